@@ -1,0 +1,1 @@
+"""Customer Insight core: workspace, import, metrics and views. Runs without Streamlit."""

@@ -1,0 +1,89 @@
+"""A `Scope` is what every query runs against: a workspace snapshot, the filters and the period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from insight.filters import TIME_COLUMNS, Filters
+from insight.workspace import Snapshot, Workspace
+
+
+@dataclass(frozen=True)
+class Scope:
+    ws: Workspace
+    snap: Snapshot
+    filters: Filters
+    period: tuple[dt.date, dt.date] | None
+    columns: dict[str, frozenset[str]]
+    data_end: dt.date | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def open(cls, ws: Workspace, filters: Filters, notes: list[str] | None = None) -> Scope:
+        snap = ws.snapshot(filters.ds)
+        notes = list(notes or []) + ([snap.note] if snap.note else [])
+        columns = {t: frozenset(ws.columns(t, snap)) for t in snap.tables}
+        data_end = _data_end(ws, snap, columns)
+        if filters.start and filters.end:
+            period = (filters.start, filters.end)
+        elif data_end is None:
+            period = None
+        else:
+            end = filters.end or data_end
+            start = filters.start or default_start(end)
+            period = (start, end) if start <= end else (end, end)
+        return cls(ws, snap, filters, period, columns, data_end, tuple(notes))
+
+    def has(self, table: str, *cols: str) -> bool:
+        return self.snap.has(table) and set(cols) <= self.columns.get(table, frozenset())
+
+    def table(self, table: str) -> str:
+        return self.snap[table]
+
+    def where(self, table: str, alias: str = "t", *, period: bool = True) -> tuple[str, list]:
+        return self.filters.where(
+            table, self.snap, self.columns, self.period if period else None, alias
+        )
+
+    def compare(self) -> Scope | None:
+        """The comparison scope: the period just before (prev) or a year earlier (yoy)."""
+        if self.period is None or self.filters.cmp == "none":
+            return None
+        start, end = self.period
+        if self.filters.cmp == "yoy":
+            shifted = (_years_back(start, 1), _years_back(end, 1))
+        else:
+            days = (end - start).days + 1
+            shifted = (start - dt.timedelta(days=days), start - dt.timedelta(days=1))
+        return replace(self, period=shifted)
+
+    def query(self, sql: str, params: list | None = None, **kw) -> pd.DataFrame:
+        return self.ws.query(sql, params, **kw)
+
+    def scalar(self, sql: str, params: list | None = None):
+        return self.ws.scalar(sql, params)
+
+
+def default_start(end: dt.date) -> dt.date:
+    """The last 12 months of the data, ending at `end`."""
+    return _years_back(end, 1) + dt.timedelta(days=1)
+
+
+def _years_back(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _data_end(ws: Workspace, snap: Snapshot, columns: dict) -> dt.date | None:
+    for table in ("orders", "tickets", "contacts", "customers"):
+        col = TIME_COLUMNS[table]
+        if snap.has(table) and col in columns.get(table, ()):
+            value = ws.scalar(f"SELECT max({col}) FROM {snap[table]}")
+            if value is not None:
+                return pd.Timestamp(value).date()
+    return None

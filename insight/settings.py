@@ -1,0 +1,54 @@
+"""Settings in one place: each has a name, a default and the reason for it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Default workspace file; `INSIGHT_WORKSPACE` or `--workspace` overrides it.
+DEFAULT_WORKSPACE = PROJECT_ROOT / "data" / "workspace.duckdb"
+
+#: Largest upload accepted, in MB. Mirrors `server.maxUploadSize` in .streamlit/config.toml so the
+#: CLI and the Data page refuse the same files.
+MAX_UPLOAD_MB = 200
+
+#: Rows a single query may return to a page; more is a bug in the query, not something to render.
+ROW_CAP = 200_000
+
+#: Rejected rows kept per import (shown: the first 100, downloadable: all of these).
+MAX_REJECTS_KEPT = 100_000
+REJECTS_SHOWN = 100
+
+#: Physical versions kept per table, so `ds=` links keep working after a few more imports
+#: without letting the workspace grow without bound.
+KEEP_VERSIONS = 5
+
+#: Rows of the file looked at to detect the encoding, delimiter and header.
+SNIFF_BYTES = 256 * 1024
+
+#: Rows shown in the import preview.
+PREVIEW_ROWS = 50
+
+#: SLA hours per ticket priority (on-time rate, 及时率), when a ticket has no `due_at`.
+SLA_HOURS = {"urgent": 4, "high": 24, "medium": 72, "low": 120}
+
+#: Days without an order after which a customer counts as lapsed (behavioural churn).
+INACTIVITY_DAYS = 90
+
+#: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
+TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}
+
+#: Demo workspace size created on first start.
+DEMO_CUSTOMERS = 5_000
+DEMO_ORDERS = 120_000
+DEMO_SEED = 7
+
+
+def workspace_path(override: str | os.PathLike | None = None) -> Path:
+    """The workspace file in force: the explicit override, else INSIGHT_WORKSPACE, else the default."""
+    if override:
+        return Path(override)
+    env = os.environ.get("INSIGHT_WORKSPACE")
+    return Path(env) if env else DEFAULT_WORKSPACE

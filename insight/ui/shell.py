@@ -1,0 +1,185 @@
+"""The app shell: workspace, language switch and the global filter bar, all bound to the URL.
+
+Every URL parameter that must survive a page switch is bound here, in the entrypoint. Values that
+need a translated label (cmp, lang) or free text (ds) live in a hidden bound text input, and a
+visible widget writes them through `st.session_state` in its callback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+from insight import i18n
+from insight.demo_workspace import ensure_demo
+from insight.errors import InsightError
+from insight.filters import CMP_CHOICES, DEFAULT_CMP, DIMENSIONS, Filters, dimension_values
+from insight.scope import Scope
+from insight.workspace import Workspace, open_workspace
+
+#: Set INSIGHT_DEMO_ON_START=0 to start on an empty workspace (tests of empty states do).
+DEMO_ON_START = os.environ.get("INSIGHT_DEMO_ON_START", "1") != "0"
+
+#: Date inputs accept any plausible business date; the period itself comes from the data.
+_MIN_DATE, _MAX_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+_HIDE_URL_STATE = "<style>[class*='st-key-urlstate_']{display:none}</style>"
+
+
+@dataclass(frozen=True)
+class Context:
+    ws: Workspace
+    lang: str
+    filters: Filters
+    scope: Scope
+
+    def t(self, key: str, **values) -> str:
+        return i18n.t(key, self.lang, **values)
+
+
+def context() -> Context:
+    """The context the entrypoint built for this run (pages call this)."""
+    return st.session_state["_ctx"]
+
+
+def lang() -> str:
+    value = st.session_state.get("lang") or i18n.DEFAULT_LANG
+    return value if value in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def tr(key: str, **values) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def start() -> Context:
+    """Run at the top of app.py on every rerun."""
+    ws = open_workspace()
+    if DEMO_ON_START and ensure_demo(ws):
+        st.toast(tr("app.demo_created"))
+    st.html(_HIDE_URL_STATE)
+    with st.sidebar:
+        _language_switch()
+        filters, notes = _filter_bar(ws)
+    scope = Scope.open(ws, filters, notes)
+    ctx = Context(ws, lang(), filters, scope)
+    st.session_state["_ctx"] = ctx
+    return ctx
+
+
+def show_notes(ctx: Context) -> None:
+    """Notes about ignored URL values and the period in force, under the page title."""
+    for note in ctx.scope.notes:
+        st.warning(ctx.t("app.note", note=note), icon="⚠️")
+    if ctx.scope.period:
+        start, end = ctx.scope.period
+        caption = ctx.t("app.period", start=start, end=end)
+    else:
+        caption = ctx.t("app.period.none")
+    st.caption(f"{caption} · {ctx.t('app.version', version=ctx.scope.snap.version)}")
+
+
+def _url_param(key: str) -> str:
+    """A hidden text input bound to the URL parameter `key`."""
+    with st.container(key=f"urlstate_{key}"):
+        return st.text_input(key, key=key, bind="query-params", label_visibility="collapsed")
+
+
+def _sync(target: str, source: str, default: str) -> None:
+    value = st.session_state[source]
+    st.session_state[target] = "" if value in (None, default) else value
+
+
+def _language_switch() -> None:
+    current = _url_param("lang") or i18n.DEFAULT_LANG
+    if current not in i18n.LANGS:
+        current = i18n.DEFAULT_LANG
+    st.segmented_control(
+        i18n.t("app.language", current),
+        options=list(i18n.LANGS),
+        format_func=i18n.LANGS.get,
+        default=current,
+        key="_lang_ui",
+        on_change=_sync,
+        args=("lang", "_lang_ui", i18n.DEFAULT_LANG),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _options(path: str, version: int, key: str) -> list[str]:
+    ws = open_workspace(path)
+    snap = ws.snapshot(version)
+    columns = {t: set(ws.columns(t, snap)) for t in snap.tables}
+    return dimension_values(ws, snap, columns, key)
+
+
+def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
+    st.subheader(tr("app.filters"))
+    raw: dict[str, list[str]] = {}
+    ds = _url_param("ds")
+    if ds:
+        raw["ds"] = [ds]
+    snap = ws.snapshot(int(ds) if ds.isdigit() else None)
+    c1, c2 = st.columns(2)
+    with c1:
+        start = st.date_input(tr("app.from"), value=None, key="from", bind="query-params",
+                              min_value=_MIN_DATE, max_value=_MAX_DATE)
+    with c2:
+        end = st.date_input(tr("app.to"), value=None, key="to", bind="query-params",
+                            min_value=_MIN_DATE, max_value=_MAX_DATE)
+    if start:
+        raw["from"] = [start.isoformat()]
+    if end:
+        raw["to"] = [end.isoformat()]
+    cmp = _url_param("cmp") or DEFAULT_CMP
+    raw["cmp"] = [cmp]
+    st.selectbox(
+        tr("app.cmp"),
+        options=list(CMP_CHOICES),
+        format_func=lambda c: tr(f"app.cmp.{c}"),
+        index=CMP_CHOICES.index(cmp) if cmp in CMP_CHOICES else 0,
+        key="_cmp_ui",
+        on_change=_sync,
+        args=("cmp", "_cmp_ui", DEFAULT_CMP),
+    )
+    notes: list[str] = []
+    for dim in DIMENSIONS:
+        options = _options(str(ws.path), snap.version, dim.key)
+        if not options:
+            continue
+        asked = [v for v in st.query_params.get_all(dim.key) if v]
+        unknown = [v for v in asked if v not in set(options)]
+        if unknown:
+            notes.append(f"{dim.key}={', '.join(unknown)}: not in the data")
+        chosen = st.multiselect(tr(dim.label), options=options, key=dim.key, bind="query-params")
+        if chosen:
+            raw[dim.key] = list(chosen)
+    if any(st.session_state.get(d.key) for d in DIMENSIONS) or start or end:
+        st.button(tr("app.clear"), on_click=_clear, use_container_width=True)
+    filters, parse_notes = Filters.from_query(raw)
+    return filters, parse_notes + notes
+
+
+def _clear() -> None:
+    for dim in DIMENSIONS:
+        if dim.key in st.session_state:
+            st.session_state[dim.key] = []
+    st.session_state["from"] = None
+    st.session_state["to"] = None
+
+
+def guard(fn, *args, **kwargs):
+    """Run `fn`; an InsightError becomes a message on the page instead of a traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except InsightError as exc:
+        st.error(f"**{tr('error.title')}** — {exc}")
+        return None
+
+
+def empty_state(ctx: Context, missing: list[str]) -> None:
+    names = ", ".join(ctx.t(f"table.{t}") for t in missing)
+    st.info(ctx.t("empty.missing", tables=names), icon="📂")
+    st.page_link("pages/data.py", label=ctx.t("empty.upload"), icon="⬆️")

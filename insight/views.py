@@ -1,0 +1,165 @@
+"""Page figures, computed once for the pages and the CLI `view` alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from insight import metrics
+from insight.filters import Filters
+from insight.scope import Scope
+from insight.workspace import Workspace
+
+PAGES = ("overview", "channels", "segments", "churn", "complaints", "campaigns", "customer", "data")
+DEFAULT_PAGE = "overview"
+
+#: What each page needs before it can show anything.
+PAGE_TABLES = {
+    "overview": ("orders",),
+    "channels": ("orders",),
+    "segments": ("orders",),
+    "churn": ("customers",),
+    "complaints": ("tickets",),
+    "campaigns": ("campaigns", "contacts"),
+    "customer": ("customers",),
+    "data": (),
+}
+
+OVERVIEW_KPIS = (
+    "revenue",
+    "orders",
+    "aov",
+    "active_customers",
+    "churn_rate",
+    "complaints",
+    "complaint_rate",
+    "on_time_rate",
+    "csat",
+)
+
+
+@dataclass
+class Kpi:
+    id: str
+    value: float | None
+    previous: float | None
+    change: float | None
+    change_pct: float | None
+    available: bool
+    table: str | None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "id"}
+
+
+@dataclass
+class PageView:
+    page: str
+    filters: Filters
+    kpis: dict[str, Kpi] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "page": self.page,
+            "filters": self.filters.to_params(),
+            "kpis": {k: v.value for k, v in self.kpis.items()},
+            "comparison": {k: v.to_dict() for k, v in self.kpis.items()},
+            "tables": {name: _records(frame) for name, frame in self.tables.items()},
+            "notes": self.notes,
+            "missing": self.missing,
+        }
+
+
+def missing_tables(scope: Scope, page: str) -> list[str]:
+    return [t for t in PAGE_TABLES.get(page, ()) if not scope.snap.has(t)]
+
+
+def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
+    now = metrics.compute(scope, list(ids))
+    other = scope.compare()
+    before = metrics.compute(other, list(ids)) if other else dict.fromkeys(ids)
+    out = {}
+    for mid in ids:
+        change, pct = metrics.delta(now[mid], before[mid])
+        m = metrics.REGISTRY[mid]
+        table = m.table or metrics.REGISTRY[m.ratio[0]].table
+        out[mid] = Kpi(mid, now[mid], before[mid], change, pct, metrics.available(scope, mid), table)
+    return out
+
+
+def grain(period: tuple[dt.date, dt.date]) -> str:
+    """Day for a month or less, week up to half a year, month beyond."""
+    days = (period[1] - period[0]).days + 1
+    return "day" if days <= 31 else "week" if days <= 183 else "month"
+
+
+def trend(scope: Scope) -> pd.DataFrame:
+    """Revenue and active customers per period bucket, with the comparison period aligned on the
+    same bucket index (`offset`)."""
+    if scope.period is None or not scope.has("orders", "amount", "order_date"):
+        return pd.DataFrame(columns=["bucket", "offset", "revenue", "active_customers", "series"])
+    g = grain(scope.period)
+    frames = []
+    for label, sc in (("current", scope), ("comparison", scope.compare())):
+        if sc is None:
+            continue
+        where, params = sc.where("orders")
+        cust = "count(DISTINCT t.customer_id)" if scope.has("orders", "customer_id") else "NULL"
+        frame = sc.query(
+            f"""
+            SELECT date_trunc('{g}', t.order_date)::DATE AS bucket,
+                   coalesce(sum(t.amount), 0) AS revenue, {cust} AS active_customers
+            FROM {sc.table('orders')} t
+            WHERE {where} AND {metrics.VALID_ORDER}
+            GROUP BY 1 ORDER BY 1
+            """,
+            params,
+        )
+        frame["offset"] = range(len(frame))
+        frame["series"] = label
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def page_view(ws: Workspace, link: str) -> PageView:
+    """The figures of one page view, from a share link (path and query, or a whole URL)."""
+    page, query = parse_link(link)
+    filters, notes = Filters.from_query(query)
+    scope = Scope.open(ws, filters, notes)
+    view = PageView(page, filters, notes=list(scope.notes))
+    view.missing = missing_tables(scope, page)
+    if page == "overview" and not view.missing:
+        view.kpis = kpis(scope)
+        view.tables["trend"] = trend(scope)
+    elif page == "data":
+        view.tables["datasets"] = ws.datasets()
+    if scope.period:
+        view.tables["period"] = pd.DataFrame(
+            [{"from": scope.period[0], "to": scope.period[1], "version": scope.snap.version}]
+        )
+    return view
+
+
+def parse_link(link: str) -> tuple[str, str]:
+    parts = urlsplit(link.strip())
+    path = parts.path.strip("/").split("/")[-1] if parts.path.strip("/") else DEFAULT_PAGE
+    if path not in PAGES:
+        from insight.errors import InsightError
+
+        raise InsightError(f"unknown page {path!r}", hint=f"use one of: {', '.join(PAGES)}")
+    return path, parts.query
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
+    out = out.astype(object).where(out.notna(), None)
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()} for r in out.to_dict("records")]

@@ -1,0 +1,296 @@
+"""The workspace: one DuckDB file, versioned tables, and the one door every query goes through.
+
+Each import writes a new physical table `<table>__v<version>` and records it in `_imports` inside
+the same transaction, then points the plain view `<table>` at it. A failed or killed import rolls
+back, so readers see the previous version untouched. `version` is a workspace-wide counter:
+`ds=N` in a share link pins every table to its state as of import N.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from insight import settings
+from insight.errors import InsightError
+from insight.schema import TABLE_NAMES
+
+_CATALOG = """
+CREATE TABLE IF NOT EXISTS _imports (
+    version INTEGER PRIMARY KEY,
+    table_name VARCHAR NOT NULL,
+    physical VARCHAR,
+    op VARCHAR NOT NULL,          -- replace | append | delete
+    rows BIGINT,
+    source_file VARCHAR,
+    imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    report JSON
+);
+CREATE TABLE IF NOT EXISTS _templates (
+    signature VARCHAR PRIMARY KEY,
+    table_name VARCHAR NOT NULL,
+    mapping JSON NOT NULL,
+    saved_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The physical table behind each canonical table at one version."""
+
+    version: int
+    tables: dict[str, str]
+    note: str | None = None
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def __getitem__(self, table: str) -> str:
+        try:
+            return quote(self.tables[table])
+        except KeyError:
+            raise InsightError(
+                f"the workspace has no {table} table",
+                hint=f"upload a {table} file on the Data page",
+            ) from None
+
+
+class Workspace:
+    """One DuckDB file. Safe to share between threads: every call takes its own cursor."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = settings.workspace_path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise InsightError(
+                f"the workspace {self.path} cannot be opened: {str(exc).splitlines()[0]}",
+                hint="another process (the app or an import) may hold it; stop it and retry",
+            ) from None
+        self._write_lock = threading.RLock()
+        with self.cursor() as cur:
+            cur.execute(_CATALOG)
+
+    # --- the one door ------------------------------------------------------------------------
+
+    @contextmanager
+    def cursor(self):
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params: list | dict | None = None, *, cap: int | None = None) -> pd.DataFrame:
+        """Run one read query with bound parameters; more than `cap` rows is an error."""
+        cap = settings.ROW_CAP if cap is None else cap
+        with self.cursor() as cur:
+            try:
+                frame = cur.execute(sql, params or []).df()
+            except duckdb.Error as exc:
+                raise InsightError(f"query failed: {str(exc).splitlines()[0]}") from exc
+        if len(frame) > cap:
+            raise InsightError(
+                f"the query returned {len(frame):,} rows, over the cap of {cap:,}",
+                hint="narrow the filters, or page through the rows",
+            )
+        return frame
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        with self.cursor() as cur:
+            try:
+                row = cur.execute(sql, params or []).fetchone()
+            except duckdb.Error as exc:
+                raise InsightError(f"query failed: {str(exc).splitlines()[0]}") from exc
+        return None if row is None else row[0]
+
+    # --- versions ----------------------------------------------------------------------------
+
+    def version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM _imports"))
+
+    def snapshot(self, version: int | None = None) -> Snapshot:
+        """The tables in force at `version` (default: the latest). A pruned or unknown version
+        falls back to the latest, with a note saying so."""
+        latest = self.version()
+        note = None
+        if version is not None and (version < 0 or version > latest):
+            note = f"ds={version}: no such version (latest is {latest}); showing the latest"
+            version = None
+        at = latest if version is None else version
+        rows = self.query(
+            """
+            SELECT table_name, physical, op FROM (
+                SELECT *, row_number() OVER (PARTITION BY table_name ORDER BY version DESC) AS k
+                FROM _imports WHERE version <= ?
+            ) WHERE k = 1
+            """,
+            [at],
+        )
+        existing = set(self._physical_tables())
+        tables = {}
+        for r in rows.itertuples():
+            if r.op == "delete":
+                continue
+            if r.physical not in existing:
+                note = f"ds={at}: that version was pruned; showing the latest"
+                return Snapshot(latest, self.snapshot().tables, note)
+            tables[r.table_name] = r.physical
+        return Snapshot(at, tables, note)
+
+    def datasets(self) -> pd.DataFrame:
+        """One row per current table: name, rows, version, imported at, source file, op."""
+        return self.query(
+            """
+            SELECT table_name AS "table", rows, version, imported_at, source_file, op AS mode
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY table_name ORDER BY version DESC) AS k
+                FROM _imports
+            ) WHERE k = 1 AND op <> 'delete'
+            ORDER BY table_name
+            """
+        )
+
+    def history(self) -> pd.DataFrame:
+        return self.query(
+            "SELECT version, table_name AS \"table\", op, rows, source_file, imported_at "
+            "FROM _imports ORDER BY version DESC"
+        )
+
+    def columns(self, table: str, snapshot: Snapshot | None = None) -> list[str]:
+        snap = snapshot or self.snapshot()
+        if not snap.has(table):
+            return []
+        return [r[0] for r in self.query(f"DESCRIBE {snap[table]}").itertuples(index=False)]
+
+    # --- writes ------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, cur=None):
+        """One writer at a time, in one transaction that commits on success and rolls back on
+        any failure. Pass the cursor that holds the staged temp tables, if there is one."""
+        with self._write_lock:
+            if cur is None:
+                with self.cursor() as own, self.writer(own) as inner:
+                    yield inner
+                return
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def publish(self, cur, table: str, select_sql: str, *, op: str, source_file: str | None,
+                report: dict | None = None, params: list | None = None) -> int:
+        """Inside `writer()`: materialise `select_sql` as the next version of `table`."""
+        if table not in TABLE_NAMES:
+            raise InsightError(f"unknown table {table!r}", hint=f"use one of {', '.join(TABLE_NAMES)}")
+        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
+        physical = f"{table}__v{version}"
+        cur.execute(f"CREATE TABLE {quote(physical)} AS {select_sql}", params or [])
+        rows = cur.execute(f"SELECT count(*) FROM {quote(physical)}").fetchone()[0]
+        cur.execute(
+            "INSERT INTO _imports (version, table_name, physical, op, rows, source_file, report) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [version, table, physical, op, rows, source_file, json.dumps(report or {}, default=str)],
+        )
+        cur.execute(f"CREATE OR REPLACE VIEW {quote(table)} AS SELECT * FROM {quote(physical)}")
+        self._prune(cur, table)
+        return version
+
+    def publish_frames(self, frames: dict[str, pd.DataFrame], source_file: str) -> int:
+        """Replace several tables from DataFrames in one transaction (the demo uses this)."""
+        with self.cursor() as cur, self.writer(cur):
+            version = 0
+            for table, frame in frames.items():
+                cur.register("_frame", frame)
+                try:
+                    version = self.publish(cur, table, "SELECT * FROM _frame", op="replace", source_file=source_file)
+                finally:
+                    cur.unregister("_frame")
+        return version
+
+    def delete(self, table: str) -> int:
+        """Remove a table and all its versions; the deletion itself gets a version number."""
+        with self.writer() as cur:
+            version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
+            cur.execute(
+                "INSERT INTO _imports (version, table_name, physical, op, rows) VALUES (?, ?, NULL, 'delete', 0)",
+                [version, table],
+            )
+            cur.execute(f"DROP VIEW IF EXISTS {quote(table)}")
+            for name in self._physical_tables(cur):
+                if name.startswith(f"{table}__v"):
+                    cur.execute(f"DROP TABLE {quote(name)}")
+        return version
+
+    def template(self, signature: str) -> dict | None:
+        raw = self.scalar("SELECT mapping FROM _templates WHERE signature = ?", [signature])
+        return json.loads(raw) if raw else None
+
+    def save_template(self, cur, signature: str, table: str, mapping: dict) -> None:
+        cur.execute(
+            "INSERT OR REPLACE INTO _templates (signature, table_name, mapping, saved_at) "
+            "VALUES (?, ?, ?, current_timestamp)",
+            [signature, table, json.dumps(mapping)],
+        )
+
+    def close(self) -> None:
+        self._con.close()
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _physical_tables(self, cur=None) -> list[str]:
+        sql = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '%\\_\\_v%' ESCAPE '\\'"
+        if cur is not None:
+            return [r[0] for r in cur.execute(sql).fetchall()]
+        return self.query(sql)["table_name"].tolist()
+
+    def _prune(self, cur, table: str) -> None:
+        kept = cur.execute(
+            "SELECT physical FROM _imports WHERE table_name = ? AND physical IS NOT NULL "
+            "ORDER BY version DESC LIMIT ?",
+            [table, settings.KEEP_VERSIONS],
+        ).fetchall()
+        keep = {r[0] for r in kept}
+        for name in self._physical_tables(cur):
+            if name.startswith(f"{table}__v") and name not in keep:
+                cur.execute(f"DROP TABLE {quote(name)}")
+
+
+def quote(identifier: str) -> str:
+    """A validated, quoted SQL identifier."""
+    if not isinstance(identifier, str) or not identifier or "\x00" in identifier:
+        raise InsightError(f"invalid column or table name {identifier!r}")
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+_OPEN: dict[Path, Workspace] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_workspace(path: str | Path | None = None) -> Workspace:
+    """The process-wide Workspace for `path` (DuckDB allows one read-write handle per process)."""
+    resolved = settings.workspace_path(path).resolve()
+    with _OPEN_LOCK:
+        ws = _OPEN.get(resolved)
+        if ws is None:
+            ws = _OPEN[resolved] = Workspace(resolved)
+        return ws
+
+
+def close_all() -> None:
+    with _OPEN_LOCK:
+        for ws in _OPEN.values():
+            ws.close()
+        _OPEN.clear()

@@ -1,0 +1,47 @@
+"""Shared fixtures: real workspaces on disk, the shared data files, and the demo workspace."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from insight.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+RETAIL = SHARED / "online_retail" / "OnlineRetail.csv"
+TELCO = SHARED / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
+TICKETS = SHARED / "support_tickets" / "customer_support_tickets.csv"
+
+#: Small enough for a quick build, big enough for every story in the demo to show.
+DEMO_SIZE = {"customers": 3000, "orders": 60000, "seed": 7}
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    w = Workspace(tmp_path / "ws.duckdb")
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A demo workspace built once per test session; tests copy it before writing."""
+    from insight.demo_workspace import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    w = Workspace(path)
+    build_demo(w, **DEMO_SIZE)
+    w.close()
+    return path
+
+
+@pytest.fixture
+def demo_ws(demo_file, tmp_path) -> Workspace:
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    w = Workspace(path)
+    yield w
+    w.close()
