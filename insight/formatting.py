@@ -13,7 +13,7 @@ def value(v: float | None, fmt: str, lang: str = "en") -> str:
     if fmt == "num":
         return f"{v:.2f}"
     if fmt == "per1000":
-        return f"{v:.1f}‰"
+        return f"{v:,.1f}"
     return compact(v, lang, decimals=0 if abs(v) < 1000 else 1)
 
 
@@ -23,7 +23,7 @@ def change(diff: float | None, pct: float | None, fmt: str, lang: str = "en") ->
     if fmt == "pct":
         text = f"{diff * 100:+.1f} pts"
     else:
-        sign = "+" if diff >= 0 else "−"
+        sign = "+" if diff >= 0 else "-"  # ASCII: Streamlit reads the sign for the arrow
         text = sign + value(abs(diff), fmt, lang)
     if pct is not None and fmt != "pct":
         text += f" ({pct * 100:+.1f}%)"

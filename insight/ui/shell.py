@@ -72,7 +72,7 @@ def start() -> Context:
 def show_notes(ctx: Context) -> None:
     """Notes about ignored URL values and the period in force, under the page title."""
     for note in ctx.scope.notes:
-        st.warning(ctx.t("app.note", note=note), icon="⚠️")
+        st.warning(ctx.t("app.note", note=note), icon=":material/warning:")
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=start, end=end)
@@ -157,7 +157,7 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         if chosen:
             raw[dim.key] = list(chosen)
     if any(st.session_state.get(d.key) for d in DIMENSIONS) or start or end:
-        st.button(tr("app.clear"), on_click=_clear, use_container_width=True)
+        st.button(tr("app.clear"), on_click=_clear, width="stretch")
     filters, parse_notes = Filters.from_query(raw)
     return filters, parse_notes + notes
 
@@ -181,5 +181,5 @@ def guard(fn, *args, **kwargs):
 
 def empty_state(ctx: Context, missing: list[str]) -> None:
     names = ", ".join(ctx.t(f"table.{t}") for t in missing)
-    st.info(ctx.t("empty.missing", tables=names), icon="📂")
-    st.page_link("pages/data.py", label=ctx.t("empty.upload"), icon="⬆️")
+    st.info(ctx.t("empty.missing", tables=names), icon=":material/folder_open:")
+    st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

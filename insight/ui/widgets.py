@@ -39,4 +39,4 @@ def placeholder(ctx: Context, page: str) -> None:
     if missing:
         empty_state(ctx, missing)
     else:
-        st.info(ctx.t("page.coming"), icon="🚧")
+        st.info(ctx.t("page.coming"), icon=":material/construction:")

@@ -33,4 +33,4 @@ elif pv is not None:
                 yaxis="y2", opacity=0.3)
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, height=380,
                       margin={"t": 10, "b": 10}, legend={"orientation": "h"})
-    st.plotly_chart(fig, use_container_width=True)
+    st.plotly_chart(fig, width="stretch")

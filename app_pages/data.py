@@ -5,11 +5,12 @@ import streamlit as st
 from insight import export, importer, reader
 from insight.schema import TABLE_NAMES, columns
 from insight.ui import upload
-from insight.ui.shell import context, guard
+from insight.ui.shell import context, guard, show_notes
 
 ctx = context()
 ws, t = ctx.ws, ctx.t
 st.title(t("data.title"))
+show_notes(ctx)
 
 st.subheader(t("data.upload"))
 left, right = st.columns([3, 1])
@@ -79,7 +80,9 @@ datasets = ws.datasets()
 if datasets.empty:
     st.info(t("data.none"))
 else:
-    st.dataframe(datasets.rename(columns=lambda c: t(f"data.col.{c}")), hide_index=True, key="datasets")
+    shown = datasets.assign(rows=datasets["rows"].map("{:,}".format),
+                            imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M"))
+    st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
     with st.expander(t("data.delete")):
         victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
         typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")

@@ -1,0 +1,55 @@
+"""The Filters value: URL round trip, validation notes, and the SQL it compiles to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from insight.filters import Filters
+from insight.scope import Scope
+
+
+def test_round_trip_keeps_readable_parameters():
+    query = "from=2026-01-01&to=2026-03-31&cmp=yoy&region=East&region=%E5%8D%8E%E4%B8%9C&channel=App&ds=4"
+    f, notes = Filters.from_query(query)
+    assert notes == []
+    assert f.start == dt.date(2026, 1, 1) and f.end == dt.date(2026, 3, 31)
+    assert f.values("region") == ("East", "华东")
+    assert Filters.from_query(f.to_query())[0] == f
+    assert f.to_query() == "ds=4&from=2026-01-01&to=2026-03-31&cmp=yoy&region=East&region=%E5%8D%8E%E4%B8%9C&channel=App"
+
+
+def test_defaults_are_omitted_and_whole_urls_accepted():
+    f, _ = Filters.from_query("http://localhost:8501/overview?cmp=prev&segment=SMB")
+    assert f.to_query() == "segment=SMB"
+
+
+def test_invalid_values_become_notes_not_errors():
+    f, notes = Filters.from_query("from=2026-13-01&to=yesterday&cmp=up&ds=v2")
+    assert f == Filters()
+    assert len(notes) == 4 and all("ignored" in n for n in notes)
+    _, notes = Filters.from_query("from=2026-05-01&to=2026-01-01")
+    assert notes == ["from=2026-05-01 is after to=2026-01-01; the period was ignored"]
+
+
+def test_where_binds_user_values_and_joins_through_customers(demo_ws):
+    hostile = "East'); DROP TABLE orders; --"
+    f, _ = Filters.from_query({"region": [hostile], "segment": ["SMB"], "channel": ["App"]})
+    scope = Scope.open(demo_ws, f)
+    sql, params = scope.where("orders")
+    assert hostile not in sql and hostile in params
+    assert 'CAST(t."region" AS VARCHAR) IN (?)' in sql  # orders carry their own region
+    assert "t.customer_id IN (SELECT customer_id FROM" in sql and '"segment"' in sql
+    # Tickets have no region: it comes from the customer.
+    tsql, _ = scope.where("tickets")
+    assert 'WHERE CAST("region" AS VARCHAR) IN (?)' in tsql
+    assert demo_ws.scalar(f"SELECT count(*) FROM {scope.table('orders')} t WHERE {sql}", params) == 0
+    assert demo_ws.scalar("SELECT count(*) FROM orders") > 0  # the hostile value did nothing
+
+
+def test_default_period_is_the_last_twelve_months_of_the_data(demo_ws):
+    scope = Scope.open(demo_ws, Filters())
+    last = demo_ws.scalar("SELECT max(order_date) FROM orders").date()
+    assert scope.period == (last.replace(year=last.year - 1) + dt.timedelta(days=1), last)
+    prev = scope.compare()
+    assert prev.period[1] == scope.period[0] - dt.timedelta(days=1)
+    assert (prev.period[1] - prev.period[0]) == (scope.period[1] - scope.period[0])
