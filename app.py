@@ -8,19 +8,22 @@ st.set_page_config(page_title="Customer Insight", page_icon=":material/insights:
 ctx = start()
 
 PAGES = [
-    ("overview", ":material/dashboard:", True),
-    ("channels", ":material/alt_route:", False),
-    ("segments", ":material/diamond:", False),
-    ("churn", ":material/trending_down:", False),
-    ("complaints", ":material/support_agent:", False),
-    ("campaigns", ":material/campaign:", False),
-    ("customer", ":material/person:", False),
-    ("data", ":material/database:", False),
+    ("overview", ":material/dashboard:"),
+    ("channels", ":material/alt_route:"),
+    ("segments", ":material/diamond:"),
+    ("churn", ":material/trending_down:"),
+    ("complaints", ":material/support_agent:"),
+    ("campaigns", ":material/campaign:"),
+    ("customer", ":material/person:"),
+    ("data", ":material/database:"),
 ]
-nav = st.navigation(
-    [
-        st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=default)
-        for name, icon, default in PAGES
-    ]
-)
+pages = {
+    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
+    for name, icon in PAGES
+}
+
+
+# The root URL shows the Overview too (a hidden default page), so both `/?…` and `overview?…` links open it.
+root = st.Page("app_pages/overview.py", title=tr("page.overview"), url_path="home", default=True, visibility="hidden")
+nav = st.navigation([root, *pages.values()])
 nav.run()

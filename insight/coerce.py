@@ -100,20 +100,40 @@ REASONS = {
 }
 
 
+#: Distinct values scored per candidate family before the full column is consulted.
+DATE_SAMPLE = 20_000
+
+
 def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, int, int, list[str]]:
-    """The family that reads most non-blank values of `src`: (family, read, non-blank, notes)."""
+    """The family that reads most non-blank values of `src`: (family, read, non-blank, notes).
+
+    Every family is scored on a sample of distinct values; families tied on the sample (day/month
+    order, typically) are then scored on every distinct value, so one row with day 13 decides.
+    """
     s = clean_text(src)
-    counts = ", ".join(f"count({date_expr(src, f)})" for f in DATE_FAMILIES)
-    row = cur.execute(f"SELECT count({s}), {counts} FROM {table}").fetchone()
-    total, scores = row[0], row[1:]
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE date_values AS SELECT DISTINCT {s} AS v FROM {table} WHERE {s} IS NOT NULL")
+    total = cur.execute(f"SELECT count({s}) FROM {table}").fetchone()[0]
     if total == 0:
         return None, 0, 0, []
-    best = max(range(len(DATE_FAMILIES)), key=lambda i: (scores[i], -i))
+    v = '"v"'
+
+    def score(families, sample: bool) -> list[int]:
+        source = f"(SELECT v FROM date_values USING SAMPLE {DATE_SAMPLE} ROWS)" if sample else "date_values"
+        counts = ", ".join(f"count({date_expr(v, f)})" for f in families)
+        return list(cur.execute(f"SELECT {counts} FROM {source}").fetchone())
+
+    sampled = score(DATE_FAMILIES, sample=True)
+    top = max(sampled)
+    if top == 0:
+        return None, 0, total, []
+    tied = [f for f, n in zip(DATE_FAMILIES, sampled, strict=True) if n == top]
+    full = score(tied, sample=False) if len(tied) > 1 else [top]
+    best_i = max(range(len(tied)), key=lambda i: (full[i], -i))
+    best = tied[best_i]
     notes = []
-    names = [f.name for f in DATE_FAMILIES]
-    mdy, dmy = scores[names.index("m/d/y")], scores[names.index("d/m/y")]
-    if DATE_FAMILIES[best].name in ("m/d/y", "d/m/y") and mdy == dmy:
-        notes.append("day and month are ambiguous in every row; read as month/day/year")
-    if scores[best] == 0:
-        return None, 0, total, notes
-    return DATE_FAMILIES[best], scores[best], total, notes
+    names = [f.name for f in tied]
+    if best.name in ("m/d/y", "d/m/y") and {"m/d/y", "d/m/y"} <= set(names):
+        if full[names.index("m/d/y")] == full[names.index("d/m/y")]:
+            notes.append("day and month are ambiguous in every row; read as month/day/year")
+    read = cur.execute(f"SELECT count({date_expr(src, best)}) FROM {table}").fetchone()[0]
+    return best, read, total, notes

@@ -351,7 +351,7 @@ class _Plan:
         )
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select} FROM {RAW} "
-            f"WHERE _row NOT IN (SELECT _row FROM rejects) ORDER BY _row"
+            f"WHERE NOT EXISTS (SELECT 1 FROM rejects r WHERE r._row = {RAW}._row) ORDER BY _row"
         )
         self.rejected = cur.execute("SELECT count(DISTINCT _row) FROM rejects").fetchone()[0]
         self.loaded = cur.execute(f"SELECT count(*) FROM {TYPED}").fetchone()[0]

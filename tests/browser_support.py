@@ -68,3 +68,21 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run that the last action started has finished."""
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def choose(page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick `option` in the multiselect labelled `label`, retrying if a rerun closed the list."""
+    box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
+    for _ in range(attempts):
+        wait_idle(page)
+        box.locator("input").click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+        except Exception:  # the dropdown was re-rendered under the pointer
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Escape")
+        wait_idle(page)
+        if option in box.inner_text():
+            return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, Server, choose, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -68,14 +69,12 @@ def test_upload_then_language_then_filter_survives_reload(server, page, tmp_path
     wait_idle(page)
     expect(page.get_by_role("heading", name="数据管理")).to_be_visible()
     expect(page.get_by_text("筛选", exact=True)).to_be_visible()
-    assert "lang=zh" in page.url
+    expect(page).to_have_url(re.compile(r"lang=zh"), timeout=30_000)
 
     # Set a filter: the region widget lists the new customers' regions too.
-    page.get_by_test_id("stMultiSelect").filter(has_text="地区").locator("input").click()
-    page.get_by_role("option", name="华南").click()
-    page.keyboard.press("Escape")
+    choose(page, "地区", "华南")
+    expect(page).to_have_url(re.compile(r"region="), timeout=30_000)
     wait_idle(page)
-    assert "region=" in page.url
     url = page.url
     page.goto(url)
     wait_idle(page)

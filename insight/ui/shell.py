@@ -29,6 +29,10 @@ _MIN_DATE, _MAX_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 _HIDE_URL_STATE = "<style>[class*='st-key-urlstate_']{display:none}</style>"
 
 
+#: URL parameters bound to widgets in the entrypoint (they follow page switches by themselves).
+BOUND_PARAMS = frozenset({"lang", "ds", "from", "to", "cmp", *(d.key for d in DIMENSIONS)})
+
+
 @dataclass(frozen=True)
 class Context:
     ws: Workspace
@@ -87,9 +91,12 @@ def _url_param(key: str) -> str:
         return st.text_input(key, key=key, bind="query-params", label_visibility="collapsed")
 
 
-def _sync(target: str, source: str, default: str) -> None:
+def _sync(target: str, source: str, default: str, allowed: tuple[str, ...]) -> None:
     value = st.session_state[source]
-    st.session_state[target] = "" if value in (None, default) else value
+    if value is None or value == default:
+        st.session_state[target] = ""
+    elif value in allowed:
+        st.session_state[target] = value
 
 
 def _language_switch() -> None:
@@ -103,7 +110,7 @@ def _language_switch() -> None:
         default=current,
         key="_lang_ui",
         on_change=_sync,
-        args=("lang", "_lang_ui", i18n.DEFAULT_LANG),
+        args=("lang", "_lang_ui", i18n.DEFAULT_LANG, tuple(i18n.LANGS)),
     )
 
 
@@ -140,9 +147,11 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         options=list(CMP_CHOICES),
         format_func=lambda c: tr(f"app.cmp.{c}"),
         index=CMP_CHOICES.index(cmp) if cmp in CMP_CHOICES else 0,
-        key="_cmp_ui",
+        # One widget per language: its labels change with the language, and a widget whose
+        # labels change reports the old label as a new value.
+        key=f"_cmp_ui_{lang()}",
         on_change=_sync,
-        args=("cmp", "_cmp_ui", DEFAULT_CMP),
+        args=("cmp", f"_cmp_ui_{lang()}", DEFAULT_CMP, CMP_CHOICES),
     )
     notes: list[str] = []
     for dim in DIMENSIONS:

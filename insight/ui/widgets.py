@@ -24,7 +24,7 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                     ctx.t(m.label),
                     formatting.value(kpi.value, m.fmt, ctx.lang),
                     delta=formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang),
-                    delta_color="normal" if m.up_is_good else "inverse",
+                    delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
                     help=ctx.t(m.definition),
                     border=True,
                     chart_data=(sparks or {}).get(kpi.id),
