@@ -87,7 +87,7 @@ else:
         victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
         typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")
         if st.button(t("data.delete.button"), disabled=typed != victim, key="do_delete"):
-            ws.delete(victim)
+            importer.delete(ws, victim)
             st.cache_data.clear()
             st.rerun()
     with st.expander(t("data.history")):

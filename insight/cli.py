@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> dict:
         return run_bench(orders=args.orders)
     if args.command == "datasets":
         if args.delete:
-            return {"deleted": args.delete, "version": ws.delete(args.delete)}
+            from insight.importer import delete
+
+            return {"deleted": args.delete, "version": delete(ws, args.delete)}
         from insight.views import _records
 
         return {"datasets": _records(ws.datasets())}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from insight import demo, settings
+from insight import demo, facts, settings
 from insight.workspace import Workspace
 
 DEMO_SOURCE = "demo"
@@ -21,6 +21,7 @@ def build_demo(
     started = time.perf_counter()
     frames = demo.generate(customers=customers, orders=orders, seed=seed)
     version = ws.publish_frames(frames, source_file=f"{DEMO_SOURCE} (seed {seed})")
+    facts.refresh(ws)
     return {
         "version": version,
         "tables": {name: len(frame) for name, frame in frames.items()},

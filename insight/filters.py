@@ -35,13 +35,13 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "contacts": ("customers.region",),
     }),
     Dimension("segment", "dim.segment", {
-        "orders": ("customers.segment",),
+        "orders": ("segment", "customers.segment"),
         "tickets": ("customers.segment",),
         "customers": ("segment",),
         "contacts": ("customers.segment",),
     }),
     Dimension("tier", "dim.tier", {
-        "orders": ("customers.tier",),
+        "orders": ("tier", "customers.tier"),
         "tickets": ("customers.tier",),
         "customers": ("tier",),
         "contacts": ("customers.tier",),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insight import coerce, mapping, reader, settings
+from insight import coerce, facts, mapping, reader, settings
 from insight.errors import InsightError
 from insight.schema import (
     CANCELLED,
@@ -203,6 +203,8 @@ def import_file(
                 cur, table, select, op=mode, source_file=name, report=report
             )
             ws.save_template(cur, sig, table, chosen)
+        if table in ("orders", "customers"):
+            facts.refresh(ws)
         step(1.0, "done")
         return result
 
@@ -404,3 +406,11 @@ def _first_reject(rejects: pd.DataFrame) -> str:
 def _check_table(table: str) -> None:
     if table not in TABLE_NAMES:
         raise InsightError(f"unknown table {table!r}", hint=f"import as one of: {', '.join(TABLE_NAMES)}")
+
+
+def delete(ws: Workspace, table: str) -> int:
+    """Delete a table (all its versions) and the derived tables built on it."""
+    _check_table(table)
+    version = ws.delete(table)
+    facts.refresh(ws)
+    return version

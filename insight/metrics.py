@@ -6,14 +6,18 @@ KPI cards, tooltips, the CLI `view` and the tests all read this registry.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from insight import settings
+from insight.filters import TIME_COLUMNS
 from insight.scope import Scope
+from insight.workspace import quote
 
-VALID_ORDER = "coalesce(t.status, '') NOT IN ('cancelled', 'returned')"
+#: Orders in revenue. `_valid`, `_cust` and `_day` come from the orders fact (insight/facts.py).
+VALID_ORDER = "t._valid"
 
 #: Priority words onto the four SLA levels.
 PRIORITY_WORDS = {
@@ -41,7 +45,7 @@ def sla_due(sla_hours: dict[str, float] | None = None) -> str:
 
 
 def _orders_count(cols, table) -> str:
-    key = "t.order_id" if "order_id" in cols else "t.rowid"
+    key = "t.order_id" if "order_id" in cols else "t.rowid"  # invoices span several lines
     return f"count(DISTINCT {key}) FILTER (WHERE {VALID_ORDER})"
 
 
@@ -97,7 +101,7 @@ REGISTRY: dict[str, Metric] = {
         _m("revenue", "orders", f"coalesce(sum(t.amount) FILTER (WHERE {VALID_ORDER}), 0)", ("amount",), fmt="money"),
         _m("orders", "orders", _orders_count, ("order_date",)),
         Metric("aov", None, None, fmt="money", ratio=("revenue", "orders", 1.0)),
-        _m("active_customers", "orders", f"count(DISTINCT t.customer_id) FILTER (WHERE {VALID_ORDER})", ("customer_id",)),
+        _m("active_customers", "orders", f"count(DISTINCT t._cust) FILTER (WHERE {VALID_ORDER})", ("customer_id",)),
         _m("customers", "customers", "count(DISTINCT t.customer_id)", ("customer_id",), period=False),
         _m("churned_customers", "customers", "count(DISTINCT t.customer_id) FILTER (WHERE t.churned)", ("churned",),
            up_is_good=False, period=False),
@@ -123,31 +127,58 @@ def available(scope: Scope, metric_id: str) -> bool:
 
 def compute(scope: Scope, metric_ids: list[str]) -> dict[str, float | None]:
     """Values of the metrics in this scope; None where the table or a column is missing."""
+    return compute_periods(scope, metric_ids, [scope.period])[0]
+
+
+def compute_periods(
+    scope: Scope, metric_ids: list[str], periods: list[tuple[dt.date, dt.date] | None]
+) -> list[dict[str, float | None]]:
+    """The metrics for several periods (e.g. current and comparison) with one scan per table."""
     wanted = _with_inputs(metric_ids)
     by_table: dict[tuple[str, bool], list[Metric]] = {}
     for mid in wanted:
         m = REGISTRY[mid]
         if m.table and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
-    values: dict[str, float | None] = {mid: None for mid in wanted}
-    for (table, period), metrics in by_table.items():
-        if period and scope.period is None:
-            continue
+    out: list[dict[str, float | None]] = [dict.fromkeys(wanted) for _ in periods]
+    for (table, timed), metrics in by_table.items():
         cols = scope.columns[table]
-        where, params = scope.where(table, period=period)
         tbl = scope.table(table)
+        where, params = scope.where(table, period=False)
         exprs = ", ".join(f"{m.expr(cols, tbl)} AS {m.id}" for m in metrics)
-        sql = f"SELECT {exprs} FROM {tbl} t WHERE {where}"
-        row = scope.query(sql, params).iloc[0]
-        for m in metrics:
-            values[m.id] = _number(row[m.id])
-    for mid in wanted:
-        m = REGISTRY[mid]
-        if m.ratio:
-            num, den, mult = m.ratio
-            a, b = values.get(num), values.get(den)
-            values[mid] = None if a is None or not b else a / b * mult
-    return {mid: values[mid] for mid in metric_ids}
+        if not timed:
+            row = scope.query(f"SELECT {exprs} FROM {tbl} t WHERE {where}", params).iloc[0]
+            for values in out:
+                values.update({m.id: _number(row[m.id]) for m in metrics})
+            continue
+        time_col = quote(TIME_COLUMNS[table])
+        dated = [(i, p) for i, p in enumerate(periods) if p is not None]
+        if not dated:
+            continue
+        bounds = [[p[0], p[1] + dt.timedelta(days=1)] for _, p in dated]
+        cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
+        label = " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated)
+        any_period = " OR ".join(f"({cond})" for _ in dated)
+        sql = (
+            f"SELECT CASE {label} END AS period_index, {exprs} FROM {tbl} t "
+            f"WHERE {where} AND ({any_period}) GROUP BY 1"
+        )
+        flat = [b for pair in bounds for b in pair]
+        frame = scope.query(sql, flat + params + flat)
+        for row in frame.to_dict("records"):
+            out[int(row["period_index"])].update({m.id: _number(row[m.id]) for m in metrics})
+        present = set(frame["period_index"].astype(int))
+        for i, _ in dated:  # a period without rows: counts are 0, averages unknown
+            if i not in present:
+                out[i].update({m.id: (0.0 if m.fmt in ("int", "money") else None) for m in metrics})
+    for values in out:
+        for mid in wanted:
+            m = REGISTRY[mid]
+            if m.ratio:
+                num, den, mult = m.ratio
+                a, b = values.get(num), values.get(den)
+                values[mid] = None if a is None or not b else a / b * mult
+    return [{mid: values[mid] for mid in metric_ids} for values in out]
 
 
 def _with_inputs(metric_ids: list[str]) -> list[str]:

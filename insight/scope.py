@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from insight import facts
 from insight.filters import TIME_COLUMNS, Filters
 from insight.workspace import Snapshot, Workspace
 
@@ -25,6 +26,9 @@ class Scope:
     def open(cls, ws: Workspace, filters: Filters, notes: list[str] | None = None) -> Scope:
         snap = ws.snapshot(filters.ds)
         notes = list(notes or []) + ([snap.note] if snap.note else [])
+        fact = facts.ensure_fact(ws, snap)
+        if fact:  # queries on orders read the denormalised, date-sorted fact instead
+            snap = replace(snap, tables={**snap.tables, "orders": fact})
         columns = {t: frozenset(ws.columns(t, snap)) for t in snap.tables}
         data_end = _data_end(ws, snap, columns)
         if filters.start and filters.end:

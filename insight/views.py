@@ -81,9 +81,8 @@ def missing_tables(scope: Scope, page: str) -> list[str]:
 
 
 def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
-    now = metrics.compute(scope, list(ids))
     other = scope.compare()
-    before = metrics.compute(other, list(ids)) if other else dict.fromkeys(ids)
+    now, before = metrics.compute_periods(scope, list(ids), [scope.period, other.period if other else None])
     out = {}
     for mid in ids:
         change, pct = metrics.delta(now[mid], before[mid])
@@ -110,7 +109,7 @@ def trend(scope: Scope) -> pd.DataFrame:
         if sc is None:
             continue
         where, params = sc.where("orders")
-        cust = "count(DISTINCT t.customer_id)" if scope.has("orders", "customer_id") else "NULL"
+        cust = "count(DISTINCT t._cust)" if scope.has("orders", "customer_id") else "NULL"
         frame = sc.query(
             f"""
             SELECT date_trunc('{g}', t.order_date)::DATE AS bucket,

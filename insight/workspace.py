@@ -169,7 +169,10 @@ class Workspace:
         snap = snapshot or self.snapshot()
         if not snap.has(table):
             return []
-        return [r[0] for r in self.query(f"DESCRIBE {snap[table]}").itertuples(index=False)]
+        return self.query(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [snap.tables[table]],
+        )["column_name"].tolist()
 
     # --- writes ------------------------------------------------------------------------------
 

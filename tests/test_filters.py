@@ -37,11 +37,12 @@ def test_where_binds_user_values_and_joins_through_customers(demo_ws):
     scope = Scope.open(demo_ws, f)
     sql, params = scope.where("orders")
     assert hostile not in sql and hostile in params
-    assert 'CAST(t."region" AS VARCHAR) IN (?)' in sql  # orders carry their own region
-    assert "t.customer_id IN (SELECT customer_id FROM" in sql and '"segment"' in sql
-    # Tickets have no region: it comes from the customer.
+    # Orders are read from the fact, which carries the customer's segment: no join needed.
+    assert 'CAST(t."region" AS VARCHAR) IN (?)' in sql and 'CAST(t."segment" AS VARCHAR) IN (?)' in sql
+    assert scope.table("orders").startswith('"_fact_orders_')
+    # Tickets have no region or segment: they come from the customer.
     tsql, _ = scope.where("tickets")
-    assert 'WHERE CAST("region" AS VARCHAR) IN (?)' in tsql
+    assert 'WHERE CAST("region" AS VARCHAR) IN (?)' in tsql and 'WHERE CAST("segment" AS VARCHAR) IN (?)' in tsql
     assert demo_ws.scalar(f"SELECT count(*) FROM {scope.table('orders')} t WHERE {sql}", params) == 0
     assert demo_ws.scalar("SELECT count(*) FROM orders") > 0  # the hostile value did nothing
 
