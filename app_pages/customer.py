@@ -1,6 +1,44 @@
-"""Customer page: filled by its own issue; shows the empty state or a note until then."""
+"""Customer: one customer's orders timeline, tickets and profile (customer?id=...)."""
 
-from insight.ui.shell import context
-from insight.ui.widgets import placeholder
+import plotly.express as px
+import streamlit as st
 
-placeholder(context(), "customer")
+from insight import charts, formatting
+from insight.customer import customer_view
+from insight.ui.interact import chart, share_link
+from insight.ui.shell import context, guard, show_notes
+
+ctx = context()
+t = ctx.t
+head, link = st.columns([5, 1])
+head.title(t("page.customer"))
+with link:
+    share_link(ctx, "customer")
+show_notes(ctx)
+cid = st.text_input(t("customer.pick"), key="id", bind="query-params").strip()
+if not cid:
+    st.info(t("customer.none"))
+else:
+    cv = guard(customer_view, ctx.scope, cid)
+    if cv is not None and not cv.found:
+        st.warning(t("customer.not_found", id=cid))
+    elif cv is not None:
+        s = cv.summary
+        cols = st.columns(4)
+        cols[0].metric(t("metric.revenue"), formatting.value(s["revenue"], "money", ctx.lang), border=True)
+        cols[1].metric(t("metric.orders"), formatting.value(s["orders"], "int", ctx.lang), border=True)
+        cols[2].metric(t("customer.tickets"), formatting.value(s["tickets"], "int", ctx.lang), border=True)
+        cols[3].metric(t("metric.csat"), formatting.value(s["csat"], "num", ctx.lang), border=True)
+        left, right = st.columns([3, 2])
+        with left:
+            if len(cv.orders):
+                fig = px.scatter(cv.orders, x="order_date", y="amount", color="channel" if "channel" in cv.orders
+                                 else None, symbol="counted", title=t("customer.orders"))
+                chart(charts.layout(fig, t("customer.orders")), "customer_orders")
+        with right:
+            st.subheader(t("customer.profile"))
+            st.dataframe(list(cv.profile.items()), hide_index=True, width="stretch")
+            st.caption(t("customer.pending"))
+        if len(cv.tickets):
+            st.subheader(t("customer.tickets"))
+            st.dataframe(cv.tickets, hide_index=True)

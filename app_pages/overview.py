@@ -1,36 +1,59 @@
-"""Overview: the health of the business on one screen."""
+"""Overview: the health of the business on one screen, and where the change came from."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
+from insight import charts, formatting
+from insight.overview import MOVED_DIMS, MOVED_METRICS
 from insight.ui.cache import view
-from insight.ui.shell import context, empty_state, guard, show_notes
-from insight.ui.widgets import kpi_cards
+from insight.ui.interact import breadcrumbs, chart, share_link, view_rows
+from insight.ui.shell import context, empty_state, guard, show_notes, url_choice
+from insight.ui.widgets import alert_list, kpi_cards, table
+from insight.views import grain
 
 ctx = context()
-st.title(ctx.t("page.overview"))
+t = ctx.t
+head, link = st.columns([5, 1])
+head.title(t("page.overview"))
+with link:
+    share_link(ctx, "overview")
 show_notes(ctx)
+breadcrumbs(ctx)
 pv = guard(view, ctx, "overview")
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None:
-    trend = pv.tables["trend"]
-    current = trend[trend["series"] == "current"]
-    sparks = {"revenue": current["revenue"].tolist(), "active_customers": current["active_customers"].tolist()}
-    kpi_cards(ctx, pv.kpis, sparks=sparks)
-    st.subheader(ctx.t("overview.trend"))
-    fig = go.Figure()
-    for series, dash in (("current", "solid"), ("comparison", "dot")):
-        part = trend[trend["series"] == series]
-        fig.add_scatter(
-            x=current["bucket"].iloc[: len(part)] if series == "comparison" else part["bucket"],
-            y=part["revenue"],
-            name=f"{ctx.t('metric.revenue')} · {ctx.t('overview.' + series)}",
-            line={"dash": dash},
-            customdata=part["bucket"],
-        )
-    fig.add_bar(x=current["bucket"], y=current["active_customers"], name=ctx.t("metric.active_customers"),
-                yaxis="y2", opacity=0.3)
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, height=380,
-                      margin={"t": 10, "b": 10}, legend={"orientation": "h"})
-    st.plotly_chart(fig, width="stretch")
+    kpi_cards(ctx, pv.kpis, sparks=pv.tables["sparklines"].to_dict("list"))
+
+    g = grain(ctx.scope.period)
+    left, right = st.columns([3, 2])
+    with left:
+        chart(charts.trend(pv.tables["trend"], t), "overview_trend", grain=g)
+        st.caption(t("drill.hint"))
+    with right:
+        st.subheader(t("overview.alerts"))
+        alert_list(ctx, pv.tables["alerts"])
+
+    st.subheader(t("overview.moved"), help=t("overview.moved.help"))
+    a, b = st.columns(2)
+    with a:
+        metric = url_choice("mv", MOVED_METRICS, MOVED_METRICS[0], t("overview.moved.metric"),
+                            lambda m: t(f"metric.{m}"), widget="segmented")
+    with b:
+        dim = url_choice("by", MOVED_DIMS, MOVED_DIMS[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"),
+                         widget="segmented")
+    moved = pv.tables[f"moved_{metric}"]
+    if moved.empty:
+        st.info(t("overview.moved.none"))
+    else:
+        c1, c2 = st.columns([3, 2])
+        with c1:
+            chart(charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
+        with c2:
+            part = moved[moved["dimension"] == dim].drop(columns="dimension")
+            part["share_of_change"] = part["share_of_change"].map(lambda v: formatting.value(v, "pct", ctx.lang))
+            table(ctx, part, prefix="overview.col")
+
+    if "overdue" in pv.tables and len(pv.tables["overdue"]):
+        with st.expander(t("overview.overdue"), icon=":material/alarm:"):
+            st.dataframe(pv.tables["overdue"], hide_index=True)
+    view_rows(ctx, "orders", "overview_rows")

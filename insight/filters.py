@@ -165,6 +165,11 @@ class Filters:
             out[key] = [value]
         return out
 
+    def describe(self) -> list[dict[str, str]]:
+        """One row per active filter, for captions and the side sheet of exports."""
+        out = [{"filter": k, "values": ", ".join(v)} for k, v in self.to_params().items()]
+        return out or [{"filter": "(none)", "values": ""}]
+
     def to_query(self) -> str:
         return urlencode(self.to_params(), doseq=True)
 

@@ -11,13 +11,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
+
 from insight import settings
-from insight.filters import TIME_COLUMNS
+from insight.filters import DIMENSIONS, TIME_COLUMNS
 from insight.scope import Scope
 from insight.workspace import quote
 
 #: Orders in revenue. `_valid`, `_cust` and `_day` come from the orders fact (insight/facts.py).
 VALID_ORDER = "t._valid"
+
+DIMENSION_SOURCES = {d.key: d.sources for d in DIMENSIONS}
 
 #: Priority words onto the four SLA levels.
 PRIORITY_WORDS = {
@@ -134,51 +138,104 @@ def compute_periods(
     scope: Scope, metric_ids: list[str], periods: list[tuple[dt.date, dt.date] | None]
 ) -> list[dict[str, float | None]]:
     """The metrics for several periods (e.g. current and comparison) with one scan per table."""
+    frame = _grouped(scope, metric_ids, periods)
+    out = []
+    for i in range(len(periods)):
+        part = frame[frame["period_index"] == i]
+        out.append({mid: (_number(part[mid].iloc[0]) if len(part) else None) for mid in metric_ids})
+    return out
+
+
+def by_dimension(
+    scope: Scope, metric_ids: list[str], dim: str, periods: list[tuple[dt.date, dt.date] | None] | None = None
+) -> pd.DataFrame:
+    """The metrics per value of a filter dimension (NULL shown as "(none)"), per period.
+
+    Columns: period_index, value, and one per metric. For additive metrics (revenue, orders,
+    complaints) the values of one period sum to the period's total.
+    """
+    return _grouped(scope, metric_ids, periods or [scope.period], dim=dim)
+
+
+def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
+    """(expression, join) giving the value of filter dimension `dim` for each row of `table`."""
+    for source in DIMENSION_SOURCES[dim].get(table, ()):
+        other, _, col = source.rpartition(".")
+        if not other and col in scope.columns.get(table, ()):
+            return f"t.{quote(col)}", ""
+        if other == "customers" and scope.has("customers", col) and scope.has(table, "customer_id"):
+            return f"c.{quote(col)}", f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = t.customer_id"
+    return None
+
+
+def _grouped(scope: Scope, metric_ids: list[str], periods: list, dim: str | None = None) -> pd.DataFrame:
     wanted = _with_inputs(metric_ids)
     by_table: dict[tuple[str, bool], list[Metric]] = {}
     for mid in wanted:
         m = REGISTRY[mid]
         if m.table and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
-    out: list[dict[str, float | None]] = [dict.fromkeys(wanted) for _ in periods]
+    keys = ["period_index"] + (["value"] if dim else [])
+    merged: pd.DataFrame | None = None
     for (table, timed), metrics in by_table.items():
-        cols = scope.columns[table]
-        tbl = scope.table(table)
-        where, params = scope.where(table, period=False)
-        exprs = ", ".join(f"{m.expr(cols, tbl)} AS {m.id}" for m in metrics)
-        if not timed:
-            row = scope.query(f"SELECT {exprs} FROM {tbl} t WHERE {where}", params).iloc[0]
-            for values in out:
-                values.update({m.id: _number(row[m.id]) for m in metrics})
+        part = _scan(scope, table, timed, metrics, periods, dim)
+        if part is None:
             continue
-        time_col = quote(TIME_COLUMNS[table])
-        dated = [(i, p) for i, p in enumerate(periods) if p is not None]
-        if not dated:
-            continue
-        bounds = [[p[0], p[1] + dt.timedelta(days=1)] for _, p in dated]
-        cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
-        label = " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated)
-        any_period = " OR ".join(f"({cond})" for _ in dated)
-        sql = (
-            f"SELECT CASE {label} END AS period_index, {exprs} FROM {tbl} t "
-            f"WHERE {where} AND ({any_period}) GROUP BY 1"
-        )
-        flat = [b for pair in bounds for b in pair]
-        frame = scope.query(sql, flat + params + flat)
-        for row in frame.to_dict("records"):
-            out[int(row["period_index"])].update({m.id: _number(row[m.id]) for m in metrics})
-        present = set(frame["period_index"].astype(int))
-        for i, _ in dated:  # a period without rows: counts are 0, averages unknown
-            if i not in present:
-                out[i].update({m.id: (0.0 if m.fmt in ("int", "money") else None) for m in metrics})
-    for values in out:
-        for mid in wanted:
-            m = REGISTRY[mid]
-            if m.ratio:
-                num, den, mult = m.ratio
-                a, b = values.get(num), values.get(den)
-                values[mid] = None if a is None or not b else a / b * mult
-    return [{mid: values[mid] for mid in metric_ids} for values in out]
+        if not timed:  # a state (e.g. churned customers): the same in every period
+            part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
+        merged = part if merged is None else merged.merge(part, on=keys, how="outer")
+    if merged is None:
+        merged = pd.DataFrame(columns=keys)
+    for mid in wanted:
+        m = REGISTRY[mid]
+        if mid not in merged.columns:
+            merged[mid] = None
+        elif m.fmt in ("int", "money") and not m.ratio:
+            merged[mid] = merged[mid].fillna(0.0)
+    for mid in wanted:
+        m = REGISTRY[mid]
+        if m.ratio:
+            num, den, mult = m.ratio
+            a = pd.to_numeric(merged[num], errors="coerce")
+            b = pd.to_numeric(merged[den], errors="coerce").replace(0, float("nan"))
+            merged[mid] = a / b * mult
+    present = set(merged["period_index"].dropna().astype(int)) if len(merged) else set()
+    missing = [i for i, p in enumerate(periods) if p is not None and i not in present and not dim]
+    if missing:  # a period without rows: counts are 0, averages unknown
+        blank = {mid: (0.0 if REGISTRY[mid].fmt in ("int", "money") and not REGISTRY[mid].ratio else None)
+                 for mid in wanted}
+        merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in missing])], ignore_index=True)
+    return merged[keys + wanted].reset_index(drop=True)
+
+
+def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods: list, dim: str | None):
+    cols = scope.columns[table]
+    tbl = scope.table(table)
+    where, params = scope.where(table, period=False)
+    exprs = ", ".join(f"{m.expr(cols, tbl)} AS {m.id}" for m in metrics)
+    group, join = "", ""
+    if dim:
+        found = dimension_sql(scope, table, dim)
+        if found is None:
+            return None
+        expr, join = found
+        group = f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS value"
+    if not timed:
+        sql = f"SELECT 0 AS period_index{group}, {exprs} FROM {tbl} t {join} WHERE {where} GROUP BY ALL"
+        return scope.query(sql, params)
+    dated = [(i, p) for i, p in enumerate(periods) if p is not None]
+    if not dated:
+        return None
+    time_col = quote(TIME_COLUMNS[table])
+    cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
+    label = " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated)
+    any_period = " OR ".join(f"({cond})" for _ in dated)
+    flat = [b for _, p in dated for b in (p[0], p[1] + dt.timedelta(days=1))]
+    sql = (
+        f"SELECT CASE {label} END AS period_index{group}, {exprs} FROM {tbl} t {join} "
+        f"WHERE {where} AND ({any_period}) GROUP BY ALL"
+    )
+    return scope.query(sql, flat + params + flat)
 
 
 def _with_inputs(metric_ids: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import metrics
+from insight import channels, metrics, overview
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -39,6 +39,9 @@ OVERVIEW_KPIS = (
     "on_time_rate",
     "csat",
 )
+
+
+CHANNEL_KPIS = ("revenue", "orders", "active_customers", "aov")
 
 
 @dataclass
@@ -134,8 +137,27 @@ def page_view(ws: Workspace, link: str) -> PageView:
     view = PageView(page, filters, notes=list(scope.notes))
     view.missing = missing_tables(scope, page)
     if page == "overview" and not view.missing:
+        g = grain(scope.period) if scope.period else "month"
         view.kpis = kpis(scope)
         view.tables["trend"] = trend(scope)
+        spark = overview.sparklines(scope, OVERVIEW_KPIS, g)
+        view.tables["sparklines"] = pd.DataFrame(spark) if spark else pd.DataFrame()
+        for metric_id in overview.MOVED_METRICS:
+            view.tables[f"moved_{metric_id}"] = overview.what_moved(scope, metric_id)
+        view.tables["alerts"] = pd.DataFrame(overview.alerts(scope))
+        overdue = overview.overdue_tickets(scope)
+        if overdue is not None:
+            view.tables["overdue"] = overdue
+    elif page == "channels" and not view.missing:
+        g = grain(scope.period) if scope.period else "month"
+        view.kpis = kpis(scope, CHANNEL_KPIS)
+        view.tables["over_time"] = channels.over_time(scope, g)
+        view.tables["channel_region"] = channels.crosstab(scope, "region")
+        view.tables["channel_segment"] = channels.crosstab(scope, "segment")
+        view.tables["acquisition"] = channels.acquisition(scope, g)
+        view.tables["migration"] = channels.migration(scope)
+        view.tables["service"] = channels.service(scope)
+        view.tables["roles"] = channels.roles(scope)
     elif page == "data":
         view.tables["datasets"] = ws.datasets()
     if scope.period:

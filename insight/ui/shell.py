@@ -85,6 +85,15 @@ def show_notes(ctx: Context) -> None:
     st.caption(f"{caption} · {ctx.t('app.version', version=ctx.scope.snap.version)}")
 
 
+def _url_param_value(key: str) -> str:
+    """The raw value of a hidden URL parameter before its widget renders (for validation notes)."""
+    value = st.session_state.get(key)
+    if value is None:
+        values = st.query_params.get_all(key)
+        value = values[-1] if values else ""
+    return value
+
+
 def _url_param(key: str) -> str:
     """A hidden text input bound to the URL parameter `key`."""
     with st.container(key=f"urlstate_{key}"):
@@ -99,19 +108,28 @@ def _sync(target: str, source: str, default: str, allowed: tuple[str, ...]) -> N
         st.session_state[target] = value
 
 
+def url_choice(key: str, options: tuple[str, ...], default: str, label: str, format_func,
+               widget: str = "selectbox") -> str:
+    """A choice kept in the URL as its plain code (`cmp=yoy`), shown with translated labels.
+
+    The code lives in a hidden bound text input; the visible widget writes it in a callback.
+    The visible widget is keyed per language: its labels change with the language, and a widget
+    whose labels change reports the old label as a new value.
+    """
+    raw = _url_param(key)
+    current = raw if raw in options else default
+    ui_key = f"_{key}_ui_{lang()}"
+    common = {"key": ui_key, "format_func": format_func, "on_change": _sync, "args": (key, ui_key, default, options)}
+    if widget == "segmented":
+        st.segmented_control(label, options=list(options), default=current, **common)
+    else:
+        st.selectbox(label, options=list(options), index=options.index(current), **common)
+    return current
+
+
 def _language_switch() -> None:
-    current = _url_param("lang") or i18n.DEFAULT_LANG
-    if current not in i18n.LANGS:
-        current = i18n.DEFAULT_LANG
-    st.segmented_control(
-        i18n.t("app.language", current),
-        options=list(i18n.LANGS),
-        format_func=i18n.LANGS.get,
-        default=current,
-        key="_lang_ui",
-        on_change=_sync,
-        args=("lang", "_lang_ui", i18n.DEFAULT_LANG, tuple(i18n.LANGS)),
-    )
+    url_choice("lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language", lang()), i18n.LANGS.get,
+               widget="segmented")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -140,19 +158,10 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         raw["from"] = [start.isoformat()]
     if end:
         raw["to"] = [end.isoformat()]
-    cmp = _url_param("cmp") or DEFAULT_CMP
-    raw["cmp"] = [cmp]
-    st.selectbox(
-        tr("app.cmp"),
-        options=list(CMP_CHOICES),
-        format_func=lambda c: tr(f"app.cmp.{c}"),
-        index=CMP_CHOICES.index(cmp) if cmp in CMP_CHOICES else 0,
-        # One widget per language: its labels change with the language, and a widget whose
-        # labels change reports the old label as a new value.
-        key=f"_cmp_ui_{lang()}",
-        on_change=_sync,
-        args=("cmp", f"_cmp_ui_{lang()}", DEFAULT_CMP, CMP_CHOICES),
-    )
+    raw_cmp = _url_param_value("cmp")
+    if raw_cmp:
+        raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
+    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"))
     notes: list[str] = []
     for dim in DIMENSIONS:
         options = _options(str(ws.path), snap.version, dim.key)

@@ -10,6 +10,8 @@ from insight.views import Kpi, missing_tables
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
+    """One card per KPI: value, change against the comparison, sparkline, definition on hover.
+    A KPI whose table or column is missing says so instead of showing 0."""
     items = list(kpis.values())
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
@@ -17,8 +19,9 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
             m = metrics.REGISTRY[kpi.id]
             with col:
                 if not kpi.available:
-                    st.metric(ctx.t(m.label), ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")),
-                              help=ctx.t(m.definition), border=True)
+                    st.metric(ctx.t(m.label), "—", help=ctx.t(m.definition), border=True,
+                              delta=ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")), delta_color="off",
+                              delta_arrow="off")
                     continue
                 st.metric(
                     ctx.t(m.label),
@@ -40,3 +43,32 @@ def placeholder(ctx: Context, page: str) -> None:
         empty_state(ctx, missing)
     else:
         st.info(ctx.t("page.coming"), icon=":material/construction:")
+
+
+def table(ctx: Context, frame, prefix: str) -> None:
+    """A small table with translated column titles (`{prefix}.{column}` in the catalog)."""
+    from insight import i18n
+
+    names = {}
+    for c in frame.columns:
+        key = next((k for k in (f"{prefix}.{c}", f"metric.{c}", f"dim.{c}") if k in i18n.CATALOG), None)
+        if key:
+            names[c] = ctx.t(key)
+    st.dataframe(frame.rename(columns=names), hide_index=True, width="stretch")
+
+
+def alert_list(ctx: Context, alerts) -> None:
+    """Alerts as warning lines, in the language of the page."""
+    if alerts is None or alerts.empty:
+        st.success(ctx.t("overview.alerts.none"), icon=":material/check_circle:")
+        return
+    for a in alerts.to_dict("records"):
+        if a["kind"] == "overdue":
+            text = ctx.t("alert.overdue", count=int(a["count"]), hours=a["oldest_hours"])
+        elif a["kind"] == "churn_spike":
+            text = ctx.t("alert.churn_spike", churned=int(a["churned"]), month=str(a["month"])[:7],
+                         threshold=a["threshold"])
+        else:
+            text = ctx.t("alert.channel_shift", channel=a["channel"], change=a["change_pts"],
+                         previous=a["previous"], current=a["current"])
+        st.warning(text, icon=":material/notification_important:")

@@ -1,0 +1,162 @@
+"""The Channel mix page: channels over time, cross-tabs, acquisition, migration and service."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insight import metrics
+from insight.scope import Scope
+from insight.workspace import quote
+
+#: Customer stages of the seed practice, and what measures each channel's role in it.
+ROLES = ("acquire", "care", "develop", "retain")
+
+
+def over_time(scope: Scope, grain: str) -> pd.DataFrame:
+    """Revenue, orders and customers per bucket × channel, with each channel's share of the bucket."""
+    if scope.period is None or not scope.has("orders", "channel"):
+        return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
+    where, params = scope.where("orders")
+    key = "t.order_id" if scope.has("orders", "order_id") else "t.rowid"
+    frame = scope.query(
+        f"""
+        SELECT date_trunc('{grain}', t.order_date)::DATE AS bucket, coalesce(t.channel, '(none)') AS channel,
+               coalesce(sum(t.amount), 0) AS revenue, count(DISTINCT {key}) AS orders,
+               count(DISTINCT t._cust) AS customers
+        FROM {scope.table('orders')} t WHERE {where} AND t._valid
+        GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+    for col in ("revenue", "orders", "customers"):
+        frame[f"{col}_share"] = frame[col] / frame.groupby("bucket")[col].transform("sum")
+    return frame
+
+
+def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
+    """Revenue by channel × `dim` (region or segment), long format."""
+    if not scope.has("orders", "channel"):
+        return pd.DataFrame(columns=["channel", dim, "revenue"])
+    found = metrics.dimension_sql(scope, "orders", dim)
+    if found is None:
+        return pd.DataFrame(columns=["channel", dim, "revenue"])
+    expr, join = found
+    where, params = scope.where("orders")
+    return scope.query(
+        f"""
+        SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
+               coalesce(sum(t.amount), 0) AS revenue
+        FROM {scope.table('orders')} t {join} WHERE {where} AND t._valid GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+
+
+def _journeys(scope: Scope) -> tuple[str, list]:
+    """Per customer: first order date and channel (over all history), latest channel up to the
+    period end. Dimension filters apply; the period decides who counts as new."""
+    where, params = scope.where("orders", period=False)
+    end = scope.period[1]
+    sql = f"""
+        SELECT t._cust, min(t.order_date) AS first_at, arg_min(t.channel, t.order_date) AS first_channel,
+               arg_max(t.channel, t.order_date) AS latest_channel
+        FROM {scope.table('orders')} t
+        WHERE {where} AND t._valid AND t._cust IS NOT NULL AND t.order_date < ? + INTERVAL 1 DAY
+        GROUP BY 1
+    """
+    return sql, params + [end]
+
+
+def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
+    """New customers (first order in the period) per bucket × first channel."""
+    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
+        return pd.DataFrame(columns=["bucket", "channel", "new_customers"])
+    sql, params = _journeys(scope)
+    return scope.query(
+        f"""
+        SELECT date_trunc('{grain}', first_at)::DATE AS bucket, coalesce(first_channel, '(none)') AS channel,
+               count(*) AS new_customers
+        FROM ({sql}) WHERE first_at >= ? GROUP BY ALL ORDER BY 1, 2
+        """,
+        params + [scope.period[0]],
+    )
+
+
+def migration(scope: Scope) -> pd.DataFrame:
+    """Customers by first channel × latest channel (as of the period end)."""
+    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
+        return pd.DataFrame(columns=["first_channel", "latest_channel", "customers"])
+    sql, params = _journeys(scope)
+    return scope.query(
+        f"""
+        SELECT coalesce(first_channel, '(none)') AS first_channel, coalesce(latest_channel, '(none)') AS latest_channel,
+               count(*) AS customers
+        FROM ({sql}) GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+
+
+def service(scope: Scope) -> pd.DataFrame:
+    """Tickets by channel with complaints, CSAT and on-time rate."""
+    ids = [m for m in ("complaints", "csat", "on_time_rate") if metrics.available(scope, m)]
+    if not ids or not scope.has("tickets", "channel"):
+        return pd.DataFrame(columns=["channel", "tickets", *ids])
+    frame = metrics.by_dimension(scope, ids, "channel").drop(columns="period_index")
+    where, params = scope.where("tickets")
+    counts = scope.query(
+        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "
+        f"FROM {scope.table('tickets')} t WHERE {where} GROUP BY 1",
+        params,
+    )
+    frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})
+    return frame.sort_values("tickets", ascending=False).reset_index(drop=True)
+
+
+def roles(scope: Scope) -> pd.DataFrame:
+    """Each channel's share of each customer stage in the period:
+
+    - acquire: first orders of new customers;
+    - care: service tickets;
+    - develop: revenue from existing (not new) customers;
+    - retain: orders of customers retained from the comparison period.
+    """
+    other = scope.compare()
+    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
+        return pd.DataFrame(columns=["channel", *ROLES])
+    where, params = scope.where("orders")
+    start = scope.period[0]
+    prev = other.period if other else (start, start)
+    journeys, jparams = _journeys(scope)
+    frame = scope.query(
+        f"""
+        WITH j AS ({journeys}),
+        prev AS (
+            SELECT DISTINCT t._cust FROM {scope.table('orders')} t
+            WHERE t._valid AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
+        )
+        SELECT coalesce(t.channel, '(none)') AS channel,
+               count(DISTINCT t._cust) FILTER (WHERE j.first_at >= ? AND t.order_date = j.first_at) AS acquire,
+               coalesce(sum(t.amount) FILTER (WHERE j.first_at < ?), 0) AS develop,
+               count(*) FILTER (WHERE t._cust IN (SELECT _cust FROM prev)) AS retain
+        FROM {scope.table('orders')} t LEFT JOIN j USING (_cust)
+        WHERE {where} AND t._valid
+        GROUP BY 1
+        """,
+        jparams + [prev[0], prev[1], start, start] + params,
+    )
+    if scope.has("tickets", "channel"):
+        twhere, tparams = scope.where("tickets")
+        care = scope.query(
+            f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS channel, count(*) AS care "
+            f"FROM {scope.table('tickets')} t WHERE {twhere} GROUP BY 1",
+            tparams,
+        )
+        frame = frame.merge(care, on="channel", how="outer")
+    else:
+        frame["care"] = float("nan")
+    frame = frame.fillna({"acquire": 0, "develop": 0, "retain": 0})
+    for role in ROLES:
+        total = frame[role].sum()
+        frame[role] = frame[role] / total if total else float("nan")
+    return frame[["channel", *ROLES]].sort_values("acquire", ascending=False).reset_index(drop=True)

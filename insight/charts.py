@@ -1,0 +1,84 @@
+"""Plotly figures for the pages. Every clickable mark carries its drill key in `customdata`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+#: One colour per channel everywhere, so a channel reads the same on every chart.
+PALETTE = ["#1f6feb", "#e8590c", "#2f9e44", "#ae3ec9", "#f59f00", "#0ca678", "#e64980", "#495057", "#74c0fc"]
+FONT = "Noto Sans CJK SC, Noto Sans, sans-serif"  # draws Chinese titles in the PNG export too
+
+T = Callable[..., str]
+
+
+def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=height, font={"family": FONT},
+                      legend={"orientation": "h", "y": -0.15}, clickmode="event+select", dragmode=False)
+    return fig
+
+
+def colors(values) -> dict[str, str]:
+    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(set(values)))}
+
+
+def trend(frame: pd.DataFrame, t: T) -> go.Figure:
+    """Revenue (current and comparison, aligned by bucket) with active customers as bars."""
+    fig = go.Figure()
+    current = frame[frame["series"] == "current"]
+    comparison = frame[frame["series"] == "comparison"]
+    fig.add_bar(x=current["bucket"], y=current["active_customers"], name=t("metric.active_customers"), yaxis="y2",
+                marker_color="#a5d8ff", customdata=current["bucket"].astype(str))
+    fig.add_scatter(x=current["bucket"], y=current["revenue"], name=f"{t('metric.revenue')} · {t('overview.current')}",
+                    line={"color": PALETTE[0], "width": 3}, customdata=current["bucket"].astype(str))
+    if len(comparison):
+        x = current["bucket"].iloc[: len(comparison)].tolist()
+        fig.add_scatter(x=x, y=comparison["revenue"].iloc[: len(x)],
+                        name=f"{t('metric.revenue')} · {t('overview.comparison')}",
+                        line={"color": PALETTE[0], "dash": "dot"}, customdata=[str(b) for b in x])
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
+    return layout(fig, t("overview.trend"))
+
+
+def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figure:
+    """Previous total → each value's contribution → current total."""
+    part = moved[moved["dimension"] == dim]
+    previous, current = part["previous"].sum(), part["current"].sum()
+    x = [t("overview.comparison"), *part["value"].tolist(), t("overview.current")]
+    y = [previous, *part["change"].tolist(), current]
+    fig = go.Figure(go.Waterfall(x=x, y=y, measure=["absolute"] + ["relative"] * len(part) + ["total"],
+                                 customdata=[None, *part["value"].tolist(), None],
+                                 connector={"line": {"color": "#adb5bd"}}))
+    return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
+
+
+def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False) -> go.Figure:
+    """Channel × bucket stacked bars of `column` (a count, an amount or a share)."""
+    fig = go.Figure()
+    palette = colors(frame["channel"])
+    for channel, part in frame.groupby("channel", sort=True):
+        fig.add_bar(x=part["bucket"], y=part[column], name=channel, marker_color=palette[channel],
+                    customdata=[channel] * len(part))
+    fig.update_layout(barmode="stack")
+    if percent:
+        fig.update_layout(yaxis={"tickformat": ".0%"})
+    return layout(fig, title)
+
+
+def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, drill_row: bool = True) -> go.Figure:
+    """A row × column heat map; a cell click drills on the row value."""
+    wide = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum").fillna(0)
+    custom = [[r if drill_row else c for c in wide.columns] for r in wide.index]
+    fig = go.Figure(go.Heatmap(z=wide.to_numpy(), x=list(wide.columns), y=list(wide.index), customdata=custom,
+                               colorscale="Blues", hovertemplate="%{y} × %{x}: %{z:,.0f}<extra></extra>"))
+    return layout(fig, title, height=340)
+
+
+def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> go.Figure:
+    palette = colors(frame[x])
+    fig = go.Figure(go.Bar(x=frame[x], y=frame[y], customdata=frame[x], marker_color=[palette[v] for v in frame[x]]))
+    if fmt:
+        fig.update_layout(yaxis={"tickformat": fmt})
+    return layout(fig, title, height=320)

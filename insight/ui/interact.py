@@ -1,0 +1,120 @@
+"""Interaction on every page: drillable charts, breadcrumb chips, the share link and View rows."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from insight import drill, export, rows
+from insight.filters import DIMENSIONS
+from insight.ui.shell import Context, tr
+from insight.views import PAGES
+
+#: Plotly modebar: PNG export at twice the size; the Plotly logo off.
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def chart(fig, key: str, *, dim: str | None = None, grain: str | None = None, height: int | None = None) -> None:
+    """A Plotly chart whose clicks drill: points carry their drill key in `custom_data`.
+
+    `dim`: a click adds the clicked value(s) to that global filter. `grain`: a click on a time
+    bucket sets the period to that bucket.
+    """
+    if height:
+        fig.update_layout(height=height)
+    fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
+    config = {**PLOTLY_CONFIG, "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": key}}
+    if dim is None and grain is None:
+        st.plotly_chart(fig, key=key, width="stretch", config=config)
+        return
+    st.plotly_chart(
+        fig, key=key, width="stretch", config=config, on_select=partial(_on_select, key, dim, grain),
+        selection_mode="points",
+    )
+
+
+def _on_select(key: str, dim: str | None, grain: str | None) -> None:
+    state = st.session_state.get(key)
+    clicked = drill.clicked_values(state.selection if state else None)
+    if not clicked:
+        return
+    if dim:
+        st.session_state[dim] = drill.add_values(st.session_state.get(dim) or [], dim, clicked)
+    elif grain:
+        start, end = drill.bucket_period(clicked[0], grain)
+        st.session_state["from"], st.session_state["to"] = start, end
+
+
+def breadcrumbs(ctx: Context) -> None:
+    """Active drills and filters as chips; each chip's ✕ removes it."""
+    chips: list[tuple[str, str, str | None]] = []
+    if ctx.filters.start or ctx.filters.end:
+        chips.append(("period", f"{tr('app.period.short')}: {ctx.filters.start or '…'} – {ctx.filters.end or '…'}", None))
+    for d in DIMENSIONS:
+        chips += [(d.key, f"{tr(d.label)}: {v}", v) for v in ctx.filters.values(d.key)]
+    if not chips:
+        return
+    cols = st.columns(min(len(chips), 6) + 1, gap="small")
+    cols[0].caption(tr("drill.active"))
+    for i, (key, label, value) in enumerate(chips):
+        cols[1 + i % 6].button(f"{label} ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value),
+                               help=tr("drill.remove"))
+
+
+def _remove(key: str, value: str | None) -> None:
+    if key == "period":
+        st.session_state["from"] = st.session_state["to"] = None
+    else:
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v != value]
+
+
+def share_link(ctx: Context, page: str) -> str:
+    """The full URL of this view, pinned to the data version so the numbers stay the same."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params["ds"] = [str(ctx.scope.snap.version)]
+    base = (st.context.url or "").rstrip("/")
+    if base.rsplit("/", 1)[-1] in {*PAGES, "home"}:
+        base = base.rsplit("/", 1)[0]
+    url = f"{base}/{page}?{urlencode(params, doseq=True)}"
+    with st.popover(tr("share.copy"), icon=":material/link:"):
+        st.caption(tr("share.help"))
+        st.code(url, language=None, wrap_lines=True)
+    return url
+
+
+def view_rows(ctx: Context, table: str, key: str) -> None:
+    """The rows behind the view: paged and sorted on the server, exportable as CSV or Excel."""
+    with st.expander(tr("rows.title", table=tr(f"table.{table}")), icon=":material/table_rows:"):
+        cols = rows.visible_columns(ctx.scope, table)
+        a, b, c, d = st.columns([2, 1, 1, 1])
+        sort = a.selectbox(tr("rows.sort"), cols, key=f"{key}_sort")
+        descending = b.toggle(tr("rows.descending"), key=f"{key}_desc")
+        size = c.selectbox(tr("rows.page_size"), rows.PAGE_SIZES, index=1, key=f"{key}_size")
+        number = d.number_input(tr("rows.page"), min_value=1, value=1, step=1, key=f"{key}_page")
+        result = rows.page(ctx.scope, table, number=int(number), size=size, sort=sort, descending=descending)
+        config = {}
+        if "customer_id" in result.rows.columns:
+            result.rows["customer_id"] = result.rows["customer_id"].map(
+                lambda v: f"customer?id={v}" if v is not None else None
+            )
+            config["customer_id"] = st.column_config.LinkColumn(display_text=r"customer\?id=(.*)")
+        st.dataframe(result.rows, hide_index=True, column_config=config, key=f"{key}_grid")
+        st.caption(tr("rows.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
+        e1, e2 = st.columns(2)
+        name = f"{table}-{ctx.scope.snap.version}"
+        e1.download_button(tr("rows.csv"), partial(_csv, ctx, table, sort, descending), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"{key}_csv", icon=":material/download:")
+        e2.download_button(tr("rows.xlsx"), partial(_xlsx, ctx, table, sort, descending), file_name=f"{name}.xlsx",
+                           key=f"{key}_xlsx", icon=":material/download:")
+
+
+def _csv(ctx, table, sort, descending) -> bytes:
+    return export.csv_bytes(rows.export(ctx.scope, table, sort=sort, descending=descending))
+
+
+def _xlsx(ctx, table, sort, descending) -> bytes:
+    frame = rows.export(ctx.scope, table, sort=sort, descending=descending)
+    return export.excel_bytes({table: frame, "filters": pd.DataFrame(ctx.filters.describe())})
