@@ -57,7 +57,7 @@ def what_moved(scope: Scope, metric_id: str, dims: tuple[str, ...] = MOVED_DIMS)
     frames = []
     for dim in dims:
         grouped = metrics.by_dimension(scope, [metric_id], dim, [scope.period, other.period])
-        if grouped.empty:
+        if grouped.empty or set(grouped["value"]) == {"(none)"}:  # the data has no such attribute
             continue
         wide = grouped.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
         wide = wide.reindex(columns=[0, 1]).fillna(0.0)

@@ -1,0 +1,88 @@
+"""Real browser: filter, click a bar to drill, share the link, reopen it elsewhere, remove a chip."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, Server, choose, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def server(demo_file, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("drill")
+    ws = tmp / "ws.duckdb"
+    shutil.copy(demo_file, ws)
+    srv = Server(ws, tmp / "streamlit.log")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def kpi_values(page) -> dict[str, str]:
+    out = {}
+    for card in page.get_by_test_id("stMetric").all():
+        label = card.get_by_test_id("stMetricLabel").inner_text().strip()
+        out[label] = card.get_by_test_id("stMetricValue").inner_text().strip()
+    return out
+
+
+def click_bar(page, chart, bar_index: int = 0) -> None:
+    """Click the centre of one Plotly bar (Plotly listens to real pointer events)."""
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator("g.point path").nth(bar_index)
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_drill_share_reopen_and_remove_a_chip(server, browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{server.url}/channels")
+    wait_idle(page)
+    choose(page, "Region", "East")
+    choose(page, "Segment", "SMB")
+
+    # The service-channel bar chart: its bars are sorted by tickets, the first is the largest channel.
+    service = page.get_by_test_id("stPlotlyChart").filter(has_text="Tickets")
+    expected_channel = service.locator("g.xtick text").first.text_content()
+    click_bar(page, service)
+    expect(page).to_have_url(re.compile(r"channel="), timeout=30_000)
+    wait_idle(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["region"] == ["East"] and query["segment"] == ["SMB"] and query["channel"] == [expected_channel]
+    before = kpi_values(page)
+    assert before["Revenue"] and before["Orders"]
+
+    page.get_by_role("button", name="Copy link").click()
+    link = page.get_by_test_id("stCode").inner_text().strip()
+    assert "/channels?" in link and "ds=" in link and f"channel={expected_channel}" in link.replace("+", " ")
+    page.keyboard.press("Escape")
+
+    fresh = browser.new_context(viewport={"width": 1500, "height": 1100})
+    other = fresh.new_page()
+    other.goto(link)
+    wait_idle(other)
+    expect(other.get_by_test_id("stMetric").first).to_be_visible()
+    assert kpi_values(other) == before
+    chips = other.get_by_role("button", name=re.compile("✕"))
+    expect(chips).to_have_count(3)
+    fresh.close()
+
+    page.get_by_role("button", name=f"Channel: {expected_channel} ✕").click()
+    expect(page).not_to_have_url(re.compile(r"channel="), timeout=30_000)
+    assert "region=East" in page.url and "segment=SMB" in page.url
+    context.close()

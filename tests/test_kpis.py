@@ -1,0 +1,140 @@
+"""Every Overview KPI and its comparison, against an independent pandas computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight import channels, overview
+from insight.filters import Filters
+from insight.importer import import_file
+from insight.scope import Scope
+from insight.views import kpis
+
+from .conftest import RETAIL
+
+SLA = {"urgent": 4, "high": 24, "medium": 72, "low": 120}
+
+
+def default_periods(last: pd.Timestamp, cmp: str):
+    end = last.date()
+    start = end.replace(year=end.year - 1) + dt.timedelta(days=1)
+    if cmp == "yoy":
+        return (start, end), (start.replace(year=start.year - 1), end.replace(year=end.year - 1))
+    days = (end - start).days + 1
+    return (start, end), (start - dt.timedelta(days=days), start - dt.timedelta(days=1))
+
+
+def within(series: pd.Series, period) -> pd.Series:
+    return (series >= pd.Timestamp(period[0])) & (series < pd.Timestamp(period[1] + dt.timedelta(days=1)))
+
+
+def expected_kpis(orders, customers, tickets, period) -> dict:
+    o = orders[within(orders["order_date"], period) & ~orders["status"].isin(["cancelled", "returned"])]
+    revenue, n_orders = o["amount"].sum(), o["order_id"].nunique()
+    n_customers = customers["customer_id"].nunique()
+    tk = tickets[within(tickets["created_at"], period)]
+    complaints = int(tk["is_complaint"].fillna(True).sum())
+    resolved = tk[tk["resolved_at"].notna() & (tk["resolved_at"] >= tk["created_at"])]
+    sla = pd.to_timedelta(resolved["priority"].map(SLA).fillna(72), unit="h")
+    due = resolved["due_at"].fillna(resolved["created_at"] + sla)
+    return {
+        "revenue": revenue,
+        "orders": n_orders,
+        "aov": revenue / n_orders,
+        "active_customers": o["customer_id"].nunique(),
+        "churn_rate": customers["churned"].sum() / n_customers,
+        "complaints": complaints,
+        "complaint_rate": complaints / n_customers * 1000,
+        "on_time_rate": (resolved["resolved_at"] <= due).mean(),
+        "csat": tk["satisfaction"].mean(),
+    }
+
+
+@pytest.mark.parametrize("cmp", ["prev", "yoy"])
+def test_demo_kpis_and_comparison_with_filters(demo_ws, cmp):
+    orders = demo_ws.query("SELECT * FROM orders")
+    customers = demo_ws.query("SELECT * FROM customers")
+    tickets = demo_ws.query("SELECT * FROM tickets")
+    keep = customers[customers["segment"].isin(["SMB", "Consumer"]) & (customers["region"] == "East")]
+    ids = set(keep["customer_id"])
+    f_orders = orders[(orders["region"] == "East") & orders["customer_id"].isin(set(customers.loc[
+        customers["segment"].isin(["SMB", "Consumer"]), "customer_id"]))]
+    f_tickets = tickets[tickets["customer_id"].isin(ids)]
+    current, previous = default_periods(orders["order_date"].max(), cmp)
+
+    f, _ = Filters.from_query(f"region=East&segment=SMB&segment=Consumer&cmp={cmp}")
+    got = kpis(Scope.open(demo_ws, f))
+    want_now = expected_kpis(f_orders, keep, f_tickets, current)
+    want_before = expected_kpis(f_orders, keep, f_tickets, previous)
+    for mid, kpi in got.items():
+        assert kpi.value == pytest.approx(want_now[mid], rel=1e-9), mid
+        assert kpi.previous == pytest.approx(want_before[mid], rel=1e-9), mid
+        assert kpi.change == pytest.approx(want_now[mid] - want_before[mid], rel=1e-9, abs=1e-9), mid
+
+
+def test_online_retail_kpis_and_year_on_year(ws):
+    import_file(ws, RETAIL, "orders")
+    raw = pd.read_csv(RETAIL, dtype={"InvoiceNo": str}, parse_dates=["InvoiceDate"])
+    raw = raw[raw["Quantity"] >= 0]
+    raw["amount"] = (raw["Quantity"] * raw["UnitPrice"]).round(2)
+    current, previous = default_periods(raw["InvoiceDate"].max(), "yoy")
+    f, _ = Filters.from_query("cmp=yoy&region=United Kingdom&region=Germany")
+    got = kpis(Scope.open(ws, f))
+    sel = raw[raw["Country"].isin(["United Kingdom", "Germany"])]
+    for period, attr in ((current, "value"), (previous, "previous")):
+        part = sel[within(sel["InvoiceDate"], period)]
+        revenue, n = part["amount"].sum(), part["InvoiceNo"].nunique()
+        assert getattr(got["revenue"], attr) == pytest.approx(revenue)
+        assert getattr(got["orders"], attr) == n
+        assert getattr(got["aov"], attr) == pytest.approx(revenue / n if n else np.nan, nan_ok=True)
+        assert getattr(got["active_customers"], attr) == part["CustomerID"].dropna().nunique()
+    # No customers or tickets: those cards say the table is missing rather than showing 0.
+    assert got["churn_rate"].value is None and not got["churn_rate"].available
+    assert got["complaints"].value is None and not got["complaints"].available
+
+
+def test_what_moved_parts_sum_to_the_total_change(demo_ws):
+    scope = Scope.open(demo_ws, Filters.from_query("cmp=yoy")[0])
+    total = kpis(scope, ("revenue", "complaints"))
+    for metric_id in ("revenue", "complaints"):
+        moved = overview.what_moved(scope, metric_id)
+        assert set(moved["dimension"]) == {"region", "channel", "segment"}  # the demo has no tier yet
+        for _, part in moved.groupby("dimension"):
+            assert part["change"].sum() == pytest.approx(total[metric_id].change)
+            assert part["current"].sum() == pytest.approx(total[metric_id].value)
+
+
+def test_channel_tables_match_pandas(demo_ws):
+    orders = demo_ws.query("SELECT * FROM orders")
+    scope = Scope.open(demo_ws, Filters())
+    start, end = scope.period
+    valid = orders[~orders["status"].isin(["cancelled", "returned"])]
+    in_period = valid[within(valid["order_date"], (start, end))]
+    over = channels.over_time(scope, "month")
+    by_channel = over.groupby("channel")["revenue"].sum()
+    expected = in_period.groupby("channel")["amount"].sum()
+    np.testing.assert_allclose(by_channel.sort_index().to_numpy(), expected.sort_index().to_numpy())
+    assert over.groupby("bucket")["revenue_share"].sum().round(9).eq(1).all()
+
+    firsts = valid[valid["order_date"] < pd.Timestamp(end + dt.timedelta(days=1))].sort_values("order_date")
+    firsts = firsts.groupby("customer_id").first()
+    new = firsts[firsts["order_date"] >= pd.Timestamp(start)]
+    acq = channels.acquisition(scope, "month").groupby("channel")["new_customers"].sum()
+    assert acq.to_dict() == new.groupby("channel").size().to_dict()
+    migration = channels.migration(scope)
+    assert migration["customers"].sum() == len(firsts)
+
+
+def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
+    tickets = demo_ws.query("SELECT * FROM tickets")
+    as_of = tickets["created_at"].max()
+    sla = pd.to_timedelta(tickets["priority"].map(SLA).fillna(72), unit="h")
+    due = tickets["due_at"].fillna(tickets["created_at"] + sla)
+    expected = tickets[tickets["resolved_at"].isna() & tickets["is_complaint"] & (due < as_of)]
+    got = overview.overdue_tickets(Scope.open(demo_ws, Filters()))
+    assert len(got) == len(expected) > 0
+    assert set(got["ticket_id"]) == set(expected["ticket_id"])
