@@ -22,12 +22,14 @@ pv = guard(view, ctx, "overview")
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None:
-    kpi_cards(ctx, pv.kpis, sparks=pv.tables["sparklines"].to_dict("list"))
+    series = pv.tables["series"]
+    current = series[series["series"] == "current"]
+    kpi_cards(ctx, pv.kpis, sparks={k: current[k].tolist() for k in pv.kpis if k in current})
 
     g = grain(ctx.scope.period)
     left, right = st.columns([3, 2])
     with left:
-        chart(charts.trend(pv.tables["trend"], t), "overview_trend", grain=g)
+        chart(charts.trend(series, t), "overview_trend", grain=g)
         st.caption(t("drill.hint"))
     with right:
         st.subheader(t("overview.alerts"))

@@ -1,39 +1,58 @@
 """`python -m insight bench`: the budgets the issues state, measured on this machine.
 
 Benchmarks live here, not in tests: the machines are shared and noisy, so a timing is a figure
-to report, never an assertion.
+to report, never an assertion. Page timings run in a child process so that its peak RSS is the
+serving cost alone, not the cost of generating the demo data.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from insight import demo, settings
+from insight import demo, facts
 from insight.importer import import_file
-from insight.views import page_view
 from insight.workspace import Workspace
 
-VIEW_LINKS = (
-    "overview",
-    "overview?cmp=yoy",
-    "overview?region=East&channel=App",
-    "overview?from=2026-01-01&to=2026-03-31&segment=SMB",
-    "overview?tier=gold&category=Electronics",
+#: 20 filter changes an analyst might make in a row (issue 4's benchmark).
+FILTER_CHANGES = (
+    "",
+    "cmp=yoy",
+    "region=East",
+    "region=East&segment=SMB",
+    "region=East&segment=SMB&channel=App",
+    "channel=Store",
+    "channel=Store&channel=App",
+    "segment=Enterprise",
+    "segment=Enterprise&cmp=none",
+    "from=2026-01-01&to=2026-03-31",
+    "from=2026-01-01&to=2026-03-31&region=North",
+    "from=2026-06-01&to=2026-06-30",
+    "from=2026-06-01&to=2026-06-30&channel=WeChat",
+    "region=South&region=West",
+    "category=Electronics",
+    "segment=Consumer&channel=Online",
+    "from=2025-11-01&to=2026-10-31&cmp=yoy",
+    "region=Central&cmp=yoy",
+    "channel=Hotline&segment=Government",
+    "from=2026-09-01&to=2026-10-31&region=East&region=North",
 )
+PAGES = ("overview", "channels")
 
 
-def _timed(fn, repeat: int = 1) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def _p95(samples: list[float]) -> float:
@@ -41,50 +60,70 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run_bench(orders: int = 1_000_000) -> dict:
-    customers = max(1000, orders // 24)
+def run_bench(orders: int = 1_000_000, import_rows: int = 1_000_000) -> dict:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="insight-bench-") as tmp:
         tmp = Path(tmp)
-        gen = _timed(lambda: results.setdefault("_frames", demo.generate(customers=customers, orders=orders)))[0]
-        frames = results.pop("_frames")
-        results["demo_generate"] = {"orders": orders, "seconds": round(gen, 2)}
-
-        csv = tmp / "orders.csv"
-        frames["orders"].to_csv(csv, index=False)
-        size_mb = csv.stat().st_size / 1e6
-
-        ws = Workspace(tmp / "bench.duckdb")
-        imported = _timed(lambda: import_file(ws, csv, "orders"))[0]
-        con = duckdb.connect()
-        raw = _timed(lambda: con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv(?)", [str(csv)]))[0]
-        con.close()
-        results["import_csv"] = {
-            "rows": orders,
-            "file_mb": round(size_mb, 1),
-            "seconds": round(imported, 2),
-            "rows_per_s": round(orders / imported),
-            "duckdb_read_csv_seconds": round(raw, 2),
-            "duckdb_read_csv_rows_per_s": round(orders / raw),
-        }
-
+        results["import_csv"] = bench_import(tmp, import_rows)
+        customers = max(1000, orders // 24)
+        started = time.perf_counter()
+        frames = demo.generate(customers=customers, orders=orders)
+        results["demo_generate"] = {"orders": orders, "seconds": round(time.perf_counter() - started, 2)}
+        path = tmp / "pages.duckdb"
+        ws = Workspace(path)
         ws.publish_frames(frames, source_file="bench")
-        page_view(ws, "overview")  # warm the file cache once
-        samples = []
-        for link in VIEW_LINKS:
-            samples += _timed(lambda link=link: page_view(ws, link), repeat=4)
-        results["overview_view"] = {
-            "orders": orders,
-            "runs": len(samples),
-            "p50_ms": round(statistics.median(samples) * 1000),
-            "p95_ms": round(_p95(samples) * 1000),
-        }
+        del frames
+        results["fact_build"] = {"orders": orders, "seconds": round(_seconds(lambda: facts.refresh(ws)), 2)}
         ws.close()
-    results["machine"] = {"cores": _cores(), "row_cap": settings.ROW_CAP}
+        child = subprocess.run(
+            [sys.executable, "-m", "insight.bench", str(path)], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        )
+        results["pages"] = json.loads(child.stdout)
+    results["machine"] = {"cores": os.cpu_count()}
     return results
 
 
-def _cores() -> int:
-    import os
+def bench_import(tmp: Path, rows: int) -> dict:
+    """Our import of a demo orders CSV against DuckDB's own read_csv of the same file."""
+    frames = demo.generate(customers=max(1000, rows // 24), orders=rows)
+    csv = tmp / "orders.csv"
+    frames["orders"].to_csv(csv, index=False)
+    del frames
+    ws = Workspace(tmp / "import.duckdb")
+    ours = _seconds(lambda: import_file(ws, csv, "orders"))
+    ws.close()
+    con = duckdb.connect()
+    raw = _seconds(lambda: con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv)]))
+    con.close()
+    return {
+        "rows": rows,
+        "file_mb": round(csv.stat().st_size / 1e6, 1),
+        "seconds": round(ours, 2),
+        "rows_per_s": round(rows / ours),
+        "duckdb_read_csv_seconds": round(raw, 2),
+        "duckdb_read_csv_rows_per_s": round(rows / raw),
+    }
 
-    return os.cpu_count() or 0
+
+def bench_pages(path: str) -> dict:
+    """Server-side time to compute every figure of each page, for each filter change (cold cache)."""
+    from insight.views import page_view
+
+    ws = Workspace(path)
+    page_view(ws, "overview")  # open the file and warm DuckDB's buffers once
+    out = {}
+    for page in PAGES:
+        samples = [_seconds(lambda q=q: page_view(ws, f"{page}?{q}")) for q in FILTER_CHANGES]
+        out[page] = {
+            "runs": len(samples),
+            "p50_ms": round(statistics.median(samples) * 1000),
+            "p95_ms": round(_p95(samples) * 1000),
+            "max_ms": round(max(samples) * 1000),
+        }
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(bench_pages(sys.argv[1])))

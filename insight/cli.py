@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks of the issue-stated budgets")
     bench.add_argument("--orders", type=int, default=1_000_000)
+    bench.add_argument("--import-rows", type=int, default=1_000_000)
     bench.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "bench":
         from insight.bench import run_bench
 
-        return run_bench(orders=args.orders)
+        return run_bench(orders=args.orders, import_rows=args.import_rows)
     if args.command == "datasets":
         if args.delete:
             from insight.importer import delete

@@ -1,9 +1,15 @@
-"""Derived tables that keep page queries fast: the orders fact, built once per data version.
+"""Derived tables that keep page queries fast: one fact per event table and data version.
 
-`orders` joined to its customer's segment and tier (and region, where the order has none), with
-an integer customer key for fast distinct counts, a date column and a revenue flag, sorted by
-order date so a period filter skips whole row groups. It is named after the versions it comes
-from, built at import (or on first use), and dropped with them.
+A fact is the event table (orders or tickets) joined to its customer's segment, tier and region
+(the event's own value wins), sorted by event time so a period filter skips whole row groups,
+with precomputed columns the metrics use:
+
+- orders: `_cust` (an integer customer key, for fast distinct counts), `_valid` (counts in
+  revenue: not cancelled or returned), `_day`;
+- tickets: `_due` (the deadline under the default SLA hours).
+
+A fact is named after the versions it comes from, built at import (or on first use), and
+dropped with them. Queries on `orders` and `tickets` read the fact (see `Scope.open`).
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ import re
 
 from insight.workspace import Snapshot, Workspace, quote
 
-FACT_PREFIX = "_fact_orders"
-#: Customer attributes copied onto each order, so filters on them need no join.
+FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
+#: Customer attributes copied onto each event, so filters on them need no join.
 CUSTOMER_DIMS = ("segment", "tier", "region")
-VALID = "coalesce(o.status, '') NOT IN ('cancelled', 'returned')"
+_NAME = re.compile(r"_fact_(orders|tickets)_v(\d+)_c(\d+)")
+_LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
 
 def refresh(ws: Workspace) -> None:
-    """After an import or a deletion: build the current fact and drop the ones nothing uses."""
-    ensure_fact(ws, ws.snapshot())
+    """After an import or a deletion: build the current facts and drop the ones nothing uses."""
+    snap = ws.snapshot()
+    for table in FACT_TABLES:
+        ensure_fact(ws, snap, table)
     with ws.writer() as cur:
         _drop_stale(cur, ws)
 
@@ -29,70 +38,71 @@ def _version(physical: str | None) -> int:
     return int(physical.rsplit("__v", 1)[1]) if physical else 0
 
 
-def fact_name(snap: Snapshot) -> str | None:
-    """`_fact_orders_o<orders version>_c<customers version or 0>`."""
-    if not snap.has("orders"):
+def fact_name(snap: Snapshot, table: str) -> str | None:
+    """`_fact_<table>_v<its version>_c<customers version, or 0>`."""
+    if not snap.has(table):
         return None
-    return f"{FACT_PREFIX}_o{_version(snap.tables['orders'])}_c{_version(snap.tables.get('customers'))}"
+    return f"_fact_{table}_v{_version(snap.tables[table])}_c{_version(snap.tables.get('customers'))}"
 
 
-def ensure_fact(ws: Workspace, snap: Snapshot) -> str | None:
-    """The fact table for this snapshot, built if it does not exist yet."""
-    name = fact_name(snap)
+def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
+    """The fact of `table` for this snapshot, built if it does not exist yet."""
+    name = fact_name(snap, table)
     if name is None:
         return None
-    if name in _existing(ws):
+    if name in ws._facts:
         return name
     with ws.writer() as cur:
-        if name in [r[0] for r in cur.execute(_LIST_SQL).fetchall()]:
-            return name
-        cur.execute(f"CREATE TABLE {quote(name)} AS {_fact_sql(ws, snap)}")
-        _drop_stale(cur, ws)
+        if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
+            cur.execute(f"CREATE TABLE {quote(name)} AS {_fact_sql(ws, snap, table)}")
+    ws._facts.add(name)
     return name
 
 
-def _fact_sql(ws: Workspace, snap: Snapshot) -> str:
-    order_cols = ws.columns("orders", snap)
-    lower = {c.lower() for c in order_cols}
-    extra = []
-    join = ""
-    if snap.has("customers") and "customer_id" in lower:
-        cust_cols = {c.lower(): c for c in ws.columns("customers", snap)}
-        join = f"LEFT JOIN {snap['customers']} c ON c.customer_id = o.customer_id"
+def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
+    cols = ws.columns(table, snap)
+    lower = {c.lower() for c in cols}
+    cust_cols = {c.lower(): c for c in ws.columns("customers", snap)} if snap.has("customers") else {}
+    join, extra, replaced = "", [], []
+    if cust_cols and "customer_id" in lower:
+        join = f"LEFT JOIN {snap['customers']} c ON c.customer_id = e.customer_id"
         for dim in CUSTOMER_DIMS:
             if dim not in cust_cols:
                 continue
-            if dim in lower:  # the order's own value wins; the customer's fills the gaps
-                continue
-            extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
-    key = (
-        "CASE WHEN o.customer_id IS NOT NULL THEN dense_rank() OVER (ORDER BY o.customer_id) END AS _cust"
-        if "customer_id" in lower
-        else "CAST(NULL AS BIGINT) AS _cust"
-    )
-    fill_region = ""
-    if "region" in lower and join and "region" in {c.lower() for c in ws.columns("customers", snap)}:
-        fill_region = ", coalesce(o.region, c.region) AS region"
-    select = "o.* EXCLUDE (region)" if fill_region else "o.*"
-    cols = ", ".join([select + fill_region, *extra])
-    return f"""
-        SELECT {cols}, CAST(o.order_date AS DATE) AS _day, {VALID} AS _valid, {key}
-        FROM {snap['orders']} o {join}
-        ORDER BY o.order_date
-    """
+            if dim in lower:  # the event's own value wins; the customer's fills the gaps
+                replaced.append(dim)
+                extra.append(f"coalesce(e.{quote(dim)}, c.{quote(cust_cols[dim])}) AS {quote(dim)}")
+            else:
+                extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
+    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+    time_col = FACT_TABLES[table]
+    if table == "orders":
+        cust = (
+            "CASE WHEN e.customer_id IS NOT NULL THEN dense_rank() OVER (ORDER BY e.customer_id) END"
+            if "customer_id" in lower
+            else "CAST(NULL AS BIGINT)"
+        )
+        extra += [
+            f"CAST(e.{time_col} AS DATE) AS _day",
+            "coalesce(e.status, '') NOT IN ('cancelled', 'returned') AS _valid",
+            f"{cust} AS _cust",
+        ]
+    else:
+        from insight.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
-
-_LIST_SQL = f"SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '{FACT_PREFIX}%'"
-
-
-def _existing(ws: Workspace) -> list[str]:
-    return ws.query(_LIST_SQL)["table_name"].tolist()
+        extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
+    return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
 
 
 def _drop_stale(cur, ws: Workspace) -> None:
     """Drop facts whose source versions are gone."""
     tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-    for name in [t for t in tables if t.startswith(FACT_PREFIX)]:
-        ov, cv = map(int, re.fullmatch(rf"{FACT_PREFIX}_o(\d+)_c(\d+)", name).groups())
-        if f"orders__v{ov}" not in tables or (cv and f"customers__v{cv}" not in tables):
+    for name in [t for t in tables if t.startswith("_fact_")]:
+        match = _NAME.fullmatch(name)
+        if match is None:
+            continue
+        table, version, customers = match.group(1), int(match.group(2)), int(match.group(3))
+        if f"{table}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables):
             cur.execute(f"DROP TABLE {quote(name)}")
+            ws._facts.discard(name)
+

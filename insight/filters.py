@@ -30,19 +30,19 @@ class Dimension:
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("region", "dim.region", {
         "orders": ("region", "customers.region"),
-        "tickets": ("customers.region",),
+        "tickets": ("region", "customers.region"),
         "customers": ("region",),
         "contacts": ("customers.region",),
     }),
     Dimension("segment", "dim.segment", {
         "orders": ("segment", "customers.segment"),
-        "tickets": ("customers.segment",),
+        "tickets": ("segment", "customers.segment"),
         "customers": ("segment",),
         "contacts": ("customers.segment",),
     }),
     Dimension("tier", "dim.tier", {
         "orders": ("tier", "customers.tier"),
-        "tickets": ("customers.tier",),
+        "tickets": ("tier", "customers.tier"),
         "customers": ("tier",),
         "contacts": ("customers.tier",),
     }),

@@ -40,16 +40,16 @@ def priority_level(expr: str) -> str:
     return f"CASE {cases} ELSE 'medium' END"
 
 
-def sla_due(sla_hours: dict[str, float] | None = None) -> str:
-    """SQL for a ticket's deadline: its own due_at, else created_at + the SLA hours of its priority."""
+def sla_due(sla_hours: dict[str, float] | None = None, alias: str = "t") -> str:
+    """SQL for created_at + the SLA hours of the ticket's priority."""
     hours = sla_hours or settings.SLA_HOURS
-    level = priority_level("t.priority")
+    level = priority_level(f"{alias}.priority")
     per_level = " ".join(f"WHEN '{k}' THEN {float(v)}" for k, v in hours.items())
-    return f"t.created_at + to_microseconds(CAST((CASE {level} {per_level} END) * 3600e6 AS BIGINT))"
+    return f"{alias}.created_at + to_microseconds(CAST((CASE {level} {per_level} END) * 3600e6 AS BIGINT))"
 
 
 def _orders_count(cols, table) -> str:
-    key = "t.order_id" if "order_id" in cols else "t.rowid"  # invoices span several lines
+    key = "t.order_id" if "order_id" in cols else "t._rowid"  # invoices span several lines
     return f"count(DISTINCT {key}) FILTER (WHERE {VALID_ORDER})"
 
 
@@ -57,9 +57,22 @@ def complaint_condition(cols) -> str:
     return "coalesce(t.is_complaint, true)" if "is_complaint" in cols else "true"
 
 
+def due_sql(cols, alias: str = "t", precomputed: bool = True, sla_hours: dict[str, float] | None = None) -> str:
+    """A ticket's deadline: its own `due_at`, else the SLA of its priority (medium without one).
+
+    Under the default SLA hours the tickets fact has it precomputed as `_due`.
+    """
+    if precomputed and "_due" in cols and (sla_hours is None or sla_hours == settings.SLA_HOURS):
+        return f"{alias}._due"
+    if "priority" in cols:
+        sla = sla_due(sla_hours, alias)
+    else:
+        sla = f"{alias}.created_at + INTERVAL {settings.SLA_HOURS['medium']} HOUR"
+    return f"coalesce({alias}.due_at, {sla})" if "due_at" in cols else sla
+
+
 def _on_time(cols, table) -> str:
-    due = "coalesce(t.due_at, {sla})" if "due_at" in cols else "{sla}"
-    due = due.format(sla=sla_due() if "priority" in cols else "t.created_at + INTERVAL 72 HOUR")
+    due = due_sql(cols)
     resolved = "t.resolved_at IS NOT NULL AND t.resolved_at >= t.created_at"
     return f"avg(CASE WHEN t.resolved_at <= {due} THEN 1.0 ELSE 0.0 END) FILTER (WHERE {resolved})"
 
@@ -146,6 +159,15 @@ def compute_periods(
     return out
 
 
+def series(scope: Scope, metric_ids: list[str], periods: list, grain: str) -> pd.DataFrame:
+    """Time-bound metrics per day/week/month bucket of each period, in one scan per table.
+
+    Columns: period_index, bucket (the bucket's first day, clipped to the period start), and one
+    per metric.
+    """
+    return _grouped(scope, metric_ids, periods, grain=grain)
+
+
 def by_dimension(
     scope: Scope, metric_ids: list[str], dim: str, periods: list[tuple[dt.date, dt.date] | None] | None = None
 ) -> pd.DataFrame:
@@ -154,7 +176,18 @@ def by_dimension(
     Columns: period_index, value, and one per metric. For additive metrics (revenue, orders,
     complaints) the values of one period sum to the period's total.
     """
-    return _grouped(scope, metric_ids, periods or [scope.period], dim=dim)
+    frame = by_dimensions(scope, metric_ids, (dim,), periods)
+    return frame.drop(columns="dimension")
+
+
+def by_dimensions(
+    scope: Scope, metric_ids: list[str], dims: tuple[str, ...], periods: list | None = None
+) -> pd.DataFrame:
+    """`by_dimension` for several dimensions at once, in one scan per table (grouping sets).
+
+    Columns: dimension, value, period_index, and one per metric.
+    """
+    return _grouped(scope, metric_ids, periods or [scope.period], dims=tuple(dims))
 
 
 def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
@@ -168,18 +201,21 @@ def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
     return None
 
 
-def _grouped(scope: Scope, metric_ids: list[str], periods: list, dim: str | None = None) -> pd.DataFrame:
+def _grouped(scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str, ...] = (),
+             grain: str | None = None) -> pd.DataFrame:
     wanted = _with_inputs(metric_ids)
     by_table: dict[tuple[str, bool], list[Metric]] = {}
     for mid in wanted:
         m = REGISTRY[mid]
         if m.table and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
-    keys = ["period_index"] + (["value"] if dim else [])
+    keys = ["period_index"] + (["dimension", "value"] if dims else []) + (["bucket"] if grain else [])
     merged: pd.DataFrame | None = None
     for (table, timed), metrics in by_table.items():
-        part = _scan(scope, table, timed, metrics, periods, dim)
+        part = _scan(scope, table, timed, metrics, periods, dims, grain)
         if part is None:
+            continue
+        if not timed and grain:  # a state has no time series
             continue
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
@@ -200,7 +236,7 @@ def _grouped(scope: Scope, metric_ids: list[str], periods: list, dim: str | None
             b = pd.to_numeric(merged[den], errors="coerce").replace(0, float("nan"))
             merged[mid] = a / b * mult
     present = set(merged["period_index"].dropna().astype(int)) if len(merged) else set()
-    missing = [i for i, p in enumerate(periods) if p is not None and i not in present and not dim]
+    missing = [i for i, p in enumerate(periods) if p is not None and i not in present and not dims and not grain]
     if missing:  # a period without rows: counts are 0, averages unknown
         blank = {mid: (0.0 if REGISTRY[mid].fmt in ("int", "money") and not REGISTRY[mid].ratio else None)
                  for mid in wanted}
@@ -208,34 +244,50 @@ def _grouped(scope: Scope, metric_ids: list[str], periods: list, dim: str | None
     return merged[keys + wanted].reset_index(drop=True)
 
 
-def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods: list, dim: str | None):
+def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods: list, dims: tuple[str, ...],
+          grain: str | None = None):
     cols = scope.columns[table]
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(cols, tbl)} AS {m.id}" for m in metrics)
-    group, join = "", ""
-    if dim:
-        found = dimension_sql(scope, table, dim)
-        if found is None:
-            return None
-        expr, join = found
-        group = f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS value"
-    if not timed:
-        sql = f"SELECT 0 AS period_index{group}, {exprs} FROM {tbl} t {join} WHERE {where} GROUP BY ALL"
-        return scope.query(sql, params)
-    dated = [(i, p) for i, p in enumerate(periods) if p is not None]
-    if not dated:
+    found = {d: dimension_sql(scope, table, d) for d in dims}
+    found = {d: f for d, f in found.items() if f is not None}
+    if dims and not found:
         return None
-    time_col = quote(TIME_COLUMNS[table])
-    cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
-    label = " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated)
-    any_period = " OR ".join(f"({cond})" for _ in dated)
-    flat = [b for _, p in dated for b in (p[0], p[1] + dt.timedelta(days=1))]
+    joins = " ".join(dict.fromkeys(join for _, join in found.values() if join))
+    dim_cols = "".join(f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote('d_' + d)}"
+                       for d, (expr, _) in found.items())
+    if timed:
+        dated = [(i, p) for i, p in enumerate(periods) if p is not None]
+        if not dated:
+            return None
+        time_col = quote(TIME_COLUMNS[table])
+        cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
+        label = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated) + " END"
+        restrict = " AND (" + " OR ".join(f"({cond})" for _ in dated) + ")"
+        flat = [b for _, p in dated for b in (p[0], p[1] + dt.timedelta(days=1))]
+    else:
+        label, restrict, flat = "0", "", []
+    bucket, bucket_params = "", []
+    if grain:  # buckets start at the period start, then at each day/week/month boundary
+        starts = "CASE " + " ".join(f"WHEN {cond} THEN ?::DATE" for _ in dated) + " END"
+        bucket = f", greatest(date_trunc('{grain}', t.{time_col})::DATE, {starts}) AS bucket"
+        bucket_params = [x for (_, p), pair in zip(dated, zip(flat[::2], flat[1::2], strict=True), strict=True)
+                         for x in (*pair, p[0])]
+    inner = (f"SELECT {label} AS period_index{bucket}{dim_cols}, t.rowid AS _rowid, t.* "
+             f"FROM {tbl} t {joins} WHERE {where}{restrict}")
+    inner_params = flat + bucket_params + params + flat
+    if not found:
+        group = "period_index, bucket" if grain else "period_index"
+        return scope.query(f"SELECT {group}, {exprs} FROM ({inner}) t GROUP BY ALL", inner_params)
+    sets = ", ".join(f"(period_index, {quote('d_' + d)})" for d in found)
+    picks = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN '{d}'" for d in found)
+    values = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN {quote('d_' + d)}" for d in found)
     sql = (
-        f"SELECT CASE {label} END AS period_index{group}, {exprs} FROM {tbl} t {join} "
-        f"WHERE {where} AND ({any_period}) GROUP BY ALL"
+        f"SELECT period_index, CASE {picks} END AS dimension, CASE {values} END AS value, {exprs} "
+        f"FROM ({inner}) t GROUP BY GROUPING SETS ({sets})"
     )
-    return scope.query(sql, flat + params + flat)
+    return scope.query(sql, inner_params)
 
 
 def _with_inputs(metric_ids: list[str]) -> list[str]:

@@ -27,14 +27,19 @@ def buckets(period: tuple[dt.date, dt.date], grain: str) -> list[tuple[dt.date, 
     return out
 
 
-def sparklines(scope: Scope, ids: tuple[str, ...], grain: str) -> dict[str, list[float]]:
-    """Each time-bound KPI per bucket of the period, for the cards' sparklines (one scan per table)."""
+def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
+    """Every time-bound KPI per bucket of the period and of the comparison period, in one scan
+    per table. Columns: series (current | comparison), offset (bucket number), bucket, and one
+    per KPI. The sparklines and the trend chart both read it."""
     if scope.period is None:
-        return {}
-    cuts = buckets(scope.period, grain)
+        return pd.DataFrame(columns=["series", "offset", "bucket"])
+    other = scope.compare()
     timed = [i for i in ids if _timed(i)]
-    values = metrics.compute_periods(scope, timed, cuts)
-    return {mid: [v[mid] if v[mid] is not None else float("nan") for v in values] for mid in timed}
+    frame = metrics.series(scope, timed, [scope.period, other.period if other else None], grain)
+    frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
+    frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
+    frame["offset"] = frame.groupby("period_index").cumcount()
+    return frame[["series", "offset", "bucket", *timed]]
 
 
 def _timed(metric_id: str) -> bool:
@@ -44,42 +49,50 @@ def _timed(metric_id: str) -> bool:
     return m.period
 
 
-def what_moved(scope: Scope, metric_id: str, dims: tuple[str, ...] = MOVED_DIMS) -> pd.DataFrame:
-    """Change of an additive metric against the comparison period, split by each dimension.
+def what_moved(scope: Scope, metric_ids: tuple[str, ...] = MOVED_METRICS,
+               dims: tuple[str, ...] = MOVED_DIMS) -> dict[str, pd.DataFrame]:
+    """Change of additive metrics against the comparison period, split by each dimension.
 
-    One row per (dimension, value): current, previous, change, and its share of the total change.
-    Within a dimension the changes sum to the total change.
+    For each metric, one row per (dimension, value): current, previous, change, and its share of
+    the total change. Within a dimension the changes sum to the total change. Dimensions the data
+    does not have (every value "(none)") are left out. One scan per table for all of it.
     """
     other = scope.compare()
     cols = ["dimension", "value", "current", "previous", "change", "share_of_change"]
-    if other is None or not metrics.available(scope, metric_id):
-        return pd.DataFrame(columns=cols)
-    frames = []
-    for dim in dims:
-        grouped = metrics.by_dimension(scope, [metric_id], dim, [scope.period, other.period])
-        if grouped.empty or set(grouped["value"]) == {"(none)"}:  # the data has no such attribute
-            continue
-        wide = grouped.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
-        wide = wide.reindex(columns=[0, 1]).fillna(0.0)
-        frame = pd.DataFrame({"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(),
-                              "previous": wide[1].to_numpy()})
-        frame["change"] = frame["current"] - frame["previous"]
-        total = frame["change"].sum()
-        frame["share_of_change"] = frame["change"] / total if total else float("nan")
-        frames.append(frame.sort_values("change", key=abs, ascending=False))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    ids = [m for m in metric_ids if metrics.available(scope, m)]
+    empty = {m: pd.DataFrame(columns=cols) for m in metric_ids}
+    if other is None or not ids:
+        return empty
+    grouped = metrics.by_dimensions(scope, ids, dims, [scope.period, other.period])
+    out = dict(empty)
+    for metric_id in ids:
+        frames = []
+        for dim in dims:
+            part = grouped[grouped["dimension"] == dim]
+            if part.empty or set(part["value"]) == {"(none)"}:
+                continue
+            wide = part.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
+            wide = wide.reindex(columns=[0, 1]).fillna(0.0)
+            frame = pd.DataFrame({"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(),
+                                  "previous": wide[1].to_numpy()})
+            frame["change"] = frame["current"] - frame["previous"]
+            total = frame["change"].sum()
+            frame["share_of_change"] = frame["change"] / total if total else float("nan")
+            frames.append(frame.sort_values("change", key=abs, ascending=False))
+        if frames:
+            out[metric_id] = pd.concat(frames, ignore_index=True)
+    return out
 
 
-def alerts(scope: Scope) -> list[dict]:
+def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame | None) -> list[dict]:
     """Overdue complaint work orders (超期预警), a churn spike, and channel-share shifts."""
     out = []
-    overdue = overdue_tickets(scope)
     if overdue is not None and len(overdue):
         out.append({"kind": "overdue", "count": len(overdue), "oldest_hours": float(overdue["overdue_hours"].max())})
     spike = churn_spike(scope)
     if spike:
         out.append({"kind": "churn_spike", **spike})
-    for row in channel_shifts(scope).itertuples():
+    for row in channel_shifts(moved.get("revenue")).itertuples():
         out.append({"kind": "channel_shift", "channel": row.value, "current": row.current_share,
                     "previous": row.previous_share, "change_pts": row.change_pts})
     return out
@@ -92,10 +105,10 @@ def overdue_tickets(scope: Scope) -> pd.DataFrame | None:
     cols = scope.columns["tickets"]
     tbl = scope.table("tickets")
     where, params = scope.where("tickets", period=False)
-    due = "coalesce(t.due_at, {})".format(metrics.sla_due()) if "due_at" in cols else metrics.sla_due()
-    if "priority" not in cols:
-        due = "t.created_at + INTERVAL 72 HOUR"
-    as_of = f"(SELECT max(created_at) FROM {tbl})"
+    due = metrics.due_sql(cols)
+    as_of = "?::TIMESTAMP"
+    latest = scope.scalar(f"SELECT max(created_at) FROM {tbl}")
+    params = [latest, *params, latest]
     keep = [c for c in ("ticket_id", "customer_id", "category", "priority", "channel", "created_at") if c in cols]
     sql = f"""
         SELECT {', '.join('t.' + c for c in keep)}, {due} AS due,
@@ -130,17 +143,18 @@ def churn_spike(scope: Scope) -> dict | None:
     return {"month": str(last["month"]), "churned": int(last["churned"]), "threshold": float(threshold)}
 
 
-def channel_shifts(scope: Scope, threshold_pts: float = settings.CHANNEL_SHIFT_PTS) -> pd.DataFrame:
-    """Channels whose revenue share moved by more than `threshold_pts` against the comparison."""
-    other = scope.compare()
+def channel_shifts(moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
+                   ) -> pd.DataFrame:
+    """Channels whose revenue share moved by more than `threshold_pts` against the comparison
+    (read from the revenue split of `what_moved`)."""
     cols = ["value", "current_share", "previous_share", "change_pts"]
-    if other is None or not scope.has("orders", "channel", "amount"):
+    if moved_revenue is None or moved_revenue.empty:
         return pd.DataFrame(columns=cols)
-    grouped = metrics.by_dimension(scope, ["revenue"], "channel", [scope.period, other.period])
-    wide = grouped.pivot_table(index="value", columns="period_index", values="revenue", aggfunc="sum")
-    wide = wide.reindex(columns=[0, 1]).fillna(0.0)
-    shares = wide / wide.sum().replace(0, float("nan"))
-    frame = pd.DataFrame({"value": shares.index, "current_share": shares[0].to_numpy(),
-                          "previous_share": shares[1].to_numpy()})
+    part = moved_revenue[moved_revenue["dimension"] == "channel"]
+    if part.empty:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame({"value": part["value"]})
+    frame["current_share"] = part["current"] / part["current"].sum() if part["current"].sum() else float("nan")
+    frame["previous_share"] = part["previous"] / part["previous"].sum() if part["previous"].sum() else float("nan")
     frame["change_pts"] = (frame["current_share"] - frame["previous_share"]) * 100
     return frame[frame["change_pts"].abs() > threshold_pts].sort_values("change_pts", key=abs, ascending=False)

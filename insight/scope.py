@@ -26,9 +26,9 @@ class Scope:
     def open(cls, ws: Workspace, filters: Filters, notes: list[str] | None = None) -> Scope:
         snap = ws.snapshot(filters.ds)
         notes = list(notes or []) + ([snap.note] if snap.note else [])
-        fact = facts.ensure_fact(ws, snap)
-        if fact:  # queries on orders read the denormalised, date-sorted fact instead
-            snap = replace(snap, tables={**snap.tables, "orders": fact})
+        # Queries on orders and tickets read their denormalised, time-sorted facts instead.
+        derived = {t: facts.ensure_fact(ws, snap, t) for t in facts.FACT_TABLES}
+        snap = replace(snap, tables={**snap.tables, **{t: f for t, f in derived.items() if f}})
         columns = {t: frozenset(ws.columns(t, snap)) for t in snap.tables}
         data_end = _data_end(ws, snap, columns)
         if filters.start and filters.end:

@@ -101,34 +101,6 @@ def grain(period: tuple[dt.date, dt.date]) -> str:
     return "day" if days <= 31 else "week" if days <= 183 else "month"
 
 
-def trend(scope: Scope) -> pd.DataFrame:
-    """Revenue and active customers per period bucket, with the comparison period aligned on the
-    same bucket index (`offset`)."""
-    if scope.period is None or not scope.has("orders", "amount", "order_date"):
-        return pd.DataFrame(columns=["bucket", "offset", "revenue", "active_customers", "series"])
-    g = grain(scope.period)
-    frames = []
-    for label, sc in (("current", scope), ("comparison", scope.compare())):
-        if sc is None:
-            continue
-        where, params = sc.where("orders")
-        cust = "count(DISTINCT t._cust)" if scope.has("orders", "customer_id") else "NULL"
-        frame = sc.query(
-            f"""
-            SELECT date_trunc('{g}', t.order_date)::DATE AS bucket,
-                   coalesce(sum(t.amount), 0) AS revenue, {cust} AS active_customers
-            FROM {sc.table('orders')} t
-            WHERE {where} AND {metrics.VALID_ORDER}
-            GROUP BY 1 ORDER BY 1
-            """,
-            params,
-        )
-        frame["offset"] = range(len(frame))
-        frame["series"] = label
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
-
-
 def page_view(ws: Workspace, link: str) -> PageView:
     """The figures of one page view, from a share link (path and query, or a whole URL)."""
     page, query = parse_link(link)
@@ -137,17 +109,16 @@ def page_view(ws: Workspace, link: str) -> PageView:
     view = PageView(page, filters, notes=list(scope.notes))
     view.missing = missing_tables(scope, page)
     if page == "overview" and not view.missing:
-        g = grain(scope.period) if scope.period else "month"
         view.kpis = kpis(scope)
-        view.tables["trend"] = trend(scope)
-        spark = overview.sparklines(scope, OVERVIEW_KPIS, g)
-        view.tables["sparklines"] = pd.DataFrame(spark) if spark else pd.DataFrame()
-        for metric_id in overview.MOVED_METRICS:
-            view.tables[f"moved_{metric_id}"] = overview.what_moved(scope, metric_id)
-        view.tables["alerts"] = pd.DataFrame(overview.alerts(scope))
+        over_time = overview.series(scope, OVERVIEW_KPIS, grain(scope.period) if scope.period else "month")
+        view.tables["series"] = over_time
+        moved = overview.what_moved(scope)
+        for metric_id, frame in moved.items():
+            view.tables[f"moved_{metric_id}"] = frame
         overdue = overview.overdue_tickets(scope)
         if overdue is not None:
             view.tables["overdue"] = overdue
+        view.tables["alerts"] = pd.DataFrame(overview.alerts(scope, moved, overdue))
     elif page == "channels" and not view.missing:
         g = grain(scope.period) if scope.period else "month"
         view.kpis = kpis(scope, CHANNEL_KPIS)

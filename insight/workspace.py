@@ -76,6 +76,9 @@ class Workspace:
                 hint="another process (the app or an import) may hold it; stop it and retry",
             ) from None
         self._write_lock = threading.RLock()
+        self._snapshots: dict[tuple[int | None, int], Snapshot] = {}
+        self._columns: dict[str, list[str]] = {}
+        self._facts: set[str] = set()  # derived fact tables known to exist (insight/facts.py)
         with self.cursor() as cur:
             cur.execute(_CATALOG)
 
@@ -121,6 +124,15 @@ class Workspace:
         """The tables in force at `version` (default: the latest). A pruned or unknown version
         falls back to the latest, with a note saying so."""
         latest = self.version()
+        # Physical tables change only through publish/delete, which always move `latest`.
+        cached = self._snapshots.get((version, latest))
+        if cached is not None:
+            return cached
+        snap = self._snapshot(version, latest)
+        self._snapshots[(version, latest)] = snap
+        return snap
+
+    def _snapshot(self, version: int | None, latest: int) -> Snapshot:
         note = None
         if version is not None and (version < 0 or version > latest):
             note = f"ds={version}: no such version (latest is {latest}); showing the latest"
@@ -169,10 +181,14 @@ class Workspace:
         snap = snapshot or self.snapshot()
         if not snap.has(table):
             return []
-        return self.query(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
-            [snap.tables[table]],
-        )["column_name"].tolist()
+        physical = snap.tables[table]
+        if physical not in self._columns:  # versioned tables never change their columns
+            self._columns[physical] = self.query(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+                [physical],
+            )["column_name"].tolist()
+        return list(self._columns[physical])
 
     # --- writes ------------------------------------------------------------------------------
 

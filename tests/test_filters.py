@@ -40,9 +40,13 @@ def test_where_binds_user_values_and_joins_through_customers(demo_ws):
     # Orders are read from the fact, which carries the customer's segment: no join needed.
     assert 'CAST(t."region" AS VARCHAR) IN (?)' in sql and 'CAST(t."segment" AS VARCHAR) IN (?)' in sql
     assert scope.table("orders").startswith('"_fact_orders_')
-    # Tickets have no region or segment: they come from the customer.
+    # Tickets carry no region or segment of their own: their fact copies the customer's.
     tsql, _ = scope.where("tickets")
-    assert 'WHERE CAST("region" AS VARCHAR) IN (?)' in tsql and 'WHERE CAST("segment" AS VARCHAR) IN (?)' in tsql
+    assert scope.table("tickets").startswith('"_fact_tickets_')
+    assert 'CAST(t."region" AS VARCHAR) IN (?)' in tsql and 'CAST(t."segment" AS VARCHAR) IN (?)' in tsql
+    # Customers filter directly; a channel filter on customers goes through their orders.
+    csql, _ = scope.where("customers")
+    assert 'CAST(t."segment" AS VARCHAR) IN (?)' in csql
     assert demo_ws.scalar(f"SELECT count(*) FROM {scope.table('orders')} t WHERE {sql}", params) == 0
     assert demo_ws.scalar("SELECT count(*) FROM orders") > 0  # the hostile value did nothing
 

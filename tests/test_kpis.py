@@ -101,7 +101,7 @@ def test_what_moved_parts_sum_to_the_total_change(demo_ws):
     scope = Scope.open(demo_ws, Filters.from_query("cmp=yoy")[0])
     total = kpis(scope, ("revenue", "complaints"))
     for metric_id in ("revenue", "complaints"):
-        moved = overview.what_moved(scope, metric_id)
+        moved = overview.what_moved(scope)[metric_id]
         assert set(moved["dimension"]) == {"region", "channel", "segment"}  # the demo has no tier yet
         for _, part in moved.groupby("dimension"):
             assert part["change"].sum() == pytest.approx(total[metric_id].change)
