@@ -17,11 +17,10 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     if scope.period is None or not scope.has("orders", "channel"):
         return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
     where, params = scope.where("orders")
-    key = "t.order_id" if scope.has("orders", "order_id") else "t.rowid"
     frame = scope.query(
         f"""
         SELECT date_trunc('{grain}', t.order_date)::DATE AS bucket, coalesce(t.channel, '(none)') AS channel,
-               coalesce(sum(t.amount), 0) AS revenue, count(DISTINCT {key}) AS orders,
+               coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
                count(DISTINCT t._cust) AS customers
         FROM {scope.table('orders')} t WHERE {where} AND t._valid
         GROUP BY ALL ORDER BY 1, 2
@@ -52,46 +51,42 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
     )
 
 
-def _journeys(scope: Scope) -> tuple[str, list]:
-    """Per customer: first order date and channel (over all history), latest channel up to the
-    period end. Dimension filters apply; the period decides who counts as new."""
-    where, params = scope.where("orders", period=False)
-    end = scope.period[1]
-    sql = f"""
-        SELECT t._cust, min(t.order_date) AS first_at, arg_min(t.channel, t.order_date) AS first_channel,
-               arg_max(t.channel, t.order_date) AS latest_channel
-        FROM {scope.table('orders')} t
-        WHERE {where} AND t._valid AND t._cust IS NOT NULL AND t.order_date < ? + INTERVAL 1 DAY
-        GROUP BY 1
-    """
-    return sql, params + [end]
-
-
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
-    """New customers (first order in the period) per bucket × first channel."""
+    """New customers per bucket × first channel: customers whose first counted order (over all
+    history) falls in the period and matches the filters."""
     if scope.period is None or not scope.has("orders", "channel", "customer_id"):
         return pd.DataFrame(columns=["bucket", "channel", "new_customers"])
-    sql, params = _journeys(scope)
+    where, params = scope.where("orders")
     return scope.query(
         f"""
-        SELECT date_trunc('{grain}', first_at)::DATE AS bucket, coalesce(first_channel, '(none)') AS channel,
-               count(*) AS new_customers
-        FROM ({sql}) WHERE first_at >= ? GROUP BY ALL ORDER BY 1, 2
+        SELECT date_trunc('{grain}', t._first_at)::DATE AS bucket, coalesce(t._first_channel, '(none)') AS channel,
+               count(DISTINCT t._cust) AS new_customers
+        FROM {scope.table('orders')} t
+        WHERE {where} AND t._valid AND t.order_date = t._first_at
+        GROUP BY ALL ORDER BY 1, 2
         """,
-        params + [scope.period[0]],
+        params,
     )
 
 
 def migration(scope: Scope) -> pd.DataFrame:
-    """Customers by first channel × latest channel (as of the period end)."""
+    """Customers active in the period, by their first channel (over all history) × their latest
+    channel in the period."""
     if scope.period is None or not scope.has("orders", "channel", "customer_id"):
         return pd.DataFrame(columns=["first_channel", "latest_channel", "customers"])
-    sql, params = _journeys(scope)
+    where, params = scope.where("orders")
     return scope.query(
         f"""
         SELECT coalesce(first_channel, '(none)') AS first_channel, coalesce(latest_channel, '(none)') AS latest_channel,
                count(*) AS customers
-        FROM ({sql}) GROUP BY ALL ORDER BY 1, 2
+        FROM (
+            SELECT t._cust, any_value(t._first_channel) AS first_channel,
+                   arg_max(t.channel, t.order_date) AS latest_channel
+            FROM {scope.table('orders')} t
+            WHERE {where} AND t._valid AND t._cust IS NOT NULL
+            GROUP BY 1
+        )
+        GROUP BY ALL ORDER BY 1, 2
         """,
         params,
     )
@@ -127,23 +122,21 @@ def roles(scope: Scope) -> pd.DataFrame:
     where, params = scope.where("orders")
     start = scope.period[0]
     prev = other.period if other else (start, start)
-    journeys, jparams = _journeys(scope)
     frame = scope.query(
         f"""
-        WITH j AS ({journeys}),
-        prev AS (
+        WITH prev AS (
             SELECT DISTINCT t._cust FROM {scope.table('orders')} t
             WHERE t._valid AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
-               count(DISTINCT t._cust) FILTER (WHERE j.first_at >= ? AND t.order_date = j.first_at) AS acquire,
-               coalesce(sum(t.amount) FILTER (WHERE j.first_at < ?), 0) AS develop,
+               count(DISTINCT t._cust) FILTER (WHERE t.order_date = t._first_at) AS acquire,
+               coalesce(sum(t.amount) FILTER (WHERE t._first_at < ?), 0) AS develop,
                count(*) FILTER (WHERE t._cust IN (SELECT _cust FROM prev)) AS retain
-        FROM {scope.table('orders')} t LEFT JOIN j USING (_cust)
+        FROM {scope.table('orders')} t
         WHERE {where} AND t._valid
         GROUP BY 1
         """,
-        jparams + [prev[0], prev[1], start, start] + params,
+        [prev[0], prev[1], start] + params,
     )
     if scope.has("tickets", "channel"):
         twhere, tparams = scope.where("tickets")

@@ -21,7 +21,9 @@ from insight.workspace import Snapshot, Workspace, quote
 FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
 #: Customer attributes copied onto each event, so filters on them need no join.
 CUSTOMER_DIMS = ("segment", "tier", "region")
-_NAME = re.compile(r"_fact_(orders|tickets)_v(\d+)_c(\d+)")
+#: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
+FACT_SCHEMA = 3
+_NAME = re.compile(r"_fact_(orders|tickets)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
 
@@ -39,10 +41,10 @@ def _version(physical: str | None) -> int:
 
 
 def fact_name(snap: Snapshot, table: str) -> str | None:
-    """`_fact_<table>_v<its version>_c<customers version, or 0>`."""
+    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`."""
     if not snap.has(table):
         return None
-    return f"_fact_{table}_v{_version(snap.tables[table])}_c{_version(snap.tables.get('customers'))}"
+    return f"_fact_{table}_v{_version(snap.tables[table])}_c{_version(snap.tables.get('customers'))}_s{FACT_SCHEMA}"
 
 
 def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
@@ -82,11 +84,39 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
             if "customer_id" in lower
             else "CAST(NULL AS BIGINT)"
         )
+        valid = "coalesce(e.status, '') NOT IN ('cancelled', 'returned')"
+        # One line per order is its "first" (a counted line where there is one), so counting
+        # orders is a plain count, additive over any grouping, instead of a distinct count.
+        first_line = (
+            f"e.order_id IS NULL OR row_number() OVER (PARTITION BY e.order_id ORDER BY {valid} DESC) = 1"
+            if "order_id" in lower
+            else "true"
+        )
         extra += [
             f"CAST(e.{time_col} AS DATE) AS _day",
-            "coalesce(e.status, '') NOT IN ('cancelled', 'returned') AS _valid",
+            f"{valid} AS _valid",
             f"{cust} AS _cust",
+            f"{first_line} AS _order_first",
         ]
+        # Each customer's first counted order (time and channel), over all history.
+        first = (
+            "min(CASE WHEN _valid THEN {col} END) OVER (PARTITION BY _cust)"
+        )
+        sql = f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join}"
+        channel = "arg_min(CASE WHEN _valid THEN channel END, CASE WHEN _valid THEN order_date END) OVER (PARTITION BY _cust)" \
+            if "channel" in lower else "NULL"
+        # One counted order per customer and calendar month is flagged, so monthly active
+        # customers are a plain count when no order-level filter splits a customer's month.
+        month_first = (
+            "_valid AND _cust IS NOT NULL AND row_number() OVER "
+            f"(PARTITION BY _cust, date_trunc('month', {quote(time_col)}) ORDER BY _valid DESC) = 1"
+        )
+        return (
+            f"SELECT *, CASE WHEN _cust IS NOT NULL THEN {first.format(col='order_date')} END AS _first_at, "
+            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel, "
+            f"{month_first} AS _first_in_month "
+            f"FROM ({sql}) ORDER BY {quote(time_col)}"
+        )
     else:
         from insight.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
@@ -99,10 +129,12 @@ def _drop_stale(cur, ws: Workspace) -> None:
     tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
     for name in [t for t in tables if t.startswith("_fact_")]:
         match = _NAME.fullmatch(name)
-        if match is None:
+        if match is None:  # an older naming scheme: nothing reads it any more
+            cur.execute(f"DROP TABLE {quote(name)}")
             continue
-        table, version, customers = match.group(1), int(match.group(2)), int(match.group(3))
-        if f"{table}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables):
+        table, version, customers, schema = match.group(1), *map(int, match.groups()[1:])
+        gone = f"{table}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables)
+        if gone or schema != FACT_SCHEMA:
             cur.execute(f"DROP TABLE {quote(name)}")
             ws._facts.discard(name)
 

@@ -49,7 +49,10 @@ def sla_due(sla_hours: dict[str, float] | None = None, alias: str = "t") -> str:
 
 
 def _orders_count(cols, table) -> str:
-    key = "t.order_id" if "order_id" in cols else "t._rowid"  # invoices span several lines
+    # Invoices span several lines: the fact marks one line per order (`_order_first`).
+    if "_order_first" in cols:
+        return f"count(*) FILTER (WHERE {VALID_ORDER} AND t._order_first)"
+    key = "t.order_id" if "order_id" in cols else "t._rowid"
     return f"count(DISTINCT {key}) FILTER (WHERE {VALID_ORDER})"
 
 
@@ -244,12 +247,32 @@ def _grouped(scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str
     return merged[keys + wanted].reset_index(drop=True)
 
 
+#: Filters that keep a customer's whole month together: with only these (or none), monthly
+#: active customers can be counted from the fact's `_first_in_month` flag.
+CUSTOMER_LEVEL_FILTERS = frozenset({"segment", "tier", "campaign"})
+
+
+def _expr(m: Metric, scope: Scope, table: str, periods: list, grain: str | None) -> str:
+    """The metric's SQL; monthly active customers use the fact's month flag where that is exact:
+    month buckets, periods starting on the 1st, and no order-level filter."""
+    cols = scope.columns[table]
+    if (
+        m.id == "active_customers"
+        and grain == "month"
+        and "_first_in_month" in cols
+        and all(p is None or p[0].day == 1 for p in periods)
+        and {k for k, _ in scope.filters.dims} <= CUSTOMER_LEVEL_FILTERS
+    ):
+        return "count(*) FILTER (WHERE t._first_in_month)"
+    return m.expr(cols, scope.table(table))
+
+
 def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods: list, dims: tuple[str, ...],
           grain: str | None = None):
     cols = scope.columns[table]
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
-    exprs = ", ".join(f"{m.expr(cols, tbl)} AS {m.id}" for m in metrics)
+    exprs = ", ".join(f"{_expr(m, scope, table, periods, grain)} AS {m.id}" for m in metrics)
     found = {d: dimension_sql(scope, table, d) for d in dims}
     found = {d: f for d, f in found.items() if f is not None}
     if dims and not found:

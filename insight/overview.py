@@ -35,7 +35,10 @@ def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["series", "offset", "bucket"])
     other = scope.compare()
     timed = [i for i in ids if _timed(i)]
-    frame = metrics.series(scope, timed, [scope.period, other.period if other else None], grain)
+    frame = metrics.series(scope, timed, [scope.period], grain)
+    if other is not None:  # the comparison line shows revenue only
+        before = metrics.series(other, ["revenue"], [other.period], grain).assign(period_index=1)
+        frame = pd.concat([frame, before], ignore_index=True)
     frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
     frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
     frame["offset"] = frame.groupby("period_index").cumcount()

@@ -14,6 +14,10 @@ DEFAULT_WORKSPACE = PROJECT_ROOT / "data" / "workspace.duckdb"
 #: CLI and the Data page refuse the same files.
 MAX_UPLOAD_MB = 200
 
+#: DuckDB's buffer-pool cap per process: pages over 10M orders stay within a 2 GB budget; DuckDB
+#: spills to disk past it rather than failing.
+DUCKDB_MEMORY_LIMIT = "1GB"
+
 #: Rows a single query may return to a page; more is a bug in the query, not something to render.
 ROW_CAP = 200_000
 

@@ -69,7 +69,7 @@ class Workspace:
         self.path = settings.workspace_path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path))
+            self._con = duckdb.connect(str(self.path), config={"memory_limit": settings.DUCKDB_MEMORY_LIMIT})
         except duckdb.Error as exc:
             raise InsightError(
                 f"the workspace {self.path} cannot be opened: {str(exc).splitlines()[0]}",

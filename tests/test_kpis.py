@@ -120,13 +120,16 @@ def test_channel_tables_match_pandas(demo_ws):
     np.testing.assert_allclose(by_channel.sort_index().to_numpy(), expected.sort_index().to_numpy())
     assert over.groupby("bucket")["revenue_share"].sum().round(9).eq(1).all()
 
-    firsts = valid[valid["order_date"] < pd.Timestamp(end + dt.timedelta(days=1))].sort_values("order_date")
-    firsts = firsts.groupby("customer_id").first()
-    new = firsts[firsts["order_date"] >= pd.Timestamp(start)]
+    firsts = valid.sort_values("order_date").groupby("customer_id").first()
+    new = firsts[within(firsts["order_date"], (start, end))]
     acq = channels.acquisition(scope, "month").groupby("channel")["new_customers"].sum()
     assert acq.to_dict() == new.groupby("channel").size().to_dict()
-    migration = channels.migration(scope)
-    assert migration["customers"].sum() == len(firsts)
+
+    latest = in_period.sort_values("order_date").groupby("customer_id").last()
+    pairs = pd.DataFrame({"first_channel": firsts.loc[latest.index, "channel"], "latest_channel": latest["channel"]})
+    expected_matrix = pairs.value_counts().sort_index()
+    migration = channels.migration(scope).set_index(["first_channel", "latest_channel"])["customers"].sort_index()
+    assert migration.to_dict() == expected_matrix.to_dict()
 
 
 def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
@@ -138,3 +141,23 @@ def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
     got = overview.overdue_tickets(Scope.open(demo_ws, Filters()))
     assert len(got) == len(expected) > 0
     assert set(got["ticket_id"]) == set(expected["ticket_id"])
+
+
+@pytest.mark.parametrize("query", ["", "segment=SMB", "region=East&channel=App"])
+def test_monthly_series_match_pandas(demo_ws, query):
+    """Sparklines and trend: per-month revenue and active customers (flag-counted where exact)."""
+    orders = demo_ws.query("SELECT * FROM orders")
+    customers = demo_ws.query("SELECT customer_id, segment FROM customers")
+    scope = Scope.open(demo_ws, Filters.from_query(query)[0])
+    assert scope.period[0].day == 1  # the default period starts on a month boundary
+    got = overview.series(scope, ("revenue", "active_customers"), "month")
+    got = got[got["series"] == "current"].set_index("bucket")
+    sel = orders[within(orders["order_date"], scope.period) & ~orders["status"].isin(["cancelled", "returned"])]
+    if "segment" in query:
+        sel = sel[sel["customer_id"].isin(customers.loc[customers["segment"] == "SMB", "customer_id"])]
+    if "region" in query:
+        sel = sel[(sel["region"] == "East") & (sel["channel"] == "App")]
+    month = sel["order_date"].dt.to_period("M").dt.start_time.dt.date
+    expected = sel.groupby(month).agg(revenue=("amount", "sum"), active_customers=("customer_id", "nunique"))
+    np.testing.assert_allclose(got["revenue"].to_numpy(dtype=float), expected["revenue"].to_numpy())
+    assert got["active_customers"].astype(int).tolist() == expected["active_customers"].tolist()
