@@ -18,8 +18,7 @@ PAGES = [
     ("data", ":material/database:"),
 ]
 pages = {
-    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
-    for name, icon in PAGES
+    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name) for name, icon in PAGES
 }
 
 

@@ -8,7 +8,6 @@ from insight.ui.cache import view
 from insight.ui.interact import breadcrumbs, chart, share_link, view_rows
 from insight.ui.shell import context, empty_state, guard, show_notes, url_choice
 from insight.ui.widgets import kpi_cards, table
-from insight.views import grain
 
 MEASURES = ("revenue", "orders", "customers")
 
@@ -27,29 +26,46 @@ elif pv is not None:
     kpi_cards(ctx, pv.kpis, per_row=4)
     a, b = st.columns([3, 1])
     with a:
-        measure = url_choice("measure", MEASURES, MEASURES[0], t("channels.measure"), lambda m: t(f"measure.{m}"),
-                             widget="segmented")
+        measure = url_choice(
+            "measure", MEASURES, MEASURES[0], t("channels.measure"), lambda m: t(f"measure.{m}"), widget="segmented"
+        )
     share = b.toggle(t("channels.share"), key="share", bind="query-params")
     title = t("channels.over_time", measure=t(f"measure.{measure}"))
     column = f"{measure}_share" if share else measure
-    chart(charts.stacked(pv.tables["over_time"], column, title, percent=share), f"channels_time_{column}", dim="channel")
+    chart(
+        charts.stacked(pv.tables["over_time"], column, title, percent=share), f"channels_time_{column}", dim="channel"
+    )
     st.caption(t("drill.hint"))
 
     c1, c2 = st.columns(2)
     with c1:
-        chart(charts.heatmap(pv.tables["channel_region"], "channel", "region", "revenue", t("channels.heat_region")),
-              "channels_heat_region", dim="channel")
+        chart(
+            charts.heatmap(pv.tables["channel_region"], "channel", "region", "revenue", t("channels.heat_region")),
+            "channels_heat_region",
+            dim="channel",
+        )
     with c2:
-        chart(charts.heatmap(pv.tables["channel_segment"], "channel", "segment", "revenue",
-                             t("channels.heat_segment")), "channels_heat_segment", dim="channel")
+        chart(
+            charts.heatmap(pv.tables["channel_segment"], "channel", "segment", "revenue", t("channels.heat_segment")),
+            "channels_heat_segment",
+            dim="channel",
+        )
 
     c3, c4 = st.columns(2)
     with c3:
-        chart(charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition")),
-              "channels_acquisition", dim="channel")
+        chart(
+            charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition")),
+            "channels_acquisition",
+            dim="channel",
+        )
     with c4:
-        chart(charts.heatmap(pv.tables["migration"], "first_channel", "latest_channel", "customers",
-                             t("channels.migration")), "channels_migration", dim="channel")
+        chart(
+            charts.heatmap(
+                pv.tables["migration"], "first_channel", "latest_channel", "customers", t("channels.migration")
+            ),
+            "channels_migration",
+            dim="channel",
+        )
 
     st.subheader(t("channels.service"))
     service = pv.tables["service"]
@@ -62,9 +78,16 @@ elif pv is not None:
 
     st.subheader(t("channels.roles"), help=t("channels.roles.help"))
     roles = pv.tables["roles"]
-    st.dataframe(roles, hide_index=True, width="stretch", column_config={
-        "channel": t("col.channel"),
-        **{r: st.column_config.ProgressColumn(t(f"role.{r}"), format="percent", min_value=0, max_value=1)
-           for r in ROLES},
-    })
+    st.dataframe(
+        roles,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "channel": t("col.channel"),
+            **{
+                r: st.column_config.ProgressColumn(t(f"role.{r}"), format="percent", min_value=0, max_value=1)
+                for r in ROLES
+            },
+        },
+    )
     view_rows(ctx, "orders", "channels_rows")

@@ -32,8 +32,14 @@ else:
         left, right = st.columns([3, 2])
         with left:
             if len(cv.orders):
-                fig = px.scatter(cv.orders, x="order_date", y="amount", color="channel" if "channel" in cv.orders
-                                 else None, symbol="counted", title=t("customer.orders"))
+                fig = px.scatter(
+                    cv.orders,
+                    x="order_date",
+                    y="amount",
+                    color="channel" if "channel" in cv.orders else None,
+                    symbol="counted",
+                    title=t("customer.orders"),
+                )
                 chart(charts.layout(fig, t("customer.orders")), "customer_orders")
         with right:
             st.subheader(t("customer.profile"))

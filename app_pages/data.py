@@ -14,8 +14,13 @@ show_notes(ctx)
 
 st.subheader(t("data.upload"))
 left, right = st.columns([3, 1])
-file = left.file_uploader(t("data.upload"), type=[e.lstrip(".") for e in reader.SUPPORTED],
-                          help=t("data.upload.help"), label_visibility="collapsed", key="upload")
+file = left.file_uploader(
+    t("data.upload"),
+    type=[e.lstrip(".") for e in reader.SUPPORTED],
+    help=t("data.upload.help"),
+    label_visibility="collapsed",
+    key="upload",
+)
 table = right.selectbox(t("data.table"), TABLE_NAMES, format_func=lambda n: t(f"table.{n}"), key="upload_table")
 
 if file is not None:
@@ -28,8 +33,16 @@ if file is not None:
             st.selectbox(t("data.sheet"), p.sheets, key="upload_sheet")
         st.subheader(t("data.preview"))
         d = p.describe()
-        st.caption(t("data.read_as", kind=d["kind"], encoding=d["encoding"] or "—", delimiter=d["delimiter"] or "—",
-                     header=d["header"], skipped=d["skipped_lines"]))
+        st.caption(
+            t(
+                "data.read_as",
+                kind=d["kind"],
+                encoding=d["encoding"] or "—",
+                delimiter=d["delimiter"] or "—",
+                header=d["header"],
+                skipped=d["skipped_lines"],
+            )
+        )
         st.dataframe(pv.rows, height=240, hide_index=True)
 
         st.subheader(t("data.mapping"))
@@ -42,13 +55,21 @@ if file is not None:
         for i, col in enumerate(columns(table)):
             guess = pv.mapping.get(col.name, "")
             mapping[col.name] = grid[i % 4].selectbox(
-                col.name + (" *" if col.required else ""), choices, index=choices.index(guess),
-                format_func=lambda c: c or t("data.unmapped"), key=f"map_{table}_{p.file}_{col.name}",
+                col.name + (" *" if col.required else ""),
+                choices,
+                index=choices.index(guess),
+                format_func=lambda c: c or t("data.unmapped"),
+                key=f"map_{table}_{p.file}_{col.name}",
             )
 
         st.subheader(t("data.validate"))
-        mode = st.radio(t("data.mode"), importer.MODES, format_func=lambda m: t(f"data.mode.{m}"),
-                        horizontal=True, key="upload_mode")
+        mode = st.radio(
+            t("data.mode"),
+            importer.MODES,
+            format_func=lambda m: t(f"data.mode.{m}"),
+            horizontal=True,
+            key="upload_mode",
+        )
         frozen = tuple(sorted((k, v or None) for k, v in mapping.items()))
         result = guard(upload.dry_run, str(ws.path), ws.version(), path, file.name, table, sheet, frozen, mode)
         if result is not None:
@@ -61,16 +82,31 @@ if file is not None:
                 st.info("\n".join(f"- {w}" for w in result.derived + result.warnings))
             if result.rows_rejected:
                 st.dataframe(result.rejects.head(100), hide_index=True, height=200)
-                st.download_button(t("data.rejects_download"), export.csv_bytes(result.rejects),
-                                   file_name=f"{file.name}.rejects.csv", mime="text/csv")
+                st.download_button(
+                    t("data.rejects_download"),
+                    export.csv_bytes(result.rejects),
+                    file_name=f"{file.name}.rejects.csv",
+                    mime="text/csv",
+                )
 
             st.subheader(t("data.import"))
-            if st.button(t("data.import.button", rows=f"{result.rows_loaded:,}", table=t(f"table.{table}")),
-                         type="primary", key="do_import"):
+            if st.button(
+                t("data.import.button", rows=f"{result.rows_loaded:,}", table=t(f"table.{table}")),
+                type="primary",
+                key="do_import",
+            ):
                 bar = st.progress(0.0)
-                done = guard(importer.import_file, ws, path, table, overrides=dict(frozen), mode=mode,
-                             display_name=file.name, sheet=sheet,
-                             progress=lambda f, step: bar.progress(f, text=t(f"data.step.{step}")))
+                done = guard(
+                    importer.import_file,
+                    ws,
+                    path,
+                    table,
+                    overrides=dict(frozen),
+                    mode=mode,
+                    display_name=file.name,
+                    sheet=sheet,
+                    progress=lambda f, step: bar.progress(f, text=t(f"data.step.{step}")),
+                )
                 if done is not None:
                     st.cache_data.clear()
                     st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=table, version=done.version))
@@ -80,8 +116,9 @@ datasets = ws.datasets()
 if datasets.empty:
     st.info(t("data.none"))
 else:
-    shown = datasets.assign(rows=datasets["rows"].map("{:,}".format),
-                            imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M"))
+    shown = datasets.assign(
+        rows=datasets["rows"].map("{:,}".format), imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
+    )
     st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
     with st.expander(t("data.delete")):
         victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")

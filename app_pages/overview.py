@@ -38,11 +38,18 @@ elif pv is not None:
     st.subheader(t("overview.moved"), help=t("overview.moved.help"))
     a, b = st.columns(2)
     with a:
-        metric = url_choice("mv", MOVED_METRICS, MOVED_METRICS[0], t("overview.moved.metric"),
-                            lambda m: t(f"metric.{m}"), widget="segmented")
+        metric = url_choice(
+            "mv",
+            MOVED_METRICS,
+            MOVED_METRICS[0],
+            t("overview.moved.metric"),
+            lambda m: t(f"metric.{m}"),
+            widget="segmented",
+        )
     with b:
-        dim = url_choice("by", MOVED_DIMS, MOVED_DIMS[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"),
-                         widget="segmented")
+        dim = url_choice(
+            "by", MOVED_DIMS, MOVED_DIMS[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented"
+        )
     moved = pv.tables[f"moved_{metric}"]
     if moved.empty:
         st.info(t("overview.moved.none"))

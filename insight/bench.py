@@ -76,7 +76,10 @@ def run_bench(orders: int = 1_000_000, import_rows: int = 1_000_000) -> dict:
         results["fact_build"] = {"orders": orders, "seconds": round(_seconds(lambda: facts.refresh(ws)), 2)}
         ws.close()
         child = subprocess.run(
-            [sys.executable, "-m", "insight.bench", str(path)], capture_output=True, text=True, check=True,
+            [sys.executable, "-m", "insight.bench", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
         )
         results["pages"] = json.loads(child.stdout)
@@ -114,7 +117,7 @@ def bench_pages(path: str) -> dict:
     page_view(ws, "overview")  # open the file and warm DuckDB's buffers once
     out = {}
     for page in PAGES:
-        samples = [_seconds(lambda q=q: page_view(ws, f"{page}?{q}")) for q in FILTER_CHANGES]
+        samples = [_seconds(lambda link=f"{page}?{q}": page_view(ws, link)) for q in FILTER_CHANGES]
         out[page] = {
             "runs": len(samples),
             "p50_ms": round(statistics.median(samples) * 1000),

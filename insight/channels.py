@@ -22,7 +22,7 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
         SELECT date_trunc('{grain}', t.order_date)::DATE AS bucket, coalesce(t.channel, '(none)') AS channel,
                coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
                count(DISTINCT t._cust) AS customers
-        FROM {scope.table('orders')} t WHERE {where} AND t._valid
+        FROM {scope.table("orders")} t WHERE {where} AND t._valid
         GROUP BY ALL ORDER BY 1, 2
         """,
         params,
@@ -45,7 +45,7 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
         f"""
         SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
                coalesce(sum(t.amount), 0) AS revenue
-        FROM {scope.table('orders')} t {join} WHERE {where} AND t._valid GROUP BY ALL ORDER BY 1, 2
+        FROM {scope.table("orders")} t {join} WHERE {where} AND t._valid GROUP BY ALL ORDER BY 1, 2
         """,
         params,
     )
@@ -61,7 +61,7 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
         f"""
         SELECT date_trunc('{grain}', t._first_at)::DATE AS bucket, coalesce(t._first_channel, '(none)') AS channel,
                count(DISTINCT t._cust) AS new_customers
-        FROM {scope.table('orders')} t
+        FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
         GROUP BY ALL ORDER BY 1, 2
         """,
@@ -82,7 +82,7 @@ def migration(scope: Scope) -> pd.DataFrame:
         FROM (
             SELECT t._cust, any_value(t._first_channel) AS first_channel,
                    arg_max(t.channel, t.order_date) AS latest_channel
-            FROM {scope.table('orders')} t
+            FROM {scope.table("orders")} t
             WHERE {where} AND t._valid AND t._cust IS NOT NULL
             GROUP BY 1
         )
@@ -125,14 +125,14 @@ def roles(scope: Scope) -> pd.DataFrame:
     frame = scope.query(
         f"""
         WITH prev AS (
-            SELECT DISTINCT t._cust FROM {scope.table('orders')} t
+            SELECT DISTINCT t._cust FROM {scope.table("orders")} t
             WHERE t._valid AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
                count(DISTINCT t._cust) FILTER (WHERE t.order_date = t._first_at) AS acquire,
                coalesce(sum(t.amount) FILTER (WHERE t._first_at < ?), 0) AS develop,
                count(*) FILTER (WHERE t._cust IN (SELECT _cust FROM prev)) AS retain
-        FROM {scope.table('orders')} t
+        FROM {scope.table("orders")} t
         WHERE {where} AND t._valid
         GROUP BY 1
         """,

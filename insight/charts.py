@@ -15,8 +15,14 @@ T = Callable[..., str]
 
 
 def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=height, font={"family": FONT},
-                      legend={"orientation": "h", "y": -0.15}, clickmode="event+select", dragmode=False)
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        height=height,
+        font={"family": FONT},
+        legend={"orientation": "h", "y": -0.15},
+        clickmode="event+select",
+        dragmode=False,
+    )
     return fig
 
 
@@ -29,15 +35,30 @@ def trend(frame: pd.DataFrame, t: T) -> go.Figure:
     fig = go.Figure()
     current = frame[frame["series"] == "current"]
     comparison = frame[frame["series"] == "comparison"]
-    fig.add_bar(x=current["bucket"], y=current["active_customers"], name=t("metric.active_customers"), yaxis="y2",
-                marker_color="#a5d8ff", customdata=current["bucket"].astype(str))
-    fig.add_scatter(x=current["bucket"], y=current["revenue"], name=f"{t('metric.revenue')} · {t('overview.current')}",
-                    line={"color": PALETTE[0], "width": 3}, customdata=current["bucket"].astype(str))
+    fig.add_bar(
+        x=current["bucket"],
+        y=current["active_customers"],
+        name=t("metric.active_customers"),
+        yaxis="y2",
+        marker_color="#a5d8ff",
+        customdata=current["bucket"].astype(str),
+    )
+    fig.add_scatter(
+        x=current["bucket"],
+        y=current["revenue"],
+        name=f"{t('metric.revenue')} · {t('overview.current')}",
+        line={"color": PALETTE[0], "width": 3},
+        customdata=current["bucket"].astype(str),
+    )
     if len(comparison):
         x = current["bucket"].iloc[: len(comparison)].tolist()
-        fig.add_scatter(x=x, y=comparison["revenue"].iloc[: len(x)],
-                        name=f"{t('metric.revenue')} · {t('overview.comparison')}",
-                        line={"color": PALETTE[0], "dash": "dot"}, customdata=[str(b) for b in x])
+        fig.add_scatter(
+            x=x,
+            y=comparison["revenue"].iloc[: len(x)],
+            name=f"{t('metric.revenue')} · {t('overview.comparison')}",
+            line={"color": PALETTE[0], "dash": "dot"},
+            customdata=[str(b) for b in x],
+        )
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
     return layout(fig, t("overview.trend"))
 
@@ -48,9 +69,15 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figu
     previous, current = part["previous"].sum(), part["current"].sum()
     x = [t("overview.comparison"), *part["value"].tolist(), t("overview.current")]
     y = [previous, *part["change"].tolist(), current]
-    fig = go.Figure(go.Waterfall(x=x, y=y, measure=["absolute"] + ["relative"] * len(part) + ["total"],
-                                 customdata=[None, *part["value"].tolist(), None],
-                                 connector={"line": {"color": "#adb5bd"}}))
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=y,
+            measure=["absolute"] + ["relative"] * len(part) + ["total"],
+            customdata=[None, *part["value"].tolist(), None],
+            connector={"line": {"color": "#adb5bd"}},
+        )
+    )
     return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
 
 
@@ -59,8 +86,13 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False)
     fig = go.Figure()
     palette = colors(frame["channel"])
     for channel, part in frame.groupby("channel", sort=True):
-        fig.add_bar(x=part["bucket"], y=part[column], name=channel, marker_color=palette[channel],
-                    customdata=[channel] * len(part))
+        fig.add_bar(
+            x=part["bucket"],
+            y=part[column],
+            name=channel,
+            marker_color=palette[channel],
+            customdata=[channel] * len(part),
+        )
     fig.update_layout(barmode="stack")
     if percent:
         fig.update_layout(yaxis={"tickformat": ".0%"})
@@ -71,8 +103,16 @@ def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, dri
     """A row × column heat map; a cell click drills on the row value."""
     wide = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum").fillna(0)
     custom = [[r if drill_row else c for c in wide.columns] for r in wide.index]
-    fig = go.Figure(go.Heatmap(z=wide.to_numpy(), x=list(wide.columns), y=list(wide.index), customdata=custom,
-                               colorscale="Blues", hovertemplate="%{y} × %{x}: %{z:,.0f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=list(wide.columns),
+            y=list(wide.index),
+            customdata=custom,
+            colorscale="Blues",
+            hovertemplate="%{y} × %{x}: %{z:,.0f}<extra></extra>",
+        )
+    )
     return layout(fig, title, height=340)
 
 

@@ -24,8 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a file into a canonical table")
     imp.add_argument("file")
     imp.add_argument("--as", dest="table", required=True, help="customers, orders, tickets, campaigns or contacts")
-    imp.add_argument("--map", action="append", default=[], metavar="canonical=source",
-                     help="map a canonical column onto a source column (repeatable; 'canonical=' unmaps)")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="canonical=source",
+        help="map a canonical column onto a source column (repeatable; 'canonical=' unmaps)",
+    )
     imp.add_argument("--mode", choices=["replace", "append"], default="replace")
     imp.add_argument("--sheet")
     imp.add_argument("--encoding", default="auto")
@@ -72,8 +77,15 @@ def run(args: argparse.Namespace) -> dict:
 
         delimiter = {"tab": "\t", "spaces": "whitespace", "\\t": "\t"}.get(args.delimiter, args.delimiter)
         result = import_file(
-            ws, args.file, args.table, overrides=_mapping(args.map), mode=args.mode, sheet=args.sheet,
-            encoding=args.encoding, delimiter=delimiter, keep_duplicates=args.keep_duplicates,
+            ws,
+            args.file,
+            args.table,
+            overrides=_mapping(args.map),
+            mode=args.mode,
+            sheet=args.sheet,
+            encoding=args.encoding,
+            delimiter=delimiter,
+            keep_duplicates=args.keep_duplicates,
             dry_run=args.dry_run,
         )
         return result.to_dict()
@@ -114,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_human(command: str, out: dict) -> None:
     if command == "import":
-        print(f"{out['file']} -> {out['table']}: read {out['rows_read']}, loaded {out['rows_loaded']}, "
-              f"rejected {out['rows_rejected']} (version {out['version']})")
+        print(
+            f"{out['file']} -> {out['table']}: read {out['rows_read']}, loaded {out['rows_loaded']}, "
+            f"rejected {out['rows_rejected']} (version {out['version']})"
+        )
         for r in out["rejects"][:20]:
             print(f"  row {r['row']}, {r['column']}: {r['value']!r} — {r['reason']}")
         for w in out["warnings"]:

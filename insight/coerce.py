@@ -111,7 +111,9 @@ def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, in
     order, typically) are then scored on every distinct value, so one row with day 13 decides.
     """
     s = clean_text(src)
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE date_values AS SELECT DISTINCT {s} AS v FROM {table} WHERE {s} IS NOT NULL")
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE date_values AS SELECT DISTINCT {s} AS v FROM {table} WHERE {s} IS NOT NULL"
+    )
     total = cur.execute(f"SELECT count({s}) FROM {table}").fetchone()[0]
     if total == 0:
         return None, 0, 0, []

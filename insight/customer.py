@@ -26,8 +26,9 @@ def customer_view(scope: Scope, customer_id: str) -> CustomerView:
     view = CustomerView(customer_id, False)
     if scope.snap.has("customers"):
         cols = ", ".join(quote(c) for c in visible_columns(scope, "customers"))
-        found = scope.query(f"SELECT {cols} FROM {scope.table('customers')} WHERE customer_id = ? LIMIT 1",
-                            [customer_id])
+        found = scope.query(
+            f"SELECT {cols} FROM {scope.table('customers')} WHERE customer_id = ? LIMIT 1", [customer_id]
+        )
         if len(found):
             view.found = True
             view.profile = {k: v for k, v in found.iloc[0].to_dict().items() if pd.notna(v)}
@@ -35,13 +36,16 @@ def customer_view(scope: Scope, customer_id: str) -> CustomerView:
         cols = ", ".join(f"t.{quote(c)}" for c in visible_columns(scope, "orders"))
         view.orders = scope.query(
             f"SELECT {cols}, t._valid AS counted FROM {scope.table('orders')} t WHERE t.customer_id = ? "
-            f"ORDER BY t.order_date", [customer_id])
+            f"ORDER BY t.order_date",
+            [customer_id],
+        )
         view.found = view.found or len(view.orders) > 0
     if scope.has("tickets", "customer_id"):
         cols = ", ".join(f"t.{quote(c)}" for c in visible_columns(scope, "tickets"))
         view.tickets = scope.query(
             f"SELECT {cols} FROM {scope.table('tickets')} t WHERE t.customer_id = ? ORDER BY t.created_at DESC",
-            [customer_id])
+            [customer_id],
+        )
         view.found = view.found or len(view.tickets) > 0
     counted = view.orders[view.orders["counted"]] if len(view.orders) else view.orders
     view.summary = {
@@ -50,7 +54,8 @@ def customer_view(scope: Scope, customer_id: str) -> CustomerView:
         "first_order": counted["order_date"].min() if len(counted) else None,
         "last_order": counted["order_date"].max() if len(counted) else None,
         "tickets": len(view.tickets),
-        "csat": float(view.tickets["satisfaction"].mean()) if "satisfaction" in view.tickets and
-        view.tickets["satisfaction"].notna().any() else None,
+        "csat": float(view.tickets["satisfaction"].mean())
+        if "satisfaction" in view.tickets and view.tickets["satisfaction"].notna().any()
+        else None,
     }
     return view

@@ -240,11 +240,7 @@ def _names(rng, seg, city):
         return np.array(words, dtype=object)[rng.integers(0, len(words), len(seg))]
 
     two_chars = rng.random(len(seg)) < TWO_CHAR_GIVEN_SHARE
-    cn = (
-        draw(list(CN_SURNAMES))
-        + draw(list(CN_GIVEN))
-        + np.where(two_chars, draw(list(CN_GIVEN)), "")
-    )
+    cn = draw(list(CN_SURNAMES)) + draw(list(CN_GIVEN)) + np.where(two_chars, draw(list(CN_GIVEN)), "")
     en = draw(EN_FIRST.split()) + " " + draw(EN_LAST.split())
     person = np.where(rng.random(len(seg)) < CHINESE_NAME_SHARE, cn, en)
     company = draw(COMPANY_WORDS.split()) + " " + draw(COMPANY_TYPES)
@@ -402,9 +398,7 @@ def _orders(rng, c, cdf, n_orders, contacts):
     return frame, revenue
 
 
-def generate(
-    customers: int = 5000, orders: int = 120_000, seed: int = 7
-) -> dict[str, pd.DataFrame]:
+def generate(customers: int = 5000, orders: int = 120_000, seed: int = 7) -> dict[str, pd.DataFrame]:
     """Return {"customers": df, "orders": df, "tickets": df, "campaigns": df, "contacts": df}."""
     if customers < 1 or orders < 0:
         raise ValueError(f"customers={customers} should be >= 1 and orders={orders} >= 0")

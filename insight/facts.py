@@ -99,12 +99,13 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
             f"{first_line} AS _order_first",
         ]
         # Each customer's first counted order (time and channel), over all history.
-        first = (
-            "min(CASE WHEN _valid THEN {col} END) OVER (PARTITION BY _cust)"
-        )
+        first = "min(CASE WHEN _valid THEN {col} END) OVER (PARTITION BY _cust)"
         sql = f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join}"
-        channel = "arg_min(CASE WHEN _valid THEN channel END, CASE WHEN _valid THEN order_date END) OVER (PARTITION BY _cust)" \
-            if "channel" in lower else "NULL"
+        channel = (
+            "arg_min(CASE WHEN _valid THEN channel END, CASE WHEN _valid THEN order_date END) OVER (PARTITION BY _cust)"
+            if "channel" in lower
+            else "NULL"
+        )
         # One counted order per customer and calendar month is flagged, so monthly active
         # customers are a plain count when no order-level filter splits a customer's month.
         month_first = (
@@ -137,4 +138,3 @@ def _drop_stale(cur, ws: Workspace) -> None:
         if gone or schema != FACT_SCHEMA:
             cur.execute(f"DROP TABLE {quote(name)}")
             ws._facts.discard(name)
-

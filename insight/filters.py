@@ -28,43 +28,71 @@ class Dimension:
 #: Global filter dimensions in URL order. Each source is tried in turn; the first whose column
 #: exists in the snapshot is used.
 DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("region", "dim.region", {
-        "orders": ("region", "customers.region"),
-        "tickets": ("region", "customers.region"),
-        "customers": ("region",),
-        "contacts": ("customers.region",),
-    }),
-    Dimension("segment", "dim.segment", {
-        "orders": ("segment", "customers.segment"),
-        "tickets": ("segment", "customers.segment"),
-        "customers": ("segment",),
-        "contacts": ("customers.segment",),
-    }),
-    Dimension("tier", "dim.tier", {
-        "orders": ("tier", "customers.tier"),
-        "tickets": ("tier", "customers.tier"),
-        "customers": ("tier",),
-        "contacts": ("customers.tier",),
-    }),
-    Dimension("channel", "dim.channel", {
-        "orders": ("channel",),
-        "tickets": ("channel",),
-        "customers": ("orders.channel",),
-    }),
-    Dimension("category", "dim.category", {
-        "orders": ("category",),
-        "tickets": ("category",),
-    }),
-    Dimension("product", "dim.product", {
-        "orders": ("product",),
-    }),
-    Dimension("campaign", "dim.campaign", {
-        "orders": ("contacts.campaign_id",),
-        "tickets": ("contacts.campaign_id",),
-        "customers": ("contacts.campaign_id",),
-        "contacts": ("campaign_id",),
-        "campaigns": ("campaign_id",),
-    }),
+    Dimension(
+        "region",
+        "dim.region",
+        {
+            "orders": ("region", "customers.region"),
+            "tickets": ("region", "customers.region"),
+            "customers": ("region",),
+            "contacts": ("customers.region",),
+        },
+    ),
+    Dimension(
+        "segment",
+        "dim.segment",
+        {
+            "orders": ("segment", "customers.segment"),
+            "tickets": ("segment", "customers.segment"),
+            "customers": ("segment",),
+            "contacts": ("customers.segment",),
+        },
+    ),
+    Dimension(
+        "tier",
+        "dim.tier",
+        {
+            "orders": ("tier", "customers.tier"),
+            "tickets": ("tier", "customers.tier"),
+            "customers": ("tier",),
+            "contacts": ("customers.tier",),
+        },
+    ),
+    Dimension(
+        "channel",
+        "dim.channel",
+        {
+            "orders": ("channel",),
+            "tickets": ("channel",),
+            "customers": ("orders.channel",),
+        },
+    ),
+    Dimension(
+        "category",
+        "dim.category",
+        {
+            "orders": ("category",),
+            "tickets": ("category",),
+        },
+    ),
+    Dimension(
+        "product",
+        "dim.product",
+        {
+            "orders": ("product",),
+        },
+    ),
+    Dimension(
+        "campaign",
+        "dim.campaign",
+        {
+            "orders": ("contacts.campaign_id",),
+            "tickets": ("contacts.campaign_id",),
+            "customers": ("contacts.campaign_id",),
+            "contacts": ("campaign_id",),
+            "campaigns": ("campaign_id",),
+        },
+    ),
 )
 DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
 
@@ -208,9 +236,7 @@ class Filters:
     def applies(self, table: str, snap: Snapshot, columns: dict[str, set[str]]) -> list[str]:
         """Dimension keys that are set but cannot restrict `table` (shown to the user)."""
         return [
-            d.key
-            for d in DIMENSIONS
-            if self.values(d.key) and _dimension_sql(d, table, snap, columns, "t") is None
+            d.key for d in DIMENSIONS if self.values(d.key) and _dimension_sql(d, table, snap, columns, "t") is None
         ]
 
 
@@ -221,8 +247,11 @@ def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: s
             if col in columns.get(table, set()):
                 return f"CAST({alias}.{quote(col)} AS VARCHAR) IN ({{values}})"
             continue
-        if col in columns.get(other, set()) and "customer_id" in columns.get(table, set()) \
-                and "customer_id" in columns.get(other, set()):
+        if (
+            col in columns.get(other, set())
+            and "customer_id" in columns.get(table, set())
+            and "customer_id" in columns.get(other, set())
+        ):
             return (
                 f"{alias}.customer_id IN (SELECT customer_id FROM {snap[other]} "
                 f"WHERE CAST({quote(col)} AS VARCHAR) IN ({{values}}))"

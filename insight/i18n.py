@@ -21,7 +21,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.period.none": ("No dated data yet", "暂无带日期的数据"),
     "app.version": ("Data version {version}", "数据版本 {version}"),
     "app.note": ("Ignored: {note}", "已忽略：{note}"),
-    "app.demo_created": ("A demo workspace was created so there is something to explore.", "已创建演示数据，便于浏览。"),
+    "app.demo_created": (
+        "A demo workspace was created so there is something to explore.",
+        "已创建演示数据，便于浏览。",
+    ),
     "app.filter_na": ("Filters that do not apply here: {keys}", "本页不适用的筛选：{keys}"),
     # pages
     "page.overview": ("Overview", "总览"),
@@ -55,11 +58,17 @@ CATALOG: dict[str, tuple[str, str]] = {
         "周期内订单金额之和，不含取消和退货订单。",
     ),
     "metric.orders": ("Orders", "订单数"),
-    "metric.orders.def": ("Count of non-cancelled, non-returned orders in the period.", "周期内未取消、未退货的订单数。"),
+    "metric.orders.def": (
+        "Count of non-cancelled, non-returned orders in the period.",
+        "周期内未取消、未退货的订单数。",
+    ),
     "metric.aov": ("Average order value", "客单价"),
     "metric.aov.def": ("Revenue / orders.", "收入 ÷ 订单数。"),
     "metric.active_customers": ("Active customers", "活跃客户"),
-    "metric.active_customers.def": ("Distinct customers with at least one order in the period.", "周期内至少下过一单的客户数。"),
+    "metric.active_customers.def": (
+        "Distinct customers with at least one order in the period.",
+        "周期内至少下过一单的客户数。",
+    ),
     "metric.customers": ("Customers", "客户数"),
     "metric.customers.def": ("Distinct customers in scope.", "范围内的客户总数。"),
     "metric.churned_customers": ("Churned customers", "流失客户"),
@@ -83,7 +92,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "metric.csat": ("CSAT", "满意度"),
     "metric.csat.def": ("Mean satisfaction score of rated tickets.", "已评价工单的平均满意度。"),
     "metric.csat_satisfied_share": ("Satisfied share", "满意占比"),
-    "metric.csat_satisfied_share.def": ("Share of ratings ≥ 4 of 5 (≥ 8 of 10).", "评分 ≥4（五分制）或 ≥8（十分制）的占比。"),
+    "metric.csat_satisfied_share.def": (
+        "Share of ratings ≥ 4 of 5 (≥ 8 of 10).",
+        "评分 ≥4（五分制）或 ≥8（十分制）的占比。",
+    ),
     "kpi.missing": ("No {table} data", "无 {table} 数据"),
     "kpi.vs": ("vs {period}", "对比 {period}"),
     # overview
@@ -101,11 +113,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "data.sheet": ("Sheet", "工作表"),
     "data.preview": ("2 · Preview (first 50 rows as read)", "2 · 预览（前 50 行）"),
     "data.read_as": (
-        "Read as {kind}, encoding {encoding}, delimiter {delimiter}, header {header}, {skipped} line(s) skipped above the table.",
+        "Read as {kind}, encoding {encoding}, delimiter {delimiter}, header {header}, "
+        "{skipped} line(s) skipped above the table.",
         "识别为 {kind}，编码 {encoding}，分隔符 {delimiter}，表头 {header}，表头上方跳过 {skipped} 行。",
     ),
     "data.mapping": ("3 · Map columns", "3 · 字段映射"),
-    "data.mapping.help": ("Required columns are marked *. Unmapped columns are kept as extra attributes.", "带 * 的为必填字段。未映射的列将作为附加属性保留。"),
+    "data.mapping.help": (
+        "Required columns are marked *. Unmapped columns are kept as extra attributes.",
+        "带 * 的为必填字段。未映射的列将作为附加属性保留。",
+    ),
     "data.template_used": ("A saved mapping for these headers was applied.", "已套用该表头的已保存映射。"),
     "data.unmapped": ("(not in file)", "（不映射）"),
     "data.validate": ("4 · Validate", "4 · 校验"),
@@ -119,7 +135,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "data.mode.append": ("Append to the table", "追加到表"),
     "data.import": ("5 · Import", "5 · 导入"),
     "data.import.button": ("Import {rows} rows into {table}", "导入 {rows} 行到 {table}"),
-    "data.imported": ("Imported {rows} rows into {table} (version {version}).", "已导入 {rows} 行到 {table}（版本 {version}）。"),
+    "data.imported": (
+        "Imported {rows} rows into {table} (version {version}).",
+        "已导入 {rows} 行到 {table}（版本 {version}）。",
+    ),
     "data.datasets": ("Datasets", "数据集"),
     "data.none": ("No datasets yet: upload a file above.", "暂无数据集，请在上方上传文件。"),
     "data.delete": ("Delete a table", "删除数据表"),
@@ -226,8 +245,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "customer.orders": ("Orders timeline", "订单时间线"),
     "customer.tickets": ("Tickets", "工单"),
     "customer.profile": ("Profile", "客户档案"),
-    "customer.pending": ("Value tier, RFM segment and churn risk arrive with the segmentation and churn pages.",
-                         "价值等级、RFM 分群与流失风险将随客户分群与流失分析页面提供。"),
+    "customer.pending": (
+        "Value tier, RFM segment and churn risk arrive with the segmentation and churn pages.",
+        "价值等级、RFM 分群与流失风险将随客户分群与流失分析页面提供。",
+    ),
     "error.title": ("Could not do that", "无法完成操作"),
 }
 

@@ -98,9 +98,7 @@ def preview(
         parsed = reader.read(
             cur, path, table=RAW, display_name=display_name, sheet=sheet, encoding=encoding, delimiter=delimiter
         )
-        rows = cur.execute(
-            f"SELECT * EXCLUDE (_row) FROM {RAW} ORDER BY _row LIMIT {settings.PREVIEW_ROWS}"
-        ).df()
+        rows = cur.execute(f"SELECT * EXCLUDE (_row) FROM {RAW} ORDER BY _row LIMIT {settings.PREVIEW_ROWS}").df()
     sig = mapping.signature(table, parsed.columns)
     template = ws.template(sig)
     guessed = template if template is not None else mapping.guess(table, parsed.columns)
@@ -174,8 +172,7 @@ def import_file(
             result.warnings.append(f"{duplicate_rows} rows are exact duplicates of another row in the file")
         if plan.loaded == 0:
             raise InsightError(
-                f"none of the {parsed.rows} rows could be loaded; first problem: "
-                + _first_reject(plan.rejects),
+                f"none of the {parsed.rows} rows could be loaded; first problem: " + _first_reject(plan.rejects),
                 file=name,
                 hint="check the column mapping and the file's formats",
             )
@@ -187,9 +184,7 @@ def import_file(
             result.duplicates_existing = _existing_duplicates(cur, existing, shared)
             if result.duplicates_existing:
                 verb = "kept" if keep_duplicates else "skipped"
-                result.warnings.append(
-                    f"{result.duplicates_existing} rows are already in {table} and were {verb}"
-                )
+                result.warnings.append(f"{result.duplicates_existing} rows are already in {table} and were {verb}")
                 if not keep_duplicates:
                     _drop_existing(cur, existing, shared)
                     result.rows_loaded -= result.duplicates_existing
@@ -199,9 +194,7 @@ def import_file(
         step(0.8, "publishing")
         report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
         with ws.writer(cur):
-            result.version = ws.publish(
-                cur, table, select, op=mode, source_file=name, report=report
-            )
+            result.version = ws.publish(cur, table, select, op=mode, source_file=name, report=report)
             ws.save_template(cur, sig, table, chosen)
         if table in ("orders", "customers"):
             facts.refresh(ws)
@@ -315,8 +308,14 @@ class _Plan:
                 if name == "created_at":
                     continue  # a stand-in for a missing column: rows without it still load
             source = self.chosen.get(name, name)
-            self.checks.append((source, quote(source) if source in self.chosen.values() else "NULL",
-                                f"({self.exprs[name]}) IS NULL", "required value is missing"))
+            self.checks.append(
+                (
+                    source,
+                    quote(source) if source in self.chosen.values() else "NULL",
+                    f"({self.exprs[name]}) IS NULL",
+                    "required value is missing",
+                )
+            )
 
     def _extras(self) -> None:
         canonical = {c.name.lower() for c in columns(self.table)}
@@ -339,16 +338,19 @@ class _Plan:
         order += [n for n in self.exprs if n not in order]
         self.output_columns = order
         select = ", ".join(f"{self.exprs[n]} AS {quote(n)}" for n in order)
-        bad = " UNION ALL ".join(
-            f"SELECT _row, {coerce._lit(shown)} AS \"column\", CAST({src} AS VARCHAR) AS value, "
-            f"{coerce._lit(reason)} AS reason FROM {RAW} WHERE {cond}"
-            for shown, src, cond, reason in self.checks
-        ) or "SELECT NULL::BIGINT AS _row, NULL AS \"column\", NULL AS value, NULL AS reason WHERE false"
+        bad = (
+            " UNION ALL ".join(
+                f'SELECT _row, {coerce._lit(shown)} AS "column", CAST({src} AS VARCHAR) AS value, '
+                f"{coerce._lit(reason)} AS reason FROM {RAW} WHERE {cond}"
+                for shown, src, cond, reason in self.checks
+            )
+            or 'SELECT NULL::BIGINT AS _row, NULL AS "column", NULL AS value, NULL AS reason WHERE false'
+        )
         cur = self.cur
         # One reason per row and column: a value that is there but unreadable says so, rather
         # than also being reported as missing.
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE rejects AS SELECT DISTINCT ON (_row, \"column\") * "
+            f'CREATE OR REPLACE TEMP TABLE rejects AS SELECT DISTINCT ON (_row, "column") * '
             f"FROM ({bad}) ORDER BY _row, \"column\", reason = 'required value is missing'"
         )
         cur.execute(

@@ -85,8 +85,7 @@ def _satisfied(cols, table: str) -> str:
     # 1-5 (satisfied >= 4).
     threshold = f"(SELECT CASE WHEN max(satisfaction) > 5 THEN 8 ELSE 4 END FROM {table})"
     return (
-        f"avg(CASE WHEN t.satisfaction >= {threshold} THEN 1.0 ELSE 0.0 END) "
-        "FILTER (WHERE t.satisfaction IS NOT NULL)"
+        f"avg(CASE WHEN t.satisfaction >= {threshold} THEN 1.0 ELSE 0.0 END) FILTER (WHERE t.satisfaction IS NOT NULL)"
     )
 
 
@@ -123,15 +122,33 @@ REGISTRY: dict[str, Metric] = {
         Metric("aov", None, None, fmt="money", ratio=("revenue", "orders", 1.0)),
         _m("active_customers", "orders", f"count(DISTINCT t._cust) FILTER (WHERE {VALID_ORDER})", ("customer_id",)),
         _m("customers", "customers", "count(DISTINCT t.customer_id)", ("customer_id",), period=False),
-        _m("churned_customers", "customers", "count(DISTINCT t.customer_id) FILTER (WHERE t.churned)", ("churned",),
-           up_is_good=False, period=False),
+        _m(
+            "churned_customers",
+            "customers",
+            "count(DISTINCT t.customer_id) FILTER (WHERE t.churned)",
+            ("churned",),
+            up_is_good=False,
+            period=False,
+        ),
         Metric("churn_rate", None, None, fmt="pct", up_is_good=False, ratio=("churned_customers", "customers", 1.0)),
-        _m("complaints", "tickets", lambda c, tbl: f"count(*) FILTER (WHERE {complaint_condition(c)})", ("created_at",),
-           up_is_good=False),
-        Metric("complaint_rate", None, None, fmt="per1000", up_is_good=False,
-               ratio=("complaints", "customers", 1000.0)),
+        _m(
+            "complaints",
+            "tickets",
+            lambda c, tbl: f"count(*) FILTER (WHERE {complaint_condition(c)})",
+            ("created_at",),
+            up_is_good=False,
+        ),
+        Metric(
+            "complaint_rate", None, None, fmt="per1000", up_is_good=False, ratio=("complaints", "customers", 1000.0)
+        ),
         _m("on_time_rate", "tickets", _on_time, ("created_at", "resolved_at"), fmt="pct"),
-        _m("fcr_rate", "tickets", "avg(CAST(t.first_contact_resolved AS DOUBLE))", ("first_contact_resolved",), fmt="pct"),
+        _m(
+            "fcr_rate",
+            "tickets",
+            "avg(CAST(t.first_contact_resolved AS DOUBLE))",
+            ("first_contact_resolved",),
+            fmt="pct",
+        ),
         _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num"),
         _m("csat_satisfied_share", "tickets", _satisfied, ("satisfaction",), fmt="pct"),
     )
@@ -204,8 +221,9 @@ def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
     return None
 
 
-def _grouped(scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str, ...] = (),
-             grain: str | None = None) -> pd.DataFrame:
+def _grouped(
+    scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str, ...] = (), grain: str | None = None
+) -> pd.DataFrame:
     wanted = _with_inputs(metric_ids)
     by_table: dict[tuple[str, bool], list[Metric]] = {}
     for mid in wanted:
@@ -241,8 +259,9 @@ def _grouped(scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str
     present = set(merged["period_index"].dropna().astype(int)) if len(merged) else set()
     missing = [i for i, p in enumerate(periods) if p is not None and i not in present and not dims and not grain]
     if missing:  # a period without rows: counts are 0, averages unknown
-        blank = {mid: (0.0 if REGISTRY[mid].fmt in ("int", "money") and not REGISTRY[mid].ratio else None)
-                 for mid in wanted}
+        blank = {
+            mid: (0.0 if REGISTRY[mid].fmt in ("int", "money") and not REGISTRY[mid].ratio else None) for mid in wanted
+        }
         merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in missing])], ignore_index=True)
     return merged[keys + wanted].reset_index(drop=True)
 
@@ -267,9 +286,15 @@ def _expr(m: Metric, scope: Scope, table: str, periods: list, grain: str | None)
     return m.expr(cols, scope.table(table))
 
 
-def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods: list, dims: tuple[str, ...],
-          grain: str | None = None):
-    cols = scope.columns[table]
+def _scan(
+    scope: Scope,
+    table: str,
+    timed: bool,
+    metrics: list[Metric],
+    periods: list,
+    dims: tuple[str, ...],
+    grain: str | None = None,
+):
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{_expr(m, scope, table, periods, grain)} AS {m.id}" for m in metrics)
@@ -278,8 +303,9 @@ def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods:
     if dims and not found:
         return None
     joins = " ".join(dict.fromkeys(join for _, join in found.values() if join))
-    dim_cols = "".join(f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote('d_' + d)}"
-                       for d, (expr, _) in found.items())
+    dim_cols = "".join(
+        f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote('d_' + d)}" for d, (expr, _) in found.items()
+    )
     if timed:
         dated = [(i, p) for i, p in enumerate(periods) if p is not None]
         if not dated:
@@ -295,10 +321,15 @@ def _scan(scope: Scope, table: str, timed: bool, metrics: list[Metric], periods:
     if grain:  # buckets start at the period start, then at each day/week/month boundary
         starts = "CASE " + " ".join(f"WHEN {cond} THEN ?::DATE" for _ in dated) + " END"
         bucket = f", greatest(date_trunc('{grain}', t.{time_col})::DATE, {starts}) AS bucket"
-        bucket_params = [x for (_, p), pair in zip(dated, zip(flat[::2], flat[1::2], strict=True), strict=True)
-                         for x in (*pair, p[0])]
-    inner = (f"SELECT {label} AS period_index{bucket}{dim_cols}, t.rowid AS _rowid, t.* "
-             f"FROM {tbl} t {joins} WHERE {where}{restrict}")
+        bucket_params = [
+            x
+            for (_, p), pair in zip(dated, zip(flat[::2], flat[1::2], strict=True), strict=True)
+            for x in (*pair, p[0])
+        ]
+    inner = (
+        f"SELECT {label} AS period_index{bucket}{dim_cols}, t.rowid AS _rowid, t.* "
+        f"FROM {tbl} t {joins} WHERE {where}{restrict}"
+    )
     inner_params = flat + bucket_params + params + flat
     if not found:
         group = "period_index, bucket" if grain else "period_index"

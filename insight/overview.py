@@ -52,8 +52,9 @@ def _timed(metric_id: str) -> bool:
     return m.period
 
 
-def what_moved(scope: Scope, metric_ids: tuple[str, ...] = MOVED_METRICS,
-               dims: tuple[str, ...] = MOVED_DIMS) -> dict[str, pd.DataFrame]:
+def what_moved(
+    scope: Scope, metric_ids: tuple[str, ...] = MOVED_METRICS, dims: tuple[str, ...] = MOVED_DIMS
+) -> dict[str, pd.DataFrame]:
     """Change of additive metrics against the comparison period, split by each dimension.
 
     For each metric, one row per (dimension, value): current, previous, change, and its share of
@@ -76,8 +77,9 @@ def what_moved(scope: Scope, metric_ids: tuple[str, ...] = MOVED_METRICS,
                 continue
             wide = part.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
             wide = wide.reindex(columns=[0, 1]).fillna(0.0)
-            frame = pd.DataFrame({"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(),
-                                  "previous": wide[1].to_numpy()})
+            frame = pd.DataFrame(
+                {"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(), "previous": wide[1].to_numpy()}
+            )
             frame["change"] = frame["current"] - frame["previous"]
             total = frame["change"].sum()
             frame["share_of_change"] = frame["change"] / total if total else float("nan")
@@ -96,8 +98,15 @@ def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame |
     if spike:
         out.append({"kind": "churn_spike", **spike})
     for row in channel_shifts(moved.get("revenue")).itertuples():
-        out.append({"kind": "channel_shift", "channel": row.value, "current": row.current_share,
-                    "previous": row.previous_share, "change_pts": row.change_pts})
+        out.append(
+            {
+                "kind": "channel_shift",
+                "channel": row.value,
+                "current": row.current_share,
+                "previous": row.previous_share,
+                "change_pts": row.change_pts,
+            }
+        )
     return out
 
 
@@ -114,7 +123,7 @@ def overdue_tickets(scope: Scope) -> pd.DataFrame | None:
     params = [latest, *params, latest]
     keep = [c for c in ("ticket_id", "customer_id", "category", "priority", "channel", "created_at") if c in cols]
     sql = f"""
-        SELECT {', '.join('t.' + c for c in keep)}, {due} AS due,
+        SELECT {", ".join("t." + c for c in keep)}, {due} AS due,
                date_diff('minute', {due}, {as_of}) / 60.0 AS overdue_hours
         FROM {tbl} t
         WHERE {where} AND t.resolved_at IS NULL AND {metrics.complaint_condition(cols)} AND {due} < {as_of}
@@ -132,7 +141,7 @@ def churn_spike(scope: Scope) -> dict | None:
     monthly = scope.query(
         f"""
         SELECT date_trunc('month', t.churn_date)::DATE AS month, count(*) AS churned
-        FROM {scope.table('customers')} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
+        FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
         GROUP BY 1 ORDER BY 1
         """,
         params,
@@ -146,8 +155,9 @@ def churn_spike(scope: Scope) -> dict | None:
     return {"month": str(last["month"]), "churned": int(last["churned"]), "threshold": float(threshold)}
 
 
-def channel_shifts(moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
-                   ) -> pd.DataFrame:
+def channel_shifts(
+    moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
+) -> pd.DataFrame:
     """Channels whose revenue share moved by more than `threshold_pts` against the comparison
     (read from the revenue split of `what_moved`)."""
     cols = ["value", "current_share", "previous_share", "change_pts"]

@@ -130,9 +130,7 @@ def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter:
         # DuckDB reads UTF-8 at full speed; everything else is decoded here once.
         text = _decode_all(path.read_bytes(), enc, name)
         if delim == WHITESPACE:
-            text = "\n".join(
-                "\t".join(line.split()) for line in text.splitlines() if line.strip()
-            )
+            text = "\n".join("\t".join(line.split()) for line in text.splitlines() if line.strip())
             skip = first  # blank lines are gone from the rewritten text
             delim = "\t"
             shown_delim = WHITESPACE
@@ -437,10 +435,7 @@ def _register(cur, table: str, frame: pd.DataFrame) -> None:
 def _number_rows(cur, table: str) -> None:
     """Add `_row`: 1-based position of the data row in the file (insertion order is file order)."""
     cur.execute(f"ALTER TABLE {table} RENAME TO {table}_unnumbered")
-    cur.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT CAST(rowid + 1 AS BIGINT) AS _row, * "
-        f"FROM {table}_unnumbered"
-    )
+    cur.execute(f"CREATE TEMP TABLE {table} AS SELECT CAST(rowid + 1 AS BIGINT) AS _row, * FROM {table}_unnumbered")
     cur.execute(f"DROP TABLE {table}_unnumbered")
 
 

@@ -47,8 +47,9 @@ def _order(scope: Scope, table: str, sort: str | None, descending: bool) -> str:
     return f"ORDER BY t.{quote(sort)} {'DESC' if descending else 'ASC'} NULLS LAST, t.rowid"
 
 
-def page(scope: Scope, table: str, *, number: int = 1, size: int = 50, sort: str | None = None,
-         descending: bool = False) -> RowPage:
+def page(
+    scope: Scope, table: str, *, number: int = 1, size: int = 50, sort: str | None = None, descending: bool = False
+) -> RowPage:
     if size not in PAGE_SIZES:
         raise InsightError(f"page size {size} is not offered", hint=f"use one of {PAGE_SIZES}")
     base, params = _base(scope, table)

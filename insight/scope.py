@@ -48,9 +48,7 @@ class Scope:
         return self.snap[table]
 
     def where(self, table: str, alias: str = "t", *, period: bool = True) -> tuple[str, list]:
-        return self.filters.where(
-            table, self.snap, self.columns, self.period if period else None, alias
-        )
+        return self.filters.where(table, self.snap, self.columns, self.period if period else None, alias)
 
     def compare(self) -> Scope | None:
         """The comparison scope: the period just before (prev) or a year earlier (yoy)."""

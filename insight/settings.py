@@ -57,6 +57,7 @@ def workspace_path(override: str | os.PathLike | None = None) -> Path:
     env = os.environ.get("INSIGHT_WORKSPACE")
     return Path(env) if env else DEFAULT_WORKSPACE
 
+
 #: A channel whose revenue share moves by more than this many points against the comparison
 #: period raises an alert on the Overview.
 CHANNEL_SHIFT_PTS = 5.0

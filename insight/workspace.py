@@ -173,7 +173,7 @@ class Workspace:
 
     def history(self) -> pd.DataFrame:
         return self.query(
-            "SELECT version, table_name AS \"table\", op, rows, source_file, imported_at "
+            'SELECT version, table_name AS "table", op, rows, source_file, imported_at '
             "FROM _imports ORDER BY version DESC"
         )
 
@@ -209,8 +209,17 @@ class Workspace:
                 raise
             cur.execute("COMMIT")
 
-    def publish(self, cur, table: str, select_sql: str, *, op: str, source_file: str | None,
-                report: dict | None = None, params: list | None = None) -> int:
+    def publish(
+        self,
+        cur,
+        table: str,
+        select_sql: str,
+        *,
+        op: str,
+        source_file: str | None,
+        report: dict | None = None,
+        params: list | None = None,
+    ) -> int:
         """Inside `writer()`: materialise `select_sql` as the next version of `table`."""
         if table not in TABLE_NAMES:
             raise InsightError(f"unknown table {table!r}", hint=f"use one of {', '.join(TABLE_NAMES)}")
@@ -277,8 +286,7 @@ class Workspace:
 
     def _prune(self, cur, table: str) -> None:
         kept = cur.execute(
-            "SELECT physical FROM _imports WHERE table_name = ? AND physical IS NOT NULL "
-            "ORDER BY version DESC LIMIT ?",
+            "SELECT physical FROM _imports WHERE table_name = ? AND physical IS NOT NULL ORDER BY version DESC LIMIT ?",
             [table, settings.KEEP_VERSIONS],
         ).fetchall()
         keep = {r[0] for r in kept}

@@ -37,8 +37,25 @@ def test_every_metric_expression_runs_on_the_demo(demo_ws):
 
 def test_pages_hold_no_literal_ui_text():
     """Pages pass catalog text to Streamlit; a string literal as a widget label is a miss."""
-    calls = {"title", "header", "subheader", "caption", "info", "warning", "error", "success", "button", "metric",
-             "selectbox", "multiselect", "radio", "text_input", "file_uploader", "download_button", "markdown"}
+    calls = {
+        "title",
+        "header",
+        "subheader",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "button",
+        "metric",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "text_input",
+        "file_uploader",
+        "download_button",
+        "markdown",
+    }
     for path in (ROOT / "app_pages").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in calls and node.args:

@@ -232,12 +232,8 @@ def test_6_tickets_breach_slas_and_slow_tickets_score_lower(demo):
     assert (t["due_at"] == t["created_at"] + sla).all()
     assert 0.6 < t["is_complaint"].mean() < 0.8
     is_open = t["status"] == "open"
-    assert (t["resolved_at"].isna() == is_open).all() and t.loc[
-        is_open, "satisfaction"
-    ].isna().all()
-    assert (
-        t["first_response_at"].dropna() >= t["created_at"][t["first_response_at"].notna()]
-    ).all()
+    assert (t["resolved_at"].isna() == is_open).all() and t.loc[is_open, "satisfaction"].isna().all()
+    assert (t["first_response_at"].dropna() >= t["created_at"][t["first_response_at"].notna()]).all()
     assert 0.03 <= is_open.mean() <= 0.08
     opened = t.loc[is_open, "created_at"]
     assert (opened >= END - pd.Timedelta(weeks=8)).mean() > 0.5

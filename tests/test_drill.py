@@ -10,8 +10,15 @@ from insight.drill import add_values, bucket_period, clicked_values
 
 
 def test_clicked_values_read_custom_data_in_order_without_repeats():
-    selection = {"points": [{"customdata": ["App"]}, {"customdata": "Store"}, {"customdata": ["App"]},
-                            {"x": 3}, {"customdata": []}]}
+    selection = {
+        "points": [
+            {"customdata": ["App"]},
+            {"customdata": "Store"},
+            {"customdata": ["App"]},
+            {"x": 3},
+            {"customdata": []},
+        ]
+    }
     assert clicked_values(selection) == ["App", "Store"]
     assert clicked_values(None) == [] and clicked_values({"points": []}) == []
 

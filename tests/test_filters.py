@@ -15,7 +15,9 @@ def test_round_trip_keeps_readable_parameters():
     assert f.start == dt.date(2026, 1, 1) and f.end == dt.date(2026, 3, 31)
     assert f.values("region") == ("East", "华东")
     assert Filters.from_query(f.to_query())[0] == f
-    assert f.to_query() == "ds=4&from=2026-01-01&to=2026-03-31&cmp=yoy&region=East&region=%E5%8D%8E%E4%B8%9C&channel=App"
+    assert (
+        f.to_query() == "ds=4&from=2026-01-01&to=2026-03-31&cmp=yoy&region=East&region=%E5%8D%8E%E4%B8%9C&channel=App"
+    )
 
 
 def test_defaults_are_omitted_and_whole_urls_accepted():

@@ -130,7 +130,9 @@ def test_a_killed_import_leaves_the_previous_data(tmp_path):
     subprocess.run([*cli, str(small), "--as", "orders"], check=True, env=env, capture_output=True)
     seen = set()
     for delay in (0.3, 0.8, 1.5, 2.5):
-        proc = subprocess.Popen([*cli, str(big), "--as", "orders"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*cli, str(big), "--as", "orders"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(delay)
         proc.kill()
         proc.wait()

@@ -57,7 +57,9 @@ def test_semicolon_csv_with_whitespace_last_line_and_crlf(ws, tmp_path):
 
 
 def test_utf16_tsv(ws, tmp_path):
-    rows = [("客户ID", "姓名", "地区", "是否流失")] + [(f"K{i}", f"张{i}", "华南", "是" if i % 3 == 0 else "否") for i in range(30)]
+    rows = [("客户ID", "姓名", "地区", "是否流失")] + [
+        (f"K{i}", f"张{i}", "华南", "是" if i % 3 == 0 else "否") for i in range(30)
+    ]
     path = write_csv(tmp_path / "customers.tsv", rows, delimiter="\t", encoding="utf-16")
     result = import_file(ws, path, "customers")
     assert result.read["encoding"] == "utf-16" and result.read["delimiter"] == "tab"
@@ -111,15 +113,24 @@ def test_headerless_space_separated_file_uses_duckdb_column_names(ws, tmp_path):
     pv = preview(ws, path, "orders")
     assert pv.parsed.header is False and pv.parsed.columns == ["column0", "column1", "column2", "column3"]
     result = import_file(
-        ws, path, "orders", overrides={"order_id": "column0", "order_date": "column1", "amount": "column2", "channel": "column3"}
+        ws,
+        path,
+        "orders",
+        overrides={"order_id": "column0", "order_date": "column1", "amount": "column2", "channel": "column3"},
     )
     assert result.rows_loaded == 3
     assert orders(ws)["amount"].tolist() == [59.9, 10.0, 12.5]
 
 
 def test_mixed_valid_and_invalid_dates_reject_only_the_bad_rows(ws, tmp_path):
-    rows = [("order_id", "order_date", "amount"), ("D1", "03/04/2024", "1"), ("D2", "13/04/2024", "2"),
-            ("D3", "not a date", "3"), ("D4", "25/12/2024", "4"), ("D5", "", "5")]
+    rows = [
+        ("order_id", "order_date", "amount"),
+        ("D1", "03/04/2024", "1"),
+        ("D2", "13/04/2024", "2"),
+        ("D3", "not a date", "3"),
+        ("D4", "25/12/2024", "4"),
+        ("D5", "", "5"),
+    ]
     path = write_csv(tmp_path / "dates.csv", rows)
     result = import_file(ws, path, "orders")
     # 13/04 and 25/12 only read as day/month, so the whole column is day/month: 03/04 is 3 April.
@@ -147,12 +158,12 @@ def test_date_formats_of_spec(ws, tmp_path):
 
 def test_quoted_multiline_fields_blank_rows_and_excel_comma_rows(ws, tmp_path):
     text = (
-        'ticket_id,created_at,category,text\r\n'
+        "ticket_id,created_at,category,text\r\n"
         'T1,2024-02-01 10:00,Billing,"charged twice\r\non my bill"\r\n'
-        ',,,\r\n'
-        '   \r\n'
+        ",,,\r\n"
+        "   \r\n"
         'T2,2024-02-02 11:00,Network,"no signal"\r\n'
-        ',,,\r\n'
+        ",,,\r\n"
     )
     path = tmp_path / "tickets.csv"
     path.write_text(text, newline="")

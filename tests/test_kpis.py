@@ -61,8 +61,10 @@ def test_demo_kpis_and_comparison_with_filters(demo_ws, cmp):
     tickets = demo_ws.query("SELECT * FROM tickets")
     keep = customers[customers["segment"].isin(["SMB", "Consumer"]) & (customers["region"] == "East")]
     ids = set(keep["customer_id"])
-    f_orders = orders[(orders["region"] == "East") & orders["customer_id"].isin(set(customers.loc[
-        customers["segment"].isin(["SMB", "Consumer"]), "customer_id"]))]
+    f_orders = orders[
+        (orders["region"] == "East")
+        & orders["customer_id"].isin(set(customers.loc[customers["segment"].isin(["SMB", "Consumer"]), "customer_id"]))
+    ]
     f_tickets = tickets[tickets["customer_id"].isin(ids)]
     current, previous = default_periods(orders["order_date"].max(), cmp)
 

@@ -21,7 +21,12 @@ def test_versions_pin_list_and_delete(ws, tmp_path):
     assert ws.scalar(f"SELECT count(*) FROM {ws.snapshot(v2)['orders']}") == 3
     listed = ws.datasets()
     assert listed.to_dict("records")[0] | {"imported_at": None} == {
-        "table": "orders", "rows": 3, "version": 2, "imported_at": None, "source_file": "b.csv", "mode": "append",
+        "table": "orders",
+        "rows": 3,
+        "version": 2,
+        "imported_at": None,
+        "source_file": "b.csv",
+        "mode": "append",
     }
     v3 = ws.delete("orders")
     assert ws.datasets().empty and not ws.snapshot().has("orders")

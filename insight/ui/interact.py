@@ -31,7 +31,11 @@ def chart(fig, key: str, *, dim: str | None = None, grain: str | None = None, he
         st.plotly_chart(fig, key=key, width="stretch", config=config)
         return
     st.plotly_chart(
-        fig, key=key, width="stretch", config=config, on_select=partial(_on_select, key, dim, grain),
+        fig,
+        key=key,
+        width="stretch",
+        config=config,
+        on_select=partial(_on_select, key, dim, grain),
         selection_mode="points",
     )
 
@@ -52,7 +56,9 @@ def breadcrumbs(ctx: Context) -> None:
     """Active drills and filters as chips; each chip's ✕ removes it."""
     chips: list[tuple[str, str, str | None]] = []
     if ctx.filters.start or ctx.filters.end:
-        chips.append(("period", f"{tr('app.period.short')}: {ctx.filters.start or '…'} – {ctx.filters.end or '…'}", None))
+        chips.append(
+            ("period", f"{tr('app.period.short')}: {ctx.filters.start or '…'} – {ctx.filters.end or '…'}", None)
+        )
     for d in DIMENSIONS:
         chips += [(d.key, f"{tr(d.label)}: {v}", v) for v in ctx.filters.values(d.key)]
     if not chips:
@@ -60,8 +66,9 @@ def breadcrumbs(ctx: Context) -> None:
     cols = st.columns(min(len(chips), 6) + 1, gap="small")
     cols[0].caption(tr("drill.active"))
     for i, (key, label, value) in enumerate(chips):
-        cols[1 + i % 6].button(f"{label} ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value),
-                               help=tr("drill.remove"))
+        cols[1 + i % 6].button(
+            f"{label} ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value), help=tr("drill.remove")
+        )
 
 
 def _remove(key: str, value: str | None) -> None:
@@ -105,10 +112,21 @@ def view_rows(ctx: Context, table: str, key: str) -> None:
         st.caption(tr("rows.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
         e1, e2 = st.columns(2)
         name = f"{table}-{ctx.scope.snap.version}"
-        e1.download_button(tr("rows.csv"), partial(_csv, ctx, table, sort, descending), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"{key}_csv", icon=":material/download:")
-        e2.download_button(tr("rows.xlsx"), partial(_xlsx, ctx, table, sort, descending), file_name=f"{name}.xlsx",
-                           key=f"{key}_xlsx", icon=":material/download:")
+        e1.download_button(
+            tr("rows.csv"),
+            partial(_csv, ctx, table, sort, descending),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
+        e2.download_button(
+            tr("rows.xlsx"),
+            partial(_xlsx, ctx, table, sort, descending),
+            file_name=f"{name}.xlsx",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+        )
 
 
 def _csv(ctx, table, sort, descending) -> bytes:

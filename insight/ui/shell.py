@@ -108,8 +108,9 @@ def _sync(target: str, source: str, default: str, allowed: tuple[str, ...]) -> N
         st.session_state[target] = value
 
 
-def url_choice(key: str, options: tuple[str, ...], default: str, label: str, format_func,
-               widget: str = "selectbox") -> str:
+def url_choice(
+    key: str, options: tuple[str, ...], default: str, label: str, format_func, widget: str = "selectbox"
+) -> str:
     """A choice kept in the URL as its plain code (`cmp=yoy`), shown with translated labels.
 
     The code lives in a hidden bound text input; the visible widget writes it in a callback.
@@ -128,8 +129,9 @@ def url_choice(key: str, options: tuple[str, ...], default: str, label: str, for
 
 
 def _language_switch() -> None:
-    url_choice("lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language", lang()), i18n.LANGS.get,
-               widget="segmented")
+    url_choice(
+        "lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language", lang()), i18n.LANGS.get, widget="segmented"
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -149,11 +151,13 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
     snap = ws.snapshot(int(ds) if ds.isdigit() else None)
     c1, c2 = st.columns(2)
     with c1:
-        start = st.date_input(tr("app.from"), value=None, key="from", bind="query-params",
-                              min_value=_MIN_DATE, max_value=_MAX_DATE)
+        start = st.date_input(
+            tr("app.from"), value=None, key="from", bind="query-params", min_value=_MIN_DATE, max_value=_MAX_DATE
+        )
     with c2:
-        end = st.date_input(tr("app.to"), value=None, key="to", bind="query-params",
-                            min_value=_MIN_DATE, max_value=_MAX_DATE)
+        end = st.date_input(
+            tr("app.to"), value=None, key="to", bind="query-params", min_value=_MIN_DATE, max_value=_MAX_DATE
+        )
     if start:
         raw["from"] = [start.isoformat()]
     if end:

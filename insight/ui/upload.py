@@ -31,9 +31,16 @@ def preview(ws_path: str, path: str, name: str, table: str, sheet: str | None) -
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def dry_run(ws_path: str, version: int, path: str, name: str, table: str, sheet: str | None,
-            mapping: tuple, mode: str) -> importer.Result:
+def dry_run(
+    ws_path: str, version: int, path: str, name: str, table: str, sheet: str | None, mapping: tuple, mode: str
+) -> importer.Result:
     return importer.import_file(
-        open_workspace(ws_path), path, table, overrides=dict(mapping), mode=mode,
-        display_name=name, sheet=sheet, dry_run=True,
+        open_workspace(ws_path),
+        path,
+        table,
+        overrides=dict(mapping),
+        mode=mode,
+        display_name=name,
+        sheet=sheet,
+        dry_run=True,
     )

@@ -19,9 +19,15 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
             m = metrics.REGISTRY[kpi.id]
             with col:
                 if not kpi.available:
-                    st.metric(ctx.t(m.label), "—", help=ctx.t(m.definition), border=True,
-                              delta=ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")), delta_color="off",
-                              delta_arrow="off")
+                    st.metric(
+                        ctx.t(m.label),
+                        "—",
+                        help=ctx.t(m.definition),
+                        border=True,
+                        delta=ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")),
+                        delta_color="off",
+                        delta_arrow="off",
+                    )
                     continue
                 st.metric(
                     ctx.t(m.label),
@@ -66,9 +72,15 @@ def alert_list(ctx: Context, alerts) -> None:
         if a["kind"] == "overdue":
             text = ctx.t("alert.overdue", count=int(a["count"]), hours=a["oldest_hours"])
         elif a["kind"] == "churn_spike":
-            text = ctx.t("alert.churn_spike", churned=int(a["churned"]), month=str(a["month"])[:7],
-                         threshold=a["threshold"])
+            text = ctx.t(
+                "alert.churn_spike", churned=int(a["churned"]), month=str(a["month"])[:7], threshold=a["threshold"]
+            )
         else:
-            text = ctx.t("alert.channel_shift", channel=a["channel"], change=a["change_pts"],
-                         previous=a["previous"], current=a["current"])
+            text = ctx.t(
+                "alert.channel_shift",
+                channel=a["channel"],
+                change=a["change_pts"],
+                previous=a["previous"],
+                current=a["current"],
+            )
         st.warning(text, icon=":material/notification_important:")
