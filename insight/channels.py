@@ -21,7 +21,7 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
         f"""
         SELECT date_trunc('{grain}', t.order_date)::DATE AS bucket, coalesce(t.channel, '(none)') AS channel,
                coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
-               count(DISTINCT t._cust) AS customers
+               {metrics.distinct_customers(scope)} AS customers
         FROM {scope.table("orders")} t WHERE {where} AND t._valid
         GROUP BY ALL ORDER BY 1, 2
         """,
@@ -60,7 +60,7 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
     return scope.query(
         f"""
         SELECT date_trunc('{grain}', t._first_at)::DATE AS bucket, coalesce(t._first_channel, '(none)') AS channel,
-               count(DISTINCT t._cust) AS new_customers
+               {metrics.distinct_customers(scope)} AS new_customers
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
         GROUP BY ALL ORDER BY 1, 2
@@ -129,7 +129,7 @@ def roles(scope: Scope) -> pd.DataFrame:
             WHERE t._valid AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
-               count(DISTINCT t._cust) FILTER (WHERE t.order_date = t._first_at) AS acquire,
+               {metrics.distinct_customers(scope, "t.order_date = t._first_at")} AS acquire,
                coalesce(sum(t.amount) FILTER (WHERE t._first_at < ?), 0) AS develop,
                count(*) FILTER (WHERE t._cust IN (SELECT _cust FROM prev)) AS retain
         FROM {scope.table("orders")} t

@@ -22,7 +22,7 @@ FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
 #: Customer attributes copied onto each event, so filters on them need no join.
 CUSTOMER_DIMS = ("segment", "tier", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 3
+FACT_SCHEMA = 4
 _NAME = re.compile(r"_fact_(orders|tickets)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
@@ -106,16 +106,9 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
             if "channel" in lower
             else "NULL"
         )
-        # One counted order per customer and calendar month is flagged, so monthly active
-        # customers are a plain count when no order-level filter splits a customer's month.
-        month_first = (
-            "_valid AND _cust IS NOT NULL AND row_number() OVER "
-            f"(PARTITION BY _cust, date_trunc('month', {quote(time_col)}) ORDER BY _valid DESC) = 1"
-        )
         return (
             f"SELECT *, CASE WHEN _cust IS NOT NULL THEN {first.format(col='order_date')} END AS _first_at, "
-            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel, "
-            f"{month_first} AS _first_in_month "
+            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel "
             f"FROM ({sql}) ORDER BY {quote(time_col)}"
         )
     else:
@@ -123,6 +116,14 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
 
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
     return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+
+
+def customer_keys(ws: Workspace, fact: str) -> int:
+    """The largest customer key of an orders fact (facts never change, so it is cached)."""
+    cache = ws._facts_meta
+    if fact not in cache:
+        cache[fact] = int(ws.scalar(f"SELECT coalesce(max(_cust), 0) FROM {quote(fact)}"))
+    return cache[fact]
 
 
 def _drop_stale(cur, ws: Workspace) -> None:

@@ -21,6 +21,7 @@ class Scope:
     columns: dict[str, frozenset[str]]
     data_end: dt.date | None = None
     notes: tuple[str, ...] = field(default=())
+    customer_keys: int | None = None  # the largest customer key of the orders fact
 
     @classmethod
     def open(cls, ws: Workspace, filters: Filters, notes: list[str] | None = None) -> Scope:
@@ -39,7 +40,8 @@ class Scope:
             end = filters.end or data_end
             start = filters.start or default_start(end)
             period = (start, end) if start <= end else (end, end)
-        return cls(ws, snap, filters, period, columns, data_end, tuple(notes))
+        keys = facts.customer_keys(ws, snap.tables["orders"]) if derived.get("orders") else None
+        return cls(ws, snap, filters, period, columns, data_end, tuple(notes), keys)
 
     def has(self, table: str, *cols: str) -> bool:
         return self.snap.has(table) and set(cols) <= self.columns.get(table, frozenset())
