@@ -5,20 +5,15 @@ import streamlit as st
 from insight import charts
 from insight.channels import ROLES
 from insight.ui.cache import view
-from insight.ui.interact import breadcrumbs, chart, share_link, view_rows
-from insight.ui.shell import context, empty_state, guard, show_notes, url_choice
+from insight.ui.interact import chart, page_header, view_rows
+from insight.ui.shell import context, empty_state, guard, url_choice
 from insight.ui.widgets import kpi_cards, table
 
 MEASURES = ("revenue", "orders", "customers")
 
 ctx = context()
 t = ctx.t
-head, link = st.columns([5, 1])
-head.title(t("page.channels"))
-with link:
-    share_link(ctx, "channels")
-show_notes(ctx)
-breadcrumbs(ctx)
+page_header(ctx, "channels")
 pv = guard(view, ctx, "channels")
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)

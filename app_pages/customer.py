@@ -5,16 +5,12 @@ import streamlit as st
 
 from insight import charts, formatting
 from insight.customer import customer_view
-from insight.ui.interact import chart, share_link
-from insight.ui.shell import context, guard, show_notes
+from insight.ui.interact import chart, page_header
+from insight.ui.shell import context, guard
 
 ctx = context()
 t = ctx.t
-head, link = st.columns([5, 1])
-head.title(t("page.customer"))
-with link:
-    share_link(ctx, "customer")
-show_notes(ctx)
+page_header(ctx, "customer", chips=False)
 cid = st.text_input(t("customer.pick"), key="id", bind="query-params").strip()
 if not cid:
     st.info(t("customer.none"))

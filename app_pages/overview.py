@@ -5,19 +5,14 @@ import streamlit as st
 from insight import charts, formatting
 from insight.overview import MOVED_DIMS, MOVED_METRICS
 from insight.ui.cache import view
-from insight.ui.interact import breadcrumbs, chart, share_link, view_rows
-from insight.ui.shell import context, empty_state, guard, show_notes, url_choice
+from insight.ui.interact import chart, page_header, view_rows
+from insight.ui.shell import context, empty_state, guard, url_choice
 from insight.ui.widgets import alert_list, kpi_cards, table
 from insight.views import grain
 
 ctx = context()
 t = ctx.t
-head, link = st.columns([5, 1])
-head.title(t("page.overview"))
-with link:
-    share_link(ctx, "overview")
-show_notes(ctx)
-breadcrumbs(ctx)
+page_header(ctx, "overview")
 pv = guard(view, ctx, "overview")
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)

@@ -30,22 +30,13 @@ def _c(name: str, kind: str, *synonyms: str, required: bool = False) -> Column:
     return Column(name, kind, required, synonyms)
 
 
+#: Header words shared by several tables.
+CUSTOMER_ID_WORDS = ("customerid", "custid", "客户id", "客户编号", "用户id", "客户号", "会员id", "会员编号", "用户编号")
+REGION_WORDS = ("地区", "区域", "省份", "province", "state", "country", "国家", "大区")
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "customers": (
-        _c(
-            "customer_id",
-            ID,
-            "customerid",
-            "custid",
-            "客户id",
-            "客户编号",
-            "用户id",
-            "客户号",
-            "会员id",
-            "会员编号",
-            "用户编号",
-            required=True,
-        ),
+        _c("customer_id", ID, *CUSTOMER_ID_WORDS, required=True),
         _c("name", TEXT, "customername", "客户名称", "客户姓名", "姓名", "名称", "fullname"),
         _c(
             "signup_date",
@@ -61,7 +52,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "入网时间",
             "入网日期",
         ),
-        _c("region", TEXT, "地区", "区域", "省份", "province", "state", "country", "国家", "大区"),
+        _c("region", TEXT, *REGION_WORDS),
         _c("city", TEXT, "城市", "市"),
         _c(
             "segment",
@@ -113,19 +104,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "订单id",
             "单号",
         ),
-        _c(
-            "customer_id",
-            ID,
-            "customerid",
-            "custid",
-            "客户id",
-            "客户编号",
-            "用户id",
-            "客户号",
-            "会员id",
-            "会员编号",
-            "用户编号",
-        ),
+        _c("customer_id", ID, *CUSTOMER_ID_WORDS),
         _c(
             "order_date",
             DATE,
@@ -168,7 +147,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("product", TEXT, "productname", "description", "item", "itemname", "商品", "商品名称", "产品", "产品名称"),
         _c("category", TEXT, "productcategory", "品类", "类别", "商品类别", "产品类别"),
         _c("channel", TEXT, "saleschannel", "orderchannel", "source", "渠道", "来源渠道", "销售渠道", "下单渠道"),
-        _c("region", TEXT, "地区", "区域", "省份", "province", "state", "country", "国家", "大区"),
+        _c("region", TEXT, *REGION_WORDS),
         _c("campaign_id", ID, "campaignid", "campaign", "活动id", "活动编号", "营销活动"),
         _c("status", TEXT, "orderstatus", "状态", "订单状态"),
     ),
@@ -185,7 +164,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "投诉编号",
             "工单id",
         ),
-        _c("customer_id", ID, "customerid", "custid", "客户id", "客户编号", "用户id", "客户号", "会员id", "用户编号"),
+        _c("customer_id", ID, *CUSTOMER_ID_WORDS),
         _c(
             "created_at",
             DATE,
@@ -302,7 +281,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "contacts": (
         _c("campaign_id", ID, "campaignid", "campaign", "活动id", "活动编号", required=True),
-        _c("customer_id", ID, "customerid", "custid", "客户id", "客户编号", "用户id", "客户号", required=True),
+        _c("customer_id", ID, *CUSTOMER_ID_WORDS, required=True),
         _c("contacted_at", DATE, "contactedat", "contactdate", "senddate", "触达时间", "发送时间", "联系时间"),
         _c("group", TEXT, "testgroup", "controlgroup", "variant", "分组", "组别"),
         _c("responded", BOOL, "response", "是否响应", "响应"),
@@ -340,5 +319,5 @@ def required(table: str) -> list[str]:
 
 
 def normalise_header(header: str) -> str:
-    """Lower-case, drop spaces, underscores and punctuation: 'Customer ID' and 'customer_id' agree."""
+    """Lower-case, drop spaces, underscores and punctuation: "Customer ID" and "customer_id" agree."""
     return re.sub(r"[\s_\-./()（）:：#]+", "", str(header)).lower()

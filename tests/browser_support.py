@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -71,6 +72,13 @@ class Server:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def demo_server(demo_file: Path, tmp: Path) -> Server:
+    """A server on its own copy of the demo workspace (browser tests change what they see)."""
+    workspace = tmp / "ws.duckdb"
+    shutil.copy(demo_file, workspace)
+    return Server(workspace, tmp / "streamlit.log")
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

@@ -45,3 +45,16 @@ def demo_ws(demo_file, tmp_path) -> Workspace:
     w = Workspace(path)
     yield w
     w.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (installed by `make test`, never downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

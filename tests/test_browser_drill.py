@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, Server, choose, wait_idle
+from .browser_support import choose, demo_server, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("drill")
-    ws = tmp / "ws.duckdb"
-    shutil.copy(demo_file, ws)
-    srv = Server(ws, tmp / "streamlit.log")
+    srv = demo_server(demo_file, tmp_path_factory.mktemp("drill"))
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def kpi_values(page) -> dict[str, str]:

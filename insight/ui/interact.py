@@ -10,7 +10,7 @@ import streamlit as st
 
 from insight import drill, export, rows
 from insight.filters import DIMENSIONS
-from insight.ui.shell import Context, tr
+from insight.ui.shell import Context, show_notes, tr
 from insight.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
@@ -136,3 +136,14 @@ def _csv(ctx, table, sort, descending) -> bytes:
 def _xlsx(ctx, table, sort, descending) -> bytes:
     frame = rows.export(ctx.scope, table, sort=sort, descending=descending)
     return export.excel_bytes({table: frame, "filters": pd.DataFrame(ctx.filters.describe())})
+
+
+def page_header(ctx: Context, page: str, chips: bool = True) -> None:
+    """Title with the Copy link control, the notes about ignored parameters, and the filter chips."""
+    head, link = st.columns([5, 1])
+    head.title(tr(f"page.{page}"))
+    with link:
+        share_link(ctx, page)
+    show_notes(ctx)
+    if chips:
+        breadcrumbs(ctx)
