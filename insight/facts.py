@@ -19,18 +19,25 @@ import re
 from insight.workspace import Snapshot, Workspace, quote
 
 FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
+#: Derived from the orders fact: each customer with each channel they ordered through.
+CUSTOMER_CHANNELS = "customer_channels"
+#: Derived from the orders fact: revenue and order counts per day × these dimensions, for the
+#: additive measures when the filters and splits use nothing else.
+ORDERS_ROLLUP = "orders_rollup"
+ROLLUP_DIMS = ("channel", "region", "segment", "tier")
+DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
 #: Customer attributes copied onto each event, so filters on them need no join.
 CUSTOMER_DIMS = ("segment", "tier", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 4
-_NAME = re.compile(r"_fact_(orders|tickets)_v(\d+)_c(\d+)_s(\d+)")
+FACT_SCHEMA = 6
+_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
 
 def refresh(ws: Workspace) -> None:
     """After an import or a deletion: build the current facts and drop the ones nothing uses."""
     snap = ws.snapshot()
-    for table in FACT_TABLES:
+    for table in (*FACT_TABLES, *DERIVED):
         ensure_fact(ws, snap, table)
     with ws.writer() as cur:
         _drop_stale(cur, ws)
@@ -42,9 +49,11 @@ def _version(physical: str | None) -> int:
 
 def fact_name(snap: Snapshot, table: str) -> str | None:
     """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`."""
-    if not snap.has(table):
+    source = "orders" if table in DERIVED else table
+    if not snap.has(source):
         return None
-    return f"_fact_{table}_v{_version(snap.tables[table])}_c{_version(snap.tables.get('customers'))}_s{FACT_SCHEMA}"
+    customers = _version(snap.tables.get("customers"))
+    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}"
 
 
 def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
@@ -54,9 +63,30 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
         return None
     if name in ws._facts:
         return name
+    if table == CUSTOMER_CHANNELS:
+        orders = ensure_fact(ws, snap, "orders")
+        cols = {c.lower() for c in ws.columns("orders", snap)}
+        if not {"customer_id", "channel"} <= cols:
+            return None
+        sql = (
+            f"SELECT DISTINCT customer_id, channel FROM {quote(orders)} "
+            "WHERE _valid AND customer_id IS NOT NULL ORDER BY channel, customer_id"
+        )
+    elif table == ORDERS_ROLLUP:
+        orders = ensure_fact(ws, snap, "orders")
+        cols = {c.lower() for c in ws.columns("orders", snap)} | {"segment", "tier", "region"}
+        dims = [d for d in ROLLUP_DIMS if d in cols and d in _fact_columns(ws, orders)]
+        keys = ", ".join(["_day AS order_date", *dims])
+        sql = (
+            f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
+            f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
+            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
+        )
+    else:
+        sql = _fact_sql(ws, snap, table)
     with ws.writer() as cur:
         if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
-            cur.execute(f"CREATE TABLE {quote(name)} AS {_fact_sql(ws, snap, table)}")
+            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}")
     ws._facts.add(name)
     return name
 
@@ -118,6 +148,10 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
     return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
 
 
+def _fact_columns(ws: Workspace, fact: str) -> set[str]:
+    return set(ws.query("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [fact])["column_name"])
+
+
 def customer_keys(ws: Workspace, fact: str) -> int:
     """The largest customer key of an orders fact (facts never change, so it is cached)."""
     cache = ws._facts_meta
@@ -135,7 +169,8 @@ def _drop_stale(cur, ws: Workspace) -> None:
             cur.execute(f"DROP TABLE {quote(name)}")
             continue
         table, version, customers, schema = match.group(1), *map(int, match.groups()[1:])
-        gone = f"{table}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables)
+        source = "orders" if table in DERIVED else table
+        gone = f"{source}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables)
         if gone or schema != FACT_SCHEMA:
             cur.execute(f"DROP TABLE {quote(name)}")
             ws._facts.discard(name)

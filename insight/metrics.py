@@ -112,6 +112,7 @@ class Metric:
     up_is_good: bool = True
     ratio: tuple[str, str, float] | None = None  # (numerator id, denominator id, multiplier)
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
+    rollup: str | None = None  # the same measure over the orders rollup (additive metrics only)
 
     @property
     def label(self) -> str:
@@ -130,8 +131,15 @@ def _m(id, table, expr, needs=(), **kw) -> Metric:
 REGISTRY: dict[str, Metric] = {
     m.id: m
     for m in (
-        _m("revenue", "orders", f"coalesce(sum(t.amount) FILTER (WHERE {VALID_ORDER}), 0)", ("amount",), fmt="money"),
-        _m("orders", "orders", _orders_count, ("order_date",)),
+        _m(
+            "revenue",
+            "orders",
+            f"coalesce(sum(t.amount) FILTER (WHERE {VALID_ORDER}), 0)",
+            ("amount",),
+            fmt="money",
+            rollup="coalesce(sum(t.revenue), 0)",
+        ),
+        _m("orders", "orders", _orders_count, ("order_date",), rollup="coalesce(sum(t.orders), 0)"),
         Metric("aov", None, None, fmt="money", ratio=("revenue", "orders", 1.0)),
         _m(
             "active_customers", "orders", lambda c, tbl, scope: distinct_customers(scope, VALID_ORDER), ("customer_id",)
@@ -281,6 +289,19 @@ def _grouped(
     return merged[keys + wanted].reset_index(drop=True)
 
 
+ROLLUP = "orders_rollup"
+
+
+def _rollup_serves(scope: Scope, table: str, metrics: list[Metric], dims: tuple[str, ...]) -> bool:
+    """True when the orders rollup gives the same answer: additive metrics only, and every
+    filter and split is a column of the rollup."""
+    if table != "orders" or not scope.snap.has(ROLLUP) or not all(m.rollup for m in metrics):
+        return False
+    cols = scope.columns.get(ROLLUP, frozenset())
+    keys = {k for k, _ in scope.filters.dims} | set(dims)
+    return keys <= cols
+
+
 def _scan(
     scope: Scope,
     table: str,
@@ -293,6 +314,9 @@ def _scan(
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in metrics)
+    if _rollup_serves(scope, table, metrics, dims):
+        tbl = scope.table(ROLLUP)
+        exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in metrics)
     found = {d: dimension_sql(scope, table, d) for d in dims}
     found = {d: f for d, f in found.items() if f is not None}
     if dims and not found:

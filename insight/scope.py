@@ -28,7 +28,7 @@ class Scope:
         snap = ws.snapshot(filters.ds)
         notes = list(notes or []) + ([snap.note] if snap.note else [])
         # Queries on orders and tickets read their denormalised, time-sorted facts instead.
-        derived = {t: facts.ensure_fact(ws, snap, t) for t in facts.FACT_TABLES}
+        derived = {t: facts.ensure_fact(ws, snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)}
         snap = replace(snap, tables={**snap.tables, **{t: f for t, f in derived.items() if f}})
         columns = {t: frozenset(ws.columns(t, snap)) for t in snap.tables}
         data_end = _data_end(ws, snap, columns)

@@ -163,3 +163,13 @@ def test_monthly_series_match_pandas(demo_ws, query):
     expected = sel.groupby(month).agg(revenue=("amount", "sum"), active_customers=("customer_id", "nunique"))
     np.testing.assert_allclose(got["revenue"].to_numpy(dtype=float), expected["revenue"].to_numpy())
     assert got["active_customers"].astype(int).tolist() == expected["active_customers"].tolist()
+
+
+def test_a_channel_filter_keeps_the_customers_who_ordered_through_it(demo_ws):
+    orders = demo_ws.query("SELECT * FROM orders")
+    customers = demo_ws.query("SELECT * FROM customers")
+    valid = orders[~orders["status"].isin(["cancelled", "returned"])]
+    ids = set(valid.loc[valid["channel"].isin(["WeChat", "Partner"]), "customer_id"])
+    kept = customers[customers["customer_id"].isin(ids)]
+    got = kpis(Scope.open(demo_ws, Filters.from_query("channel=WeChat&channel=Partner")[0]), ("churn_rate",))
+    assert got["churn_rate"].value == pytest.approx(kept["churned"].mean())
