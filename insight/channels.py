@@ -41,11 +41,16 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["channel", dim, "revenue"])
     expr, join = found
     where, params = scope.where("orders")
+    if metrics.rollup_serves(scope, "orders", [metrics.REGISTRY["revenue"]], ("channel", dim)):
+        source, amount = f"{scope.table(metrics.ROLLUP)} t", "t.revenue"  # already counted orders only
+    else:
+        source, amount = f"{scope.table('orders')} t {join}", "t.amount"
+        where += " AND t._valid"
     return scope.query(
         f"""
         SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
-               coalesce(sum(t.amount), 0) AS revenue
-        FROM {scope.table("orders")} t {join} WHERE {where} AND t._valid GROUP BY ALL ORDER BY 1, 2
+               coalesce(sum({amount}), 0) AS revenue
+        FROM {source} WHERE {where} GROUP BY ALL ORDER BY 1, 2
         """,
         params,
     )

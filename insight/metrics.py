@@ -292,7 +292,7 @@ def _grouped(
 ROLLUP = "orders_rollup"
 
 
-def _rollup_serves(scope: Scope, table: str, metrics: list[Metric], dims: tuple[str, ...]) -> bool:
+def rollup_serves(scope: Scope, table: str, metrics: list[Metric], dims: tuple[str, ...]) -> bool:
     """True when the orders rollup gives the same answer: additive metrics only, and every
     filter and split is a column of the rollup."""
     if table != "orders" or not scope.snap.has(ROLLUP) or not all(m.rollup for m in metrics):
@@ -314,7 +314,7 @@ def _scan(
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in metrics)
-    if _rollup_serves(scope, table, metrics, dims):
+    if rollup_serves(scope, table, metrics, dims):
         tbl = scope.table(ROLLUP)
         exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in metrics)
     found = {d: dimension_sql(scope, table, d) for d in dims}

@@ -173,3 +173,21 @@ def test_a_channel_filter_keeps_the_customers_who_ordered_through_it(demo_ws):
     kept = customers[customers["customer_id"].isin(ids)]
     got = kpis(Scope.open(demo_ws, Filters.from_query("channel=WeChat&channel=Partner")[0]), ("churn_rate",))
     assert got["churn_rate"].value == pytest.approx(kept["churned"].mean())
+
+
+@pytest.mark.parametrize("query", ["", "region=East&segment=SMB", "product=Charger"])
+def test_channel_crosstab_matches_pandas_from_rollup_or_fact(demo_ws, query):
+    """The rollup serves region/segment/channel filters; a product filter falls back to the fact."""
+    orders = demo_ws.query("SELECT * FROM orders")
+    customers = demo_ws.query("SELECT customer_id, segment FROM customers")
+    scope = Scope.open(demo_ws, Filters.from_query(query)[0])
+    sel = orders[within(orders["order_date"], scope.period) & ~orders["status"].isin(["cancelled", "returned"])]
+    sel = sel.merge(customers, on="customer_id", how="left")
+    if "region" in query:
+        sel = sel[(sel["region"] == "East") & (sel["segment"] == "SMB")]
+    if "product" in query:
+        sel = sel[sel["product"] == "Charger"]
+    got = channels.crosstab(scope, "segment").set_index(["channel", "segment"])["revenue"].sort_index()
+    expected = sel.groupby(["channel", "segment"])["amount"].sum().sort_index()
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy())
+    assert list(got.index) == list(expected.index)
