@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight import metrics
+from insight import facts, metrics
 from insight.scope import Scope
 from insight.workspace import quote
 
@@ -77,24 +77,35 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
 def migration(scope: Scope) -> pd.DataFrame:
     """Customers active in the period, by their first channel (over all history) × their latest
     channel in the period."""
-    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
-        return pd.DataFrame(columns=["first_channel", "latest_channel", "customers"])
+    empty = pd.DataFrame(columns=["first_channel", "latest_channel", "customers"])
+    if scope.period is None or not scope.has("orders", "channel", "customer_id", "_channel_code"):
+        return empty
     where, params = scope.where("orders")
-    return scope.query(
+    counts = scope.query(
         f"""
-        SELECT coalesce(first_channel, '(none)') AS first_channel, coalesce(latest_channel, '(none)') AS latest_channel,
-               count(*) AS customers
+        SELECT first_code, latest_code, count(*) AS customers
         FROM (
-            SELECT t._cust, any_value(t._first_channel) AS first_channel,
-                   arg_max(t.channel, t.order_date) AS latest_channel
+            SELECT t._cust, any_value(t._first_channel_code) AS first_code,
+                   arg_max(t._channel_code, t.order_date) AS latest_code
             FROM {scope.table("orders")} t
             WHERE {where} AND t._valid AND t._cust IS NOT NULL
             GROUP BY 1
         )
-        GROUP BY ALL ORDER BY 1, 2
+        GROUP BY ALL
         """,
         params,
     )
+    if counts.empty:
+        return empty
+    names = facts.channel_names(scope.ws, scope.snap.tables["orders"])
+    out = pd.DataFrame(
+        {
+            "first_channel": [names.get(int(c), "(none)") if pd.notna(c) else "(none)" for c in counts["first_code"]],
+            "latest_channel": [names.get(int(c), "(none)") if pd.notna(c) else "(none)" for c in counts["latest_code"]],
+            "customers": counts["customers"].astype(int),
+        }
+    )
+    return out.groupby(["first_channel", "latest_channel"], as_index=False)["customers"].sum()
 
 
 def service(scope: Scope) -> pd.DataFrame:
@@ -127,16 +138,22 @@ def roles(scope: Scope) -> pd.DataFrame:
     where, params = scope.where("orders")
     start = scope.period[0]
     prev = other.period if other else (start, start)
+    if scope.customer_keys:  # a bitmap of the comparison period's customers, probed per order
+        retained = f"bitstring_agg(t._cust, 1, {int(scope.customer_keys)})"
+        is_retained = "t._cust IS NOT NULL AND get_bit((SELECT kept FROM prev), (t._cust - 1)::INTEGER) = 1"
+    else:
+        retained = "list(DISTINCT t._cust)"
+        is_retained = "list_contains((SELECT kept FROM prev), t._cust)"
     frame = scope.query(
         f"""
         WITH prev AS (
-            SELECT DISTINCT t._cust FROM {scope.table("orders")} t
-            WHERE t._valid AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
+            SELECT {retained} AS kept FROM {scope.table("orders")} t
+            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
                {metrics.distinct_customers(scope, "t.order_date = t._first_at")} AS acquire,
                coalesce(sum(t.amount) FILTER (WHERE t._first_at < ?), 0) AS develop,
-               count(*) FILTER (WHERE t._cust IN (SELECT _cust FROM prev)) AS retain
+               count(*) FILTER (WHERE {is_retained}) AS retain
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid
         GROUP BY 1

@@ -29,7 +29,7 @@ DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
 #: Customer attributes copied onto each event, so filters on them need no join.
 CUSTOMER_DIMS = ("segment", "tier", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 6
+FACT_SCHEMA = 7
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
@@ -128,17 +128,26 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
             f"{cust} AS _cust",
             f"{first_line} AS _order_first",
         ]
+        if "channel" in lower:  # a small integer per channel: per-customer arg_max is ~4x faster on it
+            join += (
+                f" LEFT JOIN (SELECT channel AS _ch, row_number() OVER (ORDER BY channel) AS _channel_code "
+                f"FROM (SELECT DISTINCT channel FROM {snap[table]} WHERE channel IS NOT NULL)) k "
+                "ON k._ch = e.channel"
+            )
+            extra.append("k._channel_code")
         # Each customer's first counted order (time and channel), over all history.
         first = "min(CASE WHEN _valid THEN {col} END) OVER (PARTITION BY _cust)"
         sql = f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join}"
-        channel = (
-            "arg_min(CASE WHEN _valid THEN channel END, CASE WHEN _valid THEN order_date END) OVER (PARTITION BY _cust)"
-            if "channel" in lower
-            else "NULL"
-        )
+
+        def first_of(col: str) -> str:
+            when = "CASE WHEN _valid THEN {} END"
+            return f"arg_min({when.format(col)}, {when.format('order_date')}) OVER (PARTITION BY _cust)"
+
+        channel, code = (first_of("channel"), first_of("_channel_code")) if "channel" in lower else ("NULL", "NULL")
         return (
             f"SELECT *, CASE WHEN _cust IS NOT NULL THEN {first.format(col='order_date')} END AS _first_at, "
-            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel "
+            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel, "
+            f"CASE WHEN _cust IS NOT NULL THEN {code} END AS _first_channel_code "
             f"FROM ({sql}) ORDER BY {quote(time_col)}"
         )
     else:
@@ -146,6 +155,15 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
 
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
     return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+
+
+def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
+    """The orders fact's channel codes and their names (cached: facts never change)."""
+    key = f"{fact}:channels"
+    if key not in ws._facts_meta:
+        rows = ws.query(f"SELECT DISTINCT _channel_code, channel FROM {quote(fact)} WHERE _channel_code IS NOT NULL")
+        ws._facts_meta[key] = dict(zip(rows["_channel_code"].astype(int), rows["channel"], strict=True))
+    return ws._facts_meta[key]
 
 
 def _fact_columns(ws: Workspace, fact: str) -> set[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from insight import metrics, settings
@@ -13,18 +11,6 @@ from insight.scope import Scope
 MOVED_DIMS = ("region", "channel", "segment", "tier")
 #: Metrics whose change is broken down (additive, so the parts sum to the whole).
 MOVED_METRICS = ("revenue", "complaints")
-
-
-def buckets(period: tuple[dt.date, dt.date], grain: str) -> list[tuple[dt.date, dt.date]]:
-    """The period cut into day/week/month buckets (the first and last may be partial)."""
-    start, end = period
-    freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
-    edges = [pd.Timestamp(start)] + [t for t in pd.date_range(start, end, freq=freq) if t.date() > start]
-    out = []
-    for i, edge in enumerate(edges):
-        last = edges[i + 1].date() - dt.timedelta(days=1) if i + 1 < len(edges) else end
-        out.append((edge.date(), last))
-    return out
 
 
 def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:

@@ -79,7 +79,7 @@ class Workspace:
         self._snapshots: dict[tuple[int | None, int], Snapshot] = {}
         self._columns: dict[str, list[str]] = {}
         self._facts: set[str] = set()  # derived fact tables known to exist (insight/facts.py)
-        self._facts_meta: dict[str, int] = {}
+        self._facts_meta: dict[str, object] = {}
         with self.cursor() as cur:
             cur.execute(_CATALOG)
 

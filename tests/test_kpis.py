@@ -191,3 +191,17 @@ def test_channel_crosstab_matches_pandas_from_rollup_or_fact(demo_ws, query):
     expected = sel.groupby(["channel", "segment"])["amount"].sum().sort_index()
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy())
     assert list(got.index) == list(expected.index)
+
+
+def test_channel_roles_match_pandas(demo_ws):
+    orders = demo_ws.query("SELECT * FROM orders")
+    scope = Scope.open(demo_ws, Filters())
+    valid = orders[~orders["status"].isin(["cancelled", "returned"])]
+    now = valid[within(valid["order_date"], scope.period)]
+    before = set(valid.loc[within(valid["order_date"], scope.compare().period), "customer_id"])
+    retain = now[now["customer_id"].isin(before)].groupby("channel").size()
+    first = valid.sort_values("order_date").groupby("customer_id")["order_date"].transform("min")
+    develop = now[first.loc[now.index] < pd.Timestamp(scope.period[0])].groupby("channel")["amount"].sum()
+    got = channels.roles(scope).set_index("channel")
+    np.testing.assert_allclose(got.loc[retain.index, "retain"], retain / retain.sum())
+    np.testing.assert_allclose(got.loc[develop.index, "develop"], develop / develop.sum())
