@@ -42,9 +42,9 @@ elif pv is not None:
             widget="segmented",
         )
     with b:
-        dim = url_choice(
-            "by", MOVED_DIMS, MOVED_DIMS[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented"
-        )
+        present = set(pv.tables["moved_revenue"]["dimension"]) | set(pv.tables["moved_complaints"]["dimension"])
+        dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS  # only splits the data has
+        dim = url_choice("by", dims, dims[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented")
     moved = pv.tables[f"moved_{metric}"]
     if moved.empty:
         st.info(t("overview.moved.none"))
