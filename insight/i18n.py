@@ -8,7 +8,8 @@ DEFAULT_LANG = "en"
 CATALOG: dict[str, tuple[str, str]] = {
     # app shell
     "app.title": ("Customer Insight", "客户洞察"),
-    "app.language": ("Language", "语言"),
+    "app.language": ("Language · 语言", "语言 · Language"),
+    "app.choose": ("Choose options", "请选择"),
     "app.filters": ("Filters", "筛选"),
     "app.from": ("From", "开始日期"),
     "app.to": ("To", "结束日期"),

@@ -129,9 +129,8 @@ def url_choice(
 
 
 def _language_switch() -> None:
-    url_choice(
-        "lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language", lang()), i18n.LANGS.get, widget="segmented"
-    )
+    # Drawn before the language of this run is known, so its label carries both languages.
+    url_choice("lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language"), i18n.LANGS.get, widget="segmented")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -175,7 +174,9 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         unknown = [v for v in asked if v not in set(options)]
         if unknown:
             notes.append(f"{dim.key}={', '.join(unknown)}: not in the data")
-        chosen = st.multiselect(tr(dim.label), options=options, key=dim.key, bind="query-params")
+        chosen = st.multiselect(
+            tr(dim.label), options=options, key=dim.key, bind="query-params", placeholder=tr("app.choose")
+        )
         if chosen:
             raw[dim.key] = list(chosen)
     if any(st.session_state.get(d.key) for d in DIMENSIONS) or start or end:
