@@ -4,7 +4,7 @@ import streamlit as st
 
 from insight.ui.shell import start, tr
 
-st.set_page_config(page_title="Customer Insight", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
 ctx = start()
 
 PAGES = [

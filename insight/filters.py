@@ -7,7 +7,7 @@ from `DIMENSIONS` only, and user values only ever as bound parameters.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from insight.workspace import Snapshot, quote
@@ -166,18 +166,6 @@ class Filters:
     def values(self, key: str) -> tuple[str, ...]:
         return dict(self.dims).get(key, ())
 
-    def option(self, key: str, default: str | None = None) -> str | None:
-        return dict(self.extra).get(key, default)
-
-    def with_values(self, key: str, values) -> Filters:
-        dims = dict(self.dims)
-        values = tuple(dict.fromkeys(str(v) for v in values))
-        if values:
-            dims[key] = values
-        else:
-            dims.pop(key, None)
-        return replace(self, dims=tuple((k, dims[k]) for k in DIMENSION_KEYS if k in dims))
-
     def to_params(self) -> dict[str, list[str]]:
         """Readable URL parameters; defaults omitted."""
         out: dict[str, list[str]] = {}
@@ -234,12 +222,6 @@ class Filters:
             clauses.append(sql.format(values=placeholders))
             params += list(values)
         return (" AND ".join(clauses) or "true"), params
-
-    def applies(self, table: str, snap: Snapshot, columns: dict[str, set[str]]) -> list[str]:
-        """Dimension keys that are set but cannot restrict `table` (shown to the user)."""
-        return [
-            d.key for d in DIMENSIONS if self.values(d.key) and _dimension_sql(d, table, snap, columns, "t") is None
-        ]
 
 
 def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: str) -> str | None:

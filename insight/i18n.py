@@ -26,7 +26,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A demo workspace was created so there is something to explore.",
         "已创建演示数据，便于浏览。",
     ),
-    "app.filter_na": ("Filters that do not apply here: {keys}", "本页不适用的筛选：{keys}"),
     # pages
     "page.overview": ("Overview", "总览"),
     "page.channels": ("Channel mix", "渠道结构"),
@@ -43,7 +42,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     # empty states
     "empty.missing": ("This page needs the {tables} table(s).", "本页需要 {tables} 数据表。"),
     "empty.upload": ("Upload them on the Data page", "请在数据管理页上传"),
-    "empty.no_rows": ("No rows match the filters.", "没有符合筛选条件的数据。"),
     # dimensions
     "dim.region": ("Region", "地区"),
     "dim.segment": ("Segment", "客户类型"),
@@ -98,7 +96,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "评分 ≥4（五分制）或 ≥8（十分制）的占比。",
     ),
     "kpi.missing": ("No {table} data", "无 {table} 数据"),
-    "kpi.vs": ("vs {period}", "对比 {period}"),
     # overview
     "overview.trend": ("Revenue and active customers", "收入与活跃客户趋势"),
     "overview.current": ("Current", "本期"),
@@ -145,15 +142,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "data.delete": ("Delete a table", "删除数据表"),
     "data.delete.confirm": ("Type the table name to confirm", "输入表名以确认"),
     "data.delete.button": ("Delete", "删除"),
-    "data.deleted": ("Deleted {table}.", "已删除 {table}。"),
     "data.history": ("Import history", "导入历史"),
-    "data.warnings": ("Notes from the import", "导入提示"),
     "data.step.reading": ("Reading the file", "正在读取文件"),
     "data.step.checking types": ("Checking types", "正在校验类型"),
     "data.step.checking duplicates": ("Checking duplicates", "正在检查重复"),
     "data.step.publishing": ("Publishing the new version", "正在发布新版本"),
     "data.step.done": ("Done", "完成"),
-    "data.demo": ("Rebuild the demo workspace", "重建演示数据"),
     "data.col.table": ("Table", "数据表"),
     "data.col.rows": ("Rows", "行数"),
     "data.col.version": ("Version", "版本"),
@@ -237,8 +231,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "measure.customers": ("Customers", "客户数"),
     "col.channel": ("Channel", "渠道"),
     "col.tickets": ("Tickets", "工单量"),
-    "col.first_channel": ("First channel", "首单渠道"),
-    "col.latest_channel": ("Latest channel", "最近渠道"),
     # customer page
     "customer.pick": ("Customer ID", "客户编号"),
     "customer.none": ("Open a customer from View rows, or type an ID.", "请从明细中打开客户，或输入客户编号。"),

@@ -186,7 +186,7 @@ def import_file(
                 verb = "kept" if keep_duplicates else "skipped"
                 result.warnings.append(f"{result.duplicates_existing} rows are already in {table} and were {verb}")
                 if not keep_duplicates:
-                    _drop_existing(cur, existing, shared)
+                    _drop_existing(cur)
                     result.rows_loaded -= result.duplicates_existing
             select = f"SELECT * FROM {existing} UNION ALL BY NAME ({select})"
         if dry_run:
@@ -210,6 +210,7 @@ class _Plan:
         self.exprs: dict[str, str] = {}
         self.checks: list[tuple[str, str, str, str]] = []  # (column shown, source sql, invalid sql, reason)
         self.derived: list[str] = []
+        self.optional: set[str] = set()  # required columns stood in for: rows without a value load
         self.warnings: list[str] = []
         self.date_formats: dict[str, str] = {}
         self.extras_source: list[str] = []
@@ -264,6 +265,7 @@ class _Plan:
         stand_ins = [c for c in ("first_response_at", "resolved_at") if c in e]
         if self.table == "tickets" and "created_at" not in e and stand_ins:
             e["created_at"] = f"coalesce({', '.join(e[c] for c in stand_ins)})"
+            self.optional.add("created_at")
             self.derived.append(f"created_at = first of {', '.join(stand_ins)}")
             self.warnings.append(
                 "the file has no ticket creation time: created_at stands in as the first response "
@@ -304,9 +306,8 @@ class _Plan:
                 hint=hint.get(missing[0], f"choose the file's column for {missing[0]}"),
             )
         for name in required(self.table):
-            if name not in self.chosen and any(d.startswith(f"{name} =") for d in self.derived):
-                if name == "created_at":
-                    continue  # a stand-in for a missing column: rows without it still load
+            if name in self.optional:
+                continue
             source = self.chosen.get(name, name)
             self.checks.append(
                 (
@@ -394,7 +395,7 @@ def _dup_sql(existing: str, shared: list[str]) -> str:
     """
 
 
-def _drop_existing(cur, existing: str, shared: list[str]) -> None:
+def _drop_existing(cur) -> None:
     cur.execute(f"DELETE FROM {TYPED} WHERE _row IN (SELECT _row FROM dup_rows)")
 
 

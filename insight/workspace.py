@@ -315,10 +315,3 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
         if ws is None:
             ws = _OPEN[resolved] = Workspace(resolved)
         return ws
-
-
-def close_all() -> None:
-    with _OPEN_LOCK:
-        for ws in _OPEN.values():
-            ws.close()
-        _OPEN.clear()
