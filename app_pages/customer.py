@@ -38,8 +38,34 @@ else:
                 )
                 chart(charts.layout(fig, t("customer.orders")), "customer_orders")
         with right:
+            st.subheader(t("customer.segments"))
+            seg = cv.segment
+            if seg is None:
+                st.caption(t("customer.inactive"))
+            else:
+                a, b, c = st.columns(3)
+                a.metric(
+                    t("col.rfm"),
+                    t(f"rfm.{seg['rfm']}"),
+                    f"R{seg['r']} F{seg['f']} M{seg['m']}",
+                    delta_color="off",
+                    delta_arrow="off",
+                    border=True,
+                )
+                b.metric(t("col.tier"), t(f"tier.{seg['tier']}"), border=True)
+                c.metric(
+                    t("col.clv"),
+                    formatting.value(seg["clv"], "money", ctx.lang),
+                    border=True,
+                    help=t("seg.clv.formula"),
+                )
+                if seg["cluster"]:
+                    number, parts = seg["cluster"]
+                    name = " · ".join(t(f"cluster.word.{w}", channel=ch or "") for w, ch in parts)
+                    st.caption(f"{t('seg.members.cluster', n=number)}: {name}")
+                st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))
-            st.dataframe(list(cv.profile.items()), hide_index=True, width="stretch")
+            st.dataframe([(k, str(v)) for k, v in cv.profile.items()], hide_index=True, width="stretch")
             st.caption(t("customer.pending"))
         if len(cv.tickets):
             st.subheader(t("customer.tickets"))

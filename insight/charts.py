@@ -122,3 +122,100 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None
     if fmt:
         fig.update_layout(yaxis={"tickformat": fmt})
     return layout(fig, title, height=320)
+
+
+def coded_bars(
+    frame: pd.DataFrame, code: str, y: str, title: str, label: Callable[[str], str], fmt: str | None = None
+) -> go.Figure:
+    """Bars of codes shown by their translated label; a click carries the code."""
+    fig = go.Figure(
+        go.Bar(
+            x=[label(c) for c in frame[code]],
+            y=frame[y],
+            customdata=frame[code],
+            marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(frame))],
+        )
+    )
+    if fmt:
+        fig.update_layout(yaxis={"tickformat": fmt})
+    return layout(fig, title, height=340)
+
+
+def rf_grid(grid: pd.DataFrame, value: str, title: str, t: T, label: Callable[[str], str]) -> go.Figure:
+    """The 5 × 5 R × F heat map (R 5 on top); each cell names its segment, a click lists it."""
+    wide = grid.pivot(index="r", columns="f", values=value).sort_index(ascending=False)
+    seg = grid.pivot(index="r", columns="f", values="rfm").sort_index(ascending=False)
+    text = [[f"{label(seg.loc[r, f])}<br>{wide.loc[r, f]:,.0f}" for f in wide.columns] for r in wide.index]
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=[f"F{f}" for f in wide.columns],
+            y=[f"R{r}" for r in wide.index],
+            text=text,
+            texttemplate="%{text}",
+            customdata=[[f"cell:{r}-{f}" for f in wide.columns] for r in wide.index],
+            colorscale="Blues",
+            hovertemplate="%{y} · %{x}: %{z:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(xaxis_title=t("seg.f"), yaxis_title=t("seg.r"))
+    return layout(fig, title, height=420)
+
+
+def moves(frame: pd.DataFrame, order: tuple[str, ...], title: str, label: Callable[[str], str]) -> go.Figure:
+    """Segment now (columns) against the comparison period (rows); a click lists the movers."""
+    codes = [c for c in order if c in set(frame["from_rfm"]) | set(frame["to_rfm"])]
+    wide = frame.pivot_table(index="from_rfm", columns="to_rfm", values="customers", aggfunc="sum")
+    wide = wide.reindex(index=codes, columns=codes).fillna(0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=[label(c) for c in codes],
+            y=[label(c) for c in codes],
+            customdata=[[f"move:{a}>{b}" for b in codes] for a in codes],
+            colorscale="Blues",
+            texttemplate="%{z:,.0f}",
+            hovertemplate="%{y} → %{x}: %{z:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(yaxis={"autorange": "reversed"})
+    return layout(fig, title, height=520)
+
+
+def pareto(curve: pd.DataFrame, top20: float | None, t: T) -> go.Figure:
+    """Cumulative revenue share against cumulative customer share, with the 80/20 point."""
+    fig = go.Figure(
+        go.Scatter(x=curve["customer_share"], y=curve["revenue_share"], mode="lines", line={"color": PALETTE[0]})
+    )
+    fig.add_hline(y=0.8, line={"dash": "dot", "color": "#adb5bd"})
+    fig.add_vline(x=0.2, line={"dash": "dot", "color": "#adb5bd"})
+    if top20 is not None:
+        fig.add_scatter(
+            x=[0.2],
+            y=[top20],
+            mode="markers+text",
+            marker={"size": 11, "color": PALETTE[1]},
+            text=[t("seg.pareto.point", share=f"{top20:.1%}")],
+            textposition="middle right",
+        )
+    fig.update_layout(
+        showlegend=False,
+        xaxis={"tickformat": ".0%", "title": t("seg.pareto.x")},
+        yaxis={"tickformat": ".0%", "title": t("seg.pareto.y")},
+    )
+    return layout(fig, t("seg.pareto"), height=380)
+
+
+def projection(points: pd.DataFrame, title: str, label: Callable[[int], str]) -> go.Figure:
+    """Customers on two principal components, one colour per cluster; a click lists the cluster."""
+    fig = go.Figure()
+    for cluster, part in points.groupby("cluster", sort=True):
+        fig.add_scattergl(
+            x=part["x"],
+            y=part["y"],
+            mode="markers",
+            name=label(int(cluster)),
+            marker={"size": 4, "color": PALETTE[(int(cluster) - 1) % len(PALETTE)], "opacity": 0.6},
+            customdata=[f"cluster:{int(cluster)}"] * len(part),
+        )
+    return layout(fig, title, height=420)

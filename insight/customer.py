@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from insight import clusters, segments
 from insight.rows import visible_columns
 from insight.scope import Scope
 from insight.workspace import quote
@@ -19,6 +20,7 @@ class CustomerView:
     orders: pd.DataFrame = field(default_factory=pd.DataFrame)
     tickets: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict = field(default_factory=dict)
+    segment: dict | None = None  # RFM scores, segment, tier, CLV and cluster in the period
 
 
 def customer_view(scope: Scope, customer_id: str) -> CustomerView:
@@ -47,6 +49,11 @@ def customer_view(scope: Scope, customer_id: str) -> CustomerView:
             [customer_id],
         )
         view.found = view.found or len(view.tickets) > 0
+    if view.found and scope.has("orders", "customer_id") and scope.period:
+        with_seg = segments.with_segments(scope)
+        view.segment = segments.customer(with_seg, segments.clv_inputs(with_seg), customer_id)
+        if view.segment is not None:
+            view.segment["cluster"] = clusters.lookup(with_seg, customer_id)
     counted = view.orders[view.orders["counted"]] if len(view.orders) else view.orders
     view.summary = {
         "revenue": float(counted["amount"].sum()) if len(counted) else 0.0,

@@ -1,6 +1,6 @@
 """Derived tables that keep page queries fast: one fact per event table and data version.
 
-A fact is the event table (orders or tickets) joined to its customer's segment, tier and region
+A fact is the event table (orders or tickets) joined to its customer's segment and region
 (the event's own value wins), sorted by event time so a period filter skips whole row groups,
 with precomputed columns the metrics use:
 
@@ -24,12 +24,13 @@ CUSTOMER_CHANNELS = "customer_channels"
 #: Derived from the orders fact: revenue and order counts per day × these dimensions, for the
 #: additive measures when the filters and splits use nothing else.
 ORDERS_ROLLUP = "orders_rollup"
-ROLLUP_DIMS = ("channel", "region", "segment", "tier")
+ROLLUP_DIMS = ("channel", "region", "segment")
 DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
-#: Customer attributes copied onto each event, so filters on them need no join.
-CUSTOMER_DIMS = ("segment", "tier", "region")
+#: Customer attributes copied onto each event, so filters on them need no join. (The value tier
+#: is computed per period: see insight/segments.py.)
+CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 7
+FACT_SCHEMA = 8
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
@@ -74,7 +75,7 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
         )
     elif table == ORDERS_ROLLUP:
         orders = ensure_fact(ws, snap, "orders")
-        cols = {c.lower() for c in ws.columns("orders", snap)} | {"segment", "tier", "region"}
+        cols = {c.lower() for c in ws.columns("orders", snap)} | set(CUSTOMER_DIMS)
         dims = [d for d in ROLLUP_DIMS if d in cols and d in _fact_columns(ws, orders)]
         keys = ", ".join(["_day AS order_date", *dims])
         sql = (

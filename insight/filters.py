@@ -25,6 +25,8 @@ class Dimension:
     sources: dict[str, tuple[str, ...]]
 
 
+_EVENTS = ("orders", "tickets", "customers", "contacts")
+
 #: Global filter dimensions in URL order. Each source is tried in turn; the first whose column
 #: exists in the snapshot is used.
 DIMENSIONS: tuple[Dimension, ...] = (
@@ -36,6 +38,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             "tickets": ("region", "customers.region"),
             "customers": ("region",),
             "contacts": ("customers.region",),
+            "segments": ("customers.region", "orders.region"),
         },
     ),
     Dimension(
@@ -46,18 +49,13 @@ DIMENSIONS: tuple[Dimension, ...] = (
             "tickets": ("segment", "customers.segment"),
             "customers": ("segment",),
             "contacts": ("customers.segment",),
+            "segments": ("customers.segment", "orders.segment"),
         },
     ),
-    Dimension(
-        "tier",
-        "dim.tier",
-        {
-            "orders": ("tier", "customers.tier"),
-            "tickets": ("tier", "customers.tier"),
-            "customers": ("tier",),
-            "contacts": ("customers.tier",),
-        },
-    ),
+    # The RFM segment and the value tier are computed (insight/segments.py) per data version
+    # and period, into the `segments` table of the scope.
+    Dimension("rfm", "dim.rfm", {**{t: ("segments.rfm",) for t in _EVENTS}, "segments": ("rfm",)}),
+    Dimension("tier", "dim.tier", {**{t: ("segments.tier",) for t in _EVENTS}, "segments": ("tier",)}),
     Dimension(
         "channel",
         "dim.channel",
@@ -67,6 +65,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             # Customers "in" a channel are those who ordered through it: the small
             # customer × channel fact answers that without scanning every order.
             "customers": ("customer_channels.channel", "orders.channel"),
+            "segments": ("customer_channels.channel",),
         },
     ),
     Dimension(
@@ -75,6 +74,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         {
             "orders": ("category",),
             "tickets": ("category",),
+            "segments": ("orders.category",),
         },
     ),
     Dimension(
@@ -82,6 +82,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "dim.product",
         {
             "orders": ("product",),
+            "segments": ("orders.product",),
         },
     ),
     Dimension(
@@ -93,9 +94,12 @@ DIMENSIONS: tuple[Dimension, ...] = (
             "customers": ("contacts.campaign_id",),
             "contacts": ("campaign_id",),
             "campaigns": ("campaign_id",),
+            "segments": ("contacts.campaign_id",),
         },
     ),
 )
+#: Dimensions whose values are codes the app defines (shown translated), not values of the data.
+COMPUTED_DIMENSIONS = ("rfm", "tier")
 DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
 
 #: The time column of each table, for the from/to period.

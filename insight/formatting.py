@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def value(v: float | None, fmt: str, lang: str = "en") -> str:
-    if v is None:
+    if v is None or v != v:  # None or NaN
         return "—"
     if fmt == "pct":
         return f"{v * 100:.1f}%"

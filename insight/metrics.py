@@ -113,6 +113,7 @@ class Metric:
     ratio: tuple[str, str, float] | None = None  # (numerator id, denominator id, multiplier)
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
     rollup: str | None = None  # the same measure over the orders rollup (additive metrics only)
+    derived: str | None = None  # computed by that module (e.g. "segments"), not by SQL here
 
     @property
     def label(self) -> str:
@@ -174,12 +175,23 @@ REGISTRY: dict[str, Metric] = {
         ),
         _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num"),
         _m("csat_satisfied_share", "tickets", _satisfied, ("satisfaction",), fmt="pct"),
+        # Segments (insight/segments.py): over the period's active customers, ranked by revenue.
+        Metric("segment_customers", None, None, derived="segments"),
+        Metric("segment_revenue", None, None, fmt="money", derived="segments"),
+        Metric("pareto_top20_share", None, None, fmt="pct", derived="segments"),
+        *(
+            Metric(f"{t}_share", None, None, fmt="pct", derived="segments")
+            for t in ("diamond", "gold", "silver", "basic")
+        ),
+        Metric("customer_equity", None, None, fmt="money", derived="segments"),
     )
 }
 
 
 def available(scope: Scope, metric_id: str) -> bool:
     m = REGISTRY[metric_id]
+    if m.derived == "segments":
+        return scope.has("orders", "customer_id")
     if m.ratio:
         return available(scope, m.ratio[0]) and available(scope, m.ratio[1])
     return scope.has(m.table, *m.needs)

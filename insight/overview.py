@@ -8,7 +8,7 @@ from insight import metrics, settings
 from insight.scope import Scope
 
 #: Dimensions the "what moved" table breaks a change down by.
-MOVED_DIMS = ("region", "channel", "segment", "tier")
+MOVED_DIMS = ("region", "channel", "segment")
 #: Metrics whose change is broken down (additive, so the parts sum to the whole).
 MOVED_METRICS = ("revenue", "complaints")
 

@@ -41,7 +41,12 @@ class Scope:
             start = filters.start or default_start(end)
             period = (start, end) if start <= end else (end, end)
         keys = facts.customer_keys(ws, snap.tables["orders"]) if derived.get("orders") else None
-        return cls(ws, snap, filters, period, columns, data_end, tuple(notes), keys)
+        from insight import segments  # segments are computed over a scope
+
+        options, option_notes = segments.Options.from_extra(dict(filters.extra))
+        scope = cls(ws, snap, filters, period, columns, data_end, tuple(notes + option_notes), keys)
+        # The rfm and tier filters read the period's segment table: build it only when they are used.
+        return segments.with_segments(scope, options=options) if segments.needed(filters) else scope
 
     def has(self, table: str, *cols: str) -> bool:
         return self.snap.has(table) and set(cols) <= self.columns.get(table, frozenset())

@@ -44,6 +44,21 @@ INACTIVITY_DAYS = 90
 #: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
 TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}
 
+#: Customer lifetime value: default gross margin on revenue (editable on the Segments page,
+#: `margin=` in the URL) and the yearly discount rate of future revenue.
+CLV_MARGIN = 0.30
+CLV_DISCOUNT = 0.10
+
+#: Rows a target list (segment members) may export: Excel's sheet limit, rounded down.
+TARGET_LIST_CAP = 1_000_000
+
+#: Clusters: customers the k-means fit samples (every customer is then assigned), the k range
+#: tried when the user sets none, and the customers the silhouette is scored on.
+CLUSTER_FIT_SAMPLE = 50_000
+CLUSTER_K_RANGE = (2, 8)
+CLUSTER_SILHOUETTE_SAMPLE = 4_000
+CLUSTER_SEED = 7
+
 #: Demo workspace size created on first start.
 DEMO_CUSTOMERS = 5_000
 DEMO_ORDERS = 120_000

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import channels, metrics, overview
+from insight import channels, clusters, metrics, overview, segments
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -42,6 +42,9 @@ OVERVIEW_KPIS = (
 
 
 CHANNEL_KPIS = ("revenue", "orders", "active_customers", "aov")
+SEGMENT_KPIS = ("segment_customers", "segment_revenue", "pareto_top20_share", "diamond_share", "customer_equity")
+SEGMENT_TABS = ("rfm", "movement", "tiers", "clusters", "clv")
+MEMBERS_SHOWN = 500
 
 
 @dataclass
@@ -129,6 +132,8 @@ def page_view(ws: Workspace, link: str) -> PageView:
         view.tables["migration"] = channels.migration(scope)
         view.tables["service"] = channels.service(scope)
         view.tables["roles"] = channels.roles(scope)
+    elif page == "segments" and not view.missing:
+        _segments(segments.with_segments(scope), view)
     elif page == "data":
         view.tables["datasets"] = ws.datasets()
     if scope.period:
@@ -136,6 +141,60 @@ def page_view(ws: Workspace, link: str) -> PageView:
             [{"from": scope.period[0], "to": scope.period[1], "version": scope.snap.version}]
         )
     return view
+
+
+def segment_options(filters: Filters) -> tuple[str, int | None, str]:
+    """The Segments page's own state: section (`tab`), k (`k`, blank: by silhouette) and the
+    group whose members are listed (`members`)."""
+    extra = dict(filters.extra)
+    tab = extra.get("tab") if extra.get("tab") in SEGMENT_TABS else SEGMENT_TABS[0]
+    raw_k = extra.get("k", "")
+    low, high = clusters.settings.CLUSTER_K_RANGE
+    k = int(raw_k) if raw_k.isdigit() and low <= int(raw_k) <= high else None
+    return tab, k, extra.get("members", "")
+
+
+def _segments(scope: Scope, view: PageView) -> None:
+    if not scope.snap.has(segments.SEGMENTS):
+        view.notes.append("segments need orders with a customer_id and an order date")
+        return
+    tab, k, spec = segment_options(scope.filters)
+    clv = segments.clv_inputs(scope)
+    now = segments.summary(scope, clv)
+    other = scope.compare()
+    before: dict = {}
+    if other is not None:
+        previous = segments.with_segments(scope, other.period)
+        before = segments.summary(replace(previous, period=other.period), segments.clv_inputs(previous))
+    for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
+        change, pct = metrics.delta(now.get(mid), before.get(mid))
+        view.kpis[mid] = Kpi(mid, now.get(mid), before.get(mid), change, pct, True, "orders")
+    view.tables["segments"] = segments.segment_table(scope, clv)
+    view.tables["rf_grid"] = segments.rf_grid(scope)
+    view.tables["tiers"] = segments.tier_table(scope, clv)
+    view.tables["pareto"] = segments.pareto_curve(scope)
+    view.tables["clv"] = pd.DataFrame([clv.to_dict()])
+    given = segments.given_tiers(scope)
+    if given is not None:
+        view.tables["given_tiers"] = given
+    if tab == "movement":
+        moves = segments.transitions(scope)
+        if moves is not None:
+            view.tables["transitions"] = moves
+    found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
+    if found is not None:
+        profile = found.profile.copy()
+        profile["name"] = profile["name_parts"].map(clusters.english_name)
+        view.tables["clusters"] = profile
+        view.tables["silhouette"] = pd.DataFrame(list(found.silhouettes.items()), columns=["k", "silhouette"])
+        view.tables["projection"] = found.projection
+    if spec:
+        listed = clusters.members(scope, clv, spec, k=k)
+        if listed is None:
+            view.notes.append(f"members={spec!r} ignored: not a segment, tier, cell, move or cluster")
+        else:
+            view.tables["members"] = listed.head(MEMBERS_SHOWN)
+            view.tables["members_count"] = pd.DataFrame([{"customers": len(listed)}])
 
 
 def parse_link(link: str) -> tuple[str, str]:

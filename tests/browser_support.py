@@ -89,10 +89,11 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
 def choose(page, label: str, option: str, attempts: int = 3) -> None:
     """Pick `option` in the multiselect labelled `label`, retrying if a rerun closed the list."""
-    box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
+    field = page.get_by_role("combobox", name=label, exact=True)
+    box = page.get_by_test_id("stMultiSelect").filter(has=field)
     for _ in range(attempts):
         wait_idle(page)
-        box.locator("input").click()
+        field.click()
         try:
             page.get_by_role("option", name=option).click(timeout=5_000)
         except Exception:  # the dropdown was re-rendered under the pointer

@@ -30,7 +30,8 @@ def test_every_metric_and_dimension_has_catalog_text():
 
 def test_every_metric_expression_runs_on_the_demo(demo_ws):
     """Dry-run the whole registry: a broken definition fails here and names itself."""
-    values = metrics.compute(Scope.open(demo_ws, Filters()), list(metrics.REGISTRY))
+    ids = [mid for mid, m in metrics.REGISTRY.items() if not m.derived]
+    values = metrics.compute(Scope.open(demo_ws, Filters()), ids)
     for mid, value in values.items():
         assert value is not None, f"{mid} did not compute"
 

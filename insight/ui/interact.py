@@ -10,24 +10,33 @@ import streamlit as st
 
 from insight import drill, export, rows
 from insight.filters import DIMENSIONS
-from insight.ui.shell import Context, show_notes, tr
+from insight.ui.shell import Context, code_label, show_notes, tr
 from insight.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-def chart(fig, key: str, *, dim: str | None = None, grain: str | None = None, height: int | None = None) -> None:
+def chart(
+    fig,
+    key: str,
+    *,
+    dim: str | None = None,
+    grain: str | None = None,
+    pick: str | None = None,
+    height: int | None = None,
+) -> None:
     """A Plotly chart whose clicks drill: points carry their drill key in `custom_data`.
 
     `dim`: a click adds the clicked value(s) to that global filter. `grain`: a click on a time
-    bucket sets the period to that bucket.
+    bucket sets the period to that bucket. `pick`: a click sets that page parameter (bound to
+    the URL by the page) to the clicked key.
     """
     if height:
         fig.update_layout(height=height)
     fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
     config = {**PLOTLY_CONFIG, "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": key}}
-    if dim is None and grain is None:
+    if dim is None and grain is None and pick is None:
         st.plotly_chart(fig, key=key, width="stretch", config=config)
         return
     st.plotly_chart(
@@ -35,18 +44,20 @@ def chart(fig, key: str, *, dim: str | None = None, grain: str | None = None, he
         key=key,
         width="stretch",
         config=config,
-        on_select=partial(_on_select, key, dim, grain),
+        on_select=partial(_on_select, key, dim, grain, pick),
         selection_mode="points",
     )
 
 
-def _on_select(key: str, dim: str | None, grain: str | None) -> None:
+def _on_select(key: str, dim: str | None, grain: str | None, pick: str | None = None) -> None:
     state = st.session_state.get(key)
     clicked = drill.clicked_values(state.selection if state else None)
     if not clicked:
         return
     if dim:
         st.session_state[dim] = drill.add_values(st.session_state.get(dim) or [], dim, clicked)
+    elif pick:
+        st.session_state[pick] = clicked[0]
     elif grain:
         start, end = drill.bucket_period(clicked[0], grain)
         st.session_state["from"], st.session_state["to"] = start, end
@@ -60,7 +71,7 @@ def breadcrumbs(ctx: Context) -> None:
             ("period", f"{tr('app.period.short')}: {ctx.filters.start or '…'} – {ctx.filters.end or '…'}", None)
         )
     for d in DIMENSIONS:
-        chips += [(d.key, f"{tr(d.label)}: {v}", v) for v in ctx.filters.values(d.key)]
+        chips += [(d.key, f"{tr(d.label)}: {code_label(d.key, v)}", v) for v in ctx.filters.values(d.key)]
     if not chips:
         return
     cols = st.columns(min(len(chips), 6) + 1, gap="small")
@@ -102,13 +113,7 @@ def view_rows(ctx: Context, table: str, key: str) -> None:
         size = c.selectbox(tr("rows.page_size"), rows.PAGE_SIZES, index=1, key=f"{key}_size")
         number = d.number_input(tr("rows.page"), min_value=1, value=1, step=1, key=f"{key}_page")
         result = rows.page(ctx.scope, table, number=int(number), size=size, sort=sort, descending=descending)
-        config = {}
-        if "customer_id" in result.rows.columns:
-            result.rows["customer_id"] = result.rows["customer_id"].map(
-                lambda v: f"customer?id={v}" if v is not None else None
-            )
-            config["customer_id"] = st.column_config.LinkColumn(display_text=r"customer\?id=(.*)")
-        st.dataframe(result.rows, hide_index=True, column_config=config, key=f"{key}_grid")
+        customer_links(result.rows, key=f"{key}_grid")
         st.caption(tr("rows.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
         e1, e2 = st.columns(2)
         name = f"{table}-{ctx.scope.snap.version}"
@@ -136,6 +141,17 @@ def _csv(ctx, table, sort, descending) -> bytes:
 def _xlsx(ctx, table, sort, descending) -> bytes:
     frame = rows.export(ctx.scope, table, sort=sort, descending=descending)
     return export.excel_bytes({table: frame, "filters": pd.DataFrame(ctx.filters.describe())})
+
+
+def customer_links(frame: pd.DataFrame, key: str) -> None:
+    """A table whose customer IDs open the customer page."""
+    config = {}
+    if "customer_id" in frame.columns:
+        frame = frame.assign(
+            customer_id=frame["customer_id"].map(lambda v: f"customer?id={v}" if v is not None else None)
+        )
+        config["customer_id"] = st.column_config.LinkColumn(display_text=r"customer\?id=(.*)")
+    st.dataframe(frame, hide_index=True, column_config=config, key=key)
 
 
 def page_header(ctx: Context, page: str, chips: bool = True) -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 from insight import i18n
 from insight.demo_workspace import ensure_demo
 from insight.errors import InsightError
-from insight.filters import CMP_CHOICES, DEFAULT_CMP, DIMENSIONS, Filters, dimension_values
+from insight.filters import CMP_CHOICES, COMPUTED_DIMENSIONS, DEFAULT_CMP, DIMENSIONS, Filters, dimension_values
 from insight.scope import Scope
 from insight.workspace import Workspace, open_workspace
 
@@ -30,7 +30,10 @@ _HIDE_URL_STATE = "<style>[class*='st-key-urlstate_']{display:none}</style>"
 
 
 #: URL parameters bound to widgets in the entrypoint (they follow page switches by themselves).
-BOUND_PARAMS = frozenset({"lang", "ds", "from", "to", "cmp", *(d.key for d in DIMENSIONS)})
+#: `tiers` (value-tier cut-offs) and `margin` (CLV) change what the tier filter and CLV mean on
+#: every page, so they are global too (set on the Segments page).
+GLOBAL_OPTIONS = ("tiers", "margin")
+BOUND_PARAMS = frozenset({"lang", "ds", "from", "to", "cmp", *GLOBAL_OPTIONS, *(d.key for d in DIMENSIONS)})
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def show_notes(ctx: Context) -> None:
     st.caption(f"{caption} · {ctx.t('app.version', version=ctx.scope.snap.version)}")
 
 
-def _url_param_value(key: str) -> str:
+def url_value(key: str) -> str:
     """The raw value of a hidden URL parameter before its widget renders (for validation notes)."""
     value = st.session_state.get(key)
     if value is None:
@@ -161,28 +164,86 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         raw["from"] = [start.isoformat()]
     if end:
         raw["to"] = [end.isoformat()]
-    raw_cmp = _url_param_value("cmp")
+    raw_cmp = url_value("cmp")
     if raw_cmp:
         raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
     url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"))
+    for key in GLOBAL_OPTIONS:
+        if value := _url_param(key):
+            raw[key] = [value]
     notes: list[str] = []
     for dim in DIMENSIONS:
-        options = _options(str(ws.path), snap.version, dim.key)
+        if dim.key in COMPUTED_DIMENSIONS:
+            options = list(segment_codes(dim.key)) if _has_customer_orders(str(ws.path), snap.version) else []
+        else:
+            options = _options(str(ws.path), snap.version, dim.key)
         if not options:
             continue
         asked = [v for v in st.query_params.get_all(dim.key) if v]
         unknown = [v for v in asked if v not in set(options)]
         if unknown:
             notes.append(f"{dim.key}={', '.join(unknown)}: not in the data")
-        chosen = st.multiselect(
-            tr(dim.label), options=options, key=dim.key, bind="query-params", placeholder=tr("app.choose")
-        )
+        if dim.key in COMPUTED_DIMENSIONS:
+            chosen = _coded_multiselect(dim.key, options, tr(dim.label))
+        else:
+            chosen = st.multiselect(
+                tr(dim.label), options=options, key=dim.key, bind="query-params", placeholder=tr("app.choose")
+            )
         if chosen:
             raw[dim.key] = list(chosen)
     if any(st.session_state.get(d.key) for d in DIMENSIONS) or start or end:
         st.button(tr("app.clear"), on_click=_clear, width="stretch")
     filters, parse_notes = Filters.from_query(raw)
     return filters, parse_notes + notes
+
+
+def segment_codes(key: str) -> tuple[str, ...]:
+    from insight.segments import RFM_SEGMENTS, TIERS
+
+    return RFM_SEGMENTS if key == "rfm" else TIERS
+
+
+def code_label(key: str, value: str) -> str:
+    """The translated label of a filter value (computed dimensions have codes; data values are shown as they are)."""
+    return tr(f"{key}.{value}") if key in COMPUTED_DIMENSIONS and value in segment_codes(key) else value
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _has_customer_orders(path: str, version: int) -> bool:
+    ws = open_workspace(path)
+    return "customer_id" in ws.columns("orders", ws.snapshot(version))
+
+
+def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
+    """A multi-valued filter kept in the URL as codes (`tier=diamond`) and shown translated.
+
+    A hidden multiselect of the codes is bound to the URL; the visible one is keyed per language
+    (its labels change with it) and mirrors the hidden one in both directions.
+    """
+    with st.container(key=f"urlstate_{key}"):
+        codes = st.multiselect(key, options=options, key=key, bind="query-params", label_visibility="collapsed")
+    ui_key = f"_{key}_ui_{lang()}"
+    st.session_state[ui_key] = list(codes)
+    st.multiselect(
+        label,
+        options=options,
+        key=ui_key,
+        format_func=lambda c: code_label(key, c),
+        placeholder=tr("app.choose"),
+        on_change=_copy_codes,
+        args=(key, ui_key),
+    )
+    return list(codes)
+
+
+def set_param(key: str, source: str) -> None:
+    """Callback: copy a number widget's value into the URL parameter `key` (a bound widget)."""
+    value = st.session_state[source]
+    st.session_state[key] = f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _copy_codes(key: str, ui_key: str) -> None:
+    st.session_state[key] = list(st.session_state[ui_key])
 
 
 def _clear() -> None:

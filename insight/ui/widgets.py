@@ -51,16 +51,25 @@ def placeholder(ctx: Context, page: str) -> None:
         st.info(ctx.t("page.coming"), icon=":material/construction:")
 
 
+#: Amounts shown with thousands separators and no long decimals.
+MONEY_COLUMNS = {"revenue", "monetary", "equity", "avg_clv", "clv", "amount"}
+
+
 def table(ctx: Context, frame, prefix: str) -> None:
     """A small table with translated column titles (`{prefix}.{column}` in the catalog)."""
     from insight import i18n
 
-    names = {}
+    config = {}
     for c in frame.columns:
         key = next((k for k in (f"{prefix}.{c}", f"metric.{c}", f"dim.{c}") if k in i18n.CATALOG), None)
-        if key:
-            names[c] = ctx.t(key)
-    st.dataframe(frame.rename(columns=names), hide_index=True, width="stretch")
+        label = ctx.t(key) if key else c
+        if c.endswith(("_share", "_rate")):
+            config[c] = st.column_config.NumberColumn(label, format="percent")
+        elif c in MONEY_COLUMNS:
+            config[c] = st.column_config.NumberColumn(label, format="localized")
+        else:
+            config[c] = label
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
 def alert_list(ctx: Context, alerts) -> None:

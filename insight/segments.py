@@ -1,0 +1,496 @@
+"""Customer segments (SPEC §6): RFM scores and named segments, value tiers, the Pareto share and
+customer lifetime value.
+
+Everything is computed once per orders fact, period and tier cut-offs, into one table of the
+workspace (`_seg_…`, one row per customer with a counted order up to the period end). The global
+`rfm` and `tier` filters of every page read that table, so each page sees the same membership.
+
+Definitions, as of the period end + 1 day (`as_of`), over the customers with a counted order in
+the period (the *active* customers):
+
+- R = days since the last order, F = distinct orders, M = revenue, all within the period.
+- Each is scored 1–5 by quintile: score = 1 + ⌊5 × (customers strictly worse) / n⌋, so tied
+  customers share a score (R is reversed: more days is worse).
+- The named segment follows from the R and F scores (the usual R × F grid, `SEGMENT_CELLS`).
+- Value tier: customers ranked by M (ties by customer id); the first 5 % are Diamond, the next
+  15 % Gold, the next 30 % Silver, the rest Basic (`settings.TIER_CUTOFFS`, or `tiers=5,20,50`).
+- `pareto_top20_share`: the revenue share of the first 20 % in that ranking.
+- CLV = margin × (revenue to date + revenue of the last 12 months × r / (1 + d − r)), where r is
+  the measured yearly retention (customers of the year before who bought again in the last 12
+  months) and d the discount rate. Without two years of history r is unknown and CLV is the
+  margin on revenue to date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from insight import settings
+from insight.scope import Scope
+from insight.workspace import Snapshot, Workspace, quote
+
+SEGMENTS = "segments"  # the name of the segment table in a scope's snapshot
+TIERS = ("diamond", "gold", "silver", "basic")
+#: Named RFM segments and their (R, F) cells of the 5 × 5 grid.
+SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
+    "champions": ((5, 4), (5, 5)),
+    "loyal": ((4, 4), (4, 5), (3, 4), (3, 5)),
+    "potential_loyalist": ((5, 2), (5, 3), (4, 2), (4, 3)),
+    "new": ((5, 1),),
+    "promising": ((4, 1),),
+    "need_attention": ((3, 3),),
+    "about_to_sleep": ((3, 1), (3, 2)),
+    "at_risk": ((2, 3), (2, 4), (1, 3), (1, 4)),
+    "cant_lose": ((2, 5), (1, 5)),
+    "hibernating": ((2, 1), (2, 2), (1, 2)),
+    "lost": ((1, 1),),
+}
+RFM_SEGMENTS = tuple(SEGMENT_CELLS)
+INACTIVE = "inactive"  # no counted order in the period (movement matrix)
+SEG_SCHEMA = 1
+MAX_TABLES = 24  # segment tables kept per process before the oldest are dropped
+
+
+@dataclass(frozen=True)
+class Options:
+    """Segment settings from the URL: tier cut-offs (`tiers=5,20,50`) and margin (`margin=30`)."""
+
+    cutoffs: tuple[float, float, float] = tuple(settings.TIER_CUTOFFS.values())
+    margin: float = settings.CLV_MARGIN
+
+    @classmethod
+    def from_extra(cls, extra: dict[str, str]) -> tuple[Options, list[str]]:
+        notes, out = [], cls()
+        if raw := extra.get("tiers"):
+            try:
+                values = tuple(float(v) / 100 for v in raw.split(","))
+                if len(values) != 3 or not 0 < values[0] < values[1] < values[2] < 1:
+                    raise ValueError
+                out = replace(out, cutoffs=values)
+            except ValueError:
+                notes.append(f"tiers={raw!r} ignored: give three rising percentages, e.g. tiers=5,20,50")
+        if raw := extra.get("margin"):
+            try:
+                value = float(raw) / 100
+                if not 0 < value <= 1:
+                    raise ValueError
+                out = replace(out, margin=value)
+            except ValueError:
+                notes.append(f"margin={raw!r} ignored: give a percentage between 1 and 100")
+        return out, notes
+
+    def to_params(self) -> dict[str, str]:
+        out = {}
+        if self.cutoffs != Options.cutoffs:
+            out["tiers"] = ",".join(f"{c * 100:g}" for c in self.cutoffs)
+        if self.margin != Options.margin:
+            out["margin"] = f"{self.margin * 100:g}"
+        return out
+
+
+def segment_case(r: str = "r", f: str = "f") -> str:
+    """SQL naming the RFM segment of an (R, F) score pair."""
+    whens = " ".join(
+        f"WHEN {r} * 10 + {f} IN ({', '.join(str(a * 10 + b) for a, b in cells)}) THEN '{code}'"
+        for code, cells in SEGMENT_CELLS.items()
+    )
+    return f"CASE {whens} END"
+
+
+def table_name(snap: Snapshot, period: tuple[dt.date, dt.date], options: Options) -> str | None:
+    orders = snap.tables.get("orders")
+    if orders is None:
+        return None
+    cuts = "_".join(str(round(c * 10000)) for c in options.cutoffs)
+    return f"_seg{SEG_SCHEMA}{orders}_{period[0]:%Y%m%d}_{period[1]:%Y%m%d}_{cuts}"
+
+
+def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Options) -> str | None:
+    """The segment table for this orders fact, period and cut-offs, built on first use."""
+    if period is None or "customer_id" not in columns.get("orders", ()):
+        return None
+    name = table_name(snap, period, options)
+    if name in ws._facts:
+        return name
+    as_of = period[1] + dt.timedelta(days=1)
+    start, y1, y2 = period[0], as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
+    d, g, s = (round(c * 10000) for c in options.cutoffs)
+    rank = "rank() OVER (PARTITION BY active ORDER BY {})"
+    score = "CASE WHEN active THEN least(5, 1 + ({rank} - 1) * 5 // n) END"
+    sql = f"""
+        WITH per AS (
+            SELECT customer_id, min(_cust) AS _cust,
+                max(order_date) FILTER (WHERE order_date >= $start) AS last_at,
+                count(*) FILTER (WHERE order_date >= $start AND _order_first) AS frequency,
+                coalesce(sum(amount) FILTER (WHERE order_date >= $start), 0) AS monetary,
+                coalesce(sum(amount), 0) AS history,
+                coalesce(sum(amount) FILTER (WHERE order_date >= $y1), 0) AS annual,
+                min(order_date) AS first_at,
+                max(order_date) AS last_order_at,
+                bool_or(order_date >= $y1) AS active_y1,
+                bool_or(order_date >= $y2 AND order_date < $y1) AS active_y2
+            FROM {snap["orders"]}
+            WHERE _valid AND customer_id IS NOT NULL AND order_date < $as_of
+            GROUP BY customer_id
+        ), counted AS (
+            SELECT *, frequency > 0 AS active,
+                date_diff('day', CAST(last_at AS DATE), $as_of) AS recency,
+                date_diff('day', CAST(first_at AS DATE), $as_of) AS tenure_days,
+                count(*) OVER (PARTITION BY frequency > 0) AS n
+            FROM per
+        ), scored AS (
+            SELECT *,
+                {score.format(rank=rank.format("recency DESC"))} AS r,
+                {score.format(rank=rank.format("frequency"))} AS f,
+                {score.format(rank=rank.format("monetary"))} AS m,
+                CASE WHEN active THEN row_number() OVER (PARTITION BY active ORDER BY monetary DESC, customer_id) END
+                    AS value_rank
+            FROM counted
+        )
+        SELECT customer_id, _cust, active, recency, frequency, monetary, r, f, m,
+            {segment_case()} AS rfm,
+            CASE WHEN NOT active THEN NULL
+                WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
+                WHEN value_rank * 10000 <= n * {g} THEN 'gold'
+                WHEN value_rank * 10000 <= n * {s} THEN 'silver'
+                ELSE 'basic' END AS tier,
+            value_rank, value_rank * 10000 <= n * 2000 AND active AS top20,
+            history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
+        FROM scored ORDER BY customer_id
+    """
+    params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
+    with ws.writer() as cur:
+        exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
+        if not exists:
+            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
+        _prune(cur, ws, keep=name)
+    ws._facts.add(name)
+    ws._facts_meta.setdefault("_seg_order", []).append(name)
+    return name
+
+
+def _prune(cur, ws: Workspace, keep: str) -> None:
+    """Keep the segment tables of live orders versions, and at most MAX_TABLES of them."""
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    segs = [t for t in tables if t.startswith("_seg")]
+    order = [t for t in ws._facts_meta.get("_seg_order", []) if t in segs]
+    prefix = f"_seg{SEG_SCHEMA}_fact_"
+    stale = [t for t in segs if t != keep and (not t.startswith(prefix) or _source(t) not in tables)]
+    if len(segs) - len(stale) > MAX_TABLES:  # oldest first: those not used in this process, then by use
+        rest = [t for t in segs if t not in stale and t != keep]
+        rest.sort(key=lambda t: order.index(t) if t in order else -1)
+        stale += rest[: len(segs) - len(stale) - MAX_TABLES]
+    for t in stale:
+        cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")
+        ws._facts.discard(t)
+
+
+def _source(name: str) -> str:
+    """The orders fact a segment table was computed from."""
+    return name.removeprefix(f"_seg{SEG_SCHEMA}").rsplit("_", 5)[0]
+
+
+def with_segments(scope: Scope, period=None, options: Options | None = None) -> Scope:
+    """`scope` with its segment table (for `period`, default the scope's) in the snapshot."""
+    options = options or Options.from_extra(dict(scope.filters.extra))[0]
+    name = ensure(scope.ws, scope.snap, scope.columns, period or scope.period, options)
+    if name is None:
+        return scope
+    snap = replace(scope.snap, tables={**scope.snap.tables, SEGMENTS: name})
+    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {quote(name)} LIMIT 0").columns)}
+    return replace(scope, snap=snap, columns=columns)
+
+
+def needed(filters) -> bool:
+    return bool(filters.values("rfm") or filters.values("tier"))
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def population(scope: Scope, alias: str = "s") -> tuple[str, list]:
+    """WHERE clause of the active customers the global filters keep (rfm/tier included)."""
+    where, params = scope.where(SEGMENTS, alias, period=False)
+    return f"{alias}.active AND {where}", params
+
+
+def retention(scope: Scope) -> float | None:
+    """Yearly retention: customers of the year before the last 12 months who bought again in
+    them. None when the data does not reach back two years."""
+    tbl = scope.table(SEGMENTS)
+    row = scope.query(
+        f"SELECT count(*) FILTER (WHERE active_y2) AS base, count(*) FILTER (WHERE active_y2 AND active_y1) AS kept, "
+        f"min(first_at) AS first FROM {tbl}"
+    ).iloc[0]
+    as_of = scope.period[1] + dt.timedelta(days=1)
+    if not row["base"] or pd.Timestamp(row["first"]).date() > as_of - dt.timedelta(days=730):
+        return None
+    return float(row["kept"]) / float(row["base"])
+
+
+@dataclass(frozen=True)
+class Clv:
+    margin: float
+    retention: float | None
+    discount: float
+    years: float  # expected further years of the last 12 months' revenue: r / (1 + d − r)
+
+    def sql(self, alias: str = "s") -> str:
+        return f"{self.margin!r} * ({alias}.history + {alias}.annual * {self.years!r})"
+
+    def to_dict(self) -> dict:
+        return {"margin": self.margin, "retention": self.retention, "discount": self.discount, "years": self.years}
+
+
+def clv_inputs(scope: Scope) -> Clv:
+    options, _ = Options.from_extra(dict(scope.filters.extra))
+    r = retention(scope)
+    d = settings.CLV_DISCOUNT
+    years = r / (1 + d - r) if r is not None else 0.0
+    return Clv(options.margin, r, d, years)
+
+
+def summary(scope: Scope, clv: Clv) -> dict[str, float | None]:
+    """Headline figures: customers, revenue, pareto_top20_share, each tier's revenue share and
+    customer equity (sum of CLV)."""
+    where, params = population(scope)
+    # The Pareto and tier shares are properties of the whole ranking, so they ignore the
+    # rfm/tier filters' own narrowing only through `where`: every other filter applies.
+    tier_shares = ", ".join(
+        f"sum(s.monetary) FILTER (WHERE s.tier = '{t}') / nullif(sum(s.monetary), 0) AS {t}_share" for t in TIERS
+    )
+    row = scope.query(
+        f"SELECT count(*) AS segment_customers, sum(s.monetary) AS segment_revenue, "
+        f"sum(s.monetary) FILTER (WHERE s.top20) / nullif(sum(s.monetary), 0) AS pareto_top20_share, "
+        f"{tier_shares}, sum({clv.sql()}) AS customer_equity "
+        f"FROM {scope.table(SEGMENTS)} s WHERE {where}",
+        params,
+    ).iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def segment_table(scope: Scope, clv: Clv) -> pd.DataFrame:
+    """One row per named RFM segment: size, revenue and shares, typical R/F/M, equity."""
+    where, params = population(scope)
+    frame = scope.query(
+        f"SELECT s.rfm, count(*) AS customers, sum(s.monetary) AS revenue, "
+        f"median(s.recency) AS recency_days, avg(s.frequency) AS frequency, avg(s.monetary) AS monetary, "
+        f"sum({clv.sql()}) AS equity FROM {scope.table(SEGMENTS)} s WHERE {where} GROUP BY s.rfm",
+        params,
+    )
+    frame = _shares(frame, "rfm", RFM_SEGMENTS)
+    return frame
+
+
+def _shares(frame: pd.DataFrame, key: str, order: tuple[str, ...]) -> pd.DataFrame:
+    frame = frame.set_index(key).reindex(order).reset_index()
+    frame[["customers", "revenue"]] = frame[["customers", "revenue"]].fillna(0)
+    frame.insert(2, "customer_share", frame["customers"] / max(frame["customers"].sum(), 1))
+    total = frame["revenue"].sum()
+    frame.insert(4, "revenue_share", frame["revenue"] / total if total else 0.0)
+    return frame
+
+
+def rf_grid(scope: Scope) -> pd.DataFrame:
+    """Customers and revenue per R × F cell (all 25 cells, empty ones as 0)."""
+    where, params = population(scope)
+    found = scope.query(
+        f"SELECT s.r, s.f, count(*) AS customers, sum(s.monetary) AS revenue "
+        f"FROM {scope.table(SEGMENTS)} s WHERE {where} GROUP BY ALL",
+        params,
+    )
+    cells = pd.DataFrame([(r, f) for r in range(5, 0, -1) for f in range(1, 6)], columns=["r", "f"])
+    grid = cells.merge(found, on=["r", "f"], how="left").fillna({"customers": 0, "revenue": 0.0})
+    lookup = {cell: code for code, cells_ in SEGMENT_CELLS.items() for cell in cells_}
+    grid["rfm"] = [lookup[(r, f)] for r, f in zip(grid["r"], grid["f"], strict=True)]
+    grid["customers"] = grid["customers"].astype(int)
+    return grid
+
+
+def tier_table(scope: Scope, clv: Clv) -> pd.DataFrame:
+    """Each tier's customers, revenue, orders, complaints, churn and equity."""
+    where, params = population(scope)
+    seg = scope.table(SEGMENTS)
+    churn = f"avg(CASE WHEN s.recency > {settings.INACTIVITY_DAYS} THEN 1.0 ELSE 0.0 END)"
+    join = ""
+    if scope.has("customers", "churned"):  # an explicit flag wins over lapsing
+        join = f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id"
+        churn = "avg(CAST(c.churned AS DOUBLE))"
+    frame = scope.query(
+        f"SELECT s.tier, count(*) AS customers, sum(s.monetary) AS revenue, sum(s.frequency) AS orders, "
+        f"{churn} AS churn_rate, avg({clv.sql()}) AS avg_clv, sum({clv.sql()}) AS equity "
+        f"FROM {seg} s {join} WHERE {where} GROUP BY s.tier",
+        params,
+    )
+    frame = _shares(frame, "tier", TIERS)
+    if scope.has("tickets", "customer_id", "created_at"):
+        from insight.metrics import complaint_condition
+
+        tw, tparams = scope.where("tickets", "t")
+        cond = complaint_condition(scope.columns["tickets"])
+        counts = scope.query(
+            f"SELECT s.tier, count(*) AS complaints FROM {scope.table('tickets')} t "
+            f"JOIN {seg} s ON s.customer_id = t.customer_id WHERE {cond} AND {tw} AND {where} GROUP BY s.tier",
+            tparams + params,
+        )
+        frame = frame.merge(counts, on="tier", how="left").fillna({"complaints": 0})
+        frame["complaints_per_1000"] = frame["complaints"] / frame["customers"].where(frame["customers"] > 0) * 1000
+    return frame
+
+
+def segment_as_of(scope: Scope) -> dt.date:
+    """The day RFM is measured at: the period end + 1 day."""
+    return scope.period[1] + dt.timedelta(days=1)
+
+
+def churn_basis(scope: Scope) -> str:
+    """How tier churn is measured: the customers' own flag, else lapsing."""
+    return "explicit" if scope.has("customers", "churned") else "lapsed"
+
+
+def pareto_curve(scope: Scope, points: int = 200) -> pd.DataFrame:
+    """Cumulative share of revenue against cumulative share of customers (ranked by revenue),
+    thinned to about `points` points."""
+    where, params = population(scope)
+    return scope.query(
+        f"""
+        WITH ranked AS (
+            SELECT row_number() OVER w AS k, count(*) OVER () AS n,
+                sum(s.monetary) OVER w / sum(s.monetary) OVER () AS revenue_share
+            FROM {scope.table(SEGMENTS)} s WHERE {where}
+            WINDOW w AS (ORDER BY s.monetary DESC, s.customer_id ROWS UNBOUNDED PRECEDING)
+        )
+        SELECT k / n AS customer_share, revenue_share FROM ranked
+        WHERE k = n OR k % greatest(1, n // {int(points)}) = 0 ORDER BY k
+        """,
+        params,
+    )
+
+
+def given_tiers(scope: Scope) -> pd.DataFrame | None:
+    """Customers per (tier given in the customers table × computed tier), where there is one."""
+    if not scope.has("customers", "tier"):
+        return None
+    where, params = population(scope)
+    return scope.query(
+        f"SELECT CAST(c.tier AS VARCHAR) AS given_tier, s.tier, count(*) AS customers "
+        f"FROM {scope.table(SEGMENTS)} s JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id "
+        f"WHERE {where} AND c.tier IS NOT NULL GROUP BY ALL ORDER BY ALL",
+        params,
+    )
+
+
+def transitions(scope: Scope) -> pd.DataFrame | None:
+    """Customers per (segment in the comparison period → segment now); `inactive` where a
+    customer had no order in one of the two periods."""
+    other = scope.compare()
+    if other is None:
+        return None
+    before = with_segments(scope, other.period).table(SEGMENTS)
+    where, params = scope.where(SEGMENTS, "s", period=False)
+    now = scope.table(SEGMENTS)
+    frame = scope.query(
+        f"""
+        SELECT coalesce(CASE WHEN p.active THEN p.rfm END, '{INACTIVE}') AS from_rfm,
+               coalesce(CASE WHEN s.active THEN s.rfm END, '{INACTIVE}') AS to_rfm, count(*) AS customers
+        FROM {now} s FULL JOIN {before} p ON p.customer_id = s.customer_id
+        WHERE (coalesce(p.active, false) OR coalesce(s.active, false))
+          AND (s.customer_id IS NULL OR ({where}))
+        GROUP BY ALL
+        """,
+        params,
+    )
+    return frame
+
+
+def member_condition(spec: str) -> tuple[str, list] | None:
+    """SQL selecting the members of a group: `all`, `rfm:at_risk`, `tier:diamond` or `cell:3-4`
+    (R-F). None if the spec is not one of those."""
+    kind, _, value = spec.partition(":")
+    if spec == "all":
+        return "true", []
+    if kind == "rfm" and value in RFM_SEGMENTS:
+        return "s.rfm = ?", [value]
+    if kind == "tier" and value in TIERS:
+        return "s.tier = ?", [value]
+    if kind == "cell":
+        parts = value.split("-")
+        if len(parts) == 2 and all(p in "12345" and p for p in parts):
+            return "s.r = ? AND s.f = ?", [int(parts[0]), int(parts[1])]
+    return None
+
+
+def members(
+    scope: Scope, clv: Clv, spec: str, attributes: tuple[str, ...] = (), limit: int | None = None
+) -> pd.DataFrame | None:
+    """The customers of one group, best first (by CLV): customer_id, name, R/F/M, segment, tier,
+    CLV and any chosen customer attributes. Groups: those of `member_condition`, and
+    `move:loyal>at_risk` (segment in the comparison period > segment now). None if `spec` names
+    no group."""
+    kind, _, value = spec.partition(":")
+    where, params = population(scope)
+    seg = scope.table(SEGMENTS)
+    join = ""
+    if kind == "move":
+        source, _, target = value.partition(">")
+        codes = {*RFM_SEGMENTS, INACTIVE}
+        other = scope.compare()
+        if source not in codes or target not in codes or other is None:
+            return None
+        before = with_segments(scope, other.period).table(SEGMENTS)
+        join = f"LEFT JOIN {before} p ON p.customer_id = s.customer_id"
+        cond = (
+            f"coalesce(CASE WHEN p.active THEN p.rfm END, '{INACTIVE}') = ? "
+            f"AND coalesce(CASE WHEN s.active THEN s.rfm END, '{INACTIVE}') = ?"
+        )
+        if target == INACTIVE:  # customers who left: kept in the table, but not active now
+            where, params = scope.where(SEGMENTS, "s", period=False)
+        cond_params = [source, target]
+    else:
+        found = member_condition(spec)
+        if found is None:
+            return None
+        cond, cond_params = found
+    cust_cols = []
+    if scope.snap.has("customers"):
+        available = scope.columns["customers"]
+        wanted = [c for c in ("name", *attributes) if c in available and c != "customer_id"]
+        cust_cols = [f"c.{quote(c)}" for c in dict.fromkeys(wanted)]
+        join += f" LEFT JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id"
+    cols = ", ".join(
+        [
+            "s.customer_id",
+            *cust_cols,
+            "s.recency",
+            "s.frequency",
+            "s.monetary",
+            "s.r",
+            "s.f",
+            "s.m",
+            "s.rfm",
+            "s.tier",
+            f"{clv.sql()} AS clv",
+            "s.last_order_at",
+        ]
+    )
+    sql = f"SELECT {cols} FROM {seg} s {join} WHERE {where} AND {cond} ORDER BY clv DESC, s.customer_id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return scope.query(sql, params + cond_params, cap=settings.TARGET_LIST_CAP)
+
+
+def customer(scope: Scope, clv: Clv, customer_id: str) -> dict | None:
+    """One customer's RFM scores, segment, tier and CLV in this period (None if not active)."""
+    frame = scope.query(
+        f"SELECT recency, frequency, monetary, r, f, m, rfm, tier, {clv.sql('s')} AS clv, value_rank "
+        f"FROM {scope.table(SEGMENTS)} s WHERE s.customer_id = ? AND s.active",
+        [customer_id],
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
