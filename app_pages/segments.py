@@ -4,12 +4,12 @@ import streamlit as st
 
 from insight import charts, export, formatting
 from insight.clusters import target_list
-from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, churn_basis, segment_as_of
+from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, churn_basis, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, page_header
 from insight.ui.shell import context, empty_state, guard, set_param, url_choice, url_value
-from insight.ui.widgets import kpi_cards, table
+from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import MEMBERS_SHOWN, SEGMENT_TABS
 
 K_CHOICES = ("", *(str(k) for k in range(2, 9)))
@@ -19,8 +19,10 @@ t = ctx.t
 
 
 def code(value: str) -> str:
-    """The label of an RFM segment or tier code."""
-    return t(f"rfm.{value}") if value in (*RFM_SEGMENTS, INACTIVE) else t(f"tier.{value}")
+    """The label of an RFM segment or tier code (anything else is shown as it is)."""
+    if value in (*RFM_SEGMENTS, INACTIVE):
+        return t(f"rfm.{value}")
+    return t(f"tier.{value}") if value in TIERS else value
 
 
 def group(spec: str) -> str:
@@ -48,6 +50,8 @@ if tab == "clusters":
     k = url_choice("k", K_CHOICES, "", t("seg.k"), lambda v: v or t("seg.k.auto"))
 spec = url_value("members")
 pv = guard(view, ctx, "segments", {"tab": tab, "k": k, "members": spec})
+if pv is not None:
+    view_notes(ctx, pv)
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None and "segments" not in pv.tables:
@@ -94,7 +98,7 @@ elif pv is not None:
         st.caption(t(f"seg.churn.{churn_basis(ctx.scope)}", days=INACTIVITY_DAYS))
         with st.form("cutoffs"):
             st.caption(t("seg.tiers.cutoffs"))
-            current = [float(v) for v in (url_value("tiers") or "5,20,50").split(",")]
+            current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]
             cols = st.columns(3)
             values = [
                 col.number_input(code(tier), 0.5, 99.5, value, step=0.5, key=f"cut_{tier}")

@@ -83,8 +83,68 @@ def run_bench(orders: int = 1_000_000, import_rows: int = 1_000_000) -> dict:
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
         )
         results["pages"] = json.loads(child.stdout)
+        results["segments"] = bench_segments_workspace(tmp, orders)
     results["machine"] = {"cores": os.cpu_count()}
     return results
+
+
+#: Periods the segments bench computes RFM and tiers for (each a cold build of the segment table).
+SEGMENT_LINKS = (
+    "segments?cmp=none",
+    "segments?cmp=none&from=2026-01-01&to=2026-06-30",
+    "segments?cmp=none&from=2025-07-01&to=2026-06-30",
+    "segments?cmp=none&from=2026-04-01&to=2026-09-30",
+    "segments?cmp=none&region=East&tier=diamond",
+)
+
+
+def bench_segments_workspace(tmp: Path, orders: int) -> dict:
+    """RFM, tiers and clusters on a customer-heavy workspace: one customer per 10 orders
+    (1M customers at 10M orders), in a child process like the pages."""
+    started = time.perf_counter()
+    frames = demo.generate(customers=max(1000, orders // 10), orders=orders)
+    path = tmp / "segments.duckdb"
+    ws = Workspace(path)
+    ws.publish_frames(frames, source_file="bench")
+    del frames
+    facts.refresh(ws)
+    ws.close()
+    setup = round(time.perf_counter() - started, 1)
+    child = subprocess.run(
+        [sys.executable, "-m", "insight.bench", str(path), "segments"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    return {"orders": orders, "setup_seconds": setup, **json.loads(child.stdout)}
+
+
+def bench_segments(path: str) -> dict:
+    """RFM + tiers (a cold segment table per period), the whole Segments page, and k-means."""
+    from insight import clusters, segments
+    from insight.filters import Filters
+    from insight.scope import Scope
+    from insight.views import page_view
+
+    ws = Workspace(path)
+    page_view(ws, "overview?cmp=none")  # open the file and warm DuckDB's buffers once
+    scope = Scope.open(ws, Filters())
+    rfm = _seconds(lambda: segments.with_segments(scope))
+    scope = segments.with_segments(scope)
+    customers = int(scope.scalar(f"SELECT count(*) FROM {scope.table(segments.SEGMENTS)} WHERE active"))
+    pages = [_seconds(lambda link=link: page_view(ws, link)) for link in SEGMENT_LINKS]
+    kmeans = _seconds(lambda: clusters.run(scope))
+    found = clusters.run(scope)
+    return {
+        "active_customers": customers,
+        "rfm_tiers_seconds": round(rfm, 2),
+        "page_p50_ms": round(statistics.median(pages) * 1000),
+        "page_max_ms": round(max(pages) * 1000),
+        "kmeans_seconds": round(kmeans, 2),
+        "kmeans_k": found.k if found else None,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def bench_import(tmp: Path, rows: int) -> dict:
@@ -138,4 +198,5 @@ def _peak_rss_mb() -> int:
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench_pages(sys.argv[1])))
+    run = bench_segments if sys.argv[2:] == ["segments"] else bench_pages
+    print(json.dumps(run(sys.argv[1])))

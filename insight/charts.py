@@ -99,21 +99,57 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False)
     return layout(fig, title)
 
 
+def tiles(
+    z: pd.DataFrame, custom: list[list[str]], title: str, text: list[list[str]] | None = None, height: int = 360
+) -> go.Figure:
+    """A heat map drawn as square markers, one per cell, so a click selects a cell (Plotly's
+    own heat map trace cannot be selected, so it could not drill). Rows are drawn top to bottom."""
+    rows, cols = [str(r) for r in z.index], [str(c) for c in z.columns]
+    values = z.to_numpy(dtype=float)
+    top = float(values.max()) if values.size else 0.0
+    xs, ys, zs, cs, ts, colors_ = [], [], [], [], [], []
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            xs.append(col)
+            ys.append(row)
+            zs.append(values[i, j])
+            cs.append(custom[i][j])
+            ts.append(text[i][j] if text else f"{values[i, j]:,.0f}")
+            colors_.append("white" if top and values[i, j] > 0.6 * top else "#212529")
+    size = max(18, min(64, (height - 110) / max(len(rows), 1) - 4))
+    fig = go.Figure(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=ts,
+            textfont={"color": colors_, "size": 11},
+            customdata=cs,
+            marker={
+                "symbol": "square",
+                "size": size,
+                "color": zs,
+                "colorscale": "Blues",
+                "cmin": 0,
+                "showscale": True,
+                "line": {"width": 0},
+            },
+            hovertemplate="%{y} × %{x}: %{marker.color:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": cols, "showgrid": False},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": rows[::-1], "showgrid": False},
+        showlegend=False,
+    )
+    return layout(fig, title, height=height)
+
+
 def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, drill_row: bool = True) -> go.Figure:
     """A row × column heat map; a cell click drills on the row value."""
     wide = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum").fillna(0)
     custom = [[r if drill_row else c for c in wide.columns] for r in wide.index]
-    fig = go.Figure(
-        go.Heatmap(
-            z=wide.to_numpy(),
-            x=list(wide.columns),
-            y=list(wide.index),
-            customdata=custom,
-            colorscale="Blues",
-            hovertemplate="%{y} × %{x}: %{z:,.0f}<extra></extra>",
-        )
-    )
-    return layout(fig, title, height=340)
+    return tiles(wide, custom, title, height=340 + 20 * max(0, len(wide.index) - 6))
 
 
 def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> go.Figure:
@@ -122,6 +158,10 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None
     if fmt:
         fig.update_layout(yaxis={"tickformat": fmt})
     return layout(fig, title, height=320)
+
+
+#: Value tiers in their own colours on every chart.
+TIER_COLORS = {"diamond": "#1971c2", "gold": "#f59f00", "silver": "#adb5bd", "basic": "#dee2e6"}
 
 
 def coded_bars(
@@ -133,7 +173,7 @@ def coded_bars(
             x=[label(c) for c in frame[code]],
             y=frame[y],
             customdata=frame[code],
-            marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(frame))],
+            marker_color=[TIER_COLORS.get(c, PALETTE[i % len(PALETTE)]) for i, c in enumerate(frame[code])],
         )
     )
     if fmt:
@@ -142,24 +182,19 @@ def coded_bars(
 
 
 def rf_grid(grid: pd.DataFrame, value: str, title: str, t: T, label: Callable[[str], str]) -> go.Figure:
-    """The 5 × 5 R × F heat map (R 5 on top); each cell names its segment, a click lists it."""
+    """The 5 × 5 R × F grid (R 5 on top); each cell names its segment, a click lists it."""
     wide = grid.pivot(index="r", columns="f", values=value).sort_index(ascending=False)
     seg = grid.pivot(index="r", columns="f", values="rfm").sort_index(ascending=False)
-    text = [[f"{label(seg.loc[r, f])}<br>{wide.loc[r, f]:,.0f}" for f in wide.columns] for r in wide.index]
-    fig = go.Figure(
-        go.Heatmap(
-            z=wide.to_numpy(),
-            x=[f"F{f}" for f in wide.columns],
-            y=[f"R{r}" for r in wide.index],
-            text=text,
-            texttemplate="%{text}",
-            customdata=[[f"cell:{r}-{f}" for f in wide.columns] for r in wide.index],
-            colorscale="Blues",
-            hovertemplate="%{y} · %{x}: %{z:,.0f}<extra></extra>",
-        )
-    )
+    text = [[f"{_wrap(label(seg.loc[r, f]))}<br>{wide.loc[r, f]:,.0f}" for f in wide.columns] for r in wide.index]
+    custom = [[f"cell:{r}-{f}" for f in wide.columns] for r in wide.index]
+    fig = tiles(wide.rename(index=lambda r: f"R{r}", columns=lambda f: f"F{f}"), custom, title, text, height=460)
     fig.update_layout(xaxis_title=t("seg.f"), yaxis_title=t("seg.r"))
-    return layout(fig, title, height=420)
+    return fig
+
+
+def _wrap(text: str) -> str:
+    """Two-word labels on two lines, so they fit a grid cell."""
+    return text.replace(" ", "<br>", 1) if " " in text and len(text) > 9 else text
 
 
 def moves(frame: pd.DataFrame, order: tuple[str, ...], title: str, label: Callable[[str], str]) -> go.Figure:
@@ -167,19 +202,8 @@ def moves(frame: pd.DataFrame, order: tuple[str, ...], title: str, label: Callab
     codes = [c for c in order if c in set(frame["from_rfm"]) | set(frame["to_rfm"])]
     wide = frame.pivot_table(index="from_rfm", columns="to_rfm", values="customers", aggfunc="sum")
     wide = wide.reindex(index=codes, columns=codes).fillna(0)
-    fig = go.Figure(
-        go.Heatmap(
-            z=wide.to_numpy(),
-            x=[label(c) for c in codes],
-            y=[label(c) for c in codes],
-            customdata=[[f"move:{a}>{b}" for b in codes] for a in codes],
-            colorscale="Blues",
-            texttemplate="%{z:,.0f}",
-            hovertemplate="%{y} → %{x}: %{z:,.0f}<extra></extra>",
-        )
-    )
-    fig.update_layout(yaxis={"autorange": "reversed"})
-    return layout(fig, title, height=520)
+    custom = [[f"move:{a}>{b}" for b in codes] for a in codes]
+    return tiles(wide.rename(index=label, columns=label), custom, title, height=560)
 
 
 def pareto(curve: pd.DataFrame, top20: float | None, t: T) -> go.Figure:

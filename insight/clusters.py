@@ -165,7 +165,7 @@ def run(scope: Scope, k: int | None = None, progress=None) -> Clusters | None:
 
 def _key(scope: Scope, k: int | None) -> tuple:
     """Clusters depend on the segment table (data version, period, cut-offs), the filters and k."""
-    return scope.table(SEGMENTS), scope.filters.dims, k
+    return str(scope.ws.path), scope.table(SEGMENTS), scope.filters.dims, k
 
 
 #: On the customer page, clusters are computed on the spot only below this many customers;

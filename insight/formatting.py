@@ -41,4 +41,6 @@ def compact(v: float, lang: str = "en", decimals: int = 1) -> str:
         for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if a >= size:
                 return f"{v / size:,.{decimals}f}{unit}"
+    if float(v).is_integer():
+        return f"{v:,.0f}"
     return f"{v:,.{decimals}f}"

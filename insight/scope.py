@@ -46,7 +46,12 @@ class Scope:
         options, option_notes = segments.Options.from_extra(dict(filters.extra))
         scope = cls(ws, snap, filters, period, columns, data_end, tuple(notes + option_notes), keys)
         # The rfm and tier filters read the period's segment table: build it only when they are used.
-        return segments.with_segments(scope, options=options) if segments.needed(filters) else scope
+        if not segments.needed(filters):
+            return scope
+        scope = segments.with_segments(scope, options=options)
+        if not scope.snap.has(segments.SEGMENTS):
+            scope = replace(scope, notes=(*scope.notes, "rfm/tier ignored: they need dated orders with a customer_id"))
+        return scope
 
     def has(self, table: str, *cols: str) -> bool:
         return self.snap.has(table) and set(cols) <= self.columns.get(table, frozenset())

@@ -8,7 +8,7 @@ workspace (`_seg_…`, one row per customer with a counted order up to the perio
 Definitions, as of the period end + 1 day (`as_of`), over the customers with a counted order in
 the period (the *active* customers):
 
-- R = days since the last order, F = distinct orders, M = revenue, all within the period.
+- R = days since the last order, F = distinct orders, M = revenue (in cents), all within the period.
 - Each is scored 1–5 by quintile: score = 1 + ⌊5 × (customers strictly worse) / n⌋, so tied
   customers share a score (R is reversed: more days is worse).
 - The named segment follows from the R and F scores (the usual R × F grid, `SEGMENT_CELLS`).
@@ -51,7 +51,7 @@ SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 RFM_SEGMENTS = tuple(SEGMENT_CELLS)
 INACTIVE = "inactive"  # no counted order in the period (movement matrix)
-SEG_SCHEMA = 1
+SEG_SCHEMA = 3  # bump whenever the segment SQL changes: older tables are dropped
 MAX_TABLES = 24  # segment tables kept per process before the oldest are dropped
 
 
@@ -121,12 +121,15 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     d, g, s = (round(c * 10000) for c in options.cutoffs)
     rank = "rank() OVER (PARTITION BY active ORDER BY {})"
     score = "CASE WHEN active THEN least(5, 1 + ({rank} - 1) * 5 // n) END"
+    # customers with a strictly worse value: those before this value's group in `order`
+    worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     sql = f"""
         WITH per AS (
-            SELECT customer_id, min(_cust) AS _cust,
+            SELECT any_value(customer_id) AS customer_id, _cust,
                 max(order_date) FILTER (WHERE order_date >= $start) AS last_at,
                 count(*) FILTER (WHERE order_date >= $start AND _order_first) AS frequency,
-                coalesce(sum(amount) FILTER (WHERE order_date >= $start), 0) AS monetary,
+                -- in cents: a parallel float sum varies in its last bits, and M ranks and breaks ties
+                round(coalesce(sum(amount) FILTER (WHERE order_date >= $start), 0), 2) AS monetary,
                 coalesce(sum(amount), 0) AS history,
                 coalesce(sum(amount) FILTER (WHERE order_date >= $y1), 0) AS annual,
                 min(order_date) AS first_at,
@@ -134,22 +137,28 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 bool_or(order_date >= $y1) AS active_y1,
                 bool_or(order_date >= $y2 AND order_date < $y1) AS active_y2
             FROM {snap["orders"]}
-            WHERE _valid AND customer_id IS NOT NULL AND order_date < $as_of
-            GROUP BY customer_id
+            WHERE _valid AND _cust IS NOT NULL AND order_date < $as_of
+            GROUP BY _cust  -- the fact's integer customer key: hashing it beats hashing the id text
         ), counted AS (
             SELECT *, frequency > 0 AS active,
                 date_diff('day', CAST(last_at AS DATE), $as_of) AS recency,
                 date_diff('day', CAST(first_at AS DATE), $as_of) AS tenure_days,
                 count(*) OVER (PARTITION BY frequency > 0) AS n
             FROM per
+        ), recency_worse AS (  -- R and F take few values: count per value instead of sorting customers
+            SELECT recency, {worse.format(order="recency DESC")} AS worse FROM counted WHERE active GROUP BY recency
+        ), frequency_worse AS (
+            SELECT frequency, {worse.format(order="frequency")} AS worse FROM counted WHERE active GROUP BY frequency
         ), scored AS (
-            SELECT *,
-                {score.format(rank=rank.format("recency DESC"))} AS r,
-                {score.format(rank=rank.format("frequency"))} AS f,
+            SELECT c.*,
+                CASE WHEN active THEN least(5, 1 + rw.worse * 5 // n) END AS r,
+                CASE WHEN active THEN least(5, 1 + fw.worse * 5 // n) END AS f,
                 {score.format(rank=rank.format("monetary"))} AS m,
-                CASE WHEN active THEN row_number() OVER (PARTITION BY active ORDER BY monetary DESC, customer_id) END
+                CASE WHEN active THEN row_number() OVER (PARTITION BY active ORDER BY monetary DESC, _cust) END
                     AS value_rank
-            FROM counted
+            FROM counted c
+            LEFT JOIN recency_worse rw ON rw.recency = c.recency
+            LEFT JOIN frequency_worse fw ON fw.frequency = c.frequency
         )
         SELECT customer_id, _cust, active, recency, frequency, monetary, r, f, m,
             {segment_case()} AS rfm,
@@ -160,7 +169,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 ELSE 'basic' END AS tier,
             value_rank, value_rank * 10000 <= n * 2000 AND active AS top20,
             history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
-        FROM scored ORDER BY customer_id
+        FROM scored
     """
     params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
     with ws.writer() as cur:

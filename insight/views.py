@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import channels, clusters, metrics, overview, segments
+from insight import channels, clusters, metrics, overview, segments, settings
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -149,7 +149,7 @@ def segment_options(filters: Filters) -> tuple[str, int | None, str]:
     extra = dict(filters.extra)
     tab = extra.get("tab") if extra.get("tab") in SEGMENT_TABS else SEGMENT_TABS[0]
     raw_k = extra.get("k", "")
-    low, high = clusters.settings.CLUSTER_K_RANGE
+    low, high = settings.CLUSTER_K_RANGE
     k = int(raw_k) if raw_k.isdigit() and low <= int(raw_k) <= high else None
     return tab, k, extra.get("members", "")
 
@@ -164,8 +164,11 @@ def _segments(scope: Scope, view: PageView) -> None:
     other = scope.compare()
     before: dict = {}
     if other is not None:
-        previous = segments.with_segments(scope, other.period)
-        before = segments.summary(replace(previous, period=other.period), segments.clv_inputs(previous))
+        previous = replace(segments.with_segments(scope, other.period), period=other.period)
+        earlier = segments.clv_inputs(previous)
+        before = segments.summary(previous, earlier)
+        if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
+            before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
         change, pct = metrics.delta(now.get(mid), before.get(mid))
         view.kpis[mid] = Kpi(mid, now.get(mid), before.get(mid), change, pct, True, "orders")
@@ -175,7 +178,7 @@ def _segments(scope: Scope, view: PageView) -> None:
     view.tables["pareto"] = segments.pareto_curve(scope)
     view.tables["clv"] = pd.DataFrame([clv.to_dict()])
     given = segments.given_tiers(scope)
-    if given is not None:
+    if given is not None and len(given):
         view.tables["given_tiers"] = given
     if tab == "movement":
         moves = segments.transitions(scope)

@@ -119,3 +119,31 @@ def test_data_page_deletes_with_confirmation(demo_ws, monkeypatch):
     at.button(key="do_delete").click().run()
     assert not at.exception
     assert "campaigns" not in set(demo_ws.datasets()["table"])
+
+
+def test_segments_page_filters_to_a_tier_and_lists_its_customers(demo_ws, monkeypatch):
+    import datetime as dt
+
+    from .test_segments import demo_lines, expected_rfm
+
+    lines = demo_lines(demo_ws)
+    end = lines["order_date"].max().date()
+    want, _ = expected_rfm(lines, end.replace(year=end.year - 1) + dt.timedelta(days=1), end)
+    gold = want[want["tier"] == "gold"]
+    at = app(demo_ws, monkeypatch, query={"tier": "gold", "tab": "tiers", "members": "tier:gold"})
+    at.switch_page("app_pages/segments.py")
+    at.run()
+    assert not at.exception, at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Active customers"] == f"{len(gold):,}"
+    assert any(f"{len(gold):,} customers" in c.value for c in at.caption)
+    assert at.multiselect(key="tier").value == ["gold"]  # the URL code, shown translated in the sidebar
+
+
+def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
+    at = app(demo_ws, monkeypatch, query={"tiers": "abc", "members": "tier:platinum"})
+    at.switch_page("app_pages/segments.py")
+    at.run()
+    assert not at.exception, at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes

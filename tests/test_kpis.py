@@ -104,7 +104,11 @@ def test_what_moved_parts_sum_to_the_total_change(demo_ws):
     total = kpis(scope, ("revenue", "complaints"))
     for metric_id in ("revenue", "complaints"):
         moved = overview.what_moved(scope)[metric_id]
-        assert set(moved["dimension"]) == {"region", "channel", "segment"}  # the demo has no tier yet
+        assert set(moved["dimension"]) == {
+            "region",
+            "channel",
+            "segment",
+        }  # tiers are computed per period, not a split here
         for _, part in moved.groupby("dimension"):
             assert part["change"].sum() == pytest.approx(total[metric_id].change)
             assert part["current"].sum() == pytest.approx(total[metric_id].value)

@@ -55,6 +55,7 @@ def expected_rfm(lines: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[pd.
     per = part.groupby("customer_id").agg(
         last=("order_date", "max"), frequency=("order_id", "nunique"), monetary=("amount", "sum")
     )
+    per["monetary"] = per["monetary"].round(2)  # revenue in cents
     per["recency"] = (as_of - per["last"].dt.normalize()).dt.days
     per["r"] = quintile(per["recency"], worse_is_larger=True)
     per["f"] = quintile(per["frequency"])

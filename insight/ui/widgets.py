@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from insight import formatting, metrics
@@ -40,6 +41,13 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                 )
 
 
+def view_notes(ctx: Context, pv) -> None:
+    """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's."""
+    for note in pv.notes:
+        if note not in ctx.scope.notes:
+            st.warning(ctx.t("app.note", note=note), icon=":material/warning:")
+
+
 def placeholder(ctx: Context, page: str) -> None:
     """A page that a later release fills: title, notes, the empty state or a note."""
     st.title(ctx.t(f"page.{page}"))
@@ -67,6 +75,8 @@ def table(ctx: Context, frame, prefix: str) -> None:
             config[c] = st.column_config.NumberColumn(label, format="percent")
         elif c in MONEY_COLUMNS:
             config[c] = st.column_config.NumberColumn(label, format="localized")
+        elif pd.api.types.is_float_dtype(frame[c]):
+            config[c] = st.column_config.NumberColumn(label, format="%.1f")
         else:
             config[c] = label
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
