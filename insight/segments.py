@@ -291,8 +291,7 @@ def segment_table(scope: Scope, clv: Clv) -> pd.DataFrame:
         f"sum({clv.sql()}) AS equity FROM {scope.table(SEGMENTS)} s WHERE {where} GROUP BY s.rfm",
         params,
     )
-    frame = _shares(frame, "rfm", RFM_SEGMENTS)
-    return frame
+    return _shares(frame, "rfm", RFM_SEGMENTS)
 
 
 def _shares(frame: pd.DataFrame, key: str, order: tuple[str, ...]) -> pd.DataFrame:
