@@ -4,6 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from insight import charts, formatting
+from insight.clusters import name_text
 from insight.customer import customer_view
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, guard
@@ -61,7 +62,7 @@ else:
                 )
                 if seg["cluster"]:
                     number, parts = seg["cluster"]
-                    name = " · ".join(t(f"cluster.word.{w}", channel=ch or "") for w, ch in parts)
+                    name = name_text(parts, ctx.lang)
                     st.caption(f"{t('seg.members.cluster', n=number)}: {name}")
                 st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))

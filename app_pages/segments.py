@@ -3,7 +3,7 @@
 import streamlit as st
 
 from insight import charts, export, formatting
-from insight.clusters import target_list
+from insight.clusters import name_text, target_list
 from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, churn_basis, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
@@ -121,7 +121,7 @@ elif pv is not None:
             score = dict(zip(pv.tables["silhouette"]["k"], pv.tables["silhouette"]["silhouette"], strict=True))
             st.caption(t("seg.k.user" if k else "seg.k.chosen", k=best, score=f"{score[best]:.2f}"))
             names = {
-                int(c): " · ".join(t(f"cluster.word.{w}", channel=ch or "") for w, ch in parts)
+                int(c): name_text(parts, ctx.lang)
                 for c, parts in zip(profile["cluster"], profile["name_parts"], strict=True)
             }
             left, right = st.columns([3, 2])

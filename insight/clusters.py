@@ -230,11 +230,11 @@ def _projection(sample: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> pd.
     return pd.DataFrame({"x": xy[::step, 0], "y": xy[::step, 1], "cluster": labels[rows][::step]})
 
 
-def english_name(parts: list[tuple[str, str | None]]) -> str:
-    """The cluster name in English (the CLI and exports; the pages translate the words)."""
+def name_text(parts: list[tuple[str, str | None]], lang: str = "en") -> str:
+    """A cluster's name in `lang` from its words (English for the CLI and exports)."""
     from insight import i18n
 
-    return " · ".join(i18n.t(f"cluster.word.{w}", "en", channel=c or "") for w, c in parts)
+    return " · ".join(i18n.t(f"cluster.word.{w}", lang, channel=c or "") for w, c in parts)
 
 
 def members(scope: Scope, clv, spec: str, attributes: tuple[str, ...] = (), k: int | None = None):

@@ -83,14 +83,6 @@ class Options:
                 notes.append(f"margin={raw!r} ignored: give a percentage between 1 and 100")
         return out, notes
 
-    def to_params(self) -> dict[str, str]:
-        out = {}
-        if self.cutoffs != Options.cutoffs:
-            out["tiers"] = ",".join(f"{c * 100:g}" for c in self.cutoffs)
-        if self.margin != Options.margin:
-            out["margin"] = f"{self.margin * 100:g}"
-        return out
-
 
 def segment_case(r: str = "r", f: str = "f") -> str:
     """SQL naming the RFM segment of an (R, F) score pair."""
@@ -235,7 +227,7 @@ def retention(scope: Scope) -> float | None:
         f"SELECT count(*) FILTER (WHERE active_y2) AS base, count(*) FILTER (WHERE active_y2 AND active_y1) AS kept, "
         f"min(first_at) AS first FROM {tbl}"
     ).iloc[0]
-    as_of = scope.period[1] + dt.timedelta(days=1)
+    as_of = segment_as_of(scope)
     if not row["base"] or pd.Timestamp(row["first"]).date() > as_of - dt.timedelta(days=730):
         return None
     return float(row["kept"]) / float(row["base"])
@@ -325,7 +317,7 @@ def tier_table(scope: Scope, clv: Clv) -> pd.DataFrame:
     seg = scope.table(SEGMENTS)
     churn = f"avg(CASE WHEN s.recency > {settings.INACTIVITY_DAYS} THEN 1.0 ELSE 0.0 END)"
     join = ""
-    if scope.has("customers", "churned"):  # an explicit flag wins over lapsing
+    if churn_basis(scope) == "explicit":  # the customers' own flag wins over lapsing
         join = f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id"
         churn = "avg(CAST(c.churned AS DOUBLE))"
     frame = scope.query(

@@ -187,7 +187,7 @@ def _segments(scope: Scope, view: PageView) -> None:
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
         profile = found.profile.copy()
-        profile["name"] = profile["name_parts"].map(clusters.english_name)
+        profile["name"] = profile["name_parts"].map(clusters.name_text)
         view.tables["clusters"] = profile
         view.tables["silhouette"] = pd.DataFrame(list(found.silhouettes.items()), columns=["k", "silhouette"])
         view.tables["projection"] = found.projection
