@@ -1,6 +1,236 @@
-"""Churn page: filled by its own issue; shows the empty state or a note until then."""
+"""Churn (流失): the definition in force, trend, churn by attribute, cohorts, survival and the
+churn-risk model with its at-risk list (维系挽留)."""
 
-from insight.ui.shell import context
-from insight.ui.widgets import placeholder
+from dataclasses import replace
 
-placeholder(context(), "churn")
+import streamlit as st
+
+from insight import charts, churn, churn_model, export, formatting
+from insight.filters import DIMENSION_KEYS
+from insight.settings import CHURN_DAYS_RANGE, CHURN_MIN_GROUP, INACTIVITY_DAYS
+from insight.ui.cache import view, with_options
+from insight.ui.interact import chart, customer_links, page_header
+from insight.ui.shell import code_label, context, empty_state, guard, url_choice, url_number, url_value
+from insight.ui.widgets import kpi_cards, table, view_notes
+from insight.views import AT_RISK_SHOWN, CHURN_KPIS, CHURN_TABS, RETENTION_BASES
+
+ctx = context()
+t = ctx.t
+
+
+def attribute(name: str) -> str:
+    return churn.label(name, ctx.lang)
+
+
+feature = attribute
+
+
+def value_label(attr: str):
+    return lambda v: code_label(attr, v) if attr in ("tier", "rfm") else v
+
+
+page_header(ctx, "churn")
+scope = ctx.scope
+has_flag, has_orders = scope.has("customers", "churned"), scope.has("orders", "customer_id", "order_date")
+kinds = tuple(k for k, ok in zip(churn.DEFINITIONS, (has_flag, has_orders), strict=True) if ok) or churn.DEFINITIONS
+top = st.columns([2, 1, 3])
+with top[0]:
+    kind = url_choice("churn", kinds, kinds[0], t("churn.def.label"), lambda k: t(f"churn.def.{k}"), "segmented")
+with top[1]:
+    days = url_number("days", INACTIVITY_DAYS, *CHURN_DAYS_RANGE, t("churn.days"))
+with top[2]:
+    tab = url_choice("tab", CHURN_TABS, CHURN_TABS[0], t("churn.section"), lambda x: t(f"churn.tab.{x}"), "segmented")
+default_days = "" if days == INACTIVITY_DAYS else str(days)
+options = {
+    "churn": "" if kind == kinds[0] else kind,
+    "days": default_days,
+    **{k: url_value(k) for k in ("by", "split", "ret")},
+}
+scope = replace(scope, filters=with_options(ctx, options))
+if tab == "risk":  # train first, with a progress bar; the view then reads the cached model
+    d, _ = churn.definition(scope)
+    if churn.available(scope, d) and churn_model.cached(scope, d) is None:
+        bar = st.progress(0.0, text=t("churn.model.training"))
+        guard(churn_model.train, scope, d, lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}")))
+        bar.empty()
+pv = guard(view, ctx, "churn", {"tab": tab, **options})
+if pv is not None:
+    view_notes(ctx, pv)
+if pv is not None and pv.missing:
+    empty_state(ctx, pv.missing)
+elif pv is not None and "definition" in pv.tables:
+    d = pv.tables["definition"].iloc[0]
+    st.caption(t(f"churn.why.{d['reason']}", days=int(d["days"])))
+    if d["definition"] == "explicit" and not d["dated"]:
+        st.caption(t("churn.why.undated"))
+    kpi_cards(ctx, {m: pv.kpis[m] for m in CHURN_KPIS})
+    attrs = list(pv.tables["attributes"]["attribute"])
+
+    if tab == "trend":
+        if "trend" in pv.tables:
+            chart(
+                charts.churn_trend(pv.tables["trend"], pv.tables.get("trend_compare"), t), "churn_trend", grain="month"
+            )
+            if pv.tables["trend"]["provisional"].any():
+                st.caption(t("churn.trend.provisional.hint"))
+            st.caption(t("churn.trend.hint"))
+        else:
+            st.info(t("churn.trend.none"))
+        if "complaints_churn" in pv.tables:
+            st.subheader(t("churn.versus"))
+            versus = pv.tables["complaints_churn"].set_index("value")
+            if "difference" in versus.index:
+                pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
+                st.markdown(
+                    t(
+                        "churn.versus.text",
+                        cutoff=versus["cutoff"].iloc[0],
+                        a=pct(versus.loc["complained", "churn_rate"]),
+                        b=pct(versus.loc["not_complained", "churn_rate"]),
+                        diff=pct(versus.loc["difference", "churn_rate"]),
+                        low=pct(versus.loc["difference", "low"]),
+                        high=pct(versus.loc["difference", "high"]),
+                    )
+                )
+            groups = pv.tables["complaints_churn"].iloc[:2]
+            chart(charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
+
+    elif tab == "attribute":
+        by = url_choice("by", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute)
+        if "churn_by" in pv.tables:
+            frame = pv.tables["churn_by"]
+            fig = charts.rate_bars(frame, t("churn.by", attribute=attribute(by)), value_label(by), t)
+            chart(fig, "churn_by", dim=by if by in DIMENSION_KEYS else None)
+            st.caption(t("churn.by.small", n=CHURN_MIN_GROUP))
+            if d["definition"] == "behavioural":
+                st.caption(t("churn.by.months"))
+            if by in DIMENSION_KEYS:
+                st.caption(t("churn.by.drill"))
+            shown = frame.drop(columns=["attribute"]).assign(value=[value_label(by)(v) for v in frame["value"]])
+            table(ctx, shown, prefix="col")
+
+    elif tab == "cohorts":
+        ret = url_choice(
+            "ret", RETENTION_BASES, RETENTION_BASES[0], t("churn.ret.label"), lambda b: t(f"churn.ret.{b}")
+        )
+        if "retention" not in pv.tables:
+            st.info(t("churn.cohorts.none"))
+        else:
+            matrix = pv.tables["retention"]
+            column = "retention" if ret == "customers" else "revenue_retention"
+            title = t("churn.cohorts", measure=t(f"churn.ret.{ret}"))
+            chart(charts.cohort_grid(matrix, column, title), "churn_cohorts")
+            st.caption(t("churn.cohorts.masked"))
+            names = sorted(matrix["cohort"].unique())
+            picks = names[:: max(1, len(names) // 3)][:4]
+            chosen = st.multiselect(
+                t("churn.cohorts.pick"),
+                names,
+                default=picks,
+                key="cohorts",
+                bind="query-params",
+                placeholder=t("app.choose"),
+            )
+            chart(charts.retention_curves(matrix, chosen, column, t), "churn_curves")
+
+    elif tab == "survival":
+        url_choice(
+            "split", ("", *attrs), "", t("churn.survival.split"), lambda a: attribute(a) or t("churn.survival.all")
+        )
+        if "survival" not in pv.tables:
+            st.info(t("churn.survival.none"))
+        else:
+            groups = pv.tables["survival_groups"]
+            unit, basis = groups["unit"].iloc[0], groups["basis"].iloc[0]
+            fig = charts.survival(pv.tables["survival"], t("churn.survival"), t(f"churn.survival.x.{unit}"))
+            chart(fig, "churn_survival")
+            st.caption(t(f"churn.survival.basis.{basis}", days=int(d["days"])))
+            p = groups["p_value"].iloc[0]
+            if p is not None and p == p:
+                st.caption(t("churn.survival.logrank", p="< 0.001" if p < 0.001 else f"{p:.3f}"))
+            shown = groups[["group", "customers", "events", "median"]].assign(
+                median=[
+                    t("churn.survival.not_reached") if m is None or m != m else f"{m:.1f}" for m in groups["median"]
+                ]
+            )
+            table(ctx, shown, prefix="col")
+
+    elif tab == "risk":
+        if "model" not in pv.tables:
+            st.info(t("churn.model.none"))
+        else:
+            m = pv.tables["model"].iloc[0]
+            if m["mode"] == "temporal":
+                st.caption(
+                    t(
+                        "churn.model.temporal",
+                        days=int(d["days"]),
+                        train=m["train_cutoffs"],
+                        eval=m["eval_cutoff"],
+                        as_of=m["as_of"],
+                    )
+                )
+            else:
+                st.caption(t("churn.model.snapshot"))
+            f3 = lambda v: "—" if v is None or v != v else f"{v:.3f}"  # noqa: E731
+            st.markdown(
+                t(
+                    "churn.model.scores",
+                    auc=f3(m["roc_auc"]),
+                    base=f3(m["baseline_roc_auc"]),
+                    rule=f3(m["rule_roc_auc"]),
+                    feature=feature(m["rule"]) if m["rule"] else "—",
+                    pr=f3(m["pr_auc"]),
+                    base_pr=f3(m["baseline_pr_auc"]),
+                    rule_pr=f3(m["rule_pr_auc"]),
+                )
+            )
+            left, right = st.columns(2)
+            with left:
+                chart(charts.calibration(pv.tables["calibration"], t), "churn_calibration")
+            with right:
+                chart(charts.importance(pv.tables["importance"], feature, t), "churn_importance")
+            refused = pv.tables["refused"]
+            if len(refused):
+                with st.expander(t("churn.model.refused")):
+                    table(ctx, refused.assign(feature=[feature(f) for f in refused["feature"]]), prefix="col")
+            st.subheader(t("churn.risk.list"))
+            count = pv.tables["at_risk_count"].iloc[0]
+            st.caption(
+                t(
+                    "churn.risk.count",
+                    count=f"{int(count['customers']):,}",
+                    basis=t(f"churn.risk.basis.{count['value_basis']}"),
+                    shown=min(int(count["customers"]), AT_RISK_SHOWN),
+                )
+            )
+            listed = pv.tables["at_risk"]
+            listed = listed.assign(
+                reasons=[churn_model.reason_text(r, feature) for r in listed["reasons"]],
+                risk=[formatting.value(r, "pct", ctx.lang) for r in listed["risk"]],
+                **({"tier": [code_label("tier", v) if v else v for v in listed["tier"]]} if "tier" in listed else {}),
+            )
+            customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
+            model = churn_model.cached(scope, churn.definition(scope)[0])
+
+            def _list():
+                return churn_model.retention_list(scope, model, feature)
+
+            name = f"retention-list-v{scope.snap.version}"
+            a, b = st.columns(2)
+            if model is not None:
+                a.download_button(
+                    t("churn.risk.csv"),
+                    lambda: export.csv_bytes(_list()[0]),
+                    file_name=f"{name}.csv",
+                    mime="text/csv",
+                    key="churn_csv",
+                    icon=":material/download:",
+                )
+                b.download_button(
+                    t("churn.risk.xlsx"),
+                    lambda: export.excel_bytes(dict(zip(("customers", "filters"), _list(), strict=True))),
+                    file_name=f"{name}.xlsx",
+                    key="churn_xlsx",
+                    icon=":material/download:",
+                )

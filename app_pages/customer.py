@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from insight import charts, formatting
+from insight import charts, churn, churn_model, formatting
 from insight.clusters import name_text
 from insight.customer import customer_view
 from insight.ui.interact import chart, page_header
@@ -67,7 +67,24 @@ else:
                 st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))
             st.dataframe([(k, str(v)) for k, v in cv.profile.items()], hide_index=True, width="stretch")
-            st.caption(t("customer.pending"))
+            d, _ = churn.definition(ctx.scope)
+            if churn.available(ctx.scope, d):
+                model = churn_model.cached(ctx.scope, d)
+                if model is None and st.button(t("customer.risk.compute"), key="customer_risk"):
+                    with st.spinner(t("churn.model.training")):
+                        model = guard(churn_model.train, ctx.scope, d)
+                found = churn_model.customer_risk(model, cid) if model is not None else None
+                if found is not None:
+                    reasons = churn_model.reason_text(found["reasons"], lambda f: churn.label(f, ctx.lang)) or "—"
+                    risk = formatting.value(found["risk"], "pct", ctx.lang)
+                    st.metric(
+                        t("col.risk"),
+                        risk,
+                        border=True,
+                    )
+                    st.caption(t("customer.risk", risk=risk, days=d.days, reasons=reasons))
+                elif model is not None:
+                    st.caption(t("customer.risk.none"))
         if len(cv.tickets):
             st.subheader(t("customer.tickets"))
             st.dataframe(cv.tickets, hide_index=True)

@@ -75,8 +75,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "metric.churned_customers.def": ("Customers flagged as churned.", "标记为流失的客户数。"),
     "metric.churn_rate": ("Churn rate", "流失率"),
     "metric.churn_rate.def": (
-        "Churned customers / customers in scope (explicit churn flag).",
-        "流失客户 ÷ 范围内客户（按流失标志）。",
+        "Explicit flag: churned customers / customers in scope. Behavioural (no order for N days): "
+        "lapses in a month / customers active at its start, pooled over the period's complete months.",
+        "按流失标志：流失客户 ÷ 范围内客户。按行为（N 天无订单）：当月流失 ÷ 月初活跃客户，按周期内已完结的月份汇总。",
     ),
     "metric.complaints": ("Complaints", "投诉量"),
     "metric.complaints.def": ("Tickets that are complaints, created in the period.", "周期内创建的投诉工单数。"),
@@ -443,9 +444,200 @@ CATALOG: dict[str, tuple[str, str]] = {
     "customer.orders": ("Orders timeline", "订单时间线"),
     "customer.tickets": ("Tickets", "工单"),
     "customer.profile": ("Profile", "客户档案"),
-    "customer.pending": (
-        "Churn risk arrives with the churn page.",
-        "流失风险将随流失分析页面提供。",
+    # churn
+    "metric.churn_base": ("Churn base", "流失基数"),
+    "metric.churn_base.def": (
+        "The churn rate's denominator: customers in scope (explicit), or customer-months active at a month start "
+        "(behavioural).",
+        "流失率的分母：范围内客户（按标志），或月初活跃的客户·月（按行为）。",
+    ),
+    "metric.retention_m3": ("Month-3 retention", "第 3 月留存率"),
+    "metric.retention_m3.def": (
+        "Share of the period's first-order cohorts with an order in the third month after their first.",
+        "本周期首单客群中，在首单后第 3 个月仍有订单的比例。",
+    ),
+    "metric.complaint_churn_gap": ("Complainers' extra churn", "投诉客户流失差"),
+    "metric.complaint_churn_gap.def": (
+        "Churn of customers who complained in the 90 days before the cutoff minus churn of those who did not.",
+        "截止日前 90 天内投诉过的客户流失率减去未投诉客户的流失率。",
+    ),
+    "churn.section": ("Section", "分析视角"),
+    "churn.tab.trend": ("Trend", "流失趋势"),
+    "churn.tab.attribute": ("By attribute", "分维度流失"),
+    "churn.tab.cohorts": ("Cohorts", "留存队列"),
+    "churn.tab.survival": ("Survival", "生存分析"),
+    "churn.tab.risk": ("Risk model", "流失预警"),
+    "churn.def.label": ("Churn definition", "流失口径"),
+    "churn.def.explicit": ("Churned flag", "流失标志"),
+    "churn.def.behavioural": ("No order for N days", "N 天无订单"),
+    "churn.days": ("N (days without an order)", "N（无订单天数）"),
+    "churn.why.flag": (
+        "Explicit churn: the customers table has a churned flag, so it is used.",
+        "按流失标志：客户表含流失标志，因此采用该标志。",
+    ),
+    "churn.why.no_flag": (
+        "Behavioural churn: there is no churned flag, so a customer who has not ordered for {days} days counts as "
+        "churned.",
+        "按行为判定：数据没有流失标志，客户连续 {days} 天无订单即视为流失。",
+    ),
+    "churn.why.user": (
+        "Behavioural churn, as chosen: a customer who has not ordered for {days} days counts as churned, although "
+        "the data has a churned flag.",
+        "已选择按行为判定：客户连续 {days} 天无订单即视为流失（数据另有流失标志）。",
+    ),
+    "churn.why.undated": (
+        "The flag has no churn dates: there is no monthly trend, and the model uses a stratified split.",
+        "流失标志没有流失日期：无法给出月度趋势，模型采用分层抽样划分。",
+    ),
+    "churn.trend": ("Monthly churn rate", "月度流失率"),
+    "churn.trend.current": ("This period", "本期"),
+    "churn.trend.provisional": ("Provisional", "暂定"),
+    "churn.trend.compare": ("Comparison period", "对比期"),
+    "churn.trend.none": (
+        "No monthly trend: this churn has no dates. Behavioural churn (from orders) has one.",
+        "无月度趋势：该流失口径没有日期。按行为判定（基于订单）可提供趋势。",
+    ),
+    "churn.trend.hint": ("Click a month to make it the period.", "点击某月可将其设为周期。"),
+    "churn.trend.provisional.hint": (
+        "Dotted, hollow points are provisional: the month ends after the data, so some of its lapses cannot be seen "
+        "yet.",
+        "虚线空心点为暂定：该月在数据截止后才结束，部分流失尚无法观测。",
+    ),
+    "churn.survival.not_reached": ("not reached", "未达到"),
+    "churn.by": ("Churn by {attribute}", "按{attribute}的流失率"),
+    "churn.by.pick": ("Break churn down by", "分析维度"),
+    "churn.by.small": (
+        "Bars: the rate with its 95 % Wilson interval. Grey: fewer than {n}, too few to rank, so listed last.",
+        "条形为流失率及其 95% Wilson 置信区间。灰色：样本少于 {n}，不参与排名，排在最后。",
+    ),
+    "churn.by.months": (
+        "Behavioural churn: counts are customer-months active at a month start, pooled over the period's complete "
+        "months.",
+        "按行为判定：计数为月初活跃的客户·月，按周期内已完结的月份汇总。",
+    ),
+    "churn.by.drill": ("Click a bar to filter every page to it.", "点击条形可将所有页面筛选到该值。"),
+    "churn.versus": ("Complaints and churn", "投诉与流失"),
+    "churn.versus.text": (
+        "Customers still here on {cutoff}: those who complained in the 90 days before churned at {a}, the others at "
+        "{b}. Difference {diff} (95 % interval {low} to {high}).",
+        "截至 {cutoff} 仍在网的客户：此前 90 天内投诉过的客户流失率为 {a}，其余客户为 {b}。"
+        "差值 {diff}（95% 置信区间 {low} 至 {high}）。",
+    ),
+    "churn.versus.complained": ("Complained", "投诉过"),
+    "churn.versus.not_complained": ("Did not complain", "未投诉"),
+    "churn.versus.difference": ("Difference", "差值"),
+    "churn.cohorts": ("Cohort retention: {measure}", "队列留存：{measure}"),
+    "churn.ret.label": ("Measure", "口径"),
+    "churn.ret.customers": ("Customers retained", "客户留存"),
+    "churn.ret.revenue": ("Revenue retained", "收入留存"),
+    "churn.cohorts.masked": (
+        "Rows: month of first order. Columns: months since. Empty cells are months that have not ended yet.",
+        "行：首单月份；列：首单后第几个月。空白格为尚未结束的月份。",
+    ),
+    "churn.cohorts.pick": ("Cohorts to compare", "对比的队列"),
+    "churn.cohorts.curves": ("Retention curves", "留存曲线"),
+    "churn.cohorts.average": ("All cohorts", "全部队列"),
+    "churn.cohorts.none": ("No cohorts: they need orders with a customer_id.", "无队列：需要带客户编号的订单。"),
+    "churn.survival": ("Survival (Kaplan–Meier)", "生存曲线（Kaplan–Meier）"),
+    "churn.survival.split": ("Split by", "分组"),
+    "churn.survival.all": ("(no split)", "（不分组）"),
+    "churn.survival.x.months": ("Months", "月"),
+    "churn.survival.x.days": ("Days since first order", "首单后天数"),
+    "churn.survival.basis.tenure": ("Time: the tenure column (months).", "时间：在网时长字段（月）。"),
+    "churn.survival.basis.dates": (
+        "Time: from signup to churn date, or to the data end.",
+        "时间：从注册到流失日期或数据截止日。",
+    ),
+    "churn.survival.basis.orders": (
+        "Time: from the first order to the first lapse ({days} days without an order), or to the data end.",
+        "时间：从首单到首次流失（{days} 天无订单），或到数据截止日。",
+    ),
+    "churn.survival.logrank": ("Log-rank test across the groups: p = {p}.", "组间 Log-rank 检验：p = {p}。"),
+    "churn.survival.none": (
+        "No survival curve: it needs a tenure column, signup and churn dates, or orders.",
+        "无生存曲线：需要在网时长、注册与流失日期或订单数据。",
+    ),
+    "churn.model.training": ("Training the churn-risk model…", "正在训练流失预警模型…"),
+    "churn.model.stage.features": ("Building features", "构建特征"),
+    "churn.model.stage.fit": ("Fitting", "拟合模型"),
+    "churn.model.stage.evaluate": ("Evaluating on held-out data", "留出集评估"),
+    "churn.model.stage.importance": ("Measuring drivers", "计算驱动因素"),
+    "churn.model.stage.score": ("Scoring customers", "客户评分"),
+    "churn.model.stage.done": ("Done", "完成"),
+    "churn.model.temporal": (
+        "Predicts churn in the {days} days after a cutoff from history up to it. Trained on cutoffs {train}; "
+        "evaluated on the later cutoff {eval}, whose outcomes it never saw; scores the customers still here on "
+        "{as_of}.",
+        "根据截止日之前的历史预测其后 {days} 天内的流失。训练截止日：{train}；在更晚的截止日 {eval} 上评估"
+        "（模型从未见过其结果）；对截至 {as_of} 仍在网的客户评分。",
+    ),
+    "churn.model.snapshot": (
+        "Snapshot data (a churned flag without dates): customer attributes only, evaluated on a stratified "
+        "25 % held out.",
+        "快照数据（只有流失标志、没有日期）：仅用客户属性，在分层抽取的 25% 留出集上评估。",
+    ),
+    "churn.model.scores": (
+        "Held out: ROC AUC {auc} against {base} for the majority class and {rule} for the best one-feature rule "
+        "({feature}); PR AUC {pr} against {base_pr} and {rule_pr}.",
+        "留出集：ROC AUC {auc}，多数类基线 {base}，最佳单特征规则（{feature}）{rule}；"
+        "PR AUC {pr}，基线 {base_pr} 与 {rule_pr}。",
+    ),
+    "churn.model.calibration": ("Calibration (held out)", "校准曲线（留出集）"),
+    "churn.model.perfect": ("Perfect calibration", "理想校准"),
+    "churn.model.observed": ("Observed churn", "实际流失率"),
+    "churn.model.predicted": ("Predicted risk", "预测风险"),
+    "churn.model.importance": ("Drivers (permutation importance, ROC AUC drop)", "驱动因素（置换重要性，AUC 降幅）"),
+    "churn.model.refused": ("Refused by the leakage guard", "被防泄漏检查拒绝的特征"),
+    "churn.model.none": (
+        "No model: it needs churned and non-churned customers to learn from.",
+        "无法建模：需要同时有流失与未流失的客户。",
+    ),
+    "churn.risk.list": ("At-risk customers (维系挽留)", "高危客户（维系挽留）"),
+    "churn.risk.count": (
+        "{count} customers still here, ranked by risk × value ({basis}); the first {shown} shown.",
+        "{count} 名在网客户，按风险 × 价值（{basis}）排序；显示前 {shown} 名。",
+    ),
+    "churn.risk.basis.clv": ("value: CLV", "价值：客户终身价值"),
+    "churn.risk.basis.annual_charges": ("value: 12 × monthly charges", "价值：12 × 月费"),
+    "churn.risk.basis.none": ("no value column: risk alone", "无价值字段：仅按风险"),
+    "churn.risk.csv": ("Retention list (CSV)", "维系挽留名单（CSV）"),
+    "churn.risk.xlsx": ("Retention list (Excel)", "维系挽留名单（Excel）"),
+    "churn.feature.recency_days": ("days since last order", "距上次下单天数"),
+    "churn.feature.tenure_days": ("days since first order", "首单至今天数"),
+    "churn.feature.orders_90d": ("orders, last 90 days", "近 90 天订单数"),
+    "churn.feature.orders_prev_90d": ("orders, the 90 days before", "前一个 90 天订单数"),
+    "churn.feature.orders_365d": ("orders, last 365 days", "近一年订单数"),
+    "churn.feature.revenue_365d": ("revenue, last 365 days", "近一年消费额"),
+    "churn.feature.orders_total": ("orders to date", "累计订单数"),
+    "churn.feature.main_channel": ("main channel", "主要渠道"),
+    "churn.feature.complaints_90d": ("complaints, last 90 days", "近 90 天投诉数"),
+    "churn.feature.complaints_total": ("complaints to date", "累计投诉数"),
+    "churn.feature.tickets_365d": ("tickets, last 365 days", "近一年工单数"),
+    "churn.feature.late_tickets": ("tickets resolved late", "超时工单数"),
+    "churn.feature.csat_365d": ("satisfaction, last 365 days", "近一年满意度"),
+    "col.value": ("Value", "取值"),
+    "col.customer_id": ("Customer", "客户编号"),
+    "col.churned": ("Churned", "流失"),
+    "col.low": ("95 % low", "95% 下限"),
+    "col.high": ("95 % high", "95% 上限"),
+    "col.small": ("Too few to rank", "样本过少"),
+    "col.group": ("Group", "分组"),
+    "col.events": ("Churned", "流失数"),
+    "col.median": ("Median survival", "中位生存时间"),
+    "col.risk": ("Risk", "流失风险"),
+    "col.expected_loss": ("Risk × value", "风险 × 价值"),
+    "col.last_contact": ("Last contact", "最近接触"),
+    "col.reasons": ("Top reasons", "主要原因"),
+    "col.feature": ("Feature", "特征"),
+    "col.reason": ("Why refused", "拒绝原因"),
+    "customer.risk": (
+        "Churn risk: {risk} in the next {days} days. Reasons: {reasons}.",
+        "流失风险：未来 {days} 天 {risk}。原因：{reasons}。",
+    ),
+    "customer.risk.compute": ("Score churn risk", "计算流失风险"),
+    "customer.risk.none": (
+        "No churn risk: the customer is not among those scored.",
+        "无流失风险评分：该客户不在评分范围内。",
     ),
     "error.title": ("Could not do that", "无法完成操作"),
 }

@@ -184,6 +184,10 @@ REGISTRY: dict[str, Metric] = {
             for t in ("diamond", "gold", "silver", "basic")
         ),
         Metric("customer_equity", None, None, fmt="money", derived="segments"),
+        # Churn page (insight/churn.py), under the definition in force (explicit or behavioural).
+        Metric("churn_base", None, None, derived="churn"),
+        Metric("retention_m3", None, None, fmt="pct", derived="churn"),
+        Metric("complaint_churn_gap", None, None, fmt="pct", up_is_good=False, derived="churn"),
     )
 }
 
@@ -192,6 +196,8 @@ def available(scope: Scope, metric_id: str) -> bool:
     m = REGISTRY[metric_id]
     if m.derived == "segments":
         return scope.has("orders", "customer_id")
+    if m.derived == "churn":
+        return scope.has("customers", "churned") or scope.has("orders", "customer_id")
     if m.ratio:
         return available(scope, m.ratio[0]) and available(scope, m.ratio[1])
     return scope.has(m.table, *m.needs)

@@ -41,6 +41,21 @@ SLA_HOURS = {"urgent": 4, "high": 24, "medium": 72, "low": 120}
 #: Days without an order after which a customer counts as lapsed (behavioural churn).
 INACTIVITY_DAYS = 90
 
+#: Churn: the N a user may set (`days=`), the group size under which a churn rate is flagged as
+#: too small to rank, and the most distinct values an attribute may have to break churn down by.
+CHURN_DAYS_RANGE = (7, 730)
+CHURN_MIN_GROUP = 30
+CHURN_MAX_LEVELS = 50
+
+#: Churn-risk model: customers a fit samples at most, the training cutoffs stacked before the
+#: evaluation cutoff, the held-out share of snapshot data (no dates), the rows permutation
+#: importance is scored on, and the seed.
+CHURN_FIT_SAMPLE = 200_000
+CHURN_TRAIN_CUTOFFS = 3
+CHURN_TEST_SHARE = 0.25
+CHURN_IMPORTANCE_ROWS = 5_000
+CHURN_SEED = 7
+
 #: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
 TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}
 

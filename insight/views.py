@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import channels, clusters, metrics, overview, segments, settings
+from insight import channels, churn, churn_model, clusters, metrics, overview, segments, settings
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -45,6 +45,10 @@ CHANNEL_KPIS = ("revenue", "orders", "active_customers", "aov")
 SEGMENT_KPIS = ("segment_customers", "segment_revenue", "pareto_top20_share", "diamond_share", "customer_equity")
 SEGMENT_TABS = ("rfm", "movement", "tiers", "clusters", "clv")
 MEMBERS_SHOWN = 500
+CHURN_KPIS = ("churn_rate", "churned_customers", "churn_base", "retention_m3", "complaint_churn_gap")
+CHURN_TABS = ("trend", "attribute", "cohorts", "survival", "risk")
+RETENTION_BASES = ("customers", "revenue")
+AT_RISK_SHOWN = 500
 
 
 @dataclass
@@ -134,6 +138,8 @@ def page_view(ws: Workspace, link: str) -> PageView:
         view.tables["roles"] = channels.roles(scope)
     elif page == "segments" and not view.missing:
         _segments(segments.with_segments(scope), view)
+    elif page == "churn" and not view.missing:
+        _churn(scope, view)
     elif page == "data":
         view.tables["datasets"] = ws.datasets()
     if scope.period:
@@ -198,6 +204,89 @@ def _segments(scope: Scope, view: PageView) -> None:
         else:
             view.tables["members"] = listed.head(MEMBERS_SHOWN)
             view.tables["members_count"] = pd.DataFrame([{"customers": len(listed)}])
+
+
+def churn_options(scope: Scope) -> dict[str, str]:
+    """The Churn page's own state: section (`tab`), the attribute churn is broken down by
+    (`by`), the survival split (`split`) and the retention basis (`ret`). Invalid values fall
+    back to the defaults; `churn_notes` says so."""
+    extra = dict(scope.filters.extra)
+    options = churn.attributes(scope)
+    by = extra.get("by") if extra.get("by") in options else churn.default_attribute(options)
+    split = extra.get("split") if extra.get("split") in options else None
+    return {
+        "tab": extra.get("tab") if extra.get("tab") in CHURN_TABS else CHURN_TABS[0],
+        "by": by or "",
+        "split": split or "",
+        "ret": extra.get("ret") if extra.get("ret") in RETENTION_BASES else RETENTION_BASES[0],
+        "attributes": options,
+    }
+
+
+def _churn(scope: Scope, view: PageView) -> None:
+    d, notes = churn.definition(scope)
+    view.notes += notes
+    options = churn_options(scope)
+    extra = dict(scope.filters.extra)
+    for key in ("by", "split"):
+        if extra.get(key) and extra[key] != options[key]:
+            view.notes.append(f"{key}={extra[key]!r} ignored: not an attribute of these customers")
+    if not churn.available(scope, d):
+        view.notes.append("churn needs customers with a churned flag, or orders with a customer_id and a date")
+        return
+    view.tables["definition"] = pd.DataFrame([d.to_dict()])
+    now = churn.rate(scope, d)
+    other = scope.compare()
+    before = churn.rate(scope, d, other.period) if other is not None and d.kind == "behavioural" else {}
+    cohort = churn.cohorts(scope)
+    m3 = None
+    if cohort is not None and len(cohort):
+        at3 = cohort[cohort["offset"] == 3]
+        m3 = at3["retained"].sum() / at3["customers"].sum() if len(at3) else None
+    versus = churn.complaints_vs_churn(scope, d)
+    gap = None
+    if versus is not None and (versus["value"] == "difference").any():
+        gap = float(versus.loc[versus["value"] == "difference", "churn_rate"].iloc[0])
+    values = {
+        "churn_rate": (now["churn_rate"], before.get("churn_rate")),
+        "churned_customers": (now["churned"], before.get("churned")),
+        "churn_base": (now["base"], before.get("base")),
+        "retention_m3": (m3, None),
+        "complaint_churn_gap": (gap, None),
+    }
+    for mid, (value, previous) in values.items():
+        change, pct = metrics.delta(value, previous)
+        view.kpis[mid] = Kpi(mid, value, previous, change, pct, value is not None, "customers")
+    found = churn.trend(scope, d)
+    if found is not None:
+        view.tables["trend"] = found
+        if other is not None:
+            view.tables["trend_compare"] = churn.trend(scope, d, other.period)
+    view.tables["attributes"] = pd.DataFrame({"attribute": options["attributes"]})
+    if options["by"]:
+        view.tables["churn_by"] = churn.by_attribute(scope, d, options["by"]).assign(attribute=options["by"])
+    if cohort is not None:
+        view.tables["retention"] = cohort
+    lasting = churn.survival(scope, d, options["split"] or None)
+    if lasting is not None:
+        view.tables["survival"] = lasting.curves
+        view.tables["survival_groups"] = lasting.groups.assign(
+            unit=lasting.unit, basis=lasting.basis, p_value=lasting.p_value
+        )
+    if versus is not None:
+        view.tables["complaints_churn"] = versus
+    if options["tab"] == "risk":
+        model = churn_model.train(scope, d)
+        if model is None:
+            view.notes.append("the churn-risk model needs customers of both kinds (churned and not) to learn from")
+            return
+        view.tables["model"] = pd.DataFrame([model.summary()])
+        view.tables["calibration"] = model.calibration
+        view.tables["importance"] = model.importance
+        view.tables["refused"] = pd.DataFrame(list(model.refused.items()), columns=["feature", "reason"])
+        listed, basis = churn_model.at_risk(scope, model)
+        view.tables["at_risk"] = listed.head(AT_RISK_SHOWN)
+        view.tables["at_risk_count"] = pd.DataFrame([{"customers": len(listed), "value_basis": basis}])
 
 
 def parse_link(link: str) -> tuple[str, str]:

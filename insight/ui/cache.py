@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from insight.filters import Filters
 from insight.ui.shell import Context
 from insight.views import PageView, page_view
 from insight.workspace import open_workspace
@@ -19,6 +20,10 @@ def _view(path: str, version: int, link: str) -> PageView:
 def view(ctx: Context, page: str, options: dict[str, str] | None = None) -> PageView:
     """The figures of `page` for the current filters and the page's own URL state `options`
     (the same function the CLI `view` calls, with the same link)."""
-    extra = {k: v for k, v in (options or {}).items() if v}
-    query = replace(ctx.filters, extra=tuple(sorted({**dict(ctx.filters.extra), **extra}.items()))).to_query()
-    return _view(str(ctx.ws.path), ctx.ws.version(), f"{page}?{query}")
+    return _view(str(ctx.ws.path), ctx.ws.version(), f"{page}?{with_options(ctx, options).to_query()}")
+
+
+def with_options(ctx: Context, options: dict[str, str] | None) -> Filters:
+    """The filters with the page's own state; an option set to "" is back at its default."""
+    merged = {**dict(ctx.filters.extra), **(options or {})}
+    return replace(ctx.filters, extra=tuple(sorted((k, v) for k, v in merged.items() if v)))

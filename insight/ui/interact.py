@@ -143,14 +143,19 @@ def _xlsx(ctx, table, sort, descending) -> bytes:
     return export.excel_bytes({table: frame, "filters": pd.DataFrame(ctx.filters.describe())})
 
 
-def customer_links(frame: pd.DataFrame, key: str) -> None:
-    """A table whose customer IDs open the customer page."""
-    config = {}
+def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None = None) -> None:
+    """A table whose customer IDs open the customer page (column titles from `labels`)."""
+    config: dict = dict(labels or {})
+    for col in ("value", "expected_loss", "clv", "monetary"):
+        if col in frame.columns and pd.api.types.is_float_dtype(frame[col]):
+            config[col] = st.column_config.NumberColumn(config.get(col), format="localized")
     if "customer_id" in frame.columns:
         frame = frame.assign(
             customer_id=frame["customer_id"].map(lambda v: f"customer?id={v}" if v is not None else None)
         )
-        config["customer_id"] = st.column_config.LinkColumn(display_text=r"customer\?id=(.*)")
+        config["customer_id"] = st.column_config.LinkColumn(
+            config.get("customer_id"), display_text=r"customer\?id=(.*)"
+        )
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
 
 

@@ -131,6 +131,22 @@ def url_choice(
     return current
 
 
+def url_number(key: str, default: int, low: int, high: int, label: str) -> int:
+    """A whole number kept in the URL (`days=60`), omitted when it is the default. Invalid URL
+    values fall back to the default (the page's figures add the note)."""
+    raw = _url_param(key)
+    current = int(raw) if raw.isdigit() and low <= int(raw) <= high else default
+    st.number_input(
+        label, low, high, current, step=1, key=f"_{key}_ui", on_change=_set_number, args=(key, f"_{key}_ui", default)
+    )
+    return current
+
+
+def _set_number(key: str, source: str, default: int) -> None:
+    value = st.session_state[source]
+    st.session_state[key] = "" if value is None or int(value) == default else str(int(value))
+
+
 def _language_switch() -> None:
     # Drawn before the language of this run is known, so its label carries both languages.
     url_choice("lang", tuple(i18n.LANGS), i18n.DEFAULT_LANG, i18n.t("app.language"), i18n.LANGS.get, widget="segmented")

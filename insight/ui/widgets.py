@@ -71,7 +71,7 @@ def table(ctx: Context, frame, prefix: str) -> None:
     for c in frame.columns:
         key = next((k for k in (f"{prefix}.{c}", f"metric.{c}", f"dim.{c}") if k in i18n.CATALOG), None)
         label = ctx.t(key) if key else c
-        if c.endswith(("_share", "_rate")):
+        if c.endswith(("_share", "_rate", "retention")) or c in ("low", "high"):
             config[c] = st.column_config.NumberColumn(label, format="percent")
         elif c in MONEY_COLUMNS:
             config[c] = st.column_config.NumberColumn(label, format="localized")

@@ -1,0 +1,331 @@
+"""Churn: rates, the trend, churn by attribute, cohorts, survival, complaints against churn and the
+risk model, each checked against an independent pandas/numpy computation written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight import churn, churn_model
+from insight.churn_model import Feature
+from insight.filters import Filters
+from insight.importer import import_file
+from insight.scope import Scope
+from insight.views import page_view
+
+from .conftest import TELCO
+from .test_cli import cli
+
+Z = 1.959963984540054  # the 97.5 % normal quantile
+
+
+def wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    p = k / n
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
+    return centre - half, centre + half
+
+
+def kaplan_meier(time: np.ndarray, event: np.ndarray, at: float) -> float:
+    s = 1.0
+    for u in np.unique(time[event & (time <= at)]):
+        s *= 1 - np.sum((time == u) & event) / np.sum(time >= u)
+    return s
+
+
+def tables(ws, link: str) -> dict[str, pd.DataFrame]:
+    return page_view(ws, link).tables
+
+
+# --- Telco: an explicit flag, tenure, no dates ------------------------------------------------
+
+
+@pytest.fixture
+def telco(ws):
+    import_file(ws, TELCO, "customers")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def telco_raw() -> pd.DataFrame:
+    return pd.read_csv(TELCO)
+
+
+def test_telco_overall_rate_and_definition(telco, telco_raw):
+    pv = page_view(telco, "churn")
+    assert pv.kpis["churn_rate"].value == pytest.approx((telco_raw["Churn"] == "Yes").mean())
+    assert pv.kpis["churned_customers"].value == (telco_raw["Churn"] == "Yes").sum()
+    d = pv.tables["definition"].iloc[0]
+    assert (d["definition"], d["reason"], bool(d["dated"])) == ("explicit", "flag", False)
+    assert "trend" not in pv.tables and "retention" not in pv.tables  # no dates: nothing to place in time
+
+
+@pytest.mark.parametrize(("by", "column"), [("contract", "Contract"), ("PaymentMethod", "PaymentMethod")])
+def test_telco_churn_by_attribute_with_wilson_interval(telco, telco_raw, by, column):
+    got = tables(telco, f"churn?tab=attribute&by={by}")["churn_by"].set_index("value")
+    grouped = telco_raw.groupby(column)["Churn"].agg(customers="size", churned=lambda s: (s == "Yes").sum())
+    low, high = wilson(grouped["churned"].to_numpy(float), grouped["customers"].to_numpy(float))
+    assert set(got.index) == set(grouped.index)
+    for i, value in enumerate(grouped.index):
+        row = got.loc[value]
+        assert (row["customers"], row["churned"]) == (grouped["customers"].iloc[i], grouped["churned"].iloc[i])
+        assert row["churn_rate"] == pytest.approx(grouped["churned"].iloc[i] / grouped["customers"].iloc[i])
+        assert (row["low"], row["high"]) == (pytest.approx(low[i]), pytest.approx(high[i]))
+    assert list(got["churn_rate"]) == sorted(got["churn_rate"], reverse=True)  # no small groups here
+
+
+def test_telco_unmapped_columns_are_attributes(telco):
+    attrs = set(tables(telco, "churn")["attributes"]["attribute"])
+    assert {"InternetService", "PaymentMethod", "contract", "SeniorCitizen"} <= attrs
+    assert not attrs & {"customer_id", "churned", "TotalCharges", "monthly_charges"}  # ids, label, continuous
+
+
+def test_telco_kaplan_meier_and_log_rank(telco, telco_raw):
+    t = tables(telco, "churn?tab=survival&split=contract")
+    curves, groups = t["survival"], t["survival_groups"]
+    time, event = telco_raw["tenure"].to_numpy(float), (telco_raw["Churn"] == "Yes").to_numpy()
+    overall = tables(telco, "churn?tab=survival")["survival"]
+    for months in (12, 24, 48, 72):
+        got = overall.loc[overall["time"] <= months, "survival"].iloc[-1]
+        assert got == pytest.approx(kaplan_meier(time, event, months), abs=1e-9)
+    monthly = (telco_raw["Contract"] == "Month-to-month").to_numpy()
+    part = curves[curves["group"] == "Month-to-month"]
+    assert part.loc[part["time"] <= 24, "survival"].iloc[-1] == pytest.approx(
+        kaplan_meier(time[monthly], event[monthly], 24)
+    )
+    assert groups["unit"].iloc[0] == "months" and groups["basis"].iloc[0] == "tenure"
+    assert groups["p_value"].iloc[0] < 1e-10  # contract separates survival beyond doubt
+
+
+def test_telco_model_is_a_stratified_snapshot_and_beats_its_baselines(telco, telco_raw):
+    t = tables(telco, "churn?tab=risk")
+    m = t["model"].iloc[0]
+    assert m["mode"] == "snapshot"
+    assert m["test_rows"] == pytest.approx(len(telco_raw) * 0.25, abs=1)
+    assert m["prevalence"] == pytest.approx((telco_raw["Churn"] == "Yes").mean(), abs=0.005)  # stratified
+    assert m["roc_auc"] > m["baseline_roc_auc"] + 0.25
+    assert m["roc_auc"] > m["rule_roc_auc"] + 0.03
+    assert m["pr_auc"] > m["baseline_pr_auc"] + 0.2
+    # The list holds the customers still here, highest risk × value first.
+    listed = t["at_risk"]
+    stayed = set(telco_raw.loc[telco_raw["Churn"] == "No", "customerID"])
+    assert set(listed["customer_id"]) <= stayed
+    assert t["at_risk_count"]["customers"].iloc[0] == len(stayed)
+    assert listed["expected_loss"].is_monotonic_decreasing
+    assert listed["reasons"].map(len).gt(0).mean() > 0.5
+
+
+def test_a_copy_of_the_label_under_another_name_is_refused(ws, telco_raw, tmp_path):
+    leaky = telco_raw.assign(AccountState=np.where(telco_raw["Churn"] == "Yes", "Closed", "Open"))
+    path = tmp_path / "telco_leaky.csv"
+    leaky.to_csv(path, index=False)
+    import_file(ws, path, "customers")
+    refused = tables(ws, "churn?tab=risk")["refused"].set_index("feature")["reason"]
+    assert "AccountState" in refused and "separates churners" in refused["AccountState"]
+    assert refused["churned"] == "names the churn label"
+
+
+# --- Demo: orders, tickets and a churned flag with dates ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_raw(demo_file):
+    import duckdb
+
+    con = duckdb.connect(str(demo_file), read_only=True)
+    out = {t: con.sql(f"SELECT * FROM {t}").df() for t in ("orders", "customers", "tickets")}
+    con.close()
+    return out
+
+
+def valid_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    o = orders[~orders["status"].isin(["cancelled", "returned"]) & orders["customer_id"].notna()]
+    return o.assign(day=o["order_date"].dt.normalize())
+
+
+def default_period(orders: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    end = orders["order_date"].max().normalize()
+    return end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end
+
+
+def pandas_spells(orders: pd.DataFrame, n: int) -> pd.DataFrame:
+    days = valid_orders(orders)[["customer_id", "day"]].drop_duplicates().sort_values(["customer_id", "day"])
+    gap = days.groupby("customer_id")["day"].diff()
+    days["spell"] = (gap.isna() | (gap > pd.Timedelta(days=n))).cumsum()
+    spells = days.groupby("spell").agg(customer_id=("customer_id", "first"), start=("day", "min"), last=("day", "max"))
+    return spells.assign(lapse=spells["last"] + pd.Timedelta(days=n))
+
+
+def pandas_monthly(spells: pd.DataFrame, months, data_end) -> pd.DataFrame:
+    rows = []
+    for m in months:
+        active = (spells["start"] < m) & (spells["lapse"] >= m)
+        lapsed = active & (spells["lapse"] < m + pd.DateOffset(months=1)) & (spells["lapse"] <= data_end)
+        rows.append({"month": m.date(), "active": int(active.sum()), "churned": int(lapsed.sum())})
+    return pd.DataFrame(rows)
+
+
+def test_behavioural_monthly_churn_matches_pandas(demo_ws, demo_raw):
+    orders = demo_raw["orders"]
+    start, end = default_period(orders)
+    months = pd.date_range(start.replace(day=1), end, freq="MS")
+    expected = pandas_monthly(pandas_spells(orders, 60), months, end)
+    pv = page_view(demo_ws, "churn?churn=behavioural&days=60")
+    got = pv.tables["trend"]
+    assert list(got["month"]) == list(expected["month"])
+    assert list(got["active"]) == list(expected["active"])
+    assert list(got["churned"]) == list(expected["churned"])
+    assert not got["provisional"].any()  # the demo ends on a month end
+    assert pv.kpis["churn_rate"].value == pytest.approx(expected["churned"].sum() / expected["active"].sum())
+    assert pv.tables["definition"]["reason"].iloc[0] == "user"
+
+
+def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw):
+    orders, customers = demo_raw["orders"], demo_raw["customers"]
+    start, end = default_period(orders)
+    spells = pandas_spells(orders, 90).merge(customers[["customer_id", "contract"]], on="customer_id")
+    rows = []
+    for m in pd.date_range(start.replace(day=1), end, freq="MS"):
+        active = spells[(spells["start"] < m) & (spells["lapse"] >= m)]
+        lapsed = (active["lapse"] < m + pd.DateOffset(months=1)) & (active["lapse"] <= end)
+        rows.append(active.assign(churned=lapsed)[["contract", "churned"]])
+    expected = pd.concat(rows).groupby("contract")["churned"].agg(["size", "sum"])
+    got = tables(demo_ws, "churn?churn=behavioural&tab=attribute&by=contract")["churn_by"].set_index("value")
+    for contract, row in expected.iterrows():
+        assert (got.loc[contract, "customers"], got.loc[contract, "churned"]) == (row["size"], row["sum"])
+
+
+def test_explicit_trend_uses_churn_dates(demo_ws, demo_raw):
+    c, orders = demo_raw["customers"], demo_raw["orders"]
+    start, end = default_period(orders)
+    e = c["churn_date"].dt.normalize()
+    got = tables(demo_ws, "churn")["trend"]
+    for row in got.itertuples():
+        m = pd.Timestamp(row.month)
+        base = c["signup_date"].isna() | (pd.to_datetime(c["signup_date"]) < m)
+        active = base & (~c["churned"] | (e >= m))
+        churned = base & c["churned"] & (e >= m) & (e < m + pd.DateOffset(months=1))
+        assert (row.active, row.churned) == (active.sum(), churned.sum())
+
+
+def pandas_cohorts(orders: pd.DataFrame, start, end) -> dict[tuple[str, int], tuple[int, int]]:
+    o = valid_orders(orders).assign(m=lambda f: f["order_date"].dt.to_period("M"))
+    first = o.groupby("customer_id")["m"].min().rename("cohort")
+    o = o.join(first, on="customer_id")
+    last_done = (end + pd.Timedelta(days=1)).to_period("M") - 1  # the last month that has ended
+    out = {}
+    for cohort, members in o.groupby("cohort"):
+        if not (start.to_period("M") <= cohort <= end.to_period("M")) or cohort > last_done:
+            continue
+        size = members["customer_id"].nunique()
+        for k in range((last_done - cohort).n + 1):
+            out[(str(cohort), k)] = (size, members.loc[members["m"] == cohort + k, "customer_id"].nunique())
+    return out
+
+
+def test_retention_cohorts_match_pandas(demo_ws, demo_raw):
+    orders = demo_raw["orders"]
+    start, end = default_period(orders)
+    expected = pandas_cohorts(orders, start, end)
+    got = tables(demo_ws, "churn?tab=cohorts")["retention"]
+    assert {(r.cohort, r.offset): (r.customers, r.retained) for r in got.itertuples()} == expected
+    assert got["retention"].between(0, 1).all() and (got.loc[got["offset"] == 0, "retention"] == 1).all()
+
+
+def test_incomplete_months_are_provisional_and_masked(ws, demo_raw):
+    """Data ending mid-month: the trend marks that month provisional, and no cohort cell of it
+    appears (masked, not 0)."""
+    orders = demo_raw["orders"]
+    cut = orders[orders["order_date"] < "2026-10-16"]
+    ws.publish_frames({"orders": cut, "customers": demo_raw["customers"].drop(columns=["churned", "churn_date"])}, "t")
+    pv = page_view(ws, "churn")
+    assert pv.tables["definition"]["reason"].iloc[0] == "no_flag"
+    trend = pv.tables["trend"]
+    assert list(trend["provisional"]) == [False] * (len(trend) - 1) + [True]
+    assert str(trend["month"].iloc[-1]) == "2026-10-01"
+    retention = pv.tables["retention"]
+    months = pd.PeriodIndex(retention["cohort"], freq="M") + retention["offset"].to_numpy()
+    assert months.max() == pd.Period("2026-09", "M")  # October has not ended: no cell for it
+    start, end = default_period(cut)
+    assert len(retention) == len(pandas_cohorts(cut, start, end))
+    # The headline pools complete months only.
+    final = trend[~trend["provisional"]]
+    assert pv.kpis["churn_rate"].value == pytest.approx(final["churned"].sum() / final["active"].sum())
+
+
+def test_complaints_against_churn_matches_pandas(demo_ws, demo_raw):
+    c, tickets, orders = demo_raw["customers"], demo_raw["tickets"], demo_raw["orders"]
+    _, end = default_period(orders)
+    cut = end - pd.Timedelta(days=90)
+    gone = c["churned"] & (c["churn_date"].isna() | (c["churn_date"] <= cut))
+    pop = c[~gone & (pd.to_datetime(c["signup_date"]) <= cut)]
+    window = tickets[
+        tickets["is_complaint"].fillna(True)
+        & (tickets["created_at"] > cut - pd.Timedelta(days=90))
+        & (tickets["created_at"] < cut + pd.Timedelta(days=1))
+    ]
+    complained = pop["customer_id"].isin(window["customer_id"])
+    churned = pop["churned"] & (pop["churn_date"] <= cut + pd.Timedelta(days=90))
+    got = tables(demo_ws, "churn")["complaints_churn"].set_index("value")
+    for name, mask in (("complained", complained), ("not_complained", ~complained)):
+        assert (got.loc[name, "customers"], got.loc[name, "churned"]) == (mask.sum(), (churned & mask).sum())
+    diff = churned[complained].mean() - churned[~complained].mean()
+    assert got.loc["difference", "churn_rate"] == pytest.approx(diff)
+    assert got.loc["difference", "low"] > 0  # the demo's complainers churn more, beyond doubt
+    assert got.loc["difference", "low"] < diff < got.loc["difference", "high"]
+
+
+def test_demo_model_beats_its_baselines_on_a_later_cutoff(demo_ws):
+    t = tables(demo_ws, "churn?churn=behavioural&tab=risk")
+    m = t["model"].iloc[0]
+    assert m["mode"] == "temporal"
+    train = [dt.date.fromisoformat(c) for c in m["train_cutoffs"].split(", ")]
+    assert max(train) < m["eval_cutoff"] and m["eval_cutoff"] + dt.timedelta(days=90) <= m["as_of"]
+    assert m["roc_auc"] > m["baseline_roc_auc"] + 0.2
+    assert m["roc_auc"] > m["rule_roc_auc"]
+    assert m["pr_auc"] > m["baseline_pr_auc"] + 0.2
+    assert set(t["calibration"].columns) == {"predicted", "observed"} and len(t["calibration"]) >= 5
+    assert t["importance"]["feature"].iloc[0] == "recency_days"  # lapsing is what behavioural churn is
+
+
+def test_leakage_guard_refuses_a_feature_measured_at_the_label_date(demo_ws):
+    scope = Scope.open(demo_ws, Filters.from_query("churn=behavioural")[0])
+    d, _ = churn.definition(scope)
+    leaky = Feature("recency_at_label", "num", known_at="label", expr="datediff('day', max(t._day), ?)")
+    model = churn_model.train(scope, d, extra=(leaky,))
+    assert "recency_at_label" not in model.features
+    assert "label date" in model.refused["recency_at_label"]
+    with pytest.raises(ValueError, match="leakage"):
+        churn_model.frame_at(scope, d, scope.data_end - dt.timedelta(days=90), [leaky])
+    # Snapshot measures are refused from a temporal model, and anything named after the label.
+    kept, refused = churn_model.guard(
+        [Feature("tenure_months", "num", "snapshot", "customers"), Feature("churn_score", "num", "static", "customers")],
+        temporal=True,
+    )
+    assert not kept and set(refused) == {"tenure_months", "churn_score"}
+
+
+def test_invalid_churn_options_give_notes(telco):
+    pv = page_view(telco, "churn?churn=behavioural&days=abc&by=nope")
+    assert any("churn=behavioural ignored" in n for n in pv.notes)
+    assert any("days='abc' ignored" in n for n in pv.notes)
+    assert any("by='nope' ignored" in n for n in pv.notes)
+    assert pv.tables["churn_by"]["attribute"].iloc[0] == "contract"
+
+
+def test_cli_view_churn(demo_ws, demo_raw):
+    path = demo_ws.path
+    demo_ws.close()
+    out = cli("view", "churn?churn=behavioural&days=60&tab=attribute&by=contract", "--json", workspace=path)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    orders = demo_raw["orders"]
+    start, end = default_period(orders)
+    expected = pandas_monthly(pandas_spells(orders, 60), pd.date_range(start.replace(day=1), end, freq="MS"), end)
+    assert result["kpis"]["churn_rate"] == pytest.approx(expected["churned"].sum() / expected["active"].sum())
+    assert {r["value"] for r in result["tables"]["churn_by"]} == {"Month-to-month", "One year", "Two year"}
+    assert {"cohort", "offset", "retention"} <= set(result["tables"]["retention"][0])
