@@ -44,7 +44,7 @@ default_days = "" if days == INACTIVITY_DAYS else str(days)
 options = {
     "churn": "" if kind == kinds[0] else kind,
     "days": default_days,
-    **{k: url_value(k) for k in ("by", "split", "ret")},
+    **{k: url_value(k) for k in ("attr", "split", "ret")},
 }
 scope = replace(scope, filters=with_options(ctx, options))
 if tab == "risk":  # train first, with a progress bar; the view then reads the cached model
@@ -96,7 +96,7 @@ elif pv is not None and "definition" in pv.tables:
             chart(charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
 
     elif tab == "attribute":
-        by = url_choice("by", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute)
+        by = url_choice("attr", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute)
         if "churn_by" in pv.tables:
             frame = pv.tables["churn_by"]
             fig = charts.rate_bars(frame, t("churn.by", attribute=attribute(by)), value_label(by), t)

@@ -208,15 +208,15 @@ def _segments(scope: Scope, view: PageView) -> None:
 
 def churn_options(scope: Scope) -> dict[str, str]:
     """The Churn page's own state: section (`tab`), the attribute churn is broken down by
-    (`by`), the survival split (`split`) and the retention basis (`ret`). Invalid values fall
+    (`attr`), the survival split (`split`) and the retention basis (`ret`). Invalid values fall
     back to the defaults; `churn_notes` says so."""
     extra = dict(scope.filters.extra)
     options = churn.attributes(scope)
-    by = extra.get("by") if extra.get("by") in options else churn.default_attribute(options)
+    by = extra.get("attr") if extra.get("attr") in options else churn.default_attribute(options)
     split = extra.get("split") if extra.get("split") in options else None
     return {
         "tab": extra.get("tab") if extra.get("tab") in CHURN_TABS else CHURN_TABS[0],
-        "by": by or "",
+        "attr": by or "",
         "split": split or "",
         "ret": extra.get("ret") if extra.get("ret") in RETENTION_BASES else RETENTION_BASES[0],
         "attributes": options,
@@ -228,7 +228,7 @@ def _churn(scope: Scope, view: PageView) -> None:
     view.notes += notes
     options = churn_options(scope)
     extra = dict(scope.filters.extra)
-    for key in ("by", "split"):
+    for key in ("attr", "split"):
         if extra.get(key) and extra[key] != options[key]:
             view.notes.append(f"{key}={extra[key]!r} ignored: not an attribute of these customers")
     if not churn.available(scope, d):
@@ -263,8 +263,8 @@ def _churn(scope: Scope, view: PageView) -> None:
         if other is not None:
             view.tables["trend_compare"] = churn.trend(scope, d, other.period)
     view.tables["attributes"] = pd.DataFrame({"attribute": options["attributes"]})
-    if options["by"]:
-        view.tables["churn_by"] = churn.by_attribute(scope, d, options["by"]).assign(attribute=options["by"])
+    if options["attr"]:
+        view.tables["churn_by"] = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
     if cohort is not None:
         view.tables["retention"] = cohort
     lasting = churn.survival(scope, d, options["split"] or None)

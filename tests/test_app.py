@@ -147,3 +147,46 @@ def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
     assert not at.exception, at.exception
     notes = " ".join(w.value for w in at.warning)
     assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes
+
+
+def churn_page(workspace, monkeypatch, query: dict) -> AppTest:
+    at = app(workspace, monkeypatch, query=query)
+    at.switch_page("app_pages/churn.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_churn_page_says_which_definition_and_shows_pandas_numbers(demo_ws, monkeypatch):
+    customers = demo_ws.query("SELECT churned FROM customers")
+    at = churn_page(demo_ws, monkeypatch, {})
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Churn rate"] == fmt(customers["churned"].mean(), "pct")
+    assert "customers table has a churned flag" in texts(at)
+    at = churn_page(demo_ws, monkeypatch, {"churn": "behavioural", "days": "60", "tab": "attribute", "attr": "region"})
+    assert "has not ordered for 60 days" in texts(at)
+    assert at.number_input(key="_days_ui").value == 60
+    assert "Click a bar to filter every page" in texts(at)  # region is a global filter: its bars drill
+
+
+def test_churn_risk_tab_trains_and_lists_customers_to_retain(demo_ws, monkeypatch):
+    at = churn_page(demo_ws, monkeypatch, {"churn": "behavioural", "tab": "risk"})
+    shown = texts(at)
+    assert "evaluated on the later cutoff" in shown and "ROC AUC" in shown
+    assert "At-risk customers (维系挽留)" in shown
+    listed = at.dataframe[-1].value
+    assert len(listed) > 0 and listed["customer_id"].str.startswith("customer?id=").all()
+    assert {b.label for b in at.get("download_button")} >= {"Retention list (CSV)", "Retention list (Excel)"}
+
+
+def test_churn_page_on_snapshot_data(ws, monkeypatch):
+    from insight.importer import import_file
+
+    from .conftest import TELCO
+
+    import_file(ws, TELCO, "customers")
+    at = churn_page(ws, monkeypatch, {"tab": "survival", "split": "contract"})
+    assert "Log-rank test across the groups: p = < 0.001" in texts(at)
+    assert "no churn dates" in texts(at)
+    at = churn_page(ws, monkeypatch, {"tab": "risk"})
+    assert "stratified" in texts(at)

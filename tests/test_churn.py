@@ -66,7 +66,7 @@ def test_telco_overall_rate_and_definition(telco, telco_raw):
 
 @pytest.mark.parametrize(("by", "column"), [("contract", "Contract"), ("PaymentMethod", "PaymentMethod")])
 def test_telco_churn_by_attribute_with_wilson_interval(telco, telco_raw, by, column):
-    got = tables(telco, f"churn?tab=attribute&by={by}")["churn_by"].set_index("value")
+    got = tables(telco, f"churn?tab=attribute&attr={by}")["churn_by"].set_index("value")
     grouped = telco_raw.groupby(column)["Churn"].agg(customers="size", churned=lambda s: (s == "Yes").sum())
     low, high = wilson(grouped["churned"].to_numpy(float), grouped["customers"].to_numpy(float))
     assert set(got.index) == set(grouped.index)
@@ -194,7 +194,7 @@ def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw)
         lapsed = (active["lapse"] < m + pd.DateOffset(months=1)) & (active["lapse"] <= end)
         rows.append(active.assign(churned=lapsed)[["contract", "churned"]])
     expected = pd.concat(rows).groupby("contract")["churned"].agg(["size", "sum"])
-    got = tables(demo_ws, "churn?churn=behavioural&tab=attribute&by=contract")["churn_by"].set_index("value")
+    got = tables(demo_ws, "churn?churn=behavioural&tab=attribute&attr=contract")["churn_by"].set_index("value")
     for contract, row in expected.iterrows():
         assert (got.loc[contract, "customers"], got.loc[contract, "churned"]) == (row["size"], row["sum"])
 
@@ -303,24 +303,27 @@ def test_leakage_guard_refuses_a_feature_measured_at_the_label_date(demo_ws):
         churn_model.frame_at(scope, d, scope.data_end - dt.timedelta(days=90), [leaky])
     # Snapshot measures are refused from a temporal model, and anything named after the label.
     kept, refused = churn_model.guard(
-        [Feature("tenure_months", "num", "snapshot", "customers"), Feature("churn_score", "num", "static", "customers")],
+        [
+            Feature("tenure_months", "num", "snapshot", "customers"),
+            Feature("churn_score", "num", "static", "customers"),
+        ],
         temporal=True,
     )
     assert not kept and set(refused) == {"tenure_months", "churn_score"}
 
 
 def test_invalid_churn_options_give_notes(telco):
-    pv = page_view(telco, "churn?churn=behavioural&days=abc&by=nope")
+    pv = page_view(telco, "churn?churn=behavioural&days=abc&attr=nope")
     assert any("churn=behavioural ignored" in n for n in pv.notes)
     assert any("days='abc' ignored" in n for n in pv.notes)
-    assert any("by='nope' ignored" in n for n in pv.notes)
+    assert any("attr='nope' ignored" in n for n in pv.notes)
     assert pv.tables["churn_by"]["attribute"].iloc[0] == "contract"
 
 
 def test_cli_view_churn(demo_ws, demo_raw):
     path = demo_ws.path
     demo_ws.close()
-    out = cli("view", "churn?churn=behavioural&days=60&tab=attribute&by=contract", "--json", workspace=path)
+    out = cli("view", "churn?churn=behavioural&days=60&tab=attribute&attr=contract", "--json", workspace=path)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     orders = demo_raw["orders"]

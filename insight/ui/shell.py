@@ -124,10 +124,17 @@ def url_choice(
     current = raw if raw in options else default
     ui_key = f"_{key}_ui_{lang()}"
     common = {"key": ui_key, "format_func": format_func, "on_change": _sync, "args": (key, ui_key, default, options)}
-    if widget == "segmented":
-        st.segmented_control(label, options=list(options), default=current, **common)
+    if ui_key in st.session_state:  # follow the URL when something else (a chart click) changed it
+        if st.session_state[ui_key] != current:
+            st.session_state[ui_key] = current
+    elif widget == "segmented":
+        common["default"] = current
     else:
-        st.selectbox(label, options=list(options), index=options.index(current), **common)
+        common["index"] = options.index(current)
+    if widget == "segmented":
+        st.segmented_control(label, options=list(options), **common)
+    else:
+        st.selectbox(label, options=list(options), **common)
     return current
 
 
