@@ -48,6 +48,17 @@ def demo_ws(demo_file, tmp_path) -> Workspace:
 
 
 @pytest.fixture(scope="session")
+def demo_raw(demo_file) -> dict:
+    """The demo's orders, customers and tickets as plain DataFrames, for pandas to check against."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_file), read_only=True)
+    out = {t: con.sql(f"SELECT * FROM {t}").df() for t in ("orders", "customers", "tickets")}
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, driven by Playwright (installed by `make test`, never downloaded)."""
     from playwright.sync_api import sync_playwright

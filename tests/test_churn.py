@@ -132,16 +132,6 @@ def test_a_copy_of_the_label_under_another_name_is_refused(ws, telco_raw, tmp_pa
 # --- Demo: orders, tickets and a churned flag with dates ------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_raw(demo_file):
-    import duckdb
-
-    con = duckdb.connect(str(demo_file), read_only=True)
-    out = {t: con.sql(f"SELECT * FROM {t}").df() for t in ("orders", "customers", "tickets")}
-    con.close()
-    return out
-
-
 def valid_orders(orders: pd.DataFrame) -> pd.DataFrame:
     o = orders[~orders["status"].isin(["cancelled", "returned"]) & orders["customer_id"].notna()]
     return o.assign(day=o["order_date"].dt.normalize())
