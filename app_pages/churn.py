@@ -26,7 +26,14 @@ feature = attribute
 
 
 def value_label(attr: str):
-    return lambda v: code_label(attr, v) if attr in ("tier", "rfm") else v
+    """Labels of an attribute's values; a missing tier or RFM segment means no order in the period."""
+
+    def label(v):
+        if v is None or v != v:
+            return t("rfm.inactive") if attr in ("tier", "rfm") else t("churn.blank")
+        return code_label(attr, v) if attr in ("tier", "rfm") else v
+
+    return label
 
 
 page_header(ctx, "churn")

@@ -295,7 +295,7 @@ def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.F
 def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T) -> go.Figure:
     """Churn rate per group with its 95 % interval; small groups grey and last."""
     shown = frame.iloc[::-1]
-    names = [label(v) if v is not None and v == v else "—" for v in shown["value"]]
+    names = [label(v) for v in shown["value"]]
     fig = go.Figure(
         go.Bar(
             y=names,
@@ -308,7 +308,7 @@ def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T
                 "array": shown["high"] - shown["churn_rate"],
                 "arrayminus": shown["churn_rate"] - shown["low"],
             },
-            customdata=[str(v) for v in shown["value"]],
+            customdata=[str(v) if v is not None and v == v else "" for v in shown["value"]],
             text=[f"{r:.1%} · n={int(n):,}" for r, n in zip(shown["churn_rate"], shown["customers"], strict=True)],
             textposition="inside",
             insidetextanchor="start",

@@ -16,6 +16,7 @@ Two definitions:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from insight import settings
+from insight import facts, settings
 from insight.metrics import complaint_condition
 from insight.scope import Scope
 from insight.workspace import quote
@@ -92,18 +93,23 @@ def _orders(scope: Scope) -> tuple[str, list]:
 
 
 def _spells(scope: Scope, d: Definition) -> tuple[str, list]:
-    """CTEs `spells(_cust, customer_id, start, lapse)`: runs of orders at most N days apart.
-    `lapse` = the spell's last order + N days (in the future when the spell is still open)."""
+    """A CTE `spells(_cust, customer_id, start, lapse)`: runs of orders at most N days apart, with
+    `lapse` = the run's last order + N days (in the future while the run is open). Built once per
+    orders fact, N and orders filters into a table (`_spl…`) that the trend, the breakdown and
+    survival all read."""
     cond, params = _orders(scope)
     n = int(d.days)
     sql = f"""
-        days AS (SELECT DISTINCT t._cust, t.customer_id, t._day AS d FROM {scope.table("orders")} t WHERE {cond}),
+        WITH days AS (SELECT DISTINCT t._cust, t.customer_id, t._day AS d FROM {scope.table("orders")} t
+                      WHERE {cond}),
         gaps AS (SELECT *, CASE WHEN d - lag(d) OVER w > {n} OR lag(d) OVER w IS NULL THEN 1 ELSE 0 END AS opens
                  FROM days WINDOW w AS (PARTITION BY _cust ORDER BY d)),
-        runs AS (SELECT *, sum(opens) OVER (PARTITION BY _cust ORDER BY d) AS spell FROM gaps),
-        spells AS (SELECT _cust, any_value(customer_id) AS customer_id, min(d) AS start, max(d) + {n} AS lapse
-                   FROM runs GROUP BY _cust, spell)"""
-    return sql, params
+        runs AS (SELECT *, sum(opens) OVER (PARTITION BY _cust ORDER BY d) AS spell FROM gaps)
+        SELECT _cust, any_value(customer_id) AS customer_id, min(d) AS start, max(d) + {n} AS lapse
+        FROM runs GROUP BY _cust, spell"""
+    digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
+    table = facts.derived_table(scope.ws, "spl1", scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
+    return f"spells AS (SELECT * FROM {quote(table)})", []
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:

@@ -21,7 +21,7 @@ def clicked_values(selection: dict | None) -> list[str]:
         data = point.get("customdata")
         if isinstance(data, list | tuple):
             data = data[0] if data else None
-        if data is None or (isinstance(data, float) and pd.isna(data)):
+        if data is None or data == "" or (isinstance(data, float) and pd.isna(data)):  # "": no drill key
             continue
         values.append(str(data))
     return list(dict.fromkeys(values))

@@ -193,3 +193,26 @@ def _drop_stale(cur, ws: Workspace) -> None:
         if gone or schema != FACT_SCHEMA:
             cur.execute(f"DROP TABLE {quote(name)}")
             ws._facts.discard(name)
+
+
+def derived_table(ws: Workspace, family: str, source: str, key: str, sql: str, params: list, keep: int = 24) -> str:
+    """A table computed from the fact `source` (`CREATE TABLE … AS sql`), built on first use and
+    reused after: `_{family}{source}_{key}`, where `key` (no underscores) names the settings.
+    Tables of a family whose source fact is gone are dropped, and at most `keep` are kept."""
+    name = f"_{family}{source}_{key}"
+    if name in ws._facts:
+        return name
+    order = ws._facts_meta.setdefault(f"_{family}_order", [])
+    with ws.writer() as cur:
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        if name not in tables:
+            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
+        mine = [t for t in tables if t.startswith(f"_{family}_fact_") and t != name]
+        stale = [t for t in mine if t.removeprefix(f"_{family}").rsplit("_", 1)[0] not in tables]
+        rest = sorted((t for t in mine if t not in stale), key=lambda t: order.index(t) if t in order else -1)
+        for t in stale + rest[: max(0, len(rest) + 1 - keep)]:
+            cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")
+            ws._facts.discard(t)
+    ws._facts.add(name)
+    order.append(name)
+    return name

@@ -504,6 +504,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "虚线空心点为暂定：该月在数据截止后才结束，部分流失尚无法观测。",
     ),
     "churn.survival.not_reached": ("not reached", "未达到"),
+    "churn.blank": ("(blank)", "（空白）"),
     "churn.by": ("Churn by {attribute}", "按{attribute}的流失率"),
     "churn.by.pick": ("Break churn down by", "分析维度"),
     "churn.by.small": (
