@@ -92,7 +92,7 @@ def _orders(scope: Scope) -> tuple[str, list]:
     return f"t._valid AND t._cust IS NOT NULL AND {where}", params
 
 
-def _spells(scope: Scope, d: Definition) -> tuple[str, list]:
+def _spells(scope: Scope, d: Definition) -> str:
     """A CTE `spells(_cust, customer_id, start, lapse)`: runs of orders at most N days apart, with
     `lapse` = the run's last order + N days (in the future while the run is open). Built once per
     orders fact, N and orders filters into a table (`_spl…`) that the trend, the breakdown and
@@ -109,7 +109,7 @@ def _spells(scope: Scope, d: Definition) -> tuple[str, list]:
         FROM runs GROUP BY _cust, spell"""
     digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
     table = facts.derived_table(scope.ws, "spl1", scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
-    return f"spells AS (SELECT * FROM {quote(table)})", []
+    return f"spells AS (SELECT * FROM {quote(table)})"
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -184,13 +184,12 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     months = _months(period)
     end = scope.data_end
     if d.kind == "behavioural":
-        ctes, params = _spells(scope, d)
         frame = scope.query(
-            f"""WITH {ctes}, months AS (SELECT unnest(?::DATE[]) AS m)
+            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS m)
             SELECT m AS month, count(s._cust) AS active,
                    count(s._cust) FILTER (WHERE s.lapse < m + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
             FROM months LEFT JOIN spells s ON s.start < m AND s.lapse >= m GROUP BY m ORDER BY m""",
-            [*params, months, end],
+            [months, end],
         )
     elif d.dated:
         where, params = scope.where("customers", "c", period=False)
@@ -256,15 +255,14 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
             params,
         )
     else:
-        ctes, params = _spells(scope, d)
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
         join, value = _attribute_join(scope, attr, "s.customer_id")
         frame = scope.query(
-            f"""WITH {ctes}, months AS (SELECT unnest(?::DATE[]) AS m)
+            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS _month)
             SELECT {value} AS value, count(*) AS customers,
-                   count(*) FILTER (WHERE s.lapse < m + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
-            FROM months JOIN spells s ON s.start < m AND s.lapse >= m {join} GROUP BY ALL""",
-            [*params, months, scope.data_end],
+                   count(*) FILTER (WHERE s.lapse < _month + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
+            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY ALL""",
+            [months, scope.data_end],
         )
     return wilson_table(frame)
 
@@ -346,15 +344,14 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
             f"FROM {scope.table('customers')} c {group_join} WHERE {cond} AND {where}"
         )
     else:
-        ctes, params = _spells(scope, d)
         if attr:
             group_join, group_value = _attribute_join(scope, attr, "f.customer_id")
-        sql = f"""WITH {ctes},
+        sql = f"""WITH {_spells(scope, d)},
             f AS (SELECT customer_id, arg_min(start, start) AS start, arg_min(lapse, start) AS lapse
                   FROM spells GROUP BY customer_id)
             SELECT CAST(least(f.lapse, ?) - f.start AS DOUBLE) AS time, f.lapse <= ? AS event, {group_value} AS grp
             FROM f {group_join}"""
-        params = [*params, scope.data_end, scope.data_end]
+        params = [scope.data_end, scope.data_end]
         unit, basis = "days", "orders"
     frame = scope.query(sql, params, cap=10_000_000)
     frame = frame[frame["time"] >= 0]

@@ -21,7 +21,7 @@ PAGE_TABLES = {
     "overview": ("orders",),
     "channels": ("orders",),
     "segments": ("orders",),
-    "churn": ("customers",),
+    "churn": (),  # customers with a churned flag, or orders (behavioural churn): `_churn` checks
     "complaints": ("tickets",),
     "campaigns": ("campaigns", "contacts"),
     "customer": ("customers",),
@@ -99,6 +99,12 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
         m = metrics.REGISTRY[mid]
         table = m.table or metrics.REGISTRY[m.ratio[0]].table
         out[mid] = Kpi(mid, now[mid], before[mid], change, pct, metrics.available(scope, mid), table)
+    if "churn_rate" in out and not out["churn_rate"].available:  # no flag: behavioural churn (SPEC §6)
+        d, _ = churn.definition(scope)
+        if churn.available(scope, d):
+            value = churn.rate(scope, d)["churn_rate"]
+            previous = churn.rate(scope, d, other.period)["churn_rate"] if other else None
+            out["churn_rate"] = Kpi("churn_rate", value, previous, *metrics.delta(value, previous), True, "orders")
     return out
 
 
@@ -232,7 +238,9 @@ def _churn(scope: Scope, view: PageView) -> None:
         if extra.get(key) and extra[key] != options[key]:
             view.notes.append(f"{key}={extra[key]!r} ignored: not an attribute of these customers")
     if not churn.available(scope, d):
-        view.notes.append("churn needs customers with a churned flag, or orders with a customer_id and a date")
+        view.missing = [t for t in ("customers", "orders") if not scope.snap.has(t)]
+        if not view.missing:
+            view.notes.append("churn needs customers with a churned flag, or orders with a customer_id and a date")
         return
     view.tables["definition"] = pd.DataFrame([d.to_dict()])
     now = churn.rate(scope, d)

@@ -322,3 +322,16 @@ def test_cli_view_churn(demo_ws, demo_raw):
     assert result["kpis"]["churn_rate"] == pytest.approx(expected["churned"].sum() / expected["active"].sum())
     assert {r["value"] for r in result["tables"]["churn_by"]} == {"Month-to-month", "One year", "Two year"}
     assert {"cohort", "offset", "retention"} <= set(result["tables"]["retention"][0])
+
+
+def test_without_a_flag_the_overview_shows_behavioural_churn(ws):
+    from .conftest import RETAIL
+
+    import_file(ws, RETAIL, "orders")
+    overview, page = page_view(ws, "overview"), page_view(ws, "churn")
+    assert page.tables["definition"]["reason"].iloc[0] == "no_flag"
+    assert overview.kpis["churn_rate"].available
+    assert overview.kpis["churn_rate"].value == pytest.approx(page.kpis["churn_rate"].value)
+    trend = page.tables["trend"]
+    final = trend[~trend["provisional"]]
+    assert page.kpis["churn_rate"].value == pytest.approx(final["churned"].sum() / final["active"].sum())
