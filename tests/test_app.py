@@ -190,3 +190,15 @@ def test_churn_page_on_snapshot_data(ws, monkeypatch):
     assert "no churn dates" in texts(at)
     at = churn_page(ws, monkeypatch, {"tab": "risk"})
     assert "stratified" in texts(at)
+
+
+def test_customer_page_scores_churn_risk_on_request(demo_ws, monkeypatch):
+    at = app(demo_ws, monkeypatch, query={"id": "C000150"})
+    at.switch_page("app_pages/customer.py")
+    at.run()
+    assert not at.exception, at.exception
+    at.button(key="customer_risk").click().run()
+    assert not at.exception, at.exception
+    risk = {m.label: m.value for m in at.metric}["Risk"]
+    assert risk.endswith("%") and 0 <= float(risk.rstrip("%")) <= 100
+    assert "in the next 90 days" in texts(at)
