@@ -99,16 +99,22 @@ def _spells(scope: Scope, d: Definition) -> str:
     survival all read."""
     cond, params = _orders(scope)
     n = int(d.days)
+    # One sort of the orders: each order's previous day, and the customer's last day. An order
+    # more than N days after the one before starts a spell; a spell ends with the order before
+    # the next start (that start's previous day), or with the customer's last order.
+    orders = scope.table("orders")
     sql = f"""
-        WITH days AS (SELECT DISTINCT t._cust, t.customer_id, t._day AS d FROM {scope.table("orders")} t
-                      WHERE {cond}),
-        gaps AS (SELECT *, CASE WHEN d - lag(d) OVER w > {n} OR lag(d) OVER w IS NULL THEN 1 ELSE 0 END AS opens
-                 FROM days WINDOW w AS (PARTITION BY _cust ORDER BY d)),
-        runs AS (SELECT *, sum(opens) OVER (PARTITION BY _cust ORDER BY d) AS spell FROM gaps)
-        SELECT _cust, any_value(customer_id) AS customer_id, min(d) AS start, max(d) + {n} AS lapse
-        FROM runs GROUP BY _cust, spell"""
+        WITH o AS (SELECT t._cust, t._day AS d, lag(t._day) OVER (PARTITION BY t._cust ORDER BY t._day) AS prev,
+                          max(t._day) OVER (PARTITION BY t._cust) AS last_all
+                   FROM {orders} t WHERE {cond}),
+        starts AS (SELECT _cust, d AS start, last_all, lead(prev) OVER (PARTITION BY _cust ORDER BY d) AS next_prev
+                   FROM o WHERE prev IS NULL OR d - prev > {n}),
+        ids AS (SELECT _cust, any_value(customer_id) AS customer_id FROM {orders} WHERE _cust IS NOT NULL
+                GROUP BY _cust)
+        SELECT s._cust, i.customer_id, s.start, coalesce(s.next_prev, s.last_all) + {n} AS lapse
+        FROM starts s JOIN ids i USING (_cust)"""
     digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
-    table = facts.derived_table(scope.ws, "spl1", scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
+    table = facts.derived_table(scope.ws, "spl2", scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
     return f"spells AS (SELECT * FROM {quote(table)})"
 
 
@@ -288,13 +294,16 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     cond, params = _orders(scope)
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
+    orders = scope.table("orders")
+    # The period's cohorts first: grouping only their customers' orders is several times faster.
     frame = scope.query(
-        f"""WITH o AS (SELECT t._cust, date_trunc('month', t._day) AS m, sum(t.amount) AS revenue
-                       FROM {scope.table("orders")} t WHERE {cond} GROUP BY ALL),
-             f AS (SELECT _cust, min(m) AS cohort FROM o GROUP BY _cust HAVING min(m) BETWEEN ? AND ?)
+        f"""WITH f AS (SELECT t._cust, date_trunc('month', min(t._day)) AS cohort FROM {orders} t WHERE {cond}
+                       GROUP BY t._cust HAVING date_trunc('month', min(t._day)) BETWEEN ? AND ?),
+             o AS (SELECT t._cust, date_trunc('month', t._day) AS m, sum(t.amount) AS revenue
+                   FROM {orders} t SEMI JOIN f USING (_cust) WHERE {cond} GROUP BY ALL)
         SELECT f.cohort, datediff('month', f.cohort, o.m) AS offset, count(*) AS retained, sum(o.revenue) AS revenue
         FROM o JOIN f USING (_cust) GROUP BY ALL""",
-        [*params, first, last],
+        [*params, first, last, *params],
     )
     if frame.empty:
         return None
@@ -418,14 +427,10 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
     """SQL (customer_id, churned) of the customers not churned on `day`, with whether they churned
     in the N days after it. None when the definition cannot place churn in time."""
     n = int(d.days)
-    if d.kind == "behavioural":
-        cond, params = _orders(scope)
-        sql = f"""SELECT t.customer_id,
-                   coalesce(min(t._day) FILTER (WHERE t._day > ?), DATE '9999-12-31')
-                     > max(t._day) FILTER (WHERE t._day <= ?) + {n} AS churned
-            FROM {scope.table("orders")} t WHERE {cond} GROUP BY t.customer_id
-            HAVING max(t._day) FILTER (WHERE t._day <= ?) > ?::DATE - {n}"""
-        return sql, [day, day, *params, day, day]
+    if d.kind == "behavioural":  # active on `day`: inside a spell; churned: that spell lapses within N days
+        sql = f"""WITH {_spells(scope, d)} SELECT customer_id, lapse <= ?::DATE + {n} AS churned
+            FROM spells WHERE start <= ? AND lapse > ?"""
+        return sql, [day, day, day]
     if d.dated:
         where, params = scope.where("customers", "c", period=False)
         started = "AND (c.signup_date IS NULL OR c.signup_date <= ?)" if scope.has("customers", "signup_date") else ""
