@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight import charts, churn, churn_model, export, formatting
+from insight import charts, churn, churn_model, formatting
 from insight.filters import DIMENSION_KEYS
 from insight.settings import CHURN_DAYS_RANGE, CHURN_MIN_GROUP, INACTIVITY_DAYS
 from insight.ui.cache import view, with_options
-from insight.ui.interact import chart, customer_links, page_header
+from insight.ui.interact import chart, customer_links, list_downloads, page_header
 from insight.ui.shell import code_label, context, empty_state, guard, url_choice, url_number, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import AT_RISK_SHOWN, CHURN_KPIS, CHURN_TABS, RETENTION_BASES
@@ -220,24 +220,10 @@ elif pv is not None and "definition" in pv.tables:
             customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
             model = churn_model.cached(scope, churn.definition(scope)[0])
 
-            def _list():
-                return churn_model.retention_list(scope, model, feature)
-
-            name = f"retention-list-v{scope.snap.version}"
-            a, b = st.columns(2)
             if model is not None:
-                a.download_button(
-                    t("churn.risk.csv"),
-                    lambda: export.csv_bytes(_list()[0]),
-                    file_name=f"{name}.csv",
-                    mime="text/csv",
-                    key="churn_csv",
-                    icon=":material/download:",
-                )
-                b.download_button(
-                    t("churn.risk.xlsx"),
-                    lambda: export.excel_bytes(dict(zip(("customers", "filters"), _list(), strict=True))),
-                    file_name=f"{name}.xlsx",
-                    key="churn_xlsx",
-                    icon=":material/download:",
+                list_downloads(
+                    lambda: churn_model.retention_list(scope, model, feature),
+                    f"retention-list-v{scope.snap.version}",
+                    (t("churn.risk.csv"), t("churn.risk.xlsx")),
+                    "churn",
                 )

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from insight import charts, export, formatting
+from insight import charts, formatting
 from insight.clusters import name_text, target_list
 from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, churn_basis, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
-from insight.ui.interact import chart, customer_links, page_header
+from insight.ui.interact import chart, customer_links, list_downloads, page_header
 from insight.ui.shell import context, empty_state, guard, set_param, url_choice, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import MEMBERS_SHOWN, SEGMENT_TABS
@@ -201,23 +201,10 @@ elif pv is not None:
                 )
             )
 
-        def _list():
-            return target_list(ctx.scope, chosen, attrs, int(k) if k else None)
-
         name = f"target-{chosen.replace(':', '-').replace('>', '-to-')}-v{ctx.scope.snap.version}"
-        a, b = st.columns(2)
-        a.download_button(
-            t("seg.members.csv"),
-            lambda: export.csv_bytes(_list()[0]),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key="seg_csv",
-            icon=":material/download:",
-        )
-        b.download_button(
-            t("seg.members.xlsx"),
-            lambda: export.excel_bytes(dict(zip(("customers", "filters"), _list(), strict=True))),
-            file_name=f"{name}.xlsx",
-            key="seg_xlsx",
-            icon=":material/download:",
+        list_downloads(
+            lambda: target_list(ctx.scope, chosen, attrs, int(k) if k else None),
+            name,
+            (t("seg.members.csv"), t("seg.members.xlsx")),
+            "seg",
         )

@@ -52,6 +52,18 @@ PAGES = ("overview", "channels", "churn")
 CHURN_VARIANTS = ("", "churn=behavioural&", "churn=behavioural&days=60&tab=attribute&attr=contract&")
 
 
+def _child(*args: str) -> dict:
+    """`python -m insight.bench ARGS` in a child process (its peak RSS is its own), as JSON."""
+    out = subprocess.run(
+        [sys.executable, "-m", "insight.bench", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    return json.loads(out.stdout)
+
+
 def _seconds(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -78,14 +90,7 @@ def run_bench(orders: int = 1_000_000, import_rows: int = 1_000_000) -> dict:
         del frames
         results["fact_build"] = {"orders": orders, "seconds": round(_seconds(lambda: facts.refresh(ws)), 2)}
         ws.close()
-        child = subprocess.run(
-            [sys.executable, "-m", "insight.bench", str(path)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-        )
-        results["pages"] = json.loads(child.stdout)
+        results["pages"] = _child(str(path))
         results["segments"] = bench_segments_workspace(tmp, orders)
         results["churn_model"] = bench_model_workspace(tmp, orders)
     results["machine"] = {"cores": os.cpu_count()}
@@ -114,14 +119,7 @@ def bench_segments_workspace(tmp: Path, orders: int) -> dict:
     facts.refresh(ws)
     ws.close()
     setup = round(time.perf_counter() - started, 1)
-    child = subprocess.run(
-        [sys.executable, "-m", "insight.bench", str(path), "segments"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-    )
-    return {"orders": orders, "setup_seconds": setup, **json.loads(child.stdout)}
+    return {"orders": orders, "setup_seconds": setup, **_child(str(path), "segments")}
 
 
 MODEL_CUSTOMERS = 100_000  # the issue's budget: a model on 100k customers
@@ -137,14 +135,7 @@ def bench_model_workspace(tmp: Path, orders: int) -> dict:
         ws.publish_frames(demo.generate(customers=MODEL_CUSTOMERS, orders=MODEL_CUSTOMERS * 10), source_file="bench")
         facts.refresh(ws)
         ws.close()
-    child = subprocess.run(
-        [sys.executable, "-m", "insight.bench", str(path), "model"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-    )
-    return json.loads(child.stdout)
+    return _child(str(path), "model")
 
 
 def bench_segments(path: str) -> dict:

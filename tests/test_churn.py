@@ -4,7 +4,6 @@ risk model, each checked against an independent pandas/numpy computation written
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from insight.scope import Scope
 from insight.views import page_view
 
 from .conftest import TELCO
-from .test_cli import cli
+from .test_cli import view_json
 
 Z = 1.959963984540054  # the 97.5 % normal quantile
 
@@ -311,11 +310,7 @@ def test_invalid_churn_options_give_notes(telco):
 
 
 def test_cli_view_churn(demo_ws, demo_raw):
-    path = demo_ws.path
-    demo_ws.close()
-    out = cli("view", "churn?churn=behavioural&days=60&tab=attribute&attr=contract", "--json", workspace=path)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
+    result = view_json(demo_ws, "churn?churn=behavioural&days=60&tab=attribute&attr=contract")
     orders = demo_raw["orders"]
     start, end = default_period(orders)
     expected = pandas_monthly(pandas_spells(orders, 60), pd.date_range(start.replace(day=1), end, freq="MS"), end)

@@ -24,6 +24,15 @@ def cli(*args, workspace):
     )
 
 
+def view_json(ws, link: str) -> dict:
+    """The CLI `view` of a link, as JSON (the workspace is closed first: one process at a time)."""
+    path = ws.path
+    ws.close()
+    out = cli("view", link, "--json", workspace=path)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
 def test_import_the_three_shared_files_and_view(tmp_path):
     ws = tmp_path / "cli.duckdb"
     out = cli("import", str(RETAIL), "--as", "orders", "--json", workspace=ws)

@@ -4,7 +4,6 @@ independent pandas computation written here (not the code under test)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from insight.scope import Scope
 from insight.views import page_view
 
 from .conftest import RETAIL
-from .test_cli import cli
+from .test_cli import view_json
 
 #: The R × F grid of SPEC §6's named segments, restated here: (R scores, F scores) per segment.
 GRID = {
@@ -251,11 +250,7 @@ def test_segments_view_and_cli(demo_ws):
     view = page_view(demo_ws, "segments?tab=movement&members=rfm:champions")
     assert {"segments", "rf_grid", "tiers", "pareto", "transitions", "members"} <= set(view.tables)
     assert view.tables["members"]["rfm"].eq("champions").all()
-    path = demo_ws.path
-    demo_ws.close()
-    out = cli("view", "segments?cmp=none", "--json", workspace=path)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
+    result = view_json(demo_ws, "segments?cmp=none")
     kpis = result["kpis"]
     assert {"pareto_top20_share", "diamond_share", "gold_share", "silver_share", "basic_share"} <= set(kpis)
     assert sum(kpis[f"{t}_share"] for t in segments.TIERS) == pytest.approx(1.0)

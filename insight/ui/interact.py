@@ -159,6 +159,27 @@ def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None 
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
 
 
+def list_downloads(build, name: str, labels: tuple[str, str], key: str) -> None:
+    """CSV and Excel downloads of a customer list. `build()` gives (customers, trace); the
+    Excel file carries the trace (data version, period, filters, group) on a side sheet."""
+    a, b = st.columns(2)
+    a.download_button(
+        labels[0],
+        lambda: export.csv_bytes(build()[0]),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+    b.download_button(
+        labels[1],
+        lambda: export.excel_bytes(dict(zip(("customers", "filters"), build(), strict=True))),
+        file_name=f"{name}.xlsx",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+    )
+
+
 def page_header(ctx: Context, page: str, chips: bool = True) -> None:
     """Title with the Copy link control, the notes about ignored parameters, and the filter chips."""
     head, link = st.columns([5, 1])
