@@ -6,7 +6,6 @@ from dataclasses import replace
 import streamlit as st
 
 from insight import charts, churn, churn_model, formatting
-from insight.filters import DIMENSION_KEYS
 from insight.settings import CHURN_DAYS_RANGE, CHURN_MIN_GROUP, INACTIVITY_DAYS
 from insight.ui.cache import view, with_options
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
@@ -107,11 +106,11 @@ elif pv is not None and "definition" in pv.tables:
         if "churn_by" in pv.tables:
             frame = pv.tables["churn_by"]
             fig = charts.rate_bars(frame, t("churn.by", attribute=attribute(by)), value_label(by), t)
-            chart(fig, "churn_by", dim=by if by in DIMENSION_KEYS else None)
+            chart(fig, "churn_by", dim=by if by in churn.DRILLABLE_ATTRIBUTES else None)
             st.caption(t("churn.by.small", n=CHURN_MIN_GROUP))
             if d["definition"] == "behavioural":
                 st.caption(t("churn.by.months"))
-            if by in DIMENSION_KEYS:
+            if by in churn.DRILLABLE_ATTRIBUTES:
                 st.caption(t("churn.by.drill"))
             shown = frame.drop(columns=["attribute"]).assign(value=[value_label(by)(v) for v in frame["value"]])
             table(ctx, shown, prefix="col")

@@ -31,6 +31,9 @@ from insight.workspace import quote
 
 DEFINITIONS = ("explicit", "behavioural")
 COMPUTED_ATTRIBUTES = ("tier", "rfm", "channel")  # value tier, RFM segment, first-order channel
+#: Attributes that mean the same as the global filter of that name, so a click on one drills.
+#: (Not channel: the breakdown is by first-order channel, the filter by any order's channel.)
+DRILLABLE_ATTRIBUTES = ("region", "segment", "tier", "rfm")
 #: Customer columns that are identities, dates or the label itself: never an attribute.
 NOT_ATTRIBUTES = {"customer_id", "name", "signup_date", "churned", "churn_date", "birth_year"}
 MAX_SURVIVAL_GROUPS = 8
@@ -501,7 +504,7 @@ def label(name: str, lang: str) -> str:
     the computed attributes), else the column's own name."""
     from insight import i18n
 
-    for key in (f"churn.feature.{name}", f"dim.{name}" if name in COMPUTED_ATTRIBUTES else ""):
+    for key in (f"churn.feature.{name}", f"churn.attr.{name}", f"dim.{name}" if name in COMPUTED_ATTRIBUTES else ""):
         if key in i18n.CATALOG:
             return i18n.t(key, lang)
     return name

@@ -505,6 +505,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "churn.survival.not_reached": ("not reached", "未达到"),
     "churn.blank": ("(blank)", "（空白）"),
+    "churn.attr.channel": ("First-order channel", "首单渠道"),
     "churn.by": ("Churn by {attribute}", "按{attribute}的流失率"),
     "churn.by.pick": ("Break churn down by", "分析维度"),
     "churn.by.small": (
