@@ -87,8 +87,23 @@ def due_sql(cols, alias: str = "t", precomputed: bool = True, sla_hours: dict[st
     return f"coalesce({alias}.due_at, {sla})" if "due_at" in cols else sla
 
 
+def sla_from(extra: dict) -> tuple[dict[str, float] | None, list[str]]:
+    """SLA hours per priority from `sla=urgent,high,medium,low` (hours); None: the defaults."""
+    raw = extra.get("sla")
+    if raw is None:
+        return None, []
+    try:
+        hours = [float(h) for h in raw.split(",")]
+    except ValueError:
+        hours = []
+    if len(hours) != len(settings.SLA_HOURS) or not all(0 < h <= 24 * 365 for h in hours):
+        return None, [f"sla={raw!r} ignored: give hours for {', '.join(settings.SLA_HOURS)}, e.g. 4,24,72,120"]
+    given = dict(zip(settings.SLA_HOURS, hours, strict=True))
+    return (None if given == settings.SLA_HOURS else given), []
+
+
 def _on_time(cols, table, scope=None) -> str:
-    due = due_sql(cols)
+    due = due_sql(cols, sla_hours=sla_from(dict(scope.filters.extra))[0] if scope is not None else None)
     resolved = "t.resolved_at IS NOT NULL AND t.resolved_at >= t.created_at"
     return f"avg(CASE WHEN t.resolved_at <= {due} THEN 1.0 ELSE 0.0 END) FILTER (WHERE {resolved})"
 

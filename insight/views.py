@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import channels, churn, churn_model, clusters, metrics, overview, segments, settings
+from insight import channels, churn, churn_model, clusters, complaints, metrics, overview, segments, settings
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -49,6 +49,8 @@ CHURN_KPIS = ("churn_rate", "churned_customers", "churn_base", "retention_m3", "
 CHURN_TABS = ("trend", "attribute", "cohorts", "survival", "risk")
 RETENTION_BASES = ("customers", "revenue")
 AT_RISK_SHOWN = 500
+COMPLAINT_KPIS = ("complaints", "complaint_rate", "on_time_rate", "fcr_rate", "csat")
+COMPLAINT_TABS = ("categories", "time", "satisfaction", "customers")
 
 
 @dataclass
@@ -146,6 +148,8 @@ def page_view(ws: Workspace, link: str) -> PageView:
         _segments(segments.with_segments(scope), view)
     elif page == "churn" and not view.missing:
         _churn(scope, view)
+    elif page == "complaints" and not view.missing:
+        _complaints(scope, view)
     elif page == "data":
         view.tables["datasets"] = ws.datasets()
     if scope.period:
@@ -295,6 +299,61 @@ def _churn(scope: Scope, view: PageView) -> None:
         listed, basis = churn_model.at_risk(scope, model)
         view.tables["at_risk"] = listed.head(AT_RISK_SHOWN)
         view.tables["at_risk_count"] = pd.DataFrame([{"customers": len(listed), "value_basis": basis}])
+
+
+def _complaints(scope: Scope, view: PageView) -> None:
+    extra = dict(scope.filters.extra)
+    tab = extra.get("tab") if extra.get("tab") in COMPLAINT_TABS else COMPLAINT_TABS[0]
+    view.notes += metrics.sla_from(extra)[1]
+    view.kpis = kpis(scope, COMPLAINT_KPIS)
+    found = complaints.pareto(scope)
+    if found is not None:
+        view.tables["categories"] = found
+    sub = extra.get("sub")
+    if sub:
+        view.tables["tickets"] = complaints.ticket_list(scope, sub)
+        view.tables["tickets_count"] = pd.DataFrame([{"tickets": complaints.subcategory_count(scope, sub)}])
+    missing_dates = complaints.undated(scope)
+    if missing_dates:
+        view.notes.append(f"{missing_dates:,} complaint tickets have no creation time and fall outside every period")
+    if not scope.has("tickets", "customer_id"):
+        view.notes.append("customer parts hidden: the tickets have no customer_id")
+    if tab == "categories":
+        _put(view, "trend", complaints.trend(scope))
+    elif tab == "time":
+        spans = complaints.durations(scope)
+        view.tables["durations"] = pd.DataFrame(
+            [
+                {"measure": m, **(spans[m] or {"p50": None, "p90": None, "tickets": 0})}
+                for m in ("resolution", "first_response")
+            ]
+        ).assign(negative=spans["negative"], no_creation_time=spans["no_creation_time"])
+        _put(view, "histogram", complaints.resolution_histogram(scope))
+        for by in ("category", "priority", "channel"):
+            _put(view, f"on_time_{by}", complaints.on_time(scope, by))
+        backlog = complaints.overdue(scope)
+        if backlog is not None:
+            view.tables["overdue"] = backlog.head(complaints.OVERDUE_SHOWN)
+            view.tables["overdue_count"] = pd.DataFrame([{"tickets": len(backlog), "as_of": complaints.as_of(scope)}])
+    elif tab == "satisfaction":
+        by_category = complaints.satisfaction(scope, "category")
+        _put(view, "satisfaction_category", by_category)
+        _put(view, "satisfaction_channel", complaints.satisfaction(scope, "channel"))
+        _put(view, "matrix", complaints.matrix(by_category))
+        repeat = complaints.repeat_complainers(scope)
+        if repeat is not None:
+            view.tables["repeat"] = repeat.head(complaints.TICKETS_SHOWN)
+            view.tables["repeat_count"] = pd.DataFrame(
+                [{"customers": len(repeat), "complainers": complaints.complainers(scope)}]
+            )
+    elif tab == "customers":
+        _put(view, "churn_by_category", complaints.churn_by_category(scope))
+        _put(view, "value_at_stake", complaints.value_at_stake(scope))
+
+
+def _put(view: PageView, name: str, frame: pd.DataFrame | None) -> None:
+    if frame is not None and len(frame):
+        view.tables[name] = frame
 
 
 def parse_link(link: str) -> tuple[str, str]:

@@ -97,6 +97,12 @@ def url_value(key: str) -> str:
     return value
 
 
+def url_text(key: str) -> str:
+    """A page's own URL parameter kept as text (`sub=…`, `sla=…`): set it through
+    `st.session_state[key]` in a callback or before `st.rerun()`."""
+    return _url_param(key)
+
+
 def _url_param(key: str) -> str:
     """A hidden text input bound to the URL parameter `key`."""
     with st.container(key=f"urlstate_{key}"):
