@@ -147,7 +147,11 @@ def test_demo_categories_trend_and_anomalies(demo_ws, demo_raw):
         if v > counts[c].mean() + 3 * counts[c].std(ddof=0)
     }
     trend = t["trend"]
-    got = {(pd.Timestamp(w).date(), c) for w, c, a in zip(trend["week"], trend["category"], trend["anomaly"]) if a}
+    got = {
+        (pd.Timestamp(w).date(), c)
+        for w, c, a in zip(trend["week"], trend["category"], trend["anomaly"], strict=True)
+        if a
+    }
     assert got == flagged
 
 
