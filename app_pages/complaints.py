@@ -3,12 +3,12 @@ the customers behind the complaints."""
 
 import streamlit as st
 
-from insight import charts, formatting, settings
+from insight import charts, formatting, settings, textsort
 from insight.i18n import CATALOG
 from insight.metrics import sla_from
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, page_header
-from insight.ui.shell import context, empty_state, guard, url_choice, url_text
+from insight.ui.shell import context, empty_state, guard, url_choice, url_text, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import COMPLAINT_KPIS, COMPLAINT_TABS
 
@@ -29,11 +29,58 @@ def close_list() -> None:
     st.session_state["sub"] = ""
 
 
+def text_tab() -> None:
+    """Suggestions to accept where some tickets are labelled, else clusters to name."""
+    if "text_model" in pv.tables:
+        m = pv.tables["text_model"].iloc[0]
+        st.markdown(
+            t(
+                "cmp.text.model",
+                acc=fmt(m["accuracy"], "pct"),
+                f1=f"{m['macro_f1']:.2f}",
+                test=f"{int(m['test']):,}",
+                base=fmt(m["baseline_accuracy"], "pct"),
+            )
+        )
+        listed = pv.tables["suggestions"]
+        if not len(listed):
+            st.info(t("cmp.text.none"))
+            return
+        st.caption(t("cmp.text.suggested", count=f"{int(m['suggested']):,}"))
+        table(ctx, listed, prefix="col")
+        low = st.slider(t("cmp.text.min"), 0.0, 1.0, 0.5, 0.05, key="cmp_min_conf")
+        if st.button(t("cmp.text.accept"), key="cmp_accept", icon=":material/done_all:"):
+            version = guard(textsort.accept, ctx.ws, low)
+            if version:
+                st.success(t("cmp.text.saved", version=version))
+                st.rerun()
+    elif "text_clusters" in pv.tables:
+        st.info(t("cmp.text.clusters"))
+        k = int(
+            url_choice("k", tuple(str(n) for n in range(2, 21)), str(textsort.DEFAULT_CLUSTERS), t("cmp.text.k"), str)
+        )
+        found = pv.tables["text_clusters"]
+        with st.form("cmp_names"):
+            names = {}
+            for row in found.itertuples():
+                st.markdown(t("cmp.text.cluster", n=row.cluster, count=f"{row.tickets:,}", terms=row.terms))
+                for example in row.examples:
+                    st.caption(f"“{example}”")
+                names[int(row.cluster)] = st.text_input(
+                    t("cmp.text.name", n=row.cluster), key=f"cmp_name_{row.cluster}"
+                )
+            if st.form_submit_button(t("cmp.text.save")):
+                version = guard(textsort.name_clusters, ctx.ws, textsort.cluster(ctx.ws, k), names)
+                if version:
+                    st.success(t("cmp.text.saved", version=version))
+                    st.rerun()
+
+
 page_header(ctx, "complaints")
 tab = url_choice("tab", COMPLAINT_TABS, COMPLAINT_TABS[0], t("cmp.section"), lambda x: t(f"cmp.tab.{x}"), "segmented")
 sub = url_text("sub")
 sla = url_text("sla")
-pv = guard(view, ctx, "complaints", {"tab": tab, "sub": sub, "sla": sla})
+pv = guard(view, ctx, "complaints", {"tab": tab, "sub": sub, "sla": sla, "k": url_value("k") if tab == "text" else ""})
 if pv is not None:
     view_notes(ctx, pv)
 if pv is not None and pv.missing:
@@ -137,6 +184,9 @@ elif pv is not None:
             st.caption(t("cmp.repeat.count", count=f"{int(counts['customers']):,}", share=fmt(share, "pct")))
             if "repeat" in pv.tables:
                 customer_links(pv.tables["repeat"], key="cmp_repeat")
+
+    elif tab == "text":
+        text_tab()
 
     elif tab == "customers":
         if "churn_by_category" in pv.tables:

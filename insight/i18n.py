@@ -648,6 +648,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmp.tab.satisfaction": ("Satisfaction", "满意度"),
     "cmp.tab.customers": ("Customers", "客户影响"),
     "cmp.tab.text": ("Free text", "文本归类"),
+    "col.suggested_category": ("Suggested category", "建议类别"),
+    "col.confidence": ("Confidence", "置信度"),
+    "col.text": ("Text", "文本"),
     "cmp.pareto": ("Complaints by {level}", "按{level}的投诉量"),
     "cmp.level.category": ("category", "类别"),
     "cmp.level.subcategory": ("subcategory", "子类"),
@@ -730,6 +733,32 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hidden: value tiers need tickets and orders that share a customer_id.",
         "已隐藏：价值等级需要工单与订单有共同的客户编号。",
     ),
+    "cmp.text.model": (
+        "Classifier (character 1–3-grams, linear): accuracy {acc} and macro-F1 {f1} on {test} held-out labelled "
+        "tickets, against {base} for always guessing the most common category.",
+        "分类器（字符 1–3 元组，线性模型）：在 {test} 张留出的已标注工单上准确率 {acc}、宏平均 F1 {f1}；"
+        "总猜最常见类别的准确率为 {base}。",
+    ),
+    "cmp.text.suggested": (
+        "{count} tickets without a category get a suggestion.",
+        "{count} 张未分类工单获得建议类别。",
+    ),
+    "cmp.text.none": (
+        "Every ticket with text has a category: nothing to suggest.",
+        "所有有文本的工单都已分类，无需建议。",
+    ),
+    "cmp.text.min": ("Accept suggestions with a confidence of at least", "接受置信度不低于以下值的建议"),
+    "cmp.text.accept": ("Accept into suggested_category", "写入 suggested_category"),
+    "cmp.text.saved": ("Saved as data version {version}.", "已保存为数据版本 {version}。"),
+    "cmp.text.clusters": (
+        "No ticket has a category: the texts fall into these clusters. Name them to make them categories (several "
+        "clusters may share a name).",
+        "工单都没有类别：文本可聚为以下几类。为其命名即成为类别（多个聚类可用同一名称）。",
+    ),
+    "cmp.text.cluster": ("Cluster {n} · {count} tickets · {terms}", "聚类 {n} · {count} 张工单 · {terms}"),
+    "cmp.text.name": ("Name of cluster {n}", "聚类 {n} 的名称"),
+    "cmp.text.save": ("Make the names categories", "将名称设为类别"),
+    "cmp.text.k": ("Clusters", "聚类数"),
     "col.complaints_share": ("Share", "占比"),
     "col.share": ("Share", "占比"),
     "col.cum_share": ("Cumulative share", "累计占比"),

@@ -50,7 +50,8 @@ CHURN_TABS = ("trend", "attribute", "cohorts", "survival", "risk")
 RETENTION_BASES = ("customers", "revenue")
 AT_RISK_SHOWN = 500
 COMPLAINT_KPIS = ("complaints", "complaint_rate", "on_time_rate", "fcr_rate", "csat")
-COMPLAINT_TABS = ("categories", "time", "satisfaction", "customers")
+COMPLAINT_TABS = ("categories", "time", "satisfaction", "customers", "text")
+SUGGESTIONS_SHOWN = 500
 
 
 @dataclass
@@ -349,6 +350,26 @@ def _complaints(scope: Scope, view: PageView) -> None:
     elif tab == "customers":
         _put(view, "churn_by_category", complaints.churn_by_category(scope))
         _put(view, "value_at_stake", complaints.value_at_stake(scope))
+    elif tab == "text":
+        _text(scope, view, extra)
+
+
+def _text(scope: Scope, view: PageView, extra: dict) -> None:
+    """Suggested categories where some tickets are labelled, else clusters to name."""
+    from insight import textsort
+    from insight.errors import InsightError
+
+    try:
+        found = textsort.suggest(scope.ws)
+        if found is not None:
+            view.tables["text_model"] = pd.DataFrame([found.summary()])
+            view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
+            return
+        raw = extra.get("k", "")
+        k = int(raw) if raw.isdigit() and 2 <= int(raw) <= 30 else textsort.DEFAULT_CLUSTERS
+        view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
+    except InsightError as exc:
+        view.notes.append(str(exc))
 
 
 def _put(view: PageView, name: str, frame: pd.DataFrame | None) -> None:

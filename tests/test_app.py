@@ -202,3 +202,51 @@ def test_customer_page_scores_churn_risk_on_request(demo_ws, monkeypatch):
     risk = {m.label: m.value for m in at.metric}["Risk"]
     assert risk.endswith("%") and 0 <= float(risk.rstrip("%")) <= 100
     assert "in the next 90 days" in texts(at)
+
+
+def complaints_page(workspace, monkeypatch, query: dict) -> AppTest:
+    at = app(workspace, monkeypatch, query=query)
+    at.switch_page("app_pages/complaints.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_complaints_page_tabs_run_on_the_demo(demo_ws, monkeypatch):
+    for tab in ("categories", "time", "satisfaction", "customers", "text"):
+        at = complaints_page(demo_ws, monkeypatch, {"tab": tab})
+        assert "Complaints" in {m.label for m in at.metric}
+    at = complaints_page(demo_ws, monkeypatch, {"tab": "time", "sla": "2,8,24,48"})
+    assert [n.value for n in at.number_input][:4] == [2.0, 8.0, 24.0, 48.0]
+
+
+def test_free_text_suggestions_are_accepted_from_the_page(ws, monkeypatch):
+    from .test_textsort import tickets_frame
+
+    frame, _ = tickets_frame(30, 6)
+    ws.publish_frames({"tickets": frame}, "fixture")
+    before = ws.version()
+    at = complaints_page(ws, monkeypatch, {"tab": "text"})
+    assert "tickets without a category get a suggestion" in texts(at)
+    at.slider(key="cmp_min_conf").set_value(0.0).run()
+    at.button(key="cmp_accept").click().run()
+    assert not at.exception, at.exception
+    after = ws.query("SELECT count(suggested_category) AS n FROM tickets")["n"].iloc[0]
+    unlabelled = (frame["category"].isna() | (frame["category"] == "other")).sum()
+    assert ws.version() == before + 1 and after == unlabelled
+
+
+def test_text_clusters_are_named_from_the_page(ws, monkeypatch):
+    from .text_fixtures import corpus
+
+    texts_, _ = corpus(30, "train", seed=8, langs=("en",), categories=("billing", "delivery"))
+    frame = pd.DataFrame({"ticket_id": range(len(texts_)), "created_at": pd.Timestamp("2026-03-01"), "text": texts_})
+    ws.publish_frames({"tickets": frame}, "fixture")
+    at = complaints_page(ws, monkeypatch, {"tab": "text", "k": "2"})
+    assert "Name them to make them categories" in texts(at)
+    at.text_input(key="cmp_name_0").input("Alpha")
+    at.text_input(key="cmp_name_1").input("Beta")
+    at.button[-1].click().run()
+    assert not at.exception, at.exception
+    named = ws.query("SELECT category, count(*) AS n FROM tickets GROUP BY 1")
+    assert set(named["category"]) == {"Alpha", "Beta"} and named["n"].sum() == len(frame)
