@@ -101,7 +101,11 @@ elif pv is not None:
         st.subheader(t("cmp.tickets", sub=sub))
         count = int(pv.tables["tickets_count"]["tickets"].iloc[0])
         st.caption(t("cmp.tickets.count", count=f"{count:,}", shown=min(count, len(pv.tables["tickets"]))))
-        customer_links(pv.tables["tickets"], key="cmp_tickets")
+        listed = pv.tables["tickets"]
+        listed = listed.assign(tier=[t(f"tier.{v}") if isinstance(v, str) else None for v in listed["tier"]])
+        customer_links(
+            listed, key="cmp_tickets", labels={c: t(f"col.{c}") for c in listed.columns if f"col.{c}" in CATALOG}
+        )
         st.button(t("cmp.tickets.close"), on_click=close_list, key="cmp_close")
 
     if tab == "categories" and "trend" in pv.tables:

@@ -81,9 +81,10 @@ def ticket_list(scope: Scope, subcategory: str | None) -> pd.DataFrame:
     extra = ""
     if subcategory and "subcategory" in cols:
         extra, params = " AND CAST(t.subcategory AS VARCHAR) = ?", [*params, subcategory]
+    join, tier = _tier_join(scope)  # Diamond and Gold complaints stand out in the list
     return scope.query(
-        f"SELECT {', '.join('t.' + c for c in keep)} FROM {scope.table('tickets')} t WHERE {cond}{extra} "
-        f"ORDER BY t.created_at DESC LIMIT {TICKETS_SHOWN}",
+        f"SELECT {', '.join('t.' + c for c in keep)}, {tier} AS tier FROM {scope.table('tickets')} t {join} "
+        f"WHERE {cond}{extra} ORDER BY t.created_at DESC LIMIT {TICKETS_SHOWN}",
         params,
     )
 
@@ -241,12 +242,15 @@ def overdue(scope: Scope) -> pd.DataFrame | None:
 
 
 def _tier_join(scope: Scope) -> tuple[str, str]:
-    """The customer's value tier of the period (segments), where tickets and orders share customers."""
+    """The customer's value tier now (the last 12 months of the data, whatever the period: a
+    backlog is worked today), where tickets and orders share customers."""
     if not (scope.has("tickets", "customer_id") and scope.has("orders", "customer_id", "order_date")):
         return "", "NULL"
     from insight import segments
+    from insight.scope import default_start
 
-    seg = segments.with_segments(scope)
+    end = scope.data_end
+    seg = segments.with_segments(scope, (default_start(end), end))
     if not seg.snap.has(segments.SEGMENTS):
         return "", "NULL"
     return f"LEFT JOIN {seg.table(segments.SEGMENTS)} s ON s.customer_id = t.customer_id AND s.active", "s.tier"
