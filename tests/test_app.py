@@ -149,12 +149,17 @@ def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
     assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes
 
 
-def churn_page(workspace, monkeypatch, query: dict) -> AppTest:
+def open_page(page: str, workspace, monkeypatch, query: dict) -> AppTest:
+    """The app opened with `query`, then switched to `page` (AppTest starts on the default page)."""
     at = app(workspace, monkeypatch, query=query)
-    at.switch_page("app_pages/churn.py")
+    at.switch_page(f"app_pages/{page}.py")
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def churn_page(workspace, monkeypatch, query: dict) -> AppTest:
+    return open_page("churn", workspace, monkeypatch, query)
 
 
 def test_churn_page_says_which_definition_and_shows_pandas_numbers(demo_ws, monkeypatch):
@@ -205,11 +210,7 @@ def test_customer_page_scores_churn_risk_on_request(demo_ws, monkeypatch):
 
 
 def complaints_page(workspace, monkeypatch, query: dict) -> AppTest:
-    at = app(workspace, monkeypatch, query=query)
-    at.switch_page("app_pages/complaints.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("complaints", workspace, monkeypatch, query)
 
 
 def test_complaints_page_tabs_run_on_the_demo(demo_ws, monkeypatch):

@@ -11,14 +11,11 @@ from insight.importer import import_file
 from insight.views import page_view
 
 from .conftest import TICKETS
+from .test_churn import tables
 from .test_cli import view_json
 
 SLA = {"urgent": 4, "high": 24, "medium": 72, "low": 120}
 LEVEL = {"critical": "urgent", "urgent": "urgent", "high": "high", "medium": "medium", "low": "low"}
-
-
-def tables(ws, link: str) -> dict[str, pd.DataFrame]:
-    return page_view(ws, link).tables
 
 
 # --- the shared support tickets: no creation time, no customer_id -----------------------------
