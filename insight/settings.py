@@ -56,6 +56,9 @@ CHURN_TEST_SHARE = 0.25
 CHURN_IMPORTANCE_ROWS = 5_000
 CHURN_SEED = 7
 
+#: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample).
+TEXT_FIT_SAMPLE = 200_000
+
 #: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
 TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}
 

@@ -142,6 +142,8 @@ def suggest(ws: Workspace) -> Suggestions | None:
         return _CACHE[key]
     frame = _texts(ws)
     known = frame[frame["labelled"]]
+    if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
+        known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.CHURN_SEED)
     if known["category"].value_counts().ge(MIN_PER_CLASS).sum() < 2:
         return None
     model, scores = train_classifier(known["text"], known["category"])
