@@ -1,6 +1,138 @@
-"""Campaigns page: filled by its own issue; shows the empty state or a note until then."""
+"""Campaigns: what each campaign cost and earned, its uplift against control, who responded,
+the funnel and the timeline. A click on a campaign drills every page to its customers."""
 
-from insight.ui.shell import context
-from insight.ui.widgets import placeholder
+import plotly.graph_objects as go
+import streamlit as st
 
-placeholder(context(), "campaigns")
+from insight import charts, settings
+from insight.campaigns import ATTRIBUTES
+from insight.ui.cache import view
+from insight.ui.interact import chart, page_header
+from insight.ui.shell import context, empty_state, guard, url_choice, url_number
+from insight.ui.widgets import kpi_cards, table, view_notes
+from insight.views import CAMPAIGN_KPIS
+
+ctx = context()
+t = ctx.t
+
+
+def attr_label(a: str) -> str:
+    return t("camp.attr.age_band") if a == "age_band" else t(f"dim.{a}")
+
+
+page_header(ctx, "campaigns")
+top = st.columns([1, 2])
+with top[0]:
+    days = url_number("win", settings.ATTRIBUTION_DAYS, 1, 365, t("camp.window"))
+with top[1]:
+    attr = url_choice("attr", ATTRIBUTES, ATTRIBUTES[0], t("camp.who.pick"), attr_label)
+win = "" if days == settings.ATTRIBUTION_DAYS else str(days)
+pv = guard(view, ctx, "campaigns", {"win": win, "attr": attr})
+if pv is not None:
+    view_notes(ctx, pv)
+if pv is not None and pv.missing:
+    empty_state(ctx, pv.missing)
+elif pv is not None and "campaigns" in pv.tables:
+    kpi_cards(ctx, {m: pv.kpis[m] for m in CAMPAIGN_KPIS}, per_row=4)
+    camps = pv.tables["campaigns"]
+    label = camps["name"].fillna(camps["campaign_id"]) if "name" in camps else camps["campaign_id"]
+    camps = camps.assign(
+        label=[f"{c} · {n}" if n != c else c for c, n in zip(camps["campaign_id"], label, strict=True)],
+        verdict=[
+            t(f"camp.verdict.{v}", pts=f"{u * 100:+.1f}" if u == u and u is not None else "—")
+            for v, u in zip(camps["verdict"], camps["uplift"], strict=True)
+        ],
+    )
+    left, right = st.columns(2)
+    with left:
+        fig = go.Figure(
+            go.Bar(
+                x=camps["label"],
+                y=camps["conversion_rate"],
+                customdata=camps["campaign_id"],
+                marker_color=charts.PALETTE[0],
+                hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+            )
+        )
+        fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"})
+        chart(charts.layout(fig, t("camp.conversion")), "camp_conversion", dim="campaign")
+    with right:
+        measured = camps[camps["uplift"].notna()]
+        fig = go.Figure(
+            go.Bar(
+                x=measured["label"],
+                y=measured["uplift"],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": measured["uplift_high"] - measured["uplift"],
+                    "arrayminus": measured["uplift"] - measured["uplift_low"],
+                },
+                customdata=measured["campaign_id"],
+                marker_color=[charts.PALETTE[2] if s is True else charts.PALETTE[7] for s in measured["significant"]],
+                text=measured["verdict"],
+                hovertemplate="%{x}: %{y:+.1%} · %{text}<extra></extra>",
+            )
+        )
+        fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
+        chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
+    for row in camps.itertuples():
+        st.markdown(f"**{row.label}**: {row.verdict}")
+    if bool(pv.tables["window"]["own_revenue"].iloc[0]):
+        st.caption(t("camp.window.own"))
+    st.subheader(t("camp.table"))
+    cols = [
+        c
+        for c in (
+            "campaign_id",
+            "name",
+            "channel",
+            "start_date",
+            "end_date",
+            "spend",
+            "contacted",
+            "responded",
+            "converted",
+            "response_rate",
+            "conversion_rate",
+            "attributed_revenue",
+            "roi",
+            "cost_per_conversion",
+            "control",
+            "uplift",
+            "verdict",
+        )
+        if c in camps
+    ]
+    table(ctx, camps[cols], prefix="col")
+    if "who_responded" in pv.tables:
+        who = pv.tables["who_responded"]
+        shown = who.assign(value=[str(v) if v is not None else "—" for v in who["value"]])
+        fig = go.Figure()
+        for rate, name in (("response_rate", "camp.stage.responded"), ("conversion_rate", "camp.stage.converted")):
+            fig.add_bar(x=shown["value"], y=shown[rate], name=t(name))
+        fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"}, barmode="group")
+        chart(charts.layout(fig, t("camp.who", attr=attr_label(attr))), "camp_who")
+    funnels = [(k, pv.tables[f"funnel_{k}"]) for k in ("campaign", "channel") if f"funnel_{k}" in pv.tables]
+    for col, (key, frame) in zip(st.columns(len(funnels)), funnels, strict=True):
+        with col:
+            fig = go.Figure()
+            for stage in ("contacted", "responded", "converted"):
+                fig.add_bar(x=frame["value"].astype(str), y=frame[stage], name=t(f"camp.stage.{stage}"))
+            fig.update_layout(barmode="group", xaxis={"type": "category"})
+            chart(charts.layout(fig, t("camp.funnel", by=t(f"camp.funnel.{key}"))), f"camp_funnel_{key}")
+    if "timeline" in pv.tables and "start_date" in camps:
+        line = pv.tables["timeline"]
+        fig = go.Figure()
+        fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"))
+        fig.add_bar(
+            x=camps["start_date"],
+            y=camps["spend"],
+            name=t("camp.spend"),
+            yaxis="y2",
+            text=camps["campaign_id"],
+            customdata=camps["campaign_id"],
+            marker_color=charts.PALETTE[1],
+        )
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right"})
+        chart(charts.layout(fig, t("camp.timeline")), "camp_timeline", dim="campaign")

@@ -165,7 +165,7 @@ def default_attribute(options: list[str]) -> str | None:
     return options[0] if options else None
 
 
-def _attribute_join(scope: Scope, attr: str, key: str = "customer_id") -> tuple[str, str]:
+def attribute_join(scope: Scope, attr: str, key: str = "customer_id") -> tuple[str, str]:
     """(join, value expression) that bring `attr` onto rows keyed by `key` (a customer_id)."""
     if attr in ("tier", "rfm"):
         from insight import segments
@@ -257,7 +257,7 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
     small groups last."""
     if d.kind == "explicit":
         where, params = scope.where("customers", "c", period=False)
-        join, value = _attribute_join(scope, attr, "c.customer_id")
+        join, value = attribute_join(scope, attr, "c.customer_id")
         frame = scope.query(
             f"SELECT {value} AS value, count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned "
             f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY ALL",
@@ -265,7 +265,7 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         )
     else:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
-        join, value = _attribute_join(scope, attr, "s.customer_id")
+        join, value = attribute_join(scope, attr, "s.customer_id")
         frame = scope.query(
             f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS _month)
             SELECT {value} AS value, count(*) AS customers,
@@ -341,7 +341,7 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
     if d.kind == "explicit":
         where, params = scope.where("customers", "c", period=False)
         if attr:
-            group_join, group_value = _attribute_join(scope, attr, "c.customer_id")
+            group_join, group_value = attribute_join(scope, attr, "c.customer_id")
         if d.dated and scope.has("customers", "signup_date") and scope.data_end:
             time = "datediff('day', c.signup_date, CASE WHEN c.churned THEN c.churn_date ELSE ? END) / 30.4375"
             params = [scope.data_end, *params]
@@ -357,7 +357,7 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
         )
     else:
         if attr:
-            group_join, group_value = _attribute_join(scope, attr, "f.customer_id")
+            group_join, group_value = attribute_join(scope, attr, "f.customer_id")
         sql = f"""WITH {_spells(scope, d)},
             f AS (SELECT customer_id, arg_min(start, start) AS start, arg_min(lapse, start) AS lapse
                   FROM spells GROUP BY customer_id)

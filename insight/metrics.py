@@ -199,6 +199,11 @@ REGISTRY: dict[str, Metric] = {
             for t in ("diamond", "gold", "silver", "basic")
         ),
         Metric("customer_equity", None, None, fmt="money", derived="segments"),
+        # Campaigns page (insight/campaigns.py): over the treatment contacts of the campaigns in scope.
+        Metric("response_rate", None, None, fmt="pct", derived="campaigns"),
+        Metric("conversion_rate", None, None, fmt="pct", derived="campaigns"),
+        Metric("roi", None, None, fmt="pct", derived="campaigns"),
+        Metric("uplift", None, None, fmt="pct", derived="campaigns"),
         # Churn page (insight/churn.py), under the definition in force (explicit or behavioural).
         Metric("churn_base", None, None, derived="churn"),
         Metric("retention_m3", None, None, fmt="pct", derived="churn"),
@@ -211,6 +216,8 @@ def available(scope: Scope, metric_id: str) -> bool:
     m = REGISTRY[metric_id]
     if m.derived == "segments":
         return scope.has("orders", "customer_id")
+    if m.derived == "campaigns":
+        return scope.snap.has("contacts")
     if m.derived == "churn":
         return scope.has("customers", "churned") or scope.has("orders", "customer_id")
     if m.ratio:

@@ -56,6 +56,10 @@ CHURN_TEST_SHARE = 0.25
 CHURN_IMPORTANCE_ROWS = 5_000
 CHURN_SEED = 7
 
+#: Campaigns: days after a contact in which the customer's orders count towards the campaign
+#: (`win=`), unless contacts carry their own revenue.
+ATTRIBUTION_DAYS = 30
+
 #: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample).
 TEXT_FIT_SAMPLE = 200_000
 

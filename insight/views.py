@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from insight import channels, churn, churn_model, clusters, complaints, metrics, overview, segments, settings
+from insight import campaigns, channels, churn, churn_model, clusters, complaints, metrics, overview, segments, settings
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -52,6 +52,7 @@ AT_RISK_SHOWN = 500
 COMPLAINT_KPIS = ("complaints", "complaint_rate", "on_time_rate", "fcr_rate", "csat")
 COMPLAINT_TABS = ("categories", "time", "satisfaction", "customers", "text")
 SUGGESTIONS_SHOWN = 500
+CAMPAIGN_KPIS = ("response_rate", "conversion_rate", "roi", "uplift")
 
 
 @dataclass
@@ -151,6 +152,8 @@ def page_view(ws: Workspace, link: str) -> PageView:
         _churn(scope, view)
     elif page == "complaints" and not view.missing:
         _complaints(scope, view)
+    elif page == "campaigns" and not view.missing:
+        _campaigns(scope, view)
     elif page == "data":
         view.tables["datasets"] = ws.datasets()
     if scope.period:
@@ -370,6 +373,30 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
         view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
     except InsightError as exc:
         view.notes.append(str(exc))
+
+
+def _campaigns(scope: Scope, view: PageView) -> None:
+    extra = dict(scope.filters.extra)
+    days, notes = campaigns.window(scope)
+    view.notes += notes
+    table = campaigns.campaign_table(scope)
+    if table is None or table.empty:
+        view.notes.append("no campaign contacts in this period and these filters")
+        return
+    now = campaigns.totals(table)
+    other = scope.compare()
+    before = campaigns.totals(campaigns.campaign_table(replace(scope, period=other.period))) if other else {}
+    for mid in CAMPAIGN_KPIS:
+        change, pct = metrics.delta(now[mid], before.get(mid))
+        view.kpis[mid] = Kpi(mid, now[mid], before.get(mid), change, pct, now[mid] is not None, "contacts")
+    view.tables["campaigns"] = table
+    view.tables["window"] = pd.DataFrame([{"days": days, "own_revenue": campaigns.own_revenue(scope)}])
+    attr = extra.get("attr") if extra.get("attr") in campaigns.ATTRIBUTES else "segment"
+    _put(view, "who_responded", campaigns.who_responded(scope, attr))
+    view.tables["funnel_campaign"] = campaigns.funnel(table, "campaign_id")
+    if "channel" in table:
+        view.tables["funnel_channel"] = campaigns.funnel(table, "channel")
+    _put(view, "timeline", campaigns.timeline(scope, table))
 
 
 def _put(view: PageView, name: str, frame: pd.DataFrame | None) -> None:
