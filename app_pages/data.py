@@ -27,6 +27,19 @@ if file is not None:
     path = str(upload.save_upload(file))
     sheet = st.session_state.get("upload_sheet")
     pv = guard(upload.preview, str(ws.path), path, file.name, table, sheet)
+    wide: tuple = ()
+    if pv is not None and pv.wide_candidates:  # one response column per campaign: offer to unpivot
+        st.info(t("data.wide", count=len(pv.wide_candidates)), icon=":material/pivot_table_chart:")
+        wide = tuple(
+            st.multiselect(
+                t("data.wide.columns"),
+                pv.wide_candidates,
+                default=pv.wide_candidates,
+                key=f"wide_{file.name}",
+            )
+        )
+        if wide:
+            pv = guard(upload.preview, str(ws.path), path, file.name, table, sheet, wide)
     if pv is not None:
         p = pv.parsed
         if p.sheets:
@@ -71,7 +84,7 @@ if file is not None:
             key="upload_mode",
         )
         frozen = tuple(sorted((k, v or None) for k, v in mapping.items()))
-        result = guard(upload.dry_run, str(ws.path), ws.version(), path, file.name, table, sheet, frozen, mode)
+        result = guard(upload.dry_run, str(ws.path), ws.version(), path, file.name, table, sheet, frozen, mode, wide)
         if result is not None:
             c = st.columns(4)
             c[0].metric(t("data.rows_read"), f"{result.rows_read:,}")
@@ -106,6 +119,7 @@ if file is not None:
                     display_name=file.name,
                     sheet=sheet,
                     progress=lambda f, step: bar.progress(f, text=t(f"data.step.{step}")),
+                    wide_columns=list(wide) or None,
                 )
                 if done is not None:
                     st.cache_data.clear()

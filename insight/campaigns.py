@@ -100,7 +100,7 @@ def campaign_table(scope: Scope) -> pd.DataFrame | None:
                coalesce(sum({revenue}) FILTER (WHERE {treat}), 0) AS attributed_revenue,
                count(*) FILTER (WHERE {group} = 'control') AS control,
                count(*) FILTER (WHERE {group} = 'control' AND {_flag(cols, "converted")}) AS control_converted,
-               min(k.contacted_at) AS first_contact
+               {"min(k.contacted_at)" if "contacted_at" in cols else "NULL"} AS first_contact
         FROM {scope.table("contacts")} k {join} WHERE {where} GROUP BY 1""",
         [*rparams, *params],
     )
@@ -121,7 +121,7 @@ def campaign_table(scope: Scope) -> pd.DataFrame | None:
     frame["cost_per_conversion"] = frame["spend"] / frame["converted"].where(frame["converted"] > 0)
     frame = frame.join(frame.apply(_uplift_row, axis=1, result_type="expand"))
     sort = "start_date" if "start_date" in frame else "first_contact"
-    return frame.sort_values([sort, "campaign_id"]).reset_index(drop=True)
+    return frame.sort_values([sort, "campaign_id"], na_position="last").reset_index(drop=True)
 
 
 def _uplift_row(row) -> pd.Series:

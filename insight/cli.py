@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--delimiter", default="auto", help="auto, or the delimiter (',', ';', 'tab', '|', 'spaces')")
     imp.add_argument("--keep-duplicates", action="store_true", help="in append mode, keep rows already loaded")
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument(
+        "--wide",
+        metavar="COLUMNS",
+        help="contacts: unpivot a wide response file, one 0/1 column per campaign (comma-separated names, or auto)",
+    )
     imp.add_argument("--json", action="store_true")
 
     view = sub.add_parser("view", help="the figures of one page view, as a share link has them")
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> dict:
             delimiter=delimiter,
             keep_duplicates=args.keep_duplicates,
             dry_run=args.dry_run,
+            wide_columns=[c.strip() for c in args.wide.split(",") if c.strip()] if args.wide else None,
         )
         return result.to_dict()
     if args.command == "view":

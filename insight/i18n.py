@@ -641,6 +641,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No churn risk: the customer is not among those scored.",
         "无流失风险评分：该客户不在评分范围内。",
     ),
+    "data.wide": (
+        "This file has one response column per campaign ({count} found). It can be unpivoted into contacts: one "
+        "per customer per campaign, the column's name as the campaign. Untick the columns that are not campaigns.",
+        "该文件每个营销活动一列响应（发现 {count} 列），可转置为触达记录：每位客户每个活动一行，列名即活动。"
+        "请取消勾选不是活动的列。",
+    ),
+    "data.wide.columns": ("Campaign columns to unpivot", "要转置的活动列"),
     # campaigns
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.response_rate.def": ("Treatment contacts who responded / contacted.", "实验组中响应的触达数 ÷ 触达数。"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insight import coerce, facts, mapping, reader, settings
+from insight import coerce, facts, mapping, reader, settings, wide
 from insight.errors import InsightError
 from insight.schema import (
     CANCELLED,
@@ -42,6 +42,7 @@ class Preview:
     mapping: dict[str, str]
     template_used: bool
     signature: str
+    wide_candidates: list[str] = field(default_factory=list)  # contacts: one response column per campaign
 
 
 @dataclass
@@ -91,6 +92,7 @@ def preview(
     sheet: str | None = None,
     encoding: str = "auto",
     delimiter: str = "auto",
+    wide_columns: list[str] | None = None,
 ) -> Preview:
     """Read the file and guess the mapping (a saved template wins over the guess)."""
     _check_table(table)
@@ -98,12 +100,15 @@ def preview(
         parsed = reader.read(
             cur, path, table=RAW, display_name=display_name, sheet=sheet, encoding=encoding, delimiter=delimiter
         )
+        found = wide.candidates(cur, RAW, parsed.columns) if table == "contacts" else []
+        if wide_columns:
+            _unpivot(cur, parsed, wide_columns, None, display_name or Path(path).name)
         rows = cur.execute(f"SELECT * EXCLUDE (_row) FROM {RAW} ORDER BY _row LIMIT {settings.PREVIEW_ROWS}").df()
     sig = mapping.signature(table, parsed.columns)
     template = ws.template(sig)
     guessed = template if template is not None else mapping.guess(table, parsed.columns)
     guessed = {k: v for k, v in guessed.items() if v in parsed.columns}
-    return Preview(parsed, rows, guessed, template is not None, sig)
+    return Preview(parsed, rows, guessed, template is not None, sig, found)
 
 
 def import_file(
@@ -120,10 +125,12 @@ def import_file(
     keep_duplicates: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    wide_columns: list[str] | None = None,
 ) -> Result:
     """Import `path` as `table`. `overrides` change the guessed mapping ({canonical: source or None}).
 
-    With `dry_run` the file is read and validated but nothing is written.
+    With `dry_run` the file is read and validated but nothing is written. `wide_columns` (contacts
+    only; `["auto"]` to detect them) unpivots a wide response file into contacts first.
     """
     _check_table(table)
     if mode not in MODES:
@@ -135,6 +142,7 @@ def import_file(
         parsed = reader.read(
             cur, path, table=RAW, display_name=name, sheet=sheet, encoding=encoding, delimiter=delimiter
         )
+        unpivoted = _unpivot(cur, parsed, wide_columns, overrides, name) if wide_columns else None
         sig = mapping.signature(table, parsed.columns)
         chosen = ws.template(sig) or mapping.guess(table, parsed.columns)
         chosen = {k: v for k, v in chosen.items() if v in parsed.columns}
@@ -168,6 +176,8 @@ def import_file(
             warnings=plan.warnings,
             date_formats=plan.date_formats,
         )
+        if unpivoted:
+            result.derived.append(unpivoted)
         if duplicate_rows:
             result.warnings.append(f"{duplicate_rows} rows are exact duplicates of another row in the file")
         if plan.loaded == 0:
@@ -200,6 +210,25 @@ def import_file(
             facts.refresh(ws)
         step(1.0, "done")
         return result
+
+
+def _unpivot(cur, parsed: reader.Parsed, chosen: list[str], overrides: dict | None, name: str) -> str:
+    """Unpivot the raw table of a wide response file in place; the note for the report."""
+    if chosen == ["auto"]:
+        chosen = wide.candidates(cur, RAW, parsed.columns, overrides)
+        if not chosen:
+            raise InsightError(
+                "no campaign response columns found (0/1 or yes/no, at least two)",
+                file=name,
+                hint="name the campaign columns, or import the file as it is",
+            )
+    rows_before = parsed.rows
+    parsed.columns = wide.unpivot(cur, RAW, parsed.columns, chosen, overrides, name)
+    parsed.rows = cur.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0]
+    return (
+        f"unpivoted {len(chosen)} campaign columns ({', '.join(chosen)}) of {rows_before} rows into "
+        f"{parsed.rows} contacts (blank cells: not contacted)"
+    )
 
 
 class _Plan:

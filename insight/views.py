@@ -23,7 +23,7 @@ PAGE_TABLES = {
     "segments": ("orders",),
     "churn": (),  # customers with a churned flag, or orders (behavioural churn): `_churn` checks
     "complaints": ("tickets",),
-    "campaigns": ("campaigns", "contacts"),
+    "campaigns": ("contacts",),  # the campaigns table adds names and spend where it exists
     "customer": ("customers",),
     "data": (),
 }

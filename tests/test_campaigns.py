@@ -89,3 +89,34 @@ def test_cli_view_campaigns(demo_ws):
     assert {"response_rate", "conversion_rate", "roi", "uplift"} <= set(result["kpis"])
     assert {r["campaign_id"] for r in result["tables"]["campaigns"]} >= {"CMP01", "CMP02"}
     assert any("win='abc' ignored" in n for n in result["notes"])
+
+
+def test_a_wide_response_file_unpivots_into_contacts(ws, tmp_path):
+    rng = np.random.default_rng(11)
+    n = 400
+    wide = pd.DataFrame({"customer_id": [f"C{i:04d}" for i in range(n)], "age": rng.integers(18, 80, n)})
+    rates = {"promo_spring": 0.3, "promo_summer": 0.1, "last_offer": 0.5}
+    for col, p in rates.items():
+        wide[col] = np.where(rng.random(n) < p, "yes", "no")
+    wide.loc[rng.random(n) < 0.2, "promo_summer"] = ""  # not contacted in that campaign
+    wide["promo_spring"] = np.where(wide["promo_spring"] == "yes", "1", "0")  # 0/1 in one column
+    path = tmp_path / "responses.csv"
+    wide.to_csv(path, index=False)
+
+    from insight.importer import import_file, preview
+
+    assert preview(ws, path, "contacts").wide_candidates == list(rates)  # age is not a campaign
+    result = import_file(ws, path, "contacts", wide_columns=["auto"])
+    contacted = {c: int((wide[c] != "").sum()) for c in rates}
+    assert result.rows_loaded == sum(contacted.values()) and result.rows_rejected == 0
+    assert any("unpivoted 3 campaign columns" in d for d in result.derived)
+    got = ws.query("SELECT campaign_id, count(*) AS n, avg(CAST(responded AS DOUBLE)) AS rate FROM contacts GROUP BY 1")
+    got = got.set_index("campaign_id")
+    for col in rates:
+        answered = wide.loc[wide[col] != "", col].isin(["yes", "1"])
+        assert got.loc[col, "n"] == contacted[col]
+        assert got.loc[col, "rate"] == pytest.approx(answered.mean())
+    # And the page reads them: response rates per campaign, no control group so no uplift.
+    table = tables(ws, "campaigns")["campaigns"].set_index("campaign_id")
+    assert table.loc["last_offer", "response_rate"] == pytest.approx(got.loc["last_offer", "rate"])
+    assert (table["verdict"] == "no_control").all()

@@ -26,13 +26,23 @@ def save_upload(uploaded) -> Path:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def preview(ws_path: str, path: str, name: str, table: str, sheet: str | None) -> importer.Preview:
-    return importer.preview(open_workspace(ws_path), path, table, display_name=name, sheet=sheet)
+def preview(ws_path: str, path: str, name: str, table: str, sheet: str | None, wide: tuple = ()) -> importer.Preview:
+    return importer.preview(
+        open_workspace(ws_path), path, table, display_name=name, sheet=sheet, wide_columns=list(wide) or None
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def dry_run(
-    ws_path: str, version: int, path: str, name: str, table: str, sheet: str | None, mapping: tuple, mode: str
+    ws_path: str,
+    version: int,
+    path: str,
+    name: str,
+    table: str,
+    sheet: str | None,
+    mapping: tuple,
+    mode: str,
+    wide: tuple = (),
 ) -> importer.Result:
     return importer.import_file(
         open_workspace(ws_path),
@@ -43,4 +53,5 @@ def dry_run(
         display_name=name,
         sheet=sheet,
         dry_run=True,
+        wide_columns=list(wide) or None,
     )
