@@ -219,9 +219,19 @@ elif pv is not None and "definition" in pv.tables:
             customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
             model = churn_model.cached(scope, churn.definition(scope)[0])
 
+            attrs = ()
+            if scope.snap.has("customers"):
+                attrs = tuple(
+                    st.multiselect(
+                        t("seg.members.attrs"),
+                        [c for c in ctx.ws.columns("customers", scope.snap) if c not in ("customer_id", "name")],
+                        key="churn_attrs",
+                        placeholder=t("app.choose"),
+                    )
+                )
             if model is not None:
                 list_downloads(
-                    lambda: churn_model.retention_list(scope, model, feature),
+                    lambda: churn_model.retention_list(scope, model, feature, attrs),
                     f"retention-list-v{scope.snap.version}",
                     (t("churn.risk.csv"), t("churn.risk.xlsx")),
                     "churn",

@@ -571,11 +571,21 @@ def customer_risk(model: Model, customer_id: str) -> dict | None:
     return {"risk": float(row["risk"].iloc[0]), "reasons": row["reasons"].iloc[0]}
 
 
-def retention_list(scope: Scope, model: Model, label) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The whole at-risk list for a retention campaign (维系挽留), reasons as text, and where it
-    came from (data version, period, filters, definition, model) for the side sheet."""
+def retention_list(
+    scope: Scope, model: Model, label, attributes: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole at-risk list for a retention campaign (维系挽留), reasons as text, with the chosen
+    customer attributes, and where it came from (data version, period, filters, definition,
+    model) for the side sheet."""
     listed, basis = at_risk(scope, model)
     listed = listed.assign(reasons=[reason_text(r, label) for r in listed["reasons"]])
+    wanted = [c for c in dict.fromkeys(attributes) if c in scope.columns.get("customers", ()) and c not in listed]
+    if wanted:
+        extra = scope.query(
+            f"SELECT customer_id, {', '.join(quote(c) for c in wanted)} FROM {scope.table('customers')}",
+            cap=10_000_000,
+        )
+        listed = listed.merge(extra, on="customer_id", how="left")
     d = model.definition
     trace = [
         {"filter": "ds", "values": str(scope.snap.version)},

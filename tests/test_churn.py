@@ -330,3 +330,15 @@ def test_without_a_flag_the_overview_shows_behavioural_churn(ws):
     trend = page.tables["trend"]
     final = trend[~trend["provisional"]]
     assert page.kpis["churn_rate"].value == pytest.approx(final["churned"].sum() / final["active"].sum())
+
+
+def test_retention_list_export_carries_attributes_and_its_trace(demo_ws):
+    scope = Scope.open(demo_ws, Filters.from_query("churn=behavioural&region=East")[0])
+    d, _ = churn.definition(scope)
+    model = churn_model.train(scope, d)
+    listed, trace = churn_model.retention_list(scope, model, str, ("contract", "region"))
+    customers = demo_ws.query("SELECT customer_id, contract, region FROM customers").set_index("customer_id")
+    assert (listed["region"] == "East").all()  # the filter holds, and the attribute is the customer's own
+    assert (listed.set_index("customer_id")["contract"] == customers.loc[listed["customer_id"], "contract"]).all()
+    rows = dict(zip(trace["filter"], trace["values"], strict=True))
+    assert rows["region"] == "East" and rows["churn"] == "behavioural, 90 days" and rows["customers"] == str(len(listed))
