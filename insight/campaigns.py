@@ -202,10 +202,25 @@ def who_responded(scope: Scope, attr: str) -> pd.DataFrame | None:
 
 
 def funnel(table: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Contacted → responded → converted per campaign (`campaign_id`) or per channel."""
+    """Contacted → responded → converted per campaign (`campaign_id`) or per campaign channel."""
     key = by if by in table else "campaign_id"
     out = table.groupby(key, dropna=False)[["contacted", "responded", "converted"]].sum().reset_index()
     return out.rename(columns={key: "value"})
+
+
+def contact_funnel(scope: Scope) -> pd.DataFrame | None:
+    """The funnel per contact channel where contacts carry their own (cellular, telephone, SMS …)."""
+    cols = scope.columns.get("contacts", frozenset())
+    if "channel" not in cols:
+        return None
+    where, params = _contacts(scope)
+    return scope.query(
+        f"""SELECT coalesce(CAST(k.channel AS VARCHAR), '—') AS value, count(*) AS contacted,
+               count(*) FILTER (WHERE {_flag(cols, "responded")}) AS responded,
+               count(*) FILTER (WHERE {_flag(cols, "converted")}) AS converted
+        FROM {scope.table("contacts")} k WHERE {where} AND {_group(cols)} <> 'control' GROUP BY 1 ORDER BY 2 DESC""",
+        params,
+    )
 
 
 def timeline(scope: Scope, table: pd.DataFrame) -> pd.DataFrame | None:

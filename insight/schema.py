@@ -285,8 +285,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("contacted_at", DATE, "contactedat", "contactdate", "senddate", "触达时间", "发送时间", "联系时间"),
         _c("group", TEXT, "testgroup", "controlgroup", "variant", "分组", "组别"),
         _c("responded", BOOL, "response", "是否响应", "响应"),
-        _c("converted", BOOL, "conversion", "是否转化", "转化"),
+        _c("converted", BOOL, "conversion", "outcome", "y", "subscribed", "result", "是否转化", "转化", "结果"),
         _c("revenue", NUMBER, "收入", "转化金额"),
+        _c("channel", TEXT, "contact", "contacttype", "contactchannel", "触达渠道", "联系方式", "触达方式"),
     ),
 }
 

@@ -394,7 +394,10 @@ def _campaigns(scope: Scope, view: PageView) -> None:
     attr = extra.get("attr") if extra.get("attr") in campaigns.ATTRIBUTES else "segment"
     _put(view, "who_responded", campaigns.who_responded(scope, attr))
     view.tables["funnel_campaign"] = campaigns.funnel(table, "campaign_id")
-    if "channel" in table:
+    own = campaigns.contact_funnel(scope)  # the contacts' own channel wins over the campaign's
+    if own is not None:
+        view.tables["funnel_channel"] = own
+    elif "channel" in table:
         view.tables["funnel_channel"] = campaigns.funnel(table, "channel")
     _put(view, "timeline", campaigns.timeline(scope, table))
 

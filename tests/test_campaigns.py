@@ -120,3 +120,26 @@ def test_a_wide_response_file_unpivots_into_contacts(ws, tmp_path):
     table = tables(ws, "campaigns")["campaigns"].set_index("campaign_id")
     assert table.loc["last_offer", "response_rate"] == pytest.approx(got.loc["last_offer", "rate"])
     assert (table["verdict"] == "no_control").all()
+
+
+def test_contact_level_file_maps_channel_and_outcome(ws, tmp_path):
+    rng = np.random.default_rng(5)
+    n = 300
+    raw = pd.DataFrame(
+        {
+            "campaign": rng.choice(["TD-1", "TD-2"], n),
+            "client_id": [f"K{i:04d}" for i in range(n)],
+            "contact": rng.choice(["cellular", "telephone"], n, p=[0.7, 0.3]),
+            "y": rng.choice(["yes", "no"], n, p=[0.15, 0.85]),
+        }
+    )
+    path = tmp_path / "bank_marketing.csv"
+    raw.to_csv(path, index=False)
+    from insight.importer import import_file
+
+    result = import_file(ws, path, "contacts", overrides={"customer_id": "client_id"})
+    assert result.mapping["channel"] == "contact" and result.mapping["converted"] == "y"
+    funnel = tables(ws, "campaigns")["funnel_channel"].set_index("value")
+    for channel, part in raw.groupby("contact"):
+        assert funnel.loc[channel, "contacted"] == len(part)
+        assert funnel.loc[channel, "converted"] == (part["y"] == "yes").sum()

@@ -341,4 +341,6 @@ def test_retention_list_export_carries_attributes_and_its_trace(demo_ws):
     assert (listed["region"] == "East").all()  # the filter holds, and the attribute is the customer's own
     assert (listed.set_index("customer_id")["contract"] == customers.loc[listed["customer_id"], "contract"]).all()
     rows = dict(zip(trace["filter"], trace["values"], strict=True))
-    assert rows["region"] == "East" and rows["churn"] == "behavioural, 90 days" and rows["customers"] == str(len(listed))
+    assert (
+        rows["region"] == "East" and rows["churn"] == "behavioural, 90 days" and rows["customers"] == str(len(listed))
+    )
