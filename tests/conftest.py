@@ -58,6 +58,16 @@ def demo_raw(demo_file) -> dict:
     return out
 
 
+@pytest.fixture(scope="module")
+def server(demo_file, tmp_path_factory):
+    """A real `streamlit run` of the app on a copy of the demo workspace, one per browser test module."""
+    from .browser_support import demo_server
+
+    srv = demo_server(demo_file, tmp_path_factory.mktemp("server"))
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, driven by Playwright (installed by `make test`, never downloaded)."""

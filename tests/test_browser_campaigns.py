@@ -8,17 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import demo_server, wait_idle
+from .browser_support import wait_idle
 from .test_browser_drill import click_bar
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def server(demo_file, tmp_path_factory):
-    srv = demo_server(demo_file, tmp_path_factory.mktemp("campaigns"))
-    yield srv
-    srv.stop()
 
 
 def test_click_a_campaign_drills_by_campaign(server, browser):

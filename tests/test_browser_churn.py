@@ -10,17 +10,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import demo_server, wait_idle
+from .browser_support import wait_idle
 from .test_churn import default_period, pandas_monthly, pandas_spells
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def server(demo_file, tmp_path_factory):
-    srv = demo_server(demo_file, tmp_path_factory.mktemp("churn"))
-    yield srv
-    srv.stop()
 
 
 def expected_rates(orders, days: int) -> list[float]:

@@ -8,16 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import choose, demo_server, wait_idle
+from .browser_support import choose, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def server(demo_file, tmp_path_factory):
-    srv = demo_server(demo_file, tmp_path_factory.mktemp("drill"))
-    yield srv
-    srv.stop()
 
 
 def kpi_values(page) -> dict[str, str]:

@@ -8,16 +8,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import choose, demo_server, wait_idle
+from .browser_support import choose, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def server(demo_file, tmp_path_factory):
-    srv = demo_server(demo_file, tmp_path_factory.mktemp("browser"))
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -12,17 +12,10 @@ from playwright.sync_api import expect
 
 from insight.workspace import Workspace
 
-from .browser_support import demo_server, wait_idle
+from .browser_support import wait_idle
 from .test_segments import demo_lines, expected_rfm
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def server(demo_file, tmp_path_factory):
-    srv = demo_server(demo_file, tmp_path_factory.mktemp("segments"))
-    yield srv
-    srv.stop()
 
 
 def click_cell(page, chart, index: int) -> None:
