@@ -228,7 +228,8 @@ def timeline(scope: Scope, table: pd.DataFrame) -> pd.DataFrame | None:
     if not scope.has("orders", "order_date") or "start_date" not in table or table["start_date"].isna().all():
         return None
     start = pd.Timestamp(table["start_date"].min()).date().replace(day=1)
-    end = pd.Timestamp(table["end_date"].max() if "end_date" in table else table["start_date"].max()).date()
+    ends = pd.to_datetime(table["end_date"]) if "end_date" in table else pd.Series(dtype="datetime64[ns]")
+    end = (ends.max() if ends.notna().any() else pd.to_datetime(table["start_date"]).max()).date()
     where, params = scope.where("orders", "t", period=False)
     return scope.query(
         f"SELECT date_trunc('month', t.order_date)::DATE AS month, sum(t.amount) AS revenue "
