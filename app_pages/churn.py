@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from insight import charts, churn, churn_model, formatting
-from insight.settings import CHURN_DAYS_RANGE, CHURN_MIN_GROUP, INACTIVITY_DAYS
+from insight.settings import CHURN_DAYS_RANGE, INACTIVITY_DAYS, MIN_GROUP
 from insight.ui.cache import view, with_options
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
 from insight.ui.shell import code_label, context, empty_state, guard, url_choice, url_number, url_value
@@ -53,11 +53,12 @@ options = {
     **{k: url_value(k) for k in ("attr", "split", "ret")},
 }
 scope = replace(scope, filters=with_options(ctx, options))
+in_force, _ = churn.definition(scope)
 if tab == "risk":  # train first, with a progress bar; the view then reads the cached model
-    d, _ = churn.definition(scope)
-    if churn.available(scope, d) and churn_model.cached(scope, d) is None:
+    if churn.available(scope, in_force) and churn_model.cached(scope, in_force) is None:
         bar = st.progress(0.0, text=t("churn.model.training"))
-        guard(churn_model.train, scope, d, lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}")))
+        progress = lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}"))  # noqa: E731
+        guard(churn_model.train, scope, in_force, progress)
         bar.empty()
 pv = guard(view, ctx, "churn", {"tab": tab, **options})
 if pv is not None:
@@ -107,7 +108,7 @@ elif pv is not None and "definition" in pv.tables:
             frame = pv.tables["churn_by"]
             fig = charts.rate_bars(frame, t("churn.by", attribute=attribute(by)), value_label(by), t)
             chart(fig, "churn_by", dim=by if by in churn.DRILLABLE_ATTRIBUTES else None)
-            st.caption(t("churn.by.small", n=CHURN_MIN_GROUP))
+            st.caption(t("churn.by.small", n=MIN_GROUP))
             if d["definition"] == "behavioural":
                 st.caption(t("churn.by.months"))
             if by in churn.DRILLABLE_ATTRIBUTES:
@@ -217,7 +218,7 @@ elif pv is not None and "definition" in pv.tables:
                 **({"tier": [code_label("tier", v) if v else v for v in listed["tier"]]} if "tier" in listed else {}),
             )
             customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
-            model = churn_model.cached(scope, churn.definition(scope)[0])
+            model = churn_model.cached(scope, in_force)
 
             attrs = ()
             if scope.snap.has("customers"):

@@ -43,12 +43,6 @@ def window(scope: Scope) -> tuple[int, list[str]]:
     return settings.ATTRIBUTION_DAYS, [f"win={raw!r} ignored: use a whole number of days from 1 to 365"]
 
 
-def _contacts(scope: Scope) -> tuple[str, list]:
-    """Contacts of campaigns under the global filters and the period (by contact time)."""
-    where, params = scope.where("contacts", "k")
-    return where, params
-
-
 def _group(cols) -> str:
     return "lower(coalesce(CAST(k.\"group\" AS VARCHAR), 'treatment'))" if "group" in cols else "'treatment'"
 
@@ -88,7 +82,7 @@ def campaign_table(scope: Scope) -> pd.DataFrame | None:
         return None
     cols = scope.columns["contacts"]
     days, _ = window(scope)
-    where, params = _contacts(scope)
+    where, params = scope.where("contacts", "k")  # the global filters, and the period by contact time
     join, revenue, rparams = _revenue(scope, days)
     group = _group(cols)
     treat = f"{group} <> 'control'"
@@ -137,7 +131,7 @@ def uplift(converted: int, contacted: int, control_converted: int, control: int)
     )
     diff = converted / contacted - control_converted / control
     significant = bool(low > 0 or high < 0)
-    if control < settings.CHURN_MIN_GROUP:  # the interval is not to be trusted on a handful of controls
+    if control < settings.MIN_GROUP:  # the interval is not to be trusted on a handful of controls
         verdict, significant = "small_control", None
     else:
         verdict = "lift" if significant and diff > 0 else "drop" if significant else "no_evidence"
@@ -188,7 +182,7 @@ def who_responded(scope: Scope, attr: str) -> pd.DataFrame | None:
         join, value = churn.attribute_join(scope, attr, "k.customer_id")
     else:
         return None
-    where, params = _contacts(scope)
+    where, params = scope.where("contacts", "k")  # the global filters, and the period by contact time
     frame = scope.query(
         f"""SELECT {value} AS value, count(*) AS contacted,
                count(*) FILTER (WHERE {_flag(cols, "responded")}) AS responded,
@@ -213,7 +207,7 @@ def contact_funnel(scope: Scope) -> pd.DataFrame | None:
     cols = scope.columns.get("contacts", frozenset())
     if "channel" not in cols:
         return None
-    where, params = _contacts(scope)
+    where, params = scope.where("contacts", "k")  # the global filters, and the period by contact time
     return scope.query(
         f"""SELECT coalesce(CAST(k.channel AS VARCHAR), '—') AS value, count(*) AS contacted,
                count(*) FILTER (WHERE {_flag(cols, "responded")}) AS responded,

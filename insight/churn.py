@@ -38,6 +38,7 @@ DRILLABLE_ATTRIBUTES = ("region", "segment", "tier", "rfm")
 NOT_ATTRIBUTES = {"customer_id", "name", "signup_date", "churned", "churn_date", "birth_year"}
 MAX_SURVIVAL_GROUPS = 8
 COMPLAINT_WINDOW_DAYS = 90
+SPELLS_SCHEMA = 2  # bump whenever the spells SQL changes: older spell tables are dropped
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def _spells(scope: Scope, d: Definition) -> str:
         SELECT s._cust, i.customer_id, s.start, coalesce(s.next_prev, s.last_all) + {n} AS lapse
         FROM starts s JOIN ids i USING (_cust)"""
     digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
-    table = facts.derived_table(scope.ws, "spl2", scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
+    table = facts.derived_table(
+        scope.ws, "spl", SPELLS_SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, params
+    )
     return f"spells AS (SELECT * FROM {quote(table)})"
 
 
@@ -237,7 +240,12 @@ def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = N
         ).iloc[0]
         base, churned = int(row["customers"]), int(row["churned"])
         return {"churn_rate": churned / base if base else None, "churned": churned, "base": base, "provisional": False}
-    monthly = trend(scope, d, period)
+    return pooled(trend(scope, d, period))
+
+
+def pooled(monthly: pd.DataFrame | None) -> dict:
+    """Behavioural churn of a period from its monthly trend: lapses over active customers at the
+    month starts, over the complete months (all months when none is complete)."""
     if monthly is None or monthly.empty:
         return {"churn_rate": None, "churned": 0, "base": 0, "provisional": False}
     final = monthly[~monthly["provisional"]]
@@ -253,7 +261,7 @@ def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = N
 
 def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
     """Churn by one attribute: value, customers (behavioural: customer-months at risk), churned,
-    churn_rate, low/high (95 % Wilson), small (fewer than `CHURN_MIN_GROUP`). Sorted by rate,
+    churn_rate, low/high (95 % Wilson), small (fewer than `MIN_GROUP`). Sorted by rate,
     small groups last."""
     if d.kind == "explicit":
         where, params = scope.where("customers", "c", period=False)
@@ -281,7 +289,7 @@ def wilson_table(frame: pd.DataFrame) -> pd.DataFrame:
     frame["churn_rate"] = frame["churned"] / frame["customers"]
     low, high = proportion_confint(frame["churned"], frame["customers"], alpha=0.05, method="wilson")
     frame["low"], frame["high"] = np.asarray(low, float), np.asarray(high, float)
-    frame["small"] = frame["customers"] < settings.CHURN_MIN_GROUP
+    frame["small"] = frame["customers"] < settings.MIN_GROUP
     frame["_order"] = frame["value"].fillna("")
     frame = frame.sort_values(["small", "churn_rate", "customers", "_order"], ascending=[True, False, False, True])
     return frame.drop(columns="_order").reset_index(drop=True)

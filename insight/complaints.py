@@ -211,23 +211,25 @@ def on_time(scope: Scope, by: str) -> pd.DataFrame | None:
     return frame.sort_values(["on_time_rate", "resolved"], ascending=[True, False]).reset_index(drop=True)
 
 
-def overdue(scope: Scope) -> pd.DataFrame | None:
+def overdue(scope: Scope, tiers: bool = True) -> pd.DataFrame | None:
     """The overdue backlog (超期预警): open complaint tickets past due as of the latest ticket,
-    most urgent priority first, then longest overdue; with age and the customer's value tier."""
-    cols = scope.columns["tickets"]
-    if not {"created_at", "resolved_at"} <= cols:
+    most urgent priority first, then longest overdue; with age and (with `tiers`) the customer's
+    value tier. The Overview's alert counts the same tickets, without tiers."""
+    if not scope.has("tickets", "created_at", "resolved_at"):
         return None
+    cols = scope.columns["tickets"]
     tbl = scope.table("tickets")
     where, params = scope.where("tickets", "t", period=False)
     due = due_sql(cols, sla_hours=metrics.sla_from(dict(scope.filters.extra))[0])
     latest = scope.scalar(f"SELECT max(created_at) FROM {tbl}")
     keep = [c for c in ("ticket_id", "customer_id", "category", "priority", "channel", "status") if c in cols]
-    tier_join, tier = _tier_join(scope)
+    tier_join, tier = _tier_join(scope) if tiers else ("", "NULL")
+    picks = [*(f"t.{c}" for c in keep), *([f"{tier} AS tier"] if tiers else [])]
     open_ = "t.resolved_at IS NULL"
     if "status" in cols:
         open_ += " AND lower(coalesce(CAST(t.status AS VARCHAR), '')) NOT IN ('closed', 'resolved', '已关闭', '已解决')"
     frame = scope.query(
-        f"""SELECT {", ".join("t." + c for c in keep)}, {tier} AS tier, t.created_at, {due} AS due,
+        f"""SELECT {", ".join(picks)}, t.created_at, {due} AS due,
                date_diff('minute', t.created_at, ?::TIMESTAMP) / 60.0 AS age_hours,
                date_diff('minute', {due}, ?::TIMESTAMP) / 60.0 AS overdue_hours,
                {priority_level("t.priority") if "priority" in cols else "'medium'"} AS level
@@ -266,7 +268,7 @@ def satisfaction(scope: Scope, by: str) -> pd.DataFrame | None:
         return None
     cond, params = _base(scope)
     tbl = scope.table("tickets")
-    threshold = f"(SELECT CASE WHEN max(satisfaction) > 5 THEN 8 ELSE 4 END FROM {tbl})"
+    threshold = metrics.satisfied_threshold(tbl)
     return scope.query(
         f"SELECT CAST(t.{by} AS VARCHAR) AS value, count(*) AS complaints, count(t.satisfaction) AS rated, "
         f"avg(t.satisfaction) AS csat, avg(CASE WHEN t.satisfaction >= {threshold} THEN 1.0 ELSE 0.0 END) "

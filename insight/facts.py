@@ -195,11 +195,15 @@ def _drop_stale(cur, ws: Workspace) -> None:
             ws._facts.discard(name)
 
 
-def derived_table(ws: Workspace, family: str, source: str, key: str, sql: str, params: list, keep: int = 24) -> str:
+def derived_table(
+    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 24
+) -> str:
     """A table computed from the fact `source` (`CREATE TABLE … AS sql`), built on first use and
-    reused after: `_{family}{source}_{key}`, where `key` (no underscores) names the settings.
-    Tables of a family whose source fact is gone are dropped, and at most `keep` are kept."""
-    name = f"_{family}{source}_{key}"
+    reused after: `_{family}{schema}{source}_{key}`, where `key` (no underscores) names the
+    settings. Tables of the family are dropped when their source fact is gone or their schema is
+    not `schema` (bump it whenever `sql` changes), and at most `keep` are kept, oldest first."""
+    prefix = f"_{family}{schema}"
+    name = f"{prefix}{source}_{key}"
     if name in ws._facts:
         return name
     order = ws._facts_meta.setdefault(f"_{family}_order", [])
@@ -207,8 +211,12 @@ def derived_table(ws: Workspace, family: str, source: str, key: str, sql: str, p
         tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
         if name not in tables:
             cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
-        mine = [t for t in tables if t.startswith(f"_{family}_fact_") and t != name]
-        stale = [t for t in mine if t.removeprefix(f"_{family}").rsplit("_", 1)[0] not in tables]
+        mine = [t for t in tables if t.startswith(f"_{family}") and t != name]
+        stale = [
+            t
+            for t in mine
+            if not t.startswith(f"{prefix}_fact_") or t.removeprefix(prefix).rsplit("_", 1)[0] not in tables
+        ]
         rest = sorted((t for t in mine if t not in stale), key=lambda t: order.index(t) if t in order else -1)
         for t in stale + rest[: max(0, len(rest) + 1 - keep)]:
             cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")

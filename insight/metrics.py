@@ -108,10 +108,14 @@ def _on_time(cols, table, scope=None) -> str:
     return f"avg(CASE WHEN t.resolved_at <= {due} THEN 1.0 ELSE 0.0 END) FILTER (WHERE {resolved})"
 
 
+def satisfied_threshold(table: str) -> str:
+    """SQL for the lowest satisfied score. The scale comes from the whole table: a maximum above 5
+    means 1-10 (satisfied >= 8), else 1-5 (satisfied >= 4)."""
+    return f"(SELECT CASE WHEN max(satisfaction) > 5 THEN 8 ELSE 4 END FROM {table})"
+
+
 def _satisfied(cols, table: str, scope=None) -> str:
-    # The scale comes from the whole table: a maximum above 5 means 1-10 (satisfied >= 8), else
-    # 1-5 (satisfied >= 4).
-    threshold = f"(SELECT CASE WHEN max(satisfaction) > 5 THEN 8 ELSE 4 END FROM {table})"
+    threshold = satisfied_threshold(table)
     return (
         f"avg(CASE WHEN t.satisfaction >= {threshold} THEN 1.0 ELSE 0.0 END) FILTER (WHERE t.satisfaction IS NOT NULL)"
     )

@@ -96,29 +96,6 @@ def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame |
     return out
 
 
-def overdue_tickets(scope: Scope) -> pd.DataFrame | None:
-    """Open complaint tickets past their due time as of the data's last ticket time."""
-    if not scope.has("tickets", "created_at", "resolved_at"):
-        return None
-    cols = scope.columns["tickets"]
-    tbl = scope.table("tickets")
-    where, params = scope.where("tickets", period=False)
-    due = metrics.due_sql(cols)
-    as_of = "?::TIMESTAMP"
-    latest = scope.scalar(f"SELECT max(created_at) FROM {tbl}")
-    params = [latest, *params, latest]
-    keep = [c for c in ("ticket_id", "customer_id", "category", "priority", "channel", "created_at") if c in cols]
-    sql = f"""
-        SELECT {", ".join("t." + c for c in keep)}, {due} AS due,
-               date_diff('minute', {due}, {as_of}) / 60.0 AS overdue_hours
-        FROM {tbl} t
-        WHERE {where} AND t.resolved_at IS NULL AND {metrics.complaint_condition(cols)} AND {due} < {as_of}
-        ORDER BY overdue_hours DESC
-        LIMIT 5000
-    """
-    return scope.query(sql, params)
-
-
 def churn_spike(scope: Scope) -> dict | None:
     """The latest complete month's churned customers against the mean + 2σ of the 12 before."""
     if not scope.has("customers", "churned", "churn_date"):

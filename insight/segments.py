@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from insight import settings
+from insight import facts, settings
 from insight.scope import Scope
 from insight.workspace import Snapshot, Workspace, quote
 
@@ -51,8 +51,7 @@ SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 RFM_SEGMENTS = tuple(SEGMENT_CELLS)
 INACTIVE = "inactive"  # no counted order in the period (movement matrix)
-SEG_SCHEMA = 3  # bump whenever the segment SQL changes: older tables are dropped
-MAX_TABLES = 24  # segment tables kept per process before the oldest are dropped
+SEG_SCHEMA = 4  # bump whenever the segment SQL changes: older tables are dropped
 
 
 @dataclass(frozen=True)
@@ -93,21 +92,16 @@ def segment_case(r: str = "r", f: str = "f") -> str:
     return f"CASE {whens} END"
 
 
-def table_name(snap: Snapshot, period: tuple[dt.date, dt.date], options: Options) -> str | None:
-    orders = snap.tables.get("orders")
-    if orders is None:
-        return None
-    cuts = "_".join(str(round(c * 10000)) for c in options.cutoffs)
-    return f"_seg{SEG_SCHEMA}{orders}_{period[0]:%Y%m%d}_{period[1]:%Y%m%d}_{cuts}"
+def table_key(period: tuple[dt.date, dt.date], options: Options) -> str:
+    """The settings part of a segment table's name: period and cut-offs."""
+    cuts = "x".join(str(round(c * 10000)) for c in options.cutoffs)
+    return f"{period[0]:%Y%m%d}x{period[1]:%Y%m%d}x{cuts}"
 
 
 def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Options) -> str | None:
     """The segment table for this orders fact, period and cut-offs, built on first use."""
     if period is None or "customer_id" not in columns.get("orders", ()):
         return None
-    name = table_name(snap, period, options)
-    if name in ws._facts:
-        return name
     as_of = period[1] + dt.timedelta(days=1)
     start, y1, y2 = period[0], as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
     d, g, s = (round(c * 10000) for c in options.cutoffs)
@@ -164,35 +158,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         FROM scored
     """
     params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
-    with ws.writer() as cur:
-        exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
-        if not exists:
-            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
-        _prune(cur, ws, keep=name)
-    ws._facts.add(name)
-    ws._facts_meta.setdefault("_seg_order", []).append(name)
-    return name
-
-
-def _prune(cur, ws: Workspace, keep: str) -> None:
-    """Keep the segment tables of live orders versions, and at most MAX_TABLES of them."""
-    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-    segs = [t for t in tables if t.startswith("_seg")]
-    order = [t for t in ws._facts_meta.get("_seg_order", []) if t in segs]
-    prefix = f"_seg{SEG_SCHEMA}_fact_"
-    stale = [t for t in segs if t != keep and (not t.startswith(prefix) or _source(t) not in tables)]
-    if len(segs) - len(stale) > MAX_TABLES:  # oldest first: those not used in this process, then by use
-        rest = [t for t in segs if t not in stale and t != keep]
-        rest.sort(key=lambda t: order.index(t) if t in order else -1)
-        stale += rest[: len(segs) - len(stale) - MAX_TABLES]
-    for t in stale:
-        cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")
-        ws._facts.discard(t)
-
-
-def _source(name: str) -> str:
-    """The orders fact a segment table was computed from."""
-    return name.removeprefix(f"_seg{SEG_SCHEMA}").rsplit("_", 5)[0]
+    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], table_key(period, options), sql, params)
 
 
 def with_segments(scope: Scope, period=None, options: Options | None = None) -> Scope:

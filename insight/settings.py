@@ -41,10 +41,13 @@ SLA_HOURS = {"urgent": 4, "high": 24, "medium": 72, "low": 120}
 #: Days without an order after which a customer counts as lapsed (behavioural churn).
 INACTIVITY_DAYS = 90
 
-#: Churn: the N a user may set (`days=`), the group size under which a churn rate is flagged as
-#: too small to rank, and the most distinct values an attribute may have to break churn down by.
+#: A rate over fewer than this many (customers in a churn group, controls of a campaign) is
+#: flagged as too small to rank or to judge.
+MIN_GROUP = 30
+
+#: Churn: the N a user may set (`days=`), and the most distinct values an attribute may have to
+#: break churn down by.
 CHURN_DAYS_RANGE = (7, 730)
-CHURN_MIN_GROUP = 30
 CHURN_MAX_LEVELS = 50
 
 #: Churn-risk model: customers a fit samples at most, the training cutoffs stacked before the
@@ -55,6 +58,9 @@ CHURN_TRAIN_CUTOFFS = 3
 CHURN_TEST_SHARE = 0.25
 CHURN_IMPORTANCE_ROWS = 5_000
 CHURN_SEED = 7
+
+#: Seed of the free-text classifier's split and sample.
+TEXT_SEED = 7
 
 #: Campaigns: days after a contact in which the customer's orders count towards the campaign
 #: (`win=`), unless contacts carry their own revenue.

@@ -57,7 +57,7 @@ def classifier():
             max_iter=30,
             tol=1e-4,
             class_weight="balanced",
-            random_state=settings.CHURN_SEED,
+            random_state=settings.TEXT_SEED,
         ),
     )
 
@@ -101,7 +101,7 @@ def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]
     if labels.nunique() < 2:
         raise InsightError("too few labelled tickets to learn categories from", hint="label a few per category")
     x_train, x_test, y_train, y_test = train_test_split(
-        texts, labels, test_size=0.2, stratify=labels, random_state=settings.CHURN_SEED
+        texts, labels, test_size=0.2, stratify=labels, random_state=settings.TEXT_SEED
     )
     model = classifier().fit(x_train, y_train)
     guess = model.predict(x_test)
@@ -143,7 +143,7 @@ def suggest(ws: Workspace) -> Suggestions | None:
     frame = _texts(ws)
     known = frame[frame["labelled"]]
     if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
-        known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.CHURN_SEED)
+        known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.TEXT_SEED)
     if known["category"].value_counts().ge(MIN_PER_CLASS).sum() < 2:
         return None
     model, scores = train_classifier(known["text"], known["category"])

@@ -132,9 +132,9 @@ def page_view(ws: Workspace, link: str) -> PageView:
         moved = overview.what_moved(scope)
         for metric_id, frame in moved.items():
             view.tables[f"moved_{metric_id}"] = frame
-        overdue = overview.overdue_tickets(scope)
+        overdue = complaints.overdue(scope, tiers=False)
         if overdue is not None:
-            view.tables["overdue"] = overdue
+            view.tables["overdue"] = overdue.head(complaints.OVERDUE_SHOWN)
         view.tables["alerts"] = pd.DataFrame(overview.alerts(scope, moved, overdue))
     elif page == "channels" and not view.missing:
         g = grain(scope.period) if scope.period else "month"
@@ -251,9 +251,11 @@ def _churn(scope: Scope, view: PageView) -> None:
             view.notes.append("churn needs customers with a churned flag, or orders with a customer_id and a date")
         return
     view.tables["definition"] = pd.DataFrame([d.to_dict()])
-    now = churn.rate(scope, d)
     other = scope.compare()
-    before = churn.rate(scope, d, other.period) if other is not None and d.kind == "behavioural" else {}
+    monthly = churn.trend(scope, d)
+    compared = churn.trend(scope, d, other.period) if other is not None and monthly is not None else None
+    now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
+    before = churn.pooled(compared) if d.kind == "behavioural" and other is not None else {}
     cohort = churn.cohorts(scope)
     m3 = None
     if cohort is not None and len(cohort):
@@ -273,11 +275,10 @@ def _churn(scope: Scope, view: PageView) -> None:
     for mid, (value, previous) in values.items():
         change, pct = metrics.delta(value, previous)
         view.kpis[mid] = Kpi(mid, value, previous, change, pct, value is not None, "customers")
-    found = churn.trend(scope, d)
-    if found is not None:
-        view.tables["trend"] = found
-        if other is not None:
-            view.tables["trend_compare"] = churn.trend(scope, d, other.period)
+    if monthly is not None:
+        view.tables["trend"] = monthly
+        if compared is not None:
+            view.tables["trend_compare"] = compared
     view.tables["attributes"] = pd.DataFrame({"attribute": options["attributes"]})
     if options["attr"]:
         view.tables["churn_by"] = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])

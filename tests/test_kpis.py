@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import channels, overview
+from insight import channels, complaints, overview
 from insight.filters import Filters
 from insight.importer import import_file
 from insight.scope import Scope
@@ -145,7 +145,7 @@ def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
     sla = pd.to_timedelta(tickets["priority"].map(SLA).fillna(72), unit="h")
     due = tickets["due_at"].fillna(tickets["created_at"] + sla)
     expected = tickets[tickets["resolved_at"].isna() & tickets["is_complaint"] & (due < as_of)]
-    got = overview.overdue_tickets(Scope.open(demo_ws, Filters()))
+    got = complaints.overdue(Scope.open(demo_ws, Filters()), tiers=False)
     assert len(got) == len(expected) > 0
     assert set(got["ticket_id"]) == set(expected["ticket_id"])
 
