@@ -1,4 +1,4 @@
-"""Shared fixtures: real workspaces on disk, the shared data files, and the demo workspace."""
+"""Shared fixtures: real workspaces on disk, the sample data files (tests/data), and the demo workspace."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import pytest
 from insight.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
-RETAIL = SHARED / "online_retail" / "OnlineRetail.csv"
-TELCO = SHARED / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
-TICKETS = SHARED / "support_tickets" / "customer_support_tickets.csv"
+#: Real exports carried by the repository (each folder has its SOURCE.md), so a fresh clone tests on its own.
+DATA = ROOT / "tests" / "data"
+RETAIL = DATA / "online_retail" / "OnlineRetail.csv"
+TELCO = DATA / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
+TICKETS = DATA / "support_tickets" / "customer_support_tickets.csv"
 
 #: Small enough for a quick build, big enough for every story in the demo to show.
 DEMO_SIZE = {"customers": 3000, "orders": 60000, "seed": 7}

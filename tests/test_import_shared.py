@@ -1,4 +1,4 @@
-"""The three real files in ../shared/data import with no manual mapping, checked against pandas."""
+"""The three real files in tests/data import with no manual mapping, checked against pandas."""
 
 from __future__ import annotations
 
