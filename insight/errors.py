@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from insight.i18n import DEFAULT_LANG, Message, t, text
+
 
 class InsightError(Exception):
     """A failure the user can fix: it names the file, the column, the rows and what to do.
@@ -11,12 +13,12 @@ class InsightError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Message,
         *,
         file: str | None = None,
         column: str | None = None,
         rows: list[int] | None = None,
-        hint: str | None = None,
+        hint: str | Message | None = None,
     ) -> None:
         self.message = message
         self.file = file
@@ -26,26 +28,30 @@ class InsightError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The whole message in `lang` (message and hint translated where they are catalog messages)."""
         parts = []
         if self.file:
             parts.append(f"{self.file}:")
-        parts.append(self.message)
+        parts.append(text(self.message, lang))
         if self.column:
-            parts.append(f"(column {self.column!r})")
+            parts.append(t("error.column", lang, column=repr(self.column)))
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:10])
-            more = f" and {len(self.rows) - 10} more" if len(self.rows) > 10 else ""
-            parts.append(f"[rows {shown}{more}]")
-        text = " ".join(parts)
+            more = t("error.rows.more", lang, count=len(self.rows) - 10) if len(self.rows) > 10 else ""
+            parts.append(t("error.rows", lang, rows=shown, more=more))
+        out = " ".join(parts)
         if self.hint:
-            text += f" — {self.hint}"
-        return text
+            out += f" — {text(self.hint, lang)}"
+        return out
 
     def to_dict(self) -> dict:
         return {
-            "error": self.message,
+            "error": str(self.message),
             "file": self.file,
             "column": self.column,
             "rows": self.rows[:100],
-            "hint": self.hint,
+            "hint": None if self.hint is None else str(self.hint),
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 LANGS = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANG = "en"
 
@@ -852,11 +854,48 @@ CATALOG: dict[str, tuple[str, str]] = {
     "quadrant.watch": ("Watch", "关注"),
     "quadrant.low_priority": ("Low priority", "次要"),
     "error.title": ("Could not do that", "无法完成操作"),
+    "error.column": ("(column {column})", "（列 {column}）"),
+    "error.rows": ("[rows {rows}{more}]", "［第 {rows} 行{more}］"),
+    "error.rows.more": (" and {count} more", " 等，另有 {count} 行"),
 }
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """The text of `key` in `lang`, with `{name}` placeholders filled in."""
+    """The text of `key` in `lang`, with `{name}` placeholders filled in (values that are
+    themselves messages are translated too)."""
     en, zh = CATALOG[key]
-    text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
+    template = zh if lang == "zh" else en
+    if not values:
+        return template
+    return template.format(**{k: text(v, lang) if isinstance(v, Message) else v for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class Message:
+    """A user-facing text from the core: a catalog key and its values, translated where it is shown.
+
+    The core (notes, warnings, errors) returns messages, never finished sentences, so a Chinese
+    user reads Chinese. `str()` gives the English text (logs, the CLI)."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **dict(self.values))
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
+
+
+def msg(key: str, **values) -> Message:
+    """`msg("note.undated", count=12)`: a message whose key must be in the catalog."""
+    if key not in CATALOG:
+        raise KeyError(f"{key!r} is not in the catalog")
+    return Message(key, tuple(sorted(values.items())))
+
+
+def text(item: str | Message | None, lang: str = DEFAULT_LANG) -> str:
+    """A message in `lang`; plain strings (data, or text not yet in the catalog) pass through."""
+    if item is None:
+        return ""
+    return item.text(lang) if isinstance(item, Message) else str(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from insight import formatting, metrics
+from insight import formatting, i18n, metrics
 from insight.ui.shell import Context, empty_state, show_notes
 from insight.views import Kpi, missing_tables
 
@@ -45,7 +45,7 @@ def view_notes(ctx: Context, pv) -> None:
     """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's."""
     for note in pv.notes:
         if note not in ctx.scope.notes:
-            st.warning(ctx.t("app.note", note=note), icon=":material/warning:")
+            st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang)), icon=":material/warning:")
 
 
 def placeholder(ctx: Context, page: str) -> None:
@@ -65,7 +65,6 @@ MONEY_COLUMNS = {"revenue", "monetary", "equity", "avg_clv", "clv", "amount"}
 
 def table(ctx: Context, frame, prefix: str) -> None:
     """A small table with translated column titles (`{prefix}.{column}` in the catalog)."""
-    from insight import i18n
 
     config = {}
     for c in frame.columns:
