@@ -883,6 +883,15 @@ class Message:
     def text(self, lang: str = DEFAULT_LANG) -> str:
         return t(self.key, lang, **dict(self.values))
 
+    def markdown(self, lang: str = DEFAULT_LANG) -> str:
+        """The text for an element that renders Markdown: the catalog template as written, the
+        values (user text: file, column and cell values, URL values) escaped."""
+        from insight.escape import md
+
+        values = {k: v.markdown(lang) if isinstance(v, Message) else md(v) for k, v in self.values}
+        en, zh = CATALOG[self.key]
+        return (zh if lang == "zh" else en).format(**values)
+
     def __str__(self) -> str:
         return self.text(DEFAULT_LANG)
 
@@ -894,8 +903,16 @@ def msg(key: str, **values) -> Message:
     return Message(key, tuple(sorted(values.items())))
 
 
-def text(item: str | Message | None, lang: str = DEFAULT_LANG) -> str:
-    """A message in `lang`; plain strings (data, or text not yet in the catalog) pass through."""
+def text(item: str | Message | None, lang: str = DEFAULT_LANG, *, markdown: bool = False) -> str:
+    """A message in `lang`; plain strings (data, or text not yet in the catalog) pass through.
+    With `markdown=True` the result is safe in a Markdown-rendering element: a message's values
+    are escaped, a plain string wholly."""
     if item is None:
         return ""
-    return item.text(lang) if isinstance(item, Message) else str(item)
+    if isinstance(item, Message):
+        return item.markdown(lang) if markdown else item.text(lang)
+    if markdown:
+        from insight.escape import md
+
+        return md(item)
+    return str(item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 import streamlit as st
@@ -35,10 +37,15 @@ def app(workspace, monkeypatch, page: str | None = None, query: dict | None = No
     return at
 
 
+def shown(markdown: str) -> str:
+    """The text a reader sees of a Markdown source (user values in it are backslash-escaped)."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", str(markdown))
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info]
     parts += [e.value for e in at.warning] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES])
@@ -74,7 +81,7 @@ def test_chinese_labels(demo_ws, monkeypatch):
 
 def test_invalid_parameters_are_ignored_with_a_note(demo_ws, monkeypatch):
     at = app(demo_ws, monkeypatch, query={"cmp": "sideways", "ds": "abc", "region": "Atlantis"})
-    notes = "\n".join(w.value for w in at.warning)
+    notes = "\n".join(shown(w.value) for w in at.warning)
     assert "cmp='sideways' ignored" in notes
     assert "ds='abc' ignored" in notes
     assert "region=Atlantis: not in the data" in notes
@@ -145,7 +152,7 @@ def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
     at.switch_page("app_pages/segments.py")
     at.run()
     assert not at.exception, at.exception
-    notes = " ".join(w.value for w in at.warning)
+    notes = " ".join(shown(w.value) for w in at.warning)
     assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes
 
 

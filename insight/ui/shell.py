@@ -79,7 +79,7 @@ def start() -> Context:
 def show_notes(ctx: Context) -> None:
     """Notes about ignored URL values and the period in force, under the page title."""
     for note in ctx.scope.notes:
-        st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang)), icon=":material/warning:")
+        st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=start, end=end)

@@ -45,7 +45,7 @@ def view_notes(ctx: Context, pv) -> None:
     """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's."""
     for note in pv.notes:
         if note not in ctx.scope.notes:
-            st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang)), icon=":material/warning:")
+            st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
 
 
 def placeholder(ctx: Context, page: str) -> None:
