@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import math
 import sys
+import traceback
 
 from insight import settings
 from insight.errors import InsightError
+from insight.i18n import msg
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m insight", description="Customer Insight command line")
     p.add_argument("--workspace", help="workspace file (default: INSIGHT_WORKSPACE or data/workspace.duckdb)")
+    p.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="(re)create the demo workspace")
@@ -39,9 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument(
         "--wide",
-        metavar="COLUMNS",
-        help="contacts: unpivot a wide response file, one 0/1 column per campaign (comma-separated names, or auto)",
+        metavar="auto|off|COLUMNS",
+        default="auto",
+        help="contacts: a wide response file (one 0/1 column per campaign) is detected and unpivoted (auto, the "
+        "default); off imports it as it is; or name the campaign columns (comma-separated)",
     )
+    imp.add_argument("--campaign", metavar="NAME", help="contacts without a campaign id: the one campaign's name")
     imp.add_argument("--json", action="store_true")
 
     view = sub.add_parser("view", help="the figures of one page view, as a share link has them")
@@ -51,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks of the issue-stated budgets")
     bench.add_argument("--orders", type=int, default=1_000_000)
     bench.add_argument("--import-rows", type=int, default=1_000_000)
+    bench.add_argument("--only", choices=["import"], help="run one part of the benchmark")
     bench.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
@@ -64,7 +73,7 @@ def _mapping(pairs: list[str]) -> dict[str, str | None]:
     for pair in pairs:
         canonical, sep, source = pair.partition("=")
         if not sep or not canonical.strip():
-            raise InsightError(f"--map {pair!r} is not canonical=source", hint='e.g. --map "created_at=Date received"')
+            raise InsightError(msg("cli.bad_map", pair=pair), hint=msg("cli.bad_map.hint"))
         out[canonical.strip()] = source or None
     return out
 
@@ -92,7 +101,8 @@ def run(args: argparse.Namespace) -> dict:
             delimiter=delimiter,
             keep_duplicates=args.keep_duplicates,
             dry_run=args.dry_run,
-            wide_columns=[c.strip() for c in args.wide.split(",") if c.strip()] if args.wide else None,
+            wide_columns=args.wide if args.wide in ("auto", "off") else [c.strip() for c in args.wide.split(",")],
+            campaign=args.campaign,
         )
         return result.to_dict()
     if args.command == "view":
@@ -102,7 +112,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "bench":
         from insight.bench import run_bench
 
-        return run_bench(orders=args.orders, import_rows=args.import_rows)
+        return run_bench(orders=args.orders, import_rows=args.import_rows, only=args.only)
     if args.command == "datasets":
         if args.delete:
             from insight.importer import delete
@@ -115,31 +125,85 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success; 2 on a user error (one line: file, column, rows, what to do); 1 on a bug
+    (one line, or the trace with --debug). No traceback reaches a user otherwise."""
     args = _parser().parse_args(argv)
     try:
-        out = run(args)
+        out = jsonable(run(args))
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False, allow_nan=False))
+        else:
+            _print_human(args.command, out)
     except InsightError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
         if getattr(args, "json", False):
-            print(json.dumps(exc.to_dict(), ensure_ascii=False), file=sys.stderr)
+            print(json.dumps(jsonable(exc.to_dict()), ensure_ascii=False, allow_nan=False), file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False, default=str))
-    else:
-        _print_human(args.command, out)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {msg('cli.unexpected')}", file=sys.stderr)
+        return 1
     return 0
+
+
+def jsonable(value):
+    """`value` with only what JSON can say: no NaN or infinity (null), plain ints and floats, dates
+    as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (dt.date, dt.datetime)):
+        value = value.item()  # numpy and pandas scalars
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
 
 
 def _print_human(command: str, out: dict) -> None:
     if command == "import":
+        version = "dry run" if out["version"] is None else f"version {out['version']}"
         print(
-            f"{out['file']} -> {out['table']}: read {out['rows_read']}, loaded {out['rows_loaded']}, "
-            f"rejected {out['rows_rejected']} (version {out['version']})"
+            f"{out['file']} -> {out['table']}: read {out['rows_read']:,}, loaded {out['rows_loaded']:,}, "
+            f"rejected {out['rows_rejected']:,} ({version})"
         )
+        for canonical, g in out.get("guesses", {}).items():
+            print(f"  {canonical} <- {g['source']!r} ({g['how']}: {g['evidence']})")
+        for canonical, why in out.get("not_guessed", {}).items():
+            print(f"  {canonical}: not mapped — {why}")
+        for line in out["choices"] + out["derived"]:
+            print(f"  {line}")
         for r in out["rejects"][:20]:
             print(f"  row {r['row']}, {r['column']}: {r['value']!r} — {r['reason']}")
         for w in out["warnings"]:
             print(f"  note: {w}")
-        print(f"  mapping: {out['mapping']}; kept unmapped: {out['unmapped']}")
+        for c in out["coverage"]:
+            print(f"  {c['matched']:,} of {c['ids']:,} customer ids appear in {c['table']}")
+        if out["unmapped"]:
+            print(f"  kept as attributes: {', '.join(out['unmapped'])}")
+    elif command == "bench" and "import_csv" in out:
+        from insight.bench import describe_import
+
+        print(describe_import(out["import_csv"]))
+        rest = {k: v for k, v in out.items() if k != "import_csv"}
+        if set(rest) - {"machine"}:
+            print(json.dumps(rest, ensure_ascii=False, indent=2))
     else:
-        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps(out, ensure_ascii=False, indent=2))

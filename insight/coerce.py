@@ -1,13 +1,17 @@
 """SQL expressions that turn source text into canonical types, and say when they cannot.
 
-Dates are decided per column: every candidate format family is tried on the whole column and
-the one that reads the most values wins, so `03/04/2024` means the same day in every row.
+Formats are decided per column from the data, never per row: the date family that reads the
+most values wins, so `03/04/2024` means the same day in every row; a column whose numbers are
+written `1.234,56` reads every number with a decimal comma. Values that cannot be read, that are
+not finite, too large, or dated outside the plausible window are rejected with a reason.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from insight import settings
 from insight.schema import BOOL, DATE, FALSE_WORDS, ID, INTEGER, NUMBER, TEXT, TRUE_WORDS
 
 
@@ -33,21 +37,31 @@ DATE_FAMILIES = (
 #: Excel serial day numbers accepted as dates: 1954-10-03 .. 2119-06-15.
 EXCEL_SERIAL_RANGE = (20_000, 80_000)
 
+#: Decimal separators: "." (1,234.56) or "," (1.234,56), decided per column.
+POINT, COMMA = "point", "comma"
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_CURRENCY = "[¥￥$€£\\s\\x{00A0}\\x{202F}']|RMB|CNY|USD|EUR|HKD|GBP|元|円"
+_COMMA_ONLY = re.compile(r"^[-+(]?\d{1,3}(\.\d{3})+,\d+\)?$|^[-+(]?\d+,(\d{1,2}|\d{4,})\)?$|^[-+(]?\d{4,},\d+\)?$")
+_POINT_ONLY = re.compile(r"^[-+(]?\d{1,3}(,\d{3})+\.\d+\)?$|^[-+(]?\d+\.(\d{1,2}|\d{4,})\)?$|^[-+(]?\d{4,}\.\d+\)?$")
+_DOTS_AS_THOUSANDS = re.compile(r"^[-+(]?\d{1,3}(\.\d{3}){2,}\)?$")
+_COMMAS_AS_THOUSANDS = re.compile(r"^[-+(]?\d{1,3}(,\d{3}){2,}\)?$")
+
+
+def lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _words(words: tuple[str, ...]) -> str:
-    return "(" + ", ".join(_lit(w) for w in words) + ")"
+    return "(" + ", ".join(lit(w) for w in words) + ")"
 
 
 def clean_text(src: str) -> str:
     """Trimmed text, NULL when blank. `src` is a quoted identifier."""
-    return f"NULLIF(trim({src}), '')"
+    return f"NULLIF(trim({src}, ' \t\r\n\u00a0\u3000'), '')"
 
 
 def date_expr(src: str, family: DateFamily) -> str:
+    """The timestamp `src` holds in `family`, NULL when it holds none (no window applied)."""
     s = clean_text(src)
     if family.name == "iso":
         return f"TRY_CAST({s} AS TIMESTAMP)"
@@ -60,18 +74,41 @@ def date_expr(src: str, family: DateFamily) -> str:
         )
     if family.name == "yyyymmdd":
         return f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN try_strptime({s}, '%Y%m%d') END"
-    fmts = "[" + ", ".join(_lit(f) for f in family.formats) + "]"
+    fmts = "[" + ", ".join(lit(f) for f in family.formats) + "]"
     return f"try_strptime({s}, {fmts})"
 
 
-def number_expr(src: str) -> str:
-    """Numbers as exports write them: currency signs, thousands separators, 元, trailing %."""
+def in_window(value: str) -> str:
+    """`value` (a timestamp expression) when its year is inside settings.DATE_YEARS, else NULL."""
+    lo, hi = settings.DATE_YEARS
+    return f"CASE WHEN {value} >= TIMESTAMP '{lo}-01-01' AND {value} < TIMESTAMP '{hi + 1}-01-01' THEN {value} END"
+
+
+def parsed_number(src: str, decimal: str = POINT) -> str:
+    """The number `src` holds as exports write it: currency signs and codes, thousands separators,
+    a decimal comma (`decimal=COMMA`), accounting negatives `(12.50)`, 万/亿 multipliers. May be NaN
+    or infinite; `number_expr` bounds it."""
     s = clean_text(src)
-    stripped = f"regexp_replace({s}, '[¥￥$€£,\\s元]|RMB|CNY|USD', '', 'g')"
-    return f"TRY_CAST({stripped} AS DOUBLE)"
+    c = f"regexp_replace({s}, {lit(_CURRENCY)}, '', 'g')"
+    if decimal == COMMA:
+        digits = f"replace(regexp_replace({c}, '[.()万亿]', '', 'g'), ',', '.')"
+    else:
+        digits = f"regexp_replace({c}, '[,()万亿]', '', 'g')"
+    scale = (
+        f"(CASE WHEN contains({c}, '亿') THEN 1e8 WHEN contains({c}, '万') THEN 1e4 ELSE 1 END"
+        f" * CASE WHEN regexp_full_match({c}, '\\(.*\\)') THEN -1 ELSE 1 END)"
+    )
+    slow = f"TRY_CAST({digits} AS DOUBLE) * {scale}"
+    return slow if decimal == COMMA else f"coalesce(TRY_CAST({src} AS DOUBLE), {slow})"
 
 
-def value_expr(src: str, kind: str, family: DateFamily | None = None) -> str:
+def number_expr(src: str, decimal: str = POINT) -> str:
+    """The number, NULL when unreadable, not finite or beyond settings.MAX_ABS_NUMBER."""
+    n = parsed_number(src, decimal)
+    return f"CASE WHEN isfinite({n}) AND abs({n}) <= {settings.MAX_ABS_NUMBER:.0f} THEN {n} END"
+
+
+def value_expr(src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT) -> str:
     """The typed value of source column `src` (a quoted identifier) for a canonical `kind`."""
     s = clean_text(src)
     if kind == ID:
@@ -80,62 +117,95 @@ def value_expr(src: str, kind: str, family: DateFamily | None = None) -> str:
     if kind == TEXT:
         return s
     if kind == NUMBER:
-        return number_expr(src)
+        return number_expr(src, decimal)
     if kind == INTEGER:
-        return f"CAST(round({number_expr(src)}) AS BIGINT)"
+        return f"TRY_CAST(round({number_expr(src, decimal)}) AS BIGINT)"
     if kind == BOOL:
         low = f"lower({s})"
         return f"CASE WHEN {low} IN {_words(TRUE_WORDS)} THEN true WHEN {low} IN {_words(FALSE_WORDS)} THEN false END"
     if kind == DATE:
         assert family is not None, "a date column needs its format family"
-        return date_expr(src, family)
+        return in_window(date_expr(src, family))
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-REASONS = {
-    NUMBER: "not a number",
-    INTEGER: "not a whole number",
-    BOOL: "not a yes/no value (Yes/No, Y/N, True/False, 1/0, 是/否)",
-    DATE: "not a date in the column's format ({family})",
-}
+def reason_expr(src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT) -> str:
+    """The catalog key of why a non-blank `src` gives no value (used on rejected rows only)."""
+    if kind in (NUMBER, INTEGER):
+        n = parsed_number(src, decimal)
+        return (
+            f"CASE WHEN {n} IS NULL THEN 'reject.number' WHEN NOT isfinite({n}) THEN 'reject.not_finite' "
+            "ELSE 'reject.too_large' END"
+        )
+    if kind == DATE:
+        return f"CASE WHEN {date_expr(src, family)} IS NULL THEN 'reject.date' ELSE 'reject.date_window' END"
+    if kind == BOOL:
+        return "'reject.bool'"
+    return "'reject.unreadable'"
 
 
-#: Distinct values scored per candidate family before the full column is consulted.
-DATE_SAMPLE = 20_000
+def reason_detail(kind: str, family: DateFamily | None = None) -> str:
+    if kind == DATE:
+        lo, hi = settings.DATE_YEARS
+        return f"{family.name}; {lo}–{hi}" if family else ""
+    if kind in (NUMBER, INTEGER):
+        return f"{settings.MAX_ABS_NUMBER:,.0f}"
+    return ""
 
 
-def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, int, int, list[str]]:
-    """The family that reads most non-blank values of `src`: (family, read, non-blank, notes).
+#: Values scored per candidate family before the full column is consulted (on a tie).
+DATE_SAMPLE = 2_000
 
-    Every family is scored on a sample of distinct values; families tied on the sample (day/month
-    order, typically) are then scored on every distinct value, so one row with day 13 decides.
+
+def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, int, list[str]]:
+    """The family that reads most non-blank values of `src`: (family, non-blank count, notes).
+
+    Every family is scored on the first non-blank values; families tied on the sample (day/month order, typically)
+    are then scored on every distinct value, so one row with day 13 decides.
     """
     s = clean_text(src)
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE date_values AS SELECT DISTINCT {s} AS v FROM {table} WHERE {s} IS NOT NULL"
-    )
-    total = cur.execute(f"SELECT count({s}) FROM {table}").fetchone()[0]
-    if total == 0:
-        return None, 0, 0, []
+    sample = f"(SELECT {s} AS v FROM {table} WHERE {s} IS NOT NULL LIMIT {DATE_SAMPLE})"
     v = '"v"'
-
-    def score(families, sample: bool) -> list[int]:
-        source = f"(SELECT v FROM date_values USING SAMPLE {DATE_SAMPLE} ROWS)" if sample else "date_values"
-        counts = ", ".join(f"count({date_expr(v, f)})" for f in families)
-        return list(cur.execute(f"SELECT {counts} FROM {source}").fetchone())
-
-    sampled = score(DATE_FAMILIES, sample=True)
+    counts = ", ".join(f"count({date_expr(v, f)})" for f in DATE_FAMILIES)
+    scored = list(cur.execute(f"SELECT count(*), {counts} FROM {sample}").fetchone())
+    seen, sampled = scored[0], scored[1:]
+    if seen == 0:
+        return None, 0, []
     top = max(sampled)
     if top == 0:
-        return None, 0, total, []
+        return None, seen, []
     tied = [f for f, n in zip(DATE_FAMILIES, sampled, strict=True) if n == top]
-    full = score(tied, sample=False) if len(tied) > 1 else [top]
+    full = [top]
+    if len(tied) > 1:
+        every = f"(SELECT DISTINCT {s} AS v FROM {table} WHERE {s} IS NOT NULL)"
+        full = list(
+            cur.execute(f"SELECT {', '.join(f'count({date_expr(v, f)})' for f in tied)} FROM {every}").fetchone()
+        )
     best_i = max(range(len(tied)), key=lambda i: (full[i], -i))
     best = tied[best_i]
     notes = []
     names = [f.name for f in tied]
     if best.name in ("m/d/y", "d/m/y") and {"m/d/y", "d/m/y"} <= set(names):
         if full[names.index("m/d/y")] == full[names.index("d/m/y")]:
-            notes.append("day and month are ambiguous in every row; read as month/day/year")
-    read = cur.execute(f"SELECT count({date_expr(src, best)}) FROM {table}").fetchone()[0]
-    return best, read, total, notes
+            notes.append("note.day_month_ambiguous")
+    return best, seen, notes
+
+
+def choose_decimal(values: list[str]) -> str:
+    """COMMA when the column's numbers are written with a decimal comma (1.234,56 or 12,5), else
+    POINT. Decided per column: values that can only be read one way are counted for each side."""
+    comma = point = 0
+    for value in values:
+        v = re.sub(_CURRENCY.replace("\\x{00A0}", "\u00a0").replace("\\x{202F}", "\u202f"), "", value.strip())
+        if _COMMA_ONLY.match(v) or _DOTS_AS_THOUSANDS.match(v):
+            comma += 1
+        elif _POINT_ONLY.match(v) or _COMMAS_AS_THOUSANDS.match(v):
+            point += 1
+    return COMMA if comma > point else POINT
+
+
+def number_sample(cur, table: str, src: str) -> list[str]:
+    """The first non-blank values of `src`: they show how its numbers are written."""
+    s = clean_text(src)
+    rows = cur.execute(f"SELECT {s} FROM {table} WHERE {s} IS NOT NULL LIMIT 5000").fetchall()
+    return [r[0] for r in rows]

@@ -30,18 +30,36 @@ DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
 #: is computed per period: see insight/segments.py.)
 CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 8
+FACT_SCHEMA = 9
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
 
 def refresh(ws: Workspace) -> None:
-    """After an import or a deletion: build the current facts and drop the ones nothing uses."""
-    snap = ws.snapshot()
-    for table in (*FACT_TABLES, *DERIVED):
-        ensure_fact(ws, snap, table)
+    """Build the current facts and drop the ones nothing uses, in one transaction."""
     with ws.writer() as cur:
-        _drop_stale(cur, ws)
+        build(ws, cur, ws.snapshot().tables)
+
+
+def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
+    """On the caller's cursor, inside its transaction: build the facts and derived tables of the
+    tables in force (`{canonical: physical}`, which may not be committed yet) and drop stale ones.
+    A version is published together with everything its pages read, or not at all."""
+    snap = Snapshot(0, dict(tables))
+
+    def cols(table: str) -> list[str]:
+        return _table_columns(cur, snap.tables[table]) if snap.has(table) else []
+
+    existing = {r[0] for r in cur.execute(_LIST_SQL).fetchall()}
+    for table in (*FACT_TABLES, *DERIVED):
+        name = fact_name(snap, table)
+        if name is None or name in existing:
+            continue
+        sql = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
+        if sql is not None:
+            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}")
+            existing.add(name)
+    _drop_stale(cur, ws)
 
 
 def _version(physical: str | None) -> int:
@@ -58,44 +76,56 @@ def fact_name(snap: Snapshot, table: str) -> str | None:
 
 
 def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
-    """The fact of `table` for this snapshot, built if it does not exist yet."""
+    """The fact of `table` for this snapshot, built if it does not exist yet (a pinned old version)."""
     name = fact_name(snap, table)
     if name is None:
         return None
     if name in ws._facts:
         return name
-    if table == CUSTOMER_CHANNELS:
-        orders = ensure_fact(ws, snap, "orders")
-        cols = {c.lower() for c in ws.columns("orders", snap)}
-        if not {"customer_id", "channel"} <= cols:
-            return None
-        sql = (
-            f"SELECT DISTINCT customer_id, channel FROM {quote(orders)} "
-            "WHERE _valid AND customer_id IS NOT NULL ORDER BY channel, customer_id"
-        )
-    elif table == ORDERS_ROLLUP:
-        orders = ensure_fact(ws, snap, "orders")
-        cols = {c.lower() for c in ws.columns("orders", snap)} | set(CUSTOMER_DIMS)
-        dims = [d for d in ROLLUP_DIMS if d in cols and d in _fact_columns(ws, orders)]
-        keys = ", ".join(["_day AS order_date", *dims])
-        sql = (
-            f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
-            f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
-            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
-        )
-    else:
-        sql = _fact_sql(ws, snap, table)
+    if table in DERIVED:
+        ensure_fact(ws, snap, "orders")
     with ws.writer() as cur:
         if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
+            sql = _sql(
+                cur,
+                snap,
+                table,
+                lambda t: ws.columns(t, snap),
+                lambda t: fact_name(snap, t),
+                lambda f: _fact_columns(ws, f),
+            )
+            if sql is None:
+                return None
             cur.execute(f"CREATE TABLE {quote(name)} AS {sql}")
     ws._facts.add(name)
     return name
 
 
-def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
-    cols = ws.columns(table, snap)
-    lower = {c.lower() for c in cols}
-    cust_cols = {c.lower(): c for c in ws.columns("customers", snap)} if snap.has("customers") else {}
+def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> str | None:
+    """The SQL of one fact or derived table; `cols(table)` lists a canonical table's columns."""
+    if table == CUSTOMER_CHANNELS:
+        if not {"customer_id", "channel"} <= {c.lower() for c in cols("orders")}:
+            return None
+        return (
+            f"SELECT DISTINCT customer_id, channel FROM {quote(fact_of('orders'))} "
+            "WHERE _valid AND customer_id IS NOT NULL ORDER BY channel, customer_id"
+        )
+    if table == ORDERS_ROLLUP:
+        orders = fact_of("orders")
+        available = {c.lower() for c in cols("orders")} | set(CUSTOMER_DIMS)
+        dims = [d for d in ROLLUP_DIMS if d in available and d in fact_cols(orders)]
+        keys = ", ".join(["_day AS order_date", *dims])
+        return (
+            f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
+            f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
+            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
+        )
+    return _fact_sql(cur, snap, table, cols)
+
+
+def _fact_sql(cur, snap: Snapshot, table: str, cols) -> str:
+    lower = {c.lower() for c in cols(table)}
+    cust_cols = {c.lower(): c for c in cols("customers")}
     join, extra, replaced = "", [], []
     if cust_cols and "customer_id" in lower:
         join = f"LEFT JOIN {snap['customers']} c ON c.customer_id = e.customer_id"
@@ -109,53 +139,56 @@ def _fact_sql(ws: Workspace, snap: Snapshot, table: str) -> str:
                 extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
     base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
     time_col = FACT_TABLES[table]
-    if table == "orders":
-        cust = (
-            "CASE WHEN e.customer_id IS NOT NULL THEN dense_rank() OVER (ORDER BY e.customer_id) END"
-            if "customer_id" in lower
-            else "CAST(NULL AS BIGINT)"
-        )
-        valid = "coalesce(e.status, '') NOT IN ('cancelled', 'returned')"
-        # One line per order is its "first" (a counted line where there is one), so counting
-        # orders is a plain count, additive over any grouping, instead of a distinct count.
-        first_line = (
-            f"e.order_id IS NULL OR row_number() OVER (PARTITION BY e.order_id ORDER BY {valid} DESC) = 1"
-            if "order_id" in lower
-            else "true"
-        )
-        extra += [
-            f"CAST(e.{time_col} AS DATE) AS _day",
-            f"{valid} AS _valid",
-            f"{cust} AS _cust",
-            f"{first_line} AS _order_first",
-        ]
-        if "channel" in lower:  # a small integer per channel: per-customer arg_max is ~4x faster on it
-            join += (
-                f" LEFT JOIN (SELECT channel AS _ch, row_number() OVER (ORDER BY channel) AS _channel_code "
-                f"FROM (SELECT DISTINCT channel FROM {snap[table]} WHERE channel IS NOT NULL)) k "
-                "ON k._ch = e.channel"
-            )
-            extra.append("k._channel_code")
-        # Each customer's first counted order (time and channel), over all history.
-        first = "min(CASE WHEN _valid THEN {col} END) OVER (PARTITION BY _cust)"
-        sql = f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join}"
-
-        def first_of(col: str) -> str:
-            when = "CASE WHEN _valid THEN {} END"
-            return f"arg_min({when.format(col)}, {when.format('order_date')}) OVER (PARTITION BY _cust)"
-
-        channel, code = (first_of("channel"), first_of("_channel_code")) if "channel" in lower else ("NULL", "NULL")
-        return (
-            f"SELECT *, CASE WHEN _cust IS NOT NULL THEN {first.format(col='order_date')} END AS _first_at, "
-            f"CASE WHEN _cust IS NOT NULL THEN {channel} END AS _first_channel, "
-            f"CASE WHEN _cust IS NOT NULL THEN {code} END AS _first_channel_code "
-            f"FROM ({sql}) ORDER BY {quote(time_col)}"
-        )
-    else:
+    if table != "orders":
         from insight.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
-    return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+        return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+    source = snap[table]
+    valid = "coalesce(status, '') NOT IN ('cancelled', 'returned')"
+    valid_e = valid.replace("status", "e.status")
+    with_ = []
+    channel = "channel" in lower
+    if channel:  # a small integer per channel: per-customer arg_max is ~4x faster on it
+        with_.append(
+            "codes AS (SELECT channel AS _ch, row_number() OVER (ORDER BY channel) AS _channel_code "
+            f"FROM (SELECT DISTINCT channel FROM {source} WHERE channel IS NOT NULL))"
+        )
+        join += " LEFT JOIN codes ON codes._ch = e.channel"
+        extra.append("codes._channel_code")
+    if "customer_id" in lower:
+        # Per customer: an integer key (small, dense, fast to count distinct) and the first counted
+        # order over all history (time and channel).
+        first_channel = f"arg_min(channel, order_date) FILTER (WHERE {valid})" if channel else "NULL"
+        with_.append(
+            "cust AS (SELECT k.*, "
+            + ("fc._channel_code AS _first_channel_code " if channel else "NULL AS _first_channel_code ")
+            + "FROM (SELECT customer_id AS _key_id, CAST(row_number() OVER (ORDER BY customer_id) AS BIGINT) AS _cust, "
+            f"min(order_date) FILTER (WHERE {valid}) AS _first_at, {first_channel} AS _first_channel "
+            f"FROM {source} WHERE customer_id IS NOT NULL GROUP BY customer_id) k"
+            + (" LEFT JOIN codes fc ON fc._ch = k._first_channel)" if channel else ")")
+        )
+        join += " LEFT JOIN cust ON cust._key_id = e.customer_id"
+        extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code"]
+    else:
+        extra += ["CAST(NULL AS BIGINT) AS _cust", "NULL::TIMESTAMP AS _first_at", "NULL AS _first_channel"]
+        extra.append("NULL AS _first_channel_code")
+    # One line per order is its "first" (a counted line where there is one), so counting orders is
+    # a plain count, additive over any grouping, instead of a distinct count.
+    first_line = "true"
+    if "order_id" in lower:
+        unique = cur.execute(f"SELECT count(DISTINCT order_id) = count(order_id) FROM {source}").fetchone()[0]
+        if not unique:
+            first_line = (
+                f"e.order_id IS NULL OR row_number() OVER (PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
+            )
+    extra += [f"CAST(e.{time_col} AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
+    return (
+        f"WITH {', '.join(with_)} SELECT {', '.join([base, *extra])} FROM {source} e {join} "
+        f"ORDER BY e.{quote(time_col)}"
+        if with_
+        else f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
+    )
 
 
 def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
@@ -169,6 +202,11 @@ def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
 
 def _fact_columns(ws: Workspace, fact: str) -> set[str]:
     return set(ws.query("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [fact])["column_name"])
+
+
+def _table_columns(cur, physical: str) -> list[str]:
+    """A table's columns as this cursor sees them (inside an open transaction too)."""
+    return [r[0] for r in cur.execute(f"DESCRIBE {quote(physical)}").fetchall()]
 
 
 def customer_keys(ws: Workspace, fact: str) -> int:

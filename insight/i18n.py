@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from insight.i18n_import import IMPORT_CATALOG
+
 LANGS = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANG = "en"
 
@@ -151,6 +153,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "data.step.checking types": ("Checking types", "正在校验类型"),
     "data.step.checking duplicates": ("Checking duplicates", "正在检查重复"),
     "data.step.publishing": ("Publishing the new version", "正在发布新版本"),
+    "data.step.building facts": ("Building what the pages read", "正在生成页面所需的数据"),
     "data.step.done": ("Done", "完成"),
     "data.col.table": ("Table", "数据表"),
     "data.col.rows": ("Rows", "行数"),
@@ -650,6 +653,22 @@ CATALOG: dict[str, tuple[str, str]] = {
         "请取消勾选不是活动的列。",
     ),
     "data.wide.columns": ("Campaign columns to unpivot", "要转置的活动列"),
+    "data.wide.use": ("Unpivot: one contact per customer per campaign column", "转置：每位客户每个活动列一条触达记录"),
+    "data.wide.left_out": (
+        "Left out by default (0/1 but not named like a campaign; kept as attributes): {columns}",
+        "默认未选（是 0/1 列但名称不像活动；保留为属性）：{columns}",
+    ),
+    "data.wide.id": ("Customer id column", "客户编号列"),
+    "data.wide.generate": ("(none: a generated id per row)", "（无：为每行生成编号）"),
+    "data.wide.implied": (
+        "customer_id, campaign_id and responded come from the unpivot above.",
+        "customer_id、campaign_id 和 responded 由上方的转置确定。",
+    ),
+    "data.guesses": ("How each column was guessed", "各列的映射依据"),
+    "data.guess.line": ("**{column}** ← {source} · {how}: {evidence}", "**{column}** ← {source} · {how}：{evidence}"),
+    "data.missing": ("{column} is not mapped: {reason}", "{column} 未映射：{reason}"),
+    "data.campaign_name": ("Campaign name (the file has no campaign id)", "活动名称（文件中没有活动编号）"),
+    "data.cancel": ("Cancel this upload", "取消本次上传"),
     # campaigns
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.response_rate.def": ("Treatment contacts who responded / contacted.", "实验组中响应的触达数 ÷ 触达数。"),
@@ -858,6 +877,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.rows": ("[rows {rows}{more}]", "［第 {rows} 行{more}］"),
     "error.rows.more": (" and {count} more", " 等，另有 {count} 行"),
 }
+CATALOG.update(IMPORT_CATALOG)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:

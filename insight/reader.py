@@ -1,37 +1,38 @@
 """Read a file as it comes out of real tools into a DuckDB temp table of text columns.
 
-The reader decides the encoding, delimiter, header row and sheet; the import pipeline decides
-what the columns mean. Every source value arrives as VARCHAR (or NULL when empty), with `_row`,
-the 1-based data-row number a person can find in the file, and blank rows dropped.
+The reader decides the encoding, delimiter, header row and sheet (`insight/sniff.py`); the import
+pipeline decides what the columns mean. Every source value arrives as VARCHAR (or NULL when
+empty) with control characters removed, with `_row`, the 1-based data-row number a person can
+find in the file, and blank rows dropped. Lines that cannot be read (too many fields, bytes
+invalid in the file's encoding, over the line-length limit) become rejects in TEMP TABLE
+`read_rejects` (row, column, value, reason, detail); the rest load.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import mmap
 import os
 import re
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import charset_normalizer
 import duckdb
-import pandas as pd
+import numpy as np
 
-from insight import settings
+from insight import excel, settings, sniff
 from insight.errors import InsightError
+from insight.i18n import msg
 
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 SUPPORTED = sorted(TEXT_EXTENSIONS | EXCEL_EXTENSIONS | {".parquet", ".json", ".jsonl", ".ndjson"})
-
-DELIMITERS = [",", ";", "\t", "|"]
-WHITESPACE = "whitespace"  # runs of spaces
-
-_NUMBER = re.compile(r"^[-+]?[¥$€£]?\s*\d[\d,]*(\.\d+)?%?$")
-_DATE = re.compile(r"^\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
+READ_REJECTS = "read_rejects"
+_BASE = "raw_base"
+_EMPTY_REJECTS = (
+    'SELECT NULL::BIGINT AS "row", NULL::VARCHAR AS "column", NULL::VARCHAR AS value, '
+    "NULL::VARCHAR AS reason, NULL::VARCHAR AS detail WHERE false"
+)
 
 
 @dataclass
@@ -50,17 +51,21 @@ class Parsed:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     blank_rows: int = 0
+    unreadable_rows: int = 0  # lines rejected by the reader (in read_rejects)
+    cleaned: dict[str, int] = field(default_factory=dict)  # column -> cells with control characters removed
 
     def describe(self) -> dict:
         return {
             "kind": self.kind,
             "encoding": self.encoding,
-            "delimiter": {"\t": "tab", WHITESPACE: "spaces"}.get(self.delimiter, self.delimiter),
+            "delimiter": {"\t": "tab", sniff.WHITESPACE: "spaces"}.get(self.delimiter, self.delimiter),
             "header": self.header,
             "skipped_lines": self.skipped_lines,
             "sheet": self.sheet,
             "sheets": self.sheets,
             "blank_rows": self.blank_rows,
+            "unreadable_rows": self.unreadable_rows,
+            "cleaned_cells": self.cleaned,
         }
 
 
@@ -74,393 +79,259 @@ def read(
     encoding: str = "auto",
     delimiter: str = "auto",
 ) -> Parsed:
-    """Load `path` into TEMP TABLE `table` (on this cursor) and say how it was read."""
+    """Load `path` into TEMP VIEW `table` (on this cursor) and say how it was read."""
     path = Path(path)
     name = display_name or path.name
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise InsightError(
-            f"files of type {ext or '(no extension)'!r} cannot be imported",
+            msg("import.extension", extension=ext or "—"),
             file=name,
-            hint=f"save it as one of {', '.join(SUPPORTED)}",
+            hint=msg("import.extension.hint", kinds=", ".join(SUPPORTED)),
         )
-    size = path.stat().st_size
-    if size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-        raise InsightError(
-            f"the file is {size / 1024 / 1024:.0f} MB, over the {settings.MAX_UPLOAD_MB} MB limit",
-            file=name,
-            hint="split it into smaller files and import them in append mode",
-        )
-    if size == 0:
-        raise InsightError("the file is empty", file=name, hint="export it again from the source tool")
+    size = _check_file(path, name)
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {READ_REJECTS} AS {_EMPTY_REJECTS}")
     if ext in EXCEL_EXTENSIONS:
-        parsed = _read_excel(cur, path, name, table, sheet)
+        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="insight-sheet-")
+        os.close(fd)
+        try:
+            chosen, sheets = excel.to_csv(path, name, sheet, Path(tmp))
+            parsed = _read_text(cur, Path(tmp), name, table, "utf-8", ",")
+        finally:
+            os.unlink(tmp)
+        parsed.kind, parsed.sheet, parsed.sheets = "excel", chosen, sheets
     elif ext == ".parquet":
         parsed = _read_duckdb(cur, path, name, table, "parquet", "read_parquet(?)")
     elif ext in {".json", ".jsonl", ".ndjson"}:
         parsed = _read_duckdb(cur, path, name, table, "json", "read_json_auto(?)")
     else:
-        parsed = _read_text(cur, path, name, table, encoding, delimiter)
-    parsed.blank_rows = _drop_blank_rows(cur, table, parsed.columns)
-    parsed.rows = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        parsed = _read_text(cur, path, name, table, encoding, delimiter, size)
+    parsed.blank_rows = _drop_blank_rows(cur, parsed.columns)
+    _clean_control_characters(cur, parsed)
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {_numbered(cur, parsed)}")
+    parsed.rows = cur.execute(f"SELECT count(*) FROM {_BASE}").fetchone()[0]
     if not parsed.columns or parsed.rows == 0:
+        if parsed.unreadable_rows:
+            first = cur.execute(f'SELECT "row", reason, detail FROM {READ_REJECTS} ORDER BY "row" LIMIT 1').fetchone()
+            raise InsightError(
+                msg("import.nothing_readable", count=parsed.unreadable_rows, reason=msg(first[1], detail=first[2])),
+                file=name,
+                rows=[first[0]],
+                hint=msg("import.nothing_readable.hint"),
+            )
         raise InsightError(
-            "the file has a header but no data rows" if parsed.header else "the file has no data rows",
+            msg("import.no_rows" if parsed.header else "import.no_rows_at_all"),
             file=name,
-            hint="check that you exported the data, not only the column titles",
+            hint=msg("import.no_rows.hint"),
         )
     return parsed
+
+
+def _check_file(path: Path, name: str) -> int:
+    """The file's size; a missing, unreadable, empty or oversized file is refused by name."""
+    try:
+        if path.is_dir():
+            raise InsightError(msg("import.is_folder"), file=name, hint=msg("import.not_found.hint"))
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        raise InsightError(msg("import.not_found"), file=name, hint=msg("import.not_found.hint")) from None
+    except PermissionError:
+        raise InsightError(msg("import.unreadable_file"), file=name, hint=msg("import.unreadable_file.hint")) from None
+    except OSError as exc:
+        raise InsightError(
+            msg("import.os_error", reason=exc.strerror or str(exc)), file=name, hint=msg("import.not_found.hint")
+        ) from None
+    if size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise InsightError(
+            msg("import.too_big", size=f"{size / 1024 / 1024:,.0f}", limit=settings.MAX_UPLOAD_MB),
+            file=name,
+            hint=msg("import.too_big.hint"),
+        )
+    if size == 0:
+        raise InsightError(msg("import.empty"), file=name, hint=msg("import.empty.hint"))
+    return size
 
 
 # --- text files -----------------------------------------------------------------------------
 
 
-def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter: str) -> Parsed:
-    head = path.read_bytes()[: settings.SNIFF_BYTES]
-    enc = _detect_encoding(head, name) if encoding == "auto" else encoding
-    sample = _decode_sample(head, enc, name)
-    delim = delimiter if delimiter != "auto" else _detect_delimiter(sample)
-    rows, starts = _parse_sample(sample, delim)
-    first, has_header = _find_header(rows)
-    skip = starts[first] if rows else 0
-
-    source = str(path)
-    tmp = None
-    if enc != "utf-8" or delim == WHITESPACE:
-        # DuckDB reads UTF-8 at full speed; everything else is decoded here once.
-        text = _decode_all(path.read_bytes(), enc, name)
-        if delim == WHITESPACE:
-            text = "\n".join("\t".join(line.split()) for line in text.splitlines() if line.strip())
-            skip = first  # blank lines are gone from the rewritten text
-            delim = "\t"
-            shown_delim = WHITESPACE
-        else:
-            shown_delim = delim
+def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter: str, size: int = 0) -> Parsed:
+    with path.open("rb") as fh:
+        head = fh.read(settings.SNIFF_BYTES)
+    size = size or path.stat().st_size
+    lay = sniff.layout(head, name, encoding, delimiter, whole=len(head) >= size)
+    source, tmp, delim, skip = str(path), None, lay.delimiter, lay.skip
+    if lay.encoding != "utf-8" or delim == sniff.WHITESPACE:
+        # DuckDB reads UTF-8 at full speed; everything else is decoded here once. Bytes that do not
+        # decode are carried through unchanged (surrogateescape), so DuckDB rejects just their rows.
+        text = sniff.decode(path.read_bytes(), lay.encoding, name, errors="surrogateescape")
+        if delim == sniff.WHITESPACE:
+            lines = text.splitlines()
+            skip, delim = sum(1 for line in lines[: lay.skip] if line.strip()), "\t"
+            text = "\n".join("\t".join(line.split()) for line in lines if line.strip())
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="insight-")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             fh.write(text)
         source = tmp
-    else:
-        shown_delim = delim
+    if not lay.columns:
+        raise InsightError(msg("import.no_rows_at_all"), file=name, hint=msg("import.no_rows.hint"))
     try:
-        _duckdb_csv(cur, source, table, delim, skip, has_header, name)
+        _duckdb_csv(cur, source, lay, delim, skip, name)
+        control = _has_control_bytes(source)
     finally:
         if tmp:
             os.unlink(tmp)
-    columns = [c for c in _columns(cur, table) if c != "_row"]
     return Parsed(
         file=name,
         kind="csv",
-        columns=columns,
+        columns=lay.columns,
         rows=0,
         table=table,
-        encoding=enc,
-        delimiter=shown_delim,
-        header=has_header,
-        skipped_lines=skip,
+        encoding=lay.encoding,
+        delimiter=lay.delimiter,
+        header=lay.header,
+        skipped_lines=lay.skip,
+        unreadable_rows=cur.execute(f"SELECT count(*) FROM {READ_REJECTS}").fetchone()[0],
+        cleaned={"*": 1} if control else {},
     )
 
 
-def _duckdb_csv(cur, source: str, table: str, delim: str, skip: int, header: bool, name: str):
+def _duckdb_csv(cur, source: str, lay: sniff.Layout, delim: str, skip: int, name: str) -> None:
+    """Read with the layout already decided (no sniffing), every column as text, bad lines kept
+    aside in DuckDB's reject tables."""
+    columns = {c: "VARCHAR" for c in lay.columns}
     base = (
-        "SELECT * FROM read_csv(?, delim=?, quote='\"', escape='\"', header=?, skip=?, "
-        "all_varchar=true, auto_detect=true{extra})"
+        f"CREATE OR REPLACE TEMP TABLE {_BASE} AS SELECT * FROM read_csv(?, delim=?, quote='\"', escape='\"', "
+        "header=?, skip=?, auto_detect=false, columns=?, max_line_size=?, store_rejects=true, "
+        "rejects_table='csv_errors', rejects_scan='csv_scans'{extra})"
     )
-    params = [source, delim, header, skip]
-    fast = base.format(extra="")
-    # Blank lines, short rows and quoted newlines together need the tolerant, single-threaded reader.
-    tolerant = base.format(extra=", null_padding=true, parallel=false, strict_mode=false")
-    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    params = [source, delim, lay.header, skip, columns, settings.MAX_LINE_BYTES]
+    cur.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
     try:
-        cur.execute(f"CREATE TEMP TABLE {table} AS {fast}", params)
-    except duckdb.Error:
-        try:
-            cur.execute(f"CREATE TEMP TABLE {table} AS {tolerant}", params)
-        except duckdb.Error as exc:
-            raise InsightError(
-                f"the file could not be read as a table: {_first_line(exc)}",
-                file=name,
-                hint="check that it is a delimited text export (CSV/TSV) and not a binary file",
-            ) from None
-    _number_rows(cur, table)
-
-
-def _detect_encoding(head: bytes, name: str) -> str:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    if head.startswith(b"PK\x03\x04"):
+        cur.execute(base.format(extra=""), params)
+        if cur.execute("SELECT count(*) FROM csv_errors WHERE error_type = 'MISSING COLUMNS'").fetchone()[0]:
+            # Short rows (trailing empty cells left out) are padded; with quoted line breaks that
+            # needs the single-threaded reader.
+            cur.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
+            cur.execute(base.format(extra=", null_padding=true, parallel=false"), params)
+    except duckdb.Error as exc:
         raise InsightError(
-            "this is a zip or Excel workbook, not a text file",
-            file=name,
-            hint="rename it to .xlsx, or export it from Excel as CSV",
-        )
-    if b"\x00" in head:
-        # UTF-16 without a BOM has a NUL in every other byte; anything else with NULs is binary.
-        if head[1::2].count(0) > len(head) * 0.4 or head[0::2].count(0) > len(head) * 0.4:
-            return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
-        raise InsightError(
-            "the file is binary, not text",
-            file=name,
-            hint="upload the CSV, Excel, Parquet or JSON export itself",
-        )
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut by the sample boundary
-            return "utf-8"
-    if _mostly_chinese(head):
-        return "gb18030"
-    best = charset_normalizer.from_bytes(head).best()
-    if best is None:
-        raise InsightError(
-            "the text encoding could not be recognised",
-            file=name,
-            hint="save the file as UTF-8, or choose the encoding by hand",
-        )
-    enc = best.encoding.lower()
-    if enc in {"gb2312", "gbk", "gb18030", "hz"}:
-        return "gb18030"
-    cyrillic = {"cp1251", "cp866", "cp855", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic"}
-    if enc.startswith(("cp4", "cp7", "cp8", "cp125", "iso8859", "latin", "mac_", "windows")) and enc not in cyrillic:
-        # Small samples of Western text are easily taken for Baltic or Turkish code pages;
-        # Windows-1252 (a superset of Latin-1's printable range) is what Western tools write.
-        try:
-            head.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            return "latin-1"
-    return enc
-
-
-def _mostly_chinese(head: bytes) -> bool:
-    """GB18030 that decodes cleanly into mostly CJK characters (GBK exports from Chinese tools)."""
-    try:
-        text = head.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:
-            return False
-        text = head[: exc.start].decode("gb18030")
-    wide = [c for c in text if ord(c) > 127]
-    cjk = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
-    return bool(wide) and cjk / len(wide) > 0.8
-
-
-def _decode_sample(head: bytes, enc: str, name: str) -> str:
-    text = _decode_all(head, enc, name, errors="ignore")
-    text = text.lstrip("\ufeff")
-    # Drop the last (possibly cut) line of the sample.
-    if len(head) >= settings.SNIFF_BYTES and "\n" in text:
-        text = text[: text.rfind("\n")]
-    return text
-
-
-def _decode_all(data: bytes, enc: str, name: str, errors: str = "strict") -> str:
-    codec = "utf-8-sig" if enc == "utf-8" else enc
-    try:
-        return data.decode(codec, errors=errors)
-    except LookupError:
-        raise InsightError(f"unknown encoding {enc!r}", file=name, hint="use auto") from None
-    except UnicodeDecodeError as exc:
-        raise InsightError(
-            f"the file is not valid {enc} at byte {exc.start}",
-            file=name,
-            hint="choose another encoding, or let it be detected (auto)",
+            msg("import.unreadable", reason=_first_line(exc)), file=name, hint=msg("import.unreadable.hint")
         ) from None
-
-
-def _parse_sample(sample: str, delim: str) -> tuple[list[list[str]], list[int]]:
-    """Rows of the sample and the physical line each starts on; blank lines are skipped."""
-    if delim in ("auto", WHITESPACE):
-        rows, starts = [], []
-        for i, line in enumerate(sample.splitlines()):
-            if line.strip():
-                rows.append(line.split() if delim == WHITESPACE else [line])
-                starts.append(i)
-        return rows, starts
-    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delim, quotechar='"')
-    rows, starts, line = [], [], 0
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append(row)
-                starts.append(line)
-            line = reader.line_num
-    except csv.Error:
-        pass
-    return rows, starts
-
-
-def _detect_delimiter(sample: str) -> str:
-    best, best_score = ",", (0.0, 0)
-    for delim in DELIMITERS + [WHITESPACE]:
-        rows, _ = _parse_sample(sample, delim)
-        counts = [len(r) for r in rows[-200:]]
-        if not counts:
+    offset = skip + (1 if lay.header else 0)
+    errors = cur.execute(
+        "SELECT line, column_idx, error_type, csv_line, error_message FROM csv_errors ORDER BY line"
+    ).fetchall()
+    rejects, seen = [], set()
+    for line, column_idx, kind, text, message in errors:
+        row = max(1, int(line) - offset)
+        if row in seen:  # one reason per line (a line with two surplus fields reports twice)
             continue
-        mode, n = Counter(counts).most_common(1)[0]
-        if mode < 2:
-            continue
-        consistency = n / len(counts)
-        if delim == WHITESPACE:
-            consistency -= 0.01  # a real delimiter wins a tie
-        score = (round(consistency, 2), mode)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
+        seen.add(row)
+        if kind == "UNQUOTED VALUE":
+            raise InsightError(
+                msg("import.open_quote", line=line, lines=f"{(text or '').count(chr(10)):,}"),
+                file=name,
+                rows=[row],
+                hint=msg("import.open_quote.hint"),
+            )
+        column = lay.columns[column_idx - 1] if column_idx and 0 < column_idx <= len(lay.columns) else None
+        reason, detail = _reject_reason(kind, message, lay)
+        rejects.append((row, column, (text or "")[:200], reason, detail))
+    if rejects:
+        cur.executemany(f"INSERT INTO {READ_REJECTS} VALUES (?, ?, ?, ?, ?)", rejects)
 
 
-def _looks_typed(value: str) -> bool:
-    v = value.strip()
-    return bool(v) and bool(_NUMBER.match(v) or _DATE.match(v))
+def _reject_reason(kind: str, message: str, lay: sniff.Layout) -> tuple[str, str]:
+    if kind == "TOO MANY COLUMNS":
+        found = re.search(r"Found:\s*(\d+)", message or "")
+        return "reject.too_many_fields", f"{found.group(1) if found else '?'} / {len(lay.columns)}"
+    if kind in ("INVALID ENCODING", "INVALID UNICODE"):
+        return "reject.encoding", lay.encoding
+    if kind == "LINE SIZE OVER MAXIMUM":
+        size = re.search(r"Actual Size:\s*(\d+)", message or "")
+        return "reject.line_too_long", f"{int(size.group(1)):,}" if size else "?"
+    return "reject.unreadable", (message or kind).splitlines()[0][:200]
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, bool]:
-    """Index of the first table row (skipping junk lines above it) and whether it is a header."""
-    if not rows:
-        return 0, True
-    body = rows[len(rows) // 5 :] or rows
-    width = Counter(len(r) for r in body).most_common(1)[0][0]
-    filled = Counter(sum(1 for c in r if c.strip()) for r in body).most_common(1)[0][0]
-    first = 0
-    for i, row in enumerate(rows):
-        nonempty = sum(1 for c in row if c.strip())
-        if len(row) >= width and nonempty >= max(1, min(filled, width) * 0.6):
-            first = i
-            break
-    candidate = rows[first]
-    following = rows[first + 1 : first + 50]
-    if any(_looks_typed(c) for c in candidate):
-        return first, False
-    typed_below = any(_looks_typed(c) for r in following for c in r)
-    repeated = any(r == candidate for r in following)
-    return first, typed_below or not repeated
+def _has_control_bytes(path: str) -> bool:
+    """Whether the file holds control characters other than tab and line ends (NUL included)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        data = np.frombuffer(mapped, np.uint8)
+        try:
+            low = int(np.count_nonzero(data < 32))
+            if low == 0:
+                return False
+            ends = sum(int(np.count_nonzero(data == c)) for c in (9, 10, 13))
+            return low > ends
+        finally:
+            del data
 
 
 # --- other formats --------------------------------------------------------------------------
 
 
-def _read_excel(cur, path: Path, name: str, table: str, sheet: str | None) -> Parsed:
-    try:
-        book = pd.ExcelFile(path, engine="calamine")
-    except Exception as exc:  # calamine raises its own types for corrupt files
-        raise InsightError(
-            f"the workbook could not be opened ({_first_line(exc)})",
-            file=name,
-            hint="open it in Excel and save it again as .xlsx",
-        ) from None
-    sheets = [str(s) for s in book.sheet_names]
-    chosen = sheet if sheet is not None else sheets[0]
-    if chosen not in sheets:
-        raise InsightError(
-            f"the workbook has no sheet {chosen!r}",
-            file=name,
-            hint=f"choose one of: {', '.join(sheets)}",
-        )
-    frame = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
-    cells = frame.map(_cell_text)
-    rows = [[c or "" for c in r] for r in cells.head(200).itertuples(index=False)]
-    first, has_header = _find_header([r for r in rows if any(c.strip() for c in r)] or [[]])
-    nonblank = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
-    start = nonblank[first] if nonblank else 0
-    if has_header:
-        header = [c or f"column{i}" for i, c in enumerate(cells.iloc[start].tolist())]
-        data = cells.iloc[start + 1 :].copy()
-    else:
-        header = [f"column{i}" for i in range(cells.shape[1])]
-        data = cells.iloc[start:].copy()
-    data.columns = _dedupe(header)
-    _register(cur, table, data)
-    return Parsed(
-        file=name,
-        kind="excel",
-        columns=list(data.columns),
-        rows=0,
-        table=table,
-        header=has_header,
-        skipped_lines=start,
-        sheet=chosen,
-        sheets=sheets,
-    )
-
-
 def _read_duckdb(cur, path: Path, name: str, table: str, kind: str, reader: str) -> Parsed:
-    cur.execute(f"DROP TABLE IF EXISTS {table}")
     try:
-        rel = cur.execute(f"DESCRIBE SELECT * FROM {reader}", [str(path)]).fetchall()
-        casts = ", ".join(f"CAST({_q(c[0])} AS VARCHAR) AS {_q(c[0])}" for c in rel)
-        cur.execute(f"CREATE TEMP TABLE {table} AS SELECT {casts} FROM {reader}", [str(path)])
+        described = cur.execute(f"DESCRIBE SELECT * FROM {reader}", [str(path)]).fetchall()
+        if len(described) > settings.MAX_COLUMNS:
+            raise InsightError(
+                msg("import.too_many_columns", count=f"{len(described):,}", limit=f"{settings.MAX_COLUMNS:,}"),
+                file=name,
+                hint=msg("import.too_many_columns.hint"),
+            )
+        names = sniff.column_names([c[0] for c in described])
+        casts = ", ".join(f"CAST({_q(c[0])} AS VARCHAR) AS {_q(n)}" for c, n in zip(described, names, strict=True))
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {_BASE} AS SELECT {casts} FROM {reader}", [str(path)])
     except duckdb.Error as exc:
         raise InsightError(
-            f"the file could not be read as {kind}: {_first_line(exc)}",
+            msg("import.unreadable_kind", kind=kind, reason=_first_line(exc)),
             file=name,
-            hint=f"check that it is a valid {kind} file",
+            hint=msg("import.unreadable_kind.hint", kind=kind),
         ) from None
-    _number_rows(cur, table)
-    columns = [c for c in _columns(cur, table) if c != "_row"]
-    return Parsed(file=name, kind=kind, columns=columns, rows=0, table=table)
+    return Parsed(file=name, kind=kind, columns=names, rows=0, table=table, cleaned={"*": 1})
 
 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _cell_text(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-        return text.removesuffix(" 00:00:00")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return text if text.strip() else None
+def _numbered(cur, parsed: Parsed) -> str:
+    """The view of the rows with `_row`: the row's position in the file, counting the rows the
+    reader rejected (their numbers come from DuckDB's line count)."""
+    if not parsed.unreadable_rows:
+        return f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, * FROM {_BASE}"
+    # Accepted row k (0-based) follows every rejected row j (0-based, in order) with row_j - j - 1 <= k.
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE read_gaps AS SELECT k, max(j) AS before FROM ("
+        '  SELECT "row" - row_number() OVER (ORDER BY "row") AS k, row_number() OVER (ORDER BY "row") AS j '
+        f'  FROM (SELECT DISTINCT "row" FROM {READ_REJECTS})) GROUP BY k'
+    )
+    return (
+        f"SELECT CAST(b.rowid + 1 + coalesce(g.before, 0) AS BIGINT) AS _row, b.* FROM {_BASE} b "
+        "ASOF LEFT JOIN read_gaps g ON b.rowid >= g.k"
+    )
 
 
-def _register(cur, table: str, frame: pd.DataFrame) -> None:
-    cur.execute(f"DROP TABLE IF EXISTS {table}")
-    frame = frame.astype(object).where(frame.notna(), None)
-    arrow_frame = frame.astype("string")
-    cur.register("_insight_frame", arrow_frame)
-    try:
-        cur.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _insight_frame")
-    finally:
-        cur.unregister("_insight_frame")
-    _number_rows(cur, table)
-
-
-def _number_rows(cur, table: str) -> None:
-    """Add `_row`: 1-based position of the data row in the file (insertion order is file order)."""
-    cur.execute(f"ALTER TABLE {table} RENAME TO {table}_unnumbered")
-    cur.execute(f"CREATE TEMP TABLE {table} AS SELECT CAST(rowid + 1 AS BIGINT) AS _row, * FROM {table}_unnumbered")
-    cur.execute(f"DROP TABLE {table}_unnumbered")
-
-
-def _drop_blank_rows(cur, table: str, columns: list[str]) -> int:
+def _drop_blank_rows(cur, columns: list[str]) -> int:
     if not columns:
         return 0
-    blank = " AND ".join(f"coalesce(trim({_q(c)}), '') = ''" for c in columns)
-    n = cur.execute(f"SELECT count(*) FROM {table} WHERE {blank}").fetchone()[0]
+    blank = " AND ".join(f"({_q(c)} IS NULL OR trim({_q(c)}) = '')" for c in columns)
+    n = cur.execute(f"SELECT count(*) FROM {_BASE} WHERE {blank}").fetchone()[0]
     if n:
-        cur.execute(f"DELETE FROM {table} WHERE {blank}")
+        cur.execute(f"DELETE FROM {_BASE} WHERE {blank}")
     return n
 
 
-def _columns(cur, table: str) -> list[str]:
-    return [r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()]
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen: Counter = Counter()
-    out = []
-    for n in names:
-        n = str(n).strip() or "column"
-        seen[n] += 1
-        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
-    return out
+def _clean_control_characters(cur, parsed: Parsed) -> None:
+    """Remove control characters (NUL included) from every cell that has them; count the cells."""
+    if not parsed.cleaned:
+        return
+    counts = ", ".join(f"count(*) FILTER (WHERE regexp_matches({_q(c)}, ?))" for c in parsed.columns)
+    found = cur.execute(f"SELECT {counts} FROM {_BASE}", [sniff.CONTROL_CHARS] * len(parsed.columns)).fetchone()
+    parsed.cleaned = {c: n for c, n in zip(parsed.columns, found, strict=True) if n}
+    for c in parsed.cleaned:
+        cur.execute(f"UPDATE {_BASE} SET {_q(c)} = regexp_replace({_q(c)}, ?, '', 'g')", [sniff.CONTROL_CHARS])
 
 
 def _q(identifier: str) -> str:

@@ -32,6 +32,53 @@ KEEP_VERSIONS = 5
 #: Rows of the file looked at to detect the encoding, delimiter and header.
 SNIFF_BYTES = 256 * 1024
 
+# --- import limits: each is checked before the work it protects, and its refusal says what to do.
+
+#: Columns a file may have. Every column is typed and checked in SQL, and the facts copy them all;
+#: a 5,000-column file exhausted memory. Real exports have well under 300.
+MAX_COLUMNS = 1_000
+
+#: Bytes one line of a text file may have (DuckDB's `max_line_size`). A longer line is an export
+#: whose line ends or closing quote were lost; reading it would buffer the whole file as one value.
+MAX_LINE_BYTES = 1024 * 1024
+
+#: Cells the used range of an Excel sheet may declare. The Excel reader (calamine) allocates the
+#: declared range up front, about 32 bytes a cell: a 5 KB workbook declaring the whole sheet
+#: (A1:XFD1048576, 17 billion cells) asked for 512 GB and killed the process. 10M cells is a
+#: 1M-row × 10-column export.
+EXCEL_MAX_CELLS = 10_000_000
+
+#: Uncompressed size of a workbook's parts (.xlsx is a zip): a few KB can unpack to gigabytes.
+EXCEL_MAX_UNPACKED_MB = 1024
+
+#: Excel sheets are read in a child process with this much address space and time, so a workbook
+#: that still defeats the reader ends that process, never the server.
+EXCEL_CHILD_MEMORY_MB = 3072
+EXCEL_CHILD_SECONDS = 300
+
+#: Dates outside these years are rejected per row: 9999-12-31 and 0001-01-01 are placeholders
+#: for "never"/"unknown", and they broke every page (OverflowError) when they loaded.
+DATE_YEARS = (1900, 2100)
+
+#: Largest magnitude a number may have. Beyond it a double no longer holds cents, and sums over
+#: millions of rows can overflow to infinity; no real amount, count or score comes near it.
+MAX_ABS_NUMBER = 1e15
+
+#: After an import, a customer-id match below this share against another table is a warning
+#: ("12 of 2,240 customer ids appear in orders"): the files probably use different id schemes.
+COVERAGE_WARN = 0.5
+
+#: Column mapping from values: rows sampled per column, and the share of a column's values that
+#: must fit a role (dates for a date, numbers for an amount, distinct values for an id) before it
+#: is guessed. A wrong guess is worse than none, so the bar is high.
+GUESS_SAMPLE_ROWS = 20_000
+GUESS_MIN_SHARE = 0.95
+
+#: Uploaded files wait in `<workspace folder>/uploads` (mode 600) until they are imported or the
+#: upload is cancelled; files older than this are swept (a browser closed mid-wizard).
+UPLOAD_FOLDER = "uploads"
+UPLOAD_MAX_AGE_HOURS = 24
+
 #: Rows shown in the import preview.
 PREVIEW_ROWS = 50
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from insight import settings
 from insight.errors import InsightError
+from insight.i18n import msg
 from insight.schema import TABLE_NAMES
 
 _CATALOG = """
@@ -205,10 +206,15 @@ class Workspace:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # a failed write (disk full) has already aborted the transaction
+                if isinstance(exc, duckdb.Error):
+                    raise write_error(exc) from exc
                 raise
-            cur.execute("COMMIT")
 
     def publish(
         self,
@@ -249,9 +255,10 @@ class Workspace:
                     cur.unregister("_frame")
         return version
 
-    def delete(self, table: str) -> int:
-        """Remove a table and all its versions; the deletion itself gets a version number."""
-        with self.writer() as cur:
+    def delete(self, table: str, cur=None) -> int:
+        """Remove a table and all its versions; the deletion itself gets a version number. Pass the
+        cursor of an open `writer()` to make it part of a larger transaction."""
+        with self.writer(cur) as cur:
             version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
             cur.execute(
                 "INSERT INTO _imports (version, table_name, physical, op, rows) VALUES (?, ?, NULL, 'delete', 0)",
@@ -294,6 +301,18 @@ class Workspace:
         for name in self._physical_tables(cur):
             if name.startswith(f"{table}__v") and name not in keep:
                 cur.execute(f"DROP TABLE {quote(name)}")
+
+
+def write_error(exc: duckdb.Error) -> Exception:
+    """A failed write as the user's error when it is theirs to fix (disk, memory, another process),
+    else unchanged (a bug). Either way the transaction rolled back: the previous data serves."""
+    text = str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if isinstance(exc, duckdb.IOException) or "No space left" in text or "disk" in text.lower():
+        return InsightError(msg("write.disk", reason=first), hint=msg("write.disk.hint"))
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return InsightError(msg("write.memory", limit=settings.DUCKDB_MEMORY_LIMIT), hint=msg("write.memory.hint"))
+    return exc
 
 
 def quote(identifier: str) -> str:

@@ -105,11 +105,11 @@ def test_a_wide_response_file_unpivots_into_contacts(ws, tmp_path):
 
     from insight.importer import import_file, preview
 
-    assert preview(ws, path, "contacts").wide_candidates == list(rates)  # age is not a campaign
+    assert preview(ws, path, "contacts").wide.campaigns == list(rates)  # age is not a campaign
     result = import_file(ws, path, "contacts", wide_columns=["auto"])
     contacted = {c: int((wide[c] != "").sum()) for c in rates}
     assert result.rows_loaded == sum(contacted.values()) and result.rows_rejected == 0
-    assert any("unpivoted 3 campaign columns" in d for d in result.derived)
+    assert any("unpivoted 3 campaign columns" in str(d) for d in result.derived)
     got = ws.query("SELECT campaign_id, count(*) AS n, avg(CAST(responded AS DOUBLE)) AS rate FROM contacts GROUP BY 1")
     got = got.set_index("campaign_id")
     for col in rates:

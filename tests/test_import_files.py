@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from insight.importer import import_file, preview
+from insight.plan import reject_text
 
 ORDERS_ZH = [
     ("订单号", "客户编号", "下单时间", "实付金额", "渠道", "地区"),
@@ -136,8 +137,11 @@ def test_mixed_valid_and_invalid_dates_reject_only_the_bad_rows(ws, tmp_path):
     # 13/04 and 25/12 only read as day/month, so the whole column is day/month: 03/04 is 3 April.
     assert result.date_formats == {"order_date": "d/m/y"}
     assert result.rows_loaded == 3 and result.rows_rejected == 2
-    rejects = result.rejects.set_index("row")
-    assert rejects.loc[3, "value"] == "not a date" and "date" in rejects.loc[3, "reason"]
+    rejects = reject_text(result.rejects).set_index("row")
+    assert (
+        rejects.loc[3, "value"] == "not a date"
+        and rejects.loc[3, "reason"] == "not a date in the column's format (d/m/y; 1900–2100)"
+    )
     assert rejects.loc[5, "reason"] == "required value is missing"
     got = orders(ws).set_index("order_id")["order_date"].dt.strftime("%Y-%m-%d")
     assert got.to_dict() == {"D1": "2024-04-03", "D2": "2024-04-13", "D4": "2024-12-25"}
@@ -201,7 +205,11 @@ def test_duplicate_rows_are_counted_and_kept(ws, tmp_path):
 def test_mapping_template_is_reused_for_the_same_headers(ws, tmp_path):
     rows = [("Ref", "When", "Wert")] + [(f"T{i}", "2024-01-0" + str(i), str(i)) for i in range(1, 4)]
     path = write_csv(tmp_path / "odd.csv", rows)
-    assert preview(ws, path, "orders").mapping == {}
+    pv = preview(ws, path, "orders")
+    # "Ref" names the table's own key; "When" holds dates; "Wert" holds whole numbers, too weak for an amount.
+    assert pv.mapping == {"order_id": "Ref", "order_date": "When"}
+    assert {c: g.how for c, g in pv.proposal.guesses.items()} == {"order_id": "header", "order_date": "values"}
+    assert "no column's values look like amount" in str(pv.proposal.missing["amount"])
     import_file(ws, path, "orders", overrides={"order_id": "Ref", "order_date": "When", "amount": "Wert"})
     # Same headers in another order: the saved template maps them.
     reordered = [("Wert", "Ref", "When")] + [(r[2], r[0], r[1]) for r in rows[1:]]
