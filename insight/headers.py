@@ -18,14 +18,14 @@ TIME = frozenset({"date", "time", "timestamp", "datetime", "dt", "day", "at", "o
 ID = frozenset({"id", "no", "nr", "num", "number", "code", "key", "ref", "编号", "号", "号码", "代码", "编码", "单号"})
 PHONE = frozenset({"phone", "mobile", "tel", "cell", "account", "手机", "手机号", "电话", "账号", "卡号"})
 CUSTOMER = frozenset(
-    {"customer", "cust", "client", "member", "user", "buyer", "consumer", "subscriber"}
+    {"customer", "cust", "client", "member", "user", "buyer", "consumer", "subscriber", "requester"}
     | {"客户", "会员", "用户", "买家", "顾客", "消费者"}
 )
 CAMPAIGN = frozenset({"campaign", "promo", "promotion", "activity", "活动", "营销"})
 #: Words that qualify any header without changing its role: units, currencies, fillers.
 NEUTRAL = frozenset(
     {"usd", "rmb", "cny", "eur", "gbp", "hkd", "yuan", "元", "万元", "of", "the", "in", "by", "for", "per", "的"}
-    | {"s", "txt", "value", "all"}
+    | {"s", "txt", "value", "all", "years", "yrs"}
 )
 
 
@@ -36,14 +36,16 @@ class Role:
     veto: frozenset[str] = frozenset()
     subject: frozenset[str] = frozenset()  # one of these is needed too (ids: whose id)
     primary: bool = True  # without context a core word alone may fill it (the table's own key or date)
+    prefer: frozenset[str] = frozenset()  # context that wins a tie (created at over paid at)
 
 
-def _r(core, context=(), veto=(), subject=(), primary=True) -> Role:
-    return Role(frozenset(core), frozenset(context), frozenset(veto), frozenset(subject), primary)
+def _r(core, context=(), veto=(), subject=(), primary=True, prefer=()) -> Role:
+    context = frozenset(context) | frozenset(prefer)
+    return Role(frozenset(core), context, frozenset(veto), frozenset(subject), primary, frozenset(prefer))
 
 
-def _date(context, veto=(), primary=False) -> Role:
-    return _r(TIME, context, veto, primary=primary)
+def _date(context, veto=(), primary=False, prefer=(), core=()) -> Role:
+    return _r(TIME | frozenset(core), context, veto, primary=primary, prefer=prefer)
 
 
 _ORDER = {
@@ -92,6 +94,7 @@ ROLES: dict[str, dict[str, Role]] = {
             | {"opened", "start", "customer", "member", "注册", "开户", "入网", "入会", "开卡", "加入", "创建"},
             {"birth", "churn", "leave", "last", "生日", "出生", "流失", "离网", "最近", "最后"},
             primary=True,
+            core={"since"},
         ),
         "churn_date": _date({"churn", "churned", "leave", "left", "exit", "cancel", "closed", "流失", "离网", "销户"}),
         "churned": _r(
@@ -113,7 +116,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "age": _r({"age", "年龄"}, veto={"group", "band", "range", "段"}),
         "birth_year": _r({"birth", "born", "出生"}, subject={"year", "年份", "年"}),
         "plan": _r({"plan", "package", "tariff", "套餐", "资费"}),
-        "contract": _r({"contract", "合约", "合同"}),
+        "contract": _r({"contract", "合约", "合同"}, {"term", "type", "期限", "类型"}),
         "industry": _r({"industry", "sector", "行业"}),
     },
     "orders": {
@@ -125,6 +128,7 @@ ROLES: dict[str, dict[str, Role]] = {
             | {"下单", "创建", "成交", "购买", "付款", "支付", "销售"},
             _NOT_EVENT,
             primary=True,
+            prefer={"created", "creation", "placed", "ordered", "下单", "创建"},
         ),
         "amount": _r(
             {"amount", "amt", "sales", "revenue", "total", "gmv", "paid", "payment", "turnover"}
@@ -138,8 +142,9 @@ ROLES: dict[str, dict[str, Role]] = {
         ),
         "unit_price": _r({"price", "单价", "价格"}, {"unit", "item", "sale", "lineitem", "单"}, {"total", "总"}),
         "product": _r(
-            {"product", "item", "sku", "goods", "article", "description", "商品", "产品", "宝贝", "货品", "品名"},
-            {"name", "title", "名称", "标题", "lineitem"},
+            {"product", "item", "lineitem", "sku", "goods", "article", "description", "商品", "产品", "宝贝", "货品"}
+            | {"品名"},
+            {"name", "title", "名称", "标题"},
             ID | {"category", "type", "类别", "类型", "price", "quantity", "qty", "单价", "数量", "分类"},
         ),
         "category": _r({"category", "类目", "品类", "类别", "分类"}, {"product", "item", "商品", "产品"}),
@@ -160,6 +165,7 @@ ROLES: dict[str, dict[str, Role]] = {
             {"resolved", "closed", "close", "solved", "due", "response", "responded", "purchase", "birth"}
             | {"解决", "办结", "结案", "关闭", "截止", "响应", "回复", "购买", "更新", "update", "updated"},
             primary=True,
+            prefer={"created", "opened", "received", "受理", "创建"},
         ),
         "first_response_at": _date({"response", "reply", "responded", "响应", "回复"}),
         "resolved_at": _date(
@@ -172,12 +178,15 @@ ROLES: dict[str, dict[str, Role]] = {
             _TICKET | {"problem"},
             {"sub", "subcategory", "子", "二级", "customer", "product", "payment"} | ID,
         ),
-        "subcategory": _r({"subcategory", "subtype", "subject", "子类", "二级", "小类"}),
+        "subcategory": _r(
+            {"subcategory", "subtype", "subject", "子类", "二级", "小类"}, _TICKET | {"诉求", "问题", "issue"}
+        ),
         "priority": _r({"priority", "severity", "urgency", "优先级", "紧急"}),
         "status": _r({"status", "state", "状态"}, _TICKET),
         "satisfaction": _r({"satisfaction", "csat", "rating", "score", "满意度", "评分", "评价"}, CUSTOMER),
         "text": _r(
-            {"description", "text", "content", "narrative", "comment", "body", "message", "内容", "描述", "详情"}
+            {"description", "text", "content", "narrative", "comment", "body", "message", "内容", "描述", "详情"},
+            _TICKET | {"诉求"},
         ),
     },
     "campaigns": {
@@ -245,4 +254,5 @@ def match(role: Role, header: str) -> Match | None:
     if not role.primary and not role.subject and not context:
         return None
     score = 0.6 + (0.2 if context or subject else 0.0) + 0.05 * max(0, len(context) - 1) - 0.25 * len(unknown)
+    score += 0.1 if hits(role.prefer) else 0.0
     return Match(round(min(score, 1.0), 2), tuple(dict.fromkeys(found))) if score >= 0.55 else None

@@ -221,11 +221,15 @@ def import_file(
             return result
         step(0.8, "publishing")
         report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
-        with ws.writer(cur):
-            result.version = ws.publish(cur, table, select, op=mode, source_file=name, report=report)
-            ws.save_template(cur, sig, table, chosen)
-            step(0.9, "building facts")
-            facts.build(ws, cur, {**snap.tables, table: f"{table}__v{result.version}"})
+        try:
+            with ws.writer(cur):
+                result.version = ws.publish(cur, table, select, op=mode, source_file=name, report=report)
+                ws.save_template(cur, sig, table, chosen)
+                step(0.9, "building facts")
+                facts.build(ws, cur, {**snap.tables, table: f"{table}__v{result.version}"})
+        except InsightError as exc:  # a full disk or memory: the previous version still serves
+            exc.file = exc.file or name
+            raise
         step(1.0, "done")
         return result
 

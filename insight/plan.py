@@ -142,7 +142,7 @@ class Plan:
         missing = [c for c in required(self.table) if c not in self.exprs]
         if missing:
             raise InsightError(
-                msg("import.required_missing", columns=", ".join(missing), count=len(missing)),
+                msg("import.required_missing", columns=", ".join(missing)),
                 file=self.file,
                 column=missing[0],
                 hint=msg(f"import.required_missing.hint.{missing[0]}")

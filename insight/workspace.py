@@ -258,16 +258,18 @@ class Workspace:
     def delete(self, table: str, cur=None) -> int:
         """Remove a table and all its versions; the deletion itself gets a version number. Pass the
         cursor of an open `writer()` to make it part of a larger transaction."""
-        with self.writer(cur) as cur:
-            version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
-            cur.execute(
-                "INSERT INTO _imports (version, table_name, physical, op, rows) VALUES (?, ?, NULL, 'delete', 0)",
-                [version, table],
-            )
-            cur.execute(f"DROP VIEW IF EXISTS {quote(table)}")
-            for name in self._physical_tables(cur):
-                if name.startswith(f"{table}__v"):
-                    cur.execute(f"DROP TABLE {quote(name)}")
+        if cur is None:
+            with self.writer() as own:
+                return self.delete(table, own)
+        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
+        cur.execute(
+            "INSERT INTO _imports (version, table_name, physical, op, rows) VALUES (?, ?, NULL, 'delete', 0)",
+            [version, table],
+        )
+        cur.execute(f"DROP VIEW IF EXISTS {quote(table)}")
+        for name in self._physical_tables(cur):
+            if name.startswith(f"{table}__v"):
+                cur.execute(f"DROP TABLE {quote(name)}")
         return version
 
     def template(self, signature: str) -> dict | None:

@@ -64,3 +64,31 @@ def test_pages_hold_no_literal_ui_text():
                 assert not (isinstance(first, ast.Constant) and isinstance(first.value, str)), (
                     f"{Path(path).name}:{node.lineno} hard-codes {first.value!r}"
                 )
+
+
+def test_every_message_of_the_core_fills_exactly_its_placeholders():
+    """`msg("key", a=…)` in the core: the key exists and the values are the template's placeholders
+    (a missing one would show as "{sheets}", an extra one is a typo)."""
+    checked = 0
+    for path in (ROOT / "insight").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            func = node.func if isinstance(node, ast.Call) else None
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if name != "msg" or not node.args or any(k.arg is None for k in node.keywords):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant):
+                keys = [first.value]
+            elif isinstance(first, ast.JoinedStr):  # f"note.already_there.{verb}": every key it can be
+                prefix = "".join(v.value for v in first.values if isinstance(v, ast.Constant))
+                keys = [k for k in i18n.CATALOG if k.startswith(prefix)]
+                assert keys, f"{path.name}:{node.lineno}: no key starts with {prefix!r}"
+            else:
+                continue
+            given = sorted(k.arg for k in node.keywords)
+            for key in keys:
+                assert key in i18n.CATALOG, f"{path.name}:{node.lineno}: {key!r} is not in the catalog"
+                wanted = sorted(set(re.findall(r"{(\w+)", i18n.CATALOG[key][0])))
+                assert given == wanted, f"{path.name}:{node.lineno}: {key} takes {wanted}, given {given}"
+                checked += 1
+    assert checked > 100

@@ -17,13 +17,11 @@ from insight.schema import columns
 from insight.ui.shell import Context, guard
 from insight.workspace import open_workspace
 
-_GEN, _SAVED, _FLASH = "upload_gen", "upload_saved", "upload_flash"
+_GEN, _SAVED = "upload_gen", "upload_saved"
 
 
 def chooser(ctx: Context, table_key: str = "upload_table"):
     """The file uploader and table choice; a removed file is a cancelled upload (deleted)."""
-    if flash := st.session_state.pop(_FLASH, None):
-        st.success(flash)
     left, right = st.columns([3, 1])
     file = left.file_uploader(
         ctx.t("data.upload"),
@@ -122,8 +120,8 @@ def wizard(ctx: Context, file, table: str) -> None:
         )
         if done is not None:
             st.cache_data.clear()
-            _reset(t("data.imported", rows=f"{done.rows_loaded:,}", table=table, version=done.version))
-            st.rerun()
+            st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=table, version=done.version))
+            _reset()  # the file is deleted; the next run starts with an empty uploader
 
 
 def _wide_step(ctx: Context, pv: importer.Preview, name: str) -> tuple[tuple | None, dict]:
@@ -212,12 +210,10 @@ def _report(ctx: Context, result: importer.Result, name: str) -> None:
         )
 
 
-def _reset(flash: str | None = None) -> None:
+def _reset() -> None:
     """Forget the current upload: delete its file and clear the uploader."""
     uploads.discard(st.session_state.pop(_SAVED, None))
     st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1
-    if flash:
-        st.session_state[_FLASH] = flash
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
