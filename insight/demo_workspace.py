@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from insight import demo, facts, settings
+from insight import demo, settings
 from insight.workspace import Workspace
 
 DEMO_SOURCE = "demo"
@@ -20,8 +20,7 @@ def build_demo(
     """Replace every table with freshly generated demo data; returns the row counts."""
     started = time.perf_counter()
     frames = demo.generate(customers=customers, orders=orders, seed=seed)
-    version = ws.publish_frames(frames, source_file=f"{DEMO_SOURCE} (seed {seed})")
-    facts.refresh(ws)
+    version = ws.publish_frames(frames, source_file=f"{DEMO_SOURCE} (seed {seed})")  # facts included
     return {
         "version": version,
         "tables": {name: len(frame) for name, frame in frames.items()},

@@ -99,6 +99,16 @@ def check(path: Path, name: str, sheet: str | None) -> list[str]:
         ) from None
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of an .xlsx/.xlsm workbook from its index alone (for a sheet picker when the first
+    sheet cannot be read); [] when that cannot be told."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            return list(_sheet_parts(book))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+
+
 def _too_big(name: str, sheet: str, ref: str, cells: int) -> None:
     raise InsightError(
         msg("import.excel_range", sheet=sheet, range=ref, cells=f"{cells:,}", limit=f"{settings.EXCEL_MAX_CELLS:,}"),

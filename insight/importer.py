@@ -214,7 +214,7 @@ def import_file(
         snap = ws.snapshot()
         result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
         result.warnings += low
-        select = f"SELECT * EXCLUDE (_row, _hash) FROM {TYPED}"
+        select = f"SELECT * EXCLUDE (_row, _hash, _ok) FROM {TYPED}"
         if mode == "append" and snap.has(table):
             select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
         if dry_run:

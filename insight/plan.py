@@ -2,7 +2,7 @@
 every row that cannot be read rejected with its reason, in one pass over the raw rows.
 
 `Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_hash`
-of the source row) and TEMP TABLE `rejects` (row, column, value, reason key, detail).
+of the source row, `_ok`) and TEMP TABLE `rejects` (row, column, value, reason key, detail).
 """
 
 from __future__ import annotations
@@ -128,8 +128,7 @@ class Plan:
         given = e.get("status")
         cases = []
         if given:
-            for word, synonyms in STATUS_WORDS.items():
-                cases.append(f"WHEN regexp_matches(lower({given}), {coerce.lit('|'.join(synonyms))}) THEN '{word}'")
+            cases = self._status_words(given)
         negative = " OR ".join(f"({e[c]}) < 0" for c in ("quantity", "amount") if c in e)
         if negative:
             if "order_id" in e:  # Online Retail's convention: a cancellation's invoice starts with C
@@ -137,6 +136,22 @@ class Plan:
             cases.append(f"WHEN {negative} THEN '{RETURNED}'")
         default = f"coalesce(lower({given}), '{COMPLETED}')" if given else f"'{COMPLETED}'"
         return f"CASE {' '.join(cases)} ELSE {default} END" if cases else default
+
+    def _status_words(self, given: str) -> list[str]:
+        """WHEN clauses that normalise the file's cancel/return statuses. Worked out once on the
+        distinct statuses (an export has a handful), so each row is a plain lookup, not a regex."""
+        values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({given}) FROM {RAW} LIMIT 10001").fetchall()]
+        if len(values) > 10_000:  # free text: match each row
+            return [
+                f"WHEN regexp_matches(lower({given}), {coerce.lit('|'.join(words))}) THEN '{word}'"
+                for word, words in STATUS_WORDS.items()
+            ]
+        cases = []
+        for word, words in STATUS_WORDS.items():
+            hits = [v for v in values if v is not None and re.search("|".join(words), v)]
+            if hits:
+                cases.append(f"WHEN lower({given}) IN ({', '.join(coerce.lit(v) for v in hits)}) THEN '{word}'")
+        return cases
 
     def _require(self) -> None:
         missing = [c for c in required(self.table) if c not in self.exprs]
@@ -188,15 +203,15 @@ class Plan:
         source_hash = f"hash({', '.join(quote(c) for c in self.parsed.columns)})"
         cur = self.cur
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE typed_all AS SELECT _row, {select}, {source_hash} AS _hash, "
+            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select}, {source_hash} AS _hash, "
             f"NOT ({bad}) AS _ok FROM {RAW}"
         )
-        bad_rows = cur.execute("SELECT count(*) FROM typed_all WHERE NOT _ok").fetchone()[0]
+        bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
         failed = reader._EMPTY_REJECTS
         if bad_rows:  # the reasons are worked out on the rejected rows only
             cur.execute(
                 f"CREATE OR REPLACE TEMP TABLE bad_raw AS SELECT * FROM {RAW} "
-                "WHERE _row IN (SELECT _row FROM typed_all WHERE NOT _ok)"
+                f"WHERE _row IN (SELECT _row FROM {TYPED} WHERE NOT _ok)"
             )
             failed = " UNION ALL ".join(
                 f'SELECT _row AS "row", {coerce.lit(shown)} AS "column", CAST({src} AS VARCHAR) AS value, '
@@ -212,12 +227,7 @@ class Plan:
             f"UNION ALL SELECT * FROM {reader.READ_REJECTS}"
         )
         if bad_rows:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT * EXCLUDE (_ok) FROM typed_all WHERE _ok")
-            cur.execute("DROP TABLE typed_all")
-        else:
-            cur.execute(f"DROP TABLE IF EXISTS {TYPED}")
-            cur.execute("ALTER TABLE typed_all DROP COLUMN _ok")
-            cur.execute(f"ALTER TABLE typed_all RENAME TO {TYPED}")
+            cur.execute(f"DELETE FROM {TYPED} WHERE NOT _ok")
         self.rejected = bad_rows + self.parsed.unreadable_rows
         self.loaded = self.parsed.rows - bad_rows
 

@@ -30,7 +30,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 
-from insight import settings
+from insight import facts, settings
 from insight.errors import InsightError
 from insight.workspace import Workspace
 
@@ -185,6 +185,7 @@ def _publish(ws: Workspace, assigned: pd.DataFrame, note: str, fill_category: bo
         try:
             select = f"SELECT {star}{extra} FROM {table} t LEFT JOIN _assigned s ON s._row = t.rowid ORDER BY t.rowid"
             version = ws.publish(cur, "tickets", select, op="replace", source_file=note)
+            facts.build(ws, cur, {**ws.snapshot().tables, "tickets": f"tickets__v{version}"})
         finally:
             cur.unregister("_assigned")
     return version

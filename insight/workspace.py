@@ -244,15 +244,20 @@ class Workspace:
         return version
 
     def publish_frames(self, frames: dict[str, pd.DataFrame], source_file: str) -> int:
-        """Replace several tables from DataFrames in one transaction (the demo uses this)."""
+        """Replace several tables from DataFrames in one transaction with the facts their pages
+        read (the demo uses this)."""
+        from insight import facts  # facts are built on the workspace
+
         with self.cursor() as cur, self.writer(cur):
-            version = 0
+            version, tables = 0, dict(self.snapshot().tables)
             for table, frame in frames.items():
                 cur.register("_frame", frame)
                 try:
                     version = self.publish(cur, table, "SELECT * FROM _frame", op="replace", source_file=source_file)
                 finally:
                     cur.unregister("_frame")
+                tables[table] = f"{table}__v{version}"
+            facts.build(self, cur, tables)
         return version
 
     def delete(self, table: str, cur=None) -> int:

@@ -125,6 +125,17 @@ HEADER_SETS = {
         ["ID", "Year_Birth", "Education", "Marital_Status", "Income", "Kidhome", "Dt_Customer", "Recency"],
         {"customer_id": "ID", "birth_year": "Year_Birth", "signup_date": "Dt_Customer"},
     ),
+    "call log": (
+        "contacts",
+        ["Call ID", "Cust No.", "call_start_time", "call_end_time", "Campaign Name", "Outcome", "Channel"],
+        {
+            "customer_id": "Cust No.",
+            "contacted_at": "call_start_time",
+            "campaign_id": "Campaign Name",
+            "converted": "Outcome",
+            "channel": "Channel",
+        },
+    ),
     "subscriber list": (
         "customers",
         ["Subscriber No", "Customer Since", "Monthly Bill", "Total Spend", "Churned?", "Contract Term", "Age (years)"],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight import export, i18n, importer, reader, uploads
+from insight import excel, export, i18n, importer, reader, uploads
 from insight.plan import reject_text
 from insight.schema import columns
 from insight.ui.shell import Context, guard
@@ -46,6 +46,8 @@ def wizard(ctx: Context, file, table: str) -> None:
     sheet = st.session_state.get("upload_sheet")
     first = guard(preview, ws_path, path, file.name, table, sheet)
     if first is None:
+        if len(names := excel.sheet_names(Path(path))) > 1:  # another sheet may read
+            st.selectbox(t("data.sheet"), names, key="upload_sheet")
         st.button(t("data.cancel"), on_click=_reset, key="upload_cancel")
         return
     wide_columns, overrides = _wide_step(ctx, first, file.name)
