@@ -648,9 +648,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "data.wide": (
         "This file has one response column per campaign ({count} found). It can be unpivoted into contacts: one "
-        "per customer per campaign, the column's name as the campaign. Untick the columns that are not campaigns.",
+        "per customer per campaign, the column's name as the campaign. Remove the columns that are not campaigns.",
         "该文件每个营销活动一列响应（发现 {count} 列），可转置为触达记录：每位客户每个活动一行，列名即活动。"
-        "请取消勾选不是活动的列。",
+        "请移除不是活动的列。",
     ),
     "data.wide.columns": ("Campaign columns to unpivot", "要转置的活动列"),
     "data.wide.use": ("Unpivot: one contact per customer per campaign column", "转置：每位客户每个活动列一条触达记录"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight import excel, export, i18n, importer, reader, uploads
+from insight import excel, export, i18n, importer, reader, settings, uploads
 from insight.plan import reject_text
 from insight.schema import columns
 from insight.ui.shell import Context, guard
@@ -198,9 +198,10 @@ def _report(ctx: Context, result: importer.Result, name: str) -> None:
     for choice in result.choices:
         st.info(i18n.text(choice, lang, markdown=True), icon=":material/info:")
     notes = [*result.derived, *result.warnings]
-    notes += [
+    notes += [  # (a low match is among the warnings already)
         i18n.msg("coverage.line", matched=f"{c['matched']:,}", ids=f"{c['ids']:,}", table=c["table"])
         for c in result.coverage
+        if c["matched"] >= c["ids"] * settings.COVERAGE_WARN
     ]
     if notes:
         st.info("\n".join(f"- {i18n.text(n, lang, markdown=True)}" for n in notes))
