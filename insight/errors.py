@@ -55,3 +55,7 @@ class InsightError(Exception):
             "rows": self.rows[:100],
             "hint": None if self.hint is None else str(self.hint),
         }
+
+
+class QueryTimeout(InsightError):
+    """A query ran past the time limit (`settings.query_timeout()`) and was interrupted."""

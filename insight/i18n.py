@@ -857,6 +857,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.column": ("(column {column})", "（列 {column}）"),
     "error.rows": ("[rows {rows}{more}]", "［第 {rows} 行{more}］"),
     "error.rows.more": (" and {count} more", " 等，另有 {count} 行"),
+    # the door's limits
+    "error.query": ("query failed: {detail}", "查询失败：{detail}"),
+    "error.row_cap": ("the query returned more than {cap} rows", "查询结果超过 {cap} 行"),
+    "error.row_cap.hint": ("narrow the filters, or page through the rows", "请缩小筛选范围，或分页查看明细"),
+    "error.timeout": (
+        "the query took longer than {seconds} s and was stopped",
+        "查询超过 {seconds} 秒，已停止",
+    ),
+    "error.timeout.hint": (
+        "narrow the period or the filters and try again",
+        "请缩短周期或缩小筛选范围后重试",
+    ),
+    # roles and row scopes
+    "access.bad_role": ("unknown role {role}", "未知角色 {role}"),
+    "access.roles": ("use one of: {roles}", "可选：{roles}"),
+    "access.bad_scope": ("--scope {item} is not DIM=VALUE[,VALUE]", "--scope {item} 格式应为 维度=值[,值]"),
+    "access.scope.hint": ("dimensions: {dims}; or 'all' for every row", "可用维度：{dims}；或 all 表示全部数据"),
+    "access.outside": (
+        "{dim}={values}: outside the data you may see, so not shown",
+        "{dim}={values}：超出您的数据权限，未显示",
+    ),
 }
 
 
