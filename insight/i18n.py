@@ -878,6 +878,36 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{dim}={values}: outside the data you may see, so not shown",
         "{dim}={values}：超出您的数据权限，未显示",
     ),
+    "access.page_denied": (
+        "the {page} page is not open to the {role} role",
+        "{role} 角色无权访问 {page} 页面",
+    ),
+    # users and sign-in
+    "users.unknown": ("there is no user {name}", "没有名为 {name} 的用户"),
+    "users.unknown.hint": (
+        "list them with `python -m insight users list`",
+        "可用 `python -m insight users list` 查看用户",
+    ),
+    "users.bad_name": ("{name} cannot be a user name", "{name} 不能用作用户名"),
+    "users.bad_name.hint": (
+        "use 1 to 64 characters, without line breaks or control characters",
+        "请使用 1 到 64 个字符，不含换行或控制字符",
+    ),
+    "users.short_password": ("a password needs at least {n} characters", "密码至少需要 {n} 个字符"),
+    "users.needs_password": (
+        "a user needs a password, or an email to sign in with single sign-on",
+        "用户需要密码，或用于单点登录的邮箱",
+    ),
+    "users.exists": ("there is already a user {name}", "用户 {name} 已存在"),
+    "users.last_admin": (
+        "{name} is the last administrator; make someone else an administrator first",
+        "{name} 是最后一位管理员，请先指定其他管理员",
+    ),
+    "auth.failed": ("wrong user name or password", "用户名或密码错误"),
+    "auth.locked": (
+        "too many failed attempts: this account is locked for {minutes} minutes",
+        "失败次数过多：该账户已锁定 {minutes} 分钟",
+    ),
 }
 
 

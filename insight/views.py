@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from insight import campaigns, channels, churn, churn_model, clusters, complaints, metrics, overview, segments, settings
+from insight.access import RowScope
 from insight.filters import Filters
 from insight.scope import Scope
 from insight.workspace import Workspace
@@ -118,11 +119,12 @@ def grain(period: tuple[dt.date, dt.date]) -> str:
     return "day" if days <= 31 else "week" if days <= 183 else "month"
 
 
-def page_view(ws: Workspace, link: str) -> PageView:
-    """The figures of one page view, from a share link (path and query, or a whole URL)."""
+def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageView:
+    """The figures of one page view, from a share link (path and query, or a whole URL), as a
+    user who may see `rows` sees them (default: every row)."""
     page, query = parse_link(link)
     filters, notes = Filters.from_query(query)
-    scope = Scope.open(ws, filters, notes)
+    scope = Scope.open(ws, filters, notes, rows)
     view = PageView(page, filters, notes=list(scope.notes))
     view.missing = missing_tables(scope, page)
     if page == "overview" and not view.missing:
@@ -363,15 +365,17 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
     from insight import textsort
     from insight.errors import InsightError
 
+    # A user limited to some rows reads (and can only read) the texts of their rows.
+    snap = None if scope.rows.everything else scope.snap
     try:
-        found = textsort.suggest(scope.ws)
+        found = textsort.suggest(scope.ws, snap)
         if found is not None:
             view.tables["text_model"] = pd.DataFrame([found.summary()])
             view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
             return
         raw = extra.get("k", "")
         k = int(raw) if raw.isdigit() and 2 <= int(raw) <= 30 else textsort.DEFAULT_CLUSTERS
-        view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
+        view.tables["text_clusters"] = textsort.cluster(scope.ws, k, snap).clusters
     except InsightError as exc:
         view.notes.append(str(exc))
 
