@@ -10,6 +10,7 @@ import pandas as pd
 
 from insight import access, facts
 from insight.filters import TIME_COLUMNS, Filters
+from insight.i18n import msg
 from insight.workspace import Snapshot, Workspace
 
 
@@ -34,6 +35,8 @@ class Scope:
         rows = rows or access.RowScope.all()
         snap = access.restrict(ws, ws.snapshot(filters.ds), rows)
         notes = list(notes or []) + ([snap.note] if snap.note else []) + rows.outside(filters)
+        if not rows.everything and not rows.rules:
+            notes.append(msg("note.no_rows"))
         # Queries on orders and tickets read their denormalised, time-sorted facts instead.
         derived = {t: facts.ensure_fact(ws, snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)}
         snap = replace(snap, tables={**snap.tables, **{t: f for t, f in derived.items() if f}})

@@ -1,0 +1,202 @@
+"""Sign-in for the app: who is using this browser session, before any figure is shown.
+
+- No users yet: a "create the administrator" form (as Metabase does).
+- Local accounts: a sign-in form (argon2 hashes, lockout: insight/users.py).
+- `[auth]` in `.streamlit/secrets.toml`: Streamlit's own `st.login` (OIDC); the identity's email
+  maps to a user row, and the first identity to arrive creates the administrator.
+- `INSIGHT_ACCESS_TOKEN=<secret>`: `?token=<secret>` signs this browser session in as an
+  administrator (automation, browser tests); off unless the variable is set.
+
+A reload opens a new Streamlit session, so a password sign-in is kept in a cookie: a random
+session token (its SHA-256 is stored in the workspace, with an expiry; sign-out deletes it).
+Streamlit 1.67 reads cookies (`st.context.cookies`, sent with the page's websocket) but has no
+call to set one, so a tiny `st.components.v2` component sets it from the page (`SameSite=Strict`,
+`Secure` over HTTPS). JavaScript can read such a cookie, which is why no user text ever becomes
+markup (insight/escape.py).
+"""
+
+from __future__ import annotations
+
+import hmac
+
+import streamlit as st
+
+from insight import audit, settings, users
+from insight.access import RowScope
+from insight.errors import InsightError
+from insight.escape import md
+from insight.i18n import t
+from insight.users import User
+from insight.workspace import Workspace
+
+COOKIE = "insight_session"
+_USER, _TOKEN_ADMIN, _SESSION, _COOKIE_SET = "_auth_user", "_auth_token_admin", "_auth_session", "_auth_cookie"
+
+_COOKIE_JS = """
+export default function ({ data }) {
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  const value = data.value ? encodeURIComponent(data.value) : "";
+  const age = data.value ? data.max_age : 0;
+  document.cookie = `${data.name}=${value}; path=/; max-age=${age}; SameSite=Strict${secure}`;
+}
+"""
+_cookie = st.components.v2.component("insight_session_cookie", js=_COOKIE_JS)
+
+
+def origin() -> str:
+    """Where a request comes from, for the audit log."""
+    return st.context.ip_address or "local"
+
+
+def oidc() -> bool:
+    """Whether `[auth]` is configured in secrets.toml (then st.login is used)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def gate(ws: Workspace, lang: str) -> User:
+    """The signed-in user; otherwise draws the setup or sign-in screen and stops the run."""
+    user = _token(ws, lang) or _current(ws)
+    if user is not None:
+        _keep_cookie()
+        return user
+    if oidc():
+        _oidc_screen(ws, lang)
+    elif not users.has_users(ws):
+        _setup_screen(ws, lang)
+    else:
+        _signin_screen(ws, lang)
+    _keep_cookie()
+    st.stop()
+
+
+def _token(ws: Workspace, lang: str) -> User | None:
+    given = st.query_params.get("token")
+    if given is None:
+        return None
+    del st.query_params["token"]  # never left in the URL, so never in a share link
+    secret = settings.access_token()
+    if secret and hmac.compare_digest(given.encode(), secret.encode()):
+        st.session_state[_TOKEN_ADMIN] = True
+        audit.record(ws, users.TOKEN.name, "signin", "access token", origin())
+        return users.TOKEN
+    audit.record(ws, users.TOKEN.name, "signin_failed", "access token", origin(), ok=False)
+    st.session_state["_auth_error"] = "auth.token_refused"
+    return None
+
+
+def _current(ws: Workspace) -> User | None:
+    if st.session_state.get(_TOKEN_ADMIN):
+        return users.TOKEN
+    if oidc():
+        email = st.user.get("email") if st.user.is_logged_in else None
+        return users.by_email(ws, email) if email else None
+    name = st.session_state.get(_USER)
+    if name:  # re-read every run: a role or scope change applies at once, a removed user is out
+        user = users.get(ws, name)
+        if user is None:
+            _forget()
+        return user
+    token = st.context.cookies.get(COOKIE)
+    user = users.session_user(ws, token)
+    if user is not None:
+        st.session_state[_USER], st.session_state[_SESSION] = user.name, token
+    return user
+
+
+def _signed_in(ws: Workspace, user: User) -> None:
+    st.session_state[_USER] = user.name
+    st.session_state[_SESSION] = users.start_session(ws, user)
+    st.session_state[_COOKIE_SET] = st.session_state[_SESSION]
+    st.rerun()
+
+
+def _keep_cookie() -> None:
+    """Sets (after a sign-in) or clears (after a sign-out) the session cookie in the browser."""
+    if _COOKIE_SET in st.session_state:
+        value = st.session_state[_COOKIE_SET]
+        data = {"name": COOKIE, "value": value, "max_age": settings.SESSION_DAYS * 86400}
+        with st.container(key="urlstate_cookie"):  # hidden, like the URL-state inputs
+            _cookie(data=data, key=f"_cookie_{bool(value)}")
+
+
+def _error(lang: str) -> None:
+    if key := st.session_state.pop("_auth_error", None):
+        st.error(t(key, lang), icon=":material/lock:")
+
+
+def _setup_screen(ws: Workspace, lang: str) -> None:
+    st.title(t("auth.setup.title", lang))
+    st.markdown(t("auth.setup.help", lang))
+    _error(lang)
+    with st.form("auth_setup"):
+        name = st.text_input(t("auth.name", lang), key="setup_name")
+        password = st.text_input(t("auth.password", lang), type="password", key="setup_password")
+        again = st.text_input(t("auth.password.again", lang), type="password", key="setup_again")
+        if st.form_submit_button(t("auth.setup.button", lang), type="primary"):
+            if password != again:
+                st.error(t("auth.password.mismatch", lang))
+                return
+            try:
+                user = users.add(ws, name, "admin", password, RowScope.all(), by=name.strip(), origin=origin())
+            except InsightError as exc:
+                st.error(exc.text(lang, markdown=True))
+                return
+            audit.record(ws, user.name, "signin", "first administrator", origin())
+            _signed_in(ws, user)
+
+
+def _signin_screen(ws: Workspace, lang: str) -> None:
+    st.title(t("auth.signin.title", lang))
+    _error(lang)
+    with st.form("auth_signin"):
+        name = st.text_input(t("auth.name", lang), key="signin_name")
+        password = st.text_input(t("auth.password", lang), type="password", key="signin_password")
+        if st.form_submit_button(t("auth.signin.button", lang), type="primary"):
+            try:
+                user = users.authenticate(ws, name, password, origin=origin())
+            except InsightError as exc:
+                st.error(exc.text(lang, markdown=True), icon=":material/lock:")
+                return
+            _signed_in(ws, user)
+
+
+def _oidc_screen(ws: Workspace, lang: str) -> None:
+    st.title(t("auth.signin.title", lang))
+    if not st.user.is_logged_in:
+        st.button(t("auth.sso", lang), on_click=st.login, type="primary", icon=":material/login:")
+        return
+    email = st.user.get("email")
+    if not users.has_users(ws) and email:
+        name = str(st.user.get("name") or email.split("@")[0])
+        user = users.add(ws, name, "admin", None, RowScope.all(), email, by=name, origin=origin())
+        audit.record(ws, user.name, "signin", f"first administrator, single sign-on {email}", origin())
+        st.rerun()
+    audit.record(ws, email or "?", "signin_failed", "single sign-on: no user with this email", origin(), ok=False)
+    st.warning(t("auth.sso.unknown", lang, email=md(email or "—")), icon=":material/lock:")
+    st.button(t("auth.signout", lang), on_click=st.logout)
+
+
+def account(ws: Workspace, user: User, lang: str) -> None:
+    """The sidebar line: who is signed in, with which role and rows, and Sign out."""
+    rows = t("auth.rows.all", lang) if user.rows.everything else user.rows.describe()
+    st.caption(t("auth.signed_in", lang, name=md(user.name), role=t(f"role.{user.role}", lang), rows=md(rows)))
+    st.button(
+        t("auth.signout", lang), on_click=_sign_out, args=(ws, user), key="auth_signout", icon=":material/logout:"
+    )
+
+
+def _sign_out(ws: Workspace, user: User) -> None:
+    users.end_session(ws, st.session_state.get(_SESSION))
+    audit.record(ws, user.name, "signout", "", origin())
+    _forget()
+    st.session_state[_COOKIE_SET] = ""
+    if oidc() and st.user.is_logged_in:
+        st.logout()
+
+
+def _forget() -> None:
+    for key in (_USER, _TOKEN_ADMIN, _SESSION):
+        st.session_state.pop(key, None)
