@@ -255,6 +255,6 @@ elif pv is not None and "definition" in pv.tables:
                     ctx,
                     lambda: churn_model.retention_list(scope, model, feature, attrs),
                     f"retention-list-v{scope.snap.version}",
-                    (t("churn.risk.csv"), t("churn.risk.xlsx")),
+                    ("churn.risk.csv", "churn.risk.xlsx"),
                     "churn",
                 )

@@ -207,6 +207,6 @@ elif pv is not None:
             ctx,
             lambda: target_list(ctx.scope, chosen, attrs, int(k) if k else None),
             name,
-            (t("seg.members.csv"), t("seg.members.xlsx")),
+            ("seg.members.csv", "seg.members.xlsx"),
             "seg",
         )

@@ -998,8 +998,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "note.not_in_data": ("{dim}={values}: not in the data", "{dim}={values}：数据中不存在"),
     "note.option": (
-        "{key}={value}: not an option here; use one of {choices}",
-        "{key}={value}：不是有效选项，可选 {choices}",
+        "{param}={value}: not an option here; use one of {choices}",
+        "{param}={value}：不是有效选项，可选 {choices}",
     ),
     "note.not_applied": (
         "{dims}: these filters do not apply to {table} and were ignored here",

@@ -21,7 +21,7 @@ MARKDOWN_CALLS = {
 }  # fmt: skip
 #: Calls whose result is safe in Markdown: the escaping helper, catalog text (its values are
 #: checked where the call is made), and numbers formatted for display.
-SAFE_CALLS = {"md", "t", "tr", "fmt", "value", "change", "int", "len", "round", "min", "max", "markdown"}
+SAFE_CALLS = {"md", "t", "tr", "fmt", "value", "change", "int", "float", "len", "round", "min", "max", "markdown"}
 
 
 def _name(node: ast.AST) -> str | None:

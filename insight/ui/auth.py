@@ -45,7 +45,8 @@ _cookie = st.components.v2.component("insight_session_cookie", js=_COOKIE_JS)
 
 def origin() -> str:
     """Where a request comes from, for the audit log."""
-    return st.context.ip_address or "local"
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) and ip else "local"
 
 
 def oidc() -> bool:
@@ -100,6 +101,7 @@ def _current(ws: Workspace) -> User | None:
             _forget()
         return user
     token = st.context.cookies.get(COOKIE)
+    token = token if isinstance(token, str) else None
     user = users.session_user(ws, token)
     if user is not None:
         st.session_state[_USER], st.session_state[_SESSION] = user.name, token

@@ -178,8 +178,9 @@ def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None 
 
 
 def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key: str) -> None:
-    """CSV and Excel downloads of a customer list (analysts and up). `build()` gives (customers,
-    trace); the Excel file carries the trace (data version, period, filters, group) on a side sheet."""
+    """CSV and Excel downloads of a customer list (analysts and up), labelled by the catalog keys
+    `labels`. `build()` gives (customers, trace); the Excel file carries the trace (data version,
+    period, filters, group) on a side sheet."""
     if not ctx.can("export"):
         return
 
@@ -190,7 +191,7 @@ def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key:
 
     a, b = st.columns(2)
     a.download_button(
-        md(labels[0]),
+        tr(labels[0]),
         lambda: export.csv_bytes(made("CSV")[0]),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -198,7 +199,7 @@ def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key:
         icon=":material/download:",
     )
     b.download_button(
-        md(labels[1]),
+        tr(labels[1]),
         lambda: export.excel_bytes(dict(zip(("customers", "filters"), made("Excel"), strict=True))),
         file_name=f"{name}.xlsx",
         key=f"{key}_xlsx",

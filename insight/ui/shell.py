@@ -177,8 +177,8 @@ def url_choice(
 def option_note(key: str, values: list[str], options) -> None:
     """A visible note that URL values of a page option were ignored, with the valid choices."""
     choices = ", ".join(str(o) for o in list(options)[:12] if o != "") + (" …" if len(options) > 12 else "")
-    note = i18n.msg("note.option", key=key, value=", ".join(values), choices=choices)
-    st.warning(tr("app.note", note=note.markdown(lang())), icon=":material/warning:")
+    note = i18n.msg("note.option", param=key, value=", ".join(values), choices=choices)
+    st.warning(tr("app.note", note=i18n.text(note, lang(), markdown=True)), icon=":material/warning:")
 
 
 def url_flag(key: str, label: str) -> bool:
@@ -257,7 +257,7 @@ def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[str]]:
     raw_cmp = url_value("cmp")
     if raw_cmp:
         raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
-    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"))
+    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"), note=False)
     for key in GLOBAL_OPTIONS:
         if value := _url_param(key):
             raw[key] = [value]

@@ -89,20 +89,20 @@ def alert_list(ctx: Context, alerts) -> None:
         return
     for a in alerts.to_dict("records"):
         if a["kind"] == "overdue":
-            text = ctx.t("alert.overdue", count=int(a["count"]), hours=md(a["oldest_hours"]))
+            text = ctx.t("alert.overdue", count=int(a["count"]), hours=float(a["oldest_hours"]))
         elif a["kind"] == "churn_spike":
             text = ctx.t(
                 "alert.churn_spike",
                 churned=int(a["churned"]),
                 month=md(str(a["month"])[:7]),
-                threshold=md(a["threshold"]),
+                threshold=float(a["threshold"]),
             )
         else:
             text = ctx.t(
                 "alert.channel_shift",
                 channel=md(a["channel"]),
-                change=md(a["change_pts"]),
-                previous=md(a["previous"]),
-                current=md(a["current"]),
+                change=float(a["change_pts"]),
+                previous=float(a["previous"]),
+                current=float(a["current"]),
             )
         st.warning(text, icon=":material/notification_important:")
