@@ -4,8 +4,9 @@
 - Local accounts: a sign-in form (argon2 hashes, lockout: insight/users.py).
 - `[auth]` in `.streamlit/secrets.toml`: Streamlit's own `st.login` (OIDC); the identity's email
   maps to a user row, and the first identity to arrive creates the administrator.
-- `INSIGHT_ACCESS_TOKEN=<secret>`: `?token=<secret>` signs this browser session in as an
-  administrator (automation, browser tests); off unless the variable is set.
+- `INSIGHT_ACCESS_TOKEN=<secret>`: `?token=<secret>` signs the browser in as an administrator
+  (automation, browser tests; as Jupyter's token URLs do, a cookie keeps it for later visits);
+  off unless the variable is set.
 
 A reload opens a new Streamlit session, so a password sign-in is kept in a cookie: a random
 session token (its SHA-256 is stored in the workspace, with an expiry; sign-out deletes it).
@@ -29,15 +30,16 @@ from insight.i18n import t
 from insight.users import User
 from insight.workspace import Workspace
 
-COOKIE = "insight_session"
-_USER, _TOKEN_ADMIN, _SESSION, _COOKIE_SET = "_auth_user", "_auth_token_admin", "_auth_session", "_auth_cookie"
+COOKIE, TOKEN_COOKIE = "insight_session", "insight_token"
+_USER, _TOKEN_ADMIN, _SESSION, _COOKIES = "_auth_user", "_auth_token_admin", "_auth_session", "_auth_cookies"
 
 _COOKIE_JS = """
 export default function ({ data }) {
   const secure = window.location.protocol === "https:" ? "; Secure" : "";
-  const value = data.value ? encodeURIComponent(data.value) : "";
-  const age = data.value ? data.max_age : 0;
-  document.cookie = `${data.name}=${value}; path=/; max-age=${age}; SameSite=Strict${secure}`;
+  for (const [name, value] of Object.entries(data.cookies)) {
+    const age = value ? data.max_age : 0;
+    document.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=${age}; SameSite=Strict${secure}`;
+  }
 }
 """
 _cookie = st.components.v2.component("insight_session_cookie", js=_COOKIE_JS)
@@ -74,18 +76,29 @@ def gate(ws: Workspace, lang: str) -> User:
 
 
 def _token(ws: Workspace, lang: str) -> User | None:
+    secret = settings.access_token()
     given = st.query_params.get("token")
-    if given is None:
+    if given is None:  # a browser that presented the token before keeps it in a cookie
+        # (the page's cookies are those of its first request: after a sign-out they are stale)
+        kept = None if st.session_state.get("_auth_out") else st.context.cookies.get(TOKEN_COOKIE)
+        if secret and isinstance(kept, str) and not st.session_state.get(_TOKEN_ADMIN) and _same(kept, secret):
+            st.session_state[_TOKEN_ADMIN] = True
+            audit.record(ws, users.TOKEN.name, "signin", "access token (cookie)", origin())
+            return users.TOKEN
         return None
     del st.query_params["token"]  # never left in the URL, so never in a share link
-    secret = settings.access_token()
-    if secret and hmac.compare_digest(given.encode(), secret.encode()):
+    if secret and _same(given, secret):
         st.session_state[_TOKEN_ADMIN] = True
+        st.session_state[_COOKIES] = {TOKEN_COOKIE: secret}
         audit.record(ws, users.TOKEN.name, "signin", "access token", origin())
         return users.TOKEN
     audit.record(ws, users.TOKEN.name, "signin_failed", "access token", origin(), ok=False)
     st.session_state["_auth_error"] = "auth.token_refused"
     return None
+
+
+def _same(given: str, secret: str) -> bool:
+    return hmac.compare_digest(given.encode(), secret.encode())
 
 
 def _current(ws: Workspace) -> User | None:
@@ -110,18 +123,19 @@ def _current(ws: Workspace) -> User | None:
 
 def _signed_in(ws: Workspace, user: User) -> None:
     st.session_state[_USER] = user.name
+    st.session_state.pop("_auth_out", None)
     st.session_state[_SESSION] = users.start_session(ws, user)
-    st.session_state[_COOKIE_SET] = st.session_state[_SESSION]
+    st.session_state[_COOKIES] = {COOKIE: st.session_state[_SESSION]}
     st.rerun()
 
 
 def _keep_cookie() -> None:
-    """Sets (after a sign-in) or clears (after a sign-out) the session cookie in the browser."""
-    if _COOKIE_SET in st.session_state:
-        value = st.session_state[_COOKIE_SET]
-        data = {"name": COOKIE, "value": value, "max_age": settings.SESSION_DAYS * 86400}
+    """Sets (after a sign-in) or clears (after a sign-out, as "") the sign-in cookies."""
+    cookies = st.session_state.get(_COOKIES)
+    if cookies:
+        data = {"cookies": cookies, "max_age": settings.SESSION_DAYS * 86400}
         with st.container(key="urlstate_cookie"):  # hidden, like the URL-state inputs
-            _cookie(data=data, key=f"_cookie_{bool(value)}")
+            _cookie(data=data, key=f"_cookie_{'_'.join(f'{k}{bool(v)}' for k, v in cookies.items())}")
 
 
 def _error(lang: str) -> None:
@@ -194,7 +208,8 @@ def _sign_out(ws: Workspace, user: User) -> None:
     users.end_session(ws, st.session_state.get(_SESSION))
     audit.record(ws, user.name, "signout", "", origin())
     _forget()
-    st.session_state[_COOKIE_SET] = ""
+    st.session_state[_COOKIES] = {COOKIE: "", TOKEN_COOKIE: ""}
+    st.session_state["_auth_out"] = True
     if oidc() and st.user.is_logged_in:
         st.logout()
 
