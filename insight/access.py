@@ -125,15 +125,20 @@ class RowScope:
             return "all"
         return "; ".join(f"{k}={','.join(v)}" for k, v in self.rules) or "none"
 
-    def outside(self, filters: Filters) -> list[Message]:
-        """Notes for link filter values the scope removes: a link carries filters, never rights."""
-        notes = []
+    def intersect(self, filters: Filters) -> tuple[Filters, list[Message]]:
+        """A link's filters within the scope: a link carries filters, never rights. Values outside
+        the scope are dropped with a note (as values not in the data are), so the same link
+        gives the same user the same numbers in the app and the CLI."""
+        notes, dims = [], []
         for key, values in filters.dims:
             allowed = self.allowed(key)
-            removed = [v for v in values if allowed is not None and v not in allowed]
-            if removed:
+            kept = tuple(v for v in values if allowed is None or v in allowed)
+            if len(kept) < len(values):
+                removed = [v for v in values if v not in kept]
                 notes.append(msg("access.outside", dim=key, values=", ".join(removed)))
-        return notes
+            if kept:
+                dims.append((key, kept))
+        return replace(filters, dims=tuple(dims)), notes
 
 
 def restrict(ws: Workspace, snap: Snapshot, rows: RowScope) -> Snapshot:

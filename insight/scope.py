@@ -33,8 +33,9 @@ class Scope:
         """The scope of `filters` for a user who may see `rows` (default: every row, as the
         workspace's owner). Every table is restricted to those rows before anything is built on it."""
         rows = rows or access.RowScope.all()
+        filters, outside = rows.intersect(filters)
         snap = access.restrict(ws, ws.snapshot(filters.ds), rows)
-        notes = list(notes or []) + ([snap.note] if snap.note else []) + rows.outside(filters)
+        notes = list(notes or []) + ([snap.note] if snap.note else []) + outside
         if not rows.everything and not rows.rules:
             notes.append(msg("note.no_rows"))
         # Queries on orders and tickets read their denormalised, time-sorted facts instead.

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from insight.escape import md
+from insight.escape import ZERO_WIDTH, md
 
 from .conftest import ROOT
 
@@ -136,6 +136,8 @@ CRAFTED = [
     "line one\n# heading\r\n- item",
     "**bold** _it_ `code` ~~x~~",
     "https://evil.example/autolink",
+    "see www.evil.example today",
+    "mail boss@evil.example now",
     "&lt;script&gt;",
 ]
 
@@ -146,5 +148,7 @@ def test_md_leaves_no_markup(value):
     # every ASCII punctuation character is escaped, and no line break survives
     assert not re.search(r"(?<!\\)[\[\]()<>!*_`:$#~&-]", out.replace("\\\\", ""))
     assert "\n" not in out and "\r" not in out
+    # GitHub autolinks are broken up by a zero-width space
+    assert not re.search(r"(?i)https?://|www\.|@\w", re.sub(r"\\(.)", r"\1", out))
     # a reader sees the original text (line breaks as spaces)
-    assert re.sub(r"\\(.)", r"\1", out) == re.sub(r"[\r\n]+", " ", value)
+    assert re.sub(r"\\(.)", r"\1", out).replace(ZERO_WIDTH, "") == re.sub(r"[\r\n]+", " ", value)

@@ -66,13 +66,30 @@ def gate(ws: Workspace, lang: str) -> User:
         _keep_cookie()
         return user
     if oidc():
-        _oidc_screen(ws, lang)
+        screen = _oidc_screen
     elif not users.has_users(ws):
-        _setup_screen(ws, lang)
+        screen = _setup_screen
     else:
-        _signin_screen(ws, lang)
+        screen = _signin_screen
     _keep_cookie()
+    _everywhere(lambda: screen(ws, lang))
     st.stop()
+
+
+def _everywhere(render) -> None:
+    """Show `render` at every page's URL, so a deep link (`/churn?…`) opened before signing in
+    is where the user lands after it."""
+    from insight.views import PAGES
+
+    def page(name: str, **kw):
+        def run() -> None:
+            render()
+
+        run.__name__ = f"signin_{name}"
+        return st.Page(run, title=t("auth.signin.title", "en"), url_path=name, **kw)
+
+    pages = [page("home", default=True), *(page(name) for name in (*PAGES, "admin"))]
+    st.navigation(pages, position="hidden").run()
 
 
 def _token(ws: Workspace, lang: str) -> User | None:

@@ -270,8 +270,11 @@ def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[str]]:
         if not options:
             continue
         asked = [v for v in st.query_params.get_all(dim.key) if v]
-        allowed = rows.allowed(dim.key)  # values outside the user's rows get the scope's note instead
-        unknown = [v for v in asked if v not in set(options) and (allowed is None or v in allowed)]
+        allowed = rows.allowed(dim.key)  # values outside the user's rows: dropped with the scope's note
+        outside = [v for v in asked if allowed is not None and v not in allowed]
+        if outside:
+            notes.append(i18n.msg("access.outside", dim=dim.key, values=", ".join(outside)))
+        unknown = [v for v in asked if v not in set(options) and v not in outside]
         if unknown:
             notes.append(i18n.msg("note.not_in_data", dim=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
