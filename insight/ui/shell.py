@@ -192,10 +192,12 @@ def url_flag(key: str, label: str) -> bool:
 
 def url_number(key: str, default: int, low: int, high: int, label: str) -> int:
     """A whole number kept in the URL (`days=60`), omitted when it is the default. Invalid URL
-    values fall back to the default (the page's figures add the note)."""
+    values fall back to the default with a note."""
     raw = _url_param(key)
     number = whole_number(raw)
     current = number if number is not None and low <= number <= high else default
+    if raw and current != number:
+        option_note(key, [raw], (f"{low}–{high}",))
     st.number_input(
         md(label),
         low,
