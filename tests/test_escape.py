@@ -33,7 +33,8 @@ class Checker:
     """Whether an expression interpolated into Markdown can carry user markup. A variable is
     safe when every assignment to it in the module is (a parameter or loop variable is not)."""
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, trusted: frozenset[str] = frozenset()) -> None:
+        self.trusted = trusted  # parameters whose every caller is checked (LABEL_HELPERS)
         self.assigned: dict[str, list[ast.AST]] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign):
@@ -47,7 +48,7 @@ class Checker:
         self.seen: set[str] = set()
 
     def variable(self, name: str) -> bool:
-        if name.isupper():  # a module constant
+        if name.isupper() or (name in self.trusted and name not in self.assigned):  # a constant; a checked parameter
             return True
         if name in self.seen or name not in self.assigned:
             return False
@@ -96,13 +97,29 @@ def _markdown_arguments(call: ast.Call) -> list[ast.AST]:
     return list(call.args[:1]) + [k.value for k in call.keywords if k.arg in {"label", "help", "body"}]
 
 
+#: The shell's widget helpers pass their `label` parameter to Streamlit (escaping catalog text
+#: there would put backslashes into accessible names): every call's label is checked instead.
+LABEL_HELPERS = {"url_choice": 3, "url_number": 4, "url_flag": 1, "_coded_multiselect": 2}
+
+
+def _label_arguments(call: ast.Call) -> list[ast.AST]:
+    index = LABEL_HELPERS[_name(call)]
+    return call.args[index : index + 1] + [k.value for k in call.keywords if k.arg == "label"]
+
+
 def unescaped(path) -> list[str]:
     tree = ast.parse(path.read_text())
-    check = Checker(tree)
+    check = Checker(tree, frozenset({"label"}) if path.name == "shell.py" else frozenset())
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _name(node) in MARKDOWN_CALLS:
-            for arg in _markdown_arguments(node):
+        if not isinstance(node, ast.Call):
+            continue
+        if _name(node) in LABEL_HELPERS:
+            args = _label_arguments(node)
+        else:
+            args = _markdown_arguments(node) if _name(node) in MARKDOWN_CALLS else []
+        if args:
+            for arg in args:
                 if not check.safe(arg):
                     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
                     found.append(f"{where}:{node.lineno} {ast.unparse(arg)[:80]}")

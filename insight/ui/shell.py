@@ -168,9 +168,9 @@ def url_choice(
     else:
         common["index"] = options.index(current)
     if widget == "segmented":
-        st.segmented_control(md(label), options=list(options), **common)
+        st.segmented_control(label, options=list(options), **common)
     else:
-        st.selectbox(md(label), options=list(options), **common)
+        st.selectbox(label, options=list(options), **common)
     return current
 
 
@@ -187,7 +187,7 @@ def url_flag(key: str, label: str) -> bool:
     if raw not in ("", "true", "false", True, False):
         option_note(key, [str(raw)], ("true", "false"))
         st.session_state[key] = False
-    return st.toggle(md(label), key=key, bind="query-params")
+    return st.toggle(label, key=key, bind="query-params")
 
 
 def url_number(key: str, default: int, low: int, high: int, label: str) -> int:
@@ -199,7 +199,7 @@ def url_number(key: str, default: int, low: int, high: int, label: str) -> int:
     if raw and current != number:
         option_note(key, [raw], (f"{low}–{high}",))
     st.number_input(
-        md(label),
+        label,
         low,
         high,
         current,
@@ -321,7 +321,7 @@ def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
     ui_key = f"_{key}_ui_{lang()}"
     st.session_state[ui_key] = list(codes)
     st.multiselect(
-        md(label),
+        label,
         options=options,
         key=ui_key,
         format_func=lambda c: code_label(key, c),
