@@ -1,8 +1,10 @@
-"""Entrypoint: navigation, language switch and the global filter bar (bound to the URL)."""
+"""Entrypoint: sign-in, navigation (the pages the user's role may open), language switch and the
+global filter bar (bound to the URL)."""
 
 import streamlit as st
 
-from insight.ui.shell import start, tr
+from insight.access import may_open
+from insight.ui.shell import not_allowed, start, tr
 
 st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
 ctx = start()
@@ -16,9 +18,14 @@ PAGES = [
     ("campaigns", ":material/campaign:"),
     ("customer", ":material/person:"),
     ("data", ":material/database:"),
+    ("admin", ":material/admin_panel_settings:"),
 ]
+# A page the role may not open keeps its URL, hidden, and says "not allowed" without figures.
 pages = {
-    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name) for name, icon in PAGES
+    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
+    if may_open(ctx.user.role, name)
+    else st.Page(not_allowed(name), title=tr(f"page.{name}"), url_path=name, visibility="hidden")
+    for name, icon in PAGES
 }
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from insight import charts, settings
 from insight.campaigns import ATTRIBUTES
+from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_number
@@ -77,7 +78,7 @@ elif pv is not None and "campaigns" in pv.tables:
         fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
         chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
     for row in camps.itertuples():
-        st.markdown(f"**{row.label}**: {row.verdict}")
+        st.markdown(f"**{md(row.label)}**: {md(row.verdict)}")
     if bool(pv.tables["window"]["own_revenue"].iloc[0]):
         st.caption(t("camp.window.own"))
     st.subheader(t("camp.table"))

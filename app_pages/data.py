@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from insight import importer
+from insight import audit, importer
+from insight.escape import md
 from insight.ui import upload
+from insight.ui.auth import origin
 from insight.ui.shell import context, show_notes
 
 ctx = context()
@@ -24,13 +26,16 @@ else:
     shown = datasets.assign(
         rows=datasets["rows"].map("{:,}".format), imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
     )
+    shown = shown.map(lambda v: md(v) if isinstance(v, str) else v)  # st.table renders Markdown
     st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
-    with st.expander(t("data.delete")):
-        victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
-        typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")
-        if st.button(t("data.delete.button"), disabled=typed != victim, key="do_delete"):
-            importer.delete(ws, victim)
-            st.cache_data.clear()
-            st.rerun()
+    if ctx.can("delete"):
+        with st.expander(t("data.delete")):
+            victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
+            typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")
+            if st.button(t("data.delete.button"), disabled=typed != victim, key="do_delete"):
+                version = importer.delete(ws, victim)
+                audit.record(ws, ctx.user.name, "delete", f"{victim} (version {version})", origin())
+                st.cache_data.clear()
+                st.rerun()
     with st.expander(t("data.history")):
         st.dataframe(ws.history(), hide_index=True)

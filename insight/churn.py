@@ -25,6 +25,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import facts, settings
+from insight.filters import whole_number
 from insight.metrics import complaint_condition
 from insight.scope import Scope
 from insight.workspace import quote
@@ -61,8 +62,8 @@ def definition(scope: Scope) -> tuple[Definition, list[str]]:
     raw = extra.get("days")
     if raw is not None:
         low, high = settings.CHURN_DAYS_RANGE
-        if raw.isdigit() and low <= int(raw) <= high:
-            days = int(raw)
+        if (number := whole_number(raw)) is not None and low <= number <= high:
+            days = number
         else:
             notes.append(f"days={raw!r} ignored: use a whole number of days from {low} to {high}")
     default = "explicit" if has_flag else "behavioural"

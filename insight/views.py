@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from insight import campaigns, channels, churn, churn_model, clusters, complaints, metrics, overview, segments, settings
-from insight.filters import Filters
+from insight.access import RowScope
+from insight.filters import Filters, whole_number
+from insight.i18n import msg
 from insight.scope import Scope
 from insight.workspace import Workspace
 
@@ -118,11 +120,12 @@ def grain(period: tuple[dt.date, dt.date]) -> str:
     return "day" if days <= 31 else "week" if days <= 183 else "month"
 
 
-def page_view(ws: Workspace, link: str) -> PageView:
-    """The figures of one page view, from a share link (path and query, or a whole URL)."""
+def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageView:
+    """The figures of one page view, from a share link (path and query, or a whole URL), as a
+    user who may see `rows` sees them (default: every row)."""
     page, query = parse_link(link)
     filters, notes = Filters.from_query(query)
-    scope = Scope.open(ws, filters, notes)
+    scope = Scope.open(ws, filters, notes, rows)
     view = PageView(page, filters, notes=list(scope.notes))
     view.missing = missing_tables(scope, page)
     if page == "overview" and not view.missing:
@@ -170,7 +173,8 @@ def segment_options(filters: Filters) -> tuple[str, int | None, str]:
     tab = extra.get("tab") if extra.get("tab") in SEGMENT_TABS else SEGMENT_TABS[0]
     raw_k = extra.get("k", "")
     low, high = settings.CLUSTER_K_RANGE
-    k = int(raw_k) if raw_k.isdigit() and low <= int(raw_k) <= high else None
+    k = whole_number(raw_k)
+    k = k if k is not None and low <= k <= high else None
     return tab, k, extra.get("members", "")
 
 
@@ -309,7 +313,7 @@ def _churn(scope: Scope, view: PageView) -> None:
 def _complaints(scope: Scope, view: PageView) -> None:
     extra = dict(scope.filters.extra)
     tab = extra.get("tab") if extra.get("tab") in COMPLAINT_TABS else COMPLAINT_TABS[0]
-    view.notes += metrics.sla_from(extra)[1]
+    view.notes += metrics.sla_from(extra)[1] + _unapplied(scope, "tickets")
     view.kpis = kpis(scope, COMPLAINT_KPIS)
     found = complaints.pareto(scope)
     if found is not None:
@@ -363,15 +367,18 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
     from insight import textsort
     from insight.errors import InsightError
 
+    # A user limited to some rows reads (and can only read) the texts of their rows.
+    snap = None if scope.rows.everything else scope.snap
     try:
-        found = textsort.suggest(scope.ws)
+        found = textsort.suggest(scope.ws, snap)
         if found is not None:
             view.tables["text_model"] = pd.DataFrame([found.summary()])
             view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
             return
         raw = extra.get("k", "")
-        k = int(raw) if raw.isdigit() and 2 <= int(raw) <= 30 else textsort.DEFAULT_CLUSTERS
-        view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
+        k = whole_number(raw)
+        k = k if k is not None and 2 <= k <= 30 else textsort.DEFAULT_CLUSTERS
+        view.tables["text_clusters"] = textsort.cluster(scope.ws, k, snap).clusters
     except InsightError as exc:
         view.notes.append(str(exc))
 
@@ -379,7 +386,7 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
 def _campaigns(scope: Scope, view: PageView) -> None:
     extra = dict(scope.filters.extra)
     days, notes = campaigns.window(scope)
-    view.notes += notes
+    view.notes += notes + _unapplied(scope, "contacts")
     table = campaigns.campaign_table(scope)
     if table is None or table.empty:
         view.notes.append("no campaign contacts in this period and these filters")
@@ -401,6 +408,12 @@ def _campaigns(scope: Scope, view: PageView) -> None:
     elif "channel" in table:
         view.tables["funnel_channel"] = campaigns.funnel(table, "channel")
     _put(view, "timeline", campaigns.timeline(scope, table))
+
+
+def _unapplied(scope: Scope, table: str) -> list:
+    """A note naming the filters that do not apply to the page's table (`product` on tickets)."""
+    ignored = scope.filters.unapplied(table, scope.snap, scope.columns)
+    return [msg("note.not_applied", dims=", ".join(ignored), table=msg(f"table.{table}"))] if ignored else []
 
 
 def _put(view: PageView, name: str, frame: pd.DataFrame | None) -> None:

@@ -24,11 +24,19 @@ def clean_caches():
     st.cache_data.clear()
 
 
-def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None) -> AppTest:
+#: AppTests sign in as an administrator with the access token (tests of sign-in itself pass
+#: `signed_in=False` and go through the forms).
+TOKEN = "apptest-access-token"
+
+
+def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None, signed_in: bool = True) -> AppTest:
     monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
+    monkeypatch.setenv("INSIGHT_ACCESS_TOKEN", TOKEN)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if query:
         at.query_params.update(query)
+    if signed_in:
+        at.query_params["token"] = TOKEN
     at.run()
     if page:
         at.switch_page(f"app_pages/{page}.py")
@@ -254,7 +262,7 @@ def test_text_clusters_are_named_from_the_page(ws, monkeypatch):
     assert "Name them to make them categories" in texts(at)
     at.text_input(key="cmp_name_0").input("Alpha")
     at.text_input(key="cmp_name_1").input("Beta")
-    at.button[-1].click().run()
+    next(b for b in at.button if b.label == "Make the names categories").click().run()
     assert not at.exception, at.exception
     named = ws.query("SELECT category, count(*) AS n FROM tickets GROUP BY 1")
     assert set(named["category"]) == {"Alpha", "Beta"} and named["n"].sum() == len(frame)

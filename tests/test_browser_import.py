@@ -40,7 +40,7 @@ def test_a_wide_response_file_imports_through_the_wizard(app, browser, tmp_path)
     srv, workspace = app
     path, expected = _marketing_wide(tmp_path)
     frame = pd.read_csv(path, sep="\t")
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
     page.goto(f"{srv.url}/data")
     wait_idle(page)
     choose_table(page, "contacts")
@@ -76,7 +76,7 @@ def test_a_cancelled_upload_is_deleted(app, browser, tmp_path):
     srv, workspace = app
     path = tmp_path / "customers.csv"
     pd.DataFrame({"客户编号": ["U1", "U2"], "姓名": ["甲", "乙"]}).to_csv(path, index=False)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(f"{srv.url}/data")
     wait_idle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))

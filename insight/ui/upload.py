@@ -11,9 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight import excel, export, i18n, importer, reader, settings, uploads
+from insight import audit, excel, export, i18n, importer, reader, settings, uploads
+from insight.escape import md
 from insight.plan import reject_text
 from insight.schema import columns
+from insight.ui.auth import origin
 from insight.ui.shell import Context, guard
 from insight.workspace import open_workspace
 
@@ -67,11 +69,11 @@ def wizard(ctx: Context, file, table: str) -> None:
     st.caption(
         t(
             "data.read_as",
-            kind=d["kind"],
-            encoding=d["encoding"] or "—",
-            delimiter=d["delimiter"] or "—",
-            header=d["header"],
-            skipped=d["skipped_lines"],
+            kind=md(d["kind"]),
+            encoding=md(d["encoding"] or "—"),
+            delimiter=md(repr(d["delimiter"]) if d["delimiter"] else "—"),
+            header=md(d["header"]),
+            skipped=md(d["skipped_lines"]),
         )
     )
     st.dataframe(pv.rows, height=240, hide_index=True)
@@ -121,8 +123,10 @@ def wizard(ctx: Context, file, table: str) -> None:
             campaign=campaign,
         )
         if done is not None:
+            what = f"{file.name} -> {table} ({mode}), {done.rows_loaded:,} rows, version {done.version}"
+            audit.record(ctx.ws, ctx.user.name, "import", what, origin())
             st.cache_data.clear()
-            st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=table, version=done.version))
+            st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=md(table), version=md(done.version)))
             _reset()  # the file is deleted; the next run starts with an empty uploader
 
 
@@ -161,7 +165,7 @@ def _mapping_grid(ctx: Context, pv: importer.Preview, table: str, file: str, imp
         guess = pv.mapping.get(col.name, "")
         g = guesses.get(col.name)
         out[col.name] = grid[i % 4].selectbox(
-            col.name + (" *" if col.required else ""),
+            md(col.name) + (" \\*" if col.required else ""),
             choices,
             index=choices.index(guess) if guess in choices else 0,
             format_func=lambda c: c or t("data.unmapped"),
@@ -176,7 +180,7 @@ def _mapping_grid(ctx: Context, pv: importer.Preview, table: str, file: str, imp
                 st.markdown(
                     t(
                         "data.guess.line",
-                        column=name,
+                        column=md(name),
                         source=i18n.text(g.source, lang, markdown=True),
                         how=t(f"map.how.{g.how}"),
                         evidence=i18n.text(g.evidence, lang, markdown=True),
@@ -184,7 +188,7 @@ def _mapping_grid(ctx: Context, pv: importer.Preview, table: str, file: str, imp
                 )
     for name, reason in pv.proposal.missing.items():
         if not out.get(name):
-            st.warning(t("data.missing", column=name, reason=i18n.text(reason, lang, markdown=True)))
+            st.warning(t("data.missing", column=md(name), reason=i18n.text(reason, lang, markdown=True)))
     return out
 
 
