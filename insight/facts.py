@@ -32,7 +32,16 @@ CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
 FACT_SCHEMA = 9
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)(?:_r[0-9a-z]+)?")
-_LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
+_LIST_SQL = (
+    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\' "
+    "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND view_name LIKE '\\_fact\\_%' ESCAPE '\\'"
+)
+#: The customer-independent columns of the orders fact. An import publishes orders with them
+#: already computed (and ORDERS_MARK, naming the fact schema they follow), so where no customer
+#: attribute is to be joined the fact is a view of the version itself: one write per import.
+ORDER_INTERNALS = ("_channel_code", "_cust", "_first_at", "_first_channel", "_first_channel_code", "_day", "_valid")
+ORDER_INTERNALS += ("_order_first",)
+ORDERS_MARK = f"_fact_s{FACT_SCHEMA}"
 
 
 def refresh(ws: Workspace) -> None:
@@ -55,9 +64,9 @@ def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
         name = fact_name(snap, table)
         if name is None or name in existing:
             continue
-        sql = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
-        if sql is not None:
-            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}")
+        made = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
+        if made is not None:
+            cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
             existing.add(name)
     _drop_stale(cur, ws)
 
@@ -88,7 +97,7 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
         ensure_fact(ws, snap, "orders")
     with ws.writer() as cur:
         if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
-            sql = _sql(
+            made = _sql(
                 cur,
                 snap,
                 table,
@@ -96,19 +105,20 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
                 lambda t: fact_name(snap, t),
                 lambda f: _fact_columns(ws, f),
             )
-            if sql is None:
+            if made is None:
                 return None
-            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}")
+            cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
     ws._facts.add(name)
     return name
 
 
-def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> str | None:
-    """The SQL of one fact or derived table; `cols(table)` lists a canonical table's columns."""
+def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str, str] | None:
+    """(TABLE or VIEW, its SQL) of one fact or derived table; `cols(table)` lists a canonical
+    table's columns."""
     if table == CUSTOMER_CHANNELS:
         if not {"customer_id", "channel"} <= {c.lower() for c in cols("orders")}:
             return None
-        return (
+        return "TABLE", (
             f"SELECT DISTINCT customer_id, channel FROM {quote(fact_of('orders'))} "
             "WHERE _valid AND customer_id IS NOT NULL ORDER BY channel, customer_id"
         )
@@ -117,7 +127,7 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> str | Non
         available = {c.lower() for c in cols("orders")} | set(CUSTOMER_DIMS)
         dims = [d for d in ROLLUP_DIMS if d in available and d in fact_cols(orders)]
         keys = ", ".join(["_day AS order_date", *dims])
-        return (
+        return "TABLE", (
             f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
             f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
             f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
@@ -125,8 +135,9 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> str | Non
     return _fact_sql(cur, snap, table, cols)
 
 
-def _fact_sql(cur, snap: Snapshot, table: str, cols) -> str:
-    lower = {c.lower() for c in cols(table)}
+def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
+    all_cols = cols(table)
+    lower = {c.lower() for c in all_cols}
     cust_cols = {c.lower(): c for c in cols("customers")}
     join, extra, replaced = "", [], []
     if cust_cols and "customer_id" in lower:
@@ -139,17 +150,42 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> str:
                 extra.append(f"coalesce(e.{quote(dim)}, c.{quote(cust_cols[dim])}) AS {quote(dim)}")
             else:
                 extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
-    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
     time_col = FACT_TABLES[table]
     if table != "orders":
         from insight.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
+        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
-        return f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
     source = snap[table]
+    if ORDERS_MARK in lower and not snap.rows:  # published with its own columns: join customers only
+        if not extra:  # (rowid passed through: queries break ties and count lines by it)
+            return "VIEW", f"SELECT rowid AS rowid, * FROM {source}"
+        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
+    # Recomputed over these rows (an older or a row-scoped version): its own columns dropped first.
+    ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
+    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in [*replaced, *ours])})" if replaced or ours else "e.*"
+    with_, more_join, more = _orders_parts(cur, source, lower - set(ours))
+    select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
+    select += f" ORDER BY e.{quote(time_col)}"
+    return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
+
+
+def orders_select(cur, source: str, columns: set[str]) -> str:
+    """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
+    columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time: what
+    an import publishes as an orders version."""
+    with_, join, extra = _orders_parts(cur, source, {c.lower() for c in columns})
+    select = f"SELECT e.*, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
+    return f"WITH {', '.join(with_)} {select}" if with_ else select
+
+
+def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, list[str]]:
+    """CTEs, joins and columns that add ORDER_INTERNALS to the orders rows `e` of `source`."""
     valid = "coalesce(status, '') NOT IN ('cancelled', 'returned')"
     valid_e = valid.replace("status", "e.status")
-    with_ = []
+    with_, join, extra = [], "", []
     channel = "channel" in lower
     if channel:  # a small integer per channel: per-customer arg_max is ~4x faster on it
         with_.append(
@@ -158,6 +194,8 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> str:
         )
         join += " LEFT JOIN codes ON codes._ch = e.channel"
         extra.append("codes._channel_code")
+    else:
+        extra.append("CAST(NULL AS BIGINT) AS _channel_code")
     if "customer_id" in lower:
         # Per customer: an integer key (small, dense, fast to count distinct) and the first counted
         # order over all history (time and channel).
@@ -181,16 +219,10 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> str:
     if "order_id" in lower:
         unique = cur.execute(f"SELECT count(DISTINCT order_id) = count(order_id) FROM {source}").fetchone()[0]
         if not unique:
-            first_line = (
-                f"e.order_id IS NULL OR row_number() OVER (PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
-            )
-    extra += [f"CAST(e.{time_col} AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
-    return (
-        f"WITH {', '.join(with_)} SELECT {', '.join([base, *extra])} FROM {source} e {join} "
-        f"ORDER BY e.{quote(time_col)}"
-        if with_
-        else f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
-    )
+            first_line = "e.order_id IS NULL OR row_number() OVER "
+            first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
+    extra += ["CAST(e.order_date AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
+    return with_, join, extra
 
 
 def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
@@ -225,16 +257,18 @@ def _drop_stale(cur, ws: Workspace) -> None:
 
     tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
     drop_stale(cur, ws, tables)
-    for name in [t for t in tables if t.startswith("_fact_")]:
+    views = {r[0] for r in cur.execute("SELECT view_name FROM duckdb_views() WHERE NOT temporary").fetchall()}
+    for name in sorted(n for n in tables | views if n.startswith("_fact_")):
+        kind = "VIEW" if name in views else "TABLE"
         match = _NAME.fullmatch(name)
         if match is None:  # an older naming scheme: nothing reads it any more
-            cur.execute(f"DROP TABLE {quote(name)}")
+            cur.execute(f"DROP {kind} {quote(name)}")
             continue
         table, version, customers, schema = match.group(1), *map(int, match.groups()[1:])
         source = "orders" if table in DERIVED else table
         gone = f"{source}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables)
         if gone or schema != FACT_SCHEMA:
-            cur.execute(f"DROP TABLE {quote(name)}")
+            cur.execute(f"DROP {kind} {quote(name)}")
             ws._facts.discard(name)
 
 

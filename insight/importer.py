@@ -20,7 +20,7 @@ from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.plan import RAW, TYPED, Plan, first_reject, reject_text
 from insight.schema import TABLE_NAMES
-from insight.workspace import Workspace
+from insight.workspace import Workspace, quote
 
 MODES = ("replace", "append")
 #: `wide=` values: detect a wide response file and unpivot it, or never.
@@ -215,10 +215,14 @@ def import_file(
         result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
         result.warnings += low
         select = f"SELECT * EXCLUDE (_row, _hash, _ok) FROM {TYPED}"
+        columns = set(plan.output_columns)
         if mode == "append" and snap.has(table):
             select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
+            columns |= {c for c in ws.columns(table, snap) if c not in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)}
         if dry_run:
             return result
+        if table == "orders":  # published with the fact's own columns: its fact is then the version itself
+            select = facts.orders_select(cur, f"({select})", columns)
         step(0.8, "publishing")
         report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
         try:
@@ -237,6 +241,9 @@ def import_file(
 def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, select: str) -> str:
     """The SELECT of an append: keyed tables replace rows by key; others skip rows already there."""
     existing = snap[table]
+    ours = [c for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
+    if ours:  # computed again over all the rows
+        existing = f"(SELECT * EXCLUDE ({', '.join(quote(c) for c in ours)}) FROM {existing})"
     if table in integrity.KEYS:
         result.replaced = integrity.replaced_on_append(cur, table, existing)
         if result.replaced:

@@ -26,7 +26,7 @@ class RowPage:
 
 def visible_columns(scope: Scope, table: str) -> list[str]:
     """Canonical columns first, then the extras; internal `_` columns never show."""
-    present = [c for c in scope.columns.get(table, ()) if not c.startswith("_")]
+    present = [c for c in scope.columns.get(table, ()) if not c.startswith("_") and c != "rowid"]
     order = [c.name for c in canonical_columns(table) if c.name in present]
     return order + sorted(c for c in present if c not in order)
 

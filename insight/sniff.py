@@ -70,7 +70,7 @@ def layout(head: bytes, name: str, encoding: str = "auto", delimiter: str = "aut
 
 def column_names(names: list) -> list[str]:
     """Header cells as column names: blanks named as DuckDB names them (column0 …), repeats numbered."""
-    seen: Counter = Counter({"_row": 1})  # SQL names ignore case: "Name" and "name" are one column; _row is ours
+    seen: Counter = Counter({"_row": 1, "rowid": 1})  # names ignore case ("Name" is "name"); these two are ours
     out = []
     for i, n in enumerate(names):
         n = re.sub(CONTROL_CHARS, "", str(n if n is not None else "")).strip() or f"column{i}"

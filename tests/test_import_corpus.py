@@ -18,8 +18,6 @@ from insight.workspace import _OPEN, open_workspace
 
 from .corpus import CASES, no_constants, one_line
 
-pytestmark = pytest.mark.xdist_group("corpus")
-
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):

@@ -26,8 +26,6 @@ from insight.workspace import Workspace
 from .conftest import ROOT
 from .corpus import no_constants
 
-pytestmark = pytest.mark.xdist_group("publish")
-
 
 def big_orders(path, n=200_000):
     rng = np.random.default_rng(1)
