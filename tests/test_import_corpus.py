@@ -16,7 +16,11 @@ from insight import cli, settings
 from insight.views import PAGES, page_view
 from insight.workspace import _OPEN, open_workspace
 
-from .corpus import CASES, no_constants, one_line
+from .corpus import no_constants, one_line
+from .corpus_accepted import ACCEPTED
+from .corpus_refused import REFUSED
+
+CASES = REFUSED + ACCEPTED
 
 
 @pytest.fixture(scope="module")
