@@ -30,7 +30,7 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	touch $@
 
 run: $(STAMP) system
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m insight.serve --server.port $(PORT)
 
 test: $(DEV_STAMP) system
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

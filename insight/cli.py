@@ -177,10 +177,10 @@ def run(args: argparse.Namespace) -> dict:
             wide_columns=[c.strip() for c in args.wide.split(",") if c.strip()] if args.wide else None,
         )
         if not args.dry_run:
-            from insight import alerts, audit
+            from insight import alert_checks, audit
 
             audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
-            return {**result.to_dict(), "alerts": alerts.after_import(ws).to_dict()}
+            return {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()}
         return result.to_dict()
     if args.command == "view":
         return _view(ws, args)

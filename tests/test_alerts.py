@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from insight import alerts, users
+from insight import alert_checks, alerts, users
 from insight.access import RowScope
 from insight.errors import InsightError
 from insight.users import OWNER
@@ -53,7 +53,7 @@ def test_a_threshold_rule_fires_on_the_value_pandas_computes(demo_ws, demo_raw, 
     truth = on_time(east)
     alerts.add(demo_ws, eve, "on time low", metric="on_time_rate", op="below", threshold=f"{truth * 100 + 0.5}%")
     alerts.add(demo_ws, eve, "on time fine", metric="on_time_rate", op="below", threshold=truth - 0.005)
-    found = alerts.check(demo_ws)
+    found = alert_checks.check(demo_ws)
     assert [o["rule"] for o in found.opened] == ["on time low"] and not found.errors
     assert found.opened[0]["value"] == pytest.approx(truth)  # eve's rows: East, the last 30 days of tickets
 
@@ -69,7 +69,7 @@ def test_a_change_rule_compares_with_the_period_before(demo_ws, demo_raw, days):
                days=days)  # fmt: skip
     alerts.add(demo_ws, OWNER, "not that much", metric="revenue", op=op, threshold=abs(change) + 0.05,
                query="region=North", days=days)  # fmt: skip
-    found = alerts.check(demo_ws)
+    found = alert_checks.check(demo_ws)
     assert [o["rule"] for o in found.opened] == ["moved"]
     (event,) = alerts.events(demo_ws).to_dict("records")
     detail = json.loads(event["detail"])
@@ -88,49 +88,49 @@ def test_diamond_churn_change_reads_the_churn_page(demo_ws):
     for name, threshold in (("fires", abs(change) - 0.5), ("quiet", abs(change) + 0.5)):
         alerts.add(demo_ws, OWNER, name, metric="churn_rate", op=op, threshold=f"{threshold}%",
                    query=link.split("?")[1], days=180)  # fmt: skip
-    (found,) = alerts.evaluate(demo_ws, alerts.get(demo_ws, "fires"))
+    (found,) = alert_checks.evaluate(demo_ws, alerts.get(demo_ws, "fires"))
     assert found.value == pytest.approx(card.value) and found.detail["change_pct"] == pytest.approx(change)
-    assert alerts.evaluate(demo_ws, alerts.get(demo_ws, "quiet")) == []
+    assert alert_checks.evaluate(demo_ws, alerts.get(demo_ws, "quiet")) == []
 
 
 def test_an_occurrence_is_delivered_once_then_resolved_or_cleared(demo_ws, hooks):
     alerts.add(demo_ws, OWNER, "any complaints", metric="complaints", op="above", threshold=0,
                targets=[f"{hooks.url}/ok/1"])  # fmt: skip
-    alerts.check(demo_ws)
-    alerts.check(demo_ws)  # still firing on the same data: no second delivery
+    alert_checks.check(demo_ws)
+    alert_checks.check(demo_ws)  # still firing on the same data: no second delivery
     assert len(hooks.received) == 1
     payload = hooks.received[0][1]
     assert payload["kind"] == "alert" and payload["rule"] == "any complaints" and payload["value"] > 0
     assert "above 0" in payload["text"]
     assert alerts.resolve(demo_ws, OWNER, "any complaints") == 1
-    assert alerts.check(demo_ws).opened == [] and len(hooks.received) == 1  # resolved: not again for this data
+    assert alert_checks.check(demo_ws).opened == [] and len(hooks.received) == 1  # resolved: not again for this data
     tickets = demo_ws.query("SELECT * FROM tickets")
     later = tickets.assign(created_at=tickets["created_at"] + pd.Timedelta(days=7))
     demo_ws.publish_frames({"tickets": later}, "next week.csv")
-    assert len(alerts.check(demo_ws).opened) == 1 and len(hooks.received) == 2  # new data, still breaching
+    assert len(alert_checks.check(demo_ws).opened) == 1 and len(hooks.received) == 2  # new data, still breaching
     demo_ws.publish_frames({"tickets": later.assign(is_complaint=False)}, "no complaints.csv")
-    assert alerts.check(demo_ws).cleared == 1 and alerts.events(demo_ws).empty
+    assert alert_checks.check(demo_ws).cleared == 1 and alerts.events(demo_ws).empty
 
 
 def test_muted_rules_are_checked_not_delivered_and_failures_are_recorded(demo_ws, hooks):
     alerts.add(demo_ws, OWNER, "quiet", builtin="overdue", targets=[f"{hooks.url}/ok/q"])
     alerts.add(demo_ws, OWNER, "broken hook", builtin="overdue", targets=[f"{hooks.url}/broken/x"])
     alerts.mute(demo_ws, OWNER, "quiet", dt.datetime(9999, 1, 1))
-    checks = [alerts.check(demo_ws) for _ in range(4)]
+    checks = [alert_checks.check(demo_ws) for _ in range(4)]
     assert len(checks[0].opened) == 2 and not [p for p, _ in hooks.received if p.startswith("/ok")]
     failed = [o for c in checks for o in c.deliveries if not o.ok]
     assert len(failed) == 3 and all("HTTP 500" in o.error for o in failed)  # three attempts, then it stops
     open_ = alerts.events(demo_ws).set_index("rule")
     assert not open_.loc["broken hook", "delivered"] and open_.loc["broken hook", "attempts"] == 3
     alerts.mute(demo_ws, OWNER, "quiet", None)
-    alerts.check(demo_ws)
+    alert_checks.check(demo_ws)
     assert [p for p, _ in hooks.received if p.startswith("/ok")] == ["/ok/q"]  # unmuted: delivered now
 
 
 def test_built_in_alerts_match_the_overview(demo_ws, hooks):
     for kind in alerts.BUILTIN:
         alerts.add(demo_ws, OWNER, kind, builtin=kind, targets=[f"{hooks.url}/ok/{kind}"])
-    alerts.check(demo_ws)
+    alert_checks.check(demo_ws)
     shown = page_view(demo_ws, "overview").tables["alerts"]
     sent = [p for _, p in hooks.received]
     assert sorted(p["detail"]["kind"] for p in sent) == sorted(shown["kind"])
@@ -142,7 +142,7 @@ def test_events_show_only_to_readers_who_may_see_all_the_rule_sees(demo_ws, eve)
     nat = users.add(demo_ws, "nat", "viewer", "a-long-password", RowScope.parse(["region=North"]))
     both = users.add(demo_ws, "bo", "viewer", "a-long-password", RowScope.parse(["region=East,North"]))
     alerts.add(demo_ws, eve, "east complaints", metric="complaints", op="above", threshold=0)
-    alerts.check(demo_ws)
+    alert_checks.check(demo_ws)
     seen = {u.name: len(alerts.events(demo_ws, u)) for u in (OWNER, eve, nat, both)}
     assert seen == {"owner": 1, "eve": 1, "nat": 0, "bo": 1}
     with pytest.raises(InsightError, match="someone else's"):

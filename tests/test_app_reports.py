@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from insight import alerts, users
+from insight import alert_checks, alerts, users
 from insight.access import RowScope
 from insight.reports import saved, schedule
 from insight.reports.deliver import Outcome, record
@@ -65,7 +65,7 @@ def test_a_viewer_opens_shared_views_and_is_offered_no_saving(demo_ws, monkeypat
 def test_rule_alerts_show_on_the_overview_with_resolve(demo_ws, monkeypatch):
     alerts.add(demo_ws, OWNER, "complaints arrive", metric="complaints", op="above", threshold=0,
                targets=["http://127.0.0.1:9/ok"])  # fmt: skip
-    alerts.check(demo_ws)  # nothing listens on port 9: the delivery fails, and says so
+    alert_checks.check(demo_ws)  # nothing listens on port 9: the delivery fails, and says so
     at = app(demo_ws, monkeypatch)
     errors = [e.value for e in at.error]
     assert any("complaints arrive" in e and "above 0" in e for e in errors)

@@ -110,7 +110,7 @@ MONDAY = dt.datetime(2026, 11, 23, 0, 0)  # 08:00 in Shanghai, half an hour afte
 
 
 def test_run_due_sends_once_and_records_what_ran(demo_ws, weekly, smtp):
-    assert weekly.describe() == "weekly mon 07:30"
+    assert weekly.describe() == "weekly on Monday at 07:30" and weekly.describe("zh") == "每周 星期一 07:30"
     assert schedule.run_due(demo_ws, MONDAY - dt.timedelta(hours=1)) == []  # 07:00: not yet
     (ran,) = schedule.run_due(demo_ws, MONDAY)
     assert ran.ok and ran.due == dt.datetime(2026, 11, 22, 23, 30) and len(ran.outcomes) == 2
@@ -119,7 +119,7 @@ def test_run_due_sends_once_and_records_what_ran(demo_ws, weekly, smtp):
     name, data = attachment(smtp.inbox.to("eve@example.com")[0])
     assert data[:5] == b"%PDF-" and name.endswith(".pdf")
     listed = schedule.table(demo_ws, MONDAY).iloc[0]
-    assert listed["ok"] and listed["result"] == "sent to 2" and listed["next_run"] == dt.datetime(2026, 11, 29, 23, 30)
+    assert listed["ok"] and listed["result"] is None and listed["next_run"] == dt.datetime(2026, 11, 29, 23, 30)
     (next_week,) = schedule.run_due(demo_ws, MONDAY + dt.timedelta(days=7))
     assert next_week.ok and len(smtp.inbox.messages) == 4
     assert demo_ws.scalar("SELECT count(*) FROM _schedule_runs") == 2
@@ -174,7 +174,8 @@ def test_cli_schedule_and_a_workspace_held_by_the_app(demo_ws, smtp, tmp_path):
     again = run("schedule", "run-due", "--now", tomorrow, "--json", workspace=path, env=env)
     assert json.loads(again.stdout)["ran"] == [] and len(smtp.inbox.messages) == 1
     listed = run("schedule", "list", workspace=path, env=env)
-    assert "ops  owner/complaints  daily 06:00  ops@example.com" in listed.stdout and "sent to 1" in listed.stdout
+    assert "ops  owner/complaints  daily at 06:00  ops@example.com  owner  pdf  en" in listed.stdout
+    assert json.loads(run("schedule", "list", "--json", workspace=path).stdout)["schedules"][0]["ok"] is True
 
     held = Workspace(path)  # the app holds the file: another process cannot open it
     try:

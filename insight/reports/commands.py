@@ -220,7 +220,7 @@ def _schedule(ws, user, args) -> dict:
 
 
 def _alerts(ws, user, args) -> dict:
-    from insight import alerts
+    from insight import alert_checks, alerts
     from insight.views import _records
 
     if args.action == "add":
@@ -247,7 +247,7 @@ def _alerts(ws, user, args) -> dict:
     if args.action == "events":
         return {"events": _records(alerts.events(ws, user, open_only=False))}
     if args.action == "check":
-        checked = alerts.check(ws).to_dict()
+        checked = alert_checks.check(ws).to_dict()
         if checked["failed"]:
             details = "; ".join(f"{f['target']}: {f['error']}" for f in checked["failed"])
             raise InsightError(

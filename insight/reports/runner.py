@@ -37,12 +37,12 @@ def start(ws: Workspace) -> bool:
 
 def tick(ws: Workspace) -> None:
     """One round: the heartbeat, the due schedules, the undelivered alerts."""
-    from insight import alerts
+    from insight import alert_checks
     from insight.reports import schedule
 
     beat(ws.path)
     schedule.run_due(ws)
-    alerts.retry(ws)
+    alert_checks.retry(ws)
 
 
 def _loop(ws: Workspace) -> None:

@@ -78,13 +78,10 @@ class Schedule:
             return None
         return when
 
-    def describe(self) -> str:
-        when = f"{self.at:%H:%M}"
-        if self.every == "weekly":
-            return f"weekly {WEEKDAYS[self.day or 0]} {when}"
-        if self.every == "monthly":
-            return f"monthly day {self.day or 1} {when}"
-        return f"daily {when}"
+    def describe(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """When it runs, in words: "weekly on Monday at 07:30"."""
+        day = i18n.t(f"weekday.{WEEKDAYS[self.day or 0]}", lang) if self.every == "weekly" else self.day
+        return i18n.t(f"schedule.when.{self.every}", lang, at=f"{self.at:%H:%M}", day=day)
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def run(ws: Workspace, schedule: Schedule, due: dt.datetime | None = None) -> Ru
             deliver.record(ws, "report", source, outcome)
     result = Run(schedule.name, due, tuple(outcomes))
     failed = [o for o in outcomes if not o.ok]
-    text = "; ".join(o.error or "" for o in failed) if failed else f"sent to {len(outcomes)}"
+    text = "; ".join(o.error or "" for o in failed) or None  # the failures (Administration, `list`)
     with ws.writer() as cur:
         cur.execute(
             "INSERT INTO _schedule_runs (schedule, due, ran_at, ok, result) VALUES (?, ?, ?, ?, ?)",
@@ -225,8 +222,8 @@ def run(ws: Workspace, schedule: Schedule, due: dt.datetime | None = None) -> Ru
     return result
 
 
-def table(ws: Workspace, now: dt.datetime | None = None) -> pd.DataFrame:
-    """Every schedule with its last run and result, and when it runs next (UTC)."""
+def table(ws: Workspace, now: dt.datetime | None = None, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """Every schedule with its last run, its result (what failed) and its next run (UTC)."""
     now = now or audit.now()
     zone = timezone()
     last = ws.query(
@@ -240,7 +237,7 @@ def table(ws: Workspace, now: dt.datetime | None = None) -> pd.DataFrame:
             {
                 "name": s.name,
                 "view": f"{s.view_owner}/{s.view_name}",
-                "when": s.describe(),
+                "when": s.describe(lang),
                 "recipients": ", ".join(deliver.shown(r) for r in s.recipients),
                 "run_as": s.run_as,
                 "format": s.format,

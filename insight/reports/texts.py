@@ -149,6 +149,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "say where the report goes: --out FILE, --to ADDRESS, or both",
         "请指定报告去向：--out 文件、--to 地址，或两者",
     ),
+    "schedule.when.daily": ("daily at {at}", "每天 {at}"),
+    "schedule.when.weekly": ("weekly on {day} at {at}", "每周 {day} {at}"),
+    "schedule.when.monthly": ("monthly on day {day} at {at}", "每月 {day} 日 {at}"),
     "schedule.failed": ("schedules with failed deliveries: {names}", "有投递失败的计划：{names}"),
     "schedule.failed.hint": (
         "see `python -m insight schedule list`; `schedule run NAME` sends one again",

@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from insight import alerts, metrics
+from insight import alert_checks, alerts, metrics
 from insight.escape import md
 from insight.filters import Filters
 from insight.reports import deliver
@@ -78,5 +78,5 @@ def rule_form(ctx: Context) -> None:
             made = guard(alerts.add, ctx.ws, ctx.user, name, metric=metric, op=op, threshold=threshold or None,
                          query=query, days=int(days), targets=targets, lang=ctx.lang)  # fmt: skip
             if made is not None:
-                guard(alerts.check, ctx.ws)
+                guard(alert_checks.check, ctx.ws)
                 st.success(tr("alerts.added", name=md(made.name)))

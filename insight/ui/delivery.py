@@ -43,8 +43,8 @@ def schedule_form(ctx: Context, views: list[saved.SavedView]) -> None:
             made = guard(schedule.add, ctx.ws, ctx.user, name, ref, targets, every, at=f"{at:%H:%M}", on=on,
                          fmt=fmt or "pdf", lang=lang or ctx.lang)  # fmt: skip
             if made is not None:
-                st.success(tr("schedule.added", name=md(made.name), when=md(made.describe())))
-        mine = schedule.table(ctx.ws)
+                st.success(tr("schedule.added", name=md(made.name), when=md(made.describe(ctx.lang))))
+        mine = schedule.table(ctx.ws, lang=ctx.lang)
         mine = mine if ctx.can("settings") else mine[mine["name"].isin(_made_by(ctx))]
         if len(mine):
             schedules_table(ctx, mine)
@@ -66,7 +66,7 @@ def schedules_table(ctx: Context, frame) -> None:
 def admin_tab(ctx: Context) -> None:
     """Administration: every schedule and alert rule, sending one now, removing; the deliveries."""
     st.subheader(tr("schedule.title"))
-    frame = schedule.table(ctx.ws)
+    frame = schedule.table(ctx.ws, lang=ctx.lang)
     if frame.empty:
         st.caption(tr("schedule.none"))
     else:
