@@ -88,7 +88,7 @@ def evaluate(ws: Workspace, rule: Rule) -> list[Finding]:
         return []
     period = [d.isoformat() if d else None for d in (filters.start, filters.end)]
     detail = {"kind": "metric", "value": card.value, "previous": card.previous, "change_pct": change,
-              "period": period, "filters": filters.to_query()}  # fmt: skip
+              "period": period, "filters": rule.query}  # fmt: skip
     return [Finding(f"|{period[0]}..{period[1]}", card.value, detail)]
 
 

@@ -205,7 +205,7 @@ def event_text(rule: Rule, detail: dict, lang: str = i18n.DEFAULT_LANG, *, markd
         threshold=f"{rule.threshold:g}%" if rule.op in ("up", "down") else fmt(rule.threshold),
         change=f"{detail['change_pct']:+.1f}%" if detail.get("change_pct") is not None else "—",
         period=f"{start} – {end}",
-        filters=esc(detail.get("filters") or "—"),
+        filters=f"; {esc(detail['filters'])}" if detail.get("filters") else "",
     )
 
 

@@ -150,6 +150,8 @@ def test_a_schedule_of_a_deleted_view_fails_with_a_reason(demo_ws, weekly):
         ({"every": "monthly", "on": "32"}, "--on 32"),
         ({"recipients": ["not an address"]}, "neither an e-mail"),
         ({"view": "missing"}, "no saved view missing"),
+        ({"recipients": ["nobody"]}, "no user nobody"),
+        ({"recipients": ["owner"]}, "no user owner"),
     ],
 )
 def test_bad_schedules_are_refused(demo_ws, args, message):

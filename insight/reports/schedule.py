@@ -130,6 +130,9 @@ def add(
     if fmt not in ("pdf", "png"):
         raise InsightError(msg("report.format", fmt=fmt, formats="pdf, png"))
     targets = deliver.check_targets(recipients, users_too=True)
+    for name_of_user in (t for t in targets if not (deliver.is_email(t) or deliver.is_webhook(t))):
+        if not users.resolve(ws, name_of_user).email:  # a recipient named by user name needs an address
+            raise InsightError(msg("deliver.no_email", name=name_of_user), hint=msg("deliver.no_email.hint"))
     schedule = Schedule(
         name, view.owner, view.name, targets, every, _time(at), _day(every, on),
         fmt, lang if lang in i18n.LANGS else i18n.DEFAULT_LANG, (run_as or user).name, user.name, audit.now(),

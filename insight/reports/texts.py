@@ -123,22 +123,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "预警规则 {name} 属于他人，只有其所有者或管理员可以修改",
     ),
     "alerts.rule.below": (
-        "{name}: {metric} is {value}, below {threshold} ({period}; {filters})",
-        "{name}：{metric}为 {value}，低于 {threshold}（{period}；{filters}）",
+        "{name}: {metric} is {value}, below {threshold} ({period}{filters})",
+        "{name}：{metric}为 {value}，低于 {threshold}（{period}{filters}）",
     ),
     "alerts.rule.above": (
-        "{name}: {metric} is {value}, above {threshold} ({period}; {filters})",
-        "{name}：{metric}为 {value}，高于 {threshold}（{period}；{filters}）",
+        "{name}: {metric} is {value}, above {threshold} ({period}{filters})",
+        "{name}：{metric}为 {value}，高于 {threshold}（{period}{filters}）",
     ),
     "alerts.rule.up": (
         "{name}: {metric} rose {change} against the comparison period, to {value} (alert at +{threshold}; "
-        "{period}; {filters})",
-        "{name}：{metric}较对比期上升 {change}，达到 {value}（阈值 +{threshold}；{period}；{filters}）",
+        "{period}{filters})",
+        "{name}：{metric}较对比期上升 {change}，达到 {value}（阈值 +{threshold}；{period}{filters}）",
     ),
     "alerts.rule.down": (
         "{name}: {metric} fell {change} against the comparison period, to {value} (alert at -{threshold}; "
-        "{period}; {filters})",
-        "{name}：{metric}较对比期下降 {change}，降至 {value}（阈值 -{threshold}；{period}；{filters}）",
+        "{period}{filters})",
+        "{name}：{metric}较对比期下降 {change}，降至 {value}（阈值 -{threshold}；{period}{filters}）",
     ),
     "alerts.subject": ("Alert: {text}", "预警：{text}"),
     "alerts.mail.footer": (

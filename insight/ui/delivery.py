@@ -4,8 +4,6 @@ every delivery attempt, failures included."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from insight import alerts, i18n
@@ -94,7 +92,3 @@ def admin_tab(ctx: Context) -> None:
     st.caption(tr("deliver.count", count=f"{len(log):,}", failed=f"{int((~log['ok']).sum()):,}"))
     st.dataframe(log, hide_index=True, width="stretch",
                  column_config={c: tr(f"deliver.col.{c}") for c in log.columns})  # fmt: skip
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
