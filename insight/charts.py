@@ -544,10 +544,12 @@ _TEXT_FIELDS = ("x", "y", "text", "name", "hovertext", "labels")
 
 
 def inert(fig: go.Figure) -> go.Figure:
-    """`fig` with every string Plotly draws from the data (category values, names, labels)
-    HTML-escaped, so a campaign called `<a href=…>` shows as that text, never as a link. Plotly
-    draws the escaped characters as they were; the charts' own line breaks (`<br>`) stay, and drill
-    keys (`customdata`) are left as they are."""
+    """`fig` with every string Plotly draws from the data (category values, names, labels, and
+    the title, which may name a column) HTML-escaped, so a campaign called `<a href=…>` shows as
+    that text, never as a link. Plotly draws the escaped characters as they were; the charts' own
+    line breaks (`<br>`) stay, and drill keys (`customdata`) are left as they are."""
+    if fig.layout.title.text:
+        fig.layout.title.text = _text(fig.layout.title.text)
     for trace in fig.data:
         for field in _TEXT_FIELDS:
             value = trace[field] if field in trace else None

@@ -131,3 +131,36 @@ def test_a_report_draws_the_same_marks(demo_ws):
     html = document.build(demo_ws, "overview?from=2026-01-01&to=2026-06-30", OWNER).html()
     assert f'"name":"note:{note}"' in html.replace(" ", "") and "price rise" in html
     assert charts.inert  # the report's figures go through the same escaping as the app's
+
+
+CRAFTED = ['<a href="https://evil.example">x</a>', "<img src=x onerror=alert(1)>", "R&D <b>bold</b>"]
+
+
+@pytest.mark.parametrize("value", CRAFTED)
+def test_user_text_in_any_figure_stays_text(value):
+    """Plotly draws names, labels, category values and titles as its own HTML subset (links
+    included): every chart the app or a report shows escapes them, and keeps its own `<br>`."""
+    frame = pd.DataFrame({"channel": [value, "App"], "bucket": ["2026-01-01", "2026-01-01"], "revenue": [1.0, 2.0]})
+    figs = [
+        charts.stacked(frame, "revenue", f"Revenue of {value}"),
+        charts.bars(frame, "channel", "revenue", "t"),
+        charts.rate_by(frame.rename(columns={"channel": "value"}), "revenue", "t"),
+        go.Figure(go.Scatter(x=[1], y=[2], text=[f"{value}<br>2"], name=value)),
+    ]
+    for fig in figs:
+        drawn = " ".join(strings(charts.inert(fig).to_plotly_json(), skip="customdata"))
+        assert "<a " not in drawn and "<img" not in drawn and "<b>" not in drawn
+        assert "&lt;" in drawn or "&amp;" in drawn
+    assert figs[-1].data[0].text[0].endswith("<br>2")  # the chart's own line break stays
+    assert value in [t.customdata[0] for t in figs[0].data]  # drill keys are the values themselves
+
+
+def strings(node, skip: str) -> list[str]:
+    """Every string in a figure's JSON tree (numpy arrays included), but under `skip`."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() if k != skip for s in strings(v, skip)]
+    if isinstance(node, list | tuple) or hasattr(node, "tolist"):
+        return [s for v in (node.tolist() if hasattr(node, "tolist") else node) for s in strings(v, skip)]
+    return []
