@@ -160,6 +160,12 @@ def smtp() -> dict[str, str | int | None]:
     }
 
 
+def base_url() -> str:
+    """INSIGHT_BASE_URL: the app's address as readers reach it (https://insight.example.com), so a
+    report's "open in the app" is a whole link; without it the link is the page and its query."""
+    return os.environ.get("INSIGHT_BASE_URL", "").strip().rstrip("/")
+
+
 #: Seconds an SMTP server or a webhook may take to answer a delivery.
 DELIVERY_TIMEOUT_S = 20
 #: Delivery attempts of one alert occurrence (one per check) before it is left as failed.

@@ -13,6 +13,7 @@ import pytest
 
 from insight import formatting, metrics, users
 from insight.access import RowScope
+from insight.errors import InsightError
 from insight.reports import deliver
 from insight.workspace import Workspace
 
@@ -57,26 +58,21 @@ def team_file(demo_ws):
     return path
 
 
-def kpi_lines(view: dict) -> list[str]:
-    return [
-        f"{formatting.value(v, metrics.REGISTRY[k].fmt)}"
-        for k, v in view["kpis"].items()
-        if metrics.REGISTRY[k].fmt != "int" or v is not None
-    ]
-
-
 def test_each_recipient_gets_the_pdf_of_what_they_may_see(team_file, smtp, tmp_path):
     out = run(
         "report", LINK, "--to", "eve@example.com", "--to", "nat", "--to", "boss@example.com", "--json",
-        workspace=team_file, env=smtp.env(INSIGHT_SMTP_FROM="insight@example.com"),
+        workspace=team_file, env=smtp.env(INSIGHT_SMTP_FROM="insight@example.com", INSIGHT_BASE_URL="https://bi.example.com/"),
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert [s["ok"] for s in json.loads(out.stdout)["sent"]] == [True, True, True]
+    views = {}
     for address, user in (("eve@example.com", "eve"), ("nat@example.com", "nat"), ("boss@example.com", None)):
         (message,) = smtp.inbox.to(address)
         assert message["From"] == "insight@example.com" and "Overview" in message["Subject"]
         view = json.loads(run("view", LINK, *(["--as", user] if user else []), "--json", workspace=team_file).stdout)
+        views[user] = view
         text = body(message)
+        assert f"Open in the app: https://bi.example.com/{LINK}" in text
         for mid, value in view["kpis"].items():
             m = metrics.REGISTRY[mid]
             assert f"{formatting.value(value, m.fmt)}" in text, (address, mid)
@@ -86,12 +82,10 @@ def test_each_recipient_gets_the_pdf_of_what_they_may_see(team_file, smtp, tmp_p
         printed = pdf_text(tmp_path / name)
         assert formatting.value(view["kpis"]["revenue"], "money") in printed
         assert (f"As seen by {user}" if user else "As seen by owner") in printed
-    eve = json.loads(run("view", LINK, "--as", "eve", "--json", workspace=team_file).stdout)
-    nat = json.loads(run("view", LINK, "--as", "nat", "--json", workspace=team_file).stdout)
-    assert eve["kpis"]["revenue"] != nat["kpis"]["revenue"]  # two scopes, two reports
+    assert views["eve"]["kpis"]["revenue"] != views["nat"]["kpis"]["revenue"]  # two scopes, two reports
 
 
-def test_starttls_with_login(tmp_path, team_file):
+def test_starttls_with_login(tmp_path, team_file, monkeypatch):
     context, cert = self_signed(tmp_path)
     server = SmtpServer(user="mailer", password="s3cret-pass", tls=context)
     try:
@@ -103,9 +97,14 @@ def test_starttls_with_login(tmp_path, team_file):
         assert out.returncode == 0, out.stderr
         (message,) = server.inbox.to("ops@example.com")
         assert "投诉与服务" in message["Subject"] and "投诉量" in body(message)
-        wrong = run("report", "complaints", "--to", "ops@example.com", workspace=team_file,
-                    env={**env, "INSIGHT_SMTP_PASSWORD": "wrong"})  # fmt: skip
-        assert wrong.returncode == 2 and "e-mail to ops@example.com failed" in wrong.stderr
+        for key, value in {**env, "INSIGHT_SMTP_PASSWORD": "wrong"}.items():
+            monkeypatch.setenv(key, value)
+        with pytest.raises(InsightError, match="e-mail to ops@example.com failed"):
+            deliver.send_mail("ops@example.com", deliver.Mail("subject", "body"))
+        monkeypatch.delenv("INSIGHT_SMTP_CAFILE")  # the server's certificate is not trusted then
+        monkeypatch.setenv("INSIGHT_SMTP_PASSWORD", "s3cret-pass")
+        with pytest.raises(InsightError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            deliver.send_mail("ops@example.com", deliver.Mail("subject", "body"))
     finally:
         server.stop()
 
@@ -145,7 +144,7 @@ def test_failed_deliveries_are_recorded_and_reported(team_file, hooks):
     "target", ["not an address", "ann@", "@example.com", "ftp://example.com/x", "a@b", "a b@example.com", ""]
 )
 def test_bad_targets_are_refused(target):
-    with pytest.raises(Exception, match="neither an e-mail address|say where"):
+    with pytest.raises(InsightError, match="neither an e-mail address|say where"):
         deliver.check_targets([target])
 
 

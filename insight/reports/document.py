@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from insight import access, alerts, annotations, audit, charts, formatting, i18n, metrics
+from insight import access, alerts, annotations, audit, charts, formatting, i18n, metrics, settings
 from insight.errors import InsightError
 from insight.filters import COMPUTED_DIMENSIONS, DIMENSIONS
 from insight.i18n import msg
@@ -124,8 +124,14 @@ class Report:
             )
         if self.alert_lines():
             lines += ["", self.t("overview.alerts"), *(f"- {a}" for a in self.alert_lines())]
-        lines += ["", self.t("report.link", link=self.link)]
+        lines += ["", self.t("report.link", link=self.url)]
         return "\n".join(lines)
+
+    @property
+    def url(self) -> str:
+        """The link to the view in the app (whole, with INSIGHT_BASE_URL)."""
+        base = settings.base_url()
+        return f"{base}/{self.link}" if base else self.link
 
     def rows(self) -> str:
         return self.t("auth.rows.all") if self.user.rows.everything else self.user.rows.describe()
@@ -233,7 +239,7 @@ def _document(report: Report) -> str:
     main = figures.main_table(report.view, t)
     if main is not None:
         parts.append(_table(main, report))
-    parts.append(f"<footer>{escape(t('report.link', link=report.link))}</footer>")
+    parts.append(f"<footer>{escape(t('report.link', link=report.url))}</footer>")
     body = "\n".join(parts)
     return (
         f'<!doctype html><html lang="{"zh-CN" if report.lang == "zh" else "en"}"><head><meta charset="utf-8">'

@@ -76,7 +76,7 @@ def mail(report: document.Report, data: bytes, fmt: str) -> Mail:
         f"<h2>{escape(report.title)}</h2><p>{escape(report.period())} · {escape(report.version())}</p>"
         f"<p>{escape(report.filters_line())}</p>"
         f'<table cellpadding="4">{rows}</table>'
-        f"<p>{escape(report.t('report.link', link=report.link))}</p>"
+        f"<p>{escape(report.t('report.link', link=report.url))}</p>"
     )
     stamp = f"{report.generated_at:%Y-%m-%d}"
     attachment = (f"{report.view.page}-{stamp}.{fmt}", data, MIME[fmt]) if data else None
@@ -90,7 +90,7 @@ def webhook_payload(report: document.Report) -> dict:
         "kind": "report",
         "title": report.subject,
         "name": report.name,
-        "link": report.link,
+        "link": report.url,
         "as": report.user.name,
         "generated_at": report.generated_at.isoformat(timespec="seconds") + "Z",
         "page": view["page"],
