@@ -4,6 +4,7 @@ import streamlit as st
 
 from insight import charts, formatting
 from insight.overview import MOVED_DIMS, MOVED_METRICS
+from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice
@@ -29,6 +30,7 @@ elif pv is not None:
     with right:
         st.subheader(t("overview.alerts"))
         alert_list(ctx, pv.tables["alerts"])
+        rule_alerts(ctx)
 
     st.subheader(t("overview.moved"), help=t("overview.moved.help"))
     a, b = st.columns(2)

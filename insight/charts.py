@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -535,3 +537,30 @@ def importance_matrix(frame: pd.DataFrame, t: T) -> go.Figure:
     fig.add_hline(y=float(frame["csat_median"].iloc[0]), line={"dash": "dot", "color": "#adb5bd"})
     fig.update_layout(showlegend=False, xaxis={"title": t("metric.complaints")}, yaxis={"title": t("metric.csat")})
     return layout(fig, t("cmp.matrix"), height=400)
+
+
+#: Trace fields that Plotly draws as text (its own HTML subset, links included).
+_TEXT_FIELDS = ("x", "y", "text", "name", "hovertext", "labels")
+
+
+def inert(fig: go.Figure) -> go.Figure:
+    """`fig` with every string Plotly draws from the data (category values, names, labels, and
+    the title, which may name a column) HTML-escaped, so a campaign called `<a href=…>` shows as
+    that text, never as a link. Plotly draws the escaped characters as they were; the charts' own
+    line breaks (`<br>`) stay, and drill keys (`customdata`) are left as they are."""
+    if fig.layout.title.text:
+        fig.layout.title.text = _text(fig.layout.title.text)
+    for trace in fig.data:
+        for field in _TEXT_FIELDS:
+            value = trace[field] if field in trace else None
+            if isinstance(value, str):
+                trace[field] = _text(value)
+            elif isinstance(value, tuple | list | np.ndarray | pd.Series | pd.Index):
+                items = list(value)
+                if any(isinstance(v, str) and any(c in v for c in "<>&") for v in items):
+                    trace[field] = [_text(v) if isinstance(v, str) else v for v in items]
+    return fig
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False).replace("&lt;br&gt;", "<br>")

@@ -12,6 +12,7 @@ import traceback
 from insight import settings
 from insight.errors import InsightError
 from insight.i18n import msg
+from insight.reports import commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
     datasets.add_argument("--delete", metavar="TABLE")
     datasets.add_argument("--json", action="store_true")
+    commands.add_parsers(sub)
     return p
 
 
@@ -159,6 +161,8 @@ def _mapping(pairs: list[str]) -> dict[str, str | None]:
 def run(args: argparse.Namespace) -> dict:
     from insight.workspace import open_workspace
 
+    if args.command in commands.COMMANDS:
+        return commands.run(args)
     ws = open_workspace(args.workspace)
     if args.command == "demo":
         from insight.demo_workspace import build_demo
@@ -183,9 +187,10 @@ def run(args: argparse.Namespace) -> dict:
             campaign=args.campaign,
         )
         if not args.dry_run:
-            from insight import audit
+            from insight import alert_checks, audit
 
             audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
+            return {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()}
         return result.to_dict()
     if args.command == "view":
         return _view(ws, args)
@@ -269,6 +274,8 @@ def jsonable(value):
 
 
 def _print_human(command: str, out: dict) -> None:
+    if commands.human(command, out):
+        return
     if command == "import":
         version = "dry run" if out["version"] is None else f"version {out['version']}"
         print(

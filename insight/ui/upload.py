@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight import audit, excel, export, i18n, importer, reader, settings, uploads
+from insight import alert_checks, audit, excel, export, i18n, importer, reader, settings, uploads
 from insight.escape import md
 from insight.plan import reject_text
 from insight.schema import columns
@@ -126,6 +126,9 @@ def wizard(ctx: Context, file, table: str) -> None:
             what = f"{file.name} -> {table} ({mode}), {done.rows_loaded:,} rows, version {done.version}"
             audit.record(ctx.ws, ctx.user.name, "import", what, origin())
             st.cache_data.clear()
+            checked = guard(alert_checks.after_import, ctx.ws)  # alert rules on the new data
+            if checked is not None and (checked.opened or checked.errors):
+                st.warning(t("alerts.after_import", opened=len(checked.opened), errors=len(checked.errors)))
             st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=md(table), version=md(done.version)))
             _reset()  # the file is deleted; the next run starts with an empty uploader
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from insight import formatting, i18n, metrics
-from insight.escape import md
+from insight.alerts import describe
 from insight.ui.shell import Context, empty_state, show_notes
 from insight.views import Kpi, missing_tables
 
@@ -88,21 +88,4 @@ def alert_list(ctx: Context, alerts) -> None:
         st.success(ctx.t("overview.alerts.none"), icon=":material/check_circle:")
         return
     for a in alerts.to_dict("records"):
-        if a["kind"] == "overdue":
-            text = ctx.t("alert.overdue", count=int(a["count"]), hours=float(a["oldest_hours"]))
-        elif a["kind"] == "churn_spike":
-            text = ctx.t(
-                "alert.churn_spike",
-                churned=int(a["churned"]),
-                month=md(str(a["month"])[:7]),
-                threshold=float(a["threshold"]),
-            )
-        else:
-            text = ctx.t(
-                "alert.channel_shift",
-                channel=md(a["channel"]),
-                change=float(a["change_pts"]),
-                previous=float(a["previous"]),
-                current=float(a["current"]),
-            )
-        st.warning(text, icon=":material/notification_important:")
+        st.warning(describe(a, ctx.lang, markdown=True), icon=":material/notification_important:")
