@@ -59,19 +59,24 @@ def _words(words: tuple[str, ...]) -> str:
 _BLANKS = " \t\r\n\u00a0\u3000"
 
 
+#: Their code points, to look at a value's first and last character without trimming it.
+_BLANK_CODES = "(32, 9, 10, 13, 160, 12288)"
+
+
 def clean_text(src: str) -> str:
     """Trimmed text, NULL when blank. `src` is a quoted identifier. (Most values need no trimming:
-    they are passed through after a look at their first and last character, which is cheaper.)"""
-    edges = f"ascii({src}) > 32 AND ascii(right({src}, 1)) > 32 AND ascii({src}) NOT IN (160, 12288)"
-    edges += f" AND ascii(right({src}, 1)) NOT IN (160, 12288)"
+    a look at their first and last character is much cheaper than a trim.)"""
+    edges = f"ascii({src}) NOT IN {_BLANK_CODES} AND ascii(right({src}, 1)) NOT IN {_BLANK_CODES} AND {src} <> ''"
     return f"CASE WHEN {edges} THEN {src} ELSE NULLIF(trim({src}, '{_BLANKS}'), '') END"
 
 
-def date_expr(src: str, family: DateFamily) -> str:
-    """The timestamp `src` holds in `family`, NULL when it holds none (no window applied)."""
-    s = clean_text(src)
-    if family.name == "iso":
-        return f"TRY_CAST({s} AS TIMESTAMP)"
+def date_expr(src: str, family: DateFamily, clean: str | None = None) -> str:
+    """The timestamp `src` holds in `family`, NULL when it holds none (no window applied).
+    `clean` names `src` already trimmed (a column computed once), else it is trimmed here."""
+    s = clean or clean_text(src)
+    if family.name == "iso":  # (CASE, not coalesce: DuckDB evaluates every argument of a coalesce)
+        raw = f"TRY_CAST({src} AS TIMESTAMP)"
+        return f"CASE WHEN {raw} IS NOT NULL THEN {raw} ELSE TRY_CAST({s} AS TIMESTAMP) END"
     if family.name == "excel serial":
         lo, hi = EXCEL_SERIAL_RANGE
         n = f"TRY_CAST({s} AS DOUBLE)"
@@ -91,11 +96,11 @@ def in_window(value: str) -> str:
     return f"CASE WHEN {value} >= TIMESTAMP '{lo}-01-01' AND {value} < TIMESTAMP '{hi + 1}-01-01' THEN {value} END"
 
 
-def parsed_number(src: str, decimal: str = POINT) -> str:
+def parsed_number(src: str, decimal: str = POINT, clean: str | None = None) -> str:
     """The number `src` holds as exports write it: currency signs and codes, thousands separators,
     a decimal comma (`decimal=COMMA`), accounting negatives `(12.50)`, 万/亿 multipliers. May be NaN
     or infinite; `number_expr` bounds it."""
-    s = clean_text(src)
+    s = clean or clean_text(src)
     c = f"regexp_replace({s}, {lit(_CURRENCY)}, '', 'g')"
     if decimal == COMMA:
         digits = f"replace(regexp_replace({c}, '[.()万亿]', '', 'g'), ',', '.')"
@@ -106,46 +111,53 @@ def parsed_number(src: str, decimal: str = POINT) -> str:
         f" * CASE WHEN regexp_full_match({c}, '\\(.*\\)') THEN -1 ELSE 1 END)"
     )
     slow = f"TRY_CAST({digits} AS DOUBLE) * {scale}"
-    return slow if decimal == COMMA else f"coalesce(TRY_CAST({src} AS DOUBLE), {slow})"
+    if decimal == COMMA:
+        return slow
+    # Plain numbers take the fast path; the rest the slow one (a CASE runs only the branch a row needs).
+    return f"CASE WHEN TRY_CAST({src} AS DOUBLE) IS NOT NULL THEN TRY_CAST({src} AS DOUBLE) ELSE {slow} END"
 
 
-def number_expr(src: str, decimal: str = POINT) -> str:
+def number_expr(src: str, decimal: str = POINT, clean: str | None = None) -> str:
     """The number, NULL when unreadable, not finite or beyond settings.MAX_ABS_NUMBER."""
-    n = parsed_number(src, decimal)
+    n = parsed_number(src, decimal, clean)
     return f"CASE WHEN isfinite({n}) AND abs({n}) <= {settings.MAX_ABS_NUMBER:.0f} THEN {n} END"
 
 
-def value_expr(src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT) -> str:
+def value_expr(
+    src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT, clean: str | None = None
+) -> str:
     """The typed value of source column `src` (a quoted identifier) for a canonical `kind`."""
-    s = clean_text(src)
+    s = clean or clean_text(src)
     if kind == ID:
         # Ids written as floats by spreadsheets and pandas: 12923.0 -> 12923.
         return f"regexp_replace({s}, '^(-?\\d+)\\.0+$', '\\1')"
     if kind == TEXT:
         return s
     if kind == NUMBER:
-        return number_expr(src, decimal)
+        return number_expr(src, decimal, clean)
     if kind == INTEGER:
-        return f"TRY_CAST(round({number_expr(src, decimal)}) AS BIGINT)"
+        return f"TRY_CAST(round({number_expr(src, decimal, clean)}) AS BIGINT)"
     if kind == BOOL:
         low = f"lower({s})"
         return f"CASE WHEN {low} IN {_words(TRUE_WORDS)} THEN true WHEN {low} IN {_words(FALSE_WORDS)} THEN false END"
     if kind == DATE:
         assert family is not None, "a date column needs its format family"
-        return in_window(date_expr(src, family))
+        return in_window(date_expr(src, family, clean))
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def reason_expr(src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT) -> str:
+def reason_expr(
+    src: str, kind: str, family: DateFamily | None = None, decimal: str = POINT, clean: str | None = None
+) -> str:
     """The catalog key of why a non-blank `src` gives no value (used on rejected rows only)."""
     if kind in (NUMBER, INTEGER):
-        n = parsed_number(src, decimal)
+        n = parsed_number(src, decimal, clean)
         return (
             f"CASE WHEN {n} IS NULL THEN 'reject.number' WHEN NOT isfinite({n}) THEN 'reject.not_finite' "
             "ELSE 'reject.too_large' END"
         )
     if kind == DATE:
-        return f"CASE WHEN {date_expr(src, family)} IS NULL THEN 'reject.date' ELSE 'reject.date_window' END"
+        return f"CASE WHEN {date_expr(src, family, clean)} IS NULL THEN 'reject.date' ELSE 'reject.date_window' END"
     if kind == BOOL:
         return "'reject.bool'"
     return "'reject.unreadable'"

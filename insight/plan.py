@@ -50,6 +50,16 @@ class Plan:
         self.decimals: dict[str, str] = {}
         self.extras_source: list[str] = []
         self.output_columns: list[str] = []
+        self.cleaned: dict[str, str] = {}  # source column -> its trimmed text, computed once per row
+
+    def _clean(self, source: str) -> str:
+        """The name of `source`'s trimmed text in the typing pass (every expression reads it there
+        instead of trimming again: inlined, the trims would multiply with each use)."""
+        return self.cleaned.setdefault(source, quote(f"__clean_{len(self.cleaned)}"))
+
+    def _with_clean(self, table: str) -> str:
+        cleaned = ", ".join(f"{coerce.clean_text(quote(s))} AS {alias}" for s, alias in self.cleaned.items())
+        return f"(SELECT *{', ' + cleaned if cleaned else ''} FROM {table})"
 
     def build(self) -> None:
         for canonical, source in self.chosen.items():
@@ -87,11 +97,12 @@ class Plan:
             if decimal == coerce.COMMA:
                 self.decimals[canonical] = decimal
                 self.warnings.append(msg("note.decimal_comma", column=source))
-        value = coerce.value_expr(src, col.kind, family, decimal)
+        clean = self._clean(source)
+        value = coerce.value_expr(src, col.kind, family, decimal, clean)
         self.exprs[canonical] = value
         if col.kind in (NUMBER, INTEGER, DATE, BOOL):
-            invalid = f"{coerce.clean_text(src)} IS NOT NULL AND ({value}) IS NULL"
-            reason = coerce.reason_expr(src, col.kind, family, decimal)
+            invalid = f"({value}) IS NULL AND {clean} IS NOT NULL"
+            reason = coerce.reason_expr(src, col.kind, family, decimal, clean)
             self.checks.append((source, src, invalid, reason, coerce.reason_detail(col.kind, family)))
 
     def _stand_ins(self) -> None:
@@ -140,7 +151,8 @@ class Plan:
     def _status_words(self, given: str) -> list[str]:
         """WHEN clauses that normalise the file's cancel/return statuses. Worked out once on the
         distinct statuses (an export has a handful), so each row is a plain lookup, not a regex."""
-        values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({given}) FROM {RAW} LIMIT 10001").fetchall()]
+        source = coerce.clean_text(quote(self.chosen["status"]))
+        values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {RAW} LIMIT 10001").fetchall()]
         if len(values) > 10_000:  # free text: match each row
             return [
                 f"WHEN regexp_matches(lower({given}), {coerce.lit('|'.join(words))}) THEN '{word}'"
@@ -191,7 +203,7 @@ class Plan:
             while name.lower() in canonical | taken:
                 name = f"{name}_src"  # never shadow a canonical column
             taken.add(name.lower())
-            src = coerce.clean_text(quote(source))
+            src = f"NULLIF(trim({quote(source)}), '')"  # kept as they are but for spaces (a wide file has hundreds)
             self.exprs[name] = f"TRY_CAST({src} AS DOUBLE)" if is_number else src
 
     def _materialise(self) -> None:
@@ -204,7 +216,7 @@ class Plan:
         cur = self.cur
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select}, {source_hash} AS _hash, "
-            f"NOT ({bad}) AS _ok FROM {RAW}"
+            f"NOT ({bad}) AS _ok FROM {self._with_clean(RAW)}"
         )
         bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
         failed = reader._EMPTY_REJECTS
@@ -215,7 +227,7 @@ class Plan:
             )
             failed = " UNION ALL ".join(
                 f'SELECT _row AS "row", {coerce.lit(shown)} AS "column", CAST({src} AS VARCHAR) AS value, '
-                f"{reason} AS reason, {coerce.lit(detail)} AS detail FROM bad_raw WHERE {cond}"
+                f"{reason} AS reason, {coerce.lit(detail)} AS detail FROM {self._with_clean('bad_raw')} WHERE {cond}"
                 for shown, src, cond, reason, detail in self.checks
             )
         # One reason per row and column: a value that is there but unreadable says so, rather
