@@ -2,10 +2,7 @@
 
 import streamlit as st
 
-from insight.ui.shell import start, tr
-
-st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
-ctx = start()
+from insight.ui.shell import error_boundary, start, tr
 
 PAGES = [
     ("overview", ":material/dashboard:"),
@@ -17,12 +14,17 @@ PAGES = [
     ("customer", ":material/person:"),
     ("data", ":material/database:"),
 ]
-pages = {
-    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name) for name, icon in PAGES
-}
 
-
-# The root URL shows the Overview too (a hidden default page), so both `/?…` and `overview?…` links open it.
-root = st.Page("app_pages/overview.py", title=tr("page.overview"), url_path="home", default=True, visibility="hidden")
-nav = st.navigation([root, *pages.values()])
-nav.run()
+with error_boundary():  # an unexpected error shows a short message with an id, never a traceback
+    st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
+    pages = {
+        name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
+        for name, icon in PAGES
+    }
+    # The root URL shows the Overview too (a hidden default page), so both `/?…` and `overview?…` links open it.
+    root = st.Page(
+        "app_pages/overview.py", title=tr("page.overview"), url_path="home", default=True, visibility="hidden"
+    )
+    nav = st.navigation([root, *pages.values()])
+    start(nav.url_path or "overview")
+    nav.run()

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight import charts, churn, churn_model, formatting
+from insight import charts, churn, churn_model, formatting, i18n
 from insight.settings import CHURN_DAYS_RANGE, INACTIVITY_DAYS, MIN_GROUP
 from insight.ui.cache import view, with_options
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
@@ -99,8 +99,13 @@ elif pv is not None and "definition" in pv.tables:
                         high=pct(versus.loc["difference", "high"]),
                     )
                 )
-            groups = pv.tables["complaints_churn"].iloc[:2]
-            chart(charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
+            else:
+                st.info(t("churn.versus.none", cutoff=versus["cutoff"].iloc[0]))
+            groups = pv.tables["complaints_churn"].iloc[:2].dropna(subset=["customers"])
+            if len(groups):
+                label = lambda v: t(f"churn.versus.{v}")  # noqa: E731
+                chart(charts.rate_bars(groups, t("churn.versus"), label, t), "churn_versus")
+            view_notes(ctx, pv, kinds=("coverage",))
 
     elif tab == "attribute":
         by = url_choice("attr", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute)
@@ -200,7 +205,11 @@ elif pv is not None and "definition" in pv.tables:
             refused = pv.tables["refused"]
             if len(refused):
                 with st.expander(t("churn.model.refused")):
-                    table(ctx, refused.assign(feature=[feature(f) for f in refused["feature"]]), prefix="col")
+                    shown = refused.assign(
+                        feature=[feature(f) for f in refused["feature"]],
+                        reason=[i18n.text(r, ctx.lang) for r in refused["reason"]],
+                    )
+                    table(ctx, shown, prefix="col")
             st.subheader(t("churn.risk.list"))
             count = pv.tables["at_risk_count"].iloc[0]
             st.caption(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from insight import charts, formatting
 from insight.clusters import name_text, target_list
-from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, churn_basis, segment_as_of
+from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
@@ -95,7 +95,9 @@ elif pv is not None:
         with right:
             chart(charts.pareto(pv.tables["pareto"], pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
         table(ctx, tiers.assign(tier=[code(c) for c in tiers["tier"]]), prefix="col")
-        st.caption(t(f"seg.churn.{churn_basis(ctx.scope)}", days=INACTIVITY_DAYS))
+        basis = pv.tables["tier_churn"].iloc[0]
+        counts = {"known": f"{int(basis['known']):,}", "ranked": f"{int(basis['ranked']):,}"}
+        st.caption(t(f"seg.churn.{basis['basis']}", days=INACTIVITY_DAYS, **counts))
         with st.form("cutoffs"):
             st.caption(t("seg.tiers.cutoffs"))
             current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]

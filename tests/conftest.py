@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from insight.workspace import Workspace
+
+# `make test` runs two xdist workers on two cores: one OpenMP thread each (scikit-learn's gradient
+# boosting and k-means) instead of two per worker, which spin against each other and ran the model
+# tests several times slower. Set before scikit-learn starts its thread pool.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Real exports carried by the repository (each folder has its SOURCE.md), so a fresh clone tests on its own.

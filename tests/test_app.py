@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from insight.formatting import value as fmt
 from insight.ui import shell
 from insight.views import PAGES
 
-from .conftest import ROOT
-
-
-@pytest.fixture(autouse=True)
-def clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-
-
-def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None) -> AppTest:
-    monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def shown(markdown: str) -> str:
-    """The text a reader sees of a Markdown source (user values in it are backslash-escaped)."""
-    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", str(markdown))
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info]
-    parts += [e.value for e in at.warning] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-    return "\n".join(shown(p) for p in parts)
+from .apptest_support import app, clean_caches, open_page, shown, texts  # noqa: F401 (clean_caches: autouse)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES])
@@ -142,7 +107,7 @@ def test_segments_page_filters_to_a_tier_and_lists_its_customers(demo_ws, monkey
     at.run()
     assert not at.exception, at.exception
     cards = {m.label: m.value for m in at.metric}
-    assert cards["Active customers"] == f"{len(gold):,}"
+    assert cards["Ranked customers"] == f"{len(gold):,}"
     assert any(f"{len(gold):,} customers" in c.value for c in at.caption)
     assert at.multiselect(key="tier").value == ["gold"]  # the URL code, shown translated in the sidebar
 
@@ -154,15 +119,6 @@ def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
     assert not at.exception, at.exception
     notes = " ".join(shown(w.value) for w in at.warning)
     assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes
-
-
-def open_page(page: str, workspace, monkeypatch, query: dict) -> AppTest:
-    """The app opened with `query`, then switched to `page` (AppTest starts on the default page)."""
-    at = app(workspace, monkeypatch, query=query)
-    at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def churn_page(workspace, monkeypatch, query: dict) -> AppTest:

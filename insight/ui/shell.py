@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from insight import i18n
 from insight.demo_workspace import ensure_demo
 from insight.errors import InsightError
 from insight.filters import CMP_CHOICES, COMPUTED_DIMENSIONS, DEFAULT_CMP, DIMENSIONS, Filters, dimension_values
+from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.workspace import Workspace, open_workspace
 
@@ -25,6 +29,8 @@ DEMO_ON_START = os.environ.get("INSIGHT_DEMO_ON_START", "1") != "0"
 
 #: Date inputs accept any plausible business date; the period itself comes from the data.
 _MIN_DATE, _MAX_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+LOG = get_logger("insight")
 
 _HIDE_URL_STATE = "<style>[class*='st-key-urlstate_']{display:none}</style>"
 
@@ -61,8 +67,9 @@ def tr(key: str, **values) -> str:
     return i18n.t(key, lang(), **values)
 
 
-def start() -> Context:
-    """Run at the top of app.py on every rerun."""
+def start(page: str | None = None) -> Context:
+    """Run at the top of app.py on every rerun, for the page about to run (its default period
+    may follow its own table)."""
     ws = open_workspace()
     if DEMO_ON_START and ensure_demo(ws):
         st.toast(tr("app.demo_created"))
@@ -70,22 +77,49 @@ def start() -> Context:
     with st.sidebar:
         _language_switch()
         filters, notes = _filter_bar(ws)
-    scope = Scope.open(ws, filters, notes)
+    scope = Scope.open(ws, filters, notes, page)
     ctx = Context(ws, lang(), filters, scope)
     st.session_state["_ctx"] = ctx
     return ctx
 
 
 def show_notes(ctx: Context) -> None:
-    """Notes about ignored URL values and the period in force, under the page title."""
+    """The scope's notes (ignored URL values, the period in force) and the period caption."""
     for note in ctx.scope.notes:
-        st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
+        show_note(ctx, note)
+        if getattr(note, "key", None) == "period.follows":  # this page's own period: offer it to every page
+            st.button(tr("period.align"), on_click=_set_period, args=ctx.scope.period, icon=":material/date_range:")
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=start, end=end)
     else:
         caption = ctx.t("app.period.none")
     st.caption(f"{caption} · {ctx.t('app.version', version=ctx.scope.snap.version)}")
+
+
+#: How each kind of note is shown (`i18n.note_kind`).
+_NOTE_STYLE = {
+    "ignored": (st.warning, ":material/warning:"),
+    "data": (st.info, ":material/info:"),
+    "period": (st.info, ":material/date_range:"),
+}
+
+
+def show_note(ctx: Context, note) -> None:
+    """One note in the language of the page, shown as its kind asks: an ignored URL value as a
+    warning, what the data lacks or which period is in force as information, how many rows link
+    between tables (coverage) as a caption."""
+    text = i18n.text(note, ctx.lang, markdown=True)
+    kind = i18n.note_kind(note)
+    if kind == "coverage":
+        st.caption(f":material/link: {text}")
+        return
+    element, icon = _NOTE_STYLE[kind]
+    element(text, icon=icon)
+
+
+def _set_period(start: dt.date, end: dt.date) -> None:
+    st.session_state["from"], st.session_state["to"] = start, end
 
 
 def url_value(key: str) -> str:
@@ -173,7 +207,7 @@ def _options(path: str, version: int, key: str) -> list[str]:
     return dimension_values(ws, snap, columns, key)
 
 
-def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
+def _filter_bar(ws: Workspace) -> tuple[Filters, list[Message]]:
     st.subheader(tr("app.filters"))
     raw: dict[str, list[str]] = {}
     ds = _url_param("ds")
@@ -196,11 +230,12 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
     raw_cmp = url_value("cmp")
     if raw_cmp:
         raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
-    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"))
+    shown_in = lang()  # labels in this run's language (a format function outlives the run)
+    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: i18n.t(f"app.cmp.{c}", shown_in))
     for key in GLOBAL_OPTIONS:
         if value := _url_param(key):
             raw[key] = [value]
-    notes: list[str] = []
+    notes: list[Message] = []
     for dim in DIMENSIONS:
         if dim.key in COMPUTED_DIMENSIONS:
             options = list(segment_codes(dim.key)) if _has_customer_orders(str(ws.path), snap.version) else []
@@ -211,7 +246,7 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[str]]:
         asked = [v for v in st.query_params.get_all(dim.key) if v]
         unknown = [v for v in asked if v not in set(options)]
         if unknown:
-            notes.append(f"{dim.key}={', '.join(unknown)}: not in the data")
+            notes.append(msg("ignored.unknown_value", param=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
             chosen = _coded_multiselect(dim.key, options, tr(dim.label))
         else:
@@ -232,9 +267,11 @@ def segment_codes(key: str) -> tuple[str, ...]:
     return RFM_SEGMENTS if key == "rfm" else TIERS
 
 
-def code_label(key: str, value: str) -> str:
+def code_label(key: str, value: str, language: str | None = None) -> str:
     """The translated label of a filter value (computed dimensions have codes; data values are shown as they are)."""
-    return tr(f"{key}.{value}") if key in COMPUTED_DIMENSIONS and value in segment_codes(key) else value
+    if key in COMPUTED_DIMENSIONS and value in segment_codes(key):
+        return i18n.t(f"{key}.{value}", language or lang())
+    return value
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -251,13 +288,14 @@ def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
     """
     with st.container(key=f"urlstate_{key}"):
         codes = st.multiselect(key, options=options, key=key, bind="query-params", label_visibility="collapsed")
-    ui_key = f"_{key}_ui_{lang()}"
+    shown_in = lang()  # labels in this run's language (a format function outlives the run)
+    ui_key = f"_{key}_ui_{shown_in}"
     st.session_state[ui_key] = list(codes)
     st.multiselect(
         label,
         options=options,
         key=ui_key,
-        format_func=lambda c: code_label(key, c),
+        format_func=lambda c: code_label(key, c, shown_in),
         placeholder=tr("app.choose"),
         on_change=_copy_codes,
         args=(key, ui_key),
@@ -292,7 +330,34 @@ def guard(fn, *args, **kwargs):
         return None
 
 
+def raise_errors() -> bool:
+    """`INSIGHT_RAISE_ERRORS=1` (the AppTest opener sets it): the error boundary re-raises after
+    showing its message, so AppTest records the exception and the test fails."""
+    return os.environ.get("INSIGHT_RAISE_ERRORS") == "1"
+
+
+@contextmanager
+def error_boundary():
+    """Around everything a run draws: an unexpected error (a bug, not an `InsightError`) shows one
+    short translated message with an error id, and its trace goes to the server log under that
+    id. Streamlit's own st.rerun/st.stop are not errors (they are not `Exception`s) and pass."""
+    try:
+        yield
+    except Exception as exc:
+        error_id = uuid.uuid4().hex[:8]
+        LOG.error("unexpected error %s", error_id, exc_info=exc)
+        st.error(tr("error.unexpected", id=error_id), icon=":material/error:")
+        if raise_errors():
+            raise
+
+
 def empty_state(ctx: Context, missing: list[str]) -> None:
-    names = ", ".join(ctx.t(f"table.{t}") for t in missing)
-    st.info(ctx.t("empty.missing", tables=names), icon=":material/folder_open:")
+    """What the page needs and lacks, by table and column (`orders.customer_id`), with the way to
+    the Data page."""
+    parts = []
+    for need in missing:
+        table, _, column = need.partition(".")
+        name = ctx.t(f"table.{table}")
+        parts.append(ctx.t("empty.column", table=name, column=column) if column else ctx.t("empty.table", table=name))
+    st.info(ctx.t("empty.missing", needs="; ".join(parts)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

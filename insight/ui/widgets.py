@@ -6,46 +6,93 @@ import pandas as pd
 import streamlit as st
 
 from insight import formatting, i18n, metrics
-from insight.ui.shell import Context, empty_state, show_notes
+from insight.scope import PAGE_TABLES
+from insight.ui.shell import Context, empty_state, show_note, show_notes
 from insight.views import Kpi, missing_tables
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
     """One card per KPI: value, change against the comparison, sparkline, definition on hover.
-    A KPI whose table or column is missing says so instead of showing 0."""
+    A KPI whose table or column is missing says which; one without a comparison says why,
+    instead of showing 0."""
     items = list(kpis.values())
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, items[start : start + per_row], strict=False):
             m = metrics.REGISTRY[kpi.id]
+            help_text = ctx.t(m.definition)
             with col:
-                if not kpi.available:
+                if kpi.missing or kpi.value is None and kpi.note is not None:
                     st.metric(
                         ctx.t(m.label),
                         "—",
-                        help=ctx.t(m.definition),
+                        help=help_text,
                         border=True,
-                        delta=ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")),
+                        delta=lacks(ctx, kpi.missing) if kpi.missing else i18n.text(kpi.note, ctx.lang),
                         delta_color="off",
                         delta_arrow="off",
                     )
                     continue
+                change = formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang)
+                if kpi.note is not None:  # no comparison, and why
+                    help_text += "\n\n" + ctx.t("kpi.help.no_compare", why=i18n.text(kpi.note, ctx.lang))
                 st.metric(
                     ctx.t(m.label),
                     formatting.value(kpi.value, m.fmt, ctx.lang),
-                    delta=formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang),
+                    delta=change if kpi.note is None else i18n.text(kpi.note, ctx.lang),
                     delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
-                    help=ctx.t(m.definition),
+                    delta_arrow="auto" if kpi.note is None else "off",
+                    help=help_text,
                     border=True,
                     chart_data=(sparks or {}).get(kpi.id),
                 )
 
 
-def view_notes(ctx: Context, pv) -> None:
-    """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's."""
+def lacks(ctx: Context, need: str) -> str:
+    """What a figure lacks, by table and column: "No tickets table", "tickets: no satisfaction column"."""
+    table, _, column = need.partition(".")
+    name = ctx.t(f"table.{table}")
+    return ctx.t("kpi.lacks.column", table=name, column=column) if column else ctx.t("kpi.lacks.table", table=name)
+
+
+def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
+    """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's; the
+    coverage notes go under the figures they qualify (`kinds=("coverage",)`)."""
     for note in pv.notes:
-        if note not in ctx.scope.notes:
-            st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
+        if note not in ctx.scope.notes and i18n.note_kind(note) in kinds:
+            show_note(ctx, note)
+
+
+#: The page that shows a table in its own period when the rest of the data's period misses it.
+OWN_PAGE = {table: page for page, table in PAGE_TABLES.items()}
+
+
+def period_coverage(ctx: Context, coverage: pd.DataFrame) -> None:
+    """Which dated tables the period covers, and where to see those it does not."""
+    covered = [
+        ctx.t("period.covered", table=ctx.t(f"table.{r.table}"), first=r.first, last=r.last)
+        for r in coverage.itertuples()
+        if r.in_period
+    ]
+    if covered:
+        st.caption(ctx.t("period.covers", tables=", ".join(covered)))
+    for r in coverage.itertuples():
+        if r.in_period:
+            continue
+        name, page = ctx.t(f"table.{r.table}"), OWN_PAGE.get(r.table)
+        if page:
+            text = ctx.t("period.outside", table=name, first=r.first, last=r.last, page=ctx.t(f"page.{page}"))
+        else:
+            text = ctx.t("period.outside_plain", table=name, first=r.first, last=r.last)
+        st.info(text, icon=":material/date_range:")
+
+
+def chart_or_why(ctx: Context, frame, why: str) -> bool:
+    """True when `frame` has rows to draw; otherwise says why there is nothing (no empty axes)."""
+    if frame is not None and len(frame):
+        return True
+    st.caption(ctx.t("empty.chart", why=why))
+    return False
 
 
 def placeholder(ctx: Context, page: str) -> None:
