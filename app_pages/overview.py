@@ -54,9 +54,12 @@ elif pv is not None:
     card = pv.kpis[metric]
     if moved.empty and ctx.filters.cmp == "none":
         st.info(t("overview.moved.none"))
-    elif moved.empty and (card.note or card.missing):
-        why = i18n.text(card.note, ctx.lang) if card.note else lacks(ctx, card.missing)
-        st.info(t("overview.moved.uncompared", why=why))
+    elif moved.empty and card.missing:
+        st.info(lacks(ctx, card.missing))
+    elif moved.empty and card.note and card.value is None:  # nothing in the period at all
+        st.info(i18n.text(card.note, ctx.lang))
+    elif moved.empty and card.note:
+        st.info(t("overview.moved.uncompared", why=i18n.text(card.note, ctx.lang)))
     elif moved.empty or moved[moved["dimension"] == dim].empty:
         st.info(t("overview.moved.nothing", dim=t(f"dim.{dim}")))
     else:

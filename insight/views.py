@@ -127,9 +127,9 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
     other = scope.compare()
     now, before = metrics.compute_periods(scope, list(ids), [scope.period, other.period if other else None])
     behavioural = False
-    if "churn_rate" in ids and not metrics.available(scope, "churn_rate"):  # no flag: behavioural (SPEC §6)
+    if "churn_rate" in ids:  # the definition in force (SPEC §6): the flag, else (or when asked) lapses
         d, _ = churn.definition(scope)
-        behavioural = churn.available(scope, d)
+        behavioural = d.kind == "behavioural" and churn.available(scope, d)
         if behavioural:
             now["churn_rate"] = churn.rate(scope, d)["churn_rate"]
             before["churn_rate"] = churn.rate(scope, d, other.period)["churn_rate"] if other else None

@@ -11,6 +11,7 @@ from insight.ui import shell
 from insight.views import PAGES
 
 from .apptest_support import app, clean_caches, open_page, shown, texts  # noqa: F401 (clean_caches: autouse)
+from .conftest import ROOT
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES])
@@ -214,3 +215,85 @@ def test_text_clusters_are_named_from_the_page(ws, monkeypatch):
     assert not at.exception, at.exception
     named = ws.query("SELECT category, count(*) AS n FROM tickets GROUP BY 1")
     assert set(named["category"]) == {"Alpha", "Beta"} and named["n"].sum() == len(frame)
+
+
+def _failing_page():
+    """A page with a bug, inside the app's error boundary (AppTest runs this function as a script)."""
+    import streamlit as st
+
+    from insight.ui.shell import error_boundary
+
+    with error_boundary():
+        st.title("before the bug")
+        raise ZeroDivisionError("secret detail of the bug")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unexpected_error_shows_a_short_message_with_an_id_and_logs_the_trace(monkeypatch, caplog, lang):
+    import logging
+    import re
+    import tomllib
+
+    monkeypatch.delenv("INSIGHT_RAISE_ERRORS", raising=False)  # as in production
+    logging.getLogger("insight").addHandler(caplog.handler)
+    try:
+        at = AppTest.from_function(_failing_page)
+        at.session_state["lang"] = lang
+        at.run()
+    finally:
+        logging.getLogger("insight").removeHandler(caplog.handler)
+    assert not at.exception  # no exception box, no traceback on the page
+    [box] = at.error
+    found = re.search(r"(?:Error id|错误编号) ([0-9a-f]{8})", box.value)
+    assert found and "secret detail" not in box.value and "ZeroDivisionError" not in box.value
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info[0] is ZeroDivisionError  # the trace is in the server log, under the id
+    # What escapes the boundary (a widget callback) shows Streamlit's generic message, details in the log.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_under_test_the_boundary_re_raises_so_no_error_is_hidden(monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setenv("INSIGHT_RAISE_ERRORS", "1")  # what the AppTest opener sets
+    config.set_option("client.showErrorDetails", "full")  # as the opener does: the test shows the error
+    at = AppTest.from_function(_failing_page)
+    at.run()
+    assert at.exception and "secret detail of the bug" in at.exception[0].message
+
+
+#: (shape, page, query, what the page must say): empty states name the table and column missing.
+EMPTY_STATES = (
+    ("orders_no_customer_id", "segments", {}, "This page needs the customer_id column of the orders table."),
+    ("tickets_only", "overview", {}, "This page needs the orders table."),
+    ("tickets_only", "campaigns", {}, "This page needs the contacts table."),
+    (
+        "tickets_only",
+        "churn",
+        {},
+        "This page needs the churned column of the customers table, or the customer_id column of the orders table.",
+    ),
+    ("contacts_only", "complaints", {"lang": "zh"}, "本页需要工单表。"),
+)
+
+
+@pytest.mark.parametrize(("name", "page", "query", "says"), EMPTY_STATES)
+def test_empty_states_name_the_missing_table_and_column_and_link_to_the_data_page(
+    shape_ws, monkeypatch, name, page, query, says
+):
+    at = app(shape_ws(name), monkeypatch, page, query)
+    assert says in texts(at)
+    links = [link.proto.page for link in at.get("page_link")]
+    assert any(p.endswith("data.py") or p == "data" for p in links), links
+
+
+def test_cards_say_which_column_is_missing_never_that_a_table_with_rows_is_empty(shape_ws, monkeypatch):
+    ws = shape_ws("no_satisfaction")
+    assert ws.scalar("SELECT count(*) FROM tickets") > 0
+    at = app(ws, monkeypatch, "complaints")
+    cards = {m.label: m.delta for m in at.metric}
+    assert cards["CSAT"] == "tickets: no satisfaction column"
+    assert "No tickets" not in texts(at) + " ".join(str(d) for d in cards.values())
+    at = app(shape_ws("orders_no_customer_id"), monkeypatch)
+    assert {m.label: m.delta for m in at.metric}["Active customers"] == "orders: no customer_id column"

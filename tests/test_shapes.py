@@ -18,28 +18,6 @@ from . import shapes
 from .apptest_support import app, assert_clean, clean_caches, texts  # noqa: F401 (clean_caches: autouse)
 
 
-@pytest.fixture(scope="session")
-def shape_base(demo_file) -> shapes.Frames:
-    return shapes.base_frames(demo_file)
-
-
-@pytest.fixture(scope="session")
-def shape_ws(shape_base, tmp_path_factory):
-    """Each shape's workspace, built on first use and kept for the session (the tests of one shape
-    share an xdist group, so each is built once)."""
-    root = tmp_path_factory.mktemp("shapes")
-    built: dict = {}
-
-    def get(name: str):
-        if name not in built:
-            built[name] = shapes.build(shapes.BY_NAME[name], shape_base, root / f"{name}.duckdb")
-        return built[name]
-
-    yield get
-    for w in built.values():
-        w.close()
-
-
 def by_shape(names=shapes.SHAPE_NAMES):
     return [pytest.param(n, marks=pytest.mark.xdist_group(f"shape-{n}"), id=n) for n in names]
 

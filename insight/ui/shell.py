@@ -352,12 +352,12 @@ def error_boundary():
 
 
 def empty_state(ctx: Context, missing: list[str]) -> None:
-    """What the page needs and lacks, by table and column (`orders.customer_id`), with the way to
-    the Data page."""
+    """What the page needs and lacks, by table and column (`orders.customer_id`; several are
+    alternatives: any one would do), with the way to the Data page."""
     parts = []
     for need in missing:
         table, _, column = need.partition(".")
         name = ctx.t(f"table.{table}")
         parts.append(ctx.t("empty.column", table=name, column=column) if column else ctx.t("empty.table", table=name))
-    st.info(ctx.t("empty.missing", needs="; ".join(parts)), icon=":material/folder_open:")
+    st.info(ctx.t("empty.missing", needs=ctx.t("empty.or").join(parts)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

@@ -35,11 +35,12 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                     continue
                 change = formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang)
                 if kpi.note is not None:  # no comparison, and why
-                    help_text += "\n\n" + ctx.t("kpi.help.no_compare", why=i18n.text(kpi.note, ctx.lang))
+                    change = ctx.t("kpi.no_compare", why=i18n.text(kpi.note, ctx.lang))
+                    help_text += "\n\n" + change
                 st.metric(
                     ctx.t(m.label),
                     formatting.value(kpi.value, m.fmt, ctx.lang),
-                    delta=change if kpi.note is None else i18n.text(kpi.note, ctx.lang),
+                    delta=change,
                     delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
                     delta_arrow="auto" if kpi.note is None else "off",
                     help=help_text,
@@ -135,7 +136,8 @@ def alert_list(ctx: Context, alerts) -> None:
         return
     for a in alerts.to_dict("records"):
         if a["kind"] == "overdue":
-            text = ctx.t("alert.overdue", count=int(a["count"]), hours=a["oldest_hours"])
+            as_of = f"{pd.Timestamp(a['as_of']):%Y-%m-%d %H:%M}"
+            text = ctx.t("alert.overdue", count=int(a["count"]), hours=a["oldest_hours"], as_of=as_of)
         elif a["kind"] == "churn_spike":
             text = ctx.t(
                 "alert.churn_spike", churned=int(a["churned"]), month=str(a["month"])[:7], threshold=a["threshold"]
