@@ -160,6 +160,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "table.tickets": ("tickets", "工单"),
     "table.campaigns": ("campaigns", "营销活动"),
     "table.contacts": ("contacts", "活动触达"),
+    "table.segments": ("ranked customers", "排名客户"),
     # drill, share, rows
     "drill.active": ("Active filters", "当前筛选"),
     "drill.remove": ("Remove this filter", "移除此筛选"),
@@ -890,7 +891,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "ds={version}: that version was pruned; showing the latest",
         "ds={version}：该数据版本已清理，显示最新数据",
     ),
-    "ignored.unknown_value": ("{param}={values}: not in the data", "{param}={values}：数据中没有该取值，已忽略"),
+    "ignored.unknown_value": (
+        "{param}={values}: not in the data, ignored",
+        "{param}={values}：数据中没有该取值，已忽略",
+    ),
     "ignored.segment_filters": (
         "rfm/tier ignored: they need dated orders with a customer_id",
         "已忽略 rfm/tier：需要带日期和 customer_id 的订单",
@@ -980,6 +984,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "figures here are not filtered by it.",
         "{filters} 筛选不适用于{table}数据（没有对应列或客户关联）：此处其指标未按该筛选过滤。",
     ),
+    "data.text_sorting": ("Free-text sorting: {problem} ({hint}).", "文本归类：{problem}（{hint}）。"),
+    "text.few_labelled": ("too few labelled tickets to learn categories from", "已标注类别的工单太少，无法学习类别"),
+    "text.few_labelled.hint": ("label a few per category", "请为每个类别标注几张工单"),
+    "text.needs_column": ("it needs tickets with a text column", "需要带文本列的工单"),
+    "text.needs_column.hint": ("map a text column on import", "导入时请映射文本列"),
+    "text.few_texts": ("too few uncategorised texts to cluster", "未分类的文本太少，无法聚类"),
+    "text.few_texts.hint": ("clustering needs at least {k}", "聚类至少需要 {k} 条"),
     "data.no_column": (
         "Parts that need {column} are hidden: the {table} table has no {column} column.",
         "需要 {column} 的部分已隐藏：{table}表没有 {column} 列。",

@@ -36,6 +36,9 @@ def build(page: str, scope: Scope, view: PageView) -> None:
 
 
 def _kpi(mid: str, value, previous, table: str, note: Message | None = None) -> Kpi:
+    """A card's figures; `note` says why there is no comparison (none without a value)."""
+    if value is None:
+        note = None
     if note is not None:
         previous = None
     return Kpi(mid, value, previous, *metrics.delta(value, previous), True, table, None, note)
@@ -271,7 +274,7 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
         k = int(raw) if raw.isdigit() and 2 <= int(raw) <= 30 else textsort.DEFAULT_CLUSTERS
         view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
     except InsightError as exc:
-        view.notes.append(exc.message)
+        view.notes.append(msg("data.text_sorting", problem=exc.message, hint=exc.hint or ""))
 
 
 # --- campaigns ------------------------------------------------------------------------------

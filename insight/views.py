@@ -144,9 +144,11 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
         elif table in scope.spans and not scope.in_period(table):
             first, last = scope.spans[table]
             value, previous, note = None, None, msg("kpi.outside", table=msg(f"table.{table}"), first=first, last=last)
-        elif other is not None and not lapses and not metrics.timed(mid):
+        elif value is None or other is None:  # nothing to compare, or no comparison asked for
+            previous = None
+        elif not lapses and not metrics.timed(mid):
             previous, note = None, msg("kpi.state")
-        elif other is not None and (why := scope.uncompared(table)) is not None:
+        elif (why := scope.uncompared(table)) is not None:
             previous, note = None, why
         out[mid] = Kpi(mid, value, previous, *metrics.delta(value, previous), lacking is None, table, lacking, note)
     return out

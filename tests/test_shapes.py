@@ -98,17 +98,23 @@ def test_cli_view_of_every_section_on_every_shape(name, shape_ws, shape_base, ca
 _LACKS = re.compile(r"No (\w+) table|(\w+): no (\w+) column")
 
 
-def visit_every_section(at, ws, shape: shapes.Shape) -> None:
-    """Open every page and section in one running app; each run must be clean, and every table
-    or column a page says is missing must be missing."""
-    tables = {i18n.t(f"table.{t}"): t for t in shapes.TABLES}
-    for page, tab in shapes.SECTIONS:
+def visit(at, ws, shape: shapes.Shape, page: str, tab: str | None) -> None:
+    """Switch the running app to a page and section (the app opened on the Overview)."""
+    if (page, tab) != ("overview", None):
         at.switch_page(f"app_pages/{page}.py")
         for key, value in query_of(shape, page, tab, ws).items():
             if key in ("tab", "id"):
                 at.session_state[key] = value
         at.run()
-        assert_clean(at)
+    assert_clean(at)
+
+
+def visit_every_section(at, ws, shape: shapes.Shape) -> None:
+    """Open every page and section in one running app; each run must be clean, and every table
+    or column a page says is missing must be missing."""
+    tables = {i18n.t(f"table.{t}"): t for t in shapes.TABLES}
+    for page, tab in shapes.SECTIONS:
+        visit(at, ws, shape, page, tab)
         shown = texts(at) + "\n" + "\n".join(str(m.delta or "") for m in at.metric)
         for table, other, column in _LACKS.findall(shown):
             need = f"{tables[other]}.{column}" if other else tables[table]
@@ -125,20 +131,18 @@ def test_app_every_page_and_section_on_every_shape(name, shape_ws, monkeypatch):
         visit_every_section(at, ws, shape)
 
 
-@pytest.mark.parametrize("name", by_shape(("demo", "tickets_other_year")))
+@pytest.mark.parametrize("name", by_shape(("tickets_other_year",)))
 def test_app_in_chinese(name, shape_ws, monkeypatch):
-    """Every page and section in 简体中文: the notes from the core are translated too."""
+    """Every page and section in 简体中文 (on tables from two eras, so the period notes show too): the
+    notes from the core are translated as well."""
     shape = shapes.BY_NAME[name]
     ws = shape_ws(name)
     at = app(ws, monkeypatch, query={**shape.query, "lang": "zh"})
     assert at.title[0].value == "总览"
     for page, tab in shapes.SECTIONS:
-        at.switch_page(f"app_pages/{page}.py")
-        for key, value in query_of(shape, page, tab, ws).items():
-            if key in ("tab", "id"):
-                at.session_state[key] = value
-        at.run()
-        assert_clean(at)
+        visit(at, ws, shape, page, tab)
         assert at.title[0].value == i18n.t(f"page.{page}", "zh")
+        if page == "complaints":  # the tickets' own period, said in Chinese
+            assert "本页显示工单数据的最近 12 个月" in texts(at)
         english = [w.value for w in [*at.warning, *at.info] if not re.search(r"[\u4e00-\u9fff]", w.value)]
         assert not english, english
