@@ -6,6 +6,7 @@ import streamlit as st
 
 from insight import charts, settings
 from insight.campaigns import ATTRIBUTES
+from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_number
@@ -83,7 +84,7 @@ elif pv is not None and "campaigns" in pv.tables:
         if chart_or_why(ctx, measured, t("camp.uplift.none")):
             uplift_chart(measured)
     for row in camps.itertuples():
-        st.markdown(f"**{row.label}**: {row.verdict}")
+        st.markdown(f"**{md(row.label)}**: {md(row.verdict)}")
     if bool(pv.tables["window"]["own_revenue"].iloc[0]):
         st.caption(t("camp.window.own"))
     st.subheader(t("camp.table"))

@@ -6,7 +6,7 @@ from insight import charts
 from insight.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
-from insight.ui.shell import context, empty_state, guard, url_choice
+from insight.ui.shell import context, empty_state, guard, url_choice, url_flag
 from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
 from insight.views import grain
 
@@ -27,7 +27,8 @@ elif pv is not None:
         measure = url_choice(
             "measure", MEASURES, MEASURES[0], t("channels.measure"), lambda m: t(f"measure.{m}"), widget="segmented"
         )
-    share = b.toggle(t("channels.share"), key="share", bind="query-params")
+    with b:
+        share = url_flag("share", t("channels.share"))
     title = t("channels.over_time", measure=t(f"measure.{measure}"))
     column = f"{measure}_share" if share else measure
     g = grain(ctx.scope)

@@ -6,10 +6,20 @@ from dataclasses import replace
 import streamlit as st
 
 from insight import charts, churn, churn_model, formatting, i18n
+from insight.escape import md
 from insight.settings import CHURN_DAYS_RANGE, INACTIVITY_DAYS, MIN_GROUP
 from insight.ui.cache import view, with_options
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
-from insight.ui.shell import code_label, context, empty_state, guard, url_choice, url_number, url_value
+from insight.ui.shell import (
+    code_label,
+    context,
+    empty_state,
+    guard,
+    option_note,
+    url_choice,
+    url_number,
+    url_value,
+)
 from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import AT_RISK_SHOWN, CHURN_KPIS, CHURN_TABS, RETENTION_BASES
 
@@ -91,7 +101,7 @@ elif pv is not None and "definition" in pv.tables:
                 st.markdown(
                     t(
                         "churn.versus.text",
-                        cutoff=versus["cutoff"].iloc[0],
+                        cutoff=md(versus["cutoff"].iloc[0]),
                         a=pct(versus.loc["complained", "churn_rate"]),
                         b=pct(versus.loc["not_complained", "churn_rate"]),
                         diff=pct(versus.loc["difference", "churn_rate"]),
@@ -108,7 +118,9 @@ elif pv is not None and "definition" in pv.tables:
             view_notes(ctx, pv, kinds=("coverage",))
 
     elif tab == "attribute":
-        by = url_choice("attr", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute)
+        by = url_choice(
+            "attr", tuple(attrs), churn.default_attribute(attrs) or "", t("churn.by.pick"), attribute, note=False
+        )
         if "churn_by" in pv.tables:
             frame = pv.tables["churn_by"]
             fig = charts.rate_bars(frame, t("churn.by", attribute=attribute(by)), value_label(by), t)
@@ -134,6 +146,9 @@ elif pv is not None and "definition" in pv.tables:
             chart(charts.cohort_grid(matrix, column, title), "churn_cohorts")
             st.caption(t("churn.cohorts.masked"))
             names = sorted(matrix["cohort"].unique())
+            unknown = [c for c in st.query_params.get_all("cohorts") if c not in names]
+            if unknown:
+                option_note("cohorts", unknown, names)
             picks = names[:: max(1, len(names) // 3)][:4]
             chosen = st.multiselect(
                 t("churn.cohorts.pick"),
@@ -147,7 +162,12 @@ elif pv is not None and "definition" in pv.tables:
 
     elif tab == "survival":
         url_choice(
-            "split", ("", *attrs), "", t("churn.survival.split"), lambda a: attribute(a) or t("churn.survival.all")
+            "split",
+            ("", *attrs),
+            "",
+            t("churn.survival.split"),
+            lambda a: attribute(a) or t("churn.survival.all"),
+            note=False,
         )
         if "survival" not in pv.tables:
             st.info(t("churn.survival.none"))
@@ -177,9 +197,9 @@ elif pv is not None and "definition" in pv.tables:
                     t(
                         "churn.model.temporal",
                         days=int(d["days"]),
-                        train=m["train_cutoffs"],
-                        eval=m["eval_cutoff"],
-                        as_of=m["as_of"],
+                        train=md(m["train_cutoffs"]),
+                        eval=md(m["eval_cutoff"]),
+                        as_of=md(m["as_of"]),
                     )
                 )
             else:
@@ -191,7 +211,7 @@ elif pv is not None and "definition" in pv.tables:
                     auc=f3(m["roc_auc"]),
                     base=f3(m["baseline_roc_auc"]),
                     rule=f3(m["rule_roc_auc"]),
-                    feature=feature(m["rule"]) if m["rule"] else "—",
+                    feature=md(feature(m["rule"])) if m["rule"] else "—",
                     pr=f3(m["pr_auc"]),
                     base_pr=f3(m["baseline_pr_auc"]),
                     rule_pr=f3(m["rule_pr_auc"]),
@@ -241,8 +261,9 @@ elif pv is not None and "definition" in pv.tables:
                 )
             if model is not None:
                 list_downloads(
+                    ctx,
                     lambda: churn_model.retention_list(scope, model, feature, attrs),
                     f"retention-list-v{scope.snap.version}",
-                    (t("churn.risk.csv"), t("churn.risk.xlsx")),
+                    ("churn.risk.csv", "churn.risk.xlsx"),
                     "churn",
                 )

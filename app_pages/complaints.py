@@ -3,9 +3,11 @@ the customers behind the complaints."""
 
 import streamlit as st
 
-from insight import charts, formatting, settings, textsort
+from insight import audit, charts, formatting, settings, textsort
+from insight.escape import md
 from insight.i18n import CATALOG
 from insight.metrics import sla_from
+from insight.ui.auth import origin
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_text, url_value
@@ -48,11 +50,14 @@ def text_tab() -> None:
             return
         st.caption(t("cmp.text.suggested", count=f"{int(m['suggested']):,}"))
         table(ctx, listed, prefix="col")
+        if not editor:
+            return
         low = st.slider(t("cmp.text.min"), 0.0, 1.0, 0.5, 0.05, key="cmp_min_conf")
         if st.button(t("cmp.text.accept"), key="cmp_accept", icon=":material/done_all:"):
             version = guard(textsort.accept, ctx.ws, low)
             if version:
-                st.success(t("cmp.text.saved", version=version))
+                audit.record(ctx.ws, ctx.user.name, "edit", f"accepted suggested categories -> v{version}", origin())
+                st.success(t("cmp.text.saved", version=md(version)))
                 st.rerun()
     elif "text_clusters" in pv.tables:
         st.info(t("cmp.text.clusters"))
@@ -60,22 +65,30 @@ def text_tab() -> None:
             url_choice("k", tuple(str(n) for n in range(2, 21)), str(textsort.DEFAULT_CLUSTERS), t("cmp.text.k"), str)
         )
         found = pv.tables["text_clusters"]
+        if not editor:  # read-only: the clusters, without naming them
+            for row in found.itertuples():
+                st.markdown(t("cmp.text.cluster", n=md(row.cluster), count=f"{row.tickets:,}", terms=md(row.terms)))
+            return
         with st.form("cmp_names"):
             names = {}
             for row in found.itertuples():
-                st.markdown(t("cmp.text.cluster", n=row.cluster, count=f"{row.tickets:,}", terms=row.terms))
+                st.markdown(t("cmp.text.cluster", n=md(row.cluster), count=f"{row.tickets:,}", terms=md(row.terms)))
                 for example in row.examples:
-                    st.caption(f"“{example}”")
+                    st.caption(f"“{md(example)}”")
                 names[int(row.cluster)] = st.text_input(
-                    t("cmp.text.name", n=row.cluster), key=f"cmp_name_{row.cluster}"
+                    t("cmp.text.name", n=md(row.cluster)), key=f"cmp_name_{row.cluster}"
                 )
             if st.form_submit_button(t("cmp.text.save")):
                 version = guard(textsort.name_clusters, ctx.ws, textsort.cluster(ctx.ws, k), names)
                 if version:
-                    st.success(t("cmp.text.saved", version=version))
+                    audit.record(ctx.ws, ctx.user.name, "edit", f"named text clusters -> v{version}", origin())
+                    st.success(t("cmp.text.saved", version=md(version)))
                     st.rerun()
 
 
+# Accepting suggestions or naming clusters writes a new tickets version over every row: marketers
+# and up who see every row.
+editor = ctx.can("edit") and ctx.scope.rows.everything
 page_header(ctx, "complaints")
 tab = url_choice("tab", COMPLAINT_TABS, COMPLAINT_TABS[0], t("cmp.section"), lambda x: t(f"cmp.tab.{x}"), "segmented")
 sub = url_text("sub")
@@ -99,7 +112,7 @@ elif pv is not None:
             chart(charts.complaint_pareto(cats, title, t), "cmp_pareto_sub", pick="sub")
         st.caption(t("cmp.pareto.hint"))
     if tab == "categories" and sub and "tickets" in pv.tables:
-        st.subheader(t("cmp.tickets", sub=sub))
+        st.subheader(t("cmp.tickets", sub=md(sub)))
         count = int(pv.tables["tickets_count"]["tickets"].iloc[0])
         st.caption(t("cmp.tickets.count", count=f"{count:,}", shown=min(count, len(pv.tables["tickets"]))))
         listed = pv.tables["tickets"]
@@ -115,7 +128,7 @@ elif pv is not None:
         odd = trend[trend["anomaly"]]
         if len(odd):
             weeks = ", ".join(f"{w:%Y-%m-%d} {c}" for w, c in zip(odd["week"], odd["category"], strict=True))
-            st.warning(t("cmp.anomalies", weeks=weeks), icon=":material/warning:")
+            st.warning(t("cmp.anomalies", weeks=md(weeks)), icon=":material/warning:")
 
     elif tab == "time":
         spans = pv.tables["durations"].set_index("measure")
@@ -159,7 +172,7 @@ elif pv is not None:
         if "overdue" in pv.tables and len(pv.tables["overdue"]):
             count = int(pv.tables["overdue_count"]["tickets"].iloc[0])
             as_of = pv.tables["overdue_count"]["as_of"].iloc[0]
-            st.caption(t("cmp.overdue.count", count=f"{count:,}", as_of=as_of))
+            st.caption(t("cmp.overdue.count", count=f"{count:,}", as_of=md(as_of)))
             backlog = labelled(pv.tables["overdue"], "level", "priority").drop(columns=["due"])
             if "tier" in backlog:
                 backlog = backlog.assign(tier=[t(f"tier.{v}") if isinstance(v, str) else None for v in backlog["tier"]])

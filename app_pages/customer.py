@@ -6,6 +6,7 @@ import streamlit as st
 from insight import charts, churn, churn_model, formatting
 from insight.clusters import name_text
 from insight.customer import customer_view
+from insight.escape import md
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, guard
 
@@ -18,7 +19,7 @@ if not cid:
 else:
     cv = guard(customer_view, ctx.scope, cid)
     if cv is not None and not cv.found:
-        st.warning(t("customer.not_found", id=cid))
+        st.warning(t("customer.not_found", id=md(cid)))
     elif cv is not None:
         s = cv.summary
         cols = st.columns(4)
@@ -66,7 +67,7 @@ else:
                 if seg["cluster"]:
                     number, parts = seg["cluster"]
                     name = name_text(parts, ctx.lang)
-                    st.caption(f"{t('seg.members.cluster', n=number)}: {name}")
+                    st.caption(f"{t('seg.members.cluster', n=md(number))}: {md(name)}")
                 st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))
             st.dataframe([(k, str(v)) for k, v in cv.profile.items()], hide_index=True, width="stretch")
@@ -85,7 +86,7 @@ else:
                         risk,
                         border=True,
                     )
-                    st.caption(t("customer.risk", risk=risk, days=d.days, reasons=reasons))
+                    st.caption(t("customer.risk", risk=md(risk), days=md(d.days), reasons=md(reasons)))
                 elif model is not None:
                     st.caption(t("customer.risk.none"))
         if len(cv.tickets):

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from insight import export, importer, reader
+from insight import audit, export, i18n, importer, reader
+from insight.escape import md
 from insight.schema import TABLE_NAMES, columns
 from insight.ui import upload
+from insight.ui.auth import origin
 from insight.ui.shell import context, guard, show_notes
 
 ctx = context()
@@ -49,11 +51,11 @@ if file is not None:
         st.caption(
             t(
                 "data.read_as",
-                kind=d["kind"],
-                encoding=d["encoding"] or "—",
-                delimiter=d["delimiter"] or "—",
-                header=d["header"],
-                skipped=d["skipped_lines"],
+                kind=md(d["kind"]),
+                encoding=md(d["encoding"] or "—"),
+                delimiter=md(repr(d["delimiter"]) if d["delimiter"] else "—"),
+                header=md(d["header"]),
+                skipped=md(d["skipped_lines"]),
             )
         )
         st.dataframe(pv.rows, height=240, hide_index=True)
@@ -68,7 +70,7 @@ if file is not None:
         for i, col in enumerate(columns(table)):
             guess = pv.mapping.get(col.name, "")
             mapping[col.name] = grid[i % 4].selectbox(
-                col.name + (" *" if col.required else ""),
+                md(col.name) + (" \\*" if col.required else ""),
                 choices,
                 index=choices.index(guess),
                 format_func=lambda c: c or t("data.unmapped"),
@@ -92,7 +94,9 @@ if file is not None:
             c[2].metric(t("data.rows_rejected"), f"{result.rows_rejected:,}")
             c[3].metric(t("data.duplicates"), f"{result.duplicate_rows + result.duplicates_existing:,}")
             if result.warnings or result.derived:
-                st.info("\n".join(f"- {w}" for w in result.derived + result.warnings))
+                st.info(
+                    "\n".join(f"- {i18n.text(w, ctx.lang, markdown=True)}" for w in result.derived + result.warnings)
+                )
             if result.rows_rejected:
                 st.dataframe(result.rejects.head(100), hide_index=True, height=200)
                 st.download_button(
@@ -122,8 +126,12 @@ if file is not None:
                     wide_columns=list(wide) or None,
                 )
                 if done is not None:
+                    what = f"{file.name} -> {table} ({mode}), {done.rows_loaded:,} rows, version {done.version}"
+                    audit.record(ws, ctx.user.name, "import", what, origin())
                     st.cache_data.clear()
-                    st.success(t("data.imported", rows=f"{done.rows_loaded:,}", table=table, version=done.version))
+                    st.success(
+                        t("data.imported", rows=f"{done.rows_loaded:,}", table=md(table), version=md(done.version))
+                    )
 
 st.subheader(t("data.datasets"))
 datasets = ws.datasets()
@@ -133,13 +141,16 @@ else:
     shown = datasets.assign(
         rows=datasets["rows"].map("{:,}".format), imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
     )
+    shown = shown.map(lambda v: md(v) if isinstance(v, str) else v)  # st.table renders Markdown
     st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
-    with st.expander(t("data.delete")):
-        victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
-        typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")
-        if st.button(t("data.delete.button"), disabled=typed != victim, key="do_delete"):
-            importer.delete(ws, victim)
-            st.cache_data.clear()
-            st.rerun()
+    if ctx.can("delete"):
+        with st.expander(t("data.delete")):
+            victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
+            typed = st.text_input(t("data.delete.confirm"), key="delete_confirm")
+            if st.button(t("data.delete.button"), disabled=typed != victim, key="do_delete"):
+                version = importer.delete(ws, victim)
+                audit.record(ws, ctx.user.name, "delete", f"{victim} (version {version})", origin())
+                st.cache_data.clear()
+                st.rerun()
     with st.expander(t("data.history")):
         st.dataframe(ws.history(), hide_index=True)

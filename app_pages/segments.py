@@ -4,11 +4,12 @@ import streamlit as st
 
 from insight import charts, formatting
 from insight.clusters import name_text, target_list
+from insight.escape import md
 from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
-from insight.ui.shell import context, empty_state, guard, set_param, url_choice, url_value
+from insight.ui.shell import context, empty_state, guard, set_param, url_choice, url_flag, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
 from insight.views import MEMBERS_SHOWN, SEGMENT_TABS
 
@@ -67,12 +68,12 @@ elif pv is not None:
     segs, tiers = pv.tables["segments"], pv.tables["tiers"]
 
     if tab == "rfm":
-        st.caption(t("seg.definition", as_of=segment_as_of(ctx.scope)))
+        st.caption(t("seg.definition", as_of=md(segment_as_of(ctx.scope))))
         left, right = st.columns(2)
         with left:
             chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), code), "seg_bars", dim="rfm")
         with right:
-            revenue = st.toggle(t("seg.grid.revenue"), key="grid", bind="query-params")
+            revenue = url_flag("grid", t("seg.grid.revenue"))
             measure = "revenue" if revenue else "customers"
             title = t("seg.grid", measure=t(f"col.{measure}"))
             chart(charts.rf_grid(pv.tables["rf_grid"], measure, title, t, code), f"seg_grid_{measure}", pick="members")
@@ -103,7 +104,7 @@ elif pv is not None:
             current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]
             cols = st.columns(3)
             values = [
-                col.number_input(code(tier), 0.5, 99.5, value, step=0.5, key=f"cut_{tier}")
+                col.number_input(t(f"tier.{tier}"), 0.5, 99.5, value, step=0.5, key=f"cut_{tier}")
                 for col, tier, value in zip(cols, TIERS, current, strict=False)
             ]
             if st.form_submit_button(t("seg.tiers.apply")):
@@ -185,7 +186,7 @@ elif pv is not None:
     st.divider()
     chosen = url_choice("members", tuple(groups), "", t("seg.members.pick"), group)
     if chosen and "members" in pv.tables:
-        st.subheader(t("seg.members", group=group(chosen)))
+        st.subheader(t("seg.members", group=md(group(chosen))))
         count = int(pv.tables["members_count"]["customers"].iloc[0])
         st.caption(t("seg.members.count", count=f"{count:,}", shown=min(count, MEMBERS_SHOWN)))
         listed = pv.tables["members"].assign(
@@ -205,8 +206,9 @@ elif pv is not None:
 
         name = f"target-{chosen.replace(':', '-').replace('>', '-to-')}-v{ctx.scope.snap.version}"
         list_downloads(
+            ctx,
             lambda: target_list(ctx.scope, chosen, attrs, int(k) if k else None),
             name,
-            (t("seg.members.csv"), t("seg.members.xlsx")),
+            ("seg.members.csv", "seg.members.xlsx"),
             "seg",
         )

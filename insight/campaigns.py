@@ -20,6 +20,7 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from insight import settings
+from insight.filters import whole_number
 from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.workspace import quote
@@ -39,8 +40,8 @@ def window(scope: Scope) -> tuple[int, list[Message]]:
     raw = dict(scope.filters.extra).get("win")
     if raw is None:
         return settings.ATTRIBUTION_DAYS, []
-    if raw.isdigit() and 1 <= int(raw) <= 365:
-        return int(raw), []
+    if (days := whole_number(raw)) is not None and 1 <= days <= 365:
+        return days, []
     return settings.ATTRIBUTION_DAYS, [msg("ignored.win", value=raw)]
 
 

@@ -25,6 +25,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import facts, settings
+from insight.filters import whole_number
 from insight.i18n import Message, msg
 from insight.metrics import complaint_condition
 from insight.scope import Scope
@@ -62,8 +63,8 @@ def definition(scope: Scope) -> tuple[Definition, list[Message]]:
     raw = extra.get("days")
     if raw is not None:
         low, high = settings.CHURN_DAYS_RANGE
-        if raw.isdigit() and low <= int(raw) <= high:
-            days = int(raw)
+        if (number := whole_number(raw)) is not None and low <= number <= high:
+            days = number
         else:
             notes.append(msg("ignored.days", value=raw, low=low, high=high))
     default = "explicit" if has_flag else "behavioural"

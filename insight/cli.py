@@ -46,7 +46,16 @@ def _parser() -> argparse.ArgumentParser:
 
     view = sub.add_parser("view", help="the figures of one page view, as a share link has them")
     view.add_argument("link", help='e.g. "overview?from=2026-01-01&to=2026-06-30&region=East"')
+    view.add_argument("--as", dest="as_user", metavar="USER", help="what USER would see (default: the owner)")
     view.add_argument("--json", action="store_true")
+
+    _users_parser(sub)
+    log = sub.add_parser("audit", help="print the audit log, newest first")
+    log.add_argument("--user")
+    log.add_argument("--action", action="append", default=[], help="repeatable: signin, import, export, ...")
+    log.add_argument("--since", type=_day, metavar="YYYY-MM-DD")
+    log.add_argument("--limit", type=int, default=200)
+    log.add_argument("--json", action="store_true")
 
     bench = sub.add_parser("bench", help="benchmarks of the issue-stated budgets")
     bench.add_argument("--orders", type=int, default=1_000_000)
@@ -57,6 +66,75 @@ def _parser() -> argparse.ArgumentParser:
     datasets.add_argument("--delete", metavar="TABLE")
     datasets.add_argument("--json", action="store_true")
     return p
+
+
+def _users_parser(sub) -> None:
+    from insight.access import ROLES
+
+    users = sub.add_parser("users", help="accounts: roles and row scopes").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--scope", action="append", default=[], metavar="DIM=V[,V]", help="repeatable; or 'all'")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--email", help="the email a single-sign-on identity maps to")
+    scope = users.add_parser("scope", help="set the rows a user may see")
+    scope.add_argument("name")
+    scope.add_argument("scope", nargs="+", metavar="DIM=V[,V]", help="or 'all'")
+    role = users.add_parser("role", help="change a user's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    for action, text in (("remove", "remove a user"), ("unlock", "unlock a locked account")):
+        users.add_parser(action, help=text).add_argument("name")
+    users.add_parser("list", help="list users")
+    for p in users.choices.values():
+        p.add_argument("--json", action="store_true")
+
+
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from None
+
+
+def _users(ws, args: argparse.Namespace) -> dict:
+    from insight import users
+    from insight.access import RowScope
+    from insight.views import _records
+
+    origin = "cli"
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        user = users.add(ws, args.name, args.role, password, RowScope.parse(args.scope), args.email, origin=origin)
+    elif args.action == "scope":
+        user = users.change(ws, args.name, rows=RowScope.parse(args.scope), origin=origin)
+    elif args.action == "role":
+        user = users.change(ws, args.name, role=args.role, origin=origin)
+    elif args.action == "unlock":
+        user = users.change(ws, args.name, unlock=True, origin=origin)
+    elif args.action == "remove":
+        users.remove(ws, args.name, origin=origin)
+        return {"removed": args.name}
+    else:
+        return {"users": _records(users.table(ws))}
+    return {"name": user.name, "role": user.role, "scope": user.rows.describe(), "email": user.email}
+
+
+def _view(ws, args: argparse.Namespace) -> dict:
+    from insight import access, users
+    from insight.i18n import msg
+    from insight.views import page_view, parse_link
+
+    user = users.resolve(ws, args.as_user)
+    page, _ = parse_link(args.link)
+    if not access.may_open(user.role, page):
+        raise InsightError(msg("access.page_denied", page=page, role=user.role))
+    out = page_view(ws, args.link, user.rows).to_dict()
+    out["notes"] = [str(n) for n in out["notes"]]
+    return {**out, "as": user.name, "scope": user.rows.describe()}
 
 
 def _mapping(pairs: list[str]) -> dict[str, str | None]:
@@ -94,20 +172,33 @@ def run(args: argparse.Namespace) -> dict:
             dry_run=args.dry_run,
             wide_columns=[c.strip() for c in args.wide.split(",") if c.strip()] if args.wide else None,
         )
+        if not args.dry_run:
+            from insight import audit
+
+            audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
         return result.to_dict()
     if args.command == "view":
-        from insight.views import page_view
+        return _view(ws, args)
+    if args.command == "users":
+        return _users(ws, args)
+    if args.command == "audit":
+        from insight import audit
+        from insight.views import _records
 
-        return page_view(ws, args.link).to_dict()
+        found = audit.entries(ws, who=args.user, actions=args.action, since=args.since, limit=args.limit)
+        return {"entries": _records(found)}
     if args.command == "bench":
         from insight.bench import run_bench
 
         return run_bench(orders=args.orders, import_rows=args.import_rows)
     if args.command == "datasets":
         if args.delete:
+            from insight import audit
             from insight.importer import delete
 
-            return {"deleted": args.delete, "version": delete(ws, args.delete)}
+            version = delete(ws, args.delete)
+            audit.record(ws, "owner", "delete", f"{args.delete} (version {version})", "cli")
+            return {"deleted": args.delete, "version": version}
         from insight.views import _records
 
         return {"datasets": _records(ws.datasets())}
@@ -141,5 +232,12 @@ def _print_human(command: str, out: dict) -> None:
         for w in out["warnings"]:
             print(f"  note: {w}")
         print(f"  mapping: {out['mapping']}; kept unmapped: {out['unmapped']}")
+    elif command == "audit":
+        for e in out["entries"]:
+            mark = "" if e["ok"] else "  [failed]"
+            print(f"{e['at']}  {e['who']:<16} {e['action']:<14} {e['what'] or ''}  ({e['origin'] or '-'}){mark}")
+    elif command == "users" and "users" in out:
+        for u in out["users"]:
+            print(f"{u['name']:<20} {u['role']:<9} {u['scope']}" + (f"  <{u['email']}>" if u["email"] else ""))
     else:
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))

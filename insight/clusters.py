@@ -21,6 +21,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from insight import settings
+from insight.filters import whole_number
 from insight.metrics import complaint_condition
 from insight.scope import Scope
 from insight.segments import SEGMENTS, population
@@ -246,7 +247,7 @@ def members(scope: Scope, clv, spec: str, attributes: tuple[str, ...] = (), k: i
     if kind != "cluster":
         return segments.members(scope, clv, spec, attributes)
     found = run(scope, k)
-    if found is None or not value.isdigit() or not 1 <= int(value) <= found.k:
+    if found is None or whole_number(value) is None or not 1 <= int(value) <= found.k:
         return None
     everyone = segments.members(scope, clv, "all", attributes)
     labelled = everyone.merge(found.labels, on="customer_id", how="inner")

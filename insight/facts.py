@@ -31,7 +31,7 @@ DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
 CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
 FACT_SCHEMA = 8
-_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
+_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)(?:_r[0-9a-z]+)?")
 _LIST_SQL = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\'"
 
 
@@ -49,12 +49,14 @@ def _version(physical: str | None) -> int:
 
 
 def fact_name(snap: Snapshot, table: str) -> str | None:
-    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`."""
+    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`, and
+    `_r<row scope>` for a snapshot restricted to a user's rows (insight/access.py)."""
     source = "orders" if table in DERIVED else table
     if not snap.has(source):
         return None
     customers = _version(snap.tables.get("customers"))
-    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}"
+    scoped = f"_r{snap.rows}" if snap.rows else ""
+    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}{scoped}"
 
 
 def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
@@ -180,8 +182,11 @@ def customer_keys(ws: Workspace, fact: str) -> int:
 
 
 def _drop_stale(cur, ws: Workspace) -> None:
-    """Drop facts whose source versions are gone."""
+    """Drop facts (and row-scope views) whose source versions are gone."""
+    from insight.access import drop_stale
+
     tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    drop_stale(cur, ws, tables)
     for name in [t for t in tables if t.startswith("_fact_")]:
         match = _NAME.fullmatch(name)
         if match is None:  # an older naming scheme: nothing reads it any more

@@ -102,6 +102,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 #: Dimensions whose values are codes the app defines (shown translated), not values of the data.
 COMPUTED_DIMENSIONS = ("rfm", "tier")
 DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
+_BY_KEY = {d.key: d for d in DIMENSIONS}
 
 #: The time column of each table, for the from/to period.
 TIME_COLUMNS = {
@@ -113,6 +114,12 @@ TIME_COLUMNS = {
 }
 
 MAX_VALUES = 200  # values per dimension in a URL; more is not a filter a person set
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A URL value as a whole number, or None. Only ASCII digits count: `²`, `①` and `٣` pass
+    `str.isdigit()` but not `int()`."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -143,9 +150,8 @@ class Filters:
 
         ds = None
         if (raw := one("ds")) is not None:
-            if raw.isdigit():
-                ds = int(raw)
-            else:
+            ds = whole_number(raw)
+            if ds is None:
                 notes.append(msg("ignored.ds", value=raw))
         start = _date(one("from"), "from", notes)
         end = _date(one("to"), "to", notes)
@@ -229,11 +235,8 @@ class Filters:
         return (" AND ".join(clauses) or "true"), params
 
     def unapplied(self, table: str, snap: Snapshot, columns: dict[str, set[str]]) -> list[str]:
-        """The dimension filters in force that `table` cannot take (it has no column or customer
-        link for them), so its figures are not filtered by them."""
-        return [
-            d.key for d in DIMENSIONS if self.values(d.key) and _dimension_sql(d, table, snap, columns, "t") is None
-        ]
+        """The active dimensions that cannot restrict `table` (its rows have no such value)."""
+        return [key for key, _ in self.dims if _dimension_sql(_BY_KEY[key], table, snap, columns, "t") is None]
 
 
 def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: str) -> str | None:

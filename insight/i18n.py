@@ -891,9 +891,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "ds={version}: that version was pruned; showing the latest",
         "ds={version}：该数据版本已清理，显示最新数据",
     ),
-    "ignored.unknown_value": (
-        "{param}={values}: not in the data, ignored",
-        "{param}={values}：数据中没有该取值，已忽略",
+    "ignored.not_in_data": ("{dim}={values}: not in the data, ignored", "{dim}={values}：数据中不存在，已忽略"),
+    "ignored.option": (
+        "{param}={value}: not an option here, ignored; use one of {choices}",
+        "已忽略 {param}={value}：不是有效选项，可选 {choices}",
+    ),
+    "ignored.outside_rows": (
+        "{dim}={values}: outside the data you may see, so not shown",
+        "{dim}={values}：超出您的数据权限，未显示",
     ),
     "ignored.segment_filters": (
         "rfm/tier ignored: they need dated orders with a customer_id",
@@ -980,9 +985,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "overview.trend.none": ("no orders in this period and these filters", "本周期与当前筛选下没有订单"),
     "overview.moved.nothing": ("No {dim} values to split the change by.", "没有可用于拆分变化的{dim}取值。"),
     "data.filter_unapplied": (
-        "The {filters} filter does not apply to the {table} (they have no column or customer link for it): their "
-        "figures here are not filtered by it.",
-        "{filters} 筛选不适用于{table}数据（没有对应列或客户关联）：此处其指标未按该筛选过滤。",
+        "{filters}: these filters do not apply to the {table} (no column or customer link for them), so the {table} "
+        "figures here are not filtered by them",
+        "{filters}：这些筛选不适用于{table}数据（没有对应列或客户关联），此处{table}相关指标未按其筛选",
+    ),
+    "data.no_rows": (
+        "Your account may see no rows yet. Ask an administrator to give you a data scope.",
+        "您的账户尚无可见数据，请联系管理员设置数据范围。",
     ),
     "data.text_sorting": ("Free-text sorting: {problem} ({hint}).", "文本归类：{problem}（{hint}）。"),
     "text.few_labelled": ("too few labelled tickets to learn categories from", "已标注类别的工单太少，无法学习类别"),
@@ -1060,6 +1069,146 @@ CATALOG: dict[str, tuple[str, str]] = {
         "单独即可区分流失客户（AUC {auc}）：变相的标签",
     ),
     "churn.refused.empty": ("has fewer than {n} values in the training data", "训练数据中取值少于 {n} 个"),
+    # the door's limits
+    "error.query": ("query failed: {detail}", "查询失败：{detail}"),
+    "error.row_cap": ("the query returned more than {cap} rows", "查询结果超过 {cap} 行"),
+    "error.row_cap.hint": ("narrow the filters, or page through the rows", "请缩小筛选范围，或分页查看明细"),
+    "error.timeout": (
+        "the query took longer than {seconds} s and was stopped",
+        "查询超过 {seconds} 秒，已停止",
+    ),
+    "error.timeout.hint": (
+        "narrow the period or the filters and try again",
+        "请缩短周期或缩小筛选范围后重试",
+    ),
+    # roles and row scopes
+    "access.bad_role": ("unknown role {role}", "未知角色 {role}"),
+    "access.roles": ("use one of: {roles}", "可选：{roles}"),
+    "access.bad_scope": ("--scope {item} is not DIM=VALUE[,VALUE]", "--scope {item} 格式应为 维度=值[,值]"),
+    "access.scope.hint": ("dimensions: {dims}; or 'all' for every row", "可用维度：{dims}；或 all 表示全部数据"),
+    "access.page_denied": (
+        "the {page} page is not open to the {role} role",
+        "{role} 角色无权访问 {page} 页面",
+    ),
+    # users and sign-in
+    "users.unknown": ("there is no user {name}", "没有名为 {name} 的用户"),
+    "users.unknown.hint": (
+        "list them with `python -m insight users list`",
+        "可用 `python -m insight users list` 查看用户",
+    ),
+    "users.bad_name": ("{name} cannot be a user name", "{name} 不能用作用户名"),
+    "users.bad_name.hint": (
+        "use 1 to 64 characters, without line breaks or control characters",
+        "请使用 1 到 64 个字符，不含换行或控制字符",
+    ),
+    "users.short_password": ("a password needs at least {n} characters", "密码至少需要 {n} 个字符"),
+    "users.needs_password": (
+        "a user needs a password, or an email to sign in with single sign-on",
+        "用户需要密码，或用于单点登录的邮箱",
+    ),
+    "users.exists": ("there is already a user {name}", "用户 {name} 已存在"),
+    "users.last_admin": (
+        "{name} is the last administrator; make someone else an administrator first",
+        "{name} 是最后一位管理员，请先指定其他管理员",
+    ),
+    "auth.name": ("User name", "用户名"),
+    "auth.password": ("Password", "密码"),
+    "auth.password.again": ("Password again", "再次输入密码"),
+    "auth.password.mismatch": ("The two passwords differ.", "两次输入的密码不一致。"),
+    "auth.setup.title": ("Create the administrator", "创建管理员"),
+    "auth.setup.help": (
+        "Nobody has an account yet. The administrator you create now can add colleagues with their "
+        "roles (viewer, analyst, marketer, administrator) and the rows each may see.",
+        "尚无任何账户。现在创建的管理员可以添加同事，并为其设置角色（查看者、分析师、市场人员、管理员）及可见数据范围。",
+    ),
+    "auth.setup.button": ("Create and sign in", "创建并登录"),
+    "auth.signin.title": ("Sign in", "登录"),
+    "auth.signin.button": ("Sign in", "登录"),
+    "auth.signout": ("Sign out", "退出登录"),
+    "auth.sso": ("Sign in with single sign-on", "单点登录"),
+    "auth.sso.unknown": (
+        "{email} has no account here. Ask an administrator to add a user with this email.",
+        "{email} 在此没有账户，请联系管理员用该邮箱添加用户。",
+    ),
+    "auth.token_refused": ("That access token is not valid.", "访问令牌无效。"),
+    "auth.signed_in": (
+        "Signed in as **{name}** · {role} · rows: {rows}",
+        "当前用户 **{name}** · {role} · 数据范围：{rows}",
+    ),
+    "auth.rows.all": ("all", "全部"),
+    "role.viewer": ("viewer", "查看者"),
+    "role.analyst": ("analyst", "分析师"),
+    "role.marketer": ("marketer", "市场人员"),
+    "role.admin": ("administrator", "管理员"),
+    "access.not_allowed": (
+        "This page is not open to your role ({role}). Ask an administrator if you need it.",
+        "您的角色（{role}）无权访问本页。如需访问请联系管理员。",
+    ),
+    "page.admin": ("Administration", "系统管理"),
+    "admin.settings": (
+        "Query time limit {timeout} s · sessions last {days} days · {failures} failed passwords lock an "
+        "account for {minutes} minutes",
+        "查询时限 {timeout} 秒 · 登录保持 {days} 天 · 连续 {failures} 次密码错误将锁定账户 {minutes} 分钟",
+    ),
+    "admin.users": ("Users", "用户"),
+    "admin.audit": ("Audit log", "审计日志"),
+    "admin.add": ("Add a user", "添加用户"),
+    "admin.add.button": ("Add user", "添加"),
+    "admin.added": ("{name} was added.", "已添加 {name}。"),
+    "admin.role": ("Role", "角色"),
+    "admin.email": ("Email (single sign-on)", "邮箱（单点登录）"),
+    "admin.email.help": (
+        "With single sign-on configured, the identity with this email signs in as this user.",
+        "配置单点登录后，使用该邮箱的身份将以此用户登录。",
+    ),
+    "admin.scope.all": ("All rows", "全部数据"),
+    "admin.scope.help": (
+        "Limit the rows this user sees: every dimension chosen must match (any of its values). "
+        "A user limited to nothing sees nothing.",
+        "限定该用户可见的数据：所选各维度均须匹配（任一取值即可）。未设置任何范围的用户看不到数据。",
+    ),
+    "admin.change": ("Change a user", "修改用户"),
+    "admin.change.button": ("Save", "保存"),
+    "admin.user": ("User", "用户"),
+    "admin.unlock": ("Unlock", "解锁"),
+    "admin.remove": ("Remove", "删除"),
+    "admin.remove.confirm": ("Type the user name to remove it", "输入用户名以确认删除"),
+    "admin.audit.who": ("Who", "操作人"),
+    "admin.audit.action": ("Actions", "操作类型"),
+    "admin.audit.text": ("Containing", "包含文字"),
+    "admin.audit.count": ("{count} entries (the newest {shown} at most)", "共 {count} 条（最多显示最新 {shown} 条）"),
+    "admin.col.name": ("User", "用户"),
+    "admin.col.role": ("Role", "角色"),
+    "admin.col.scope": ("Rows", "数据范围"),
+    "admin.col.email": ("Email", "邮箱"),
+    "admin.col.locked_until": ("Locked until (UTC)", "锁定至（UTC）"),
+    "admin.col.created_at": ("Created (UTC)", "创建时间（UTC）"),
+    "admin.col.at": ("When (UTC)", "时间（UTC）"),
+    "admin.col.who": ("Who", "操作人"),
+    "admin.col.action": ("What", "操作"),
+    "admin.col.what": ("Details", "详情"),
+    "admin.col.origin": ("From", "来源"),
+    "admin.col.ok": ("Succeeded", "成功"),
+    "audit.signin": ("sign-in", "登录"),
+    "audit.signin_failed": ("failed sign-in", "登录失败"),
+    "audit.locked": ("account locked", "账户锁定"),
+    "audit.signout": ("sign-out", "退出"),
+    "audit.import": ("import", "导入"),
+    "audit.delete": ("delete", "删除数据"),
+    "audit.export": ("export", "导出"),
+    "audit.edit": ("data edit", "数据修改"),
+    "audit.user_add": ("user added", "添加用户"),
+    "audit.user_change": ("user changed", "修改用户"),
+    "audit.user_remove": ("user removed", "删除用户"),
+    "rows.export_cap": (
+        "Exports hold the first {cap} rows; narrow the filters for the rest.",
+        "导出最多包含前 {cap} 行；如需其余数据请缩小筛选范围。",
+    ),
+    "auth.failed": ("wrong user name or password", "用户名或密码错误"),
+    "auth.locked": (
+        "too many failed attempts: this account is locked for {minutes} minutes",
+        "失败次数过多：该账户已锁定 {minutes} 分钟",
+    ),
 }
 
 

@@ -64,10 +64,9 @@ def page(
     return RowPage(frame, total, number, pages)
 
 
-def export(scope: Scope, table: str, *, sort: str | None = None, descending: bool = False) -> pd.DataFrame:
-    """Every row of the view (up to EXPORT_CAP), in the same order as the pages."""
+def export(scope: Scope, table: str, *, sort: str | None = None, descending: bool = False) -> tuple[pd.DataFrame, bool]:
+    """Every row of the view, in the same order as the pages: at most EXPORT_CAP, fetched no
+    further than that, and whether there were more (the download says so)."""
     base, params = _base(scope, table)
     cols = ", ".join(f"t.{quote(c)}" for c in visible_columns(scope, table))
-    return scope.query(
-        f"SELECT {cols} {base} {_order(scope, table, sort, descending)} LIMIT {EXPORT_CAP}", params, cap=EXPORT_CAP
-    )
+    return scope.ws.fetch(f"SELECT {cols} {base} {_order(scope, table, sort, descending)}", params, cap=EXPORT_CAP)

@@ -1,4 +1,5 @@
-"""A `Scope` is what every query runs against: a workspace snapshot, the filters and the period."""
+"""A `Scope` is what every query runs against: a workspace snapshot restricted to the user's rows,
+the filters and the period."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from insight import facts
+from insight import access, facts
 from insight.filters import TIME_COLUMNS, Filters
 from insight.i18n import Message, msg
 from insight.workspace import Snapshot, Workspace
@@ -31,16 +32,30 @@ class Scope:
     data_end: dt.date | None = None
     notes: tuple[str | Message, ...] = field(default=())
     customer_keys: int | None = None  # the largest customer key of the orders fact
-    #: First and last day of each dated event table (all rows, before any filter).
+    rows: access.RowScope = field(default_factory=access.RowScope.all)
+    #: First and last day of each dated event table (the user's rows, before any filter).
     spans: dict[str, Span] = field(default_factory=dict, compare=False)
     #: The table whose dates set the default period; None when the period was chosen (from/to).
     basis: str | None = None
 
     @classmethod
-    def open(cls, ws: Workspace, filters: Filters, notes: list | None = None, page: str | None = None) -> Scope:
-        """The scope of a view of `page` (its default period may follow its own table)."""
-        snap = ws.snapshot(filters.ds)
-        notes = list(notes or []) + ([snap.note] if snap.note else [])
+    def open(
+        cls,
+        ws: Workspace,
+        filters: Filters,
+        notes: list | None = None,
+        rows: access.RowScope | None = None,
+        page: str | None = None,
+    ) -> Scope:
+        """The scope of `filters` for a user who may see `rows` (default: every row, as the
+        workspace's owner), on `page` (its default period may follow its own table). Every table
+        is restricted to those rows before anything is built on it."""
+        rows = rows or access.RowScope.all()
+        filters, outside = rows.intersect(filters)
+        snap = access.restrict(ws, ws.snapshot(filters.ds), rows)
+        notes = list(notes or []) + ([snap.note] if snap.note else []) + outside
+        if not rows.everything and not rows.rules:
+            notes.append(msg("data.no_rows"))
         # Queries on orders and tickets read their denormalised, time-sorted facts instead.
         derived = {t: facts.ensure_fact(ws, snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)}
         snap = replace(snap, tables={**snap.tables, **{t: f for t, f in derived.items() if f}})
@@ -53,7 +68,7 @@ class Scope:
 
         options, option_notes = segments.Options.from_extra(dict(filters.extra))
         notes = tuple(notes + option_notes + period_notes)
-        scope = cls(ws, snap, filters, period, columns, data_end, notes, keys, spans, basis)
+        scope = cls(ws, snap, filters, period, columns, data_end, notes, keys, rows, spans, basis)
         # The rfm and tier filters read the period's segment table: build it only when they are used.
         if not segments.needed(filters):
             return scope

@@ -9,7 +9,7 @@ import pandas as pd
 
 from insight import campaigns, churn, churn_model, clusters, complaints, metrics, segments, settings
 from insight.errors import InsightError
-from insight.filters import Filters
+from insight.filters import Filters, whole_number
 from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.views import (
@@ -54,7 +54,8 @@ def segment_options(filters: Filters) -> tuple[str, int | None, str]:
     tab = extra.get("tab") if extra.get("tab") in SEGMENT_TABS else SEGMENT_TABS[0]
     raw_k = extra.get("k", "")
     low, high = settings.CLUSTER_K_RANGE
-    k = int(raw_k) if raw_k.isdigit() and low <= int(raw_k) <= high else None
+    k = whole_number(raw_k)
+    k = k if k is not None and low <= k <= high else None
     return tab, k, extra.get("members", "")
 
 
@@ -264,15 +265,17 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
     """Suggested categories where some tickets are labelled, else clusters to name."""
     from insight import textsort
 
+    # A user limited to some rows reads (and can only read) the texts of their rows.
+    snap = None if scope.rows.everything else scope.snap
     try:
-        found = textsort.suggest(scope.ws)
+        found = textsort.suggest(scope.ws, snap)
         if found is not None:
             view.tables["text_model"] = pd.DataFrame([found.summary()])
             view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
             return
-        raw = extra.get("k", "")
-        k = int(raw) if raw.isdigit() and 2 <= int(raw) <= 30 else textsort.DEFAULT_CLUSTERS
-        view.tables["text_clusters"] = textsort.cluster(scope.ws, k).clusters
+        k = whole_number(extra.get("k", ""))
+        k = k if k is not None and 2 <= k <= 30 else textsort.DEFAULT_CLUSTERS
+        view.tables["text_clusters"] = textsort.cluster(scope.ws, k, snap).clusters
     except InsightError as exc:
         view.notes.append(msg("data.text_sorting", problem=exc.message, hint=exc.hint or ""))
 

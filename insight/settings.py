@@ -21,6 +21,35 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 #: Rows a single query may return to a page; more is a bug in the query, not something to render.
 ROW_CAP = 200_000
 
+#: Seconds one query may run before DuckDB is interrupted and the page says so (the 10M-order
+#: pages take at most a few seconds; a query far past that is a runaway). `INSIGHT_QUERY_TIMEOUT`
+#: overrides it; 0 turns the limit off.
+QUERY_TIMEOUT_S = 30.0
+
+
+def query_timeout() -> float:
+    raw = os.environ.get("INSIGHT_QUERY_TIMEOUT", "")
+    try:
+        return float(raw) if raw.strip() else QUERY_TIMEOUT_S
+    except ValueError:
+        return QUERY_TIMEOUT_S
+
+
+#: Sign-in: a session lasts this many days (a cookie in the browser, its hash in the workspace);
+#: this many failed passwords in a row lock the account for LOCKOUT_MINUTES.
+SESSION_DAYS = 14
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+#: Shortest password accepted for a local account.
+MIN_PASSWORD = 8
+
+
+def access_token() -> str | None:
+    """`INSIGHT_ACCESS_TOKEN`: when set, `?token=<it>` signs a browser in as an administrator
+    (for automation and browser tests, as Jupyter's token URLs do). Off unless set."""
+    return os.environ.get("INSIGHT_ACCESS_TOKEN") or None
+
+
 #: Rejected rows kept per import (shown: the first 100, downloadable: all of these).
 MAX_REJECTS_KEPT = 100_000
 REJECTS_SHOWN = 100

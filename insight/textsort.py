@@ -33,7 +33,7 @@ from sklearn.preprocessing import Normalizer
 from insight import settings
 from insight.errors import InsightError
 from insight.i18n import msg
-from insight.workspace import Workspace
+from insight.workspace import Snapshot, Workspace
 
 #: Category values that mean "not categorised".
 UNLABELLED = {"", "other", "others", "misc", "unknown", "n/a", "其他", "其它", "未分类"}
@@ -116,16 +116,17 @@ def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]
     return classifier().fit(texts, labels), scores
 
 
-def _raw(ws: Workspace) -> str:
-    snap = ws.snapshot()
+def _raw(ws: Workspace, snap: Snapshot | None = None) -> str:
+    snap = snap or ws.snapshot()
     if not snap.has("tickets") or "text" not in ws.columns("tickets", snap):
         raise InsightError(msg("text.needs_column"), hint=msg("text.needs_column.hint"))
     return snap["tickets"]
 
 
-def _texts(ws: Workspace) -> pd.DataFrame:
-    table = _raw(ws)
-    cols = ws.columns("tickets")
+def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
+    """The tickets' texts: of the latest version, or of `snap` (a user's rows: see Scope)."""
+    table = _raw(ws, snap)
+    cols = ws.columns("tickets", snap)
     picks = ["rowid AS _row", *(["ticket_id"] if "ticket_id" in cols else []), "text"]
     picks.append("CAST(category AS VARCHAR) AS category" if "category" in cols else "NULL AS category")
     frame = ws.query(
@@ -135,13 +136,13 @@ def _texts(ws: Workspace) -> pd.DataFrame:
     return frame
 
 
-def suggest(ws: Workspace) -> Suggestions | None:
-    """Category suggestions for the unlabelled tickets (cached per tickets version); None when
-    there are too few labels to learn from."""
-    key = (str(ws.path), ws.snapshot().tables.get("tickets"))
+def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
+    """Category suggestions for the unlabelled tickets (cached per tickets version and row
+    scope); None when there are too few labels to learn from."""
+    key = (str(ws.path), (snap or ws.snapshot()).tables.get("tickets"))
     if key in _CACHE:
         return _CACHE[key]
-    frame = _texts(ws)
+    frame = _texts(ws, snap)
     known = frame[frame["labelled"]]
     if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
         known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.TEXT_SEED)
@@ -208,9 +209,9 @@ class TextClusters:
     labels: pd.DataFrame  # _row, cluster
 
 
-def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS) -> TextClusters:
+def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = None) -> TextClusters:
     """k-means on the unlabelled tickets' texts (all texts when none is labelled)."""
-    frame = _texts(ws)
+    frame = _texts(ws, snap)
     todo = frame[~frame["labelled"]]
     if len(todo) < k:
         raise InsightError(msg("text.few_texts"), hint=msg("text.few_texts.hint", k=k))

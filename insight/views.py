@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from insight import channels, churn, complaints, formatting, metrics, overview
+from insight.access import RowScope
 from insight.filters import Filters
 from insight.i18n import Message, msg, note_kind
 from insight.scope import Scope
@@ -175,11 +176,12 @@ def coverage(scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "first", "last", "in_period"])
 
 
-def page_view(ws: Workspace, link: str) -> PageView:
-    """The figures of one page view, from a share link (path and query, or a whole URL)."""
+def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageView:
+    """The figures of one page view, from a share link (path and query, or a whole URL), as a
+    user who may see `rows` sees them (default: every row)."""
     page, query = parse_link(link)
     filters, notes = Filters.from_query(query)
-    scope = Scope.open(ws, filters, notes, page)
+    scope = Scope.open(ws, filters, notes, rows, page)
     view = PageView(page, filters, notes=list(scope.notes))
     view.missing = missing_tables(scope, page)
     view.notes += unapplied_notes(scope, PAGE_SOURCES.get(page, ()))

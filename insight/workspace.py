@@ -9,6 +9,7 @@ back, so readers see the previous version untouched. `version` is a workspace-wi
 from __future__ import annotations
 
 import json
+import math
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from insight import settings
-from insight.errors import InsightError
+from insight.errors import InsightError, QueryTimeout
 from insight.i18n import Message, msg
 from insight.schema import TABLE_NAMES
 
@@ -39,6 +40,36 @@ CREATE TABLE IF NOT EXISTS _templates (
     mapping JSON NOT NULL,
     saved_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+-- people (insight/users.py): an argon2 hash, a role, a row scope (insight/access.py), lockout
+CREATE TABLE IF NOT EXISTS _users (
+    name VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,
+    scope JSON NOT NULL,
+    password_hash VARCHAR,
+    email VARCHAR,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+-- signed-in browsers: the SHA-256 of each session token, never the token itself
+CREATE TABLE IF NOT EXISTS _sessions (
+    token_hash VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    expires_at TIMESTAMP NOT NULL
+);
+-- the values of each row scope, so a scope's views bind no literal (insight/access.py)
+CREATE TABLE IF NOT EXISTS _scope_values (scope VARCHAR NOT NULL, dim VARCHAR NOT NULL, value VARCHAR NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS _audit_seq;
+CREATE TABLE IF NOT EXISTS _audit (
+    id BIGINT PRIMARY KEY DEFAULT nextval('_audit_seq'),
+    "at" TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    who VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    what VARCHAR,
+    origin VARCHAR,
+    ok BOOLEAN NOT NULL DEFAULT true
+);
 """
 
 
@@ -49,6 +80,7 @@ class Snapshot:
     version: int
     tables: dict[str, str]
     note: Message | None = None  # why another version than the one asked for is shown
+    rows: str = ""  # the row scope its tables are restricted to (insight/access.py); "" = all rows
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -94,27 +126,39 @@ class Workspace:
         finally:
             cur.close()
 
-    def query(self, sql: str, params: list | dict | None = None, *, cap: int | None = None) -> pd.DataFrame:
+    def query(
+        self, sql: str, params: list | dict | None = None, *, cap: int | None = None, timeout: float | None = None
+    ) -> pd.DataFrame:
         """Run one read query with bound parameters; more than `cap` rows is an error."""
         cap = settings.ROW_CAP if cap is None else cap
-        with self.cursor() as cur:
-            try:
-                frame = cur.execute(sql, params or []).df()
-            except duckdb.Error as exc:
-                raise InsightError(f"query failed: {str(exc).splitlines()[0]}") from exc
-        if len(frame) > cap:
+        frame, truncated = self.fetch(sql, params, cap=cap, timeout=timeout)
+        if truncated:
             raise InsightError(
-                f"the query returned {len(frame):,} rows, over the cap of {cap:,}",
-                hint="narrow the filters, or page through the rows",
+                msg("error.row_cap", cap=f"{cap:,}"),
+                hint=msg("error.row_cap.hint"),
             )
         return frame
 
-    def scalar(self, sql: str, params: list | dict | None = None):
-        with self.cursor() as cur:
-            try:
-                row = cur.execute(sql, params or []).fetchone()
-            except duckdb.Error as exc:
-                raise InsightError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    def fetch(
+        self, sql: str, params: list | dict | None = None, *, cap: int, timeout: float | None = None
+    ) -> tuple[pd.DataFrame, bool]:
+        """The first `cap` rows of a read query and whether there were more. Rows are fetched a
+        chunk at a time and fetching stops past the cap, so a huge result is never loaded whole."""
+        vectors = max(1, math.ceil((cap + 1) / 2048))
+        with self.cursor() as cur, _time_limit(cur, timeout):
+            cur.execute(sql, params or [])
+            chunks = [cur.fetch_df_chunk(vectors)]
+            got = len(chunks[0])
+            while got <= cap and len(chunks[-1]):
+                chunks.append(cur.fetch_df_chunk(vectors))
+                got += len(chunks[-1])
+        frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+        truncated = len(frame) > cap
+        return (frame.iloc[:cap] if truncated else frame), truncated
+
+    def scalar(self, sql: str, params: list | dict | None = None, *, timeout: float | None = None):
+        with self.cursor() as cur, _time_limit(cur, timeout):
+            row = cur.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
     # --- versions ----------------------------------------------------------------------------
@@ -295,6 +339,26 @@ class Workspace:
         for name in self._physical_tables(cur):
             if name.startswith(f"{table}__v") and name not in keep:
                 cur.execute(f"DROP TABLE {quote(name)}")
+
+
+@contextmanager
+def _time_limit(cur, timeout: float | None):
+    """Interrupt the query on `cur` after `timeout` seconds (default: the setting) and turn
+    DuckDB's errors into ours: a typed `QueryTimeout`, or an `InsightError`."""
+    seconds = settings.query_timeout() if timeout is None else timeout
+    timer = threading.Timer(seconds, cur.interrupt) if seconds and seconds > 0 else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise QueryTimeout(msg("error.timeout", seconds=f"{seconds:g}"), hint=msg("error.timeout.hint")) from None
+    except duckdb.Error as exc:
+        raise InsightError(msg("error.query", detail=str(exc).splitlines()[0])) from exc
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def quote(identifier: str) -> str:

@@ -25,15 +25,24 @@ def clean_caches():
     st.cache_data.clear()
 
 
-def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None) -> AppTest:
-    """The app on `workspace`, opened with the URL `query`, then switched to `page` if given
-    (AppTest starts on the default page). Fails on any exception the run raised."""
+#: AppTests sign in as an administrator with the access token (tests of sign-in itself pass
+#: `signed_in=False` and go through the forms).
+TOKEN = "apptest-access-token"
+
+
+def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None, signed_in: bool = True) -> AppTest:
+    """The app on `workspace`, opened with the URL `query` (signed in as an administrator unless
+    `signed_in=False`), then switched to `page` if given (AppTest starts on the default page).
+    Fails on any exception the run raised."""
     monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
+    monkeypatch.setenv("INSIGHT_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("INSIGHT_RAISE_ERRORS", "1")  # the error boundary re-raises: AppTest records it
     config.set_option("client.showErrorDetails", "full")  # a failing test shows the error, not a redaction
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RUN_TIMEOUT)
     if query:
         at.query_params.update(query)
+    if signed_in:
+        at.query_params["token"] = TOKEN
     at.run()
     assert_clean(at)
     if page:

@@ -23,6 +23,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+#: Every test server accepts this access token (INSIGHT_ACCESS_TOKEN); browser contexts carry it
+#: as the cookie a `?token=` visit leaves, so they start signed in as an administrator.
+ACCESS_TOKEN = "browser-test-access-token"
 
 
 def free_port() -> int:
@@ -49,7 +52,8 @@ class Server:
             "--server.headless",
             "true",
         ]
-        full_env = {**os.environ, "INSIGHT_WORKSPACE": str(workspace), **(env or {})}
+        full_env = {**os.environ, "INSIGHT_WORKSPACE": str(workspace), "INSIGHT_ACCESS_TOKEN": ACCESS_TOKEN}
+        full_env.update(env or {})
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         self._wait_healthy()
 
@@ -104,3 +108,20 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
         if option in box.inner_text():
             return
     raise AssertionError(f"could not choose {option!r} in {label!r}")
+
+
+class SignedInBrowser:
+    """The real browser, whose new contexts start signed in (the access-token cookie a
+    `?token=` visit leaves); `new_context(signed_in=False)` for tests of sign-in itself."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, *, signed_in: bool = True, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        if signed_in:
+            context.add_cookies([{"name": "insight_token", "value": ACCESS_TOKEN, "domain": "127.0.0.1", "path": "/"}])
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)

@@ -104,9 +104,9 @@ def browser():
     """Debian's Chromium, driven by Playwright (installed by `make test`, never downloaded)."""
     from playwright.sync_api import sync_playwright
 
-    from .browser_support import CHROMIUM, CHROMIUM_ARGS
+    from .browser_support import CHROMIUM, CHROMIUM_ARGS, SignedInBrowser
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
+        yield SignedInBrowser(b)
         b.close()

@@ -211,7 +211,7 @@ def test_text_clusters_are_named_from_the_page(ws, monkeypatch):
     assert "Name them to make them categories" in texts(at)
     at.text_input(key="cmp_name_0").input("Alpha")
     at.text_input(key="cmp_name_1").input("Beta")
-    at.button[-1].click().run()
+    next(b for b in at.button if b.label == "Make the names categories").click().run()
     assert not at.exception, at.exception
     named = ws.query("SELECT category, count(*) AS n FROM tickets GROUP BY 1")
     assert set(named["category"]) == {"Alpha", "Beta"} and named["n"].sum() == len(frame)

@@ -29,7 +29,8 @@ def test_pages_are_sorted_on_the_server_and_cover_every_row(demo_ws):
     assert not any(c.startswith("_") for c in first.rows.columns)  # the fact's helpers stay hidden
     last = rows.page(scope, "orders", number=10_000, size=25, sort="amount", descending=True)
     assert last.page == first.pages  # past the end shows the last page
-    everything = rows.export(scope, "orders", sort="amount", descending=True)
+    everything, truncated = rows.export(scope, "orders", sort="amount", descending=True)
+    assert not truncated
     assert len(everything) == len(expected) and set(everything["order_id"]) == set(expected["order_id"])
 
 

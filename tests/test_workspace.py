@@ -43,7 +43,7 @@ def test_unknown_version_falls_back_with_a_note(ws, tmp_path):
 
 
 def test_the_one_door_caps_rows_and_wraps_errors(ws):
-    with pytest.raises(InsightError, match="over the cap"):
+    with pytest.raises(InsightError, match="more than 10 rows"):
         ws.query("SELECT * FROM range(20)", cap=10)
     with pytest.raises(InsightError, match="query failed"):
         ws.query("SELECT * FROM no_such_table")

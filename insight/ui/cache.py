@@ -1,4 +1,5 @@
-"""Caching wrappers: page figures are cached per workspace, data version and view state."""
+"""Caching wrappers: page figures are cached per workspace, data version, view state and row
+scope, so one user's cached figures never serve another who may see other rows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from insight.access import RowScope
 from insight.filters import Filters
 from insight.ui.shell import Context
 from insight.views import PageView, page_view
@@ -13,14 +15,15 @@ from insight.workspace import open_workspace
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def _view(path: str, version: int, link: str) -> PageView:
-    return page_view(open_workspace(path), link)
+def _view(path: str, version: int, link: str, rows: RowScope) -> PageView:
+    return page_view(open_workspace(path), link, rows)
 
 
 def view(ctx: Context, page: str, options: dict[str, str] | None = None) -> PageView:
     """The figures of `page` for the current filters and the page's own URL state `options`
     (the same function the CLI `view` calls, with the same link)."""
-    return _view(str(ctx.ws.path), ctx.ws.version(), f"{page}?{with_options(ctx, options).to_query()}")
+    link = f"{page}?{with_options(ctx, options).to_query()}"
+    return _view(str(ctx.ws.path), ctx.ws.version(), link, ctx.user.rows)
 
 
 def with_options(ctx: Context, options: dict[str, str] | None) -> Filters:

@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from insight import drill, export, rows
+from insight import audit, drill, export, rows
+from insight.escape import md
 from insight.filters import DIMENSIONS
+from insight.ui import auth
 from insight.ui.shell import Context, code_label, show_notes, tr
 from insight.views import PAGES
 
@@ -78,7 +80,7 @@ def breadcrumbs(ctx: Context) -> None:
     cols[0].caption(tr("drill.active"))
     for i, (key, label, value) in enumerate(chips):
         cols[1 + i % 6].button(
-            f"{label} ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value), help=tr("drill.remove")
+            md(label) + " ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value), help=tr("drill.remove")
         )
 
 
@@ -104,7 +106,10 @@ def share_link(ctx: Context, page: str) -> str:
 
 
 def view_rows(ctx: Context, table: str, key: str) -> None:
-    """The rows behind the view: paged and sorted on the server, exportable as CSV or Excel."""
+    """The rows behind the view: paged and sorted on the server, exportable as CSV or Excel
+    (analysts and up: a viewer sees neither)."""
+    if not ctx.can("rows"):
+        return
     with st.expander(tr("rows.title", table=tr(f"table.{table}")), icon=":material/table_rows:"):
         cols = rows.visible_columns(ctx.scope, table)
         a, b, c, d = st.columns([2, 1, 1, 1])
@@ -114,7 +119,11 @@ def view_rows(ctx: Context, table: str, key: str) -> None:
         number = d.number_input(tr("rows.page"), min_value=1, value=1, step=1, key=f"{key}_page")
         result = rows.page(ctx.scope, table, number=int(number), size=size, sort=sort, descending=descending)
         customer_links(result.rows, key=f"{key}_grid")
-        st.caption(tr("rows.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
+        st.caption(tr("rows.count", total=f"{result.total:,}", page=f"{result.page:,}", pages=f"{result.pages:,}"))
+        if result.total > rows.EXPORT_CAP:
+            st.caption(tr("rows.export_cap", cap=f"{rows.EXPORT_CAP:,}"))
+        if not ctx.can("export"):
+            return
         e1, e2 = st.columns(2)
         name = f"{table}-{ctx.scope.snap.version}"
         e1.download_button(
@@ -135,12 +144,21 @@ def view_rows(ctx: Context, table: str, key: str) -> None:
 
 
 def _csv(ctx, table, sort, descending) -> bytes:
-    return export.csv_bytes(rows.export(ctx.scope, table, sort=sort, descending=descending))
+    frame, _ = rows.export(ctx.scope, table, sort=sort, descending=descending)
+    exported(ctx, f"{table} rows, {len(frame):,} (CSV)")
+    return export.csv_bytes(frame)
 
 
 def _xlsx(ctx, table, sort, descending) -> bytes:
-    frame = rows.export(ctx.scope, table, sort=sort, descending=descending)
+    frame, _ = rows.export(ctx.scope, table, sort=sort, descending=descending)
+    exported(ctx, f"{table} rows, {len(frame):,} (Excel)")
     return export.excel_bytes({table: frame, "filters": pd.DataFrame(ctx.filters.describe())})
+
+
+def exported(ctx: Context, what: str) -> None:
+    """Record an export in the audit log: what, with the view's link state and data version."""
+    state = ctx.filters.to_query() or "-"
+    audit.record(ctx.ws, ctx.user.name, "export", f"{what}; v{ctx.scope.snap.version}; {state}", auth.origin())
 
 
 def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None = None) -> None:
@@ -159,21 +177,30 @@ def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None 
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
 
 
-def list_downloads(build, name: str, labels: tuple[str, str], key: str) -> None:
-    """CSV and Excel downloads of a customer list. `build()` gives (customers, trace); the
-    Excel file carries the trace (data version, period, filters, group) on a side sheet."""
+def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key: str) -> None:
+    """CSV and Excel downloads of a customer list (analysts and up), labelled by the catalog keys
+    `labels`. `build()` gives (customers, trace); the Excel file carries the trace (data version,
+    period, filters, group) on a side sheet."""
+    if not ctx.can("export"):
+        return
+
+    def made(kind: str):
+        listed = build()
+        exported(ctx, f"{name}, {len(listed[0]):,} customers ({kind})")
+        return listed
+
     a, b = st.columns(2)
     a.download_button(
-        labels[0],
-        lambda: export.csv_bytes(build()[0]),
+        tr(labels[0]),
+        lambda: export.csv_bytes(made("CSV")[0]),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
     )
     b.download_button(
-        labels[1],
-        lambda: export.excel_bytes(dict(zip(("customers", "filters"), build(), strict=True))),
+        tr(labels[1]),
+        lambda: export.excel_bytes(dict(zip(("customers", "filters"), made("Excel"), strict=True))),
         file_name=f"{name}.xlsx",
         key=f"{key}_xlsx",
         icon=":material/download:",

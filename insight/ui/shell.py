@@ -11,17 +11,29 @@ import datetime as dt
 import os
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 from streamlit.logger import get_logger
 
-from insight import i18n
+from insight import access, i18n
+from insight.access import RowScope
 from insight.demo_workspace import ensure_demo
-from insight.errors import InsightError
-from insight.filters import CMP_CHOICES, COMPUTED_DIMENSIONS, DEFAULT_CMP, DIMENSIONS, Filters, dimension_values
+from insight.errors import InsightError, QueryTimeout
+from insight.escape import md
+from insight.filters import (
+    CMP_CHOICES,
+    COMPUTED_DIMENSIONS,
+    DEFAULT_CMP,
+    DIMENSIONS,
+    Filters,
+    dimension_values,
+    whole_number,
+)
 from insight.i18n import Message, msg
 from insight.scope import Scope
+from insight.ui import auth
+from insight.users import OWNER, User
 from insight.workspace import Workspace, open_workspace
 
 #: Set INSIGHT_DEMO_ON_START=0 to start on an empty workspace (tests of empty states do).
@@ -47,10 +59,16 @@ class Context:
     ws: Workspace
     lang: str
     filters: Filters
-    scope: Scope
+    scope: Scope | None  # None until `open_page` knows the page
+    user: User = OWNER
+    notes: tuple = ()  # the filter bar's notes, for the page's scope
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
+
+    def can(self, action: str) -> bool:
+        """Whether the signed-in user's role allows `action` (insight/access.py ACTIONS)."""
+        return access.can(self.user.role, action)
 
 
 def context() -> Context:
@@ -67,18 +85,28 @@ def tr(key: str, **values) -> str:
     return i18n.t(key, lang(), **values)
 
 
-def start(page: str | None = None) -> Context:
-    """Run at the top of app.py on every rerun, for the page about to run (its default period
-    may follow its own table)."""
+def start() -> Context:
+    """Run at the top of app.py on every rerun: sign-in, language and the filter bar. The scope
+    follows in `open_page`, once the navigation knows the page."""
     ws = open_workspace()
     if DEMO_ON_START and ensure_demo(ws):
         st.toast(tr("app.demo_created"))
     st.html(_HIDE_URL_STATE)
     with st.sidebar:
         _language_switch()
-        filters, notes = _filter_bar(ws)
-    scope = Scope.open(ws, filters, notes, page)
-    ctx = Context(ws, lang(), filters, scope)
+    user = auth.gate(ws, lang())  # no figure, filter value or page before sign-in
+    with st.sidebar:
+        auth.account(ws, user, lang())
+        filters, notes = _filter_bar(ws, user.rows)
+    return Context(ws, lang(), filters, None, user, tuple(notes))
+
+
+def open_page(ctx: Context, page: str) -> Context:
+    """The context of the page about to run (app.py calls this once the navigation knows it):
+    the scope of the filters for the user's rows, whose default period may follow the page's own
+    table."""
+    scope = Scope.open(ctx.ws, ctx.filters, list(ctx.notes), ctx.user.rows, page)
+    ctx = replace(ctx, scope=scope)
     st.session_state["_ctx"] = ctx
     return ctx
 
@@ -91,10 +119,10 @@ def show_notes(ctx: Context) -> None:
             st.button(tr("period.align"), on_click=_set_period, args=ctx.scope.period, icon=":material/date_range:")
     if ctx.scope.period:
         start, end = ctx.scope.period
-        caption = ctx.t("app.period", start=start, end=end)
+        caption = ctx.t("app.period", start=md(start), end=md(end))
     else:
         caption = ctx.t("app.period.none")
-    st.caption(f"{caption} · {ctx.t('app.version', version=ctx.scope.snap.version)}")
+    st.caption(f"{caption} · {ctx.t('app.version', version=md(ctx.scope.snap.version))}")
 
 
 #: How each kind of note is shown (`i18n.note_kind`).
@@ -140,7 +168,7 @@ def url_text(key: str) -> str:
 def _url_param(key: str) -> str:
     """A hidden text input bound to the URL parameter `key`."""
     with st.container(key=f"urlstate_{key}"):
-        return st.text_input(key, key=key, bind="query-params", label_visibility="collapsed")
+        return st.text_input(md(key), key=key, bind="query-params", label_visibility="collapsed")
 
 
 def _sync(target: str, source: str, default: str, allowed: tuple[str, ...]) -> None:
@@ -152,9 +180,17 @@ def _sync(target: str, source: str, default: str, allowed: tuple[str, ...]) -> N
 
 
 def url_choice(
-    key: str, options: tuple[str, ...], default: str, label: str, format_func, widget: str = "selectbox"
+    key: str,
+    options: tuple[str, ...],
+    default: str,
+    label: str,
+    format_func,
+    widget: str = "selectbox",
+    note: bool = True,
 ) -> str:
     """A choice kept in the URL as its plain code (`cmp=yoy`), shown with translated labels.
+    A URL value that is not an option falls back to the default with a visible note (`note=False`
+    where the page's figures note it themselves).
 
     The code lives in a hidden bound text input; the visible widget writes it in a callback.
     The visible widget is keyed per language: its labels change with the language, and a widget
@@ -162,6 +198,8 @@ def url_choice(
     """
     raw = _url_param(key)
     current = raw if raw in options else default
+    if note and raw and raw not in options:
+        option_note(key, [raw], options)
     ui_key = f"_{key}_ui_{lang()}"
     common = {"key": ui_key, "format_func": format_func, "on_change": _sync, "args": (key, ui_key, default, options)}
     if ui_key in st.session_state:  # follow the URL when something else (a chart click) changed it
@@ -178,13 +216,39 @@ def url_choice(
     return current
 
 
+def option_note(key: str, values: list[str], options) -> None:
+    """A visible note that URL values of a page option were ignored, with the valid choices."""
+    choices = ", ".join(str(o) for o in list(options)[:12] if o != "") + (" …" if len(options) > 12 else "")
+    note = i18n.msg("ignored.option", param=key, value=", ".join(values), choices=choices)
+    st.warning(i18n.text(note, lang(), markdown=True), icon=":material/warning:")
+
+
+def url_flag(key: str, label: str) -> bool:
+    """An on/off page option kept in the URL (`share=true`); any other value gets a note."""
+    raw = url_value(key)
+    if raw not in ("", "true", "false", True, False):
+        option_note(key, [str(raw)], ("true", "false"))
+        st.session_state[key] = False
+    return st.toggle(label, key=key, bind="query-params")
+
+
 def url_number(key: str, default: int, low: int, high: int, label: str) -> int:
     """A whole number kept in the URL (`days=60`), omitted when it is the default. Invalid URL
-    values fall back to the default (the page's figures add the note)."""
+    values fall back to the default with a note."""
     raw = _url_param(key)
-    current = int(raw) if raw.isdigit() and low <= int(raw) <= high else default
+    number = whole_number(raw)
+    current = number if number is not None and low <= number <= high else default
+    if raw and current != number:
+        option_note(key, [raw], (f"{low}–{high}",))
     st.number_input(
-        label, low, high, current, step=1, key=f"_{key}_ui", on_change=_set_number, args=(key, f"_{key}_ui", default)
+        label,
+        low,
+        high,
+        current,
+        step=1,
+        key=f"_{key}_ui",
+        on_change=_set_number,
+        args=(key, f"_{key}_ui", default),
     )
     return current
 
@@ -200,20 +264,27 @@ def _language_switch() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _options(path: str, version: int, key: str) -> list[str]:
+def _options(path: str, version: int, key: str, rows: RowScope) -> list[str]:
+    """The values a filter offers: those of the rows the user may see (cached per row scope)."""
     ws = open_workspace(path)
-    snap = ws.snapshot(version)
+    snap = access.restrict(ws, ws.snapshot(version), rows)
     columns = {t: set(ws.columns(t, snap)) for t in snap.tables}
     return dimension_values(ws, snap, columns, key)
 
 
-def _filter_bar(ws: Workspace) -> tuple[Filters, list[Message]]:
+def dimension_options(key: str) -> list[str]:
+    """Every value of a dimension in the latest data (the admin's row-scope editor)."""
+    ws = context().ws
+    return _options(str(ws.path), ws.version(), key, RowScope.all())
+
+
+def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
     st.subheader(tr("app.filters"))
     raw: dict[str, list[str]] = {}
     ds = _url_param("ds")
     if ds:
         raw["ds"] = [ds]
-    snap = ws.snapshot(int(ds) if ds.isdigit() else None)
+    snap = ws.snapshot(whole_number(ds))
     c1, c2 = st.columns(2)
     with c1:
         start = st.date_input(
@@ -231,7 +302,8 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[Message]]:
     if raw_cmp:
         raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
     shown_in = lang()  # labels in this run's language (a format function outlives the run)
-    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: i18n.t(f"app.cmp.{c}", shown_in))
+    choice = lambda c: i18n.t(f"app.cmp.{c}", shown_in)  # noqa: E731
+    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), choice, note=False)
     for key in GLOBAL_OPTIONS:
         if value := _url_param(key):
             raw[key] = [value]
@@ -240,13 +312,17 @@ def _filter_bar(ws: Workspace) -> tuple[Filters, list[Message]]:
         if dim.key in COMPUTED_DIMENSIONS:
             options = list(segment_codes(dim.key)) if _has_customer_orders(str(ws.path), snap.version) else []
         else:
-            options = _options(str(ws.path), snap.version, dim.key)
+            options = _options(str(ws.path), snap.version, dim.key, rows)
         if not options:
             continue
         asked = [v for v in st.query_params.get_all(dim.key) if v]
-        unknown = [v for v in asked if v not in set(options)]
+        allowed = rows.allowed(dim.key)  # values outside the user's rows: dropped with the scope's note
+        outside = [v for v in asked if allowed is not None and v not in allowed]
+        if outside:
+            notes.append(msg("ignored.outside_rows", dim=dim.key, values=", ".join(outside)))
+        unknown = [v for v in asked if v not in set(options) and v not in outside]
         if unknown:
-            notes.append(msg("ignored.unknown_value", param=dim.key, values=", ".join(unknown)))
+            notes.append(msg("ignored.not_in_data", dim=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
             chosen = _coded_multiselect(dim.key, options, tr(dim.label))
         else:
@@ -287,7 +363,7 @@ def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
     (its labels change with it) and mirrors the hidden one in both directions.
     """
     with st.container(key=f"urlstate_{key}"):
-        codes = st.multiselect(key, options=options, key=key, bind="query-params", label_visibility="collapsed")
+        codes = st.multiselect(md(key), options=options, key=key, bind="query-params", label_visibility="collapsed")
     shown_in = lang()  # labels in this run's language (a format function outlives the run)
     ui_key = f"_{key}_ui_{shown_in}"
     st.session_state[ui_key] = list(codes)
@@ -321,12 +397,24 @@ def _clear() -> None:
     st.session_state["to"] = None
 
 
+def not_allowed(page: str):
+    """The page shown at `page`'s URL to a role that may not open it: a note, no figure."""
+
+    def render() -> None:
+        st.title(tr(f"page.{page}"))
+        st.warning(tr("access.not_allowed", role=tr(f"role.{context().user.role}")), icon=":material/block:")
+
+    render.__name__ = f"not_allowed_{page}"
+    return render
+
+
 def guard(fn, *args, **kwargs):
     """Run `fn`; an InsightError becomes a message on the page instead of a traceback."""
     try:
         return fn(*args, **kwargs)
-    except InsightError as exc:
-        st.error(f"**{tr('error.title')}** — {exc.text(lang())}")
+    except InsightError as exc:  # the message may quote a file, column or value: escaped
+        icon = ":material/timer_off:" if isinstance(exc, QueryTimeout) else None
+        st.error(f"**{tr('error.title')}** — {exc.text(lang(), markdown=True)}", icon=icon)
         return None
 
 
@@ -358,6 +446,8 @@ def empty_state(ctx: Context, missing: list[str]) -> None:
     for need in missing:
         table, _, column = need.partition(".")
         name = ctx.t(f"table.{table}")
-        parts.append(ctx.t("empty.column", table=name, column=column) if column else ctx.t("empty.table", table=name))
+        parts.append(
+            ctx.t("empty.column", table=name, column=md(column)) if column else ctx.t("empty.table", table=name)
+        )
     st.info(ctx.t("empty.missing", needs=ctx.t("empty.or").join(parts)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

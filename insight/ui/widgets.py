@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from insight import formatting, i18n, metrics
+from insight.escape import md
 from insight.scope import PAGE_TABLES
 from insight.ui.shell import Context, empty_state, show_note, show_notes
 from insight.views import Kpi, missing_tables
@@ -137,17 +138,20 @@ def alert_list(ctx: Context, alerts) -> None:
     for a in alerts.to_dict("records"):
         if a["kind"] == "overdue":
             as_of = f"{pd.Timestamp(a['as_of']):%Y-%m-%d %H:%M}"
-            text = ctx.t("alert.overdue", count=int(a["count"]), hours=a["oldest_hours"], as_of=as_of)
+            text = ctx.t("alert.overdue", count=int(a["count"]), hours=float(a["oldest_hours"]), as_of=as_of)
         elif a["kind"] == "churn_spike":
             text = ctx.t(
-                "alert.churn_spike", churned=int(a["churned"]), month=str(a["month"])[:7], threshold=a["threshold"]
+                "alert.churn_spike",
+                churned=int(a["churned"]),
+                month=md(str(a["month"])[:7]),
+                threshold=float(a["threshold"]),
             )
         else:
             text = ctx.t(
                 "alert.channel_shift",
-                channel=a["channel"],
-                change=a["change_pts"],
-                previous=a["previous"],
-                current=a["current"],
+                channel=md(a["channel"]),
+                change=float(a["change_pts"]),
+                previous=float(a["previous"]),
+                current=float(a["current"]),
             )
         st.warning(text, icon=":material/notification_important:")

@@ -1,0 +1,209 @@
+"""Roles, row scopes applied where every query starts, default deny, per-scope caches, and the
+same figures through the CLI's `--as`."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from insight import access, cli, rows, users
+from insight.access import RowScope
+from insight.errors import InsightError
+from insight.filters import Filters
+from insight.scope import Scope
+from insight.views import kpis, page_view
+
+EAST = RowScope.parse(["region=East"])
+
+
+def test_roles_are_cumulative():
+    order = {role: {a for a in access.ACTIONS if access.can(role, a)} for role in access.ROLES}
+    for lower, higher in zip(access.ROLES, access.ROLES[1:], strict=False):
+        assert order[lower] < order[higher]  # each role can do all the one before can, and more
+    assert not access.can("viewer", "rows") and access.can("analyst", "export")
+    assert not access.can("analyst", "upload") and access.can("marketer", "upload")
+    assert not access.can("marketer", "delete") and access.can("admin", "audit")
+    assert not access.may_open("viewer", "data") and access.may_open("marketer", "data")
+    assert not access.may_open("marketer", "admin") and access.may_open(None, "overview") is False
+
+
+@pytest.mark.parametrize(
+    "items, expected",
+    [
+        (["region=East"], "region=East"),
+        (["channel=Store,App", "region=East"], "channel=App,Store; region=East"),
+        (["region=East", "region=North"], "region=East,North"),
+        (["all"], "all"),
+        ([], "none"),
+    ],
+)
+def test_scope_parsing(items, expected):
+    scope = RowScope.parse(items)
+    assert scope.describe() == expected
+    assert RowScope.from_json(scope.to_json()) == scope
+
+
+@pytest.mark.parametrize("item", ["region", "region=", "tier=gold", "nowhere=x", "=East"])
+def test_bad_scopes_are_refused(item):
+    with pytest.raises(InsightError, match="--scope"):
+        RowScope.parse([item])
+
+
+def test_intersection_keeps_allowed_values_and_notes_the_rest():
+    filters, _ = Filters.from_query("region=East&region=West&channel=App")
+    kept, notes = EAST.intersect(filters)
+    assert kept.values("region") == ("East",) and kept.values("channel") == ("App",)
+    assert len(notes) == 1 and "region=West" in str(notes[0])
+    none, notes = EAST.intersect(Filters.from_query("region=West")[0])
+    assert none.values("region") == () and notes
+
+
+def east_figures(raw: dict, start: str, end: str) -> dict:
+    o = raw["orders"]
+    o = o[(o["order_date"] >= start) & (o["order_date"] < end) & (o["region"] == "East")]
+    valid = o[~o["status"].isin(["cancelled", "returned"])]
+    return {"revenue": valid["amount"].sum(), "orders": len(valid), "active": valid["customer_id"].nunique()}
+
+
+def test_a_scoped_user_sees_exactly_their_rows(demo_ws, demo_raw):
+    filters, _ = Filters.from_query("from=2026-01-01&to=2026-06-30")
+    scope = Scope.open(demo_ws, filters, rows=EAST)
+    got = kpis(scope)
+    want = east_figures(demo_raw, "2026-01-01", "2026-07-01")
+    assert got["revenue"].value == pytest.approx(want["revenue"])
+    assert got["orders"].value == want["orders"] and got["active_customers"].value == want["active"]
+    # every table of the scope holds East rows only (customers directly, contacts through them)
+    customers = scope.query(f"SELECT DISTINCT region FROM {scope.table('customers')}")
+    assert customers["region"].tolist() == ["East"]
+    contacts = scope.query(f"SELECT customer_id FROM {scope.table('contacts')}")
+    east = set(demo_raw["customers"].loc[demo_raw["customers"]["region"] == "East", "customer_id"])
+    assert len(contacts) and set(contacts["customer_id"]) <= east
+    # the rows behind a view and their export hold nothing else
+    listed, truncated = rows.export(scope, "orders")
+    assert (
+        not truncated
+        and set(listed["region"]) == {"East"}
+        and len(listed)
+        == len(demo_raw["orders"].query("region == 'East' and '2026-01-01' <= order_date < '2026-07-01'"))
+    )
+
+
+def test_default_deny(demo_ws):
+    nothing = Scope.open(demo_ws, Filters(), rows=RowScope())
+    assert all(k.value in (None, 0) for k in kpis(nothing).values())
+    assert any("no rows" in str(n) for n in nothing.notes)
+    # a scope whose values match nothing shows nothing
+    nowhere = Scope.open(demo_ws, Filters(), rows=RowScope.parse(["region=Atlantis"]))
+    assert nowhere.scalar(f"SELECT count(*) FROM {nowhere.table('orders')}") == 0
+    # a table the scope cannot restrict shows no row: campaigns have no region and no customer
+    assert nowhere.scalar(f"SELECT count(*) FROM {Scope.open(demo_ws, Filters(), rows=EAST).table('campaigns')}") == 0
+
+
+def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
+    everyone = page_view(demo_ws, "segments?tab=rfm")
+    east = page_view(demo_ws, "segments?tab=rfm", EAST)
+    again = page_view(demo_ws, "segments?tab=rfm")
+    assert everyone.kpis["segment_customers"].value > east.kpis["segment_customers"].value > 0
+    assert again.kpis["segment_customers"].value == everyone.kpis["segment_customers"].value
+    full, scoped = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
+    assert full.table("orders") != scoped.table("orders") and EAST.key in scoped.table("orders")
+
+
+def test_scoped_tables_go_with_their_version(demo_ws):
+    from insight import facts, importer
+
+    Scope.open(demo_ws, Filters(), rows=EAST)
+    mine = lambda: demo_ws.query(  # noqa: E731
+        "SELECT table_name AS n FROM duckdb_tables() WHERE contains(table_name, ?) UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE contains(view_name, ?)",
+        [EAST.key, EAST.key],
+    )["n"]
+    assert any(n.startswith("_rows_") for n in mine()) and any(n.startswith("_fact_") for n in mine())
+    importer.delete(demo_ws, "orders")
+    facts.refresh(demo_ws)
+    assert not any("orders__v" in n for n in mine())
+
+
+def run_cli(ws_path, *argv, stdin: str | None = None, capsys=None, monkeypatch=None):
+    if stdin is not None:
+        import io
+
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = cli.main(["--workspace", str(ws_path), *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_users_and_view_as(demo_ws, demo_raw, capsys, monkeypatch):
+    path = demo_ws.path
+    demo_ws.close()
+    from insight import workspace
+
+    workspace._OPEN.clear()
+    add = ("users", "add", "ann", "--role", "viewer", "--scope", "region=East", "--password-stdin", "--json")
+    code, out, _ = run_cli(path, *add, stdin="a long password\n", capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 0 and json.loads(out)["scope"] == "region=East"
+    link = "overview?from=2026-01-01&to=2026-06-30"
+    code, out, _ = run_cli(path, "view", link, "--as", "ann", "--json", capsys=capsys)
+    seen = json.loads(out)
+    want = east_figures(demo_raw, "2026-01-01", "2026-07-01")
+    assert code == 0 and seen["kpis"]["revenue"] == pytest.approx(want["revenue"])
+    code, out, _ = run_cli(path, "view", link + "&region=East", "--json", capsys=capsys)
+    assert json.loads(out)["kpis"] == seen["kpis"]  # the owner filtering East sees the same
+    code, _, err = run_cli(path, "view", link, "--as", "nobody", capsys=capsys)
+    assert code == 2 and "no user nobody" in err
+    code, _, err = run_cli(path, "view", "data", "--as", "ann", capsys=capsys)
+    assert code == 2 and "not open" in err
+    code, out, _ = run_cli(path, "users", "scope", "ann", "region=West", "--json", capsys=capsys)
+    assert json.loads(out)["scope"] == "region=West"
+    code, out, _ = run_cli(path, "users", "list", "--json", capsys=capsys)
+    assert [u["name"] for u in json.loads(out)["users"]] == ["ann"]
+    code, out, _ = run_cli(path, "users", "remove", "ann", capsys=capsys)
+    code, out, _ = run_cli(path, "audit", "--json", capsys=capsys)
+    actions = [e["action"] for e in json.loads(out)["entries"]]
+    assert actions == ["user_remove", "user_change", "user_add"]
+    workspace._OPEN.clear()
+
+
+def test_users_are_stored_with_argon2_hashes(ws):
+    users.add(ws, "bo", "analyst", "correct horse", EAST)
+    stored = ws.scalar("SELECT password_hash FROM _users WHERE name = 'bo'")
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert users.authenticate(ws, "bo", "correct horse").rows == EAST
+    with pytest.raises(InsightError, match="wrong user name or password"):
+        users.authenticate(ws, "nobody", "correct horse")
+    with pytest.raises(InsightError, match="at least"):
+        users.add(ws, "cy", "viewer", "short")
+    with pytest.raises(InsightError, match="last administrator"):
+        users.add(ws, "root", "admin", "root password")
+        users.remove(ws, "root")
+
+
+def test_lockout_after_repeated_failures(ws):
+    from insight import settings
+
+    users.add(ws, "dee", "viewer", "the right one", EAST)
+    for _ in range(settings.LOCKOUT_FAILURES):
+        with pytest.raises(InsightError):
+            users.authenticate(ws, "dee", "a wrong one")
+    with pytest.raises(InsightError, match="locked"):
+        users.authenticate(ws, "dee", "the right one")  # even the right password, while locked
+    users.change(ws, "dee", unlock=True)
+    assert users.authenticate(ws, "dee", "the right one").name == "dee"
+    log = pd.DataFrame(users.audit.entries(ws))
+    assert (log["action"] == "locked").sum() == 1 and (log["action"] == "signin_failed").sum() >= 5
+
+
+def test_sessions_expire_and_end(ws):
+    user = users.add(ws, "eve", "viewer", "eve password", EAST)
+    token = users.start_session(ws, user)
+    assert users.session_user(ws, token) == user and users.session_user(ws, token + "x") is None
+    with ws.writer() as cur:
+        cur.execute("UPDATE _sessions SET expires_at = TIMESTAMP '2000-01-01'")
+    assert users.session_user(ws, token) is None
+    token = users.start_session(ws, user)
+    users.end_session(ws, token)
+    assert users.session_user(ws, token) is None
+    assert token not in ws.query("SELECT * FROM _sessions").to_string()  # only its hash is stored

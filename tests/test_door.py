@@ -1,0 +1,34 @@
+"""The one door's limits: a time limit that interrupts DuckDB, and a row cap while fetching."""
+
+from __future__ import annotations
+
+import pytest
+
+from insight.errors import InsightError, QueryTimeout
+
+SLOW = "SELECT count(*) FROM range(100000000) a, range(100000) b WHERE a.range * b.range % 7 = 3"
+
+
+def test_a_runaway_query_is_interrupted_with_a_typed_error(ws):
+    with pytest.raises(QueryTimeout) as info:
+        ws.query(SLOW, timeout=0.2)
+    assert "was stopped" in str(info.value) and info.value.hint
+    with pytest.raises(QueryTimeout):
+        ws.scalar(SLOW, timeout=0.2)
+    assert ws.scalar("SELECT 42") == 42  # the workspace carries on
+
+
+def test_the_time_limit_is_a_setting(ws, monkeypatch):
+    monkeypatch.setenv("INSIGHT_QUERY_TIMEOUT", "0.2")
+    with pytest.raises(QueryTimeout, match="0.2 s"):
+        ws.query(SLOW)
+
+
+@pytest.mark.parametrize("total, cap", [(0, 5), (5, 5), (6, 5), (10_000, 2_048), (10_000, 9_999), (250_000, 100_000)])
+def test_the_row_cap_stops_fetching_and_says_so(ws, total, cap):
+    frame, truncated = ws.fetch(f"SELECT range AS n FROM range({total}) ORDER BY n", cap=cap)
+    assert truncated == (total > cap)
+    assert frame["n"].tolist() == list(range(min(total, cap)))
+    if total > cap:
+        with pytest.raises(InsightError, match=f"more than {cap:,} rows"):
+            ws.query(f"SELECT range FROM range({total})", cap=cap)
