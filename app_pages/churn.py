@@ -110,7 +110,7 @@ elif pv is not None and "definition" in pv.tables:
                     )
                 )
             else:
-                st.info(t("churn.versus.none", cutoff=versus["cutoff"].iloc[0]))
+                st.info(t("churn.versus.none", cutoff=md(versus["cutoff"].iloc[0])))
             groups = pv.tables["complaints_churn"].iloc[:2].dropna(subset=["customers"])
             if len(groups):
                 label = lambda v: t(f"churn.versus.{v}")  # noqa: E731

@@ -55,11 +55,11 @@ elif pv is not None:
     if moved.empty and ctx.filters.cmp == "none":
         st.info(t("overview.moved.none"))
     elif moved.empty and card.missing:
-        st.info(lacks(ctx, card.missing))
+        st.info(i18n.text(lacks(card.missing), ctx.lang, markdown=True))
     elif moved.empty and card.note and card.value is None:  # nothing in the period at all
-        st.info(i18n.text(card.note, ctx.lang))
+        st.info(i18n.text(card.note, ctx.lang, markdown=True))
     elif moved.empty and card.note:
-        st.info(t("overview.moved.uncompared", why=i18n.text(card.note, ctx.lang)))
+        st.info(t("overview.moved.uncompared", why=i18n.text(card.note, ctx.lang, markdown=True)))
     elif moved.empty or moved[moved["dimension"] == dim].empty:
         st.info(t("overview.moved.nothing", dim=t(f"dim.{dim}")))
     else:

@@ -97,8 +97,9 @@ elif pv is not None:
             chart(charts.pareto(pv.tables["pareto"], pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
         table(ctx, tiers.assign(tier=[code(c) for c in tiers["tier"]]), prefix="col")
         basis = pv.tables["tier_churn"].iloc[0]
-        counts = {"known": f"{int(basis['known']):,}", "ranked": f"{int(basis['ranked']):,}"}
-        st.caption(t(f"seg.churn.{basis['basis']}", days=INACTIVITY_DAYS, **counts))
+        known = f"{int(basis['known']):,}"
+        ranked = f"{int(basis['ranked']):,}"
+        st.caption(t(f"seg.churn.{basis['basis']}", days=INACTIVITY_DAYS, known=known, ranked=ranked))
         with st.form("cutoffs"):
             st.caption(t("seg.tiers.cutoffs"))
             current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]

@@ -434,7 +434,7 @@ def error_boundary():
     except Exception as exc:
         error_id = uuid.uuid4().hex[:8]
         LOG.error("unexpected error %s", error_id, exc_info=exc)
-        st.error(tr("error.unexpected", id=error_id), icon=":material/error:")
+        st.error(tr("error.unexpected", id=md(error_id)), icon=":material/error:")
         if raise_errors():
             raise
 

@@ -29,7 +29,7 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                         "—",
                         help=help_text,
                         border=True,
-                        delta=lacks(ctx, kpi.missing) if kpi.missing else i18n.text(kpi.note, ctx.lang),
+                        delta=i18n.text(lacks(kpi.missing) if kpi.missing else kpi.note, ctx.lang),
                         delta_color="off",
                         delta_arrow="off",
                     )
@@ -50,11 +50,13 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                 )
 
 
-def lacks(ctx: Context, need: str) -> str:
+def lacks(need: str) -> i18n.Message:
     """What a figure lacks, by table and column: "No tickets table", "tickets: no satisfaction column"."""
     table, _, column = need.partition(".")
-    name = ctx.t(f"table.{table}")
-    return ctx.t("kpi.lacks.column", table=name, column=column) if column else ctx.t("kpi.lacks.table", table=name)
+    name = i18n.msg(f"table.{table}")
+    return (
+        i18n.msg("kpi.lacks.column", table=name, column=column) if column else i18n.msg("kpi.lacks.table", table=name)
+    )
 
 
 def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
@@ -72,7 +74,7 @@ OWN_PAGE = {table: page for page, table in PAGE_TABLES.items()}
 def period_coverage(ctx: Context, coverage: pd.DataFrame) -> None:
     """Which dated tables the period covers, and where to see those it does not."""
     covered = [
-        ctx.t("period.covered", table=ctx.t(f"table.{r.table}"), first=r.first, last=r.last)
+        ctx.t("period.covered", table=ctx.t(f"table.{r.table}"), first=md(r.first), last=md(r.last))
         for r in coverage.itertuples()
         if r.in_period
     ]
@@ -81,19 +83,22 @@ def period_coverage(ctx: Context, coverage: pd.DataFrame) -> None:
     for r in coverage.itertuples():
         if r.in_period:
             continue
-        name, page = ctx.t(f"table.{r.table}"), OWN_PAGE.get(r.table)
+        table_label = ctx.t(f"table.{r.table}")
+        first = md(r.first)
+        last = md(r.last)
+        page = OWN_PAGE.get(r.table)
         if page:
-            text = ctx.t("period.outside", table=name, first=r.first, last=r.last, page=ctx.t(f"page.{page}"))
+            shown = ctx.t("period.outside", table=table_label, first=first, last=last, page=ctx.t(f"page.{page}"))
         else:
-            text = ctx.t("period.outside_plain", table=name, first=r.first, last=r.last)
-        st.info(text, icon=":material/date_range:")
+            shown = ctx.t("period.outside_plain", table=table_label, first=first, last=last)
+        st.info(shown, icon=":material/date_range:")
 
 
 def chart_or_why(ctx: Context, frame, why: str) -> bool:
     """True when `frame` has rows to draw; otherwise says why there is nothing (no empty axes)."""
     if frame is not None and len(frame):
         return True
-    st.caption(ctx.t("empty.chart", why=why))
+    st.caption(ctx.t("empty.chart", why=md(why)))  # `why` is catalog text; escaping it changes nothing seen
     return False
 
 
