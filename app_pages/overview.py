@@ -54,10 +54,9 @@ elif pv is not None:
     card = pv.kpis[metric]
     if moved.empty and ctx.filters.cmp == "none":
         st.info(t("overview.moved.none"))
-    elif moved.empty and card.missing:
-        st.info(i18n.text(lacks(card.missing), ctx.lang, markdown=True))
-    elif moved.empty and card.note and card.value is None:  # nothing in the period at all
-        st.info(i18n.text(card.note, ctx.lang, markdown=True))
+    elif moved.empty and (card.missing or card.note and card.value is None):  # no figure at all
+        why = lacks(card.missing) if card.missing else card.note
+        st.info(t("overview.moved.empty", why=i18n.text(why, ctx.lang, markdown=True)))
     elif moved.empty and card.note:
         st.info(t("overview.moved.uncompared", why=i18n.text(card.note, ctx.lang, markdown=True)))
     elif moved.empty or moved[moved["dimension"] == dim].empty:

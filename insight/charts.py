@@ -28,7 +28,10 @@ def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
 
 
 #: Number axes read as people read numbers: 0 at the base, SI steps (500k, 1.5M), no long decimals.
-NUMBER_AXIS = {"rangemode": "tozero", "tickformat": "~s"}
+#: (An overlaying second axis would otherwise sync its ticks to the first one's grid: 17.9314.)
+NUMBER_AXIS = {"rangemode": "tozero", "tickformat": ".3~s", "tickmode": "auto"}
+#: Counts: the same, but plain digits (SI would write half a customer as "500m").
+COUNT_AXIS = {**NUMBER_AXIS, "tickformat": ",.3~r"}
 #: Per time bucket: the tick label and the bucket's width (a date axis's dtick: ms or months).
 _TIME_TICKS = {
     "hour": ("%H:%M<br>%Y-%m-%d", 3_600_000),
@@ -36,7 +39,7 @@ _TIME_TICKS = {
     "week": ("%Y-%m-%d", 7 * 86_400_000),
     "month": ("%Y-%m", 31 * 86_400_000),
 }
-MAX_TICKS = 12
+MAX_TICKS = 7  # a half-width chart fits this many date labels without turning them
 
 
 def time_axis(fig: go.Figure, grain: str, buckets) -> go.Figure:
@@ -94,7 +97,7 @@ def trend(frame: pd.DataFrame, t: T, grain: str) -> go.Figure:
         )
     fig.update_layout(
         yaxis={**NUMBER_AXIS, "title": t("metric.revenue")},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, **NUMBER_AXIS},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, **COUNT_AXIS},
     )
     return time_axis(layout(fig, t("overview.trend")), grain, current["bucket"])
 
@@ -129,7 +132,8 @@ def stacked(frame: pd.DataFrame, column: str, title: str, grain: str, percent: b
             marker_color=palette[channel],
             customdata=[channel] * len(part),
         )
-    fig.update_layout(barmode="stack", yaxis={"tickformat": ".0%"} if percent else NUMBER_AXIS)
+    amounts = NUMBER_AXIS if column == "revenue" else COUNT_AXIS
+    fig.update_layout(barmode="stack", yaxis={"tickformat": ".0%"} if percent else amounts)
     return time_axis(layout(fig, title), grain, frame["bucket"])
 
 
@@ -515,7 +519,7 @@ def weekly_stacked(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
             text=odd["category"],
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", yaxis=NUMBER_AXIS)
+    fig.update_layout(barmode="stack", yaxis=COUNT_AXIS)
     return time_axis(layout(fig, title, height=380), "week", frame["week"])
 
 

@@ -178,6 +178,21 @@ SECTIONS: tuple[tuple[str, str | None], ...] = (
     ("customer", None),
     ("data", None),
 )
+#: The sections whose figures the CLI `view` computes differently: a Churn view holds the tables of
+#: every section but the risk model, a Segments view those of RFM, tiers and CLV (movement and
+#: clusters add their own), so the other tabs would repeat the same computation.
+CLI_SECTIONS = tuple(
+    s
+    for s in SECTIONS
+    if s
+    not in {
+        ("churn", "attribute"),
+        ("churn", "cohorts"),
+        ("churn", "survival"),
+        ("segments", "tiers"),
+        ("segments", "clv"),
+    }
+)
 
 #: Filters that empty part of a shape: a value tier, a customer segment, a region, a campaign.
 EMPTYING_FILTERS: tuple[dict[str, str], ...] = (

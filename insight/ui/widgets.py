@@ -14,44 +14,59 @@ from insight.views import Kpi, missing_tables
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
     """One card per KPI: value, change against the comparison, sparkline, definition on hover.
-    A KPI whose table or column is missing says which; one without a comparison says why,
-    instead of showing 0."""
+    A card without a figure (its table or column is missing, or the table has no rows in the
+    period) or without a comparison says so in short instead of showing 0; the reasons follow
+    under the cards, each once, with the cards they concern."""
+    reasons: dict[i18n.Message, list[str]] = {}
     items = list(kpis.values())
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, items[start : start + per_row], strict=False):
             m = metrics.REGISTRY[kpi.id]
+            card_label = ctx.t(m.label)
             help_text = ctx.t(m.definition)
+            if why := _why(kpi):
+                reasons.setdefault(why, []).append(card_label)
+                help_text += "\n\n" + i18n.text(why, ctx.lang, markdown=True)
             with col:
                 if kpi.missing or kpi.value is None and kpi.note is not None:
+                    short = "kpi.short.missing" if kpi.missing else "kpi.short.outside"
                     st.metric(
-                        ctx.t(m.label),
+                        card_label,
                         "—",
                         help=help_text,
                         border=True,
-                        delta=i18n.text(lacks(kpi.missing) if kpi.missing else kpi.note, ctx.lang),
+                        delta=ctx.t(short),
                         delta_color="off",
                         delta_arrow="off",
                     )
                     continue
                 change = formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang)
-                if kpi.note is not None:  # no comparison, and why
-                    change = ctx.t("kpi.no_compare", why=i18n.text(kpi.note, ctx.lang))
-                    help_text += "\n\n" + change
                 st.metric(
-                    ctx.t(m.label),
+                    card_label,
                     formatting.value(kpi.value, m.fmt, ctx.lang),
-                    delta=change,
+                    delta=change if kpi.note is None else ctx.t("kpi.short.no_compare"),
                     delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
                     delta_arrow="auto" if kpi.note is None else "off",
                     help=help_text,
                     border=True,
                     chart_data=(sparks or {}).get(kpi.id),
                 )
+    for why, labels in reasons.items():
+        st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
+
+
+def _why(kpi: Kpi) -> i18n.Message | None:
+    """Why a card has no figure or no comparison (None: it has both, or no comparison was asked)."""
+    if kpi.missing:
+        return lacks(kpi.missing)
+    if kpi.note is not None and kpi.value is not None:
+        return i18n.msg("kpi.no_compare", why=kpi.note)
+    return kpi.note
 
 
 def lacks(need: str) -> i18n.Message:
-    """What a figure lacks, by table and column: "No tickets table", "tickets: no satisfaction column"."""
+    """What a figure lacks, by table and column: "the tickets table has no satisfaction column"."""
     table, _, column = need.partition(".")
     name = i18n.msg(f"table.{table}")
     return (
