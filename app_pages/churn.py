@@ -70,7 +70,8 @@ if tab == "risk":  # train first, with a progress bar; the view then reads the c
         progress = lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}"))  # noqa: E731
         guard(churn_model.train, scope, in_force, progress)
         bar.empty()
-pv = guard(view, ctx, "churn", {"tab": tab, **options})
+# Every section but the risk model reads the same figures: one cached view serves them all.
+pv = guard(view, ctx, "churn", {"tab": tab if tab == "risk" else "", **options})
 if pv is not None:
     view_notes(ctx, pv)
 if pv is not None and pv.missing:

@@ -50,7 +50,9 @@ k = ""
 if tab == "clusters":
     k = url_choice("k", K_CHOICES, "", t("seg.k"), lambda v: v or t("seg.k.auto"))
 spec = url_value("members")
-pv = guard(view, ctx, "segments", {"tab": tab, "k": k, "members": spec})
+# RFM, tiers and CLV read the same figures (one cached view); movement and clusters add their own.
+own = tab if tab in ("movement", "clusters") else ""
+pv = guard(view, ctx, "segments", {"tab": own, "k": k, "members": spec})
 if pv is not None:
     view_notes(ctx, pv)
 if pv is not None and pv.missing:
