@@ -203,6 +203,10 @@ EMPTYING_FILTERS: tuple[dict[str, str], ...] = (
 )
 
 
+#: Sections no filter changes (the datasets list; one customer's whole history): run unfiltered only.
+UNFILTERED_ONLY = {("data", None), ("customer", None)}
+
+
 def emptying_filter(shape: Shape) -> dict[str, str]:
     """The filter this shape is run under again (each filter in turn over the shapes)."""
     return EMPTYING_FILTERS[SHAPE_NAMES.index(shape.name) % len(EMPTYING_FILTERS)]
