@@ -299,3 +299,17 @@ def test_cards_say_which_column_is_missing_never_that_a_table_with_rows_is_empty
     at = app(shape_ws("orders_no_customer_id"), monkeypatch)
     assert {m.label: m.delta for m in at.metric}["Active customers"] == "Data missing"
     assert "Active customers: the orders table has no customer_id column." in texts(at)
+
+
+def test_campaigns_under_filters_that_leave_no_control_group(demo_ws, monkeypatch):
+    """The issue's own case: ordinary filters on the demo left no campaign with a control group,
+    and the uplift chart crashed on bounds that came back as text."""
+    from insight.views import page_view
+
+    query = {"tier": "gold", "segment": "SMB", "region": "West"}
+    view = page_view(demo_ws, "campaigns?tier=gold&segment=SMB&region=West")
+    shown = view.tables["campaigns"]
+    assert len(shown) and shown["control"].sum() == 0  # contacts, none of them a control
+    assert view.kpis["uplift"].value is None and view.kpis["uplift"].note.key == "kpi.no_control"
+    at = app(demo_ws, monkeypatch, "campaigns", query)
+    assert "no campaign in this view has a control group" in texts(at)
