@@ -176,7 +176,8 @@ def _single_score(train: pd.Series, y: np.ndarray, apply: pd.Series, kind: str) 
     if kind == "cat":
         rates = pd.Series(y).groupby(train.astype(object).fillna("—").to_numpy()).mean()
         return apply.astype(object).fillna("—").map(rates).fillna(y.mean()).to_numpy(float)
-    values = pd.to_numeric(apply, errors="coerce")
+    # As floats: a whole-number column (Int64) cannot take a median such as 370.5 into its blanks.
+    values = pd.to_numeric(apply, errors="coerce").astype("float64")
     return values.fillna(pd.to_numeric(train, errors="coerce").median()).fillna(0).to_numpy(float)
 
 

@@ -128,6 +128,25 @@ def _future(f: Frames) -> Frames:
     return out
 
 
+def _blank_attributes(f: Frames) -> Frames:
+    """A fifth of the customers with blank attributes (age, region, segment, contract), as real
+    exports have them."""
+    customers = f["customers"].copy()
+    blank = customers.index % 5 == 0
+    for col in ("age", "region", "segment", "contract"):
+        customers.loc[blank, col] = None
+    return {**f, "customers": customers}
+
+
+def _half_the_customers(f: Frames) -> Frames:
+    """Every other customer with their events: a sparser history (a model's features go blank for
+    customers without orders before a cutoff)."""
+    keep = set(f["customers"]["customer_id"].iloc[::2])
+    out = {t: f[t][f[t]["customer_id"].isin(keep)].reset_index(drop=True) for t in ("customers", "orders", "tickets")}
+    out["contacts"] = f["contacts"][f["contacts"]["customer_id"].isin(keep)].reset_index(drop=True)
+    return {**f, **out}
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
@@ -157,6 +176,8 @@ SHAPES: tuple[Shape, ...] = (
     Shape("no_priority", _drop("tickets", "priority")),
     Shape("all_tickets_open", _all_open),
     Shape("future_rows", _future),
+    Shape("blank_attributes", _blank_attributes),
+    Shape("half_the_customers", _half_the_customers),
     Shape("empty_period", lambda f: f, query={"from": "1999-01-01", "to": "1999-12-31"}),
     Shape(
         "replaced_by_other_era",
