@@ -9,11 +9,12 @@ PORT ?= 8501
 
 .PHONY: run test bench lint format system demo clean
 
-# Debian packages the app and tests need: Chromium (browser tests, PNG export) and CJK fonts.
+# Debian packages the app and tests need: Chromium (browser tests, PNG export, PDF reports), CJK
+# fonts, and poppler-utils (the tests read reports back with pdftotext).
 system:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-		echo "installing chromium and fonts-noto-cjk"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v pdftotext >/dev/null; then \
+		echo "installing chromium, fonts-noto-cjk and poppler-utils"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
 	fi
 
 $(BIN)/python:
@@ -29,7 +30,7 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	touch $@
 
 run: $(STAMP) system
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m insight.serve --server.port $(PORT)
 
 test: $(DEV_STAMP) system
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -13,6 +13,7 @@ PAGES = [
     ("churn", ":material/trending_down:"),
     ("complaints", ":material/support_agent:"),
     ("campaigns", ":material/campaign:"),
+    ("saved", ":material/bookmarks:"),
     ("customer", ":material/person:"),
     ("data", ":material/database:"),
     ("admin", ":material/admin_panel_settings:"),

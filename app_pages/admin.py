@@ -7,6 +7,7 @@ from insight.access import ROLES, SCOPE_DIMENSIONS, RowScope
 from insight.escape import md
 from insight.settings import LOCKOUT_FAILURES, LOCKOUT_MINUTES, SESSION_DAYS, query_timeout
 from insight.ui.auth import origin
+from insight.ui.delivery import admin_tab
 from insight.ui.shell import context, dimension_options, guard
 
 ctx = context()
@@ -48,7 +49,7 @@ def scope_editor(prefix: str, current: RowScope) -> RowScope:
     return RowScope.of(rules)
 
 
-tab_users, tab_audit = st.tabs([t("admin.users"), t("admin.audit")])
+tab_users, tab_audit, tab_delivery = st.tabs([t("admin.users"), t("admin.audit"), t("admin.delivery")])
 with tab_users:
     people = users.table(ws)
     st.dataframe(
@@ -101,3 +102,6 @@ with tab_audit:
     st.caption(t("admin.audit.count", count=f"{len(found):,}", shown=audit.SHOWN))
     found = found.assign(action=[t(f"audit.{x}") for x in found["action"]])
     st.dataframe(found, hide_index=True, width="stretch", column_config={c: t(f"admin.col.{c}") for c in found.columns})
+
+with tab_delivery:
+    admin_tab(ctx)

@@ -35,7 +35,7 @@ elif pv is not None:
     none = t("channels.none")
     if chart_or_why(ctx, pv.tables["over_time"], none):
         chart(
-            charts.stacked(pv.tables["over_time"], column, title, g, percent=share),
+            charts.stacked(pv.tables["over_time"], column, title, percent=share, grain=g),
             f"channels_time_{column}",
             dim="channel",
         )
@@ -53,7 +53,7 @@ elif pv is not None:
     with c3:
         if chart_or_why(ctx, pv.tables["acquisition"], t("channels.none_customers")):
             chart(
-                charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), g),
+                charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), grain=g),
                 "channels_acquisition",
                 dim="channel",
             )

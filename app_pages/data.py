@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight import audit, export, i18n, importer, reader
+from insight import alert_checks, audit, export, i18n, importer, reader
 from insight.escape import md
 from insight.schema import TABLE_NAMES, columns
 from insight.ui import upload
@@ -129,6 +129,9 @@ if file is not None:
                     what = f"{file.name} -> {table} ({mode}), {done.rows_loaded:,} rows, version {done.version}"
                     audit.record(ws, ctx.user.name, "import", what, origin())
                     st.cache_data.clear()
+                    checked = guard(alert_checks.after_import, ws)  # alert rules on the new data
+                    if checked is not None and (checked.opened or checked.errors):
+                        st.warning(t("alerts.after_import", opened=len(checked.opened), errors=len(checked.errors)))
                     st.success(
                         t("data.imported", rows=f"{done.rows_loaded:,}", table=md(table), version=md(done.version))
                     )

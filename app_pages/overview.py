@@ -4,11 +4,12 @@ import streamlit as st
 
 from insight import charts, formatting, i18n
 from insight.overview import MOVED_DIMS, MOVED_METRICS
+from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice
-from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, lacks, period_coverage, table, view_notes
-from insight.views import grain
+from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, period_coverage, table, view_notes
+from insight.views import grain, lacks
 
 ctx = context()
 t = ctx.t
@@ -34,6 +35,7 @@ elif pv is not None:
     with right:
         st.subheader(t("overview.alerts"))
         alert_list(ctx, pv.tables["alerts"])
+        rule_alerts(ctx)
 
     st.subheader(t("overview.moved"), help=t("overview.moved.help"))
     a, b = st.columns(2)

@@ -1,6 +1,7 @@
 """Who may do what (roles), and which rows they may see (row scopes).
 
-Roles are cumulative (SPEC §10): viewer < analyst (+ rows, exports, saved views) < marketer
+Roles are cumulative (SPEC §10): viewer < analyst (+ rows, exports, saved views, schedules,
+alerts, notes) < marketer
 (+ uploads, edits of the data) < admin (+ deletes, users, settings, audit).
 
 A row scope limits a user to dimension values (`region=East`, `channel=Store,App`). It is applied
@@ -31,6 +32,7 @@ ROLES = ("viewer", "analyst", "marketer", "admin")
 ACTIONS = {
     "rows": "analyst",  # View rows
     "export": "analyst",  # CSV / Excel downloads, target and retention lists
+    "save_views": "analyst",  # saved views, report schedules of them, alert rules, chart notes
     "upload": "marketer",  # imports (replace, append)
     "edit": "marketer",  # changes to the data from a page (accepted category suggestions)
     "delete": "admin",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -42,12 +44,13 @@ _TIME_TICKS = {
 MAX_TICKS = 7  # a half-width chart fits this many date labels without turning them
 
 
-def time_axis(fig: go.Figure, grain: str, buckets) -> go.Figure:
+def time_axis(fig: go.Figure, grain: str | None, buckets) -> go.Figure:
     """A date x axis that fits the data: labels are dates (hours on a one-day chart), ticks fall on
     bucket boundaries at most `MAX_TICKS` times, and a lone bucket gets a bucket's width either side,
-    so the axis never shows sub-millisecond ticks or raw numbers."""
-    fmt, width = _TIME_TICKS[grain]
+    so the axis never shows sub-millisecond ticks or raw numbers. Without a `grain`, the buckets'
+    own spacing gives it."""
     values = pd.to_datetime(pd.Series(list(buckets))).dropna()
+    fmt, width = _TIME_TICKS[grain or _grain_of(values)]
     axis: dict = {"type": "date", "tickformat": fmt, "hoverformat": fmt}
     if len(values):
         first, last = values.min(), values.max()
@@ -62,11 +65,24 @@ def time_axis(fig: go.Figure, grain: str, buckets) -> go.Figure:
     return fig
 
 
+def _grain_of(values: pd.Series) -> str:
+    """The bucket of evenly spaced time buckets, from their smallest gap (a day without a gap)."""
+    gaps = values.drop_duplicates().sort_values().diff().dropna()
+    gap = gaps.min() if len(gaps) else pd.Timedelta(days=1)
+    return (
+        "hour"
+        if gap < pd.Timedelta(days=1)
+        else "day"
+        if gap < pd.Timedelta(days=7)
+        else ("week" if gap < pd.Timedelta(days=28) else "month")
+    )
+
+
 def colors(values) -> dict[str, str]:
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(set(values)))}
 
 
-def trend(frame: pd.DataFrame, t: T, grain: str) -> go.Figure:
+def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
     """Revenue (current and comparison, aligned by bucket) with active customers as bars."""
     fig = go.Figure()
     current = frame[frame["series"] == "current"]
@@ -120,7 +136,7 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figu
     return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
 
 
-def stacked(frame: pd.DataFrame, column: str, title: str, grain: str, percent: bool = False) -> go.Figure:
+def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> go.Figure:
     """Channel × time-bucket stacked bars of `column` (a count, an amount or a share)."""
     fig = go.Figure()
     palette = colors(frame["channel"])
@@ -573,3 +589,30 @@ def importance_matrix(frame: pd.DataFrame, t: T) -> go.Figure:
     fig.add_hline(y=float(frame["csat_median"].iloc[0]), line={"dash": "dot", "color": "#adb5bd"})
     fig.update_layout(showlegend=False, xaxis={"title": t("metric.complaints")}, yaxis={"title": t("metric.csat")})
     return layout(fig, t("cmp.matrix"), height=400)
+
+
+#: Trace fields that Plotly draws as text (its own HTML subset, links included).
+_TEXT_FIELDS = ("x", "y", "text", "name", "hovertext", "labels")
+
+
+def inert(fig: go.Figure) -> go.Figure:
+    """`fig` with every string Plotly draws from the data (category values, names, labels, and
+    the title, which may name a column) HTML-escaped, so a campaign called `<a href=…>` shows as
+    that text, never as a link. Plotly draws the escaped characters as they were; the charts' own
+    line breaks (`<br>`) stay, and drill keys (`customdata`) are left as they are."""
+    if fig.layout.title.text:
+        fig.layout.title.text = _text(fig.layout.title.text)
+    for trace in fig.data:
+        for field in _TEXT_FIELDS:
+            value = trace[field] if field in trace else None
+            if isinstance(value, str):
+                trace[field] = _text(value)
+            elif isinstance(value, tuple | list | np.ndarray | pd.Series | pd.Index):
+                items = list(value)
+                if any(isinstance(v, str) and any(c in v for c in "<>&") for v in items):
+                    trace[field] = [_text(v) if isinstance(v, str) else v for v in items]
+    return fig
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False).replace("&lt;br&gt;", "<br>")

@@ -8,6 +8,7 @@ import sys
 
 from insight import settings
 from insight.errors import InsightError
+from insight.reports import commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
     datasets.add_argument("--delete", metavar="TABLE")
     datasets.add_argument("--json", action="store_true")
+    commands.add_parsers(sub)
     return p
 
 
@@ -149,6 +151,8 @@ def _mapping(pairs: list[str]) -> dict[str, str | None]:
 def run(args: argparse.Namespace) -> dict:
     from insight.workspace import open_workspace
 
+    if args.command in commands.COMMANDS:
+        return commands.run(args)
     ws = open_workspace(args.workspace)
     if args.command == "demo":
         from insight.demo_workspace import build_demo
@@ -172,9 +176,10 @@ def run(args: argparse.Namespace) -> dict:
             wide_columns=[c.strip() for c in args.wide.split(",") if c.strip()] if args.wide else None,
         )
         if not args.dry_run:
-            from insight import audit
+            from insight import alert_checks, audit
 
             audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
+            return {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()}
         return result.to_dict()
     if args.command == "view":
         return _view(ws, args)
@@ -221,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_human(command: str, out: dict) -> None:
+    if commands.human(command, out):
+        return
     if command == "import":
         print(
             f"{out['file']} -> {out['table']}: read {out['rows_read']}, loaded {out['rows_loaded']}, "

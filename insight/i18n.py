@@ -1293,3 +1293,16 @@ def text(item: str | Message | None, lang: str = DEFAULT_LANG, *, markdown: bool
 
         return md(item)
     return str(item)
+
+
+def _merge_parts() -> None:
+    """Catalog parts kept beside the code they label (insight/reports/texts.py); a key is defined once."""
+    from insight.reports.texts import TEXTS
+
+    twice = set(TEXTS) & set(CATALOG)
+    if twice:
+        raise AssertionError(f"catalog keys defined twice: {sorted(twice)}")
+    CATALOG.update(TEXTS)
+
+
+_merge_parts()

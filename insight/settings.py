@@ -133,3 +133,49 @@ def workspace_path(override: str | os.PathLike | None = None) -> Path:
 #: A channel whose revenue share moves by more than this many points against the comparison
 #: period raises an alert on the Overview.
 CHANNEL_SHIFT_PTS = 5.0
+
+
+#: Reports (insight/reports/) are printed by Debian's Chromium (`make system` installs it with
+#: fonts-noto-cjk), without a sandbox since the server may run as root, within this many seconds.
+CHROMIUM = os.environ.get("INSIGHT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+REPORT_TIMEOUT_S = 120
+
+
+def smtp() -> dict[str, str | int | None]:
+    """Mail settings from the environment: INSIGHT_SMTP_HOST (none: e-mail is off), _PORT,
+    _USER, _PASSWORD, _FROM, _TLS (`starttls`, `ssl` or `none`; by default `ssl` on port 465,
+    `starttls` on 587, else none) and _CAFILE (a private CA that signs the server's certificate)."""
+    env = os.environ.get
+    port = int(env("INSIGHT_SMTP_PORT") or 25)
+    tls = (env("INSIGHT_SMTP_TLS") or {465: "ssl", 587: "starttls"}.get(port, "none")).lower()
+    return {
+        "host": env("INSIGHT_SMTP_HOST") or None,
+        "port": port,
+        "user": env("INSIGHT_SMTP_USER") or None,
+        "password": env("INSIGHT_SMTP_PASSWORD") or None,
+        "from": env("INSIGHT_SMTP_FROM") or env("INSIGHT_SMTP_USER") or "insight@localhost",
+        "tls": tls,
+        "cafile": env("INSIGHT_SMTP_CAFILE") or None,
+    }
+
+
+def base_url() -> str:
+    """INSIGHT_BASE_URL: the app's address as readers reach it (https://insight.example.com), so a
+    report's "open in the app" is a whole link; without it the link is the page and its query."""
+    return os.environ.get("INSIGHT_BASE_URL", "").strip().rstrip("/")
+
+
+#: Seconds an SMTP server or a webhook may take to answer a delivery.
+DELIVERY_TIMEOUT_S = 20
+#: Delivery attempts of one alert occurrence (one per check) before it is left as failed.
+ALERT_ATTEMPTS = 3
+#: An alert rule on a metric looks at the last N days of its data unless its link sets a period.
+ALERT_DAYS = 30
+#: While the app serves a workspace it runs the due report schedules itself, this often
+#: (INSIGHT_SCHEDULER=0 turns that off, e.g. where cron runs `schedule run-due` instead).
+SCHEDULER_INTERVAL_S = 60
+
+
+def scheduler_on() -> bool:
+    return os.environ.get("INSIGHT_SCHEDULER", "1") != "0"

@@ -74,6 +74,13 @@ def resolve(ws: Workspace, name: str | None) -> User:
     return user
 
 
+def named(ws: Workspace, name: str) -> User:
+    """A stored user by name, or the workspace's owner (whatever the CLI created without `--as`)."""
+    if name == OWNER.name and get(ws, name) is None:
+        return OWNER
+    return resolve(ws, name)
+
+
 def table(ws: Workspace) -> pd.DataFrame:
     frame = ws.query("SELECT name, role, scope, email, locked_until, created_at FROM _users ORDER BY name")
     frame["scope"] = [

@@ -11,7 +11,7 @@ import pandas as pd
 from insight import channels, churn, complaints, formatting, metrics, overview
 from insight.access import RowScope
 from insight.filters import Filters
-from insight.i18n import Message, msg, note_kind
+from insight.i18n import Message, msg, note_kind, t
 from insight.scope import Scope
 from insight.workspace import Workspace
 
@@ -115,6 +115,35 @@ def unapplied_notes(scope: Scope, tables: tuple[str, ...]) -> list[Message]:
         if scope.snap.has(table) and (keys := scope.filters.unapplied(table, scope.snap, scope.columns)):
             out.append(msg("data.filter_unapplied", filters=", ".join(keys), table=msg(f"table.{table}")))
     return out
+
+
+def lacks(need: str) -> Message:
+    """What a figure lacks, by table and column: "the tickets table has no satisfaction column"."""
+    table, _, column = need.partition(".")
+    name = msg(f"table.{table}")
+    return msg("kpi.lacks.column", table=name, column=column) if column else msg("kpi.lacks.table", table=name)
+
+
+def reason(kpi: Kpi) -> Message | None:
+    """Why a card has no figure or no comparison (None: it has both, or no comparison was asked)."""
+    if kpi.missing:
+        return lacks(kpi.missing)
+    if kpi.note is not None and kpi.value is not None:
+        return msg("kpi.no_compare", why=kpi.note)
+    return kpi.note
+
+
+def needs_text(missing: list[str], lang: str) -> str:
+    """What a page needs and the data lacks, by table and column (`orders.customer_id`); several
+    are alternatives, any one would do: "This page needs the orders table"."""
+    parts = []
+    for need in missing:
+        table, _, column = need.partition(".")
+        name = t(f"table.{table}", lang)
+        parts.append(
+            t("empty.column", lang, table=name, column=column) if column else t("empty.table", lang, table=name)
+        )
+    return t("empty.missing", lang, needs=t("empty.or", lang).join(parts))
 
 
 def missing_tables(scope: Scope, page: str) -> list[str]:

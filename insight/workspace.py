@@ -70,6 +70,95 @@ CREATE TABLE IF NOT EXISTS _audit (
     origin VARCHAR,
     ok BOOLEAN NOT NULL DEFAULT true
 );
+-- saved views (insight/reports/saved.py): a page and its URL state, personal or shared, pinned
+-- to a data version (`version`) or following the latest (NULL)
+CREATE TABLE IF NOT EXISTS _saved_views (
+    owner VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    page VARCHAR NOT NULL,
+    query VARCHAR NOT NULL,
+    shared BOOLEAN NOT NULL DEFAULT false,
+    version INTEGER,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (owner, name)
+);
+-- report schedules (insight/reports/schedule.py): `last_due` is the occurrence that last ran
+CREATE TABLE IF NOT EXISTS _schedules (
+    name VARCHAR PRIMARY KEY,
+    view_owner VARCHAR NOT NULL,
+    view_name VARCHAR NOT NULL,
+    recipients JSON NOT NULL,
+    every VARCHAR NOT NULL,
+    at_time VARCHAR NOT NULL,
+    day INTEGER,
+    format VARCHAR NOT NULL,
+    lang VARCHAR NOT NULL,
+    run_as VARCHAR NOT NULL,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_due TIMESTAMP
+);
+CREATE SEQUENCE IF NOT EXISTS _schedule_runs_seq;
+CREATE TABLE IF NOT EXISTS _schedule_runs (
+    id BIGINT PRIMARY KEY DEFAULT nextval('_schedule_runs_seq'),
+    schedule VARCHAR NOT NULL,
+    due TIMESTAMP NOT NULL,
+    ran_at TIMESTAMP NOT NULL,
+    ok BOOLEAN NOT NULL,
+    result VARCHAR
+);
+-- every delivery attempt of a report or an alert, failures included (insight/reports/deliver.py)
+CREATE SEQUENCE IF NOT EXISTS _deliveries_seq;
+CREATE TABLE IF NOT EXISTS _deliveries (
+    id BIGINT PRIMARY KEY DEFAULT nextval('_deliveries_seq'),
+    "at" TIMESTAMP NOT NULL,
+    kind VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,
+    ok BOOLEAN NOT NULL,
+    error VARCHAR
+);
+-- alert rules and their occurrences (insight/alerts.py)
+CREATE TABLE IF NOT EXISTS _alert_rules (
+    name VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    metric VARCHAR,
+    op VARCHAR,
+    threshold DOUBLE,
+    query VARCHAR NOT NULL,
+    days INTEGER,
+    owner VARCHAR NOT NULL,
+    targets JSON NOT NULL,
+    lang VARCHAR NOT NULL,
+    muted_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS _alert_events_seq;
+CREATE TABLE IF NOT EXISTS _alert_events (
+    id BIGINT PRIMARY KEY DEFAULT nextval('_alert_events_seq'),
+    rule VARCHAR NOT NULL,
+    "key" VARCHAR NOT NULL,
+    state VARCHAR NOT NULL,
+    opened_at TIMESTAMP NOT NULL,
+    seen_at TIMESTAMP NOT NULL,
+    closed_at TIMESTAMP,
+    closed_by VARCHAR,
+    value DOUBLE,
+    detail JSON,
+    delivered BOOLEAN NOT NULL DEFAULT false,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+-- dated notes drawn on every time chart of their period (insight/annotations.py)
+CREATE SEQUENCE IF NOT EXISTS _annotations_seq;
+CREATE TABLE IF NOT EXISTS _annotations (
+    id BIGINT PRIMARY KEY DEFAULT nextval('_annotations_seq'),
+    day DATE NOT NULL,
+    end_day DATE,
+    text VARCHAR NOT NULL,
+    author VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
 """
 
 

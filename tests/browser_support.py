@@ -35,16 +35,20 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, workspace: Path, log: Path, env: dict | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        log: Path,
+        env: dict | None = None,
+        entry: tuple[str, ...] = ("streamlit", "run", "app.py"),
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         cmd = [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            *entry,
             "--server.port",
             str(self.port),
             "--server.address",

@@ -24,6 +24,10 @@ RETAIL = DATA / "online_retail" / "OnlineRetail.csv"
 TELCO = DATA / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
 TICKETS = DATA / "support_tickets" / "customer_support_tickets.csv"
 
+#: The app's own report scheduler (insight/reports/runner.py) stays off in tests (and in the
+#: servers they start), unless a test turns it on.
+os.environ.setdefault("INSIGHT_SCHEDULER", "0")
+
 #: Small enough for a quick build, big enough for every story in the demo to show.
 DEMO_SIZE = {"customers": 3000, "orders": 60000, "seed": 7}
 

@@ -22,6 +22,9 @@ MARKDOWN_CALLS = {
 #: Calls whose result is safe in Markdown: the escaping helper, catalog text (its values are
 #: checked where the call is made), and numbers formatted for display.
 SAFE_CALLS = {"md", "t", "tr", "fmt", "value", "change", "int", "float", "len", "round", "min", "max", "markdown"}
+#: Functions that escape the values they put into their text when called with `markdown=True`
+#: (i18n.text, and the alert sentences of insight/alerts.py).
+ESCAPING = {"text", "describe", "event_text"}
 
 
 def _name(node: ast.AST) -> str | None:
@@ -81,7 +84,7 @@ class Checker:
             return all(self.safe(v) for v in node.values)
         if isinstance(node, ast.Call):
             name = _name(node)
-            if name == "text" and any(k.arg == "markdown" for k in node.keywords):
+            if name in ESCAPING and any(k.arg == "markdown" for k in node.keywords):
                 return True
             if name in {"t", "tr"}:
                 return all(self.safe(k.value) for k in node.keywords)

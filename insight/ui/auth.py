@@ -88,7 +88,7 @@ def _everywhere(render) -> None:
         run.__name__ = f"signin_{name}"
         return st.Page(run, title=t("auth.signin.title", "en"), url_path=name, **kw)
 
-    pages = [page("home", default=True), *(page(name) for name in (*PAGES, "admin"))]
+    pages = [page("home", default=True), *(page(name) for name in (*PAGES, "saved", "admin"))]
     st.navigation(pages, position="hidden").run()
 
 

@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from insight import audit, drill, export, rows
+from insight import annotations, audit, charts, drill, export, rows
 from insight.escape import md
 from insight.filters import DIMENSIONS
 from insight.ui import auth
-from insight.ui.shell import Context, code_label, show_notes, tr
+from insight.ui.saved import chart_marks, notes_control, save_view
+from insight.ui.shell import Context, code_label, context, show_notes, tr
 from insight.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
@@ -28,12 +29,14 @@ def chart(
     pick: str | None = None,
     height: int | None = None,
 ) -> None:
-    """A Plotly chart whose clicks drill: points carry their drill key in `custom_data`.
+    """A Plotly chart whose clicks drill: points carry their drill key in `custom_data`. A time
+    chart draws the campaign periods and dated notes of its range; user text in it stays text.
 
     `dim`: a click adds the clicked value(s) to that global filter. `grain`: a click on a time
     bucket sets the period to that bucket. `pick`: a click sets that page parameter (bound to
     the URL by the page) to the clicked key.
     """
+    fig = charts.inert(annotations.draw(fig, chart_marks(context())))
     if height:
         fig.update_layout(height=height)
     fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
@@ -208,11 +211,14 @@ def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key:
 
 
 def page_header(ctx: Context, page: str, chips: bool = True) -> None:
-    """Title with the Copy link control, the notes about ignored parameters, and the filter chips."""
-    head, link = st.columns([5, 1])
+    """Title with the Copy link, Save view and Notes controls, the notes about ignored parameters,
+    and the filter chips."""
+    head, tools = st.columns([3, 2], vertical_alignment="center")
     head.title(tr(f"page.{page}"))
-    with link:
+    with tools, st.container(horizontal=True, horizontal_alignment="right"):
         share_link(ctx, page)
+        save_view(ctx, page)
+        notes_control(ctx)
     show_notes(ctx)
     if chips:
         breadcrumbs(ctx)

@@ -31,6 +31,7 @@ from insight.filters import (
     whole_number,
 )
 from insight.i18n import Message, msg
+from insight.reports import runner
 from insight.scope import Scope
 from insight.ui import auth
 from insight.users import OWNER, User
@@ -98,6 +99,7 @@ def start() -> Context:
     with st.sidebar:
         auth.account(ws, user, lang())
         filters, notes = _filter_bar(ws, user.rows)
+    runner.start(ws)  # the due report schedules, while the app holds the workspace
     return Context(ws, lang(), filters, None, user, tuple(notes))
 
 
@@ -397,6 +399,46 @@ def _clear() -> None:
     st.session_state["to"] = None
 
 
+def load_view(page: str, params: dict[str, list[str]]) -> None:
+    """Callback: open `page` with the whole URL state `params` (a saved view). A bound widget
+    keeps its session value over a changed URL (and a bound URL parameter cannot be set), so the
+    global filters get the view's values through `st.session_state` (values the reader's rows
+    or the data do not have are left out); the page's own options travel in the URL and
+    `opened_view` switches to the page."""
+    ctx = context()
+    snap = ctx.ws.snapshot(whole_number((params.get("ds") or [""])[-1]))
+    for key in BOUND_PARAMS - {"lang"}:
+        values = [v for v in params.get(key, []) if v]
+        if key in ("from", "to"):
+            st.session_state[key] = _iso_date(values[-1]) if values else None
+        elif key in COMPUTED_DIMENSIONS:
+            st.session_state[key] = [v for v in values if v in segment_codes(key)]
+        elif any(d.key == key for d in DIMENSIONS):
+            allowed = set(_options(str(ctx.ws.path), snap.version, key, ctx.user.rows))
+            st.session_state[key] = [v for v in values if v in allowed]
+        else:
+            st.session_state[key] = values[-1] if values else ""
+    for key in list(st.session_state):
+        if key.startswith(("_cmp_ui_", "_rfm_ui_", "_tier_ui_")):
+            del st.session_state[key]  # the translated mirrors follow the values above
+    st.session_state["_open_page"] = (page, {k: v for k, v in params.items() if k not in BOUND_PARAMS})
+
+
+def opened_view() -> None:
+    """Switch to the page a `load_view` callback opened, with its own options in the URL."""
+    target = st.session_state.pop("_open_page", None)
+    if target:
+        page, options = target
+        st.switch_page(f"app_pages/{page}.py", query_params=options)
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def not_allowed(page: str):
     """The page shown at `page`'s URL to a role that may not open it: a note, no figure."""
 
@@ -440,14 +482,8 @@ def error_boundary():
 
 
 def empty_state(ctx: Context, missing: list[str]) -> None:
-    """What the page needs and lacks, by table and column (`orders.customer_id`; several are
-    alternatives: any one would do), with the way to the Data page."""
-    parts = []
-    for need in missing:
-        table, _, column = need.partition(".")
-        name = ctx.t(f"table.{table}")
-        parts.append(
-            ctx.t("empty.column", table=name, column=md(column)) if column else ctx.t("empty.table", table=name)
-        )
-    st.info(ctx.t("empty.missing", needs=ctx.t("empty.or").join(parts)), icon=":material/folder_open:")
+    """What the page needs and lacks, by table and column, with the way to the Data page."""
+    from insight.views import needs_text
+
+    st.info(md(needs_text(missing, ctx.lang)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from insight import formatting, i18n, metrics
+from insight.alerts import describe
 from insight.escape import md
 from insight.scope import PAGE_TABLES
 from insight.ui.shell import Context, empty_state, show_note, show_notes
-from insight.views import Kpi, missing_tables
+from insight.views import Kpi, missing_tables, reason
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
@@ -25,7 +26,7 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
             m = metrics.REGISTRY[kpi.id]
             card_label = ctx.t(m.label)
             help_text = ctx.t(m.definition)
-            if why := _why(kpi):
+            if why := reason(kpi):
                 reasons.setdefault(why, []).append(card_label)
                 help_text += "\n\n" + i18n.text(why, ctx.lang, markdown=True)
             with col:
@@ -54,24 +55,6 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                 )
     for why, labels in reasons.items():
         st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
-
-
-def _why(kpi: Kpi) -> i18n.Message | None:
-    """Why a card has no figure or no comparison (None: it has both, or no comparison was asked)."""
-    if kpi.missing:
-        return lacks(kpi.missing)
-    if kpi.note is not None and kpi.value is not None:
-        return i18n.msg("kpi.no_compare", why=kpi.note)
-    return kpi.note
-
-
-def lacks(need: str) -> i18n.Message:
-    """What a figure lacks, by table and column: "the tickets table has no satisfaction column"."""
-    table, _, column = need.partition(".")
-    name = i18n.msg(f"table.{table}")
-    return (
-        i18n.msg("kpi.lacks.column", table=name, column=column) if column else i18n.msg("kpi.lacks.table", table=name)
-    )
 
 
 def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
@@ -156,22 +139,4 @@ def alert_list(ctx: Context, alerts) -> None:
         st.success(ctx.t("overview.alerts.none"), icon=":material/check_circle:")
         return
     for a in alerts.to_dict("records"):
-        if a["kind"] == "overdue":
-            as_of = f"{pd.Timestamp(a['as_of']):%Y-%m-%d %H:%M}"
-            text = ctx.t("alert.overdue", count=int(a["count"]), hours=float(a["oldest_hours"]), as_of=as_of)
-        elif a["kind"] == "churn_spike":
-            text = ctx.t(
-                "alert.churn_spike",
-                churned=int(a["churned"]),
-                month=md(str(a["month"])[:7]),
-                threshold=float(a["threshold"]),
-            )
-        else:
-            text = ctx.t(
-                "alert.channel_shift",
-                channel=md(a["channel"]),
-                change=float(a["change_pts"]),
-                previous=float(a["previous"]),
-                current=float(a["current"]),
-            )
-        st.warning(text, icon=":material/notification_important:")
+        st.warning(describe(a, ctx.lang, markdown=True), icon=":material/notification_important:")

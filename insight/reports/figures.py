@@ -1,0 +1,175 @@
+"""What a report shows of each page: its charts (built with insight/charts.py from the page's own
+figures) and its main table, both read from the same PageView as the CLI `view`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from insight import charts
+from insight.i18n import CATALOG
+from insight.overview import MOVED_DIMS, MOVED_METRICS
+from insight.views import PageView
+
+T = Callable[..., str]
+
+#: Pages a report covers (the Customer page is one customer; the Data page has no figures).
+REPORT_PAGES = ("overview", "channels", "segments", "churn", "complaints", "campaigns")
+#: Rows of a page's main table a report prints.
+TABLE_ROWS = 25
+
+
+#: Each page's main table in the view, and the columns a report prints of it.
+MAIN_TABLES = {
+    "channels": ("service", ("channel", "tickets", "complaints", "csat", "on_time_rate")),
+    "segments": (
+        "segments",
+        ("rfm", "customers", "customer_share", "revenue", "revenue_share", "recency_days", "frequency", "monetary"),
+    ),
+    "churn": ("churn_by", ("value", "customers", "churned", "churn_rate", "low", "high")),
+    "complaints": ("categories", ("value", "complaints", "share", "cum_share")),
+    "campaigns": (
+        "campaigns",
+        (
+            "campaign_id",
+            "name",
+            "spend",
+            "contacted",
+            "converted",
+            "conversion_rate",
+            "attributed_revenue",
+            "roi",
+            "uplift",
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class MainTable:
+    title: str
+    frame: pd.DataFrame  # the rows shown (at most TABLE_ROWS), columns as in the view's table
+    total: int  # rows in the view's table
+
+
+def options(pv: PageView) -> dict[str, str]:
+    return dict(pv.filters.extra)
+
+
+def figures(pv: PageView, t: T) -> list[go.Figure]:
+    """The page's charts, in the order the page shows them."""
+    tables, out = pv.tables, []
+    if pv.page == "overview":
+        out.append(charts.trend(tables["series"], t))
+        metric, dim = _moved_choice(pv)
+        moved = tables.get(f"moved_{metric}")
+        if moved is not None and (moved["dimension"] == dim).any():
+            out.append(charts.waterfall(moved, dim, t(f"metric.{metric}"), t))
+    elif pv.page == "channels":
+        measure = options(pv).get("measure", "revenue")
+        measure = measure if measure in ("revenue", "orders", "customers") else "revenue"
+        share = options(pv).get("share") == "true"
+        title = t("channels.over_time", measure=t(f"measure.{measure}"))
+        out.append(charts.stacked(tables["over_time"], f"{measure}_share" if share else measure, title, share))
+        for dim in ("region", "segment"):
+            frame = tables[f"channel_{dim}"]
+            if len(frame):
+                out.append(charts.heatmap(frame, "channel", dim, "revenue", t(f"channels.heat_{dim}")))
+    elif pv.page == "segments" and "segments" in tables:
+        code = _coder(t)
+        out.append(charts.coded_bars(tables["segments"], "rfm", "customers", t("seg.by_segment"), code))
+        out.append(charts.coded_bars(tables["tiers"], "tier", "revenue", t("seg.tiers.by"), code))
+        out.append(charts.pareto(tables["pareto"], pv.kpis["pareto_top20_share"].value, t))
+    elif pv.page == "churn":
+        if "trend" in tables:
+            out.append(charts.churn_trend(tables["trend"], tables.get("trend_compare"), t))
+        if "churn_by" in tables:
+            frame = tables["churn_by"]
+            title = t("churn.by", attribute=_attribute(str(frame["attribute"].iloc[0]), t))
+            out.append(charts.rate_bars(frame, title, lambda v: "—" if v is None else str(v), t))
+    elif pv.page == "complaints":
+        if "categories" in tables:
+            cats = tables["categories"]
+            title = t("cmp.pareto", level=t(f"cmp.level.{cats['level'].iloc[0]}"))
+            out.append(charts.complaint_pareto(cats, title, t))
+        if "trend" in tables:
+            out.append(charts.weekly_stacked(tables["trend"], t("cmp.trend"), t))
+    elif pv.page == "campaigns" and "campaigns" in tables:
+        out.append(charts.bars(tables["campaigns"], "campaign_id", "conversion_rate", t("camp.conversion"), ".0%"))
+    return out
+
+
+def main_table(pv: PageView, t: T) -> MainTable | None:
+    """The table a reader of the page looks at first."""
+    tables = pv.tables
+    if pv.page == "overview":
+        metric, dim = _moved_choice(pv)
+        moved = tables.get(f"moved_{metric}")
+        if moved is None or not (moved["dimension"] == dim).any():
+            return None
+        frame = moved[moved["dimension"] == dim].drop(columns="dimension")
+        title = t("overview.moved_chart", metric=t(f"metric.{metric}"), dim=t(f"dim.{dim}"))
+    else:
+        name, columns = MAIN_TABLES[pv.page]
+        if name not in tables or tables[name].empty:
+            return None
+        frame = tables[name]
+        frame = frame[[c for c in columns if c in frame]]
+        if "rfm" in frame:
+            frame = frame.assign(rfm=frame["rfm"].map(_coder(t)))
+        title = t(f"report.table.{pv.page}")
+    return MainTable(title, frame.head(TABLE_ROWS).reset_index(drop=True), len(frame))
+
+
+def column_label(column: str, t: T) -> str:
+    """A table column's title from the catalog, as the pages show it."""
+    for key in (f"overview.col.{column}", f"col.{column}", f"metric.{column}", f"dim.{column}"):
+        if key in CATALOG:
+            return t(key)
+    return column
+
+
+def column_format(column: str, series: pd.Series) -> str | None:
+    """The format of a table column (the pages' rules): shares and rates as %, money compact."""
+    if column.endswith(("_share", "_rate", "retention", "share_of_change")) or column in (
+        "share",
+        "low",
+        "high",
+        "roi",
+        "uplift",
+    ):
+        return "pct"
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    if column in ("revenue", "monetary", "equity", "avg_clv", "clv", "amount", "spend", "attributed_revenue"):
+        return "money"
+    if column in ("current", "previous", "change"):
+        return "num" if pd.api.types.is_float_dtype(series) and (series.abs() < 100).all() else "money"
+    return "num" if pd.api.types.is_float_dtype(series) else "int"
+
+
+def _moved_choice(pv: PageView) -> tuple[str, str]:
+    """The Overview's what-moved metric (`mv`) and split (`by`), as the page picks them."""
+    opts = options(pv)
+    metric = opts.get("mv") if opts.get("mv") in MOVED_METRICS else MOVED_METRICS[0]
+    moved = pv.tables.get(f"moved_{metric}")
+    present = set(moved["dimension"]) if moved is not None else set()
+    dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS
+    return metric, opts.get("by") if opts.get("by") in dims else dims[0]
+
+
+def _coder(t: T) -> Callable[[str], str]:
+    def code(value: str) -> str:
+        for key in (f"rfm.{value}", f"tier.{value}"):
+            if key in CATALOG:
+                return t(key)
+        return value
+
+    return code
+
+
+def _attribute(name: str, t: T) -> str:
+    return t(f"dim.{name}") if f"dim.{name}" in CATALOG else name
