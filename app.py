@@ -4,10 +4,7 @@ global filter bar (bound to the URL)."""
 import streamlit as st
 
 from insight.access import may_open
-from insight.ui.shell import not_allowed, start, tr
-
-st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
-ctx = start()
+from insight.ui.shell import error_boundary, not_allowed, open_page, start, tr
 
 PAGES = [
     ("overview", ":material/dashboard:"),
@@ -21,16 +18,21 @@ PAGES = [
     ("data", ":material/database:"),
     ("admin", ":material/admin_panel_settings:"),
 ]
-# A page the role may not open keeps its URL, hidden, and says "not allowed" without figures.
-pages = {
-    name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
-    if may_open(ctx.user.role, name)
-    else st.Page(not_allowed(name), title=tr(f"page.{name}"), url_path=name, visibility="hidden")
-    for name, icon in PAGES
-}
 
-
-# The root URL shows the Overview too (a hidden default page), so both `/?…` and `overview?…` links open it.
-root = st.Page("app_pages/overview.py", title=tr("page.overview"), url_path="home", default=True, visibility="hidden")
-nav = st.navigation([root, *pages.values()])
-nav.run()
+with error_boundary():  # an unexpected error shows a short message with an id, never a traceback
+    st.set_page_config(page_title=tr("app.title"), page_icon=":material/insights:", layout="wide")
+    ctx = start()
+    # A page the role may not open keeps its URL, hidden, and says "not allowed" without figures.
+    pages = {
+        name: st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name)
+        if may_open(ctx.user.role, name)
+        else st.Page(not_allowed(name), title=tr(f"page.{name}"), url_path=name, visibility="hidden")
+        for name, icon in PAGES
+    }
+    # The root URL shows the Overview too (a hidden default page), so both `/?…` and `overview?…` links open it.
+    root = st.Page(
+        "app_pages/overview.py", title=tr("page.overview"), url_path="home", default=True, visibility="hidden"
+    )
+    nav = st.navigation([root, *pages.values()])
+    open_page(ctx, nav.url_path or "overview")  # the page's scope: its default period may follow its own table
+    nav.run()

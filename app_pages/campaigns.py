@@ -10,7 +10,7 @@ from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_number
-from insight.ui.widgets import kpi_cards, table, view_notes
+from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
 from insight.views import CAMPAIGN_KPIS
 
 ctx = context()
@@ -19,6 +19,28 @@ t = ctx.t
 
 def attr_label(a: str) -> str:
     return t("camp.attr.age_band") if a == "age_band" else t(f"dim.{a}")
+
+
+def uplift_chart(measured) -> None:
+    """Uplift per campaign with its 95 % interval; significant lifts in green."""
+    fig = go.Figure(
+        go.Bar(
+            x=measured["label"],
+            y=measured["uplift"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": measured["uplift_high"] - measured["uplift"],
+                "arrayminus": measured["uplift"] - measured["uplift_low"],
+            },
+            customdata=measured["campaign_id"],
+            marker_color=[charts.PALETTE[2] if s is True else charts.PALETTE[7] for s in measured["significant"]],
+            text=measured["verdict"],
+            hovertemplate="%{x}: %{y:+.1%} · %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
+    chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
 
 
 page_header(ctx, "campaigns")
@@ -59,24 +81,8 @@ elif pv is not None and "campaigns" in pv.tables:
         chart(charts.layout(fig, t("camp.conversion")), "camp_conversion", dim="campaign")
     with right:
         measured = camps[camps["uplift"].notna()]
-        fig = go.Figure(
-            go.Bar(
-                x=measured["label"],
-                y=measured["uplift"],
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": measured["uplift_high"] - measured["uplift"],
-                    "arrayminus": measured["uplift"] - measured["uplift_low"],
-                },
-                customdata=measured["campaign_id"],
-                marker_color=[charts.PALETTE[2] if s is True else charts.PALETTE[7] for s in measured["significant"]],
-                text=measured["verdict"],
-                hovertemplate="%{x}: %{y:+.1%} · %{text}<extra></extra>",
-            )
-        )
-        fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
-        chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
+        if chart_or_why(ctx, measured, t("camp.uplift.none")):
+            uplift_chart(measured)
     for row in camps.itertuples():
         st.markdown(f"**{md(row.label)}**: {md(row.verdict)}")
     if bool(pv.tables["window"]["own_revenue"].iloc[0]):
@@ -135,5 +141,8 @@ elif pv is not None and "campaigns" in pv.tables:
             customdata=camps["campaign_id"],
             marker_color=charts.PALETTE[1],
         )
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right"})
-        chart(charts.layout(fig, t("camp.timeline")), "camp_timeline", dim="campaign")
+        fig.update_layout(
+            yaxis={**charts.NUMBER_AXIS}, yaxis2={"overlaying": "y", "side": "right", **charts.NUMBER_AXIS}
+        )
+        dates = [*line["month"], *camps["start_date"]]
+        chart(charts.time_axis(charts.layout(fig, t("camp.timeline")), "month", dates), "camp_timeline", dim="campaign")

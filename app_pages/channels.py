@@ -7,7 +7,8 @@ from insight.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice, url_flag
-from insight.ui.widgets import kpi_cards, table
+from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
+from insight.views import grain
 
 MEASURES = ("revenue", "orders", "customers")
 
@@ -15,6 +16,8 @@ ctx = context()
 t = ctx.t
 page_header(ctx, "channels")
 pv = guard(view, ctx, "channels")
+if pv is not None:
+    view_notes(ctx, pv)
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None:
@@ -28,44 +31,45 @@ elif pv is not None:
         share = url_flag("share", t("channels.share"))
     title = t("channels.over_time", measure=t(f"measure.{measure}"))
     column = f"{measure}_share" if share else measure
-    chart(
-        charts.stacked(pv.tables["over_time"], column, title, percent=share), f"channels_time_{column}", dim="channel"
-    )
-    st.caption(t("drill.hint"))
+    g = grain(ctx.scope)
+    none = t("channels.none")
+    if chart_or_why(ctx, pv.tables["over_time"], none):
+        chart(
+            charts.stacked(pv.tables["over_time"], column, title, percent=share, grain=g),
+            f"channels_time_{column}",
+            dim="channel",
+        )
+        st.caption(t("drill.hint"))
 
     c1, c2 = st.columns(2)
-    with c1:
-        chart(
-            charts.heatmap(pv.tables["channel_region"], "channel", "region", "revenue", t("channels.heat_region")),
-            "channels_heat_region",
-            dim="channel",
-        )
-    with c2:
-        chart(
-            charts.heatmap(pv.tables["channel_segment"], "channel", "segment", "revenue", t("channels.heat_segment")),
-            "channels_heat_segment",
-            dim="channel",
-        )
+    for col, dim in ((c1, "region"), (c2, "segment")):
+        with col:
+            frame = pv.tables[f"channel_{dim}"]
+            if chart_or_why(ctx, frame, t("channels.none_by", dim=t(f"dim.{dim}"))):
+                title = t(f"channels.heat_{dim}")
+                chart(charts.heatmap(frame, "channel", dim, "revenue", title), f"channels_heat_{dim}", dim="channel")
 
     c3, c4 = st.columns(2)
     with c3:
-        chart(
-            charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition")),
-            "channels_acquisition",
-            dim="channel",
-        )
+        if chart_or_why(ctx, pv.tables["acquisition"], t("channels.none_customers")):
+            chart(
+                charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), grain=g),
+                "channels_acquisition",
+                dim="channel",
+            )
     with c4:
-        chart(
-            charts.heatmap(
-                pv.tables["migration"], "first_channel", "latest_channel", "customers", t("channels.migration")
-            ),
-            "channels_migration",
-            dim="channel",
-        )
+        if chart_or_why(ctx, pv.tables["migration"], t("channels.none_customers")):
+            chart(
+                charts.heatmap(
+                    pv.tables["migration"], "first_channel", "latest_channel", "customers", t("channels.migration")
+                ),
+                "channels_migration",
+                dim="channel",
+            )
 
     st.subheader(t("channels.service"))
     service = pv.tables["service"]
-    if len(service):
+    if chart_or_why(ctx, service, t("channels.none_service")):
         s1, s2 = st.columns([2, 3])
         with s1:
             chart(charts.bars(service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel")
@@ -74,16 +78,17 @@ elif pv is not None:
 
     st.subheader(t("channels.roles"), help=t("channels.roles.help"))
     roles = pv.tables["roles"]
-    st.dataframe(
-        roles,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "channel": t("col.channel"),
-            **{
-                r: st.column_config.ProgressColumn(t(f"role.{r}"), format="percent", min_value=0, max_value=1)
-                for r in ROLES
+    if chart_or_why(ctx, roles, t("channels.none_customers")):
+        st.dataframe(
+            roles,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "channel": t("col.channel"),
+                **{
+                    r: st.column_config.ProgressColumn(t(f"role.{r}"), format="percent", min_value=0, max_value=1)
+                    for r in ROLES
+                },
             },
-        },
-    )
+        )
     view_rows(ctx, "orders", "channels_rows")

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight import charts, churn, churn_model, formatting
+from insight import charts, churn, churn_model, formatting, i18n
 from insight.escape import md
 from insight.settings import CHURN_DAYS_RANGE, INACTIVITY_DAYS, MIN_GROUP
 from insight.ui.cache import view, with_options
@@ -70,7 +70,8 @@ if tab == "risk":  # train first, with a progress bar; the view then reads the c
         progress = lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}"))  # noqa: E731
         guard(churn_model.train, scope, in_force, progress)
         bar.empty()
-pv = guard(view, ctx, "churn", {"tab": tab, **options})
+# Every section but the risk model reads the same figures: one cached view serves them all.
+pv = guard(view, ctx, "churn", {"tab": tab if tab == "risk" else "", **options})
 if pv is not None:
     view_notes(ctx, pv)
 if pv is not None and pv.missing:
@@ -109,8 +110,13 @@ elif pv is not None and "definition" in pv.tables:
                         high=pct(versus.loc["difference", "high"]),
                     )
                 )
-            groups = pv.tables["complaints_churn"].iloc[:2]
-            chart(charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
+            else:
+                st.info(t("churn.versus.none", cutoff=md(versus["cutoff"].iloc[0])))
+            groups = pv.tables["complaints_churn"].iloc[:2].dropna(subset=["customers"])
+            if len(groups):
+                label = lambda v: t(f"churn.versus.{v}")  # noqa: E731
+                chart(charts.rate_bars(groups, t("churn.versus"), label, t), "churn_versus")
+            view_notes(ctx, pv, kinds=("coverage",))
 
     elif tab == "attribute":
         by = url_choice(
@@ -220,7 +226,11 @@ elif pv is not None and "definition" in pv.tables:
             refused = pv.tables["refused"]
             if len(refused):
                 with st.expander(t("churn.model.refused")):
-                    table(ctx, refused.assign(feature=[feature(f) for f in refused["feature"]]), prefix="col")
+                    shown = refused.assign(
+                        feature=[feature(f) for f in refused["feature"]],
+                        reason=[i18n.text(r, ctx.lang) for r in refused["reason"]],
+                    )
+                    table(ctx, shown, prefix="col")
             st.subheader(t("churn.risk.list"))
             count = pv.tables["at_risk_count"].iloc[0]
             st.caption(

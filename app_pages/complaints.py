@@ -100,6 +100,7 @@ if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None:
     kpi_cards(ctx, {m: pv.kpis[m] for m in COMPLAINT_KPIS})
+    view_notes(ctx, pv, kinds=("coverage",))
 
     if tab == "categories" and "categories" in pv.tables:
         cats = pv.tables["categories"]

@@ -23,10 +23,11 @@ else:
     elif cv is not None:
         s = cv.summary
         cols = st.columns(4)
-        cols[0].metric(t("metric.revenue"), formatting.value(s["revenue"], "money", ctx.lang), border=True)
-        cols[1].metric(t("metric.orders"), formatting.value(s["orders"], "int", ctx.lang), border=True)
-        cols[2].metric(t("customer.tickets"), formatting.value(s["tickets"], "int", ctx.lang), border=True)
-        cols[3].metric(t("metric.csat"), formatting.value(s["csat"], "num", ctx.lang), border=True)
+        # Over all of the customer's history: labelled so, not as the period figures of other pages.
+        cols[0].metric(t("customer.revenue"), formatting.value(s["revenue"], "money", ctx.lang), border=True)
+        cols[1].metric(t("customer.orders_all"), formatting.value(s["orders"], "int", ctx.lang), border=True)
+        cols[2].metric(t("customer.tickets_all"), formatting.value(s["tickets"], "int", ctx.lang), border=True)
+        cols[3].metric(t("customer.csat"), formatting.value(s["csat"], "num", ctx.lang), border=True)
         left, right = st.columns([3, 2])
         with left:
             if len(cv.orders):
@@ -38,6 +39,8 @@ else:
                     symbol="counted",
                     title=t("customer.orders"),
                 )
+                days = (cv.orders["order_date"].max() - cv.orders["order_date"].min()).days + 1
+                fig = charts.time_axis(fig, formatting.grain_for_days(days), cv.orders["order_date"])
                 chart(charts.layout(fig, t("customer.orders")), "customer_orders")
         with right:
             st.subheader(t("customer.segments"))

@@ -2,31 +2,36 @@
 
 import streamlit as st
 
-from insight import charts, formatting
+from insight import charts, formatting, i18n
 from insight.overview import MOVED_DIMS, MOVED_METRICS
 from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice
-from insight.ui.widgets import alert_list, kpi_cards, table
-from insight.views import grain
+from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, period_coverage, table, view_notes
+from insight.views import grain, lacks
 
 ctx = context()
 t = ctx.t
 page_header(ctx, "overview")
 pv = guard(view, ctx, "overview")
+if pv is not None:
+    view_notes(ctx, pv)
 if pv is not None and pv.missing:
     empty_state(ctx, pv.missing)
 elif pv is not None:
+    period_coverage(ctx, pv.tables["coverage"])
     series = pv.tables["series"]
     current = series[series["series"] == "current"]
     kpi_cards(ctx, pv.kpis, sparks={k: current[k].tolist() for k in pv.kpis if k in current})
+    view_notes(ctx, pv, kinds=("coverage",))
 
-    g = grain(ctx.scope.period)
+    g = grain(ctx.scope)
     left, right = st.columns([3, 2])
     with left:
-        chart(charts.trend(series, t), "overview_trend", grain=g)
-        st.caption(t("drill.hint"))
+        if chart_or_why(ctx, current, t("overview.trend.none")):
+            chart(charts.trend(series, t, g), "overview_trend", grain=g)
+            st.caption(t("drill.hint"))
     with right:
         st.subheader(t("overview.alerts"))
         alert_list(ctx, pv.tables["alerts"])
@@ -48,8 +53,16 @@ elif pv is not None:
         dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS  # only splits the data has
         dim = url_choice("by", dims, dims[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented")
     moved = pv.tables[f"moved_{metric}"]
-    if moved.empty:
+    card = pv.kpis[metric]
+    if moved.empty and ctx.filters.cmp == "none":
         st.info(t("overview.moved.none"))
+    elif moved.empty and (card.missing or card.note and card.value is None):  # no figure at all
+        why = lacks(card.missing) if card.missing else card.note
+        st.info(t("overview.moved.empty", why=i18n.text(why, ctx.lang, markdown=True)))
+    elif moved.empty and card.note:
+        st.info(t("overview.moved.uncompared", why=i18n.text(card.note, ctx.lang, markdown=True)))
+    elif moved.empty or moved[moved["dimension"] == dim].empty:
+        st.info(t("overview.moved.nothing", dim=t(f"dim.{dim}")))
     else:
         c1, c2 = st.columns([3, 2])
         with c1:

@@ -5,7 +5,7 @@ import streamlit as st
 from insight import charts, formatting
 from insight.clusters import name_text, target_list
 from insight.escape import md
-from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, churn_basis, segment_as_of
+from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
@@ -50,7 +50,9 @@ k = ""
 if tab == "clusters":
     k = url_choice("k", K_CHOICES, "", t("seg.k"), lambda v: v or t("seg.k.auto"))
 spec = url_value("members")
-pv = guard(view, ctx, "segments", {"tab": tab, "k": k, "members": spec})
+# RFM, tiers and CLV read the same figures (one cached view); movement and clusters add their own.
+own = tab if tab in ("movement", "clusters") else ""
+pv = guard(view, ctx, "segments", {"tab": own, "k": k, "members": spec})
 if pv is not None:
     view_notes(ctx, pv)
 if pv is not None and pv.missing:
@@ -96,7 +98,10 @@ elif pv is not None:
         with right:
             chart(charts.pareto(pv.tables["pareto"], pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
         table(ctx, tiers.assign(tier=[code(c) for c in tiers["tier"]]), prefix="col")
-        st.caption(t(f"seg.churn.{churn_basis(ctx.scope)}", days=INACTIVITY_DAYS))
+        basis = pv.tables["tier_churn"].iloc[0]
+        known = f"{int(basis['known']):,}"
+        ranked = f"{int(basis['ranked']):,}"
+        st.caption(t(f"seg.churn.{basis['basis']}", days=INACTIVITY_DAYS, known=known, ranked=ranked))
         with st.form("cutoffs"):
             st.caption(t("seg.tiers.cutoffs"))
             current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]

@@ -137,7 +137,7 @@ class RowScope:
             kept = tuple(v for v in values if allowed is None or v in allowed)
             if len(kept) < len(values):
                 removed = [v for v in values if v not in kept]
-                notes.append(msg("access.outside", dim=key, values=", ".join(removed)))
+                notes.append(msg("ignored.outside_rows", dim=key, values=", ".join(removed)))
             if kept:
                 dims.append((key, kept))
         return replace(filters, dims=tuple(dims)), notes

@@ -214,8 +214,9 @@ def describe(alert: dict, lang: str = i18n.DEFAULT_LANG, *, markdown: bool = Fal
     `markdown=True` its values from the data are escaped for Streamlit."""
     esc = md if markdown else str
     kind = alert["kind"]
-    if kind == "overdue":
-        return i18n.t("alert.overdue", lang, count=int(alert["count"]), hours=float(alert["oldest_hours"]))
+    if kind == "overdue":  # measured as of the latest ticket, not today: said so
+        as_of = f"{pd.Timestamp(alert['as_of']):%Y-%m-%d %H:%M}" if alert.get("as_of") else "—"  # older events: none
+        return i18n.t("alert.overdue", lang, count=int(alert["count"]), hours=float(alert["oldest_hours"]), as_of=as_of)
     if kind == "churn_spike":
         month = esc(str(alert["month"])[:7])
         return i18n.t(

@@ -21,6 +21,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from insight import settings
 from insight.filters import whole_number
+from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.workspace import quote
 
@@ -35,13 +36,13 @@ AGE_BANDS = (
 ATTRIBUTES = ("segment", "tier", "rfm", "region", "channel", "age_band")
 
 
-def window(scope: Scope) -> tuple[int, list[str]]:
+def window(scope: Scope) -> tuple[int, list[Message]]:
     raw = dict(scope.filters.extra).get("win")
     if raw is None:
         return settings.ATTRIBUTION_DAYS, []
     if (days := whole_number(raw)) is not None and 1 <= days <= 365:
         return days, []
-    return settings.ATTRIBUTION_DAYS, [f"win={raw!r} ignored: use a whole number of days from 1 to 365"]
+    return settings.ATTRIBUTION_DAYS, [msg("ignored.win", value=raw)]
 
 
 def _group(cols) -> str:
@@ -115,6 +116,8 @@ def campaign_table(scope: Scope) -> pd.DataFrame | None:
     frame["roi"] = (frame["attributed_revenue"] - frame["spend"]) / frame["spend"].where(frame["spend"] > 0)
     frame["cost_per_conversion"] = frame["spend"] / frame["converted"].where(frame["converted"] > 0)
     frame = frame.join(frame.apply(_uplift_row, axis=1, result_type="expand"))
+    bounds = ["uplift", "uplift_low", "uplift_high"]  # numbers even when no campaign has a control group
+    frame[bounds] = frame[bounds].astype(float)
     sort = "start_date" if "start_date" in frame else "first_contact"
     return frame.sort_values([sort, "campaign_id"], na_position="last").reset_index(drop=True)
 

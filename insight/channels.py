@@ -19,7 +19,7 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     where, params = scope.where("orders")
     frame = scope.query(
         f"""
-        SELECT date_trunc('{grain}', t.order_date)::DATE AS bucket, coalesce(t.channel, '(none)') AS channel,
+        SELECT {metrics.bucket_sql(grain, "t.order_date")} AS bucket, coalesce(t.channel, '(none)') AS channel,
                coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
                {metrics.distinct_customers(scope)} AS customers
         FROM {scope.table("orders")} t WHERE {where} AND t._valid
@@ -64,7 +64,7 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
     where, params = scope.where("orders")
     return scope.query(
         f"""
-        SELECT date_trunc('{grain}', t._first_at)::DATE AS bucket, coalesce(t._first_channel, '(none)') AS channel,
+        SELECT {metrics.bucket_sql(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
                {metrics.distinct_customers(scope)} AS new_customers
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at

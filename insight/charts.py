@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -28,11 +29,60 @@ def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     return fig
 
 
+#: Number axes read as people read numbers: 0 at the base, SI steps (500k, 1.5M), no long decimals.
+#: (An overlaying second axis would otherwise sync its ticks to the first one's grid: 17.9314.)
+NUMBER_AXIS = {"rangemode": "tozero", "tickformat": ".3~s", "tickmode": "auto"}
+#: Counts: the same, but plain digits (SI would write half a customer as "500m").
+COUNT_AXIS = {**NUMBER_AXIS, "tickformat": ",.3~r"}
+#: Per time bucket: the tick label and the bucket's width (a date axis's dtick: ms or months).
+_TIME_TICKS = {
+    "hour": ("%H:%M<br>%Y-%m-%d", 3_600_000),
+    "day": ("%Y-%m-%d", 86_400_000),
+    "week": ("%Y-%m-%d", 7 * 86_400_000),
+    "month": ("%Y-%m", 31 * 86_400_000),
+}
+MAX_TICKS = 7  # a half-width chart fits this many date labels without turning them
+
+
+def time_axis(fig: go.Figure, grain: str | None, buckets) -> go.Figure:
+    """A date x axis that fits the data: labels are dates (hours on a one-day chart), ticks fall on
+    bucket boundaries at most `MAX_TICKS` times, and a lone bucket gets a bucket's width either side,
+    so the axis never shows sub-millisecond ticks or raw numbers. Without a `grain`, the buckets'
+    own spacing gives it."""
+    values = pd.to_datetime(pd.Series(list(buckets))).dropna()
+    fmt, width = _TIME_TICKS[grain or _grain_of(values)]
+    axis: dict = {"type": "date", "tickformat": fmt, "hoverformat": fmt}
+    if len(values):
+        first, last = values.min(), values.max()
+        buckets_spanned = int((last - first) / pd.Timedelta(milliseconds=width)) + 1
+        every = max(1, math.ceil(buckets_spanned / MAX_TICKS))
+        axis["dtick"] = f"M{every}" if grain == "month" else width * every
+        axis["tick0"] = first
+        if first == last:
+            half = pd.Timedelta(milliseconds=width)
+            axis["range"] = [first - half, last + half]
+    fig.update_layout(xaxis=axis)
+    return fig
+
+
+def _grain_of(values: pd.Series) -> str:
+    """The bucket of evenly spaced time buckets, from their smallest gap (a day without a gap)."""
+    gaps = values.drop_duplicates().sort_values().diff().dropna()
+    gap = gaps.min() if len(gaps) else pd.Timedelta(days=1)
+    return (
+        "hour"
+        if gap < pd.Timedelta(days=1)
+        else "day"
+        if gap < pd.Timedelta(days=7)
+        else ("week" if gap < pd.Timedelta(days=28) else "month")
+    )
+
+
 def colors(values) -> dict[str, str]:
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(set(values)))}
 
 
-def trend(frame: pd.DataFrame, t: T) -> go.Figure:
+def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
     """Revenue (current and comparison, aligned by bucket) with active customers as bars."""
     fig = go.Figure()
     current = frame[frame["series"] == "current"]
@@ -61,8 +111,11 @@ def trend(frame: pd.DataFrame, t: T) -> go.Figure:
             line={"color": PALETTE[0], "dash": "dot"},
             customdata=[str(b) for b in x],
         )
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
-    return layout(fig, t("overview.trend"))
+    fig.update_layout(
+        yaxis={**NUMBER_AXIS, "title": t("metric.revenue")},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, **COUNT_AXIS},
+    )
+    return time_axis(layout(fig, t("overview.trend")), grain, current["bucket"])
 
 
 def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figure:
@@ -83,8 +136,8 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figu
     return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
 
 
-def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False) -> go.Figure:
-    """Channel × bucket stacked bars of `column` (a count, an amount or a share)."""
+def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> go.Figure:
+    """Channel × time-bucket stacked bars of `column` (a count, an amount or a share)."""
     fig = go.Figure()
     palette = colors(frame["channel"])
     for channel, part in frame.groupby("channel", sort=True):
@@ -95,10 +148,9 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False)
             marker_color=palette[channel],
             customdata=[channel] * len(part),
         )
-    fig.update_layout(barmode="stack")
-    if percent:
-        fig.update_layout(yaxis={"tickformat": ".0%"})
-    return layout(fig, title)
+    amounts = NUMBER_AXIS if column == "revenue" else COUNT_AXIS
+    fig.update_layout(barmode="stack", yaxis={"tickformat": ".0%"} if percent else amounts)
+    return time_axis(layout(fig, title), grain, frame["bucket"])
 
 
 def tiles(
@@ -483,8 +535,8 @@ def weekly_stacked(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
             text=odd["category"],
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    return layout(fig, title, height=380)
+    fig.update_layout(barmode="stack", yaxis=COUNT_AXIS)
+    return time_axis(layout(fig, title, height=380), "week", frame["week"])
 
 
 def histogram(frame: pd.DataFrame, title: str, x_title: str) -> go.Figure:

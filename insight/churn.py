@@ -26,6 +26,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from insight import facts, settings
 from insight.filters import whole_number
+from insight.i18n import Message, msg
 from insight.metrics import complaint_condition
 from insight.scope import Scope
 from insight.workspace import quote
@@ -53,7 +54,7 @@ class Definition:
         return {"definition": self.kind, "days": self.days, "reason": self.reason, "dated": self.dated}
 
 
-def definition(scope: Scope) -> tuple[Definition, list[str]]:
+def definition(scope: Scope) -> tuple[Definition, list[Message]]:
     """The definition in force from `churn=` and `days=`; invalid values give notes."""
     extra, notes = dict(scope.filters.extra), []
     has_flag = scope.has("customers", "churned")
@@ -65,7 +66,7 @@ def definition(scope: Scope) -> tuple[Definition, list[str]]:
         if (number := whole_number(raw)) is not None and low <= number <= high:
             days = number
         else:
-            notes.append(f"days={raw!r} ignored: use a whole number of days from {low} to {high}")
+            notes.append(msg("ignored.days", value=raw, low=low, high=high))
     default = "explicit" if has_flag else "behavioural"
     kind, reason = default, "flag" if has_flag else "no_flag"
     asked = extra.get("churn")
@@ -73,11 +74,11 @@ def definition(scope: Scope) -> tuple[Definition, list[str]]:
         if asked == "behavioural" and has_orders:
             kind, reason = asked, "user"
         elif asked == "explicit" and not has_flag:
-            notes.append("churn=explicit ignored: the customers table has no churned flag")
+            notes.append(msg("ignored.churn_explicit"))
         elif asked == "behavioural":
-            notes.append("churn=behavioural ignored: it needs orders with a customer_id and an order date")
+            notes.append(msg("ignored.churn_behavioural"))
         else:
-            notes.append(f"churn={asked!r} ignored: use explicit or behavioural")
+            notes.append(msg("ignored.churn", value=asked))
     dated = kind == "explicit" and scope.has("customers", "churn_date")
     return Definition(kind, days, reason, dated), notes
 
@@ -457,7 +458,8 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
 def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
     """Churn of customers who complained in the 90 days before the cutoff against those who did
     not: group, customers, churned, churn_rate, low/high (Wilson); plus the difference with its
-    95 % interval (Newcombe) on the `difference` row. None without tickets and customers."""
+    95 % interval (Newcombe) on the `difference` row; `linked` of the window's `complainers` are
+    in the population. None without tickets and customers."""
     if not (scope.snap.has("customers") and scope.has("tickets", "customer_id", "created_at")):
         return None
     day = cutoff(scope, d)
@@ -481,7 +483,7 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
                    WHERE {cond} AND t.created_at > ?::DATE - {COMPLAINT_WINDOW_DAYS} AND t.created_at < ?::DATE + 1
                    AND {tw})
         SELECT k.customer_id IS NOT NULL AS complained, count(*) AS customers,
-               count(*) FILTER (WHERE pop.churned) AS churned
+               count(*) FILTER (WHERE pop.churned) AS churned, any_value((SELECT count(*) FROM k)) AS complainers
         FROM pop LEFT JOIN k USING (customer_id) GROUP BY ALL""",
         [*pop_params, day, day, *tparams],
     )
@@ -505,6 +507,8 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
             ignore_index=True,
         )
     table["cutoff"] = day
+    # Coverage: complainers of the window who are in the population (known customers still here).
+    table["linked"], table["complainers"] = n1, int(frame["complainers"].max()) if len(frame) else 0
     return table
 
 

@@ -33,6 +33,7 @@ from sklearn.model_selection import train_test_split
 
 from insight import churn, settings
 from insight.churn import Definition
+from insight.i18n import Message, msg
 from insight.metrics import complaint_condition
 from insight.scope import Scope
 from insight.workspace import quote
@@ -84,7 +85,7 @@ class Model:
     cutoffs: list[dt.date]  # training cutoffs (temporal)
     eval_cutoff: dt.date | None
     features: list[str]
-    refused: dict[str, str]  # feature -> why it was refused
+    refused: dict[str, Message]  # feature -> why it was refused
     metrics: dict  # roc_auc, pr_auc, baseline..., rule..., prevalence, n_train, n_test
     calibration: pd.DataFrame  # predicted, observed (held-out)
     importance: pd.DataFrame  # feature, importance, std
@@ -138,16 +139,16 @@ def candidate_features(scope: Scope, temporal: bool) -> list[Feature]:
     return out + customer_features(scope, temporal)
 
 
-def guard(features: list[Feature], temporal: bool) -> tuple[list[Feature], dict[str, str]]:
+def guard(features: list[Feature], temporal: bool) -> tuple[list[Feature], dict[str, Message]]:
     """The features a model may use, and the refused ones with the reason."""
     kept, refused = [], {}
     for f in features:
         if LABEL_WORDS.search(f.name):
-            refused[f.name] = "names the churn label"
+            refused[f.name] = msg("churn.refused.label")
         elif f.known_at == "label":
-            refused[f.name] = "measured at the label date, after the cutoff: it restates the label"
+            refused[f.name] = msg("churn.refused.after")
         elif temporal and f.known_at == "snapshot":
-            refused[f.name] = "measured at the data end, not at the cutoff"
+            refused[f.name] = msg("churn.refused.snapshot")
         else:
             kept.append(f)
     return kept, refused
@@ -160,10 +161,10 @@ def single_aucs(frame: pd.DataFrame, y: np.ndarray, features: list[Feature]) -> 
     return {f.name: float(roc_auc_score(y, _single_score(frame[f.name], y, frame[f.name], f.kind))) for f in features}
 
 
-def guard_empirical(aucs: dict[str, float]) -> dict[str, str]:
+def guard_empirical(aucs: dict[str, float]) -> dict[str, Message]:
     """Features that on their own separate churners almost perfectly: the label in disguise."""
     return {
-        name: f"separates churners on its own (AUC {max(auc, 1 - auc):.3f}): the label in disguise"
+        name: msg("churn.refused.disguise", auc=f"{max(auc, 1 - auc):.3f}")
         for name, auc in aucs.items()
         if max(auc, 1 - auc) >= LEAK_AUC
     }
@@ -175,7 +176,8 @@ def _single_score(train: pd.Series, y: np.ndarray, apply: pd.Series, kind: str) 
     if kind == "cat":
         rates = pd.Series(y).groupby(train.astype(object).fillna("—").to_numpy()).mean()
         return apply.astype(object).fillna("—").map(rates).fillna(y.mean()).to_numpy(float)
-    values = pd.to_numeric(apply, errors="coerce")
+    # As floats: a whole-number column (Int64) cannot take a median such as 370.5 into its blanks.
+    values = pd.to_numeric(apply, errors="coerce").astype("float64")
     return values.fillna(pd.to_numeric(train, errors="coerce").median()).fillna(0).to_numpy(float)
 
 
@@ -296,6 +298,10 @@ def train(
     train_x, train_y, test_x, test_y, score_frame, cutoffs, eval_cutoff, as_of = found
     aucs = single_aucs(train_x, train_y, features)
     refused.update(guard_empirical(aucs))
+    # A feature with (almost) no values in the training data (no tickets before any cutoff, say)
+    # has nothing to teach, and the model's binning cannot take a column without values.
+    few = settings.MIN_GROUP
+    refused.update({f.name: msg("churn.refused.empty", n=few) for f in features if train_x[f.name].notna().sum() < few})
     features = [f for f in features if f.name not in refused]
     if not features or len(np.unique(train_y)) < 2 or len(np.unique(test_y)) < 2:
         return None

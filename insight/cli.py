@@ -143,8 +143,7 @@ def _view(ws, args: argparse.Namespace) -> dict:
     page, _ = parse_link(args.link)
     if not access.may_open(user.role, page):
         raise InsightError(msg("access.page_denied", page=page, role=user.role))
-    out = page_view(ws, args.link, user.rows).to_dict()
-    out["notes"] = [str(n) for n in out["notes"]]
+    out = page_view(ws, args.link, user.rows).to_dict()  # notes as {"kind", "text"} (English)
     return {**out, "as": user.name, "scope": user.rows.describe()}
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from insight import metrics
+from insight.i18n import Message, msg
 from insight.metrics import complaint_condition, due_sql, priority_level
 from insight.scope import Scope
 
@@ -375,6 +376,29 @@ def value_at_stake(scope: Scope) -> pd.DataFrame | None:
     frame["share"] = frame["complaints"] / total if total else np.nan
     order = {"diamond": 0, "gold": 1, "silver": 2, "basic": 3}
     return frame.sort_values("tier", key=lambda s: s.map(order).fillna(9)).reset_index(drop=True)
+
+
+def coverage(scope: Scope) -> tuple[int, int] | None:
+    """(complaint tickets of the view whose customer is in the customers table, all complaint
+    tickets of the view). Complaints per 1,000 customers divides all of them by the customers."""
+    if not scope.snap.has("customers") or not scope.has("tickets", "created_at") or scope.period is None:
+        return None
+    cond, params = _base(scope)
+    known = "0"
+    if scope.has("tickets", "customer_id") and scope.has("customers", "customer_id"):
+        known = f"count(*) FILTER (WHERE t.customer_id IN (SELECT customer_id FROM {scope.table('customers')}))"
+    row = scope.query(
+        f"SELECT {known} AS linked, count(*) AS total FROM {scope.table('tickets')} t WHERE {cond}", params
+    ).iloc[0]
+    return int(row["linked"]), int(row["total"])
+
+
+def coverage_notes(scope: Scope) -> list[Message]:
+    """A note when some complaint tickets of the view have no known customer."""
+    found = coverage(scope)
+    if found is None or not found[1] or found[0] == found[1]:
+        return []
+    return [msg("coverage.tickets", linked=f"{found[0]:,}", total=f"{found[1]:,}")]
 
 
 def undated(scope: Scope) -> int:

@@ -35,9 +35,10 @@ def add_values(current: list[str] | tuple[str, ...], key: str, clicked: list[str
 
 
 def bucket_period(bucket: str | dt.date, grain: str) -> tuple[dt.date, dt.date]:
-    """The period a clicked time bucket stands for (a day, an ISO week, or a month)."""
+    """The period a clicked time bucket stands for (a day — also for an hour, the shortest period —,
+    an ISO week, or a month)."""
     start = pd.Timestamp(bucket).date()
-    if grain == "day":
+    if grain in ("hour", "day"):
         return start, start
     if grain == "week":
         start = start - dt.timedelta(days=start.weekday())

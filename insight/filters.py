@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from insight.i18n import Message, msg
 from insight.workspace import Snapshot, quote
 
 CMP_CHOICES = ("prev", "yoy", "none")
@@ -133,7 +134,7 @@ class Filters:
     # --- construction ----------------------------------------------------------------------
 
     @classmethod
-    def from_query(cls, query: str | dict) -> tuple[Filters, list[str]]:
+    def from_query(cls, query: str | dict) -> tuple[Filters, list[Message]]:
         """Parse a query string (or a dict of lists/values). Invalid values are dropped, each
         with a note a person can read; nothing here raises on user input."""
         if isinstance(query, str):
@@ -141,7 +142,7 @@ class Filters:
             params = parse_qs(text, keep_blank_values=False)
         else:
             params = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
-        notes: list[str] = []
+        notes: list[Message] = []
 
         def one(key: str) -> str | None:
             values = [v for v in params.get(key, []) if v != ""]
@@ -151,21 +152,21 @@ class Filters:
         if (raw := one("ds")) is not None:
             ds = whole_number(raw)
             if ds is None:
-                notes.append(f"ds={raw!r} ignored: not a version number")
+                notes.append(msg("ignored.ds", value=raw))
         start = _date(one("from"), "from", notes)
         end = _date(one("to"), "to", notes)
         if start and end and start > end:
-            notes.append(f"from={start} is after to={end}; the period was ignored")
+            notes.append(msg("ignored.period", start=start, end=end))
             start = end = None
         cmp = one("cmp") or DEFAULT_CMP
         if cmp not in CMP_CHOICES:
-            notes.append(f"cmp={cmp!r} ignored: use one of {', '.join(CMP_CHOICES)}")
+            notes.append(msg("ignored.cmp", value=cmp, choices=", ".join(CMP_CHOICES)))
             cmp = DEFAULT_CMP
         dims = []
         for key in DIMENSION_KEYS:
             values = tuple(dict.fromkeys(v.strip() for v in params.get(key, []) if v.strip()))
             if len(values) > MAX_VALUES:
-                notes.append(f"{key}: only the first {MAX_VALUES} values were kept")
+                notes.append(msg("ignored.values", param=key, count=MAX_VALUES))
                 values = values[:MAX_VALUES]
             if values:
                 dims.append((key, values))
@@ -257,13 +258,13 @@ def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: s
     return None
 
 
-def _date(raw: str | None, key: str, notes: list[str]) -> dt.date | None:
+def _date(raw: str | None, key: str, notes: list[Message]) -> dt.date | None:
     if raw is None:
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        notes.append(f"{key}={raw!r} ignored: use YYYY-MM-DD")
+        notes.append(msg("ignored.date", param=key, value=raw))
         return None
 
 

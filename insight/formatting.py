@@ -44,3 +44,9 @@ def compact(v: float, lang: str = "en", decimals: int = 1) -> str:
     if float(v).is_integer():
         return f"{v:,.0f}"
     return f"{v:,.{decimals}f}"
+
+
+def grain_for_days(days: int) -> str:
+    """The time bucket that fits a span of `days`: hours for a day or two, days up to two months,
+    weeks up to half a year, months beyond."""
+    return "hour" if days <= 2 else "day" if days <= 62 else "week" if days <= 183 else "month"

@@ -25,7 +25,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.period": ("Period: {start} – {end}", "周期：{start} – {end}"),
     "app.period.none": ("No dated data yet", "暂无带日期的数据"),
     "app.version": ("Data version {version}", "数据版本 {version}"),
-    "app.note": ("Ignored: {note}", "已忽略：{note}"),
     "app.demo_created": (
         "A demo workspace was created so there is something to explore.",
         "已创建演示数据，便于浏览。",
@@ -44,7 +43,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "本页正在建设中，下一版本将提供图表；上方筛选已生效。",
     ),
     # empty states
-    "empty.missing": ("This page needs the {tables} table(s).", "本页需要 {tables} 数据表。"),
     "empty.upload": ("Upload them on the Data page", "请在数据管理页上传"),
     # dimensions
     "dim.region": ("Region", "地区"),
@@ -101,7 +99,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Share of ratings ≥ 4 of 5 (≥ 8 of 10).",
         "评分 ≥4（五分制）或 ≥8（十分制）的占比。",
     ),
-    "kpi.missing": ("No {table} data", "无 {table} 数据"),
     # overview
     "overview.trend": ("Revenue and active customers", "收入与活跃客户趋势"),
     "overview.current": ("Current", "本期"),
@@ -166,6 +163,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "table.tickets": ("tickets", "工单"),
     "table.campaigns": ("campaigns", "营销活动"),
     "table.contacts": ("contacts", "活动触达"),
+    "table.segments": ("ranked customers", "排名客户"),
     # drill, share, rows
     "drill.active": ("Active filters", "当前筛选"),
     "drill.remove": ("Remove this filter", "移除此筛选"),
@@ -202,8 +200,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "overview.alerts": ("Alerts", "预警"),
     "overview.alerts.none": ("No alerts for this view.", "当前视图无预警。"),
     "alert.overdue": (
-        "{count} open complaint work orders are past their time limit (oldest {hours:,.0f} h overdue).",
-        "{count} 张投诉工单已超期未办结（最久超期 {hours:,.0f} 小时）。",
+        "{count} open complaint work orders are past their time limit as of {as_of} (oldest {hours:,.0f} h overdue).",
+        "截至 {as_of}，{count} 张投诉工单已超期未办结（最久超期 {hours:,.0f} 小时）。",
     ),
     "alert.churn_spike": (
         "Churn spike: {churned} customers churned in {month}, above the usual {threshold:,.0f}.",
@@ -239,15 +237,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.channel": ("Channel", "渠道"),
     "col.tickets": ("Tickets", "工单量"),
     # segments: metrics
-    "metric.segment_customers": ("Active customers", "活跃客户数"),
+    "metric.segment_customers": ("Ranked customers", "排名客户数"),
     "metric.segment_customers.def": (
-        "Customers with at least one counted order in the period: the customers that RFM and tiers rank.",
-        "周期内至少有一笔有效订单的客户，即参与 RFM 与价值等级排名的客户。",
+        "Customers with at least one counted order in the period: the customers that RFM and tiers rank. A channel, "
+        "category or product filter picks the customers who ever ordered through it (not their orders), so this "
+        "can differ from Active customers on the Overview, which counts customers by the filtered orders.",
+        "周期内至少有一笔有效订单的客户，即参与 RFM 与价值等级排名的客户。渠道、类别或产品筛选选取的是"
+        "曾经通过它们下单的客户（而非订单），因此可能与总览页按筛选后订单计数的“活跃客户”不同。",
     ),
     "metric.segment_revenue": ("Revenue of ranked customers", "已排名客户收入"),
     "metric.segment_revenue.def": (
-        "Revenue in the period of the customers ranked (orders without a customer are left out).",
-        "参与排名客户在周期内的收入（无客户编号的订单不计入）。",
+        "All revenue in the period of the customers ranked (orders without a customer are left out). A channel, "
+        "category or product filter picks customers, not orders, so this can exceed Revenue on the Overview, which "
+        "sums the filtered orders only.",
+        "参与排名客户在周期内的全部收入（无客户编号的订单不计入）。渠道、类别或产品筛选选取的是客户而非订单，"
+        "因此可能高于总览页只汇总筛选后订单的“收入”。",
     ),
     "metric.pareto_top20_share": ("Top 20 % share", "前 20% 客户贡献"),
     "metric.pareto_top20_share.def": (
@@ -370,10 +374,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "seg.pareto.x": ("Share of customers", "客户累计占比"),
     "seg.pareto.y": ("Share of revenue", "收入累计占比"),
     "seg.pareto.point": ("Top 20 % → {share}", "前 20% → {share}"),
-    "seg.churn.explicit": ("Churn: the customers' own churned flag.", "流失：依据客户表的流失标记。"),
+    "seg.churn.explicit": (
+        "Churn: the customers' own churned flag ({known} of {ranked} ranked customers have one; the rest are left "
+        "out of the tier churn).",
+        "流失：依据客户表的流失标记（{ranked} 名排名客户中 {known} 名有该标记，其余不计入等级流失率）。",
+    ),
     "seg.churn.lapsed": (
-        "Churn: no order in the last {days} days of the period (there is no churned flag).",
-        "流失：周期最后 {days} 天内无订单（数据中没有流失标记）。",
+        "Churn: no order in the last {days} days of the period (no churned flag for these {ranked} customers).",
+        "流失：周期最后 {days} 天内无订单（这 {ranked} 名客户没有流失标记）。",
     ),
     "seg.given": ("Tier in the customers table against the computed tier", "客户表中的等级与计算等级对照"),
     "seg.k": ("Number of clusters", "聚类数"),
@@ -448,6 +456,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "customer.not_found": ("No customer {id} in this workspace.", "工作区中没有客户 {id}。"),
     "customer.orders": ("Orders timeline", "订单时间线"),
     "customer.tickets": ("Tickets", "工单"),
+    "customer.revenue": ("Revenue, all time", "累计收入"),
+    "customer.orders_all": ("Orders, all time", "累计订单数"),
+    "customer.tickets_all": ("Tickets, all time", "累计工单数"),
+    "customer.csat": ("CSAT of their tickets", "其工单满意度"),
     "customer.profile": ("Profile", "客户档案"),
     # churn
     "metric.churn_base": ("Churn base", "流失基数"),
@@ -529,6 +541,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{b}. Difference {diff} (95 % interval {low} to {high}).",
         "截至 {cutoff} 仍在网的客户：此前 90 天内投诉过的客户流失率为 {a}，其余客户为 {b}。"
         "差值 {diff}（95% 置信区间 {low} 至 {high}）。",
+    ),
+    "churn.versus.none": (
+        "No comparison on {cutoff}: it needs customers still here who complained in the 90 days before and "
+        "customers who did not.",
+        "{cutoff} 无法比较：需要截止日仍在、且此前 90 天内投诉过与未投诉过的客户。",
     ),
     "churn.versus.complained": ("Complained", "投诉过"),
     "churn.versus.not_complained": ("Did not complain", "未投诉"),
@@ -876,6 +893,212 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.column": ("(column {column})", "（列 {column}）"),
     "error.rows": ("[rows {rows}{more}]", "［第 {rows} 行{more}］"),
     "error.rows.more": (" and {count} more", " 等，另有 {count} 行"),
+    # notes from the core (the first part of the key is the note's kind: see note_kind)
+    "ignored.ds": ("ds='{value}' ignored: not a version number", "已忽略 ds='{value}'：不是版本号"),
+    "ignored.date": ("{param}='{value}' ignored: use YYYY-MM-DD", "已忽略 {param}='{value}'：请使用 YYYY-MM-DD 格式"),
+    "ignored.period": (
+        "from={start} is after to={end}; the period was ignored",
+        "from={start} 晚于 to={end}，已忽略该周期",
+    ),
+    "ignored.cmp": ("cmp='{value}' ignored: use one of {choices}", "已忽略 cmp='{value}'：请使用 {choices} 之一"),
+    "ignored.values": ("{param}: only the first {count} values were kept", "{param}：仅保留前 {count} 个取值"),
+    "ignored.version_unknown": (
+        "ds={version}: no such version (latest is {latest}); showing the latest",
+        "ds={version}：没有该数据版本（最新为 {latest}），显示最新数据",
+    ),
+    "ignored.version_pruned": (
+        "ds={version}: that version was pruned; showing the latest",
+        "ds={version}：该数据版本已清理，显示最新数据",
+    ),
+    "ignored.not_in_data": ("{dim}={values}: not in the data, ignored", "{dim}={values}：数据中不存在，已忽略"),
+    "ignored.option": (
+        "{param}={value}: not an option here, ignored; use one of {choices}",
+        "已忽略 {param}={value}：不是有效选项，可选 {choices}",
+    ),
+    "ignored.outside_rows": (
+        "{dim}={values}: outside the data you may see, so not shown",
+        "{dim}={values}：超出您的数据权限，未显示",
+    ),
+    "ignored.segment_filters": (
+        "rfm/tier ignored: they need dated orders with a customer_id",
+        "已忽略 rfm/tier：需要带日期和 customer_id 的订单",
+    ),
+    "ignored.tiers": (
+        "tiers='{value}' ignored: give three rising percentages, e.g. tiers=5,20,50",
+        "已忽略 tiers='{value}'：请给出三个递增的百分比，例如 tiers=5,20,50",
+    ),
+    "ignored.margin": (
+        "margin='{value}' ignored: give a percentage between 1 and 100",
+        "已忽略 margin='{value}'：请给出 1 到 100 之间的百分比",
+    ),
+    "ignored.days": (
+        "days='{value}' ignored: use a whole number of days from {low} to {high}",
+        "已忽略 days='{value}'：请使用 {low} 到 {high} 之间的整数天数",
+    ),
+    "ignored.churn_explicit": (
+        "churn=explicit ignored: the customers table has no churned flag",
+        "已忽略 churn=explicit：客户表没有流失标记",
+    ),
+    "ignored.churn_behavioural": (
+        "churn=behavioural ignored: it needs orders with a customer_id and an order date",
+        "已忽略 churn=behavioural：需要带 customer_id 和下单日期的订单",
+    ),
+    "ignored.churn": (
+        "churn='{value}' ignored: use explicit or behavioural",
+        "已忽略 churn='{value}'：请使用 explicit 或 behavioural",
+    ),
+    "ignored.attr": (
+        "{param}='{value}' ignored: not an attribute of these customers",
+        "已忽略 {param}='{value}'：不是这些客户的属性",
+    ),
+    "ignored.members": (
+        "members='{value}' ignored: not a segment, tier, cell, move or cluster",
+        "已忽略 members='{value}'：不是分群、等级、网格单元、迁移或聚类",
+    ),
+    "ignored.sla": (
+        "sla='{value}' ignored: give hours for {levels}, e.g. 4,24,72,120",
+        "已忽略 sla='{value}'：请按 {levels} 给出小时数，例如 4,24,72,120",
+    ),
+    "ignored.win": (
+        "win='{value}' ignored: use a whole number of days from 1 to 365",
+        "已忽略 win='{value}'：请使用 1 到 365 之间的整数天数",
+    ),
+    "period.follows": (
+        "The {table} have no rows in the period of the {other} (the 12 months to {other_end}): this page shows the "
+        "last 12 months of the {table}, {start} – {end}.",
+        "{table}数据在{other}数据的周期内（截至 {other_end} 的 12 个月）没有记录：本页显示{table}数据的最近 12 个月，"
+        "{start} – {end}。",
+    ),
+    "period.align": ("Use this period on every page", "所有页面使用此周期"),
+    "period.covers": ("This period covers: {tables}.", "本周期覆盖：{tables}。"),
+    "period.covered": ("{table} ({first} – {last})", "{table}（{first} – {last}）"),
+    "period.outside": (
+        "The {table} ({first} – {last}) lie outside this period: their figures are empty here; the {page} page "
+        "shows them in their own period.",
+        "{table}数据（{first} – {last}）不在本周期内：此处相关指标为空；{page}页按其自身周期显示。",
+    ),
+    "period.outside_plain": (
+        "The {table} ({first} – {last}) have no rows in this period.",
+        "{table}数据（{first} – {last}）在本周期内没有记录。",
+    ),
+    "channels.none": (
+        "no orders with a channel in this period and these filters",
+        "本周期与当前筛选下没有带渠道的订单",
+    ),
+    "channels.none_by": (
+        "no orders with a channel and a {dim} in this period and these filters",
+        "本周期与当前筛选下没有同时带渠道和{dim}的订单",
+    ),
+    "channels.none_customers": (
+        "no orders with a channel and a customer_id in this period and these filters",
+        "本周期与当前筛选下没有同时带渠道和 customer_id 的订单",
+    ),
+    "channels.none_service": (
+        "no tickets with a channel in this period and these filters",
+        "本周期与当前筛选下没有带渠道的工单",
+    ),
+    "camp.uplift.none": (
+        "no campaign in this view has a control group, so there is no uplift to draw",
+        "当前视图中没有带对照组的活动，无法绘制增量",
+    ),
+    "overview.trend.none": ("no orders in this period and these filters", "本周期与当前筛选下没有订单"),
+    "overview.moved.nothing": ("No {dim} values to split the change by.", "没有可用于拆分变化的{dim}取值。"),
+    "data.filter_unapplied": (
+        "{filters}: these filters do not apply to the {table} (no column or customer link for them), so the {table} "
+        "figures here are not filtered by them",
+        "{filters}：这些筛选不适用于{table}数据（没有对应列或客户关联），此处{table}相关指标未按其筛选",
+    ),
+    "data.no_rows": (
+        "Your account may see no rows yet. Ask an administrator to give you a data scope.",
+        "您的账户尚无可见数据，请联系管理员设置数据范围。",
+    ),
+    "data.text_sorting": ("Free-text sorting: {problem} ({hint}).", "文本归类：{problem}（{hint}）。"),
+    "text.few_labelled": ("too few labelled tickets to learn categories from", "已标注类别的工单太少，无法学习类别"),
+    "text.few_labelled.hint": ("label a few per category", "请为每个类别标注几张工单"),
+    "text.needs_column": ("it needs tickets with a text column", "需要带文本列的工单"),
+    "text.needs_column.hint": ("map a text column on import", "导入时请映射文本列"),
+    "text.few_texts": ("too few uncategorised texts to cluster", "未分类的文本太少，无法聚类"),
+    "text.few_texts.hint": ("clustering needs at least {k}", "聚类至少需要 {k} 条"),
+    "data.no_column": (
+        "Parts that need {column} are hidden: the {table} table has no {column} column.",
+        "需要 {column} 的部分已隐藏：{table}表没有 {column} 列。",
+    ),
+    "data.model_needs": (
+        "The churn-risk model needs customers of both kinds (churned and not) to learn from.",
+        "流失风险模型需要同时有流失与未流失的客户才能学习。",
+    ),
+    "data.no_complaints": (
+        "No complaint tickets in this period and these filters.",
+        "本周期与当前筛选下没有投诉工单。",
+    ),
+    "data.undated_tickets": (
+        "{count} complaint tickets have no creation time and fall outside every period.",
+        "{count} 张投诉工单没有创建时间，不属于任何周期。",
+    ),
+    "data.no_contacts": (
+        "No campaign contacts in this period and these filters.",
+        "本周期与当前筛选下没有营销触达记录。",
+    ),
+    "coverage.tickets": (
+        "{linked} of {total} complaint tickets have a known customer (in the customers table); complaints per "
+        "1,000 customers counts all of them.",
+        "{total} 张投诉工单中有 {linked} 张能对应到客户表中的客户；千客投诉率按全部工单计算。",
+    ),
+    "coverage.complainers": (
+        "{linked} of {total} customers who complained in the 90 days before the cutoff are known customers still "
+        "here at the cutoff; the churn of complainers counts those.",
+        "截止日前 90 天内投诉的 {total} 名客户中，有 {linked} 名是截止日仍在的已知客户；投诉客户流失率按这些客户计算。",
+    ),
+    # KPI cards: why a figure has no value or no comparison
+    "kpi.lacks.table": ("there is no {table} table", "没有{table}表"),
+    "kpi.lacks.column": ("the {table} table has no {column} column", "{table}表没有 {column} 列"),
+    "kpi.outside": (
+        "no {table} in this period (they run {first} – {last})",
+        "本周期没有{table}数据（其日期为 {first} – {last}）",
+    ),
+    "kpi.state": ("a snapshot (the churned flag) has no previous period", "快照数据（流失标记）没有上一周期"),
+    "kpi.cohorts": ("measured over cohorts, not per period", "按客户群组计算，非周期指标"),
+    "kpi.cutoff": ("measured at one cutoff, not per period", "在单一截止日计算，非周期指标"),
+    "kpi.no_control": (
+        "no campaign in view has a control group, so there is no uplift",
+        "当前活动均无对照组，无法计算增量",
+    ),
+    "kpi.no_compare": ("no comparison: {why}", "无对比：{why}"),
+    "kpi.why": ("{metrics}: {why}.", "{metrics}：{why}。"),
+    "kpi.short.missing": ("Data missing", "缺少数据"),
+    "kpi.short.outside": ("None in this period", "本周期无数据"),
+    "kpi.short.no_compare": ("No comparison", "无对比"),
+    "compare.before_data": (
+        "the {table} start on {first}, after the comparison period begins ({start})",
+        "{table}数据始于 {first}，晚于对比期开始（{start}）",
+    ),
+    "overview.moved.uncompared": ("No change to break down: no comparison ({why}).", "无变化可拆分：无对比（{why}）。"),
+    "overview.moved.empty": ("Nothing to break down: {why}.", "无可拆分的变化：{why}。"),
+    # empty states
+    "empty.missing": ("This page needs {needs}.", "本页需要{needs}。"),
+    "empty.table": ("the {table} table", "{table}表"),
+    "empty.column": ("the {column} column of the {table} table", "{table}表的 {column} 列"),
+    "empty.or": (", or ", "，或"),
+    "empty.chart": ("Nothing to draw: {why}", "无可绘制的数据：{why}"),
+    # errors
+    "error.unexpected": (
+        "Something went wrong on our side and this part could not be shown. Error id {id}: the details are in "
+        "the server log.",
+        "系统出错，此部分无法显示。错误编号 {id}，详情见服务器日志。",
+    ),
+    "error.unknown_page": ("unknown page '{page}'", "未知页面 '{page}'"),
+    "error.pages": ("use one of: {pages}", "请使用以下之一：{pages}"),
+    "churn.refused.label": ("names the churn label", "名称即流失标签"),
+    "churn.refused.after": (
+        "measured at the label date, after the cutoff: it restates the label",
+        "在标签日期（截止日之后）计算：等于复述标签",
+    ),
+    "churn.refused.snapshot": ("measured at the data end, not at the cutoff", "在数据末尾而非截止日计算"),
+    "churn.refused.disguise": (
+        "separates churners on its own (AUC {auc}): the label in disguise",
+        "单独即可区分流失客户（AUC {auc}）：变相的标签",
+    ),
+    "churn.refused.empty": ("has fewer than {n} values in the training data", "训练数据中取值少于 {n} 个"),
     # the door's limits
     "error.query": ("query failed: {detail}", "查询失败：{detail}"),
     "error.row_cap": ("the query returned more than {cap} rows", "查询结果超过 {cap} 行"),
@@ -893,10 +1116,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "access.roles": ("use one of: {roles}", "可选：{roles}"),
     "access.bad_scope": ("--scope {item} is not DIM=VALUE[,VALUE]", "--scope {item} 格式应为 维度=值[,值]"),
     "access.scope.hint": ("dimensions: {dims}; or 'all' for every row", "可用维度：{dims}；或 all 表示全部数据"),
-    "access.outside": (
-        "{dim}={values}: outside the data you may see, so not shown",
-        "{dim}={values}：超出您的数据权限，未显示",
-    ),
     "access.page_denied": (
         "the {page} page is not open to the {role} role",
         "{role} 角色无权访问 {page} 页面",
@@ -1015,19 +1234,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Exports hold the first {cap} rows; narrow the filters for the rest.",
         "导出最多包含前 {cap} 行；如需其余数据请缩小筛选范围。",
     ),
-    "note.not_in_data": ("{dim}={values}: not in the data", "{dim}={values}：数据中不存在"),
-    "note.option": (
-        "{param}={value}: not an option here; use one of {choices}",
-        "{param}={value}：不是有效选项，可选 {choices}",
-    ),
-    "note.not_applied": (
-        "{dims}: these filters do not apply to {table} and were ignored here",
-        "{dims}：这些筛选不适用于{table}，本页已忽略",
-    ),
-    "note.no_rows": (
-        "Your account may see no rows yet. Ask an administrator to give you a data scope.",
-        "您的账户尚无可见数据，请联系管理员设置数据范围。",
-    ),
     "auth.failed": ("wrong user name or password", "用户名或密码错误"),
     "auth.locked": (
         "too many failed attempts: this account is locked for {minutes} minutes",
@@ -1078,6 +1284,20 @@ def msg(key: str, **values) -> Message:
     if key not in CATALOG:
         raise KeyError(f"{key!r} is not in the catalog")
     return Message(key, tuple(sorted(values.items())))
+
+
+#: Kinds of notes the core gives a page, from the first part of the message key: `ignored` (a URL
+#: value that was not used), `period` (which period is in force and why), `coverage` (how many
+#: rows link between tables where that changes a figure), `data` (what the data lacks). A plain
+#: string (a value of the data) is shown as data.
+NOTE_KINDS = ("ignored", "period", "coverage", "data")
+
+
+def note_kind(item: str | Message) -> str:
+    if isinstance(item, Message):
+        kind = item.key.split(".", 1)[0]
+        return kind if kind in NOTE_KINDS else "data"
+    return "data"
 
 
 def text(item: str | Message | None, lang: str = DEFAULT_LANG, *, markdown: bool = False) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from insight import settings
 from insight.filters import DIMENSIONS, TIME_COLUMNS
+from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.workspace import quote
 
@@ -87,7 +88,7 @@ def due_sql(cols, alias: str = "t", precomputed: bool = True, sla_hours: dict[st
     return f"coalesce({alias}.due_at, {sla})" if "due_at" in cols else sla
 
 
-def sla_from(extra: dict) -> tuple[dict[str, float] | None, list[str]]:
+def sla_from(extra: dict) -> tuple[dict[str, float] | None, list[Message]]:
     """SLA hours per priority from `sla=urgent,high,medium,low` (hours); None: the defaults."""
     raw = extra.get("sla")
     if raw is None:
@@ -97,7 +98,7 @@ def sla_from(extra: dict) -> tuple[dict[str, float] | None, list[str]]:
     except ValueError:
         hours = []
     if len(hours) != len(settings.SLA_HOURS) or not all(0 < h <= 24 * 365 for h in hours):
-        return None, [f"sla={raw!r} ignored: give hours for {', '.join(settings.SLA_HOURS)}, e.g. 4,24,72,120"]
+        return None, [msg("ignored.sla", value=raw, levels=", ".join(settings.SLA_HOURS))]
     given = dict(zip(settings.SLA_HOURS, hours, strict=True))
     return (None if given == settings.SLA_HOURS else given), []
 
@@ -217,16 +218,47 @@ REGISTRY: dict[str, Metric] = {
 
 
 def available(scope: Scope, metric_id: str) -> bool:
+    return missing(scope, metric_id) is None
+
+
+def missing(scope: Scope, metric_id: str) -> str | None:
+    """What the data lacks for a metric: a table (`tickets`) or a column (`tickets.satisfaction`);
+    None when it can be computed."""
     m = REGISTRY[metric_id]
     if m.derived == "segments":
-        return scope.has("orders", "customer_id")
+        return _lacks(scope, "orders", ("customer_id",))
     if m.derived == "campaigns":
-        return scope.snap.has("contacts")
-    if m.derived == "churn":
-        return scope.has("customers", "churned") or scope.has("orders", "customer_id")
+        return _lacks(scope, "contacts", ())
+    if m.derived == "churn":  # the flag, else lapses measured from the orders
+        flag = _lacks(scope, "customers", ("churned",))
+        return flag if flag and _lacks(scope, "orders", ("customer_id",)) else None
     if m.ratio:
-        return available(scope, m.ratio[0]) and available(scope, m.ratio[1])
-    return scope.has(m.table, *m.needs)
+        return missing(scope, m.ratio[0]) or missing(scope, m.ratio[1])
+    return _lacks(scope, m.table, m.needs)
+
+
+def _lacks(scope: Scope, table: str, cols: tuple[str, ...]) -> str | None:
+    if not scope.snap.has(table):
+        return table
+    return next((f"{table}.{c}" for c in cols if c not in scope.columns.get(table, ())), None)
+
+
+def source_table(metric_id: str) -> str | None:
+    """The table a metric measures (a ratio: its numerator's)."""
+    m = REGISTRY[metric_id]
+    return m.table or (source_table(m.ratio[0]) if m.ratio else None)
+
+
+def timed(metric_id: str) -> bool:
+    """Whether a metric measures a period (so it has a comparison), not a state such as a churned
+    flag. A ratio follows its numerator (complaints per 1,000 customers is a period figure)."""
+    m = REGISTRY[metric_id]
+    return timed(m.ratio[0]) if m.ratio else m.period
+
+
+def bucket_sql(grain: str, expr: str) -> str:
+    """SQL of the time bucket of `expr`: an hour (a timestamp), else a day, week or month (a date)."""
+    return f"date_trunc('hour', {expr})" if grain == "hour" else f"date_trunc('{grain}', {expr})::DATE"
 
 
 def compute(scope: Scope, metric_ids: list[str]) -> dict[str, float | None]:
@@ -383,7 +415,8 @@ def _scan(
     bucket, bucket_params = "", []
     if grain:  # buckets start at the period start, then at each day/week/month boundary
         starts = "CASE " + " ".join(f"WHEN {cond} THEN ?::DATE" for _ in dated) + " END"
-        bucket = f", greatest(date_trunc('{grain}', t.{time_col})::DATE, {starts}) AS bucket"
+        start_type = "TIMESTAMP" if grain == "hour" else "DATE"
+        bucket = f", greatest({bucket_sql(grain, f't.{time_col}')}, CAST({starts} AS {start_type})) AS bucket"
         bucket_params = [
             x
             for (_, p), pair in zip(dated, zip(flat[::2], flat[1::2], strict=True), strict=True)

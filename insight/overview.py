@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from insight import metrics, settings
+from insight.complaints import as_of
 from insight.scope import Scope
 
 #: Dimensions the "what moved" table breaks a change down by.
@@ -79,7 +80,14 @@ def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame |
     """Overdue complaint work orders (超期预警), a churn spike, and channel-share shifts."""
     out = []
     if overdue is not None and len(overdue):
-        out.append({"kind": "overdue", "count": len(overdue), "oldest_hours": float(overdue["overdue_hours"].max())})
+        out.append(
+            {
+                "kind": "overdue",
+                "count": len(overdue),
+                "oldest_hours": float(overdue["overdue_hours"].max()),
+                "as_of": as_of(scope),  # the latest ticket: the backlog is measured then, not today
+            }
+        )
     spike = churn_spike(scope)
     if spike:
         out.append({"kind": "churn_spike", **spike})

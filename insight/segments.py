@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from insight import facts, settings
+from insight.i18n import Message, msg
 from insight.scope import Scope
 from insight.workspace import Snapshot, Workspace, quote
 
@@ -62,7 +63,7 @@ class Options:
     margin: float = settings.CLV_MARGIN
 
     @classmethod
-    def from_extra(cls, extra: dict[str, str]) -> tuple[Options, list[str]]:
+    def from_extra(cls, extra: dict[str, str]) -> tuple[Options, list[Message]]:
         notes, out = [], cls()
         if raw := extra.get("tiers"):
             try:
@@ -71,7 +72,7 @@ class Options:
                     raise ValueError
                 out = replace(out, cutoffs=values)
             except ValueError:
-                notes.append(f"tiers={raw!r} ignored: give three rising percentages, e.g. tiers=5,20,50")
+                notes.append(msg("ignored.tiers", value=raw))
         if raw := extra.get("margin"):
             try:
                 value = float(raw) / 100
@@ -79,7 +80,7 @@ class Options:
                     raise ValueError
                 out = replace(out, margin=value)
             except ValueError:
-                notes.append(f"margin={raw!r} ignored: give a percentage between 1 and 100")
+                notes.append(msg("ignored.margin", value=raw))
         return out, notes
 
 
@@ -283,7 +284,7 @@ def tier_table(scope: Scope, clv: Clv) -> pd.DataFrame:
     seg = scope.table(SEGMENTS)
     churn = f"avg(CASE WHEN s.recency > {settings.INACTIVITY_DAYS} THEN 1.0 ELSE 0.0 END)"
     join = ""
-    if churn_basis(scope) == "explicit":  # the customers' own flag wins over lapsing
+    if churn_basis(scope)["basis"] == "explicit":  # the customers' own flag wins over lapsing
         join = f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id"
         churn = "avg(CAST(c.churned AS DOUBLE))"
     frame = scope.query(
@@ -313,9 +314,22 @@ def segment_as_of(scope: Scope) -> dt.date:
     return scope.period[1] + dt.timedelta(days=1)
 
 
-def churn_basis(scope: Scope) -> str:
-    """How tier churn is measured: the customers' own flag, else lapsing."""
-    return "explicit" if scope.has("customers", "churned") else "lapsed"
+def churn_basis(scope: Scope) -> dict:
+    """How tier churn is measured: `basis` "explicit" (the customers' own flag) where the customers
+    table has one for some of the ranked customers, else "lapsed"; `known` of the `ranked`
+    customers have a flag."""
+    where, params = population(scope)
+    seg = scope.table(SEGMENTS)
+    if not scope.has("customers", "churned"):
+        ranked = int(scope.scalar(f"SELECT count(*) FROM {seg} s WHERE {where}", params))
+        return {"basis": "lapsed", "known": 0, "ranked": ranked}
+    row = scope.query(
+        f"SELECT count(*) AS ranked, count(c.churned) AS known FROM {seg} s "
+        f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id WHERE {where}",
+        params,
+    ).iloc[0]
+    known = int(row["known"])
+    return {"basis": "explicit" if known else "lapsed", "known": known, "ranked": int(row["ranked"])}
 
 
 def pareto_curve(scope: Scope, points: int = 200) -> pd.DataFrame:

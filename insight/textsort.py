@@ -32,6 +32,7 @@ from sklearn.preprocessing import Normalizer
 
 from insight import facts, settings
 from insight.errors import InsightError
+from insight.i18n import msg
 from insight.workspace import Snapshot, Workspace
 
 #: Category values that mean "not categorised".
@@ -99,7 +100,7 @@ def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]
     keep = labels.isin(counts[counts >= MIN_PER_CLASS].index)
     texts, labels = texts[keep], labels[keep]
     if labels.nunique() < 2:
-        raise InsightError("too few labelled tickets to learn categories from", hint="label a few per category")
+        raise InsightError(msg("text.few_labelled"), hint=msg("text.few_labelled.hint"))
     x_train, x_test, y_train, y_test = train_test_split(
         texts, labels, test_size=0.2, stratify=labels, random_state=settings.TEXT_SEED
     )
@@ -118,7 +119,7 @@ def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]
 def _raw(ws: Workspace, snap: Snapshot | None = None) -> str:
     snap = snap or ws.snapshot()
     if not snap.has("tickets") or "text" not in ws.columns("tickets", snap):
-        raise InsightError("free-text sorting needs tickets with a text column", hint="map a text column on import")
+        raise InsightError(msg("text.needs_column"), hint=msg("text.needs_column.hint"))
     return snap["tickets"]
 
 
@@ -214,7 +215,7 @@ def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = No
     frame = _texts(ws, snap)
     todo = frame[~frame["labelled"]]
     if len(todo) < k:
-        raise InsightError("too few uncategorised texts to cluster", hint=f"clustering needs at least {k}")
+        raise InsightError(msg("text.few_texts"), hint=msg("text.few_texts.hint", k=k))
     vectorizer = TfidfVectorizer(analyzer=terms, min_df=2, sublinear_tf=True)
     matrix = vectorizer.fit_transform(todo["text"])
     # k-means on raw sparse TF-IDF lumps most texts into one cluster; on a 50-dimensional LSA

@@ -20,7 +20,7 @@ import pandas as pd
 
 from insight import settings
 from insight.errors import InsightError, QueryTimeout
-from insight.i18n import msg
+from insight.i18n import Message, msg
 from insight.schema import TABLE_NAMES
 
 _CATALOG = """
@@ -168,7 +168,7 @@ class Snapshot:
 
     version: int
     tables: dict[str, str]
-    note: str | None = None
+    note: Message | None = None  # why another version than the one asked for is shown
     rows: str = ""  # the row scope its tables are restricted to (insight/access.py); "" = all rows
 
     def has(self, table: str) -> bool:
@@ -270,7 +270,7 @@ class Workspace:
     def _snapshot(self, version: int | None, latest: int) -> Snapshot:
         note = None
         if version is not None and (version < 0 or version > latest):
-            note = f"ds={version}: no such version (latest is {latest}); showing the latest"
+            note = msg("ignored.version_unknown", version=version, latest=latest)
             version = None
         at = latest if version is None else version
         rows = self.query(
@@ -288,7 +288,7 @@ class Workspace:
             if r.op == "delete":
                 continue
             if r.physical not in existing:
-                note = f"ds={at}: that version was pruned; showing the latest"
+                note = msg("ignored.version_pruned", version=at)
                 return Snapshot(latest, self.snapshot().tables, note)
             tables[r.table_name] = r.physical
         return Snapshot(at, tables, note)

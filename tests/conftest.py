@@ -10,6 +10,13 @@ import pytest
 
 from insight.workspace import Workspace
 
+from . import shapes
+
+# `make test` runs two xdist workers on two cores: one OpenMP thread each (scikit-learn's gradient
+# boosting and k-means) instead of two per worker, which spin against each other and ran the model
+# tests several times slower. Set before scikit-learn starts its thread pool.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Real exports carried by the repository (each folder has its SOURCE.md), so a fresh clone tests on its own.
 DATA = ROOT / "tests" / "data"
@@ -62,6 +69,28 @@ def demo_raw(demo_file) -> dict:
     out = {t: con.sql(f"SELECT * FROM {t}").df() for t in ("orders", "customers", "tickets")}
     con.close()
     return out
+
+
+@pytest.fixture(scope="session")
+def shape_base(demo_file) -> shapes.Frames:
+    return shapes.base_frames(demo_file)
+
+
+@pytest.fixture(scope="session")
+def shape_ws(shape_base, tmp_path_factory):
+    """Each shape's workspace, built on first use and kept for the session (the tests of one shape
+    share an xdist group, so each is built once)."""
+    root = tmp_path_factory.mktemp("shapes")
+    built: dict = {}
+
+    def get(name: str):
+        if name not in built:
+            built[name] = shapes.build(shapes.BY_NAME[name], shape_base, root / f"{name}.duckdb")
+        return built[name]
+
+    yield get
+    for w in built.values():
+        w.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from insight.formatting import value as fmt
 from insight.ui import shell
 from insight.views import PAGES
 
+from .apptest_support import app, clean_caches, open_page, shown, texts  # noqa: F401 (clean_caches: autouse)
 from .conftest import ROOT
-
-
-@pytest.fixture(autouse=True)
-def clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-
-
-#: AppTests sign in as an administrator with the access token (tests of sign-in itself pass
-#: `signed_in=False` and go through the forms).
-TOKEN = "apptest-access-token"
-
-
-def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None, signed_in: bool = True) -> AppTest:
-    monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
-    monkeypatch.setenv("INSIGHT_ACCESS_TOKEN", TOKEN)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    if signed_in:
-        at.query_params["token"] = TOKEN
-    at.run()
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def shown(markdown: str) -> str:
-    """The text a reader sees of a Markdown source (user values in it are backslash-escaped)."""
-    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", str(markdown))
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info]
-    parts += [e.value for e in at.warning] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-    return "\n".join(shown(p) for p in parts)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES])
@@ -150,7 +108,7 @@ def test_segments_page_filters_to_a_tier_and_lists_its_customers(demo_ws, monkey
     at.run()
     assert not at.exception, at.exception
     cards = {m.label: m.value for m in at.metric}
-    assert cards["Active customers"] == f"{len(gold):,}"
+    assert cards["Ranked customers"] == f"{len(gold):,}"
     assert any(f"{len(gold):,} customers" in c.value for c in at.caption)
     assert at.multiselect(key="tier").value == ["gold"]  # the URL code, shown translated in the sidebar
 
@@ -162,15 +120,6 @@ def test_segments_page_notes_bad_options(demo_ws, monkeypatch):
     assert not at.exception, at.exception
     notes = " ".join(shown(w.value) for w in at.warning)
     assert "tiers='abc' ignored" in notes and "members='tier:platinum' ignored" in notes
-
-
-def open_page(page: str, workspace, monkeypatch, query: dict) -> AppTest:
-    """The app opened with `query`, then switched to `page` (AppTest starts on the default page)."""
-    at = app(workspace, monkeypatch, query=query)
-    at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def churn_page(workspace, monkeypatch, query: dict) -> AppTest:
@@ -266,3 +215,101 @@ def test_text_clusters_are_named_from_the_page(ws, monkeypatch):
     assert not at.exception, at.exception
     named = ws.query("SELECT category, count(*) AS n FROM tickets GROUP BY 1")
     assert set(named["category"]) == {"Alpha", "Beta"} and named["n"].sum() == len(frame)
+
+
+def _failing_page():
+    """A page with a bug, inside the app's error boundary (AppTest runs this function as a script)."""
+    import streamlit as st
+
+    from insight.ui.shell import error_boundary
+
+    with error_boundary():
+        st.title("before the bug")
+        raise ZeroDivisionError("secret detail of the bug")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unexpected_error_shows_a_short_message_with_an_id_and_logs_the_trace(monkeypatch, caplog, lang):
+    import logging
+    import re
+    import tomllib
+
+    monkeypatch.delenv("INSIGHT_RAISE_ERRORS", raising=False)  # as in production
+    logging.getLogger("insight").addHandler(caplog.handler)
+    try:
+        at = AppTest.from_function(_failing_page)
+        at.session_state["lang"] = lang
+        at.run()
+    finally:
+        logging.getLogger("insight").removeHandler(caplog.handler)
+    assert not at.exception  # no exception box, no traceback on the page
+    [box] = at.error
+    found = re.search(r"(?:Error id|错误编号) ([0-9a-f]{8})", box.value)
+    assert found and "secret detail" not in box.value and "ZeroDivisionError" not in box.value
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info[0] is ZeroDivisionError  # the trace is in the server log, under the id
+    # What escapes the boundary (a widget callback) shows Streamlit's generic message, details in the log.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_under_test_the_boundary_re_raises_so_no_error_is_hidden(monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setenv("INSIGHT_RAISE_ERRORS", "1")  # what the AppTest opener sets
+    config.set_option("client.showErrorDetails", "full")  # as the opener does: the test shows the error
+    at = AppTest.from_function(_failing_page)
+    at.run()
+    assert at.exception and "secret detail of the bug" in at.exception[0].message
+
+
+#: (shape, page, query, what the page must say): empty states name the table and column missing.
+EMPTY_STATES = (
+    ("orders_no_customer_id", "segments", {}, "This page needs the customer_id column of the orders table."),
+    ("tickets_only", "overview", {}, "This page needs the orders table."),
+    ("tickets_only", "campaigns", {}, "This page needs the contacts table."),
+    (
+        "tickets_only",
+        "churn",
+        {},
+        "This page needs the churned column of the customers table, or the customer_id column of the orders table.",
+    ),
+    ("contacts_only", "complaints", {"lang": "zh"}, "本页需要工单表。"),
+)
+
+
+@pytest.mark.parametrize(("name", "page", "query", "says"), EMPTY_STATES)
+def test_empty_states_name_the_missing_table_and_column_and_link_to_the_data_page(
+    shape_ws, monkeypatch, name, page, query, says
+):
+    at = app(shape_ws(name), monkeypatch, page, query)
+    assert says in texts(at)
+    links = [link.proto.page for link in at.get("page_link")]
+    assert any(p.endswith("data.py") or p == "data" for p in links), links
+
+
+def test_cards_say_which_column_is_missing_never_that_a_table_with_rows_is_empty(shape_ws, monkeypatch):
+    ws = shape_ws("no_satisfaction")
+    assert ws.scalar("SELECT count(*) FROM tickets") > 0
+    at = app(ws, monkeypatch, "complaints")
+    cards = {m.label: m.delta for m in at.metric}
+    assert cards["CSAT"] == "Data missing"
+    assert "CSAT: the tickets table has no satisfaction column." in texts(at)
+    assert "no tickets" not in texts(at).lower().replace("no tickets in this period", "")
+    at = app(shape_ws("orders_no_customer_id"), monkeypatch)
+    assert {m.label: m.delta for m in at.metric}["Active customers"] == "Data missing"
+    assert "Active customers: the orders table has no customer_id column." in texts(at)
+
+
+def test_campaigns_under_filters_that_leave_no_control_group(demo_ws, monkeypatch):
+    """The issue's own case: ordinary filters on the demo left no campaign with a control group,
+    and the uplift chart crashed on bounds that came back as text."""
+    from insight.views import page_view
+
+    query = {"tier": "gold", "segment": "SMB", "region": "West"}
+    view = page_view(demo_ws, "campaigns?tier=gold&segment=SMB&region=West")
+    shown = view.tables["campaigns"]
+    assert len(shown) and shown["control"].sum() == 0  # contacts, none of them a control
+    assert view.kpis["uplift"].value is None and view.kpis["uplift"].note.key == "kpi.no_control"
+    at = app(demo_ws, monkeypatch, "campaigns", query)
+    assert "no campaign in this view has a control group" in texts(at)

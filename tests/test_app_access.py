@@ -7,7 +7,7 @@ import pytest
 from insight import users
 from insight.access import RowScope
 
-from .test_app import app, clean_caches, texts  # noqa: F401  (clean_caches: autouse fixture)
+from .apptest_support import app, clean_caches, texts  # noqa: F401  (clean_caches: autouse fixture)
 
 
 def submit(at, label: str):

@@ -88,7 +88,7 @@ def test_cli_view_campaigns(demo_ws):
     result = view_json(demo_ws, LINK + "&win=abc")
     assert {"response_rate", "conversion_rate", "roi", "uplift"} <= set(result["kpis"])
     assert {r["campaign_id"] for r in result["tables"]["campaigns"]} >= {"CMP01", "CMP02"}
-    assert any("win='abc' ignored" in n for n in result["notes"])
+    assert any("win='abc' ignored" in n["text"] and n["kind"] == "ignored" for n in result["notes"])
 
 
 def test_a_wide_response_file_unpivots_into_contacts(ws, tmp_path):

@@ -17,6 +17,8 @@ def test_every_key_has_english_and_chinese():
     for key, (en, zh) in i18n.CATALOG.items():
         assert en.strip() and zh.strip(), key
         assert sorted(re.findall(r"{(\w+)", en)) == sorted(re.findall(r"{(\w+)", zh)), key
+        # i18n.t(key, lang, **values) and msg(key, **values) take these names themselves
+        assert not {"key", "lang"} & set(re.findall(r"{(\w+)", en)), key
         if key.startswith(("page.", "metric.", "dim.", "app.")) and not key.startswith("app.note"):
             assert re.search(r"[\u4e00-\u9fff]", zh), f"{key} has no Chinese text"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from insight import i18n
 from insight.filters import Filters
 from insight.scope import Scope
 
@@ -28,9 +29,11 @@ def test_defaults_are_omitted_and_whole_urls_accepted():
 def test_invalid_values_become_notes_not_errors():
     f, notes = Filters.from_query("from=2026-13-01&to=yesterday&cmp=up&ds=v2")
     assert f == Filters()
-    assert len(notes) == 4 and all("ignored" in n for n in notes)
+    assert len(notes) == 4 and all("ignored" in str(n) for n in notes)
+    assert {i18n.note_kind(n) for n in notes} == {"ignored"}  # shown as ignored URL values, in either language
+    assert "已忽略 cmp='up'" in " ".join(n.text("zh") for n in notes)
     _, notes = Filters.from_query("from=2026-05-01&to=2026-01-01")
-    assert notes == ["from=2026-05-01 is after to=2026-01-01; the period was ignored"]
+    assert [str(n) for n in notes] == ["from=2026-05-01 is after to=2026-01-01; the period was ignored"]
 
 
 def test_where_binds_user_values_and_joins_through_customers(demo_ws):

@@ -74,6 +74,9 @@ def test_demo_kpis_and_comparison_with_filters(demo_ws, cmp):
     want_before = expected_kpis(f_orders, keep, f_tickets, previous)
     for mid, kpi in got.items():
         assert kpi.value == pytest.approx(want_now[mid], rel=1e-9), mid
+        if mid == "churn_rate":  # the churned flag is a state: no previous period, no fake +0.0 pts
+            assert kpi.previous is None and kpi.change is None and kpi.note.key == "kpi.state"
+            continue
         assert kpi.previous == pytest.approx(want_before[mid], rel=1e-9), mid
         assert kpi.change == pytest.approx(want_now[mid] - want_before[mid], rel=1e-9, abs=1e-9), mid
 
@@ -87,6 +90,16 @@ def test_online_retail_kpis_and_year_on_year(ws):
     f, _ = Filters.from_query("cmp=yoy&region=United Kingdom&region=Germany")
     got = kpis(Scope.open(ws, f))
     sel = raw[raw["Country"].isin(["United Kingdom", "Germany"])]
+    # The data starts on 2010-12-01, so the year before the default period is not in it: no
+    # comparison (a fake one would show the whole year as growth), and the card says why.
+    assert raw["InvoiceDate"].min() > pd.Timestamp(previous[0])
+    for mid in ("revenue", "orders", "aov", "active_customers"):
+        assert got[mid].previous is None and got[mid].change is None
+        assert got[mid].note.key == "compare.before_data"
+    # A quarter against the 92 days before it, both inside the data: compared.
+    current, previous = (dt.date(2011, 7, 1), dt.date(2011, 9, 30)), (dt.date(2011, 3, 31), dt.date(2011, 6, 30))
+    f, _ = Filters.from_query("from=2011-07-01&to=2011-09-30&region=United Kingdom&region=Germany")
+    got = kpis(Scope.open(ws, f))
     for period, attr in ((current, "value"), (previous, "previous")):
         part = sel[within(sel["InvoiceDate"], period)]
         revenue, n = part["amount"].sum(), part["InvoiceNo"].nunique()

@@ -153,7 +153,7 @@ def test_tier_cutoffs_are_configurable(demo_ws):
     assert tiers.loc["diamond", "customers"] == n * 1000 // 10000
     assert tiers.loc[["diamond", "gold"], "customers"].sum() == n * 3000 // 10000
     refused = Scope.open(demo_ws, Filters.from_query("tiers=50,20,5")[0])
-    assert any("tiers=" in note for note in refused.notes)
+    assert any("tiers=" in str(note) for note in refused.notes)
 
 
 def test_tier_and_rfm_filter_every_page(demo_ws):

@@ -25,7 +25,7 @@ from insight.i18n import msg
 from insight.reports import figures, saved
 from insight.scope import Scope
 from insight.users import User
-from insight.views import PageView, page_view, parse_link
+from insight.views import PageView, needs_text, page_view, parse_link, reason
 from insight.workspace import Workspace
 
 #: Width of a chart in the document, in CSS pixels: an A4 page less its margins.
@@ -95,9 +95,13 @@ class Report:
         out = []
         for kpi in self.view.kpis.values():
             m = metrics.REGISTRY[kpi.id]
-            if not kpi.available:
-                note = self.t("kpi.missing", table=self.t(f"table.{kpi.table}")) if kpi.table else None
+            why = reason(kpi)  # no figure (a missing column, nothing in the period) or no comparison: why
+            note = i18n.text(why, self.lang) if why is not None else None
+            if kpi.missing or kpi.value is None:
                 out.append(Kpi(self.t(m.label), "—", None, None, note))
+                continue
+            if kpi.note is not None:
+                out.append(Kpi(self.t(m.label), formatting.value(kpi.value, m.fmt, self.lang), None, None, note))
                 continue
             change = formatting.change(kpi.change, kpi.change_pct, m.fmt, self.lang)
             good = None if not kpi.change else (kpi.change > 0) == m.up_is_good
@@ -228,8 +232,7 @@ def _document(report: Report) -> str:
     if report.notes():
         parts.append('<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in report.notes()) + "</ul>")
     if report.view.missing:
-        names = ", ".join(t(f"table.{m}") if f"table.{m}" in i18n.CATALOG else m for m in report.view.missing)
-        parts.append(f'<p class="notes">{escape(t("empty.missing", tables=names))}</p>')
+        parts.append(f'<p class="notes">{escape(needs_text(report.view.missing, report.lang))}</p>')
     parts.append('<section class="kpis">' + "".join(_card(k) for k in report.kpis()) + "</section>")
     parts += [f'<div class="chart" id="chart-{i}"></div>' for i in range(len(figs))]
     if report.alert_lines():

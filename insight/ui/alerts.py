@@ -67,8 +67,10 @@ def rule_form(ctx: Context) -> None:
         st.caption(tr("alerts.new.help", filters=md(query or "—")))
         name = st.text_input(tr("alerts.name"), key="rule_name", max_chars=80)
         a, b, c = st.columns(3)
-        metric = a.selectbox(tr("alerts.metric"), RULE_METRICS, format_func=lambda m: tr(f"metric.{m}"), key="rule_m")
-        op = b.selectbox(tr("alerts.op"), alerts.OPS, format_func=lambda o: tr(f"alerts.op.{o}"), key="rule_op")
+        metric = a.selectbox(
+            tr("alerts.metric"), RULE_METRICS, format_func=lambda m: ctx.t(f"metric.{m}"), key="rule_m"
+        )
+        op = b.selectbox(tr("alerts.op"), alerts.OPS, format_func=lambda o: ctx.t(f"alerts.op.{o}"), key="rule_op")
         threshold = c.text_input(tr("alerts.threshold"), key="rule_x", help=tr("alerts.threshold.help"))
         d, e = st.columns([1, 2])
         days = d.number_input(tr("alerts.days"), 1, 3650, 30, key="rule_days")

@@ -25,11 +25,11 @@ def schedule_form(ctx: Context, views: list[saved.SavedView]) -> None:
         name = b.text_input(tr("schedule.name"), key="sched_name", max_chars=80)
         to = st.text_input(tr("schedule.to"), key="sched_to", help=tr("schedule.to.help"))
         c, d, e = st.columns(3)
-        every = c.selectbox(tr("schedule.every"), schedule.EVERY, format_func=lambda x: tr(f"schedule.{x}"))
+        every = c.selectbox(tr("schedule.every"), schedule.EVERY, format_func=lambda x: ctx.t(f"schedule.{x}"))
         at = d.time_input(tr("schedule.at"), value=schedule.DEFAULT_AT, key="sched_at", step=900)
         on = None
         if every == "weekly":
-            on = e.selectbox(tr("schedule.on"), schedule.WEEKDAYS, format_func=lambda x: tr(f"weekday.{x}"))
+            on = e.selectbox(tr("schedule.on"), schedule.WEEKDAYS, format_func=lambda x: ctx.t(f"weekday.{x}"))
         elif every == "monthly":
             on = str(e.number_input(tr("schedule.day"), 1, 31, 1, key="sched_day"))
         f, g = st.columns(2)

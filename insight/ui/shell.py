@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from insight import access, i18n
 from insight.access import RowScope
@@ -27,6 +30,7 @@ from insight.filters import (
     dimension_values,
     whole_number,
 )
+from insight.i18n import Message, msg
 from insight.reports import runner
 from insight.scope import Scope
 from insight.ui import auth
@@ -38,6 +42,8 @@ DEMO_ON_START = os.environ.get("INSIGHT_DEMO_ON_START", "1") != "0"
 
 #: Date inputs accept any plausible business date; the period itself comes from the data.
 _MIN_DATE, _MAX_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+LOG = get_logger("insight")
 
 _HIDE_URL_STATE = "<style>[class*='st-key-urlstate_']{display:none}</style>"
 
@@ -54,8 +60,9 @@ class Context:
     ws: Workspace
     lang: str
     filters: Filters
-    scope: Scope
+    scope: Scope | None  # None until `open_page` knows the page
     user: User = OWNER
+    notes: tuple = ()  # the filter bar's notes, for the page's scope
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
@@ -80,7 +87,8 @@ def tr(key: str, **values) -> str:
 
 
 def start() -> Context:
-    """Run at the top of app.py on every rerun."""
+    """Run at the top of app.py on every rerun: sign-in, language and the filter bar. The scope
+    follows in `open_page`, once the navigation knows the page."""
     ws = open_workspace()
     if DEMO_ON_START and ensure_demo(ws):
         st.toast(tr("app.demo_created"))
@@ -91,23 +99,57 @@ def start() -> Context:
     with st.sidebar:
         auth.account(ws, user, lang())
         filters, notes = _filter_bar(ws, user.rows)
-    scope = Scope.open(ws, filters, notes, user.rows)
     runner.start(ws)  # the due report schedules, while the app holds the workspace
-    ctx = Context(ws, lang(), filters, scope, user)
+    return Context(ws, lang(), filters, None, user, tuple(notes))
+
+
+def open_page(ctx: Context, page: str) -> Context:
+    """The context of the page about to run (app.py calls this once the navigation knows it):
+    the scope of the filters for the user's rows, whose default period may follow the page's own
+    table."""
+    scope = Scope.open(ctx.ws, ctx.filters, list(ctx.notes), ctx.user.rows, page)
+    ctx = replace(ctx, scope=scope)
     st.session_state["_ctx"] = ctx
     return ctx
 
 
 def show_notes(ctx: Context) -> None:
-    """Notes about ignored URL values and the period in force, under the page title."""
+    """The scope's notes (ignored URL values, the period in force) and the period caption."""
     for note in ctx.scope.notes:
-        st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
+        show_note(ctx, note)
+        if getattr(note, "key", None) == "period.follows":  # this page's own period: offer it to every page
+            st.button(tr("period.align"), on_click=_set_period, args=ctx.scope.period, icon=":material/date_range:")
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=md(start), end=md(end))
     else:
         caption = ctx.t("app.period.none")
     st.caption(f"{caption} · {ctx.t('app.version', version=md(ctx.scope.snap.version))}")
+
+
+#: How each kind of note is shown (`i18n.note_kind`).
+_NOTE_STYLE = {
+    "ignored": (st.warning, ":material/warning:"),
+    "data": (st.info, ":material/info:"),
+    "period": (st.info, ":material/date_range:"),
+}
+
+
+def show_note(ctx: Context, note) -> None:
+    """One note in the language of the page, shown as its kind asks: an ignored URL value as a
+    warning, what the data lacks or which period is in force as information, how many rows link
+    between tables (coverage) as a caption."""
+    text = i18n.text(note, ctx.lang, markdown=True)
+    kind = i18n.note_kind(note)
+    if kind == "coverage":
+        st.caption(f":material/link: {text}")
+        return
+    element, icon = _NOTE_STYLE[kind]
+    element(text, icon=icon)
+
+
+def _set_period(start: dt.date, end: dt.date) -> None:
+    st.session_state["from"], st.session_state["to"] = start, end
 
 
 def url_value(key: str) -> str:
@@ -179,8 +221,8 @@ def url_choice(
 def option_note(key: str, values: list[str], options) -> None:
     """A visible note that URL values of a page option were ignored, with the valid choices."""
     choices = ", ".join(str(o) for o in list(options)[:12] if o != "") + (" …" if len(options) > 12 else "")
-    note = i18n.msg("note.option", param=key, value=", ".join(values), choices=choices)
-    st.warning(tr("app.note", note=i18n.text(note, lang(), markdown=True)), icon=":material/warning:")
+    note = i18n.msg("ignored.option", param=key, value=", ".join(values), choices=choices)
+    st.warning(i18n.text(note, lang(), markdown=True), icon=":material/warning:")
 
 
 def url_flag(key: str, label: str) -> bool:
@@ -238,7 +280,7 @@ def dimension_options(key: str) -> list[str]:
     return _options(str(ws.path), ws.version(), key, RowScope.all())
 
 
-def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[str]]:
+def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
     st.subheader(tr("app.filters"))
     raw: dict[str, list[str]] = {}
     ds = _url_param("ds")
@@ -261,11 +303,13 @@ def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[str]]:
     raw_cmp = url_value("cmp")
     if raw_cmp:
         raw["cmp"] = [raw_cmp]  # validated (with a note) by Filters.from_query
-    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), lambda c: tr(f"app.cmp.{c}"), note=False)
+    shown_in = lang()  # labels in this run's language (a format function outlives the run)
+    choice = lambda c: i18n.t(f"app.cmp.{c}", shown_in)  # noqa: E731
+    url_choice("cmp", CMP_CHOICES, DEFAULT_CMP, tr("app.cmp"), choice, note=False)
     for key in GLOBAL_OPTIONS:
         if value := _url_param(key):
             raw[key] = [value]
-    notes: list[str] = []
+    notes: list[Message] = []
     for dim in DIMENSIONS:
         if dim.key in COMPUTED_DIMENSIONS:
             options = list(segment_codes(dim.key)) if _has_customer_orders(str(ws.path), snap.version) else []
@@ -277,10 +321,10 @@ def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[str]]:
         allowed = rows.allowed(dim.key)  # values outside the user's rows: dropped with the scope's note
         outside = [v for v in asked if allowed is not None and v not in allowed]
         if outside:
-            notes.append(i18n.msg("access.outside", dim=dim.key, values=", ".join(outside)))
+            notes.append(msg("ignored.outside_rows", dim=dim.key, values=", ".join(outside)))
         unknown = [v for v in asked if v not in set(options) and v not in outside]
         if unknown:
-            notes.append(i18n.msg("note.not_in_data", dim=dim.key, values=", ".join(unknown)))
+            notes.append(msg("ignored.not_in_data", dim=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
             chosen = _coded_multiselect(dim.key, options, tr(dim.label))
         else:
@@ -301,9 +345,11 @@ def segment_codes(key: str) -> tuple[str, ...]:
     return RFM_SEGMENTS if key == "rfm" else TIERS
 
 
-def code_label(key: str, value: str) -> str:
+def code_label(key: str, value: str, language: str | None = None) -> str:
     """The translated label of a filter value (computed dimensions have codes; data values are shown as they are)."""
-    return tr(f"{key}.{value}") if key in COMPUTED_DIMENSIONS and value in segment_codes(key) else value
+    if key in COMPUTED_DIMENSIONS and value in segment_codes(key):
+        return i18n.t(f"{key}.{value}", language or lang())
+    return value
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -320,13 +366,14 @@ def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
     """
     with st.container(key=f"urlstate_{key}"):
         codes = st.multiselect(md(key), options=options, key=key, bind="query-params", label_visibility="collapsed")
-    ui_key = f"_{key}_ui_{lang()}"
+    shown_in = lang()  # labels in this run's language (a format function outlives the run)
+    ui_key = f"_{key}_ui_{shown_in}"
     st.session_state[ui_key] = list(codes)
     st.multiselect(
         label,
         options=options,
         key=ui_key,
-        format_func=lambda c: code_label(key, c),
+        format_func=lambda c: code_label(key, c, shown_in),
         placeholder=tr("app.choose"),
         on_change=_copy_codes,
         args=(key, ui_key),
@@ -413,7 +460,30 @@ def guard(fn, *args, **kwargs):
         return None
 
 
+def raise_errors() -> bool:
+    """`INSIGHT_RAISE_ERRORS=1` (the AppTest opener sets it): the error boundary re-raises after
+    showing its message, so AppTest records the exception and the test fails."""
+    return os.environ.get("INSIGHT_RAISE_ERRORS") == "1"
+
+
+@contextmanager
+def error_boundary():
+    """Around everything a run draws: an unexpected error (a bug, not an `InsightError`) shows one
+    short translated message with an error id, and its trace goes to the server log under that
+    id. Streamlit's own st.rerun/st.stop are not errors (they are not `Exception`s) and pass."""
+    try:
+        yield
+    except Exception as exc:
+        error_id = uuid.uuid4().hex[:8]
+        LOG.error("unexpected error %s", error_id, exc_info=exc)
+        st.error(tr("error.unexpected", id=md(error_id)), icon=":material/error:")
+        if raise_errors():
+            raise
+
+
 def empty_state(ctx: Context, missing: list[str]) -> None:
-    names = ", ".join(ctx.t(f"table.{t}") for t in missing)
-    st.info(ctx.t("empty.missing", tables=md(names)), icon=":material/folder_open:")
+    """What the page needs and lacks, by table and column, with the way to the Data page."""
+    from insight.views import needs_text
+
+    st.info(md(needs_text(missing, ctx.lang)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

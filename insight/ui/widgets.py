@@ -7,46 +7,97 @@ import streamlit as st
 
 from insight import formatting, i18n, metrics
 from insight.alerts import describe
-from insight.ui.shell import Context, empty_state, show_notes
-from insight.views import Kpi, missing_tables
+from insight.escape import md
+from insight.scope import PAGE_TABLES
+from insight.ui.shell import Context, empty_state, show_note, show_notes
+from insight.views import Kpi, missing_tables, reason
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
     """One card per KPI: value, change against the comparison, sparkline, definition on hover.
-    A KPI whose table or column is missing says so instead of showing 0."""
+    A card without a figure (its table or column is missing, or the table has no rows in the
+    period) or without a comparison says so in short instead of showing 0; the reasons follow
+    under the cards, each once, with the cards they concern."""
+    reasons: dict[i18n.Message, list[str]] = {}
     items = list(kpis.values())
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, items[start : start + per_row], strict=False):
             m = metrics.REGISTRY[kpi.id]
+            card_label = ctx.t(m.label)
+            help_text = ctx.t(m.definition)
+            if why := reason(kpi):
+                reasons.setdefault(why, []).append(card_label)
+                help_text += "\n\n" + i18n.text(why, ctx.lang, markdown=True)
             with col:
-                if not kpi.available:
+                if kpi.missing or kpi.value is None and kpi.note is not None:
+                    short = "kpi.short.missing" if kpi.missing else "kpi.short.outside"
                     st.metric(
-                        ctx.t(m.label),
+                        card_label,
                         "—",
-                        help=ctx.t(m.definition),
+                        help=help_text,
                         border=True,
-                        delta=ctx.t("kpi.missing", table=ctx.t(f"table.{kpi.table}")),
+                        delta=ctx.t(short),
                         delta_color="off",
                         delta_arrow="off",
                     )
                     continue
+                change = formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang)
                 st.metric(
-                    ctx.t(m.label),
+                    card_label,
                     formatting.value(kpi.value, m.fmt, ctx.lang),
-                    delta=formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang),
+                    delta=change if kpi.note is None else ctx.t("kpi.short.no_compare"),
                     delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
-                    help=ctx.t(m.definition),
+                    delta_arrow="auto" if kpi.note is None else "off",
+                    help=help_text,
                     border=True,
                     chart_data=(sparks or {}).get(kpi.id),
                 )
+    for why, labels in reasons.items():
+        st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
 
 
-def view_notes(ctx: Context, pv) -> None:
-    """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's."""
+def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
+    """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's; the
+    coverage notes go under the figures they qualify (`kinds=("coverage",)`)."""
     for note in pv.notes:
-        if note not in ctx.scope.notes:
-            st.warning(ctx.t("app.note", note=i18n.text(note, ctx.lang, markdown=True)), icon=":material/warning:")
+        if note not in ctx.scope.notes and i18n.note_kind(note) in kinds:
+            show_note(ctx, note)
+
+
+#: The page that shows a table in its own period when the rest of the data's period misses it.
+OWN_PAGE = {table: page for page, table in PAGE_TABLES.items()}
+
+
+def period_coverage(ctx: Context, coverage: pd.DataFrame) -> None:
+    """Which dated tables the period covers, and where to see those it does not."""
+    covered = [
+        ctx.t("period.covered", table=ctx.t(f"table.{r.table}"), first=md(r.first), last=md(r.last))
+        for r in coverage.itertuples()
+        if r.in_period
+    ]
+    if covered:
+        st.caption(ctx.t("period.covers", tables=", ".join(covered)))
+    for r in coverage.itertuples():
+        if r.in_period:
+            continue
+        table_label = ctx.t(f"table.{r.table}")
+        first = md(r.first)
+        last = md(r.last)
+        page = OWN_PAGE.get(r.table)
+        if page:
+            shown = ctx.t("period.outside", table=table_label, first=first, last=last, page=ctx.t(f"page.{page}"))
+        else:
+            shown = ctx.t("period.outside_plain", table=table_label, first=first, last=last)
+        st.info(shown, icon=":material/date_range:")
+
+
+def chart_or_why(ctx: Context, frame, why: str) -> bool:
+    """True when `frame` has rows to draw; otherwise says why there is nothing (no empty axes)."""
+    if frame is not None and len(frame):
+        return True
+    st.caption(ctx.t("empty.chart", why=md(why)))  # `why` is catalog text; escaping it changes nothing seen
+    return False
 
 
 def placeholder(ctx: Context, page: str) -> None:

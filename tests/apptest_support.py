@@ -1,0 +1,75 @@
+"""The one way an AppTest opens the app: every AppTest goes through `app()` (or `open_page()`), so
+whatever the app needs before a page shows (a workspace, a signed-in user) is set up here once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import streamlit as st
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from .conftest import ROOT
+
+#: Seconds a single script run may take before AppTest gives up.
+RUN_TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def clean_caches():
+    """All AppTests share one session id: clear Streamlit's caches so no test sees another's."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
+#: AppTests sign in as an administrator with the access token (tests of sign-in itself pass
+#: `signed_in=False` and go through the forms).
+TOKEN = "apptest-access-token"
+
+
+def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None, signed_in: bool = True) -> AppTest:
+    """The app on `workspace`, opened with the URL `query` (signed in as an administrator unless
+    `signed_in=False`), then switched to `page` if given (AppTest starts on the default page).
+    Fails on any exception the run raised."""
+    monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
+    monkeypatch.setenv("INSIGHT_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("INSIGHT_RAISE_ERRORS", "1")  # the error boundary re-raises: AppTest records it
+    config.set_option("client.showErrorDetails", "full")  # a failing test shows the error, not a redaction
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RUN_TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    if signed_in:
+        at.query_params["token"] = TOKEN
+    at.run()
+    assert_clean(at)
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert_clean(at)
+    return at
+
+
+def open_page(page: str, workspace, monkeypatch, query: dict) -> AppTest:
+    """The app opened with `query`, then switched to `page`."""
+    return app(workspace, monkeypatch, page, query)
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception in the run: the app's error boundary re-raises under test, so AppTest has it."""
+    assert not at.exception, at.exception[0].message + "\n" + "\n".join(at.exception[0].stack_trace)
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of a Markdown source (user values in it are backslash-escaped)."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", str(markdown))
+
+
+def texts(at: AppTest) -> str:
+    """Every text a reader sees on the page: titles, Markdown, notes, captions, subheaders."""
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info]
+    parts += [e.value for e in at.warning] + [e.value for e in at.caption] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.error] + [e.value for e in at.success]
+    return "\n".join(shown(p) for p in parts)
