@@ -3,7 +3,7 @@ global filter bar (bound to the URL)."""
 
 import streamlit as st
 
-from insight.access import may_open
+from insight.auth.access import may_open
 from insight.ui.shell import error_boundary, not_allowed, open_page, start, tr
 
 PAGES = [

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from insight import audit, users
-from insight.access import ROLES, SCOPE_DIMENSIONS, RowScope
+from insight.auth import audit, users
+from insight.auth.access import ROLES, SCOPE_DIMENSIONS, RowScope
 from insight.escape import md
 from insight.settings import LOCKOUT_FAILURES, LOCKOUT_MINUTES, SESSION_DAYS, query_timeout
 from insight.ui.auth import origin

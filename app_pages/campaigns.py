@@ -5,13 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight import charts, settings
-from insight.campaigns import ATTRIBUTES
+from insight.domain.campaigns import ATTRIBUTES
 from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_number
 from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
-from insight.views import CAMPAIGN_KPIS
+from insight.views.views import CAMPAIGN_KPIS
 
 ctx = context()
 t = ctx.t

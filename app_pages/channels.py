@@ -3,12 +3,12 @@
 import streamlit as st
 
 from insight import charts
-from insight.channels import ROLES
+from insight.domain.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice, url_flag
 from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
-from insight.views import grain
+from insight.views.views import grain
 
 MEASURES = ("revenue", "orders", "customers")
 

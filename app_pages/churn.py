@@ -5,8 +5,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight import charts, churn, churn_model, formatting, i18n
+from insight import charts, formatting, i18n
+from insight.domain import churn
 from insight.escape import md
+from insight.ml import churn_model
 from insight.settings import CHURN_DAYS_RANGE, INACTIVITY_DAYS, MIN_GROUP
 from insight.ui.cache import view, with_options
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
@@ -21,7 +23,7 @@ from insight.ui.shell import (
     url_value,
 )
 from insight.ui.widgets import kpi_cards, table, view_notes
-from insight.views import AT_RISK_SHOWN, CHURN_KPIS, CHURN_TABS, RETENTION_BASES
+from insight.views.views import AT_RISK_SHOWN, CHURN_KPIS, CHURN_TABS, RETENTION_BASES
 
 ctx = context()
 t = ctx.t

@@ -3,16 +3,18 @@ the customers behind the complaints."""
 
 import streamlit as st
 
-from insight import audit, charts, formatting, settings, textsort
+from insight import charts, formatting, settings
+from insight.auth import audit
 from insight.escape import md
 from insight.i18n import CATALOG
-from insight.metrics import sla_from
+from insight.ml import textsort
+from insight.semantic.metrics import sla_from
 from insight.ui.auth import origin
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, page_header
 from insight.ui.shell import context, empty_state, guard, url_choice, url_text, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
-from insight.views import COMPLAINT_KPIS, COMPLAINT_TABS
+from insight.views.views import COMPLAINT_KPIS, COMPLAINT_TABS
 
 ctx = context()
 t = ctx.t

@@ -3,10 +3,12 @@
 import plotly.express as px
 import streamlit as st
 
-from insight import charts, churn, churn_model, formatting
-from insight.clusters import name_text
-from insight.customer import customer_view
+from insight import charts, formatting
+from insight.domain import churn
+from insight.domain.customer import customer_view
 from insight.escape import md
+from insight.ml import churn_model
+from insight.ml.clusters import name_text
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, guard
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from insight import audit, importer
+from insight.auth import audit
 from insight.escape import md
+from insight.ingest import importer
 from insight.ui import upload
 from insight.ui.auth import origin
 from insight.ui.shell import context, show_notes

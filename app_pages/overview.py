@@ -3,13 +3,13 @@
 import streamlit as st
 
 from insight import charts, formatting, i18n
-from insight.overview import MOVED_DIMS, MOVED_METRICS
+from insight.domain.overview import MOVED_DIMS, MOVED_METRICS
 from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, empty_state, guard, url_choice
 from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, period_coverage, table, view_notes
-from insight.views import grain, lacks
+from insight.views.views import grain, lacks
 
 ctx = context()
 t = ctx.t

@@ -3,15 +3,15 @@
 import streamlit as st
 
 from insight import charts, formatting
-from insight.clusters import name_text, target_list
+from insight.domain.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
 from insight.escape import md
-from insight.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
+from insight.ml.clusters import name_text, target_list
 from insight.settings import INACTIVITY_DAYS
 from insight.ui.cache import view
 from insight.ui.interact import chart, customer_links, list_downloads, page_header
 from insight.ui.shell import context, empty_state, guard, set_param, url_choice, url_flag, url_value
 from insight.ui.widgets import kpi_cards, table, view_notes
-from insight.views import MEMBERS_SHOWN, SEGMENT_TABS
+from insight.views.views import MEMBERS_SHOWN, SEGMENT_TABS
 
 K_CHOICES = ("", *(str(k) for k in range(2, 9)))
 

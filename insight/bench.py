@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 from insight import demo
-from insight.importer import import_file
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
+from insight.ingest.importer import import_file
 
 #: 20 filter changes an analyst might make in a row (issue 4's benchmark).
 FILTER_CHANGES = (
@@ -147,10 +147,11 @@ def bench_model_workspace(tmp: Path, orders: int) -> dict:
 
 def bench_segments(path: str) -> dict:
     """RFM + tiers (a cold segment table per period), the whole Segments page, and k-means."""
-    from insight import clusters, segments
-    from insight.filters import Filters
-    from insight.scope import Scope
-    from insight.views import page_view
+    from insight.domain import segments
+    from insight.ml import clusters
+    from insight.semantic.filters import Filters
+    from insight.semantic.scope import Scope
+    from insight.views.views import page_view
 
     ws = Workspace(path)
     page_view(ws, "overview?cmp=none")  # open the file and warm DuckDB's buffers once
@@ -175,9 +176,10 @@ def bench_segments(path: str) -> dict:
 def bench_model(path: str) -> dict:
     """The churn-risk model, trained cold (features, fit, held-out evaluation, permutation
     importance and scoring every customer), under each definition."""
-    from insight import churn, churn_model
-    from insight.filters import Filters
-    from insight.scope import Scope
+    from insight.domain import churn
+    from insight.ml import churn_model
+    from insight.semantic.filters import Filters
+    from insight.semantic.scope import Scope
 
     ws = Workspace(path)
     out = {"customers": int(ws.scalar(f"SELECT count(*) FROM {ws.snapshot()['customers']}"))}
@@ -264,7 +266,7 @@ def describe_import(out: dict) -> str:
 
 def bench_pages(path: str) -> dict:
     """Server-side time to compute every figure of each page, for each filter change (cold cache)."""
-    from insight.views import page_view
+    from insight.views.views import page_view
 
     ws = Workspace(path)
     page_view(ws, "overview")  # open the file and warm DuckDB's buffers once
@@ -293,7 +295,7 @@ def bench_campaigns(path: str) -> dict:
     campaign ids until there are enough, for each filter change (cold)."""
     import pandas as pd
 
-    from insight.views import page_view
+    from insight.views.views import page_view
 
     ws = Workspace(path)
     contacts = ws.query(f"SELECT * FROM {ws.snapshot()['contacts']}", cap=10_000_000)
@@ -325,7 +327,7 @@ def bench_text(path: str) -> dict:
     scores, refit on all)."""
     import pandas as pd
 
-    from insight import textsort
+    from insight.ml import textsort
 
     ws = Workspace(path)
     frame = ws.query(

@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _users_parser(sub) -> None:
-    from insight.access import ROLES
+    from insight.auth.access import ROLES
 
     users = sub.add_parser("users", help="accounts: roles and row scopes").add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="add a user")
@@ -112,9 +112,9 @@ def _day(text: str):
 
 
 def _users(ws, args: argparse.Namespace) -> dict:
-    from insight import users
-    from insight.access import RowScope
-    from insight.views import _records
+    from insight.auth import users
+    from insight.auth.access import RowScope
+    from insight.views.views import _records
 
     origin = "cli"
     if args.action == "add":
@@ -135,9 +135,9 @@ def _users(ws, args: argparse.Namespace) -> dict:
 
 
 def _view(ws, args: argparse.Namespace) -> dict:
-    from insight import access, users
+    from insight.auth import access, users
     from insight.i18n import msg
-    from insight.views import page_view, parse_link
+    from insight.views.views import page_view, parse_link
 
     user = users.resolve(ws, args.as_user)
     page, _ = parse_link(args.link)
@@ -158,7 +158,7 @@ def _mapping(pairs: list[str]) -> dict[str, str | None]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from insight.workspace import open_workspace
+    from insight.db.workspace import open_workspace
 
     if args.command in commands.COMMANDS:
         return commands.run(args)
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> dict:
 
         return build_demo(ws, customers=args.customers, orders=args.orders, seed=args.seed)
     if args.command == "import":
-        from insight.importer import import_file
+        from insight.ingest.importer import import_file
 
         delimiter = {"tab": "\t", "spaces": "whitespace", "\\t": "\t"}.get(args.delimiter, args.delimiter)
         result = import_file(
@@ -186,7 +186,8 @@ def run(args: argparse.Namespace) -> dict:
             campaign=args.campaign,
         )
         if not args.dry_run:
-            from insight import alert_checks, audit
+            from insight.auth import audit
+            from insight.reports import alert_checks
 
             audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
             return {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()}
@@ -196,8 +197,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "users":
         return _users(ws, args)
     if args.command == "audit":
-        from insight import audit
-        from insight.views import _records
+        from insight.auth import audit
+        from insight.views.views import _records
 
         found = audit.entries(ws, who=args.user, actions=args.action, since=args.since, limit=args.limit)
         return {"entries": _records(found)}
@@ -207,13 +208,13 @@ def run(args: argparse.Namespace) -> dict:
         return run_bench(orders=args.orders, import_rows=args.import_rows, only=args.only)
     if args.command == "datasets":
         if args.delete:
-            from insight import audit
-            from insight.importer import delete
+            from insight.auth import audit
+            from insight.ingest.importer import delete
 
             version = delete(ws, args.delete)
             audit.record(ws, "owner", "delete", f"{args.delete} (version {version})", "cli")
             return {"deleted": args.delete, "version": version}
-        from insight.views import _records
+        from insight.views.views import _records
 
         return {"datasets": _records(ws.datasets())}
     raise AssertionError(args.command)

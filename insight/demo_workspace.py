@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from insight import demo, settings
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 DEMO_SOURCE = "demo"
 

@@ -12,8 +12,8 @@ from insight import settings
 def main() -> None:
     from streamlit.web import cli
 
+    from insight.db.workspace import open_workspace
     from insight.reports import runner
-    from insight.workspace import open_workspace
 
     runner.start(open_workspace())
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 from . import shapes
 

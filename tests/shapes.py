@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 TABLES = ("customers", "orders", "tickets", "campaigns", "contacts")
 #: One customer in this many of the demo's: small shapes keep the matrix fast.
@@ -235,7 +235,7 @@ def emptying_filter(shape: Shape) -> dict[str, str]:
 
 def build(shape: Shape, base: Frames, path: Path) -> Workspace:
     """The shape published into a fresh workspace at `path`."""
-    from insight.importer import import_file
+    from insight.ingest.importer import import_file
 
     ws = Workspace(path)
     frames = {t: f.reset_index(drop=True) for t, f in shape.build(base).items()}

@@ -8,12 +8,14 @@ import json
 import pandas as pd
 import pytest
 
-from insight import access, cli, rows, users
-from insight.access import RowScope
+from insight import cli
+from insight.auth import access, users
+from insight.auth.access import RowScope
 from insight.errors import InsightError
-from insight.filters import Filters
-from insight.scope import Scope
-from insight.views import kpis, page_view
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views import rows
+from insight.views.views import kpis, page_view
 
 EAST = RowScope.parse(["region=East"])
 
@@ -112,7 +114,8 @@ def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
 
 
 def test_scoped_tables_go_with_their_version(demo_ws):
-    from insight import facts, importer
+    from insight.db import facts
+    from insight.ingest import importer
 
     Scope.open(demo_ws, Filters(), rows=EAST)
     mine = lambda: demo_ws.query(  # noqa: E731
@@ -139,7 +142,7 @@ def run_cli(ws_path, *argv, stdin: str | None = None, capsys=None, monkeypatch=N
 def test_cli_users_and_view_as(demo_ws, demo_raw, capsys, monkeypatch):
     path = demo_ws.path
     demo_ws.close()
-    from insight import workspace
+    from insight.db import workspace
 
     workspace._OPEN.clear()
     add = ("users", "add", "ann", "--role", "viewer", "--scope", "region=East", "--password-stdin", "--json")

@@ -9,11 +9,12 @@ import json
 import pandas as pd
 import pytest
 
-from insight import alert_checks, alerts, users
-from insight.access import RowScope
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER
 from insight.errors import InsightError
-from insight.users import OWNER
-from insight.views import page_view
+from insight.reports import alert_checks, alerts
+from insight.views.views import page_view
 
 from .conftest import TICKETS
 from .mail_support import Hooks

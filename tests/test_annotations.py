@@ -11,14 +11,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from insight import annotations, charts, users
-from insight.access import RowScope
-from insight.annotations import Mark
+from insight import charts
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER
+from insight.domain import annotations
+from insight.domain.annotations import Mark
 from insight.errors import InsightError
-from insight.filters import Filters
 from insight.reports import document
-from insight.scope import Scope
-from insight.users import OWNER
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
 
 from .test_app import app
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from insight.formatting import value as fmt
 from insight.ui import shell
-from insight.views import PAGES
+from insight.views.views import PAGES
 
 from .apptest_support import app, clean_caches, open_page, shown, texts  # noqa: F401 (clean_caches: autouse)
 from .conftest import ROOT
@@ -54,7 +54,7 @@ def test_invalid_parameters_are_ignored_with_a_note(demo_ws, monkeypatch):
 
 
 def test_pinned_version_shows_the_old_data(demo_ws, monkeypatch, tmp_path):
-    from insight.importer import import_file
+    from insight.ingest.importer import import_file
 
     before = demo_ws.version()
     path = tmp_path / "one.csv"
@@ -149,7 +149,7 @@ def test_churn_risk_tab_trains_and_lists_customers_to_retain(demo_ws, monkeypatc
 
 
 def test_churn_page_on_snapshot_data(ws, monkeypatch):
-    from insight.importer import import_file
+    from insight.ingest.importer import import_file
 
     from .conftest import TELCO
 
@@ -304,7 +304,7 @@ def test_cards_say_which_column_is_missing_never_that_a_table_with_rows_is_empty
 def test_campaigns_under_filters_that_leave_no_control_group(demo_ws, monkeypatch):
     """The issue's own case: ordinary filters on the demo left no campaign with a control group,
     and the uplift chart crashed on bounds that came back as text."""
-    from insight.views import page_view
+    from insight.views.views import page_view
 
     query = {"tier": "gold", "segment": "SMB", "region": "West"}
     view = page_view(demo_ws, "campaigns?tier=gold&segment=SMB&region=West")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from insight import users
-from insight.access import RowScope
+from insight.auth import users
+from insight.auth.access import RowScope
 
 from .apptest_support import app, clean_caches, texts  # noqa: F401  (clean_caches: autouse fixture)
 

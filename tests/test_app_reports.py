@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from insight import alert_checks, alerts, users
-from insight.access import RowScope
-from insight.reports import saved, schedule
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER
+from insight.reports import alert_checks, alerts, saved, schedule
 from insight.reports.deliver import Outcome, record
-from insight.users import OWNER
 
 from .test_app import app, clean_caches, texts  # noqa: F401 (clean_caches: autouse fixture)
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from insight import users
-from insight.access import RowScope
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.db.workspace import Workspace
 from insight.formatting import value as fmt
-from insight.workspace import Workspace
 
 from .browser_support import IDLE, Server, wait_idle
 

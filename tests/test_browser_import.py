@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 from .browser_support import Server, wait_idle
 from .corpus import _marketing_wide

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 from .browser_support import wait_idle
 from .test_segments import demo_lines, expected_rfm

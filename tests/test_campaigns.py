@@ -103,7 +103,7 @@ def test_a_wide_response_file_unpivots_into_contacts(ws, tmp_path):
     path = tmp_path / "responses.csv"
     wide.to_csv(path, index=False)
 
-    from insight.importer import import_file, preview
+    from insight.ingest.importer import import_file, preview
 
     assert preview(ws, path, "contacts").wide.campaigns == list(rates)  # age is not a campaign
     result = import_file(ws, path, "contacts", wide_columns=["auto"])
@@ -135,7 +135,7 @@ def test_contact_level_file_maps_channel_and_outcome(ws, tmp_path):
     )
     path = tmp_path / "bank_marketing.csv"
     raw.to_csv(path, index=False)
-    from insight.importer import import_file
+    from insight.ingest.importer import import_file
 
     result = import_file(ws, path, "contacts", overrides={"customer_id": "client_id"})
     assert result.mapping["channel"] == "contact" and result.mapping["converted"] == "y"

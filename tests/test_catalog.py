@@ -6,9 +6,10 @@ import ast
 import re
 from pathlib import Path
 
-from insight import i18n, metrics
-from insight.filters import DIMENSIONS, Filters
-from insight.scope import Scope
+from insight import i18n
+from insight.semantic import metrics
+from insight.semantic.filters import DIMENSIONS, Filters
+from insight.semantic.scope import Scope
 
 from .conftest import ROOT
 

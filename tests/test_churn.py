@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import churn, churn_model
-from insight.churn_model import Feature
-from insight.filters import Filters
-from insight.importer import import_file
-from insight.scope import Scope
-from insight.views import page_view
+from insight.domain import churn
+from insight.ingest.importer import import_file
+from insight.ml import churn_model
+from insight.ml.churn_model import Feature
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views.views import page_view
 
 from .conftest import TELCO
 from .test_cli import view_json

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight.importer import import_file
-from insight.views import page_view
+from insight.ingest.importer import import_file
+from insight.views.views import page_view
 
 from .conftest import TICKETS
 from .test_churn import tables

@@ -11,11 +11,13 @@ import sys
 
 import pytest
 
-from insight import formatting, metrics, users
-from insight.access import RowScope
+from insight import formatting
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.reports import deliver
-from insight.workspace import Workspace
+from insight.semantic import metrics
 
 from .conftest import ROOT
 from .mail_support import Hooks, SmtpServer, attachment, body, self_signed

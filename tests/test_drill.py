@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from insight.drill import add_values, bucket_period, clicked_values
+from insight.views.drill import add_values, bucket_period, clicked_values
 
 
 def test_clicked_values_read_custom_data_in_order_without_repeats():

@@ -23,7 +23,7 @@ MARKDOWN_CALLS = {
 #: checked where the call is made), and numbers formatted for display.
 SAFE_CALLS = {"md", "t", "tr", "fmt", "value", "change", "int", "float", "len", "round", "min", "max", "markdown"}
 #: Functions that escape the values they put into their text when called with `markdown=True`
-#: (i18n.text, and the alert sentences of insight/alerts.py).
+#: (i18n.text, and the alert sentences of insight/reports/alerts.py).
 ESCAPING = {"text", "describe", "event_text"}
 
 

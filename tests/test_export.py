@@ -11,7 +11,7 @@ import random
 import openpyxl
 import pandas as pd
 
-from insight import export
+from insight.views import export
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
 

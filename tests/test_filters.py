@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from insight import i18n
-from insight.filters import Filters
-from insight.scope import Scope
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
 
 
 def test_round_trip_keeps_readable_parameters():

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from insight import settings
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
-from insight.importer import import_file
-from insight.workspace import Workspace
+from insight.ingest.importer import import_file
 
 from .conftest import ROOT
 

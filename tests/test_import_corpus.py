@@ -13,8 +13,8 @@ import shutil
 import pytest
 
 from insight import cli, settings
-from insight.views import PAGES, page_view
-from insight.workspace import _OPEN, open_workspace
+from insight.db.workspace import _OPEN, open_workspace
+from insight.views.views import PAGES, page_view
 
 from .corpus import no_constants, one_line
 from .corpus_accepted import ACCEPTED

@@ -8,8 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from insight.importer import import_file, preview
-from insight.plan import reject_text
+from insight.ingest.importer import import_file, preview
+from insight.ingest.plan import reject_text
 
 ORDERS_ZH = [
     ("订单号", "客户编号", "下单时间", "实付金额", "渠道", "地区"),

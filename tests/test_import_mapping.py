@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import i18n, mapping
-from insight.importer import import_file, preview
-from insight.schema import columns, normalise_header
+from insight import i18n
+from insight.db.schema import columns, normalise_header
+from insight.ingest import mapping
+from insight.ingest.importer import import_file, preview
 
 #: Header sets as real tools export them, with the mapping a person would choose.
 HEADER_SETS = {

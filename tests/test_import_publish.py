@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import facts
+from insight.db import facts
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
-from insight.importer import delete, import_file
-from insight.views import PAGES, page_view
-from insight.workspace import Workspace
+from insight.ingest.importer import delete, import_file
+from insight.views.views import PAGES, page_view
 
 from .conftest import ROOT
 from .corpus import no_constants

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight.importer import import_file
+from insight.ingest.importer import import_file
 
 from .conftest import RETAIL, TELCO, TICKETS
 

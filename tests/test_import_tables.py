@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight.importer import import_file
-from insight.views import PAGES, page_view
+from insight.ingest.importer import import_file
+from insight.views.views import PAGES, page_view
 
 from .conftest import ROOT
 from .corpus import _marketing_wide

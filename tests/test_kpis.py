@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import channels, complaints, overview
-from insight.filters import Filters
-from insight.importer import import_file
-from insight.scope import Scope
-from insight.views import kpis
+from insight.domain import channels, complaints, overview
+from insight.ingest.importer import import_file
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views.views import kpis
 
 from .conftest import RETAIL
 

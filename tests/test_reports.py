@@ -10,10 +10,12 @@ import subprocess
 import pandas as pd
 import pytest
 
-from insight import formatting, metrics, users
-from insight.access import RowScope
+from insight import formatting
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER
 from insight.reports import document, printer, saved
-from insight.users import OWNER
+from insight.semantic import metrics
 
 from .test_cli import cli
 

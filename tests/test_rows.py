@@ -7,10 +7,10 @@ import io
 import pandas as pd
 import pytest
 
-from insight import export, rows
 from insight.errors import InsightError
-from insight.filters import Filters
-from insight.scope import Scope
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views import export, rows
 
 
 def test_pages_are_sorted_on_the_server_and_cover_every_row(demo_ws):

@@ -8,11 +8,11 @@ import json
 import pandas as pd
 import pytest
 
-from insight import users
-from insight.access import RowScope
+from insight.auth import users
+from insight.auth.access import RowScope
 from insight.errors import InsightError
 from insight.reports import saved
-from insight.views import page_view
+from insight.views.views import page_view
 
 from .test_cli import cli
 

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from insight.auth.users import OWNER
+from insight.db.workspace import Workspace
 from insight.reports import runner, saved, schedule
-from insight.users import OWNER
-from insight.workspace import Workspace
 
 from .browser_support import Server
 from .mail_support import SmtpServer, attachment

@@ -10,13 +10,13 @@ import zoneinfo
 
 import pytest
 
-from insight import users
-from insight.access import RowScope
+from insight.auth import users
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.reports import runner, saved, schedule
 from insight.reports.schedule import Schedule
-from insight.users import OWNER
-from insight.workspace import Workspace
 
 from .mail_support import SmtpServer, attachment
 from .test_delivery import run

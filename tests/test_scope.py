@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from insight.filters import Filters
-from insight.scope import Scope
-from insight.views import page_view
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views.views import page_view
 
 from . import shapes
 from .apptest_support import app, clean_caches, texts  # noqa: F401 (clean_caches: autouse)

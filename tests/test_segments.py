@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import clusters, metrics, segments
-from insight.filters import Filters
-from insight.importer import import_file
-from insight.scope import Scope
-from insight.views import page_view
+from insight.domain import segments
+from insight.ingest.importer import import_file
+from insight.ml import clusters
+from insight.semantic import metrics
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views.views import page_view
 
 from .conftest import RETAIL
 from .test_cli import view_json
@@ -86,7 +88,7 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def retail(tmp_path_factory):
-    from insight.workspace import Workspace
+    from insight.db.workspace import Workspace
 
     ws = Workspace(tmp_path_factory.mktemp("retail") / "retail.duckdb")
     import_file(ws, RETAIL, "orders")

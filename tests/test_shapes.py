@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from insight import cli, i18n
-from insight.filters import TIME_COLUMNS
+from insight.semantic.filters import TIME_COLUMNS
 
 from . import shapes
 from .apptest_support import app, assert_clean, clean_caches, texts  # noqa: F401 (clean_caches: autouse)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from insight import textsort
+from insight.ml import textsort
 
 from .text_fixtures import corpus
 

@@ -7,7 +7,8 @@ import re
 import stat
 import time
 
-from insight import settings, uploads
+from insight import settings
+from insight.ingest import uploads
 
 from .conftest import ROOT
 

@@ -8,10 +8,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from insight import complaints, i18n, metrics
-from insight.filters import Filters
-from insight.scope import Scope
-from insight.views import page_view
+from insight import i18n
+from insight.domain import complaints
+from insight.semantic import metrics
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from insight.views.views import page_view
 
 from .apptest_support import app, clean_caches, texts  # noqa: F401 (clean_caches: autouse)
 
@@ -161,7 +163,7 @@ def test_customers_that_match_no_order_are_said_so(shape_ws, monkeypatch):
 
 
 def test_time_buckets_fit_the_data(shape_ws):
-    from insight.views import grain
+    from insight.views.views import grain
 
     expected = {"one_day": "hour", "one_month": "day", "demo": "month"}
     for name, bucket in expected.items():

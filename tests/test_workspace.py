@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from insight.errors import InsightError
-from insight.importer import import_file
+from insight.ingest.importer import import_file
 
 
 def write(path, rows):

@@ -101,8 +101,8 @@ def add_parsers(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from insight import users
-    from insight.workspace import open_workspace
+    from insight.auth import users
+    from insight.db.workspace import open_workspace
 
     if args.command == "schedule" and args.action == "run-due":
         ws = _open_for_due(args.workspace)
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> dict:
 
 def _views(ws, user, args) -> dict:
     from insight.reports import saved
-    from insight.views import _records, page_view
+    from insight.views.views import _records, page_view
 
     if args.action == "list":
         return {"views": _records(saved.table(ws, user))}
@@ -171,9 +171,9 @@ def _report(ws, user, args) -> dict:
 
 
 def _schedule(ws, user, args) -> dict:
-    from insight import users
+    from insight.auth import users
     from insight.reports import schedule
-    from insight.views import _records
+    from insight.views.views import _records
 
     if args.action == "add":
         run_as = users.resolve(ws, args.run_as) if args.run_as else None
@@ -220,8 +220,8 @@ def _schedule(ws, user, args) -> dict:
 
 
 def _alerts(ws, user, args) -> dict:
-    from insight import alert_checks, alerts
-    from insight.views import _records
+    from insight.reports import alert_checks, alerts
+    from insight.views.views import _records
 
     if args.action == "add":
         ops = [op for op in alerts.OPS if getattr(args, op) is not None]
@@ -273,8 +273,8 @@ def _alerts(ws, user, args) -> dict:
 
 
 def _notes(ws, user, args) -> dict:
-    from insight import annotations
-    from insight.views import _records
+    from insight.domain import annotations
+    from insight.views.views import _records
 
     if args.action == "add":
         return {"added": annotations.add(ws, user, args.day, args.text, args.end)}
@@ -288,8 +288,8 @@ def _open_for_due(path):
     """The workspace for `schedule run-due`; when the app is serving it (the file is held) and
     its own scheduler is alive, that scheduler runs the schedules: say so and succeed."""
     from insight import settings
+    from insight.db.workspace import open_workspace
     from insight.reports import runner
-    from insight.workspace import open_workspace
 
     try:
         return open_workspace(path)

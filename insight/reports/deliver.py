@@ -18,10 +18,11 @@ from email.utils import make_msgid
 
 import pandas as pd
 
-from insight import audit, settings
+from insight import settings
+from insight.auth import audit
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.i18n import msg
-from insight.workspace import Workspace
 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 KINDS = ("report", "alert")

@@ -18,15 +18,18 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from insight import access, alerts, annotations, audit, charts, formatting, i18n, metrics, settings
+from insight import charts, formatting, i18n, settings
+from insight.auth import access, audit
+from insight.auth.users import User
+from insight.db.workspace import Workspace
+from insight.domain import annotations
 from insight.errors import InsightError
-from insight.filters import COMPUTED_DIMENSIONS, DIMENSIONS
 from insight.i18n import msg
-from insight.reports import figures, saved
-from insight.scope import Scope
-from insight.users import User
-from insight.views import PageView, needs_text, page_view, parse_link, reason
-from insight.workspace import Workspace
+from insight.reports import alerts, figures, saved
+from insight.semantic import metrics
+from insight.semantic.filters import COMPUTED_DIMENSIONS, DIMENSIONS
+from insight.semantic.scope import Scope
+from insight.views.views import PageView, needs_text, page_view, parse_link, reason
 
 #: Width of a chart in the document, in CSS pixels: an A4 page less its margins.
 CHART_WIDTH = 700

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight import charts
+from insight.domain.overview import MOVED_DIMS, MOVED_METRICS
 from insight.i18n import CATALOG
-from insight.overview import MOVED_DIMS, MOVED_METRICS
-from insight.views import PageView
+from insight.views.views import PageView
 
 T = Callable[..., str]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from html import escape
 
-from insight import users
+from insight.auth import users
+from insight.auth.users import User
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.i18n import msg
 from insight.reports import deliver, document, printer
 from insight.reports.deliver import Mail, Outcome
-from insight.users import User
-from insight.workspace import Workspace
 
 MIME = {"pdf": "application/pdf", "png": "image/png", "html": "text/html"}
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from insight import settings
-from insight.workspace import Workspace
+from insight.db.workspace import Workspace
 
 _STARTED: set[Path] = set()
 _LOCK = threading.Lock()
@@ -37,8 +37,7 @@ def start(ws: Workspace) -> bool:
 
 def tick(ws: Workspace) -> None:
     """One round: the heartbeat, the due schedules, the undelivered alerts."""
-    from insight import alert_checks
-    from insight.reports import schedule
+    from insight.reports import alert_checks, schedule
 
     beat(ws.path)
     schedule.run_due(ws)

@@ -2,7 +2,7 @@
 pinned to the data version it was saved at or following the latest data.
 
 A saved view carries filters, never rights: whoever opens it sees it within their own row scope
-(insight/access.py), exactly as a share link. Analysts and up save; anyone opens the shared ones.
+(insight/auth/access.py), exactly as a share link. Analysts and up save; anyone opens the shared ones.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 
-from insight import access, audit
+from insight.auth import access, audit
+from insight.auth.users import User
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
-from insight.filters import whole_number
 from insight.i18n import msg
-from insight.users import User
-from insight.views import parse_link
-from insight.workspace import Workspace
+from insight.semantic.filters import whole_number
+from insight.views.views import parse_link
 
 #: URL parameters that are not view state: the language is the reader's own, the token a sign-in,
 #: and the data version is kept apart (`version`), so pinning is a choice made when saving.

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from insight import access, audit, i18n, users
+from insight import i18n
+from insight.auth import access, audit, users
+from insight.auth.users import User
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.i18n import msg
 from insight.reports import deliver, outbox
 from insight.reports.deliver import Outcome
 from insight.reports.saved import SavedView, find
-from insight.users import User
-from insight.workspace import Workspace
 
 EVERY = ("daily", "weekly", "monthly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -10,10 +10,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from insight import alert_checks, alerts, metrics
 from insight.escape import md
-from insight.filters import Filters
-from insight.reports import deliver
+from insight.reports import alert_checks, alerts, deliver
+from insight.semantic import metrics
+from insight.semantic.filters import Filters
 from insight.ui.shell import Context, guard, tr
 
 #: Metrics a rule can watch from the app (every registry metric; the CLI takes the same ids).

@@ -1,7 +1,7 @@
 """Sign-in for the app: who is using this browser session, before any figure is shown.
 
 - No users yet: a "create the administrator" form (as Metabase does).
-- Local accounts: a sign-in form (argon2 hashes, lockout: insight/users.py).
+- Local accounts: a sign-in form (argon2 hashes, lockout: insight/auth/users.py).
 - `[auth]` in `.streamlit/secrets.toml`: Streamlit's own `st.login` (OIDC); the identity's email
   maps to a user row, and the first identity to arrive creates the administrator.
 - `INSIGHT_ACCESS_TOKEN=<secret>`: `?token=<secret>` signs the browser in as an administrator
@@ -22,13 +22,14 @@ import hmac
 
 import streamlit as st
 
-from insight import audit, settings, users
-from insight.access import RowScope
+from insight import settings
+from insight.auth import audit, users
+from insight.auth.access import RowScope
+from insight.auth.users import User
+from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.escape import md
 from insight.i18n import t
-from insight.users import User
-from insight.workspace import Workspace
 
 COOKIE, TOKEN_COOKIE = "insight_session", "insight_token"
 _USER, _TOKEN_ADMIN, _SESSION, _COOKIES = "_auth_user", "_auth_token_admin", "_auth_session", "_auth_cookies"
@@ -79,7 +80,7 @@ def gate(ws: Workspace, lang: str) -> User:
 def _everywhere(render) -> None:
     """Show `render` at every page's URL, so a deep link (`/churn?…`) opened before signing in
     is where the user lands after it."""
-    from insight.views import PAGES
+    from insight.views.views import PAGES
 
     def page(name: str, **kw):
         def run() -> None:

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight.access import RowScope
-from insight.filters import Filters
+from insight.auth.access import RowScope
+from insight.db.workspace import open_workspace
+from insight.semantic.filters import Filters
 from insight.ui.shell import Context
-from insight.views import PageView, page_view
-from insight.workspace import open_workspace
+from insight.views.views import PageView, page_view
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import alerts, i18n
+from insight import i18n
 from insight.escape import md
-from insight.reports import deliver, saved, schedule
+from insight.reports import alerts, deliver, saved, schedule
 from insight.ui.shell import Context, guard, tr
 
 

@@ -8,13 +8,16 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from insight import annotations, audit, charts, drill, export, rows
+from insight import charts
+from insight.auth import audit
+from insight.domain import annotations
 from insight.escape import md
-from insight.filters import DIMENSIONS
+from insight.semantic.filters import DIMENSIONS
 from insight.ui import auth
 from insight.ui.saved import chart_marks, notes_control, save_view
 from insight.ui.shell import Context, code_label, context, show_notes, tr
-from insight.views import PAGES
+from insight.views import drill, export, rows
+from insight.views.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from insight import annotations
+from insight.domain import annotations
 from insight.escape import md
 from insight.reports import saved
 from insight.reports.figures import REPORT_PAGES
@@ -101,7 +101,7 @@ def chart_marks(ctx: Context) -> list[annotations.Mark]:
 
 def view_card(ctx: Context, view: saved.SavedView) -> None:
     """One saved view: what it shows, Open, a PDF of it as you see it, and Delete (its owner)."""
-    from insight.filters import Filters
+    from insight.semantic.filters import Filters
 
     filters, _ = Filters.from_query(view.query)
     shown = "; ".join(f"{k}={', '.join(v)}" for k, v in filters.to_params().items()) or tr("saved.no_filters")

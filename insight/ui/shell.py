@@ -16,12 +16,17 @@ from dataclasses import dataclass, replace
 import streamlit as st
 from streamlit.logger import get_logger
 
-from insight import access, i18n
-from insight.access import RowScope
+from insight import i18n
+from insight.auth import access
+from insight.auth.access import RowScope
+from insight.auth.users import OWNER, User
+from insight.db.workspace import Workspace, open_workspace
 from insight.demo_workspace import ensure_demo
 from insight.errors import InsightError, QueryTimeout
 from insight.escape import md
-from insight.filters import (
+from insight.i18n import Message, msg
+from insight.reports import runner
+from insight.semantic.filters import (
     CMP_CHOICES,
     COMPUTED_DIMENSIONS,
     DEFAULT_CMP,
@@ -30,12 +35,8 @@ from insight.filters import (
     dimension_values,
     whole_number,
 )
-from insight.i18n import Message, msg
-from insight.reports import runner
-from insight.scope import Scope
+from insight.semantic.scope import Scope
 from insight.ui import auth
-from insight.users import OWNER, User
-from insight.workspace import Workspace, open_workspace
 
 #: Set INSIGHT_DEMO_ON_START=0 to start on an empty workspace (tests of empty states do).
 DEMO_ON_START = os.environ.get("INSIGHT_DEMO_ON_START", "1") != "0"
@@ -68,7 +69,7 @@ class Context:
         return i18n.t(key, self.lang, **values)
 
     def can(self, action: str) -> bool:
-        """Whether the signed-in user's role allows `action` (insight/access.py ACTIONS)."""
+        """Whether the signed-in user's role allows `action` (insight/auth/access.py ACTIONS)."""
         return access.can(self.user.role, action)
 
 
@@ -340,7 +341,7 @@ def _filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
 
 
 def segment_codes(key: str) -> tuple[str, ...]:
-    from insight.segments import RFM_SEGMENTS, TIERS
+    from insight.domain.segments import RFM_SEGMENTS, TIERS
 
     return RFM_SEGMENTS if key == "rfm" else TIERS
 
@@ -483,7 +484,7 @@ def error_boundary():
 
 def empty_state(ctx: Context, missing: list[str]) -> None:
     """What the page needs and lacks, by table and column, with the way to the Data page."""
-    from insight.views import needs_text
+    from insight.views.views import needs_text
 
     st.info(md(needs_text(missing, ctx.lang)), icon=":material/folder_open:")
     st.page_link("app_pages/data.py", label=ctx.t("empty.upload"), icon=":material/upload:")

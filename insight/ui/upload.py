@@ -1,6 +1,6 @@
 """The upload wizard of the Data page: choose, preview, (unpivot,) map, validate, import.
 
-Uploads are saved privately in the workspace's upload folder (`insight/uploads.py`) and deleted
+Uploads are saved privately in the workspace's upload folder (`insight/ingest/uploads.py`) and deleted
 after the import or when the upload is cancelled. Every note, choice and error comes from the
 core as a catalog message and is shown in the user's language.
 """
@@ -11,13 +11,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight import alert_checks, audit, excel, export, i18n, importer, reader, settings, uploads
+from insight import i18n, settings
+from insight.auth import audit
+from insight.db.schema import columns
+from insight.db.workspace import open_workspace
 from insight.escape import md
-from insight.plan import reject_text
-from insight.schema import columns
+from insight.ingest import excel, importer, reader, uploads
+from insight.ingest.plan import reject_text
+from insight.reports import alert_checks
 from insight.ui.auth import origin
 from insight.ui.shell import Context, guard
-from insight.workspace import open_workspace
+from insight.views import export
 
 _GEN, _SAVED = "upload_gen", "upload_saved"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from insight import formatting, i18n, metrics
-from insight.alerts import describe
+from insight import formatting, i18n
 from insight.escape import md
-from insight.scope import PAGE_TABLES
+from insight.reports.alerts import describe
+from insight.semantic import metrics
+from insight.semantic.scope import PAGE_TABLES
 from insight.ui.shell import Context, empty_state, show_note, show_notes
-from insight.views import Kpi, missing_tables, reason
+from insight.views.views import Kpi, missing_tables, reason
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:

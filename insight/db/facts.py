@@ -1,0 +1,303 @@
+"""Derived tables that keep page queries fast: one fact per event table and data version.
+
+A fact is the event table (orders or tickets) joined to its customer's segment and region
+(the event's own value wins), sorted by event time so a period filter skips whole row groups,
+with precomputed columns the metrics use:
+
+- orders: `_cust` (an integer customer key, for fast distinct counts), `_valid` (counts in
+  revenue: not cancelled or returned), `_day`;
+- tickets: `_due` (the deadline under the default SLA hours).
+
+A fact is named after the versions it comes from, built at import (or on first use), and
+dropped with them. Queries on `orders` and `tickets` read the fact (see `Scope.open`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from insight.db.workspace import Snapshot, Workspace, quote
+
+FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
+#: Derived from the orders fact: each customer with each channel they ordered through.
+CUSTOMER_CHANNELS = "customer_channels"
+#: Derived from the orders fact: revenue and order counts per day × these dimensions, for the
+#: additive measures when the filters and splits use nothing else.
+ORDERS_ROLLUP = "orders_rollup"
+ROLLUP_DIMS = ("channel", "region", "segment")
+DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
+#: Customer attributes copied onto each event, so filters on them need no join. (The value tier
+#: is computed per period: see insight/domain/segments.py.)
+CUSTOMER_DIMS = ("segment", "region")
+#: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
+FACT_SCHEMA = 9
+_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)(?:_r[0-9a-z]+)?")
+_LIST_SQL = (
+    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\' "
+    "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND view_name LIKE '\\_fact\\_%' ESCAPE '\\'"
+)
+#: The customer-independent columns of the orders fact. An import publishes orders with them
+#: already computed (and ORDERS_MARK, naming the fact schema they follow), so where no customer
+#: attribute is to be joined the fact is a view of the version itself: one write per import.
+ORDER_INTERNALS = ("_channel_code", "_cust", "_first_at", "_first_channel", "_first_channel_code", "_day", "_valid")
+ORDER_INTERNALS += ("_order_first",)
+ORDERS_MARK = f"_fact_s{FACT_SCHEMA}"
+
+
+def refresh(ws: Workspace) -> None:
+    """Build the current facts and drop the ones nothing uses, in one transaction."""
+    with ws.writer() as cur:
+        build(ws, cur, ws.snapshot().tables)
+
+
+def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
+    """On the caller's cursor, inside its transaction: build the facts and derived tables of the
+    tables in force (`{canonical: physical}`, which may not be committed yet) and drop stale ones.
+    A version is published together with everything its pages read, or not at all."""
+    snap = Snapshot(0, dict(tables))
+
+    def cols(table: str) -> list[str]:
+        return _table_columns(cur, snap.tables[table]) if snap.has(table) else []
+
+    existing = {r[0] for r in cur.execute(_LIST_SQL).fetchall()}
+    for table in (*FACT_TABLES, *DERIVED):
+        name = fact_name(snap, table)
+        if name is None or name in existing:
+            continue
+        made = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
+        if made is not None:
+            cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+            existing.add(name)
+    _drop_stale(cur, ws)
+
+
+def _version(physical: str | None) -> int:
+    return int(physical.rsplit("__v", 1)[1]) if physical else 0
+
+
+def fact_name(snap: Snapshot, table: str) -> str | None:
+    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`, and
+    `_r<row scope>` for a snapshot restricted to a user's rows (insight/auth/access.py)."""
+    source = "orders" if table in DERIVED else table
+    if not snap.has(source):
+        return None
+    customers = _version(snap.tables.get("customers"))
+    scoped = f"_r{snap.rows}" if snap.rows else ""
+    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}{scoped}"
+
+
+def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
+    """The fact of `table` for this snapshot, built if it does not exist yet (a pinned old version)."""
+    name = fact_name(snap, table)
+    if name is None:
+        return None
+    if name in ws._facts:
+        return name
+    if table in DERIVED:
+        ensure_fact(ws, snap, "orders")
+    with ws.writer() as cur:
+        if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
+            made = _sql(
+                cur,
+                snap,
+                table,
+                lambda t: ws.columns(t, snap),
+                lambda t: fact_name(snap, t),
+                lambda f: _fact_columns(ws, f),
+            )
+            if made is None:
+                return None
+            cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+    ws._facts.add(name)
+    return name
+
+
+def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str, str] | None:
+    """(TABLE or VIEW, its SQL) of one fact or derived table; `cols(table)` lists a canonical
+    table's columns."""
+    if table == CUSTOMER_CHANNELS:
+        if not {"customer_id", "channel"} <= {c.lower() for c in cols("orders")}:
+            return None
+        return "TABLE", (
+            f"SELECT DISTINCT customer_id, channel FROM {quote(fact_of('orders'))} "
+            "WHERE _valid AND customer_id IS NOT NULL ORDER BY channel, customer_id"
+        )
+    if table == ORDERS_ROLLUP:
+        orders = fact_of("orders")
+        available = {c.lower() for c in cols("orders")} | set(CUSTOMER_DIMS)
+        dims = [d for d in ROLLUP_DIMS if d in available and d in fact_cols(orders)]
+        keys = ", ".join(["_day AS order_date", *dims])
+        return "TABLE", (
+            f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
+            f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
+            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
+        )
+    return _fact_sql(cur, snap, table, cols)
+
+
+def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
+    all_cols = cols(table)
+    lower = {c.lower() for c in all_cols}
+    cust_cols = {c.lower(): c for c in cols("customers")}
+    join, extra, replaced = "", [], []
+    if cust_cols and "customer_id" in lower:
+        join = f"LEFT JOIN {snap['customers']} c ON c.customer_id = e.customer_id"
+        for dim in CUSTOMER_DIMS:
+            if dim not in cust_cols:
+                continue
+            if dim in lower:  # the event's own value wins; the customer's fills the gaps
+                replaced.append(dim)
+                extra.append(f"coalesce(e.{quote(dim)}, c.{quote(cust_cols[dim])}) AS {quote(dim)}")
+            else:
+                extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
+    time_col = FACT_TABLES[table]
+    if table != "orders":
+        from insight.semantic.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
+
+        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+        extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+    source = snap[table]
+    if ORDERS_MARK in lower and not snap.rows:  # published with its own columns: join customers only
+        if not extra:  # (rowid passed through: queries break ties and count lines by it)
+            return "VIEW", f"SELECT rowid AS rowid, * FROM {source}"
+        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
+    # Recomputed over these rows (an older or a row-scoped version): its own columns dropped first.
+    ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
+    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in [*replaced, *ours])})" if replaced or ours else "e.*"
+    with_, more_join, more = _orders_parts(cur, source, lower - set(ours))
+    select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
+    select += f" ORDER BY e.{quote(time_col)}"
+    return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
+
+
+def orders_select(cur, source: str, columns: set[str]) -> str:
+    """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
+    columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time: what
+    an import publishes as an orders version."""
+    with_, join, extra = _orders_parts(cur, source, {c.lower() for c in columns})
+    select = f"SELECT e.*, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
+    return f"WITH {', '.join(with_)} {select}" if with_ else select
+
+
+def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, list[str]]:
+    """CTEs, joins and columns that add ORDER_INTERNALS to the orders rows `e` of `source`."""
+    valid = "coalesce(status, '') NOT IN ('cancelled', 'returned')"
+    valid_e = valid.replace("status", "e.status")
+    with_, join, extra = [], "", []
+    channel = "channel" in lower
+    if channel:  # a small integer per channel: per-customer arg_max is ~4x faster on it
+        with_.append(
+            "codes AS (SELECT channel AS _ch, row_number() OVER (ORDER BY channel) AS _channel_code "
+            f"FROM (SELECT DISTINCT channel FROM {source} WHERE channel IS NOT NULL))"
+        )
+        join += " LEFT JOIN codes ON codes._ch = e.channel"
+        extra.append("codes._channel_code")
+    else:
+        extra.append("CAST(NULL AS BIGINT) AS _channel_code")
+    if "customer_id" in lower:
+        # Per customer: an integer key (small, dense, fast to count distinct) and the first counted
+        # order over all history (time and channel).
+        first_channel = f"arg_min(channel, order_date) FILTER (WHERE {valid})" if channel else "NULL"
+        with_.append(
+            "cust AS (SELECT k.*, "
+            + ("fc._channel_code AS _first_channel_code " if channel else "NULL AS _first_channel_code ")
+            + "FROM (SELECT customer_id AS _key_id, CAST(row_number() OVER (ORDER BY customer_id) AS BIGINT) AS _cust, "
+            f"min(order_date) FILTER (WHERE {valid}) AS _first_at, {first_channel} AS _first_channel "
+            f"FROM {source} WHERE customer_id IS NOT NULL GROUP BY customer_id) k"
+            + (" LEFT JOIN codes fc ON fc._ch = k._first_channel)" if channel else ")")
+        )
+        join += " LEFT JOIN cust ON cust._key_id = e.customer_id"
+        extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code"]
+    else:
+        extra += ["CAST(NULL AS BIGINT) AS _cust", "NULL::TIMESTAMP AS _first_at", "NULL AS _first_channel"]
+        extra.append("NULL AS _first_channel_code")
+    # One line per order is its "first" (a counted line where there is one), so counting orders is
+    # a plain count, additive over any grouping, instead of a distinct count.
+    first_line = "true"
+    if "order_id" in lower:
+        unique = cur.execute(f"SELECT count(DISTINCT order_id) = count(order_id) FROM {source}").fetchone()[0]
+        if not unique:
+            first_line = "e.order_id IS NULL OR row_number() OVER "
+            first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
+    extra += ["CAST(e.order_date AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
+    return with_, join, extra
+
+
+def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
+    """The orders fact's channel codes and their names (cached: facts never change)."""
+    key = f"{fact}:channels"
+    if key not in ws._facts_meta:
+        rows = ws.query(f"SELECT DISTINCT _channel_code, channel FROM {quote(fact)} WHERE _channel_code IS NOT NULL")
+        ws._facts_meta[key] = dict(zip(rows["_channel_code"].astype(int), rows["channel"], strict=True))
+    return ws._facts_meta[key]
+
+
+def _fact_columns(ws: Workspace, fact: str) -> set[str]:
+    return set(ws.query("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [fact])["column_name"])
+
+
+def _table_columns(cur, physical: str) -> list[str]:
+    """A table's columns as this cursor sees them (inside an open transaction too)."""
+    return [r[0] for r in cur.execute(f"DESCRIBE {quote(physical)}").fetchall()]
+
+
+def customer_keys(ws: Workspace, fact: str) -> int:
+    """The largest customer key of an orders fact (facts never change, so it is cached)."""
+    cache = ws._facts_meta
+    if fact not in cache:
+        cache[fact] = int(ws.scalar(f"SELECT coalesce(max(_cust), 0) FROM {quote(fact)}"))
+    return cache[fact]
+
+
+def _drop_stale(cur, ws: Workspace) -> None:
+    """Drop facts (and row-scope views) whose source versions are gone."""
+    from insight.auth.access import drop_stale
+
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    drop_stale(cur, ws, tables)
+    views = {r[0] for r in cur.execute("SELECT view_name FROM duckdb_views() WHERE NOT temporary").fetchall()}
+    for name in sorted(n for n in tables | views if n.startswith("_fact_")):
+        kind = "VIEW" if name in views else "TABLE"
+        match = _NAME.fullmatch(name)
+        if match is None:  # an older naming scheme: nothing reads it any more
+            cur.execute(f"DROP {kind} {quote(name)}")
+            continue
+        table, version, customers, schema = match.group(1), *map(int, match.groups()[1:])
+        source = "orders" if table in DERIVED else table
+        gone = f"{source}__v{version}" not in tables or (customers and f"customers__v{customers}" not in tables)
+        if gone or schema != FACT_SCHEMA:
+            cur.execute(f"DROP {kind} {quote(name)}")
+            ws._facts.discard(name)
+
+
+def derived_table(
+    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 24
+) -> str:
+    """A table computed from the fact `source` (`CREATE TABLE … AS sql`), built on first use and
+    reused after: `_{family}{schema}{source}_{key}`, where `key` (no underscores) names the
+    settings. Tables of the family are dropped when their source fact is gone or their schema is
+    not `schema` (bump it whenever `sql` changes), and at most `keep` are kept, oldest first."""
+    prefix = f"_{family}{schema}"
+    name = f"{prefix}{source}_{key}"
+    if name in ws._facts:
+        return name
+    order = ws._facts_meta.setdefault(f"_{family}_order", [])
+    with ws.writer() as cur:
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        if name not in tables:
+            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
+        mine = [t for t in tables if t.startswith(f"_{family}") and t != name]
+        stale = [
+            t
+            for t in mine
+            if not t.startswith(f"{prefix}_fact_") or t.removeprefix(prefix).rsplit("_", 1)[0] not in tables
+        ]
+        rest = sorted((t for t in mine if t not in stale), key=lambda t: order.index(t) if t in order else -1)
+        for t in stale + rest[: max(0, len(rest) + 1 - keep)]:
+            cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")
+            ws._facts.discard(t)
+    ws._facts.add(name)
+    order.append(name)
+    return name

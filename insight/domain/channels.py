@@ -1,0 +1,178 @@
+"""The Channel mix page: channels over time, cross-tabs, acquisition, migration and service."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insight.db import facts
+from insight.db.workspace import quote
+from insight.semantic import metrics
+from insight.semantic.scope import Scope
+
+#: Customer stages of the seed practice, and what measures each channel's role in it.
+ROLES = ("acquire", "care", "develop", "retain")
+
+
+def over_time(scope: Scope, grain: str) -> pd.DataFrame:
+    """Revenue, orders and customers per bucket × channel, with each channel's share of the bucket."""
+    if scope.period is None or not scope.has("orders", "channel"):
+        return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
+    where, params = scope.where("orders")
+    frame = scope.query(
+        f"""
+        SELECT {metrics.bucket_sql(grain, "t.order_date")} AS bucket, coalesce(t.channel, '(none)') AS channel,
+               coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
+               {metrics.distinct_customers(scope)} AS customers
+        FROM {scope.table("orders")} t WHERE {where} AND t._valid
+        GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+    for col in ("revenue", "orders", "customers"):
+        frame[f"{col}_share"] = frame[col] / frame.groupby("bucket")[col].transform("sum")
+    return frame
+
+
+def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
+    """Revenue by channel × `dim` (region or segment), long format."""
+    if not scope.has("orders", "channel"):
+        return pd.DataFrame(columns=["channel", dim, "revenue"])
+    found = metrics.dimension_sql(scope, "orders", dim)
+    if found is None:
+        return pd.DataFrame(columns=["channel", dim, "revenue"])
+    expr, join = found
+    where, params = scope.where("orders")
+    if metrics.rollup_serves(scope, "orders", [metrics.REGISTRY["revenue"]], ("channel", dim)):
+        source, amount = f"{scope.table(metrics.ROLLUP)} t", "t.revenue"  # already counted orders only
+    else:
+        source, amount = f"{scope.table('orders')} t {join}", "t.amount"
+        where += " AND t._valid"
+    return scope.query(
+        f"""
+        SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
+               coalesce(sum({amount}), 0) AS revenue
+        FROM {source} WHERE {where} GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+
+
+def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
+    """New customers per bucket × first channel: customers whose first counted order (over all
+    history) falls in the period and matches the filters."""
+    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
+        return pd.DataFrame(columns=["bucket", "channel", "new_customers"])
+    where, params = scope.where("orders")
+    return scope.query(
+        f"""
+        SELECT {metrics.bucket_sql(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
+               {metrics.distinct_customers(scope)} AS new_customers
+        FROM {scope.table("orders")} t
+        WHERE {where} AND t._valid AND t.order_date = t._first_at
+        GROUP BY ALL ORDER BY 1, 2
+        """,
+        params,
+    )
+
+
+def migration(scope: Scope) -> pd.DataFrame:
+    """Customers active in the period, by their first channel (over all history) × their latest
+    channel in the period."""
+    empty = pd.DataFrame(columns=["first_channel", "latest_channel", "customers"])
+    if scope.period is None or not scope.has("orders", "channel", "customer_id", "_channel_code"):
+        return empty
+    where, params = scope.where("orders")
+    counts = scope.query(
+        f"""
+        SELECT first_code, latest_code, count(*) AS customers
+        FROM (
+            SELECT t._cust, any_value(t._first_channel_code) AS first_code,
+                   arg_max(t._channel_code, t.order_date) AS latest_code
+            FROM {scope.table("orders")} t
+            WHERE {where} AND t._valid AND t._cust IS NOT NULL
+            GROUP BY 1
+        )
+        GROUP BY ALL
+        """,
+        params,
+    )
+    if counts.empty:
+        return empty
+    names = facts.channel_names(scope.ws, scope.snap.tables["orders"])
+    out = pd.DataFrame(
+        {
+            "first_channel": [names.get(int(c), "(none)") if pd.notna(c) else "(none)" for c in counts["first_code"]],
+            "latest_channel": [names.get(int(c), "(none)") if pd.notna(c) else "(none)" for c in counts["latest_code"]],
+            "customers": counts["customers"].astype(int),
+        }
+    )
+    return out.groupby(["first_channel", "latest_channel"], as_index=False)["customers"].sum()
+
+
+def service(scope: Scope) -> pd.DataFrame:
+    """Tickets by channel with complaints, CSAT and on-time rate."""
+    ids = [m for m in ("complaints", "csat", "on_time_rate") if metrics.available(scope, m)]
+    if not ids or not scope.has("tickets", "channel"):
+        return pd.DataFrame(columns=["channel", "tickets", *ids])
+    frame = metrics.by_dimension(scope, ids, "channel").drop(columns="period_index")
+    where, params = scope.where("tickets")
+    counts = scope.query(
+        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "
+        f"FROM {scope.table('tickets')} t WHERE {where} GROUP BY 1",
+        params,
+    )
+    frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})
+    return frame.sort_values("tickets", ascending=False).reset_index(drop=True)
+
+
+def roles(scope: Scope) -> pd.DataFrame:
+    """Each channel's share of each customer stage in the period:
+
+    - acquire: first orders of new customers;
+    - care: service tickets;
+    - develop: revenue from existing (not new) customers;
+    - retain: orders of customers retained from the comparison period.
+    """
+    other = scope.compare()
+    if scope.period is None or not scope.has("orders", "channel", "customer_id"):
+        return pd.DataFrame(columns=["channel", *ROLES])
+    where, params = scope.where("orders")
+    start = scope.period[0]
+    prev = other.period if other else (start, start)
+    if scope.customer_keys:  # a bitmap of the comparison period's customers, probed per order
+        retained = f"bitstring_agg(t._cust, 1, {int(scope.customer_keys)})"
+        is_retained = "t._cust IS NOT NULL AND get_bit((SELECT kept FROM prev), (t._cust - 1)::INTEGER) = 1"
+    else:
+        retained = "list(DISTINCT t._cust)"
+        is_retained = "list_contains((SELECT kept FROM prev), t._cust)"
+    frame = scope.query(
+        f"""
+        WITH prev AS (
+            SELECT {retained} AS kept FROM {scope.table("orders")} t
+            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
+        )
+        SELECT coalesce(t.channel, '(none)') AS channel,
+               {metrics.distinct_customers(scope, "t.order_date = t._first_at")} AS acquire,
+               coalesce(sum(t.amount) FILTER (WHERE t._first_at < ?), 0) AS develop,
+               count(*) FILTER (WHERE {is_retained}) AS retain
+        FROM {scope.table("orders")} t
+        WHERE {where} AND t._valid
+        GROUP BY 1
+        """,
+        [prev[0], prev[1], start] + params,
+    )
+    if scope.has("tickets", "channel"):
+        twhere, tparams = scope.where("tickets")
+        care = scope.query(
+            f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS channel, count(*) AS care "
+            f"FROM {scope.table('tickets')} t WHERE {twhere} GROUP BY 1",
+            tparams,
+        )
+        frame = frame.merge(care, on="channel", how="outer")
+    else:
+        frame["care"] = float("nan")
+    frame = frame.fillna({"acquire": 0, "develop": 0, "retain": 0})
+    for role in ROLES:
+        total = frame[role].sum()
+        frame[role] = frame[role] / total if total else float("nan")
+    return frame[["channel", *ROLES]].sort_values("acquire", ascending=False).reset_index(drop=True)

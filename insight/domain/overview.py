@@ -1,0 +1,145 @@
+"""The Overview's figures beyond the KPI cards: sparklines, what moved, and alerts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insight import settings
+from insight.domain.complaints import as_of
+from insight.semantic import metrics
+from insight.semantic.scope import Scope
+
+#: Dimensions the "what moved" table breaks a change down by.
+MOVED_DIMS = ("region", "channel", "segment")
+#: Metrics whose change is broken down (additive, so the parts sum to the whole).
+MOVED_METRICS = ("revenue", "complaints")
+
+
+def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
+    """Every time-bound KPI per bucket of the period and of the comparison period, in one scan
+    per table. Columns: series (current | comparison), offset (bucket number), bucket, and one
+    per KPI. The sparklines and the trend chart both read it."""
+    if scope.period is None:
+        return pd.DataFrame(columns=["series", "offset", "bucket"])
+    other = scope.compare()
+    timed = [i for i in ids if _timed(i)]
+    frame = metrics.series(scope, timed, [scope.period], grain)
+    if other is not None:  # the comparison line shows revenue only
+        before = metrics.series(other, ["revenue"], [other.period], grain).assign(period_index=1)
+        frame = pd.concat([frame, before], ignore_index=True)
+    frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
+    frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
+    frame["offset"] = frame.groupby("period_index").cumcount()
+    return frame[["series", "offset", "bucket", *timed]]
+
+
+def _timed(metric_id: str) -> bool:
+    m = metrics.REGISTRY[metric_id]
+    if m.ratio:
+        return _timed(m.ratio[0]) and _timed(m.ratio[1])
+    return m.period
+
+
+def what_moved(
+    scope: Scope, metric_ids: tuple[str, ...] = MOVED_METRICS, dims: tuple[str, ...] = MOVED_DIMS
+) -> dict[str, pd.DataFrame]:
+    """Change of additive metrics against the comparison period, split by each dimension.
+
+    For each metric, one row per (dimension, value): current, previous, change, and its share of
+    the total change. Within a dimension the changes sum to the total change. Dimensions the data
+    does not have (every value "(none)") are left out. One scan per table for all of it.
+    """
+    other = scope.compare()
+    cols = ["dimension", "value", "current", "previous", "change", "share_of_change"]
+    ids = [m for m in metric_ids if metrics.available(scope, m)]
+    empty = {m: pd.DataFrame(columns=cols) for m in metric_ids}
+    if other is None or not ids:
+        return empty
+    grouped = metrics.by_dimensions(scope, ids, dims, [scope.period, other.period])
+    out = dict(empty)
+    for metric_id in ids:
+        frames = []
+        for dim in dims:
+            part = grouped[grouped["dimension"] == dim]
+            if part.empty or set(part["value"]) == {"(none)"}:
+                continue
+            wide = part.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
+            wide = wide.reindex(columns=[0, 1]).fillna(0.0)
+            frame = pd.DataFrame(
+                {"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(), "previous": wide[1].to_numpy()}
+            )
+            frame["change"] = frame["current"] - frame["previous"]
+            total = frame["change"].sum()
+            frame["share_of_change"] = frame["change"] / total if total else float("nan")
+            frames.append(frame.sort_values("change", key=abs, ascending=False))
+        if frames:
+            out[metric_id] = pd.concat(frames, ignore_index=True)
+    return out
+
+
+def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame | None) -> list[dict]:
+    """Overdue complaint work orders (超期预警), a churn spike, and channel-share shifts."""
+    out = []
+    if overdue is not None and len(overdue):
+        out.append(
+            {
+                "kind": "overdue",
+                "count": len(overdue),
+                "oldest_hours": float(overdue["overdue_hours"].max()),
+                "as_of": as_of(scope),  # the latest ticket: the backlog is measured then, not today
+            }
+        )
+    spike = churn_spike(scope)
+    if spike:
+        out.append({"kind": "churn_spike", **spike})
+    for row in channel_shifts(moved.get("revenue")).itertuples():
+        out.append(
+            {
+                "kind": "channel_shift",
+                "channel": row.value,
+                "current": row.current_share,
+                "previous": row.previous_share,
+                "change_pts": row.change_pts,
+            }
+        )
+    return out
+
+
+def churn_spike(scope: Scope) -> dict | None:
+    """The latest complete month's churned customers against the mean + 2σ of the 12 before."""
+    if not scope.has("customers", "churned", "churn_date"):
+        return None
+    where, params = scope.where("customers", period=False)
+    monthly = scope.query(
+        f"""
+        SELECT date_trunc('month', t.churn_date)::DATE AS month, count(*) AS churned
+        FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
+        GROUP BY 1 ORDER BY 1
+        """,
+        params,
+    )
+    if len(monthly) < 6:
+        return None
+    last, history = monthly.iloc[-1], monthly.iloc[-13:-1]["churned"]
+    threshold = history.mean() + 2 * history.std(ddof=1)
+    if last["churned"] <= threshold:
+        return None
+    return {"month": str(last["month"]), "churned": int(last["churned"]), "threshold": float(threshold)}
+
+
+def channel_shifts(
+    moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
+) -> pd.DataFrame:
+    """Channels whose revenue share moved by more than `threshold_pts` against the comparison
+    (read from the revenue split of `what_moved`)."""
+    cols = ["value", "current_share", "previous_share", "change_pts"]
+    if moved_revenue is None or moved_revenue.empty:
+        return pd.DataFrame(columns=cols)
+    part = moved_revenue[moved_revenue["dimension"] == "channel"]
+    if part.empty:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame({"value": part["value"]})
+    frame["current_share"] = part["current"] / part["current"].sum() if part["current"].sum() else float("nan")
+    frame["previous_share"] = part["previous"] / part["previous"].sum() if part["previous"].sum() else float("nan")
+    frame["change_pts"] = (frame["current_share"] - frame["previous_share"]) * 100
+    return frame[frame["change_pts"].abs() > threshold_pts].sort_values("change_pts", key=abs, ascending=False)

@@ -1,0 +1,328 @@
+"""The import pipeline: read -> map -> type -> integrity -> publish with facts (all or nothing).
+
+Each step runs in SQL on one DuckDB cursor over temp tables, so a million-row file never passes
+through Python row by row. Nothing touches the workspace until the publish, which writes the new
+version *and* the facts and derived tables the pages read in one transaction: a failure at any
+step leaves the previous version serving.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from insight import settings
+from insight.db import facts
+from insight.db.schema import TABLE_NAMES
+from insight.db.workspace import Workspace, quote
+from insight.errors import InsightError
+from insight.i18n import Message, msg
+from insight.ingest import integrity, mapping, reader, wide
+from insight.ingest.plan import RAW, TYPED, Plan, first_reject, reject_text
+
+MODES = ("replace", "append")
+#: `wide=` values: detect a wide response file and unpivot it, or never.
+WIDE_AUTO, WIDE_OFF = "auto", "off"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Preview:
+    parsed: reader.Parsed
+    rows: pd.DataFrame
+    proposal: mapping.Proposal
+    template_used: bool
+    signature: str
+    wide: wide.Wide | None = None  # contacts: one response column per campaign
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return self.proposal.mapping
+
+
+@dataclass
+class Result:
+    table: str
+    file: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rejects: pd.DataFrame  # row, column, value, reason (catalog key), detail
+    mapping: dict[str, str]
+    unmapped: list[str]
+    duplicate_rows: int
+    duplicates_existing: int
+    version: int | None
+    read: dict
+    derived: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+    choices: list[Message] = field(default_factory=list)  # how the file does without ids it lacks
+    date_formats: dict[str, str] = field(default_factory=dict)
+    proposal: mapping.Proposal | None = None
+    coverage: list[dict] = field(default_factory=list)
+    superseded: int = 0  # rows whose key a later row of the file repeats (the later row wins)
+    replaced: int = 0  # append: rows of the table whose key the file brings again
+
+    def to_dict(self, rejects_limit: int = settings.REJECTS_SHOWN) -> dict:
+        return {
+            "table": self.table,
+            "file": self.file,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "rejects": reject_text(self.rejects.head(rejects_limit)).to_dict("records"),
+            "mapping": self.mapping,
+            **(self.proposal.describe() if self.proposal else {}),
+            "unmapped": self.unmapped,
+            "duplicate_rows": self.duplicate_rows,
+            "duplicates_existing": self.duplicates_existing,
+            "superseded_rows": self.superseded,
+            "replaced_rows": self.replaced,
+            "coverage": self.coverage,
+            "choices": [str(c) for c in self.choices],
+            "derived": [str(d) for d in self.derived],
+            "warnings": [str(w) for w in self.warnings],
+            "date_formats": self.date_formats,
+            "read": self.read,
+            "version": self.version,
+        }
+
+
+def preview(
+    ws: Workspace,
+    path: str | os.PathLike,
+    table: str,
+    *,
+    display_name: str | None = None,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    delimiter: str = "auto",
+    wide_columns: list[str] | str | None = None,
+    overrides: dict[str, str | None] | None = None,
+) -> Preview:
+    """Read the file and propose the mapping (a saved template wins over the guess)."""
+    _check_table(table)
+    name = display_name or Path(path).name
+    with ws.cursor() as cur:
+        parsed = reader.read(
+            cur, path, table=RAW, display_name=name, sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
+        found = wide.detect(cur, RAW, parsed.columns, overrides) if table == "contacts" else None
+        unpivoted = _unpivot(cur, parsed, wide_columns, found, overrides, name)
+        rows = cur.execute(f"SELECT * EXCLUDE (_row) FROM {RAW} ORDER BY _row LIMIT {settings.PREVIEW_ROWS}").df()
+        sig = mapping.signature(table, parsed.columns)
+        template = ws.template(sig)
+        proposal = mapping.propose(cur, RAW, table, parsed.columns, template)
+    _wide_guesses(proposal, unpivoted)
+    return Preview(parsed, rows, proposal, template is not None, sig, found)
+
+
+def import_file(
+    ws: Workspace,
+    path: str | os.PathLike,
+    table: str,
+    *,
+    overrides: dict[str, str | None] | None = None,
+    mode: str = "replace",
+    display_name: str | None = None,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    delimiter: str = "auto",
+    keep_duplicates: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    wide_columns: list[str] | str | None = None,
+    campaign: str | None = None,
+) -> Result:
+    """Import `path` as `table`. `overrides` change the proposed mapping ({canonical: source or None}).
+
+    With `dry_run` the file is read and validated but nothing is written. `wide_columns` (contacts:
+    "auto" to detect them, "off", or the column names) unpivots a wide response file into contacts
+    first. `campaign` names the one campaign of a contacts file without a campaign id.
+    """
+    _check_table(table)
+    if mode not in MODES:
+        raise InsightError(msg("import.unknown_mode", mode=mode), hint=msg("import.unknown_mode.hint"))
+    step = progress or (lambda fraction, text: None)
+    name = display_name or Path(path).name
+    with ws.cursor() as cur:
+        step(0.05, "reading")
+        parsed = reader.read(
+            cur, path, table=RAW, display_name=name, sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
+        found = wide.detect(cur, RAW, parsed.columns, overrides) if table == "contacts" else None
+        unpivoted = _unpivot(cur, parsed, wide_columns, found, overrides, name)
+        sig = mapping.signature(table, parsed.columns)
+        proposal = mapping.propose(cur, RAW, table, parsed.columns, ws.template(sig))
+        _wide_guesses(proposal, unpivoted)
+        chosen = dict(proposal.mapping)
+        for canonical, source in (overrides or {}).items():
+            if unpivoted and canonical in unpivoted["mapping"]:
+                continue  # the unpivot used it already
+            chosen = {k: v for k, v in chosen.items() if v != source or canonical == k}
+            if source in (None, ""):
+                chosen.pop(canonical, None)
+            else:
+                chosen[canonical] = source
+        chosen = mapping.validate(table, chosen, parsed.columns, file=name)
+
+        step(0.3, "checking types")
+        plan = Plan(cur, table, parsed, chosen, name, campaign)
+        plan.build()
+        step(0.6, "checking duplicates")
+        result = Result(
+            table=table,
+            file=name,
+            rows_read=parsed.rows + parsed.unreadable_rows,
+            rows_loaded=plan.loaded,
+            rows_rejected=plan.rejected,
+            rejects=plan.rejects(),
+            mapping=chosen,
+            unmapped=plan.extras_source,
+            duplicate_rows=integrity.duplicate_rows(cur),
+            duplicates_existing=0,
+            version=None,
+            read=parsed.describe(),
+            derived=plan.derived + ([unpivoted["note"]] if unpivoted else []),
+            warnings=plan.warnings + _read_notes(parsed),
+            choices=plan.choices,
+            date_formats=plan.date_formats,
+            proposal=proposal,
+        )
+        if result.duplicate_rows:
+            result.warnings.append(msg("note.duplicate_rows", count=f"{result.duplicate_rows:,}"))
+        if plan.loaded == 0:
+            raise InsightError(
+                msg("import.nothing_loaded", count=f"{result.rows_read:,}", first=first_reject(result.rejects)),
+                file=name,
+                rows=[int(r) for r in result.rejects["row"].head(10)],
+                hint=msg("import.nothing_loaded.hint"),
+            )
+        kept = integrity.keep_last_per_key(cur, table)
+        if kept.rows:
+            result.superseded, result.rows_loaded = kept.rows, result.rows_loaded - kept.rows
+            keys = ", ".join(map(str, kept.keys))
+            result.warnings.append(
+                msg("note.superseded", count=f"{kept.rows:,}", column=integrity.KEYS[table], keys=keys)
+            )
+        guests = integrity.guest_orders(cur, plan.output_columns) if table == "orders" else None
+        if guests:
+            result.warnings.append(guests)
+        snap = ws.snapshot()
+        result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
+        result.warnings += low
+        select = f"SELECT * EXCLUDE (_row, _hash, _ok) FROM {TYPED}"
+        columns = set(plan.output_columns)
+        if mode == "append" and snap.has(table):
+            select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
+            columns |= {c for c in ws.columns(table, snap) if c not in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)}
+        if dry_run:
+            return result
+        if table == "orders":  # published with the fact's own columns: its fact is then the version itself
+            select = facts.orders_select(cur, f"({select})", columns)
+        step(0.8, "publishing")
+        report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
+        try:
+            with ws.writer(cur):
+                result.version = ws.publish(cur, table, select, op=mode, source_file=name, report=report)
+                ws.save_template(cur, sig, table, chosen)
+                step(0.9, "building facts")
+                facts.build(ws, cur, {**snap.tables, table: f"{table}__v{result.version}"})
+        except InsightError as exc:  # a full disk or memory: the previous version still serves
+            exc.file = exc.file or name
+            raise
+        step(1.0, "done")
+        return result
+
+
+def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, select: str) -> str:
+    """The SELECT of an append: keyed tables replace rows by key; others skip rows already there."""
+    existing = snap[table]
+    ours = [c for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
+    if ours:  # computed again over all the rows
+        existing = f"(SELECT * EXCLUDE ({', '.join(quote(c) for c in ours)}) FROM {existing})"
+    if table in integrity.KEYS:
+        result.replaced = integrity.replaced_on_append(cur, table, existing)
+        if result.replaced:
+            result.warnings.append(
+                msg("note.replaced", count=f"{result.replaced:,}", table=table, column=integrity.KEYS[table])
+            )
+        return integrity.append_select(table, existing, select)
+    shared = [c for c in plan.output_columns if c in set(ws.columns(table, snap))]
+    result.duplicates_existing = integrity.existing_duplicates(cur, existing, shared)
+    if result.duplicates_existing:
+        verb = "kept" if keep_duplicates else "skipped"
+        result.warnings.append(msg(f"note.already_there.{verb}", count=f"{result.duplicates_existing:,}", table=table))
+        if not keep_duplicates:
+            integrity.drop_existing(cur)
+            result.rows_loaded -= result.duplicates_existing
+    return integrity.append_select(table, existing, select)
+
+
+def _unpivot(
+    cur, parsed: reader.Parsed, asked, found: wide.Wide | None, overrides: dict | None, name: str
+) -> dict | None:
+    """Unpivot the raw rows of a wide response file in place: the note and the mapping it implies."""
+    if asked in (None, WIDE_OFF, [], ()):
+        return None
+    if asked == WIDE_AUTO or asked == [WIDE_AUTO]:
+        if found is None:
+            return None
+        chosen = found.campaigns
+    else:
+        chosen = list(asked)
+    ident = wide.id_column(parsed.columns, overrides)
+    before = parsed.rows
+    parsed.columns = wide.unpivot(cur, RAW, parsed.columns, chosen, ident, name)
+    parsed.rows = cur.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0]
+    left_out = [c for c in (found.left_out if found else []) if c not in chosen]
+    note = msg(
+        "derived.unpivot",
+        count=len(chosen),
+        columns=", ".join(chosen),
+        rows=f"{before:,}",
+        contacts=f"{parsed.rows:,}",
+        left_out=", ".join(left_out) or "—",
+    )
+    implied = {"campaign_id": "campaign_id", "responded": "responded"}
+    implied["customer_id"] = ident or wide.GENERATED_ID
+    return {"note": note, "mapping": implied}
+
+
+def _wide_guesses(proposal: mapping.Proposal, unpivoted: dict | None) -> None:
+    """The columns an unpivot implies (id, campaign, response) are the mapping's, with its note."""
+    if not unpivoted:
+        return
+    for canonical, source in unpivoted["mapping"].items():
+        proposal.guesses[canonical] = mapping.Guess(source, "wide", unpivoted["note"])
+        proposal.missing.pop(canonical, None)
+    proposal.mapping = {c: g.source for c, g in proposal.guesses.items()}
+
+
+def _read_notes(parsed: reader.Parsed) -> list[Message]:
+    notes = []
+    for column, cells in parsed.cleaned.items():
+        notes.append(msg("note.control_characters", column=column, count=f"{cells:,}"))
+    if parsed.blank_rows:
+        notes.append(msg("note.blank_rows", count=f"{parsed.blank_rows:,}"))
+    return notes
+
+
+def _check_table(table: str) -> None:
+    if table not in TABLE_NAMES:
+        raise InsightError(msg("import.unknown_table", table=table), hint=msg("import.unknown_table.hint"))
+
+
+def delete(ws: Workspace, table: str) -> int:
+    """Delete a table (all its versions) and the derived tables built on it, in one transaction."""
+    _check_table(table)
+    with ws.writer() as cur:
+        version = ws.delete(table, cur)
+        tables = {t: p for t, p in ws.snapshot().tables.items() if t != table}
+        facts.build(ws, cur, tables)
+    return version

@@ -1,0 +1,138 @@
+"""Integrity of an import against itself and the other tables.
+
+- Exact duplicate rows are counted; in append mode rows already in the table are skipped.
+- Keyed tables (customers by customer_id, campaigns by campaign_id) hold one row per key, or
+  every join onto them fans out (500 repeated customers added 10 % to revenue). The rule: within
+  a file the last row of a key wins; in append mode a file's row replaces the table's row with the
+  same key. Both are counted and reported.
+- Coverage: how many of the file's customer ids appear in each other table, with a warning when
+  few do (customers and orders from different systems).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from insight import settings
+from insight.db.workspace import Snapshot, Workspace, quote
+from insight.i18n import Message, msg
+from insight.ingest.plan import GENERATED, TYPED
+
+#: Tables with one row per key.
+KEYS = {"customers": "customer_id", "campaigns": "campaign_id"}
+#: Tables whose customer ids link the others.
+LINKED = ("customers", "orders", "tickets", "contacts")
+
+
+@dataclass
+class Superseded:
+    rows: int  # rows of the file that a later row with the same key replaced
+    keys: list[str]  # a few of those keys
+
+
+def duplicate_rows(cur) -> int:
+    """Loaded rows that repeat another loaded row of the file exactly (all source columns)."""
+    return cur.execute(f"SELECT count(*) - count(DISTINCT _hash) FROM {TYPED}").fetchone()[0]
+
+
+def keep_last_per_key(cur, table: str) -> Superseded:
+    """Within the file, keep each key's last row (file order)."""
+    key = KEYS.get(table)
+    if key is None:
+        return Superseded(0, [])
+    k = quote(key)
+    extra = cur.execute(f"SELECT count(*) - count(DISTINCT {k}) FROM {TYPED}").fetchone()[0]
+    if not extra:
+        return Superseded(0, [])
+    keys = [
+        r[0]
+        for r in cur.execute(f"SELECT {k} FROM {TYPED} GROUP BY ALL HAVING count(*) > 1 ORDER BY 1 LIMIT 5").fetchall()
+    ]
+    cur.execute(
+        f"DELETE FROM {TYPED} WHERE _row IN (SELECT _row FROM (SELECT _row, "
+        f"row_number() OVER (PARTITION BY {k} ORDER BY _row DESC) AS n FROM {TYPED}) WHERE n > 1)"
+    )
+    return Superseded(extra, keys)
+
+
+def replaced_on_append(cur, table: str, existing: str) -> int:
+    """Rows of the table whose key the file brings again (they are replaced)."""
+    k = quote(KEYS[table])
+    return cur.execute(f"SELECT count(*) FROM {existing} e WHERE {k} IN (SELECT {k} FROM {TYPED})").fetchone()[0]
+
+
+def append_select(table: str, existing: str, select: str) -> str:
+    """Existing rows (those whose key the file replaces left out) followed by the file's rows."""
+    if table in KEYS:
+        k = quote(KEYS[table])
+        return f"SELECT * FROM {existing} WHERE {k} NOT IN (SELECT {k} FROM {TYPED}) UNION ALL BY NAME ({select})"
+    return f"SELECT * FROM {existing} UNION ALL BY NAME ({select})"
+
+
+def existing_duplicates(cur, existing: str, shared: list[str]) -> int:
+    """Rows of the file already present in the table (multiplicity respected); kept in dup_rows."""
+    if not shared:
+        return 0
+    cols = ", ".join(quote(c) for c in shared)
+    match = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM e.{quote(c)}" for c in shared)
+    cur.execute(
+        f"""CREATE OR REPLACE TEMP TABLE dup_rows AS
+        WITH s AS (SELECT _row, {cols}, row_number() OVER (PARTITION BY {cols} ORDER BY _row) AS k FROM {TYPED}),
+             e AS (SELECT {cols}, count(*) AS n FROM {existing} GROUP BY ALL)
+        SELECT s._row FROM s JOIN e ON {match} WHERE s.k <= e.n"""
+    )
+    return cur.execute("SELECT count(*) FROM dup_rows").fetchone()[0]
+
+
+def drop_existing(cur) -> None:
+    cur.execute(f"DELETE FROM {TYPED} WHERE _row IN (SELECT _row FROM dup_rows)")
+
+
+def coverage(cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str]) -> tuple[list[dict], list[Message]]:
+    """How many of the file's customer ids appear in each other table; warnings where few do."""
+    if "customer_id" not in columns:
+        return [], []
+    real = f"AND NOT coalesce({quote(GENERATED)}, false)" if GENERATED in columns else ""
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE file_ids AS SELECT DISTINCT customer_id FROM {TYPED} "
+        f"WHERE customer_id IS NOT NULL {real}"
+    )
+    total = cur.execute("SELECT count(*) FROM file_ids").fetchone()[0]
+    if not total:
+        return [], []
+    out, warnings = [], []
+    for other in LINKED:
+        if other == table or not snap.has(other) or "customer_id" not in ws.columns(other, snap):
+            continue
+        matched = cur.execute(
+            f"SELECT count(*) FROM file_ids WHERE customer_id IN (SELECT customer_id FROM {snap[other]})"
+        ).fetchone()[0]
+        out.append({"table": other, "matched": int(matched), "ids": int(total)})
+        if matched < total * settings.COVERAGE_WARN:
+            ours = cur.execute(
+                "SELECT min(customer_id) FROM file_ids WHERE customer_id NOT IN "
+                f"(SELECT customer_id FROM {snap[other]} WHERE customer_id IS NOT NULL)"
+            ).fetchone()[0]
+            theirs = cur.execute(f"SELECT min(customer_id) FROM {snap[other]}").fetchone()[0]
+            warnings.append(
+                msg(
+                    "coverage.low",
+                    matched=f"{matched:,}",
+                    total=f"{total:,}",
+                    table=other,
+                    share=f"{matched / total:.0%}",
+                    ours=str(ours),
+                    theirs=str(theirs),
+                )
+            )
+    return out, warnings
+
+
+def guest_orders(cur, columns: list[str]) -> Message | None:
+    """Orders of the file with no customer id (guest orders), when the file has a customer id column."""
+    if "customer_id" not in columns:
+        return None
+    n, total = cur.execute(f"SELECT count(*) FILTER (WHERE customer_id IS NULL), count(*) FROM {TYPED}").fetchone()
+    if not n:
+        return None
+    return msg("note.guest_orders", count=f"{n:,}", share=f"{n / total:.0%}")

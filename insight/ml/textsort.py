@@ -1,0 +1,253 @@
+"""Free text that sorts itself (scikit-learn).
+
+- **Where labels exist**: tickets with `text` and a category train a classifier (TF-IDF over
+  character 1–3-grams, so Chinese needs no word segmenter, and a linear model). It is scored on
+  held-out labelled tickets (accuracy and macro-F1 against the majority class) and suggests a
+  category, with a confidence, for tickets without one (or "other"). Accepted suggestions go
+  into a new `suggested_category` column; the original category is kept.
+- **Where no labels exist**: the texts are clustered (k-means on TF-IDF of words, and of
+  character pairs for Chinese), each cluster shown with its top terms and examples; the names the
+  user gives the clusters become the tickets' categories.
+
+Both work on the latest tickets version, over all its tickets (the global filters do not apply:
+this is a tool on the data, not a view of it). Writing is a new version, all or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+
+from insight import settings
+from insight.db import facts
+from insight.db.workspace import Snapshot, Workspace
+from insight.errors import InsightError
+from insight.i18n import msg
+
+#: Category values that mean "not categorised".
+UNLABELLED = {"", "other", "others", "misc", "unknown", "n/a", "其他", "其它", "未分类"}
+MIN_PER_CLASS = 5  # a category needs this many labelled texts to be learned
+TERMS = 8  # top terms shown per cluster
+LSA_DIMS = 50  # dimensions texts are clustered in
+DEFAULT_CLUSTERS = 8
+EXAMPLES = 3
+_CACHE: OrderedDict = OrderedDict()
+_WORD = re.compile(r"[a-z][a-z0-9']+")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def classifier():
+    """TF-IDF over character 1–3-grams within word boundaries, and a linear model with
+    probabilities (logistic loss, trained by SGD: fast on 100k texts)."""
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=300_000),
+        SGDClassifier(
+            loss="log_loss",
+            alpha=2e-5,
+            max_iter=30,
+            tol=1e-4,
+            class_weight="balanced",
+            random_state=settings.TEXT_SEED,
+        ),
+    )
+
+
+def terms(text: str) -> list[str]:
+    """Readable terms: English words (no stop words) and Chinese character pairs."""
+    low = text.lower()
+    out = [w for w in _WORD.findall(low) if w not in ENGLISH_STOP_WORDS]
+    for run in _CJK.findall(low):
+        out += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
+    return out
+
+
+@dataclass
+class Suggestions:
+    accuracy: float
+    macro_f1: float
+    baseline: float  # accuracy of always guessing the most common category
+    train: int
+    test: int
+    classes: list[str]
+    suggested: pd.DataFrame  # _row, ticket_id?, text, category, suggested_category, confidence
+
+    def summary(self) -> dict:
+        return {
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "baseline_accuracy": self.baseline,
+            "train": self.train,
+            "test": self.test,
+            "categories": len(self.classes),
+            "suggested": len(self.suggested),
+        }
+
+
+def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]:
+    """Fit on 80 % (stratified), score on the other 20 %, then refit on all."""
+    counts = labels.value_counts()
+    keep = labels.isin(counts[counts >= MIN_PER_CLASS].index)
+    texts, labels = texts[keep], labels[keep]
+    if labels.nunique() < 2:
+        raise InsightError(msg("text.few_labelled"), hint=msg("text.few_labelled.hint"))
+    x_train, x_test, y_train, y_test = train_test_split(
+        texts, labels, test_size=0.2, stratify=labels, random_state=settings.TEXT_SEED
+    )
+    model = classifier().fit(x_train, y_train)
+    guess = model.predict(x_test)
+    scores = {
+        "accuracy": float(accuracy_score(y_test, guess)),
+        "macro_f1": float(f1_score(y_test, guess, average="macro")),
+        "baseline": float(y_test.value_counts(normalize=True).iloc[0]),
+        "train": len(y_train),
+        "test": len(y_test),
+    }
+    return classifier().fit(texts, labels), scores
+
+
+def _raw(ws: Workspace, snap: Snapshot | None = None) -> str:
+    snap = snap or ws.snapshot()
+    if not snap.has("tickets") or "text" not in ws.columns("tickets", snap):
+        raise InsightError(msg("text.needs_column"), hint=msg("text.needs_column.hint"))
+    return snap["tickets"]
+
+
+def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
+    """The tickets' texts: of the latest version, or of `snap` (a user's rows: see Scope)."""
+    table = _raw(ws, snap)
+    cols = ws.columns("tickets", snap)
+    picks = ["rowid AS _row", *(["ticket_id"] if "ticket_id" in cols else []), "text"]
+    picks.append("CAST(category AS VARCHAR) AS category" if "category" in cols else "NULL AS category")
+    frame = ws.query(
+        f"SELECT {', '.join(picks)} FROM {table} WHERE text IS NOT NULL AND trim(text) <> ''", cap=10_000_000
+    )
+    frame["labelled"] = ~frame["category"].fillna("").str.strip().str.lower().isin(UNLABELLED)
+    return frame
+
+
+def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
+    """Category suggestions for the unlabelled tickets (cached per tickets version and row
+    scope); None when there are too few labels to learn from."""
+    key = (str(ws.path), (snap or ws.snapshot()).tables.get("tickets"))
+    if key in _CACHE:
+        return _CACHE[key]
+    frame = _texts(ws, snap)
+    known = frame[frame["labelled"]]
+    if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
+        known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.TEXT_SEED)
+    if known["category"].value_counts().ge(MIN_PER_CLASS).sum() < 2:
+        return None
+    model, scores = train_classifier(known["text"], known["category"])
+    todo = frame[~frame["labelled"]].copy()
+    if len(todo):
+        proba = model.predict_proba(todo["text"])
+        todo["suggested_category"] = np.asarray(model.classes_)[proba.argmax(axis=1)]
+        todo["confidence"] = proba.max(axis=1)
+    else:
+        todo = todo.assign(suggested_category=pd.Series(dtype=str), confidence=pd.Series(dtype=float))
+    found = Suggestions(
+        scores["accuracy"],
+        scores["macro_f1"],
+        scores["baseline"],
+        scores["train"],
+        scores["test"],
+        sorted(model.classes_),
+        todo.drop(columns="labelled").sort_values("confidence", ascending=False).reset_index(drop=True),
+    )
+    _CACHE[key] = found
+    while len(_CACHE) > 4:
+        _CACHE.popitem(last=False)
+    return found
+
+
+def _publish(ws: Workspace, assigned: pd.DataFrame, note: str, fill_category: bool) -> int:
+    """A new tickets version with `suggested_category` (by `_row`); with `fill_category`, the
+    assigned tickets' category becomes the assigned one too."""
+    table = _raw(ws)
+    cols = ws.columns("tickets")
+    star = "t.*" + (" EXCLUDE (suggested_category)" if "suggested_category" in cols else "")
+    extra = ", s.suggested_category"
+    if fill_category and "category" in cols:
+        star += " REPLACE (coalesce(s.suggested_category, CAST(t.category AS VARCHAR)) AS category)"
+    elif fill_category:
+        extra += ", s.suggested_category AS category"
+    with ws.cursor() as cur, ws.writer(cur):
+        cur.register("_assigned", assigned[["_row", "suggested_category"]])
+        try:
+            select = f"SELECT {star}{extra} FROM {table} t LEFT JOIN _assigned s ON s._row = t.rowid ORDER BY t.rowid"
+            version = ws.publish(cur, "tickets", select, op="replace", source_file=note)
+            facts.build(ws, cur, {**ws.snapshot().tables, "tickets": f"tickets__v{version}"})
+        finally:
+            cur.unregister("_assigned")
+    return version
+
+
+def accept(ws: Workspace, min_confidence: float = 0.0) -> int:
+    """Write the suggestions at or above `min_confidence` into `suggested_category` (a new
+    tickets version; the original category is kept). Returns the new version."""
+    found = suggest(ws)
+    if found is None:
+        raise InsightError("no suggestions to accept", hint="tickets need some labelled categories first")
+    chosen = found.suggested[found.suggested["confidence"] >= min_confidence]
+    return _publish(ws, chosen, f"suggested categories (confidence ≥ {min_confidence:.2f})", fill_category=False)
+
+
+@dataclass
+class TextClusters:
+    k: int
+    clusters: pd.DataFrame  # cluster, tickets, terms, examples
+    labels: pd.DataFrame  # _row, cluster
+
+
+def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = None) -> TextClusters:
+    """k-means on the unlabelled tickets' texts (all texts when none is labelled)."""
+    frame = _texts(ws, snap)
+    todo = frame[~frame["labelled"]]
+    if len(todo) < k:
+        raise InsightError(msg("text.few_texts"), hint=msg("text.few_texts.hint", k=k))
+    vectorizer = TfidfVectorizer(analyzer=terms, min_df=2, sublinear_tf=True)
+    matrix = vectorizer.fit_transform(todo["text"])
+    # k-means on raw sparse TF-IDF lumps most texts into one cluster; on a 50-dimensional LSA
+    # projection (normalised) the clusters follow the topics.
+    dims = min(LSA_DIMS, matrix.shape[1] - 1)
+    points = make_pipeline(TruncatedSVD(dims, random_state=settings.CLUSTER_SEED), Normalizer()).fit_transform(matrix)
+    labels = KMeans(n_clusters=k, random_state=settings.CLUSTER_SEED, n_init=10).fit_predict(points)
+    vocab = np.asarray(vectorizer.get_feature_names_out())
+    rows = []
+    for c in range(k):
+        members = todo[labels == c]
+        weights = np.asarray(matrix[labels == c].mean(axis=0)).ravel()
+        top = vocab[np.argsort(-weights)[:TERMS]]
+        rows.append(
+            {
+                "cluster": c,
+                "tickets": len(members),
+                "terms": " · ".join(top),
+                "examples": list(members["text"].head(EXAMPLES)),
+            }
+        )
+    found = pd.DataFrame(rows).sort_values("tickets", ascending=False, ignore_index=True)
+    return TextClusters(k, found, pd.DataFrame({"_row": todo["_row"].to_numpy(), "cluster": labels}))
+
+
+def name_clusters(ws: Workspace, found: TextClusters, names: dict[int, str]) -> int:
+    """The names the user gave the clusters become the categories of their tickets (a new
+    tickets version; `suggested_category` records them too). Unnamed clusters stay as they are."""
+    named = {int(c): n.strip() for c, n in names.items() if n and n.strip()}
+    if not named:
+        raise InsightError("no cluster was named", hint="give at least one cluster a name")
+    assigned = found.labels[found.labels["cluster"].isin(named)].copy()
+    assigned["suggested_category"] = assigned["cluster"].map(named)
+    return _publish(ws, assigned, "categories named from text clusters", fill_category=True)
