@@ -379,7 +379,7 @@ class Workspace:
     def publish_frames(self, frames: dict[str, pd.DataFrame], source_file: str) -> int:
         """Replace several tables from DataFrames in one transaction with the facts their pages
         read (the demo uses this)."""
-        from insight import facts  # facts are built on the workspace
+        from insight.db import facts  # facts are built on the workspace
 
         with self.cursor() as cur, self.writer(cur):
             version, tables = 0, dict(self.snapshot().tables)

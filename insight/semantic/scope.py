@@ -65,7 +65,7 @@ class Scope:
         data_end, basis = _data_end(ws, snap, columns, spans)
         period, basis, period_notes = _period(filters, data_end, basis, spans, PAGE_TABLES.get(page or ""))
         keys = facts.customer_keys(ws, snap.tables["orders"]) if derived.get("orders") else None
-        from insight import segments  # segments are computed over a scope
+        from insight.domain import segments  # segments are computed over a scope
 
         options, option_notes = segments.Options.from_extra(dict(filters.extra))
         notes = tuple(notes + option_notes + period_notes)

@@ -221,7 +221,7 @@ def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageVie
     elif page == "channels" and not view.missing:
         _channels(scope, view)
     elif page in ("segments", "churn", "complaints", "campaigns") and not view.missing:
-        from insight import sections  # the page sections build on this module
+        from insight.views import sections  # the page sections build on this module
 
         sections.build(page, scope, view)
     elif page == "data":
