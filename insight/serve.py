@@ -1,5 +1,5 @@
 """`python -m insight.serve [streamlit options]`: the app (`streamlit run app.py`) with its
-report scheduler (insight/reports/runner.py) started with the server, so due schedules go out
+background services started with the server, so due schedules go out and a cron import is taken
 even before anyone visits after a restart. `make run` uses it."""
 
 from __future__ import annotations
@@ -7,15 +7,25 @@ from __future__ import annotations
 import sys
 
 from insight import settings
+from insight.db.workspace import Workspace
+
+
+def background(ws: Workspace) -> None:
+    """What the serving app runs beside its pages, once per process: the listener for commands a
+    CLI hands over (insight/handoff.py) and the report scheduler (insight/reports/runner.py)."""
+    from insight import handoff
+    from insight.reports import runner
+
+    handoff.listen(ws)
+    runner.start(ws)
 
 
 def main() -> None:
     from streamlit.web import cli
 
     from insight.db.workspace import open_workspace
-    from insight.reports import runner
 
-    runner.start(open_workspace())
+    background(open_workspace())
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()
 

@@ -184,6 +184,11 @@ class Snapshot:
             ) from None
 
 
+class WorkspaceHeld(InsightError):
+    """Another process holds the workspace file (DuckDB allows one): the serving app, which takes
+    the command instead (insight/handoff.py), or another CLI run."""
+
+
 class Workspace:
     """One DuckDB file. Safe to share between threads: every call takes its own cursor."""
 
@@ -193,7 +198,8 @@ class Workspace:
         try:
             self._con = duckdb.connect(str(self.path), config={"memory_limit": settings.DUCKDB_MEMORY_LIMIT})
         except duckdb.Error as exc:
-            raise InsightError(
+            kind = WorkspaceHeld if "lock" in str(exc).lower() else InsightError
+            raise kind(
                 f"the workspace {self.path} cannot be opened: {str(exc).splitlines()[0]}",
                 hint="another process (the app or an import) may hold it; stop it and retry",
             ) from None

@@ -96,10 +96,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the schedule {name} was made by someone else; they or an administrator may remove it",
         "计划 {name} 由他人创建，只有创建者或管理员可以删除",
     ),
-    "schedule.busy": (
-        "the app is serving this workspace and runs the due schedules itself (last seen {seconds} s ago)",
-        "应用正在使用该工作区，并会自行执行到期的计划（{seconds} 秒前仍在运行）",
-    ),
     # alerts
     "alerts.bad_name": ("{name} cannot be the name of an alert rule", "{name} 不能用作预警规则名称"),
     "alerts.bad_builtin": ("--builtin {kind}: use one of {choices}", "--builtin {kind}：可选 {choices}"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 from streamlit.logger import get_logger
 
-from insight import i18n
+from insight import i18n, serve
 from insight.auth import access
 from insight.auth.access import RowScope
 from insight.auth.users import OWNER, User
@@ -25,7 +25,6 @@ from insight.demo_workspace import ensure_demo
 from insight.errors import InsightError, QueryTimeout
 from insight.escape import md
 from insight.i18n import Message, msg
-from insight.reports import runner
 from insight.semantic.filters import (
     CMP_CHOICES,
     COMPUTED_DIMENSIONS,
@@ -100,7 +99,7 @@ def start() -> Context:
     with st.sidebar:
         auth.account(ws, user, lang())
         filters, notes = _filter_bar(ws, user.rows)
-    runner.start(ws)  # the due report schedules, while the app holds the workspace
+    serve.background(ws)  # handed-off CLI commands and the due report schedules, while the app serves
     return Context(ws, lang(), filters, None, user, tuple(notes))
 
 
