@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--orders", type=int, default=1_000_000)
     bench.add_argument("--import-rows", type=int, default=1_000_000)
     bench.add_argument("--only", choices=["import"], help="run one part of the benchmark")
+    bench.add_argument(
+        "--sessions", type=int, metavar="N", help="N concurrent sessions on the real server, while a file imports"
+    )
+    bench.add_argument("--views", type=int, default=10, help="with --sessions: page views per session")
     bench.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
@@ -165,7 +169,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "bench":
         from insight.bench import run_bench
 
-        return run_bench(orders=args.orders, import_rows=args.import_rows, only=args.only)
+        return run_bench(args.orders, args.import_rows, args.only, args.sessions, args.views)
     ws = open_workspace(args.workspace)
     if args.command == "demo":
         from insight.demo_workspace import build_demo

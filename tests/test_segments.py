@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from insight import cache
 from insight.domain import segments
 from insight.ingest.importer import import_file
 from insight.ml import clusters
@@ -222,7 +223,7 @@ def test_movement_between_periods(demo_ws):
 def test_clusters_are_deterministic_and_named(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, Filters()))
     first = clusters.run(scope)
-    clusters._CACHE.clear()
+    cache.clear()
     again = clusters.run(scope)
     assert first is not again
     assert (first.labels["cluster"].to_numpy() == again.labels["cluster"].to_numpy()).all()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from insight import settings
+from insight.cache import memo, peek
 from insight.db.workspace import quote
 from insight.domain import churn
 from insight.domain.churn import Definition
@@ -47,8 +47,6 @@ LEAK_AUC = 0.99
 SNAPSHOT_COLUMNS = {"tier", "tenure_months", "monthly_charges"}
 REASONS = 3  # reasons shown per customer
 REASON_FEATURES = 8  # features (most important first) tried as reasons
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 6
 
 Progress = Callable[[float, str], None]
 
@@ -271,19 +269,16 @@ def cache_key(scope: Scope, d: Definition, extra: tuple[Feature, ...] = ()) -> t
 
 
 def cached(scope: Scope, d: Definition) -> Model | None:
-    return _CACHE.get(cache_key(scope, d))
+    return peek(train, scope, d)
 
 
+@memo(6, key=lambda scope, d, progress=None, extra=(): cache_key(scope, d, extra), heavy=True)
 def train(
     scope: Scope, d: Definition, progress: Progress | None = None, extra: tuple[Feature, ...] = ()
 ) -> Model | None:
     """Train, evaluate and score (cached per data version, filters and definition). `extra`:
     more features to offer the model (they pass the leakage guard like any other).
     None when there is too little to learn from (no customers, or one class only)."""
-    key = cache_key(scope, d, extra)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
     step = progress or (lambda fraction, stage: None)
     temporal = is_temporal(scope, d)
     if not temporal and not (d.kind == "explicit" and scope.has("customers", "churned")):
@@ -338,9 +333,6 @@ def train(
         as_of,
     )
     step(1.0, "done")
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
     return result
 
 

@@ -10,7 +10,6 @@ largest z-scores (for example "high value · frequent · App-first").
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from insight import settings
+from insight.cache import memo, peek
 from insight.db.workspace import quote
 from insight.domain.segments import SEGMENTS, population
 from insight.semantic.filters import whole_number
@@ -31,8 +31,6 @@ MAX_CHANNELS = 8  # channel-share features: the channels with the most revenue
 NAME_Z = 0.5  # a feature names a cluster when its centroid is this many SDs from the mean
 NAME_PARTS = 3
 PROJECTION_POINTS = 3000
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 8
 
 #: (word when the centroid is high, word when low) per feature; None: not worth naming.
 WORDS = {
@@ -116,12 +114,9 @@ def features(scope: Scope) -> pd.DataFrame:
     return frame
 
 
+@memo(8, key=lambda scope, k=None, progress=None: _key(scope, k), heavy=True)
 def run(scope: Scope, k: int | None = None, progress=None) -> Clusters | None:
     """Cluster the scope's active customers; None when there are too few to cluster."""
-    key = _key(scope, k)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
     frame = features(scope)
     names = [c for c in frame.columns if c not in ("customer_id", "monetary")]
     names = [c for c in names if frame[c].std() > 0]  # a constant says nothing
@@ -158,9 +153,6 @@ def run(scope: Scope, k: int | None = None, progress=None) -> Clusters | None:
         projection=_projection(sample, fit_rows, labels),
         labels=pd.DataFrame({"customer_id": frame["customer_id"], "cluster": labels}),
     )
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
     return result
 
 
@@ -176,8 +168,7 @@ LOOKUP_COMPUTE_MAX = 100_000
 
 def lookup(scope: Scope, customer_id: str) -> tuple[int, list] | None:
     """(cluster, name parts) of one customer under automatic k, or None."""
-    key = _key(scope, None)
-    found = _CACHE.get(key)
+    found = peek(run, scope)
     if found is None:
         n = scope.scalar(f"SELECT count(*) FROM {scope.table(SEGMENTS)} WHERE active")
         found = run(scope) if n and n <= LOOKUP_COMPUTE_MAX else None

@@ -16,7 +16,6 @@ this is a tool on the data, not a view of it). Writing is a new version, all or 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 
 from insight import settings
+from insight.cache import memo
 from insight.db import facts
 from insight.db.workspace import Snapshot, Workspace
 from insight.errors import InsightError
@@ -43,7 +43,6 @@ TERMS = 8  # top terms shown per cluster
 LSA_DIMS = 50  # dimensions texts are clustered in
 DEFAULT_CLUSTERS = 8
 EXAMPLES = 3
-_CACHE: OrderedDict = OrderedDict()
 _WORD = re.compile(r"[a-z][a-z0-9']+")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -137,12 +136,10 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
     return frame
 
 
+@memo(4, key=lambda ws, snap=None: (str(ws.path), (snap or ws.snapshot()).tables.get("tickets")), heavy=True)
 def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
     """Category suggestions for the unlabelled tickets (cached per tickets version and row
     scope); None when there are too few labels to learn from."""
-    key = (str(ws.path), (snap or ws.snapshot()).tables.get("tickets"))
-    if key in _CACHE:
-        return _CACHE[key]
     frame = _texts(ws, snap)
     known = frame[frame["labelled"]]
     if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
@@ -166,9 +163,6 @@ def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
         sorted(model.classes_),
         todo.drop(columns="labelled").sort_values("confidence", ascending=False).reset_index(drop=True),
     )
-    _CACHE[key] = found
-    while len(_CACHE) > 4:
-        _CACHE.popitem(last=False)
     return found
 
 

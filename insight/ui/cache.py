@@ -1,20 +1,20 @@
-"""Caching wrappers: page figures are cached per workspace, data version, view state and row
-scope, so one user's cached figures never serve another who may see other rows."""
+"""Page figures, cached (insight/cache.py) per workspace, data version, view state and row scope,
+so one user's cached figures never serve another who may see other rows, and sessions asking for
+the same view at once compute it once."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import streamlit as st
-
 from insight.auth.access import RowScope
+from insight.cache import memo
 from insight.db.workspace import open_workspace
 from insight.semantic.filters import Filters
 from insight.ui.shell import Context
 from insight.views.views import PageView, page_view
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+@memo(256)
 def _view(path: str, version: int, link: str, rows: RowScope) -> PageView:
     return page_view(open_workspace(path), link, rows)
 
