@@ -6,7 +6,8 @@ for a run of a page with a URL (page and query string, the share-link form of ev
 waits for the run's `script_finished`. A view is timed from the request to the end of its run; it
 is an error when the run draws an exception or an error box, or does not finish successfully.
 Each session loads pages with filter changes in a bounded loop, with no pause; meanwhile a cron
-import (an append of new orders) is handed to the running server (insight/handoff.py).
+import (an append of new orders) is handed to the running server (insight/handoff.py). The
+sessions wait on the server, not on each other: one event loop drives them all.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from websockets.asyncio.client import connect
 from insight import settings
 
 PAGES = ("overview", "channels", "churn", "complaints", "segments", "campaigns")
-#: The first run of a fresh session signs in (the access-token cookie) and may rerun once.
+#: A run that sends nothing for this long is stuck: an error.
 RUN_TIMEOUT_S = 120
 
 
@@ -84,9 +85,9 @@ def _failed(msg: ForwardMsg) -> bool:
     return kind == "exception" or (kind == "alert" and element.alert.format == Alert.ERROR)
 
 
-async def _view(ws, page: str, query: str) -> tuple[float, bool]:
-    """One page run: seconds to its end, and whether it went wrong."""
-    started = time.perf_counter()
+async def _view(ws, page: str, query: str) -> bool:
+    """Ask for one run of `page` with `query` and read its messages to the end of the run: whether
+    it went wrong."""
     await ws.send(_request(page, query))
     bad = False
     while True:
@@ -95,27 +96,29 @@ async def _view(ws, page: str, query: str) -> tuple[float, bool]:
         bad = bad or _failed(msg)
         if msg.WhichOneof("type") == "script_finished":
             status = msg.script_finished
-            if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                continue
-            return time.perf_counter() - started, bad or status != ForwardMsg.FINISHED_SUCCESSFULLY
+            if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return bad or status != ForwardMsg.FINISHED_SUCCESSFULLY
 
 
 async def _session(port: int, token: str, number: int, views: int, queries: tuple[str, ...], out: list) -> None:
-    cookie = {"Cookie": f"insight_token={token}"}
-    try:
-        async with connect(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
-            subprotocols=["streamlit"],
-            additional_headers=cookie,
-            max_size=None,
-        ) as ws:
-            await _view(ws, "overview", "")  # the sign-in run, not counted
-            for j in range(views):
-                page = PAGES[(number + j) % len(PAGES)]
-                query = queries[(number * 7 + j) % len(queries)]
-                out.append((page, *await _view(ws, page, query)))
-    except (OSError, TimeoutError, Exception):  # a dropped or stuck session is an error, not a crash
-        out.append(("session", float("nan"), True))
+    """Session `number`: `views` page loads in a row, each a page opened with its filters in the
+    URL (a share link, or a reload after a filter change), as a browser tab does it: a new
+    connection signed in by the access-token cookie."""
+    for j in range(views):
+        page = PAGES[(number + j) % len(PAGES)]
+        query = queries[(number * 7 + j) % len(queries)]
+        started = time.perf_counter()
+        try:
+            async with connect(
+                f"ws://127.0.0.1:{port}/_stcore/stream",
+                subprotocols=["streamlit"],
+                additional_headers={"Cookie": f"insight_token={token}"},
+                max_size=None,
+            ) as ws:
+                bad = await _view(ws, page, query)
+            out.append((page, time.perf_counter() - started, bad))
+        except Exception:  # a dropped or stuck connection is an error of the view, not a crash
+            out.append((page, float("nan"), True))
 
 
 def _import_during(workspace: Path, file: Path, result: dict, delay: float) -> threading.Thread:

@@ -4,10 +4,14 @@ even before anyone visits after a restart. `make run` uses it."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 
 from insight import settings
 from insight.db.workspace import Workspace
+
+_LOG = logging.getLogger(__name__)
 
 
 def background(ws: Workspace) -> None:
@@ -16,8 +20,37 @@ def background(ws: Workspace) -> None:
     from insight import handoff
     from insight.reports import runner
 
-    handoff.listen(ws)
+    if handoff.listen(ws) and settings.warm_on():  # the first call in this process
+        threading.Thread(target=warm, args=(ws,), name="insight-warm", daemon=True).start()
     runner.start(ws)
+
+
+def warm(ws: Workspace) -> None:
+    """Import the heavy libraries the pages use and compute each page's default view for every row
+    scope in use (the administrators' and each user's), into the cache the pages read."""
+    from insight import cache
+    from insight.auth.access import RowScope
+
+    try:
+        scopes = {RowScope.all()}
+        for row in ws.query("SELECT role, scope FROM _users").itertuples():
+            scopes.add(RowScope.all() if row.role == "admin" else RowScope.from_json(row.scope))
+        version = ws.version()
+        for rows in scopes:
+            for link in warm_links():
+                cache.page_view(str(ws.path), version, link, rows)
+    except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
+        _LOG.warning("warming the page cache failed", exc_info=True)
+
+
+def warm_links() -> tuple[str, ...]:
+    """The page views a visitor opening each page with no filters asks for: the pages' default
+    options as they pass them (tests/test_serve.py checks that these are the views they read)."""
+    from insight.domain.campaigns import ATTRIBUTES
+    from insight.views.views import COMPLAINT_TABS
+
+    return ("overview?", "channels?", "churn?", f"complaints?tab={COMPLAINT_TABS[0]}", "segments?",
+            f"campaigns?attr={ATTRIBUTES[0]}")  # fmt: skip
 
 
 def main() -> None:

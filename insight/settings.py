@@ -226,3 +226,9 @@ SCHEDULER_INTERVAL_S = 60
 
 def scheduler_on() -> bool:
     return os.environ.get("INSIGHT_SCHEDULER", "1") != "0"
+
+
+def warm_on() -> bool:
+    """Whether the serving app computes each page's default view at start (insight/serve.py), so
+    the first visitor finds it ready (INSIGHT_WARM=0 turns that off: tests, where it is wasted)."""
+    return os.environ.get("INSIGHT_WARM", "1") != "0"
