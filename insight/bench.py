@@ -105,13 +105,29 @@ def run_bench(
             results["load"] = bench_load(path, sessions, views, FILTER_CHANGES, batch)
             results["machine"] = {"cores": os.cpu_count()}
             return results
+        if only in ("peers", "paint"):
+            results[only] = _child(str(path), "peers") if only == "peers" else _paint(path)
+            return results
         results["pages"] = _child(str(path))
+        results["peers"] = _child(str(path), "peers")
+        results["paint"] = _paint(path)
         results["segments"] = bench_segments_workspace(tmp, orders)
         results["churn_model"] = bench_model_workspace(tmp, orders)
         results["text_classifier"] = _child(str(path), "text")
         results["campaigns"] = _child(str(path), "campaigns")  # last: it scales the contacts up
     results["machine"] = {"cores": os.cpu_count()}
     return results
+
+
+def _paint(path: Path) -> dict:
+    """First paint in Chromium (insight/bench_paint.py), on a copy: the server writes to it."""
+    import shutil
+
+    from insight.bench_paint import bench_paint
+
+    copy = path.with_name("paint.duckdb")
+    shutil.copy(path, copy)
+    return bench_paint(copy)
 
 
 def _pages_workspace(path: Path, orders: int) -> dict:
@@ -367,6 +383,14 @@ def bench_text(path: str) -> dict:
     }
 
 
+def bench_peers(path: str) -> dict:
+    """The Overview and Channel mix figures by the product and by pandas and Polars peers
+    (insight/bench_peers.py), interleaved over the 20 filter changes."""
+    from insight.bench_peers import bench_peers as run
+
+    return {**run(path, FILTER_CHANGES), "peak_rss_mb": _peak_rss_mb()}
+
+
 def _peak_rss_mb() -> int:
     """This process's own peak RSS. (`ru_maxrss` would count the parent's memory at fork time.)"""
     with open("/proc/self/status") as fh:
@@ -377,7 +401,11 @@ def _peak_rss_mb() -> int:
 
 
 if __name__ == "__main__":
-    run = {"segments": bench_segments, "model": bench_model, "text": bench_text, "campaigns": bench_campaigns}.get(
-        sys.argv[2] if sys.argv[2:] else "", bench_pages
-    )
+    run = {
+        "segments": bench_segments,
+        "model": bench_model,
+        "text": bench_text,
+        "campaigns": bench_campaigns,
+        "peers": bench_peers,
+    }.get(sys.argv[2] if sys.argv[2:] else "", bench_pages)
     print(json.dumps(run(sys.argv[1])))

@@ -140,9 +140,9 @@ def _import_during(workspace: Path, file: Path, result: dict, delay: float) -> t
     return thread
 
 
-def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, ...], batch: Path) -> dict:
+def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, ...], batch: Path | None) -> dict:
     """N sessions of `views` page views each, all at once, on a real server of `workspace`, while
-    `batch` (an orders file) is appended through the CLI."""
+    `batch` (an orders file, if given) is appended through the CLI."""
     token = secrets.token_urlsafe(16)
     server = Server(workspace, workspace.with_suffix(".log"), token)
     imported: dict = {}
@@ -153,10 +153,11 @@ def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, .
             await asyncio.gather(*(_session(server.port, token, i, views, queries, out) for i in range(sessions)))
 
         started = time.perf_counter()
-        importing = _import_during(workspace, batch, imported, delay=2.0)
+        importing = _import_during(workspace, batch, imported, delay=2.0) if batch else None
         asyncio.run(everyone())
         wall = time.perf_counter() - started
-        importing.join()
+        if importing is not None:
+            importing.join()
     finally:
         server.stop()
     times = sorted(t for _, t, bad in out if t == t)

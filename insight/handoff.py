@@ -15,6 +15,7 @@ command and its answer travel as JSON, never pickled.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -51,6 +52,7 @@ def listen(ws: Workspace) -> bool:
     fd = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump({"pid": os.getpid(), "port": listener.address[1], "key": key.hex()}, out)
+    atexit.register(where.unlink, missing_ok=True)
     threading.Thread(target=_accept, args=(ws, listener), name="insight-handoff", daemon=True).start()
     return True
 

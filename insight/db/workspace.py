@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -334,12 +334,15 @@ class Workspace:
     # --- writes ------------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, cur=None):
+    def writer(self, cur=None, *, beside: bool = False):
         """One writer at a time, in one transaction that commits on success and rolls back on
-        any failure. Pass the cursor that holds the staged temp tables, if there is one."""
-        with self._write_lock:
+        any failure. Pass the cursor that holds the staged temp tables, if there is one.
+        `beside=True`: a small write to a table no other writer touches (a line of the audit log)
+        runs in its own transaction beside a running import instead of waiting for it (DuckDB's
+        MVCC keeps them apart), so signing in never waits for an import."""
+        with nullcontext() if beside else self._write_lock:
             if cur is None:
-                with self.cursor() as own, self.writer(own) as inner:
+                with self.cursor() as own, self.writer(own, beside=beside) as inner:
                     yield inner
                 return
             cur.execute("BEGIN TRANSACTION")
