@@ -83,7 +83,7 @@ def run_bench(
     import_rows: int = 1_000_000,
     only: str | None = None,
     sessions: int | None = None,
-    views: int = 10,
+    views: int = 5,
 ) -> dict:
     """Every benchmark; with `sessions`, the load of that many concurrent sessions on a real
     server instead (insight/bench_load.py)."""

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--sessions", type=int, metavar="N", help="N concurrent sessions on the real server, while a file imports"
     )
-    bench.add_argument("--views", type=int, default=10, help="with --sessions: page views per session")
+    bench.add_argument("--views", type=int, default=5, help="with --sessions: page views per session")
     bench.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")

@@ -21,9 +21,13 @@ import logging
 import os
 import secrets
 import threading
+from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from insight.errors import InsightError
+from insight.i18n import msg
 
 if TYPE_CHECKING:
     from insight.db.workspace import Workspace
@@ -90,8 +94,12 @@ def forward(path: Path, argv: list[str], stdin: str | None) -> dict | None:
         found = json.loads(address_file(path).read_text())
         os.kill(int(found["pid"]), 0)
         conn = Client(("127.0.0.1", int(found["port"])), authkey=bytes.fromhex(found["key"]))
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, AuthenticationError):
+        return None  # a stale file: its port is closed, or another process now has it
     with conn:
-        conn.send_bytes(json.dumps({"argv": argv, "cwd": os.getcwd(), "stdin": stdin}).encode())
-        return json.loads(conn.recv_bytes())
+        try:
+            conn.send_bytes(json.dumps({"argv": argv, "cwd": os.getcwd(), "stdin": stdin}).encode())
+            return json.loads(conn.recv_bytes())
+        except (OSError, EOFError):  # the app stopped (or was stopped) while the command ran
+            lost = InsightError(msg("handoff.lost"), hint=msg("handoff.lost.hint"))
+            return {"error": str(lost), "detail": lost.to_dict()}

@@ -1239,6 +1239,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "too many failed attempts: this account is locked for {minutes} minutes",
         "失败次数过多：该账户已锁定 {minutes} 分钟",
     ),
+    "handoff.lost": (
+        "the app serving this workspace stopped before it answered; the command may or may not have run",
+        "正在使用该工作区的应用在答复前已停止；该命令可能已执行，也可能未执行",
+    ),
+    "handoff.lost.hint": (
+        "check with `datasets` (or the Data page) once the app is back, then run it again if needed",
+        "应用恢复后用 `datasets`（或数据页面）查看，需要时再运行一次",
+    ),
 }
 CATALOG.update(IMPORT_CATALOG)
 
