@@ -154,7 +154,10 @@ def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, .
 
         started = time.perf_counter()
         importing = _import_during(workspace, batch, imported, delay=2.0) if batch else None
-        asyncio.run(everyone())
+        # its own thread: the caller may run an event loop already (Playwright's sync API does)
+        driver = threading.Thread(target=lambda: asyncio.run(everyone()), name="insight-load")
+        driver.start()
+        driver.join()
         wall = time.perf_counter() - started
         if importing is not None:
             importing.join()

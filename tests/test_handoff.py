@@ -110,3 +110,24 @@ def test_a_held_workspace_without_a_serving_app_is_still_refused(demo_file, tmp_
         assert blocked.returncode == 2 and "cannot be opened" in blocked.stderr
     finally:
         held.close()
+
+
+def test_the_load_client_drives_the_real_server_while_a_cron_import_runs(demo_file, demo_raw, tmp_path):
+    """`bench --sessions`: sessions speaking Streamlit's websocket protocol get every page drawn
+    without an error while an import is handed to the same server."""
+    from insight.bench import FILTER_CHANGES
+    from insight.bench_load import bench_load
+    from insight.db.workspace import Workspace
+
+    path = tmp_path / "ws.duckdb"
+    shutil.copy(demo_file, path)
+    batch = tmp_path / "batch.csv"
+    orders = demo_raw["orders"].head(500)
+    orders.assign(order_id="B" + orders["order_id"].astype(str)).to_csv(batch, index=False)
+    load = bench_load(path, sessions=2, views=3, queries=FILTER_CHANGES, batch=batch)
+    assert load["views"] == 6 and load["errors"] == 0 and load["import"]["ok"], load
+    ws = Workspace(path)
+    try:
+        assert ws.query("SELECT count(*) AS n FROM orders")["n"][0] == len(demo_raw["orders"]) + len(orders)
+    finally:
+        ws.close()
