@@ -55,7 +55,7 @@ def filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
     every value ignored. A link's values outside the user's rows are kept (shown, with a note):
     the figures are the link's filters AND the user's rows, so such a link shows nothing of theirs."""
     st.subheader(tr("app.filters"))
-    raw = read_stores(STORES)
+    raw = read_stores(STORES, "global")
     snap = ws.snapshot(whole_number((raw.get("ds") or [""])[0]))
     c1, c2 = st.columns(2)
     dates = {"from": (c1, "app.from"), "to": (c2, "app.to")}

@@ -40,12 +40,19 @@ def tr(key: str, **values) -> str:
 def store(key: str) -> str:
     """The hidden text input bound to the URL parameter `key`: its raw value."""
     with st.container(key=f"urlstate_{key}"):
-        return st.text_input(md(key), key=key, bind="query-params", label_visibility="collapsed")
+        return _store(key)
 
 
-def read_stores(names) -> dict[str, list[str]]:
-    """The raw values of the stores `names` (rendering them), for `insight.views.options`."""
-    return {name: [value] for name in names if (value := store(name))}
+def _store(key: str) -> str:
+    return st.text_input(md(key), key=key, bind="query-params", label_visibility="collapsed")
+
+
+def read_stores(names, group: str) -> dict[str, list[str]]:
+    """The raw values of the stores `names`, rendered in one hidden container named `group`, for
+    `insight.views.options`."""
+    with st.container(key=f"urlstate_{group}"):
+        values = {name: _store(name) for name in names}
+    return {name: [value] for name, value in values.items() if value}
 
 
 def current(key: str):
@@ -95,13 +102,8 @@ def choice(
         value = fallback if fallback is not None else options[0] if options else value
     ui_key = f"_{key}_ui_{lang()}"
     common = {"key": ui_key, "format_func": format_func, "on_change": _write, "args": (key, ui_key)}
-    if ui_key in st.session_state:  # follow the URL when something else (a chart click) changed it
-        if st.session_state[ui_key] != value:
-            st.session_state[ui_key] = value
-    elif widget == "segmented":
-        common["default"] = value
-    else:
-        common["index"] = options.index(value) if value in options else 0
+    if st.session_state.get(ui_key) != value:  # follow the URL (a chart click, a saved view, a link)
+        st.session_state[ui_key] = value
     if widget == "segmented":
         st.segmented_control(label, options=list(options), **common)
     else:
@@ -147,13 +149,13 @@ def page_options(page: str):
     (the whole view state, for the share link and the page's figures)."""
     ctx = st.session_state["_ctx"]
     raw: dict[str, list[str]] = {}
-    for option in schema.PAGES.get(page, ()):
-        if option.own:  # its visible widget holds it, bound to the URL (cohorts, a customer id)
-            given = st.session_state.get(option.name) if option.name in st.session_state else None
-            given = st.query_params.get_all(option.name) if given is None else given
-            raw[option.name] = [given] if isinstance(given, str) else list(given)
-        else:
-            raw.update(read_stores([option.name]))
+    for option in (o for o in schema.PAGES.get(page, ()) if o.own):
+        # its visible widget holds it, bound to the URL (cohorts, a customer id)
+        given = st.session_state.get(option.name) if option.name in st.session_state else None
+        given = st.query_params.get_all(option.name) if given is None else given
+        raw[option.name] = [given] if isinstance(given, str) else list(given)
+    stores = [o.name for o in schema.PAGES.get(page, ()) if not o.own]
+    raw.update(read_stores(stores, f"page_{page}") if stores else {})
     extra, notes = schema.validate(page, raw)
     filters = replace(ctx.filters, extra=(*ctx.filters.extra, *extra))  # the global options first
     typed = schema.read(page, filters)
