@@ -8,6 +8,7 @@ from dataclasses import dataclass
 # Column kinds: how a source text value is coerced.
 ID, TEXT, NUMBER, INTEGER, BOOL, DATE = "id", "text", "number", "integer", "bool", "date"
 
+
 @dataclass(frozen=True)
 class Column:
     name: str
