@@ -115,9 +115,9 @@ def flag(key: str, label: str) -> bool:
     """An on/off option (`share=true`)."""
     ui_key = f"_{key}_ui"
     value = bool(current(key))
-    if st.session_state.get(ui_key, value) != value:
+    if st.session_state.get(ui_key) != value:  # follow the URL
         st.session_state[ui_key] = value
-    return st.toggle(label, value=value, key=ui_key, on_change=_write, args=(key, ui_key))
+    return st.toggle(label, key=ui_key, on_change=_write, args=(key, ui_key))
 
 
 def number(key: str, label: str) -> int:
@@ -125,9 +125,9 @@ def number(key: str, label: str) -> int:
     opt = _option(key)
     ui_key = f"_{key}_ui"
     value = current(key)
-    if st.session_state.get(ui_key, value) != value:
+    if st.session_state.get(ui_key) != value:  # follow the URL
         st.session_state[ui_key] = value
-    st.number_input(label, opt.low, opt.high, value, step=1, key=ui_key, on_change=_write, args=(key, ui_key))
+    st.number_input(label, opt.low, opt.high, step=1, key=ui_key, on_change=_write, args=(key, ui_key))
     return value
 
 
