@@ -4,13 +4,13 @@ the funnel and the timeline. A click on a campaign drills every page to its cust
 import plotly.graph_objects as go
 import streamlit as st
 
-from insight import charts, settings
-from insight.domain.campaigns import ATTRIBUTES
+from insight import charts
 from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
-from insight.ui.shell import context, empty_state, guard, url_choice, url_number
-from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
+from insight.ui.shell import context, guard
+from insight.ui.urlstate import choice, number
+from insight.ui.widgets import chart_or_why, kpi_cards, ready, table
 from insight.views.views import CAMPAIGN_KPIS
 
 ctx = context()
@@ -43,19 +43,14 @@ def uplift_chart(measured) -> None:
     chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
 
 
-page_header(ctx, "campaigns")
+ctx, _ = page_header(ctx, "campaigns")
 top = st.columns([1, 2])
 with top[0]:
-    days = url_number("win", settings.ATTRIBUTION_DAYS, 1, 365, t("camp.window"))
+    number("win", t("camp.window"))
 with top[1]:
-    attr = url_choice("attr", ATTRIBUTES, ATTRIBUTES[0], t("camp.who.pick"), attr_label)
-win = "" if days == settings.ATTRIBUTION_DAYS else str(days)
-pv = guard(view, ctx, "campaigns", {"win": win, "attr": attr})
-if pv is not None:
-    view_notes(ctx, pv)
-if pv is not None and pv.missing:
-    empty_state(ctx, pv.missing)
-elif pv is not None and "campaigns" in pv.tables:
+    attr = choice("attr", t("camp.who.pick"), attr_label)
+pv = guard(view, ctx, "campaigns")
+if ready(ctx, pv) and "campaigns" in pv.tables:
     kpi_cards(ctx, {m: pv.kpis[m] for m in CAMPAIGN_KPIS}, per_row=4)
     camps = pv.tables["campaigns"]
     label = camps["name"].fillna(camps["campaign_id"]) if "name" in camps else camps["campaign_id"]

@@ -14,7 +14,7 @@ from insight.ui.shell import context, guard
 
 ctx = context()
 t = ctx.t
-page_header(ctx, "customer", chips=False)
+ctx, _ = page_header(ctx, "customer", chips=False)
 cid = st.text_input(t("customer.pick"), key="id", bind="query-params").strip()
 if not cid:
     st.info(t("customer.none"))

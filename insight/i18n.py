@@ -1247,6 +1247,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "check with `datasets` (or the Data page) once the app is back, then run it again if needed",
         "应用恢复后用 `datasets`（或数据页面）查看，需要时再运行一次",
     ),
+    # --- URL state and row scope (issue 17b) ---
+    "ignored.range": (
+        "{param}={value}: not a whole number from {low} to {high}, ignored",
+        "已忽略 {param}={value}：请使用 {low} 到 {high} 之间的整数",
+    ),
+    "ignored.link_outside": (
+        "{dim}={values}: this link asks for data outside the rows you may see, so it shows nothing",
+        "{dim}={values}：此链接请求的数据超出您的数据权限，因此不显示任何内容",
+    ),
+    "empty.outside": (
+        "Nothing to show: this view's filters ask for data outside the rows you may see. "
+        "Remove those filters to see your own data.",
+        "无可显示内容：此视图的筛选条件请求的数据超出您的数据权限。移除这些筛选条件即可查看您自己的数据。",
+    ),
 }
 CATALOG.update(IMPORT_CATALOG)
 

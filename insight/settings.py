@@ -163,6 +163,11 @@ CLUSTER_K_RANGE = (2, 8)
 CLUSTER_SILHOUETTE_SAMPLE = 4_000
 CLUSTER_SEED = 7
 
+#: Ticket texts without categories are clustered into k groups to name (`k=` on Complaints): the
+#: default and the range a link may ask for (the core and the page read the same range).
+TEXT_CLUSTERS = 8
+TEXT_CLUSTERS_RANGE = (2, 20)
+
 #: Demo workspace size created on first start.
 DEMO_CUSTOMERS = 5_000
 DEMO_ORDERS = 120_000

@@ -53,13 +53,19 @@ def test_bad_scopes_are_refused(item):
         RowScope.parse([item])
 
 
-def test_intersection_keeps_allowed_values_and_notes_the_rest():
+def test_intersection_keeps_the_link_filters_and_notes_what_lies_outside():
+    # A link's filters AND the user's rows: the filters stay as they are (West selects none of
+    # an East-only user's rows); a note names what lies outside, and a link asking only for
+    # rows outside the scope selects nothing (it used to drop West and show every East row).
     filters, _ = Filters.from_query("region=East&region=West&channel=App")
     kept, notes = EAST.intersect(filters)
-    assert kept.values("region") == ("East",) and kept.values("channel") == ("App",)
-    assert len(notes) == 1 and "region=West" in str(notes[0])
-    none, notes = EAST.intersect(Filters.from_query("region=West")[0])
-    assert none.values("region") == () and notes
+    assert kept == filters and not EAST.excludes(filters)
+    assert len(notes) == 1 and "region=West" in str(notes[0]) and "outside" in str(notes[0])
+    west = Filters.from_query("region=West")[0]
+    same, notes = EAST.intersect(west)
+    assert same.values("region") == ("West",) and EAST.excludes(west)
+    assert len(notes) == 1 and "shows nothing" in str(notes[0])
+    assert not RowScope.all().excludes(west) and not EAST.excludes(Filters.from_query("channel=App")[0])
 
 
 def east_figures(raw: dict, start: str, end: str) -> dict:
@@ -210,3 +216,45 @@ def test_sessions_expire_and_end(ws):
     users.end_session(ws, token)
     assert users.session_user(ws, token) is None
     assert token not in ws.query("SELECT * FROM _sessions").to_string()  # only its hash is stored
+
+
+def region_figures(raw: dict, start: str, end: str, regions: set[str]) -> dict:
+    """Revenue, orders and active customers of the orders in `regions` (pandas)."""
+    o = raw["orders"]
+    o = o[(o["order_date"] >= start) & (o["order_date"] < end) & o["region"].isin(regions)]
+    valid = o[~o["status"].isin(["cancelled", "returned"])]
+    return {"revenue": valid["amount"].sum(), "orders": len(valid), "active": valid["customer_id"].nunique()}
+
+
+def test_a_link_is_intersected_with_the_readers_rows(demo_ws, demo_raw, capsys, monkeypatch):
+    """Issue 15: a link's filters AND the user's rows. A West-only link opened by an East-only user
+    shows nothing (it used to drop West and show every East row); East+West shows East, noted."""
+    path = demo_ws.path
+    demo_ws.close()
+    from insight.db import workspace
+
+    workspace._OPEN.clear()
+    add = ("users", "add", "ed", "--role", "viewer", "--scope", "region=East", "--password-stdin")
+    assert run_cli(path, *add, stdin="a long password\n", capsys=capsys, monkeypatch=monkeypatch)[0] == 0
+    period = "from=2026-01-01&to=2026-06-30"
+    start, end = "2026-01-01", "2026-07-01"
+    for page in ("overview", "channels", "segments", "complaints", "campaigns", "churn"):
+        code, out, _ = run_cli(path, "view", f"{page}?{period}&region=West", "--as", "ed", "--json", capsys=capsys)
+        seen = json.loads(out)
+        assert code == 0 and seen["outside"] and seen["kpis"] == {} and seen["tables"] == {}, page
+        assert any("region=West" in n["text"] and "outside" in n["text"] for n in seen["notes"]), page
+    # what pandas says the intersection holds: West rows among East rows, none
+    assert region_figures(demo_raw, start, end, {"West"} & {"East"})["orders"] == 0
+    code, out, _ = run_cli(
+        path, "view", f"overview?{period}&region=West&region=East", "--as", "ed", "--json", capsys=capsys
+    )
+    both = json.loads(out)
+    east = region_figures(demo_raw, start, end, {"East"})
+    assert not both["outside"] and both["kpis"]["revenue"] == pytest.approx(east["revenue"])
+    assert both["kpis"]["orders"] == east["orders"] and both["kpis"]["active_customers"] == east["active"]
+    assert any("region=West" in n["text"] for n in both["notes"])
+    # the owner opening the West link sees West (the link itself is fine)
+    code, out, _ = run_cli(path, "view", f"overview?{period}&region=West", "--json", capsys=capsys)
+    west = region_figures(demo_raw, start, end, {"West"})
+    assert json.loads(out)["kpis"]["revenue"] == pytest.approx(west["revenue"]) and west["orders"] > 0
+    workspace._OPEN.clear()

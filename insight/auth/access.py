@@ -128,19 +128,28 @@ class RowScope:
         return "; ".join(f"{k}={','.join(v)}" for k, v in self.rules) or "none"
 
     def intersect(self, filters: Filters) -> tuple[Filters, list[Message]]:
-        """A link's filters within the scope: a link carries filters, never rights. Values outside
-        the scope are dropped with a note (as values not in the data are), so the same link
-        gives the same user the same numbers in the app and the CLI."""
-        notes, dims = [], []
+        """A link's filters within the scope: a link carries filters, never rights. The figures
+        are the link's filters AND the scope's rows, so the filters are kept as they are: a value
+        outside the scope selects no row the user may see. A note names those values; a link
+        whose values of one dimension all lie outside the scope shows nothing (`excludes`)."""
+        notes = []
         for key, values in filters.dims:
             allowed = self.allowed(key)
-            kept = tuple(v for v in values if allowed is None or v in allowed)
-            if len(kept) < len(values):
-                removed = [v for v in values if v not in kept]
-                notes.append(msg("ignored.outside_rows", dim=key, values=", ".join(removed)))
-            if kept:
-                dims.append((key, kept))
-        return replace(filters, dims=tuple(dims)), notes
+            outside = [v for v in values if allowed is not None and v not in allowed]
+            if outside and len(outside) == len(values):
+                notes.append(msg("ignored.link_outside", dim=key, values=", ".join(outside)))
+            elif outside:
+                notes.append(msg("ignored.outside_rows", dim=key, values=", ".join(outside)))
+        return filters, notes
+
+    def excludes(self, filters: Filters) -> bool:
+        """Whether `filters` select nothing within the scope: every value a link asks for of
+        some dimension lies outside it (a West-only link opened by an East-only user)."""
+        for key, values in filters.dims:
+            allowed = self.allowed(key)
+            if allowed is not None and not set(values) & set(allowed):
+                return True
+        return False
 
 
 def restrict(ws: Workspace, snap: Snapshot, rows: RowScope) -> Snapshot:

@@ -417,16 +417,6 @@ def survival(scope: Scope, d: Definition, attr: str | None = None) -> Survival |
     return Survival(unit, basis, pd.concat(curves, ignore_index=True), pd.DataFrame(groups), p_value)
 
 
-def survival_at(curves: pd.DataFrame, times: list[float]) -> pd.DataFrame:
-    """The step function read at `times`: group, time, survival."""
-    rows = []
-    for name, part in curves.groupby("group", sort=False):
-        part = part.sort_values("time")
-        for t in times:
-            rows.append({"group": name, "time": t, "survival": float(part.loc[part["time"] <= t, "survival"].iloc[-1])})
-    return pd.DataFrame(rows)
-
-
 # --- complaints and churn -------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
@@ -14,9 +15,12 @@ from insight.domain import annotations
 from insight.escape import md
 from insight.semantic.filters import DIMENSIONS
 from insight.ui import auth
+from insight.ui.filterbar import code_label
 from insight.ui.saved import chart_marks, notes_control, save_view
-from insight.ui.shell import Context, code_label, context, show_notes, tr
+from insight.ui.shell import Context, context, show_note, show_notes, tr
+from insight.ui.urlstate import link_params, page_options
 from insight.views import drill, export, rows
+from insight.views.options import PageOptions
 from insight.views.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
@@ -98,9 +102,9 @@ def _remove(key: str, value: str | None) -> None:
 
 
 def share_link(ctx: Context, page: str) -> str:
-    """The full URL of this view, pinned to the data version so the numbers stay the same."""
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    params["ds"] = [str(ctx.scope.snap.version)]
+    """The full URL of this view, from its parsed state (filters and options), pinned to the data
+    version so the numbers stay the same."""
+    params = link_params(ctx.filters, ctx.scope.snap.version)
     base = (st.context.url or "").rstrip("/")
     if base.rsplit("/", 1)[-1] in {*PAGES, "home"}:
         base = base.rsplit("/", 1)[0]
@@ -213,9 +217,13 @@ def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key:
     )
 
 
-def page_header(ctx: Context, page: str, chips: bool = True) -> None:
+def page_header(ctx: Context, page: str, chips: bool = True) -> tuple[Context, PageOptions]:
     """Title with the Copy link, Save view and Notes controls, the notes about ignored parameters,
-    and the filter chips."""
+    and the filter chips. Returns the page's context, whose filters carry the page's options
+    (parsed once from the URL), and those options, typed."""
+    filters, options, notes = page_options(page)
+    ctx = replace(ctx, filters=filters)
+    st.session_state["_ctx"] = ctx
     head, tools = st.columns([3, 2], vertical_alignment="center")
     head.title(tr(f"page.{page}"))
     with tools, st.container(horizontal=True, horizontal_alignment="right"):
@@ -223,5 +231,8 @@ def page_header(ctx: Context, page: str, chips: bool = True) -> None:
         save_view(ctx, page)
         notes_control(ctx)
     show_notes(ctx)
+    for note in notes:
+        show_note(ctx, note)
     if chips:
         breadcrumbs(ctx)
+    return ctx, options

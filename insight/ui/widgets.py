@@ -1,4 +1,4 @@
-"""Reusable page parts: KPI cards and the placeholder of pages still to come."""
+"""Reusable page parts: the empty states, KPI cards, notes, coverage, tables and alerts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from insight.escape import md
 from insight.reports.alerts import describe
 from insight.semantic import metrics
 from insight.semantic.scope import PAGE_TABLES
-from insight.ui.shell import Context, empty_state, show_note, show_notes
-from insight.views.views import Kpi, missing_tables, reason
+from insight.ui.shell import Context, empty_state, show_note
+from insight.views.views import Kpi, reason
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
@@ -58,6 +58,21 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
         st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
 
 
+def ready(ctx: Context, pv) -> bool:
+    """Whether the page can draw the view `pv`: shows its notes first, then the empty state when
+    the data lacks what the page needs or the view asks only for rows outside the user's scope."""
+    if pv is None:  # an error, already shown
+        return False
+    view_notes(ctx, pv)
+    if pv.outside:
+        st.info(ctx.t("empty.outside"), icon=":material/visibility_off:")
+        return False
+    if pv.missing:
+        empty_state(ctx, pv.missing)
+        return False
+    return True
+
+
 def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
     """Notes the page's own figures added (e.g. an ignored page option), beyond the scope's; the
     coverage notes go under the figures they qualify (`kinds=("coverage",)`)."""
@@ -99,17 +114,6 @@ def chart_or_why(ctx: Context, frame, why: str) -> bool:
         return True
     st.caption(ctx.t("empty.chart", why=md(why)))  # `why` is catalog text; escaping it changes nothing seen
     return False
-
-
-def placeholder(ctx: Context, page: str) -> None:
-    """A page that a later release fills: title, notes, the empty state or a note."""
-    st.title(ctx.t(f"page.{page}"))
-    show_notes(ctx)
-    missing = missing_tables(ctx.scope, page)
-    if missing:
-        empty_state(ctx, missing)
-    else:
-        st.info(ctx.t("page.coming"), icon=":material/construction:")
 
 
 #: Amounts shown with thousands separators and no long decimals.
