@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from insight.db import dialect
 from insight.db.workspace import Snapshot, Workspace, quote
 
 FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
@@ -130,7 +131,7 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str
         return "TABLE", (
             f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
             f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
-            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
+            f"FROM {quote(orders)} {dialect.group_all()} ORDER BY order_date"
         )
     return _fact_sql(cur, snap, table, cols)
 
@@ -154,18 +155,18 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
     if table != "orders":
         from insight.semantic.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
-        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+        base = dialect.star_except("e", [quote(d) for d in replaced])
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
     source = snap[table]
     if ORDERS_MARK in lower and not snap.rows:  # published with its own columns: join customers only
         if not extra:  # (rowid passed through: queries break ties and count lines by it)
-            return "VIEW", f"SELECT rowid AS rowid, * FROM {source}"
-        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+            return "VIEW", f"SELECT {dialect.row_id(source)} AS rowid, * FROM {source}"
+        base = dialect.star_except("e", [quote(d) for d in replaced])
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
     # Recomputed over these rows (an older or a row-scoped version): its own columns dropped first.
     ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
-    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in [*replaced, *ours])})" if replaced or ours else "e.*"
+    base = dialect.star_except("e", [quote(d) for d in [*replaced, *ours]])
     with_, more_join, more = _orders_parts(cur, source, lower - set(ours))
     select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
     select += f" ORDER BY e.{quote(time_col)}"
@@ -199,7 +200,7 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
     if "customer_id" in lower:
         # Per customer: an integer key (small, dense, fast to count distinct) and the first counted
         # order over all history (time and channel).
-        first_channel = f"arg_min(channel, order_date) FILTER (WHERE {valid})" if channel else "NULL"
+        first_channel = f"{dialect.first_by('channel', 'order_date')} FILTER (WHERE {valid})" if channel else "NULL"
         with_.append(
             "cust AS (SELECT k.*, "
             + ("fc._channel_code AS _first_channel_code " if channel else "NULL AS _first_channel_code ")
@@ -211,7 +212,7 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
         join += " LEFT JOIN cust ON cust._key_id = e.customer_id"
         extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code"]
     else:
-        extra += ["CAST(NULL AS BIGINT) AS _cust", "NULL::TIMESTAMP AS _first_at", "NULL AS _first_channel"]
+        extra += ["CAST(NULL AS BIGINT) AS _cust", "CAST(NULL AS TIMESTAMP) AS _first_at", "NULL AS _first_channel"]
         extra.append("NULL AS _first_channel_code")
     # One line per order is its "first" (a counted line where there is one), so counting orders is
     # a plain count, additive over any grouping, instead of a distinct count.
@@ -221,7 +222,7 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
         if not unique:
             first_line = "e.order_id IS NULL OR row_number() OVER "
             first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
-    extra += ["CAST(e.order_date AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
+    extra += [f"{dialect.as_date('e.order_date')} AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
     return with_, join, extra
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from insight import settings
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.i18n import Message, msg
 from insight.semantic.filters import whole_number
@@ -68,10 +69,10 @@ def _revenue(scope: Scope, days: int) -> tuple[str, str, list]:
     if not scope.has("orders", "customer_id", "order_date") or "contacted_at" not in cols:
         return "", "0", []
     join = (
-        f"LEFT JOIN (SELECT k2.rowid AS _k, sum(o.amount) AS revenue FROM {scope.table('contacts')} k2 "
+        f"LEFT JOIN (SELECT {dialect.row_id('k2')} AS _k, sum(o.amount) AS revenue FROM {scope.table('contacts')} k2 "
         f"JOIN {scope.table('orders')} o ON o.customer_id = k2.customer_id AND o._valid "
-        f"AND o.order_date >= k2.contacted_at AND o.order_date < k2.contacted_at + INTERVAL (?) DAY "
-        "GROUP BY 1) a ON a._k = k.rowid"
+        f"AND o.order_date >= k2.contacted_at AND o.order_date < {dialect.plus_days_time('k2.contacted_at', '?')} "
+        f"GROUP BY 1) a ON a._k = {dialect.row_id('k')}"
     )
     return join, "coalesce(a.revenue, 0)", [days]
 
@@ -230,7 +231,7 @@ def timeline(scope: Scope, table: pd.DataFrame) -> pd.DataFrame | None:
     end = (ends.max() if ends.notna().any() else pd.to_datetime(table["start_date"]).max()).date()
     where, params = scope.where("orders", "t", period=False)
     return scope.query(
-        f"SELECT date_trunc('month', t.order_date)::DATE AS month, sum(t.amount) AS revenue "
+        f"SELECT {dialect.trunc('month', 't.order_date')} AS month, sum(t.amount) AS revenue "
         f"FROM {scope.table('orders')} t WHERE t._valid AND {where} AND t.order_date >= ? AND t.order_date < ? "
         "GROUP BY 1 ORDER BY 1",
         [*params, start, end + dt.timedelta(days=1)],

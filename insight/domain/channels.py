@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from insight.db import facts
+from insight.db import dialect, facts
 from insight.db.workspace import quote
 from insight.semantic import metrics
 from insight.semantic.scope import Scope
@@ -24,7 +26,7 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
                coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
                {metrics.distinct_customers(scope)} AS customers
         FROM {scope.table("orders")} t WHERE {where} AND t._valid
-        GROUP BY ALL ORDER BY 1, 2
+        GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )
@@ -51,7 +53,7 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
         f"""
         SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
                coalesce(sum({amount}), 0) AS revenue
-        FROM {source} WHERE {where} GROUP BY ALL ORDER BY 1, 2
+        FROM {source} WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )
@@ -69,7 +71,7 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
                {metrics.distinct_customers(scope)} AS new_customers
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
-        GROUP BY ALL ORDER BY 1, 2
+        GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )
@@ -86,13 +88,13 @@ def migration(scope: Scope) -> pd.DataFrame:
         f"""
         SELECT first_code, latest_code, count(*) AS customers
         FROM (
-            SELECT t._cust, any_value(t._first_channel_code) AS first_code,
-                   arg_max(t._channel_code, t.order_date) AS latest_code
+            SELECT t._cust, {dialect.any_of("t._first_channel_code")} AS first_code,
+                   {dialect.last_by("t._channel_code", "t.order_date")} AS latest_code
             FROM {scope.table("orders")} t
             WHERE {where} AND t._valid AND t._cust IS NOT NULL
             GROUP BY 1
-        )
-        GROUP BY ALL
+        ) c
+        GROUP BY 1, 2
         """,
         params,
     )
@@ -139,17 +141,14 @@ def roles(scope: Scope) -> pd.DataFrame:
     where, params = scope.where("orders")
     start = scope.period[0]
     prev = other.period if other else (start, start)
-    if scope.customer_keys:  # a bitmap of the comparison period's customers, probed per order
-        retained = f"bitstring_agg(t._cust, 1, {int(scope.customer_keys)})"
-        is_retained = "t._cust IS NOT NULL AND get_bit((SELECT kept FROM prev), (t._cust - 1)::INTEGER) = 1"
-    else:
-        retained = "list(DISTINCT t._cust)"
-        is_retained = "list_contains((SELECT kept FROM prev), t._cust)"
+    # the set of the comparison period's customers, probed per order
+    retained = dialect.key_set("t._cust", scope.customer_keys)
+    is_retained = dialect.in_key_set("(SELECT kept FROM prev)", "t._cust", scope.customer_keys)
     frame = scope.query(
         f"""
         WITH prev AS (
             SELECT {retained} AS kept FROM {scope.table("orders")} t
-            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
+            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ?
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
                {metrics.distinct_customers(scope, "t.order_date = t._first_at")} AS acquire,
@@ -159,7 +158,7 @@ def roles(scope: Scope) -> pd.DataFrame:
         WHERE {where} AND t._valid
         GROUP BY 1
         """,
-        [prev[0], prev[1], start] + params,
+        [prev[0], prev[1] + dt.timedelta(days=1), start] + params,
     )
     if scope.has("tickets", "channel"):
         twhere, tparams = scope.where("tickets")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from insight import settings
+from insight.db import dialect
 from insight.domain.complaints import as_of
 from insight.semantic import metrics
 from insight.semantic.scope import Scope
@@ -112,7 +113,7 @@ def churn_spike(scope: Scope) -> dict | None:
     where, params = scope.where("customers", period=False)
     monthly = scope.query(
         f"""
-        SELECT date_trunc('month', t.churn_date)::DATE AS month, count(*) AS churned
+        SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
         GROUP BY 1 ORDER BY 1
         """,

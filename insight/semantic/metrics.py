@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from insight import settings
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.i18n import Message, msg
 from insight.semantic.filters import DIMENSIONS, TIME_COLUMNS
@@ -46,7 +47,7 @@ def sla_due(sla_hours: dict[str, float] | None = None, alias: str = "t") -> str:
     hours = sla_hours or settings.SLA_HOURS
     level = priority_level(f"{alias}.priority")
     per_level = " ".join(f"WHEN '{k}' THEN {float(v)}" for k, v in hours.items())
-    return f"{alias}.created_at + to_microseconds(CAST((CASE {level} {per_level} END) * 3600e6 AS BIGINT))"
+    return dialect.plus_hours(f"{alias}.created_at", f"CASE {level} {per_level} END")
 
 
 def _orders_count(cols, table, scope=None) -> str:
@@ -60,14 +61,9 @@ def _orders_count(cols, table, scope=None) -> str:
 def distinct_customers(scope: Scope, condition: str = "true") -> str:
     """Exact count of distinct customers of the orders fact where `condition` holds.
 
-    The fact's customer key is a dense integer, so a bitmap of the customers (DuckDB's
-    `bitstring_agg`) counts them several times faster than a hash-based count(DISTINCT).
+    The fact's customer key is a dense integer, so the dialect may count it with a bitmap.
     """
-    top = scope.customer_keys
-    if not top:
-        return f"count(DISTINCT t._cust) FILTER (WHERE {condition})"
-    bitmap = f"bitstring_agg(t._cust, 1, {int(top)}) FILTER (WHERE t._cust IS NOT NULL AND {condition})"
-    return f"coalesce(bit_count({bitmap}), 0)"
+    return dialect.distinct_count("t._cust", condition, scope.customer_keys)
 
 
 def complaint_condition(cols) -> str:
@@ -258,7 +254,7 @@ def timed(metric_id: str) -> bool:
 
 def bucket_sql(grain: str, expr: str) -> str:
     """SQL of the time bucket of `expr`: an hour (a timestamp), else a day, week or month (a date)."""
-    return f"date_trunc('hour', {expr})" if grain == "hour" else f"date_trunc('{grain}', {expr})::DATE"
+    return dialect.trunc(grain, expr)
 
 
 def compute(scope: Scope, metric_ids: list[str]) -> dict[str, float | None]:
@@ -414,7 +410,7 @@ def _scan(
         label, restrict, flat = "0", "", []
     bucket, bucket_params = "", []
     if grain:  # buckets start at the period start, then at each day/week/month boundary
-        starts = "CASE " + " ".join(f"WHEN {cond} THEN ?::DATE" for _ in dated) + " END"
+        starts = "CASE " + " ".join(f"WHEN {cond} THEN CAST(? AS DATE)" for _ in dated) + " END"
         start_type = "TIMESTAMP" if grain == "hour" else "DATE"
         bucket = f", greatest({bucket_sql(grain, f't.{time_col}')}, CAST({starts} AS {start_type})) AS bucket"
         bucket_params = [
@@ -423,13 +419,13 @@ def _scan(
             for x in (*pair, p[0])
         ]
     inner = (
-        f"SELECT {label} AS period_index{bucket}{dim_cols}, t.rowid AS _rowid, t.* "
+        f"SELECT {label} AS period_index{bucket}{dim_cols}, {dialect.row_id('t')} AS _rowid, t.* "
         f"FROM {tbl} t {joins} WHERE {where}{restrict}"
     )
     inner_params = flat + bucket_params + params + flat
     if not found:
         group = "period_index, bucket" if grain else "period_index"
-        return scope.query(f"SELECT {group}, {exprs} FROM ({inner}) t GROUP BY ALL", inner_params)
+        return scope.query(f"SELECT {group}, {exprs} FROM ({inner}) t GROUP BY {group}", inner_params)
     sets = ", ".join(f"(period_index, {quote('d_' + d)})" for d in found)
     picks = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN '{d}'" for d in found)
     values = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN {quote('d_' + d)}" for d in found)
