@@ -156,3 +156,12 @@ def sample(rows: int, seed: int) -> str:
 def percentile(col: str, fraction: float) -> str:
     """The `fraction` quantile of `col`, interpolated between neighbouring values."""
     return f"quantile_cont({col}, {float(fraction)!r})"
+
+
+def literal(value: str) -> str:
+    """A string constant (quotes escaped by sqlglot), for the few values that cannot be bound."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError(f"value={value!r} should be text without NUL")
+    import sqlglot  # only where a row scope is in force
+
+    return sqlglot.exp.Literal.string(value).sql(dialect=NAME)

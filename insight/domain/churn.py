@@ -16,7 +16,6 @@ Two definitions:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import settings
-from insight.db import facts
+from insight.db import dialect, facts
 from insight.db.workspace import quote
 from insight.i18n import Message, msg
 from insight.semantic.filters import whole_number
@@ -41,7 +40,6 @@ DRILLABLE_ATTRIBUTES = ("region", "segment", "tier", "rfm")
 NOT_ATTRIBUTES = {"customer_id", "name", "signup_date", "churned", "churn_date", "birth_year"}
 MAX_SURVIVAL_GROUPS = 8
 COMPLAINT_WINDOW_DAYS = 90
-SPELLS_SCHEMA = 2  # bump whenever the spells SQL changes: older spell tables are dropped
 
 
 @dataclass(frozen=True)
@@ -99,32 +97,46 @@ def _orders(scope: Scope) -> tuple[str, list]:
     return f"t._valid AND t._cust IS NOT NULL AND {where}", params
 
 
-def _spells(scope: Scope, d: Definition) -> str:
-    """A CTE `spells(_cust, customer_id, start, lapse)`: runs of orders at most N days apart, with
-    `lapse` = the run's last order + N days (in the future while the run is open). Built once per
-    orders fact, N and orders filters into a table (`_spl…`) that the trend, the breakdown and
-    survival all read."""
+def _spells(scope: Scope, d: Definition) -> tuple[str, list]:
+    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params): runs of orders at most N
+    days apart, with `lapse` = the run's last order + N days (in the future while the run is open).
+
+    An order more than N days after its customer's previous one starts a spell; a spell ends with
+    the order before the next start (that start's previous day), or with the customer's last
+    order. Where the filters keep or drop each customer's orders whole, the fact's precomputed
+    previous and last days serve any N: spells are a filter and one window over the starts.
+    Otherwise (a channel, say) the previous day is recomputed over the orders kept."""
     cond, params = _orders(scope)
     n = int(d.days)
-    # One sort of the orders: each order's previous day, and the customer's last day. An order
-    # more than N days after the one before starts a spell; a spell ends with the order before
-    # the next start (that start's previous day), or with the customer's last order.
     orders = scope.table("orders")
-    sql = f"""
-        WITH o AS (SELECT t._cust, t._day AS d, lag(t._day) OVER (PARTITION BY t._cust ORDER BY t._day) AS prev,
-                          max(t._day) OVER (PARTITION BY t._cust) AS last_all
-                   FROM {orders} t WHERE {cond}),
-        starts AS (SELECT _cust, d AS start, last_all, lead(prev) OVER (PARTITION BY _cust ORDER BY d) AS next_prev
-                   FROM o WHERE prev IS NULL OR d - prev > {n}),
-        ids AS (SELECT _cust, any_value(customer_id) AS customer_id FROM {orders} WHERE _cust IS NOT NULL
-                GROUP BY _cust)
-        SELECT s._cust, i.customer_id, s.start, coalesce(s.next_prev, s.last_all) + {n} AS lapse
-        FROM starts s JOIN ids i USING (_cust)"""
-    digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
-    table = facts.derived_table(
-        scope.ws, "spl", SPELLS_SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, params
-    )
-    return f"spells AS (SELECT * FROM {quote(table)})"
+    if whole_customers(scope):
+        starts = (
+            f"SELECT t._cust, t.customer_id, t._day AS d, t._prev_day AS prev, t._last_day AS last_all "
+            f"FROM {orders} t WHERE {cond} "
+            f"AND (t._prev_day IS NULL OR {dialect.days_between('t._prev_day', 't._day')} > {n})"
+        )
+    else:
+        starts = (
+            f"SELECT * FROM (SELECT t._cust, t.customer_id, t._day AS d, "
+            f"lag(t._day) OVER (PARTITION BY t._cust ORDER BY t._day) AS prev, "
+            f"max(t._day) OVER (PARTITION BY t._cust) AS last_all FROM {orders} t WHERE {cond}) o "
+            f"WHERE prev IS NULL OR {dialect.days_between('prev', 'd')} > {n}"
+        )
+    lapse = dialect.plus_days("coalesce(lead(prev) OVER (PARTITION BY _cust ORDER BY d), last_all)", n)
+    return f"spells AS (SELECT _cust, customer_id, d AS start, {lapse} AS lapse FROM ({starts}) s)", params
+
+
+#: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
+#: source on the orders is a lookup through the customer).
+_CUSTOMER_LOOKUPS = ("rfm", "tier", "campaign")
+
+
+def whole_customers(scope: Scope) -> bool:
+    """Whether the global filters and the row scope keep or drop each customer's orders whole, so
+    the fact's per-customer previous order day holds for the orders they keep."""
+    keys = {k for k, _ in scope.filters.dims} | {k for k, _ in scope.rows.rules}
+    own = [k for k in keys if k not in _CUSTOMER_LOOKUPS and k in scope.columns.get("orders", ())]
+    return all(facts.constant_per_customer(scope.ws, scope.snap.tables["orders"], k) for k in own)
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -180,7 +192,7 @@ def attribute_join(scope: Scope, attr: str, key: str = "customer_id") -> tuple[s
         return f"LEFT JOIN {seg} a ON a.customer_id = {key} AND a.active", f"a.{attr}"
     if attr == "channel":
         first = (
-            f"(SELECT customer_id, any_value(_first_channel) AS channel FROM {scope.table('orders')} "
+            f"(SELECT customer_id, {dialect.any_of('_first_channel')} AS channel FROM {scope.table('orders')} "
             "WHERE customer_id IS NOT NULL GROUP BY customer_id)"
         )
         return f"LEFT JOIN {first} a ON a.customer_id = {key}", "a.channel"
@@ -199,12 +211,13 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     months = _months(period)
     end = scope.data_end
     if d.kind == "behavioural":
+        spells, spell_params = _spells(scope, d)
         frame = scope.query(
-            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS m)
+            f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")})
             SELECT m AS month, count(s._cust) AS active,
-                   count(s._cust) FILTER (WHERE s.lapse < m + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
+                   count(s._cust) FILTER (WHERE s.lapse < {dialect.plus_month("m")} AND s.lapse <= ?) AS churned
             FROM months LEFT JOIN spells s ON s.start < m AND s.lapse >= m GROUP BY m ORDER BY m""",
-            [months, end],
+            [*spell_params, months, end],
         )
     elif d.dated:
         where, params = scope.where("customers", "c", period=False)
@@ -214,11 +227,11 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
         frame = scope.query(
             f"""WITH c AS (SELECT CAST({start} AS DATE) AS s, coalesce(c.churned, false) AS churned,
                                   CAST(c.churn_date AS DATE) AS e FROM {scope.table("customers")} c WHERE {where}),
-                 months AS (SELECT unnest(?::DATE[]) AS m)
+                 months AS ({dialect.date_rows("?", "m")})
             SELECT m AS month,
                    count(*) FILTER (WHERE (s IS NULL OR s < m) AND (NOT churned OR e >= m)) AS active,
                    count(*) FILTER (WHERE (s IS NULL OR s < m) AND churned AND e >= m
-                                    AND e < m + INTERVAL 1 MONTH) AS churned
+                                    AND e < {dialect.plus_month("m")}) AS churned
             FROM months CROSS JOIN c GROUP BY m ORDER BY m""",
             [*params, months],
         )
@@ -271,18 +284,19 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         join, value = attribute_join(scope, attr, "c.customer_id")
         frame = scope.query(
             f"SELECT {value} AS value, count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned "
-            f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY ALL",
+            f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY 1",
             params,
         )
     else:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
         join, value = attribute_join(scope, attr, "s.customer_id")
+        spells, spell_params = _spells(scope, d)
         frame = scope.query(
-            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS _month)
+            f"""WITH {spells}, months AS ({dialect.date_rows("?", "_month")})
             SELECT {value} AS value, count(*) AS customers,
-                   count(*) FILTER (WHERE s.lapse < _month + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
-            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY ALL""",
-            [months, scope.data_end],
+                   count(*) FILTER (WHERE s.lapse < {dialect.plus_month("_month")} AND s.lapse <= ?) AS churned
+            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY 1""",
+            [*spell_params, months, scope.data_end],
         )
     return wilson_table(frame)
 
@@ -309,14 +323,20 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
     orders = scope.table("orders")
+    revenue = "sum(t.amount)"  # counted orders only: `cond`
+
+    def month_of(day: str) -> str:
+        return dialect.trunc("month", day)
+
     # The period's cohorts first: grouping only their customers' orders is several times faster.
     frame = scope.query(
-        f"""WITH f AS (SELECT t._cust, date_trunc('month', min(t._day)) AS cohort FROM {orders} t WHERE {cond}
-                       GROUP BY t._cust HAVING date_trunc('month', min(t._day)) BETWEEN ? AND ?),
-             o AS (SELECT t._cust, date_trunc('month', t._day) AS m, sum(t.amount) AS revenue
-                   FROM {orders} t SEMI JOIN f USING (_cust) WHERE {cond} GROUP BY ALL)
-        SELECT f.cohort, datediff('month', f.cohort, o.m) AS offset, count(*) AS retained, sum(o.revenue) AS revenue
-        FROM o JOIN f USING (_cust) GROUP BY ALL""",
+        f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
+                       GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
+             o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
+                   FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
+        SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
+               sum(o.revenue) AS revenue
+        FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
         [*params, first, last, *params],
     )
     if frame.empty:
@@ -354,7 +374,9 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
         if attr:
             group_join, group_value = attribute_join(scope, attr, "c.customer_id")
         if d.dated and scope.has("customers", "signup_date") and scope.data_end:
-            time = "datediff('day', c.signup_date, CASE WHEN c.churned THEN c.churn_date ELSE ? END) / 30.4375"
+            time = (
+                f"{dialect.days_between('c.signup_date', 'CASE WHEN c.churned THEN c.churn_date ELSE ? END')} / 30.4375"
+            )
             params = [scope.data_end, *params]
             unit, basis = "months", "dates"
             cond = "c.signup_date IS NOT NULL AND (NOT c.churned OR c.churn_date IS NOT NULL)"
@@ -369,12 +391,14 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
     else:
         if attr:
             group_join, group_value = attribute_join(scope, attr, "f.customer_id")
-        sql = f"""WITH {_spells(scope, d)},
-            f AS (SELECT customer_id, arg_min(start, start) AS start, arg_min(lapse, start) AS lapse
+        spells, spell_params = _spells(scope, d)
+        sql = f"""WITH {spells},
+            f AS (SELECT customer_id, min(start) AS start, {dialect.first_by("lapse", "start")} AS lapse
                   FROM spells GROUP BY customer_id)
-            SELECT CAST(least(f.lapse, ?) - f.start AS DOUBLE) AS time, f.lapse <= ? AS event, {group_value} AS grp
+            SELECT CAST({dialect.days_between("f.start", "least(f.lapse, ?)")} AS DOUBLE) AS time,
+                   f.lapse <= ? AS event, {group_value} AS grp
             FROM f {group_join}"""
-        params = [scope.data_end, scope.data_end]
+        params = [*spell_params, scope.data_end, scope.data_end]
         unit, basis = "days", "orders"
     frame = scope.query(sql, params, cap=10_000_000)
     frame = frame[frame["time"] >= 0]
@@ -442,13 +466,15 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
     in the N days after it. None when the definition cannot place churn in time."""
     n = int(d.days)
     if d.kind == "behavioural":  # active on `day`: inside a spell; churned: that spell lapses within N days
-        sql = f"""WITH {_spells(scope, d)} SELECT customer_id, lapse <= ?::DATE + {n} AS churned
+        spells, spell_params = _spells(scope, d)
+        sql = f"""WITH {spells} SELECT customer_id, lapse <= {dialect.plus_days("CAST(? AS DATE)", n)} AS churned
             FROM spells WHERE start <= ? AND lapse > ?"""
-        return sql, [day, day, day]
+        return sql, [*spell_params, day, day, day]
     if d.dated:
         where, params = scope.where("customers", "c", period=False)
         started = "AND (c.signup_date IS NULL OR c.signup_date <= ?)" if scope.has("customers", "signup_date") else ""
-        sql = f"""SELECT c.customer_id, coalesce(c.churned AND c.churn_date <= ?::DATE + {n}, false) AS churned
+        sql = f"""SELECT c.customer_id,
+                   coalesce(c.churned AND c.churn_date <= {dialect.plus_days("CAST(? AS DATE)", n)}, false) AS churned
             FROM {scope.table("customers")} c
             WHERE NOT (coalesce(c.churned, false) AND (c.churn_date IS NULL OR c.churn_date <= ?))
             {started} AND {where}"""
@@ -481,11 +507,12 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
     frame = scope.query(
         f"""WITH pop AS ({pop_sql}),
              k AS (SELECT DISTINCT t.customer_id FROM {scope.table("tickets")} t
-                   WHERE {cond} AND t.created_at > ?::DATE - {COMPLAINT_WINDOW_DAYS} AND t.created_at < ?::DATE + 1
-                   AND {tw})
+                   WHERE {cond} AND t.created_at > {dialect.plus_days("CAST(? AS DATE)", -COMPLAINT_WINDOW_DAYS)}
+                   AND t.created_at < {dialect.plus_days("CAST(? AS DATE)", 1)} AND {tw})
         SELECT k.customer_id IS NOT NULL AS complained, count(*) AS customers,
-               count(*) FILTER (WHERE pop.churned) AS churned, any_value((SELECT count(*) FROM k)) AS complainers
-        FROM pop LEFT JOIN k USING (customer_id) GROUP BY ALL""",
+               count(*) FILTER (WHERE pop.churned) AS churned,
+               {dialect.any_of("(SELECT count(*) FROM k)")} AS complainers
+        FROM pop LEFT JOIN k ON k.customer_id = pop.customer_id GROUP BY 1""",
         [*pop_params, day, day, *tparams],
     )
     counts = {bool(r.complained): (int(r.customers), int(r.churned)) for r in frame.itertuples()}

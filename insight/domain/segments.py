@@ -101,7 +101,8 @@ def table_key(period: tuple[dt.date, dt.date], options: Options) -> str:
 
 
 def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Options) -> str | None:
-    """The segment table for this orders fact, period and cut-offs, built on first use."""
+    """The segment table (SQL naming it) for this orders fact, row scope, period and cut-offs,
+    computed on first use into the workspace's scratch catalog (insight/db/facts.py)."""
     if period is None or "customer_id" not in columns.get("orders", ()):
         return None
     as_of = period[1] + dt.timedelta(days=1)
@@ -162,17 +163,22 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         FROM scored
     """
     params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
-    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], table_key(period, options), sql, params)
+    key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
+    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
 
 
 def with_segments(scope: Scope, period=None, options: Options | None = None) -> Scope:
     """`scope` with its segment table (for `period`, default the scope's) in the snapshot."""
     options = options or Options.from_extra(dict(scope.filters.extra))[0]
-    name = ensure(scope.ws, scope.snap, scope.columns, period or scope.period, options)
-    if name is None:
+    table = ensure(scope.ws, scope.snap, scope.columns, period or scope.period, options)
+    if table is None:
         return scope
-    snap = replace(scope.snap, tables={**scope.snap.tables, SEGMENTS: name})
-    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {quote(name)} LIMIT 0").columns)}
+    snap = replace(
+        scope.snap,
+        tables={**scope.snap.tables, SEGMENTS: table},
+        relations={**scope.snap.relations, SEGMENTS: table},
+    )
+    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {table} LIMIT 0").columns)}
     return replace(scope, snap=snap, columns=columns)
 
 
