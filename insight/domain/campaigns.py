@@ -171,6 +171,31 @@ def totals(table: pd.DataFrame | None) -> dict:
     }
 
 
+def _headline(scope: Scope, key: str) -> float | None:
+    value = totals(campaign_table(scope))[key]
+    return None if value is None or value != value else float(value)
+
+
+def response_rate(scope: Scope) -> float | None:
+    """The registry's `response_rate`: responders among the treatment contacts in scope."""
+    return _headline(scope, "response_rate")
+
+
+def conversion_rate(scope: Scope) -> float | None:
+    """The registry's `conversion_rate`: converters among the treatment contacts in scope."""
+    return _headline(scope, "conversion_rate")
+
+
+def roi(scope: Scope) -> float | None:
+    """The registry's `roi`: (attributed revenue − spend) / spend of the campaigns in scope."""
+    return _headline(scope, "roi")
+
+
+def uplift_rate(scope: Scope) -> float | None:
+    """The registry's `uplift`: treatment − control conversion, pooled over campaigns with a control."""
+    return _headline(scope, "uplift")
+
+
 def who_responded(scope: Scope, attr: str) -> pd.DataFrame | None:
     """Response and conversion of treatment contacts by one customer attribute."""
     from insight.domain import churn

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 
 from insight.db import dialect, facts
-from insight.db.workspace import quote
-from insight.semantic import metrics
+from insight.semantic import metrics, query
+from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
 #: Customer stages of the seed practice, and what measures each channel's role in it.
@@ -19,17 +19,10 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     """Revenue, orders and customers per bucket × channel, with each channel's share of the bucket."""
     if scope.period is None or not scope.has("orders", "channel"):
         return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
-    where, params = scope.where("orders")
-    frame = scope.query(
-        f"""
-        SELECT {metrics.bucket_sql(grain, "t.order_date")} AS bucket, coalesce(t.channel, '(none)') AS channel,
-               coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
-               {metrics.distinct_customers(scope)} AS customers
-        FROM {scope.table("orders")} t WHERE {where} AND t._valid
-        GROUP BY 1, 2 ORDER BY 1, 2
-        """,
-        params,
-    )
+    measures = ("revenue", "orders", "active_customers")
+    frame = query.run(scope, Query(measures, ("channel",), grain=grain, sort=("bucket", "channel")))
+    frame = frame.drop(columns="period_index").rename(columns={"active_customers": "customers"})
+    frame = frame[["bucket", "channel", "revenue", "orders", "customers"]]
     for col in ("revenue", "orders", "customers"):
         frame[f"{col}_share"] = frame[col] / frame.groupby("bucket")[col].transform("sum")
     return frame
@@ -39,24 +32,10 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
     """Revenue by channel × `dim` (region or segment), long format."""
     if not scope.has("orders", "channel"):
         return pd.DataFrame(columns=["channel", dim, "revenue"])
-    found = metrics.dimension_sql(scope, "orders", dim)
-    if found is None:
+    if query.dimension_sql(scope, "orders", dim) is None:
         return pd.DataFrame(columns=["channel", dim, "revenue"])
-    expr, join = found
-    where, params = scope.where("orders")
-    if metrics.rollup_serves(scope, "orders", [metrics.REGISTRY["revenue"]], ("channel", dim)):
-        source, amount = f"{scope.table(metrics.ROLLUP)} t", "t.revenue"  # already counted orders only
-    else:
-        source, amount = f"{scope.table('orders')} t {join}", "t.amount"
-        where += " AND t._valid"
-    return scope.query(
-        f"""
-        SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
-               coalesce(sum({amount}), 0) AS revenue
-        FROM {source} WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2
-        """,
-        params,
-    )
+    frame = query.run(scope, Query(("revenue",), ("channel", dim), sort=("channel", dim)))
+    return frame.drop(columns="period_index")
 
 
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
@@ -67,7 +46,7 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
     where, params = scope.where("orders")
     return scope.query(
         f"""
-        SELECT {metrics.bucket_sql(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
+        SELECT {dialect.trunc(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
                {metrics.distinct_customers(scope)} AS new_customers
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
@@ -116,7 +95,7 @@ def service(scope: Scope) -> pd.DataFrame:
     ids = [m for m in ("complaints", "csat", "on_time_rate") if metrics.available(scope, m)]
     if not ids or not scope.has("tickets", "channel"):
         return pd.DataFrame(columns=["channel", "tickets", *ids])
-    frame = metrics.by_dimension(scope, ids, "channel").drop(columns="period_index")
+    frame = query.run(scope, Query(tuple(ids), ("channel",), sets=True)).drop(columns=["period_index", "dimension"])
     where, params = scope.where("tickets")
     counts = scope.query(
         f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "

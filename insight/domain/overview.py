@@ -7,7 +7,8 @@ import pandas as pd
 from insight import settings
 from insight.db import dialect
 from insight.domain.complaints import as_of
-from insight.semantic import metrics
+from insight.semantic import metrics, query
+from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
 #: Dimensions the "what moved" table breaks a change down by.
@@ -24,9 +25,9 @@ def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["series", "offset", "bucket"])
     other = scope.compare()
     timed = [i for i in ids if _timed(i)]
-    frame = metrics.series(scope, timed, [scope.period], grain)
+    frame = query.run(scope, Query(tuple(timed), grain=grain))
     if other is not None:  # the comparison line shows revenue only
-        before = metrics.series(other, ["revenue"], [other.period], grain).assign(period_index=1)
+        before = query.run(other, Query(("revenue",), grain=grain)).assign(period_index=1)
         frame = pd.concat([frame, before], ignore_index=True)
     frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
     frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
@@ -56,7 +57,7 @@ def what_moved(
     empty = {m: pd.DataFrame(columns=cols) for m in metric_ids}
     if other is None or not ids:
         return empty
-    grouped = metrics.by_dimensions(scope, ids, dims, [scope.period, other.period])
+    grouped = query.run(scope, Query(tuple(ids), dims, periods=(scope.period, other.period), sets=True))
     out = dict(empty)
     for metric_id in ids:
         frames = []

@@ -231,23 +231,18 @@ def clv_inputs(scope: Scope) -> Clv:
     return Clv(options.margin, r, d, years)
 
 
-def summary(scope: Scope, clv: Clv) -> dict[str, float | None]:
-    """Headline figures: customers, revenue, pareto_top20_share, each tier's revenue share and
-    customer equity (sum of CLV)."""
-    where, params = population(scope)
-    # The Pareto and tier shares are properties of the whole ranking, so they ignore the
-    # rfm/tier filters' own narrowing only through `where`: every other filter applies.
-    tier_shares = ", ".join(
-        f"sum(s.monetary) FILTER (WHERE s.tier = '{t}') / nullif(sum(s.monetary), 0) AS {t}_share" for t in TIERS
-    )
-    row = scope.query(
-        f"SELECT count(*) AS segment_customers, sum(s.monetary) AS segment_revenue, "
-        f"sum(s.monetary) FILTER (WHERE s.top20) / nullif(sum(s.monetary), 0) AS pareto_top20_share, "
-        f"{tier_shares}, sum({clv.sql()}) AS customer_equity "
-        f"FROM {scope.table(SEGMENTS)} s WHERE {where}",
-        params,
-    ).iloc[0]
-    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+#: The headline measures of the segment table (declared in insight/semantic/metrics.py).
+SUMMARY = ("segment_customers", "segment_revenue", "pareto_top20_share", *(f"{t}_share" for t in TIERS))
+SUMMARY += ("customer_equity",)
+
+
+def summary(scope: Scope) -> dict[str, float | None]:
+    """Headline figures of the scope's segment table: customers, revenue, pareto_top20_share,
+    each tier's revenue share and customer equity (sum of CLV). The Pareto and tier shares are
+    properties of the whole ranking: the rfm/tier filters narrow them like every other filter."""
+    from insight.semantic import query  # the registry's measures over this table
+
+    return query.values(scope, list(SUMMARY))[0]
 
 
 def segment_table(scope: Scope, clv: Clv) -> pd.DataFrame:

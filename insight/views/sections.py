@@ -12,7 +12,7 @@ from insight.domain import campaigns, churn, complaints, segments
 from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.ml import churn_model, clusters
-from insight.semantic import metrics
+from insight.semantic import metrics, query
 from insight.semantic.filters import Filters, whole_number
 from insight.semantic.scope import Scope
 from insight.views.views import (
@@ -44,7 +44,7 @@ def _kpi(mid: str, value, previous, table: str, note: Message | None = None) -> 
         note = None
     if note is not None:
         previous = None
-    return Kpi(mid, value, previous, *metrics.delta(value, previous), True, table, None, note)
+    return Kpi(mid, value, previous, *query.delta(value, previous), True, table, None, note)
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -70,14 +70,14 @@ def _segments(scope: Scope, view: PageView) -> None:
     view.notes += unapplied_notes(scope, (segments.SEGMENTS,))
     tab, k, spec = segment_options(scope.filters)
     clv = segments.clv_inputs(scope)
-    now = segments.summary(scope, clv)
+    now = segments.summary(scope)
     other = scope.compare()
     before: dict = {}
     why = scope.uncompared("orders")
     if other is not None and why is None:
         previous = replace(segments.with_segments(scope, other.period), period=other.period)
         earlier = segments.clv_inputs(previous)
-        before = segments.summary(previous, earlier)
+        before = segments.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
@@ -153,14 +153,9 @@ def _churn(scope: Scope, view: PageView) -> None:
     now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
     before = churn.pooled(compared) if compared is not None else {}
     cohort = churn.cohorts(scope)
-    m3 = None
-    if cohort is not None and len(cohort):
-        at3 = cohort[cohort["offset"] == 3]
-        m3 = at3["retained"].sum() / at3["customers"].sum() if len(at3) else None
+    m3 = churn.retention_at(cohort, 3)
     versus = churn.complaints_vs_churn(scope, d)
-    gap = None
-    if versus is not None and (versus["value"] == "difference").any():
-        gap = float(versus.loc[versus["value"] == "difference", "churn_rate"].iloc[0])
+    gap = churn.gap(versus)
     if other is None:
         why = None
     view.kpis = {
