@@ -13,8 +13,6 @@ the funnel and the timeline.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
@@ -254,10 +252,7 @@ def timeline(scope: Scope, table: pd.DataFrame) -> pd.DataFrame | None:
     start = pd.Timestamp(table["start_date"].min()).date().replace(day=1)
     ends = pd.to_datetime(table["end_date"]) if "end_date" in table else pd.Series(dtype="datetime64[ns]")
     end = (ends.max() if ends.notna().any() else pd.to_datetime(table["start_date"]).max()).date()
-    where, params = scope.where("orders", "t", period=False)
-    return scope.query(
-        f"SELECT {dialect.trunc('month', 't.order_date')} AS month, sum(t.amount) AS revenue "
-        f"FROM {scope.table('orders')} t WHERE t._valid AND {where} AND t.order_date >= ? AND t.order_date < ? "
-        "GROUP BY 1 ORDER BY 1",
-        [*params, start, end + dt.timedelta(days=1)],
-    )
+    from insight.semantic.query import Query, run  # the registry's revenue
+
+    frame = run(scope, Query(("revenue",), grain="month", periods=((start, end),), sort=("bucket",)))
+    return frame.rename(columns={"bucket": "month"})[["month", "revenue"]]

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import settings
-from insight.db import dialect, facts
+from insight.db import dialect
 from insight.db.workspace import quote
+from insight.domain import spells
 from insight.i18n import Message, msg
+from insight.semantic import query
 from insight.semantic.filters import whole_number
 from insight.semantic.metrics import complaint_condition
 from insight.semantic.scope import Scope
@@ -38,7 +39,6 @@ COMPUTED_ATTRIBUTES = ("tier", "rfm", "channel")  # value tier, RFM segment, fir
 DRILLABLE_ATTRIBUTES = ("region", "segment", "tier", "rfm")
 #: Customer columns that are identities, dates or the label itself: never an attribute.
 NOT_ATTRIBUTES = {"customer_id", "name", "signup_date", "churned", "churn_date", "birth_year"}
-MAX_SURVIVAL_GROUPS = 8
 COMPLAINT_WINDOW_DAYS = 90
 
 
@@ -97,46 +97,10 @@ def _orders(scope: Scope) -> tuple[str, list]:
     return f"t._valid AND t._cust IS NOT NULL AND {where}", params
 
 
-def _spells(scope: Scope, d: Definition) -> tuple[str, list]:
-    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params): runs of orders at most N
-    days apart, with `lapse` = the run's last order + N days (in the future while the run is open).
-
-    An order more than N days after its customer's previous one starts a spell; a spell ends with
-    the order before the next start (that start's previous day), or with the customer's last
-    order. Where the filters keep or drop each customer's orders whole, the fact's precomputed
-    previous and last days serve any N: spells are a filter and one window over the starts.
-    Otherwise (a channel, say) the previous day is recomputed over the orders kept."""
-    cond, params = _orders(scope)
-    n = int(d.days)
-    orders = scope.table("orders")
-    if whole_customers(scope):
-        starts = (
-            f"SELECT t._cust, t.customer_id, t._day AS d, t._prev_day AS prev, t._last_day AS last_all "
-            f"FROM {orders} t WHERE {cond} "
-            f"AND (t._prev_day IS NULL OR {dialect.days_between('t._prev_day', 't._day')} > {n})"
-        )
-    else:
-        starts = (
-            f"SELECT * FROM (SELECT t._cust, t.customer_id, t._day AS d, "
-            f"lag(t._day) OVER (PARTITION BY t._cust ORDER BY t._day) AS prev, "
-            f"max(t._day) OVER (PARTITION BY t._cust) AS last_all FROM {orders} t WHERE {cond}) o "
-            f"WHERE prev IS NULL OR {dialect.days_between('prev', 'd')} > {n}"
-        )
-    lapse = dialect.plus_days("coalesce(lead(prev) OVER (PARTITION BY _cust ORDER BY d), last_all)", n)
-    return f"spells AS (SELECT _cust, customer_id, d AS start, {lapse} AS lapse FROM ({starts}) s)", params
-
-
-#: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
-#: source on the orders is a lookup through the customer).
-_CUSTOMER_LOOKUPS = ("rfm", "tier", "campaign")
-
-
-def whole_customers(scope: Scope) -> bool:
-    """Whether the global filters and the row scope keep or drop each customer's orders whole, so
-    the fact's per-customer previous order day holds for the orders they keep."""
-    keys = {k for k, _ in scope.filters.dims} | {k for k, _ in scope.rows.rules}
-    own = [k for k in keys if k not in _CUSTOMER_LOOKUPS and k in scope.columns.get("orders", ())]
-    return all(facts.constant_per_customer(scope.ws, scope.snap.tables["orders"], k) for k in own)
+def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
+    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params) of the counted orders under
+    the global filters (insight/domain/spells.py)."""
+    return spells.cte(scope, int(d.days), *_orders(scope))
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -211,7 +175,7 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     months = _months(period)
     end = scope.data_end
     if d.kind == "behavioural":
-        spells, spell_params = _spells(scope, d)
+        spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
             f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")})
             SELECT m AS month, count(s._cust) AS active,
@@ -259,51 +223,6 @@ def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = N
     return pooled(trend(scope, d, period))
 
 
-def churn_rate(scope: Scope) -> float | None:
-    """The registry's `churn_rate` (SPEC §6) under the definition in force: churned_customers /
-    customers under the flag, else the pooled monthly lapse rate of the period."""
-    d, _ = definition(scope)
-    if d.kind == "behavioural" and available(scope, d):
-        return rate(scope, d)["churn_rate"]
-    from insight.semantic import query  # the flag: the registry's own measures
-
-    found = query.values(scope, ["churned_customers", "customers"], [scope.period])[0]
-    churned, base = found["churned_customers"], found["customers"]
-    return churned / base if churned is not None and base else None
-
-
-def churn_base(scope: Scope) -> float | None:
-    """The registry's `churn_base`: the customers the churn rate is measured over."""
-    d, _ = definition(scope)
-    return float(rate(scope, d)["base"]) if available(scope, d) else None
-
-
-def retention_m3(scope: Scope) -> float | None:
-    """The registry's `retention_m3`: the period's cohorts' customers still ordering 3 months on."""
-    return retention_at(cohorts(scope), 3)
-
-
-def retention_at(cohort: pd.DataFrame | None, offset: int) -> float | None:
-    """Retention `offset` months after the first order, pooled over the complete cohorts."""
-    if cohort is None or not len(cohort):
-        return None
-    at = cohort[cohort["offset"] == offset]
-    return float(at["retained"].sum() / at["customers"].sum()) if len(at) else None
-
-
-def complaint_churn_gap(scope: Scope) -> float | None:
-    """The registry's `complaint_churn_gap`: churn of recent complainers minus the others'."""
-    d, _ = definition(scope)
-    return gap(complaints_vs_churn(scope, d)) if available(scope, d) else None
-
-
-def gap(versus: pd.DataFrame | None) -> float | None:
-    """The difference row of `complaints_vs_churn`, None without both groups."""
-    if versus is None or not (versus["value"] == "difference").any():
-        return None
-    return float(versus.loc[versus["value"] == "difference", "churn_rate"].iloc[0])
-
-
 def pooled(monthly: pd.DataFrame | None) -> dict:
     """Behavioural churn of a period from its monthly trend: lapses over active customers at the
     month starts, over the complete months (all months when none is complete)."""
@@ -335,7 +254,7 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
     else:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
         join, value = attribute_join(scope, attr, "s.customer_id")
-        spells, spell_params = _spells(scope, d)
+        spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
             f"""WITH {spells}, months AS ({dialect.date_rows("?", "_month")})
             SELECT {value} AS value, count(*) AS customers,
@@ -368,7 +287,7 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
     orders = scope.table("orders")
-    revenue = "sum(t.amount)"  # counted orders only: `cond`
+    revenue = query.measure_sql(scope, "revenue")
 
     def month_of(day: str) -> str:
         return dialect.trunc("month", day)
@@ -402,100 +321,6 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     return out[["cohort", "offset", "customers", "retained", "retention", "revenue", "revenue_retention"]]
 
 
-@dataclass
-class Survival:
-    unit: str  # months | days
-    basis: str  # tenure (a tenure column), dates (signup → churn_date), orders (first order → lapse)
-    curves: pd.DataFrame  # group, time, survival, at_risk
-    groups: pd.DataFrame  # group, customers, events, median
-    p_value: float | None  # log-rank across the groups (None: one group)
-
-
-def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.DataFrame, str, str] | None:
-    """(frame of time, event, group; unit; basis)."""
-    group_join, group_value = ("", "NULL")
-    if d.kind == "explicit":
-        where, params = scope.where("customers", "c", period=False)
-        if attr:
-            group_join, group_value = attribute_join(scope, attr, "c.customer_id")
-        if d.dated and scope.has("customers", "signup_date") and scope.data_end:
-            time = (
-                f"{dialect.days_between('c.signup_date', 'CASE WHEN c.churned THEN c.churn_date ELSE ? END')} / 30.4375"
-            )
-            params = [scope.data_end, *params]
-            unit, basis = "months", "dates"
-            cond = "c.signup_date IS NOT NULL AND (NOT c.churned OR c.churn_date IS NOT NULL)"
-        elif scope.has("customers", "tenure_months"):
-            time, unit, basis, cond = "c.tenure_months", "months", "tenure", "c.tenure_months IS NOT NULL"
-        else:
-            return None
-        sql = (
-            f"SELECT CAST({time} AS DOUBLE) AS time, coalesce(c.churned, false) AS event, {group_value} AS grp "
-            f"FROM {scope.table('customers')} c {group_join} WHERE {cond} AND {where}"
-        )
-    else:
-        if attr:
-            group_join, group_value = attribute_join(scope, attr, "f.customer_id")
-        spells, spell_params = _spells(scope, d)
-        sql = f"""WITH {spells},
-            f AS (SELECT customer_id, min(start) AS start, {dialect.first_by("lapse", "start")} AS lapse
-                  FROM spells GROUP BY customer_id)
-            SELECT CAST({dialect.days_between("f.start", "least(f.lapse, ?)")} AS DOUBLE) AS time,
-                   f.lapse <= ? AS event, {group_value} AS grp
-            FROM f {group_join}"""
-        params = [*spell_params, scope.data_end, scope.data_end]
-        unit, basis = "days", "orders"
-    frame = scope.query(sql, params, cap=10_000_000)
-    frame = frame[frame["time"] >= 0]
-    return frame, unit, basis
-
-
-def survival(scope: Scope, d: Definition, attr: str | None = None) -> Survival | None:
-    """Kaplan–Meier survival (statsmodels), overall or split by `attr` (its largest groups),
-    with each group's median and the log-rank p-value."""
-    found = survival_data(scope, d, attr)
-    if found is None or found[0].empty:
-        return None
-    frame, unit, basis = found
-    if attr:
-        frame = frame.assign(grp=frame["grp"].fillna("—").astype(str))
-        keep = frame["grp"].value_counts().head(MAX_SURVIVAL_GROUPS).index
-        frame = frame[frame["grp"].isin(keep)]
-    else:
-        frame = frame.assign(grp="all")
-    curves, groups = [], []
-    for name, part in frame.groupby("grp", sort=True):
-        fit = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))
-        times = np.concatenate([[0.0], fit.surv_times])
-        probs = np.concatenate([[1.0], fit.surv_prob])
-        at_risk = np.concatenate([[len(part)], fit.n_risk])
-        curves.append(pd.DataFrame({"group": name, "time": times, "survival": probs, "at_risk": at_risk}))
-        median = fit.quantile(0.5)
-        groups.append(
-            {
-                "group": name,
-                "customers": len(part),
-                "events": int(part["event"].sum()),
-                "median": None if median is None or np.isnan(median) else float(median),
-            }
-        )
-    p_value = None
-    if attr and frame["grp"].nunique() > 1 and frame["event"].any():
-        _, p_value = survdiff(frame["time"].to_numpy(float), frame["event"].to_numpy(int), frame["grp"].to_numpy())
-        p_value = float(p_value)
-    return Survival(unit, basis, pd.concat(curves, ignore_index=True), pd.DataFrame(groups), p_value)
-
-
-def survival_at(curves: pd.DataFrame, times: list[float]) -> pd.DataFrame:
-    """The step function read at `times`: group, time, survival."""
-    rows = []
-    for name, part in curves.groupby("group", sort=False):
-        part = part.sort_values("time")
-        for t in times:
-            rows.append({"group": name, "time": t, "survival": float(part.loc[part["time"] <= t, "survival"].iloc[-1])})
-    return pd.DataFrame(rows)
-
-
 # --- complaints and churn -------------------------------------------------------------------
 
 
@@ -511,7 +336,7 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
     in the N days after it. None when the definition cannot place churn in time."""
     n = int(d.days)
     if d.kind == "behavioural":  # active on `day`: inside a spell; churned: that spell lapses within N days
-        spells, spell_params = _spells(scope, d)
+        spells, spell_params = spell_cte(scope, d)
         sql = f"""WITH {spells} SELECT customer_id, lapse <= {dialect.plus_days("CAST(? AS DATE)", n)} AS churned
             FROM spells WHERE start <= ? AND lapse > ?"""
         return sql, [*spell_params, day, day, day]

@@ -204,7 +204,9 @@ REGISTRY: dict[str, Metric] = {
         ),
         # The definition in force (SPEC §6): churned_customers / customers under the flag, else
         # (or when asked) lapses among the customers active at month starts.
-        _computed("churn_rate", "insight.domain.churn:churn_rate", _CHURN, fmt="pct", up_is_good=False, period=False),
+        _computed(
+            "churn_rate", "insight.domain.churn_measures:churn_rate", _CHURN, fmt="pct", up_is_good=False, period=False
+        ),
         _m(
             "complaints",
             "tickets",
@@ -246,11 +248,11 @@ REGISTRY: dict[str, Metric] = {
             )
         ),
         # Churn (insight/domain/churn.py), under the definition in force (explicit or behavioural).
-        _computed("churn_base", "insight.domain.churn:churn_base", _CHURN, period=False),
-        _computed("retention_m3", "insight.domain.churn:retention_m3", _CHURN[1:], fmt="pct"),
+        _computed("churn_base", "insight.domain.churn_measures:churn_base", _CHURN, period=False),
+        _computed("retention_m3", "insight.domain.churn_measures:retention_m3", _CHURN[1:], fmt="pct"),
         _computed(
             "complaint_churn_gap",
-            "insight.domain.churn:complaint_churn_gap",
+            "insight.domain.churn_measures:complaint_churn_gap",
             _CHURN,
             fmt="pct",
             up_is_good=False,

@@ -235,9 +235,12 @@ def _computed(scope: Scope, q: Query, frame: pd.DataFrame, m: Metric, periods: l
         raise ValueError(f"measure={m.id!r} is computed per scope: it has no split by dimension or time")
     module, _, name = m.compute.partition(":")
     fn = getattr(importlib.import_module(module), name)
-    found = {i: fn(replace(scope, period=p)) if available(scope, m.id) else None for i, p in enumerate(periods)}
-    if frame.empty:
-        frame = pd.DataFrame({"period_index": list(found)})
+    found = {
+        i: fn(replace(scope, period=p)) if available(scope, m.id) and (i == 0 or p is not None) else None
+        for i, p in enumerate(periods)
+    }
+    if frame.empty:  # no scan found rows: one row per period, the other measures unknown
+        frame = pd.DataFrame({"period_index": list(found)}).reindex(columns=frame.columns.union(["period_index"]))
     frame = frame.copy()
     frame[m.id] = frame["period_index"].map(found)
     return frame

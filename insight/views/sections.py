@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from insight import settings
-from insight.domain import campaigns, churn, complaints, segments
+from insight.domain import campaigns, churn, churn_measures, complaints, segments, survival
 from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.ml import churn_model, clusters
@@ -153,9 +153,9 @@ def _churn(scope: Scope, view: PageView) -> None:
     now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
     before = churn.pooled(compared) if compared is not None else {}
     cohort = churn.cohorts(scope)
-    m3 = churn.retention_at(cohort, 3)
+    m3 = churn_measures.retention_at(cohort, 3)
     versus = churn.complaints_vs_churn(scope, d)
-    gap = churn.gap(versus)
+    gap = churn_measures.gap(versus)
     if other is None:
         why = None
     view.kpis = {
@@ -176,7 +176,7 @@ def _churn(scope: Scope, view: PageView) -> None:
         view.tables["churn_by"] = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
     if cohort is not None:
         view.tables["retention"] = cohort
-    lasting = churn.survival(scope, d, options["split"] or None)
+    lasting = survival.survival(scope, d, options["split"] or None)
     if lasting is not None:
         view.tables["survival"] = lasting.curves
         view.tables["survival_groups"] = lasting.groups.assign(
