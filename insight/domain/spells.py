@@ -3,8 +3,12 @@ orders at most N days apart, read from the orders fact's precomputed previous-or
 
 from __future__ import annotations
 
+import hashlib
+
 from insight.db import dialect, facts
 from insight.semantic.scope import Scope
+
+SCHEMA = 3  # in the spell tables' names: bump whenever their SQL changes
 
 
 def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
@@ -33,7 +37,12 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
             f"WHERE prev IS NULL OR {dialect.days_between('prev', 'd')} > {n}"
         )
     lapse = dialect.plus_days("coalesce(lead(prev) OVER (PARTITION BY _cust ORDER BY d), last_all)", n)
-    return f"spells AS (SELECT _cust, customer_id, d AS start, {lapse} AS lapse FROM ({starts}) s)", params
+    sql = f"SELECT _cust, customer_id, d AS start, {lapse} AS lapse FROM ({starts}) s"
+    # The trend, its comparison, the breakdown, survival and the complaints split all read them:
+    # computed once per N and filter set into the process's scratch catalog (never the file).
+    digest = hashlib.sha1(repr((orders, cond, params)).encode()).hexdigest()[:12]
+    table = facts.derived_table(scope.ws, "spl", SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, params)
+    return f"spells AS (SELECT * FROM {table})", []
 
 
 #: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their

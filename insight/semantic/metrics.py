@@ -135,6 +135,9 @@ class Metric:
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
     rollup: str | None = None  # the same measure over the orders rollup (additive measures only)
     compute: str | None = None  # "module:function" (scope) -> value
+    #: The rows it counts (a condition on `t`, also inside `expr`): a scan whose measures all count
+    #: the same rows reads only those, and a split shows no group without them.
+    rows: str | None = None
     #: What a computed measure needs: any one of these (table, columns) will do.
     requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -187,11 +190,16 @@ REGISTRY: dict[str, Metric] = {
             ("amount",),
             fmt="money",
             rollup="coalesce(sum(t.revenue), 0)",
+            rows=VALID_ORDER,
         ),
-        _m("orders", "orders", _orders_count, ("order_date",), rollup="coalesce(sum(t.orders), 0)"),
+        _m("orders", "orders", _orders_count, ("order_date",), rollup="coalesce(sum(t.orders), 0)", rows=VALID_ORDER),
         Metric("aov", None, None, fmt="money", ratio=("revenue", "orders", 1.0)),
         _m(
-            "active_customers", "orders", lambda c, tbl, scope: distinct_customers(scope, VALID_ORDER), ("customer_id",)
+            "active_customers",
+            "orders",
+            lambda c, tbl, scope: distinct_customers(scope, VALID_ORDER),
+            ("customer_id",),
+            rows=VALID_ORDER,
         ),
         _m("customers", "customers", "count(DISTINCT t.customer_id)", ("customer_id",), period=False),
         _m(

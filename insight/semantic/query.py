@@ -167,9 +167,11 @@ def compile_scan(
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in measures)
-    if rollup_serves(scope, table, measures, q.dimensions):
+    if rollup_serves(scope, table, measures, q.dimensions):  # (counted orders only)
         tbl = scope.table(ROLLUP)
         exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in measures)
+    elif len(rows := {m.rows for m in measures}) == 1 and None not in rows:
+        where = f"{where} AND {rows.pop()}"  # the rows every measure counts
     found = {d: f for d in q.dimensions if (f := dimension_sql(scope, table, d)) is not None}
     if q.dimensions and (not found or (not q.sets and len(found) < len(q.dimensions))):
         return None
@@ -195,10 +197,8 @@ def compile_scan(
         bucket = f", greatest({dialect.trunc(q.grain, f't.{time_col}')}, CAST({starts} AS {start_type})) AS bucket"
         pairs = zip(flat[::2], flat[1::2], strict=True)
         bucket_params = [x for (_, p), pair in zip(dated, pairs, strict=True) for x in (*pair, p[0])]
-    inner = (
-        f"SELECT {label} AS period_index{bucket}{dim_cols}, {dialect.row_id('t')} AS _rowid, t.* "
-        f"FROM {tbl} t {joins} WHERE {where}{restrict}"
-    )
+    rowid = f", {dialect.row_id('t')} AS _rowid" if "_rowid" in exprs else ""  # lines without an order id
+    inner = f"SELECT {label} AS period_index{bucket}{dim_cols}{rowid}, t.* FROM {tbl} t {joins} WHERE {where}{restrict}"
     inner_params = flat + bucket_params + params + flat
     if q.sets and found:
         sets = ", ".join(f"(period_index, {quote('d_' + d)})" for d in found)
