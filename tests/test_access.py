@@ -225,3 +225,15 @@ def test_sessions_expire_and_end(ws):
     users.end_session(ws, token)
     assert users.session_user(ws, token) is None
     assert token not in ws.query("SELECT * FROM _sessions").to_string()  # only its hash is stored
+
+
+def test_model_caches_are_keyed_by_scope(demo_ws):
+    """Every scope reads the same tables through its own predicate: a cache keyed by the tables
+    alone would hand one user's model to another."""
+    from insight.domain import churn
+    from insight.ml import churn_model
+
+    everyone, east = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
+    d = churn.definition(everyone)[0]
+    assert everyone.snap.tables == east.snap.tables
+    assert churn_model.cache_key(everyone, d) != churn_model.cache_key(east, d)

@@ -140,7 +140,8 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
 def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
     """Category suggestions for the unlabelled tickets (cached per tickets version and row
     scope); None when there are too few labels to learn from."""
-    key = (str(ws.path), (snap or ws.snapshot()).tables.get("tickets"))
+    snap = snap or ws.snapshot()
+    key = (str(ws.path), snap.tables.get("tickets"), snap.rows)  # every scope reads the same table
     if key in _CACHE:
         return _CACHE[key]
     frame = _texts(ws, snap)
