@@ -185,7 +185,10 @@ def compile_scan(
             return None
         time_col = quote(TIME_COLUMNS[table])
         cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
-        label = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated) + " END"
+        # (one period: every row kept is in it, so no per-row label)
+        label = str(dated[0][0])
+        if len(dated) > 1:
+            label = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated) + " END"
         restrict = " AND (" + " OR ".join(f"({cond})" for _ in dated) + ")"
         flat = [b for _, p in dated for b in (p[0], p[1] + dt.timedelta(days=1))]
     else:
@@ -193,13 +196,16 @@ def compile_scan(
     bucket, bucket_params = "", []
     if q.grain:  # buckets start at the period start, then at each day/week/month boundary
         starts = "CASE " + " ".join(f"WHEN {cond} THEN CAST(? AS DATE)" for _ in dated) + " END"
+        if len(dated) == 1:
+            starts = "CAST(? AS DATE)"
         start_type = "TIMESTAMP" if q.grain == "hour" else "DATE"
         bucket = f", greatest({dialect.trunc(q.grain, f't.{time_col}')}, CAST({starts} AS {start_type})) AS bucket"
         pairs = zip(flat[::2], flat[1::2], strict=True)
         bucket_params = [x for (_, p), pair in zip(dated, pairs, strict=True) for x in (*pair, p[0])]
+        bucket_params = bucket_params if len(dated) > 1 else [dated[0][1][0]]
     rowid = f", {dialect.row_id('t')} AS _rowid" if "_rowid" in exprs else ""  # lines without an order id
     inner = f"SELECT {label} AS period_index{bucket}{dim_cols}{rowid}, t.* FROM {tbl} t {joins} WHERE {where}{restrict}"
-    inner_params = flat + bucket_params + params + flat
+    inner_params = (flat if len(dated) > 1 and timed else []) + bucket_params + params + flat
     if q.sets and found:
         sets = ", ".join(f"(period_index, {quote('d_' + d)})" for d in found)
         picks = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN '{d}'" for d in found)
