@@ -11,6 +11,7 @@ import pytest
 from insight import cli
 from insight.auth import access, users
 from insight.auth.access import RowScope
+from insight.domain import segments
 from insight.errors import InsightError
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
@@ -116,23 +117,37 @@ def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
     assert everyone.kpis["segment_customers"].value > east.kpis["segment_customers"].value > 0
     assert again.kpis["segment_customers"].value == everyone.kpis["segment_customers"].value
     full, scoped = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
-    assert full.table("orders") != scoped.table("orders") and EAST.key in scoped.table("orders")
+    # one fact for everyone, read through the scope's predicate; derived tables keyed by the scope
+    assert full.snap.tables["orders"] == scoped.snap.tables["orders"] and full.table("orders") != scoped.table("orders")
+    assert scoped.snap.rows == EAST.key and EAST.key in segments.with_segments(scoped).table(segments.SEGMENTS)
 
 
-def test_scoped_tables_go_with_their_version(demo_ws):
-    from insight.db import facts
-    from insight.ingest import importer
+def objects(ws) -> set[str]:
+    """Tables and views of the workspace file (not the in-memory scratch catalog)."""
+    return set(
+        ws.query(
+            "SELECT table_name AS n FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
+            "AND NOT internal"
+        )["n"]
+    )
 
-    Scope.open(demo_ws, Filters(), rows=EAST)
-    mine = lambda: demo_ws.query(  # noqa: E731
-        "SELECT table_name AS n FROM duckdb_tables() WHERE contains(table_name, ?) UNION ALL "
-        "SELECT view_name FROM duckdb_views() WHERE contains(view_name, ?)",
-        [EAST.key, EAST.key],
-    )["n"]
-    assert any(n.startswith("_rows_") for n in mine()) and any(n.startswith("_fact_") for n in mine())
-    importer.delete(demo_ws, "orders")
-    facts.refresh(demo_ws)
-    assert not any("orders__v" in n for n in mine())
+
+def test_reads_never_write(demo_ws):
+    """Scopes, row scopes, segments and churn spells create nothing in the workspace: the facts
+    were built when the data was published, and a row scope is a predicate, not a copy."""
+    before = objects(demo_ws)
+    for scope in (None, EAST, RowScope.parse(["channel=App"]), RowScope()):
+        for link in ("segments?tab=rfm", "churn?churn=behavioural&days=60", "overview?tier=gold"):
+            page_view(demo_ws, link, scope)
+    assert objects(demo_ws) == before and not any(n.startswith("_rows_") for n in before)
+
+
+@pytest.mark.parametrize("value", ["East' OR '1'='1", "East\\' --", "东区'); DROP TABLE _users; --"])
+def test_scope_values_are_data_not_sql(demo_ws, value):
+    scope = Scope.open(demo_ws, Filters(), rows=RowScope.of({"region": [value]}))
+    assert scope.scalar(f"SELECT count(*) FROM {scope.table('orders')}") == 0
+    assert demo_ws.scalar("SELECT count(*) FROM _users") is not None
 
 
 def run_cli(ws_path, *argv, stdin: str | None = None, capsys=None, monkeypatch=None):
@@ -258,3 +273,15 @@ def test_a_link_is_intersected_with_the_readers_rows(demo_ws, demo_raw, capsys, 
     west = region_figures(demo_raw, start, end, {"West"})
     assert json.loads(out)["kpis"]["revenue"] == pytest.approx(west["revenue"]) and west["orders"] > 0
     workspace._OPEN.clear()
+
+
+def test_model_caches_are_keyed_by_scope(demo_ws):
+    """Every scope reads the same tables through its own predicate: a cache keyed by the tables
+    alone would hand one user's model to another."""
+    from insight.domain import churn
+    from insight.ml import churn_model
+
+    everyone, east = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
+    d = churn.definition(everyone)[0]
+    assert everyone.snap.tables == east.snap.tables
+    assert churn_model.cache_key(everyone, d) != churn_model.cache_key(east, d)

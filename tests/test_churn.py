@@ -174,6 +174,38 @@ def test_behavioural_monthly_churn_matches_pandas(demo_ws, demo_raw):
     assert pv.tables["definition"]["reason"].iloc[0] == "user"
 
 
+@pytest.mark.parametrize(
+    "query, whole",
+    [
+        ("region=East", True),
+        ("segment=SMB&days=30", True),
+        ("channel=App", False),
+        ("channel=App&channel=Store", False),
+    ],
+)
+def test_behavioural_churn_under_filters_matches_pandas(demo_ws, demo_raw, query, whole):
+    """Spells of the filtered orders: read from the fact's previous-order day where the filters
+    keep each customer's orders whole (region and segment in the demo), recomputed otherwise."""
+    from insight.domain import spells
+
+    orders, customers = demo_raw["orders"], demo_raw["customers"]
+    start, end = default_period(orders)
+    filters = Filters.from_query(f"churn=behavioural&{query}")[0]
+    n = int(dict(filters.extra).get("days", 90))
+    kept = orders
+    for key, values in filters.dims:
+        owner = customers if key == "segment" else orders
+        ids = owner.loc[owner[key].isin(values), "customer_id"] if key == "segment" else None
+        kept = kept[kept["customer_id"].isin(ids)] if ids is not None else kept[kept[key].isin(values)]
+    months = pd.date_range(start.replace(day=1), end, freq="MS")
+    expected = pandas_monthly(pandas_spells(kept, n), months, end)
+    scope = Scope.open(demo_ws, filters)
+    assert spells.whole_customers(scope) is whole
+    got = churn.trend(scope, churn.definition(scope)[0])
+    assert list(got["active"]) == list(expected["active"]) and list(got["churned"]) == list(expected["churned"])
+    assert expected["churned"].sum() > 0
+
+
 def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw):
     orders, customers = demo_raw["orders"], demo_raw["customers"]
     start, end = default_period(orders)

@@ -13,7 +13,7 @@ from insight import cache
 from insight.domain import segments
 from insight.ingest.importer import import_file
 from insight.ml import clusters
-from insight.semantic import metrics
+from insight.semantic import query
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
 from insight.views.views import page_view
@@ -119,7 +119,7 @@ def test_rfm_tiers_and_pareto_on_online_retail(retail):
     scope = segments.with_segments(Scope.open(retail, Filters()))
     assert scope.period == (start, end)
     assert_same(computed(scope), want)
-    summary = segments.summary(scope, segments.clv_inputs(scope))
+    summary = segments.summary(scope)
     assert summary["pareto_top20_share"] == pytest.approx(top20)
     assert summary["segment_customers"] == len(want)
     for tier in segments.TIERS:
@@ -140,7 +140,7 @@ def test_rfm_and_tiers_on_the_demo_for_a_chosen_period(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, filters))
     want, top20 = expected_rfm(demo_lines(demo_ws), start, end)
     assert_same(computed(scope), want)
-    assert segments.summary(scope, segments.clv_inputs(scope))["pareto_top20_share"] == pytest.approx(top20)
+    assert segments.summary(scope)["pareto_top20_share"] == pytest.approx(top20)
 
     grid = segments.rf_grid(scope)
     counts = want.groupby(["r", "f"]).size()
@@ -167,7 +167,7 @@ def test_tier_and_rfm_filter_every_page(demo_ws):
     at_risk = set(want.index[want["rfm"] == "at_risk"])
 
     scope = Scope.open(demo_ws, Filters.from_query(f"from={start}&to={end}&tier=diamond")[0])
-    got = metrics.compute(scope, ["revenue", "active_customers", "complaints"])
+    got = query.values(scope, ["revenue", "active_customers", "complaints"])[0]
     assert got["revenue"] == pytest.approx(want.loc[list(diamonds), "monetary"].sum())
     assert got["active_customers"] == len(diamonds)
     tickets = demo_ws.query("SELECT customer_id, created_at, is_complaint FROM tickets")
@@ -178,7 +178,7 @@ def test_tier_and_rfm_filter_every_page(demo_ws):
     assert got["complaints"] == len(mine)
 
     scope = Scope.open(demo_ws, Filters.from_query(f"from={start}&to={end}&rfm=at_risk")[0])
-    assert metrics.compute(scope, ["active_customers"])["active_customers"] == len(at_risk)
+    assert query.values(scope, ["active_customers"])[0]["active_customers"] == len(at_risk)
 
 
 def test_clv_follows_its_formula(demo_ws):
@@ -229,7 +229,7 @@ def test_clusters_are_deterministic_and_named(demo_ws):
     assert (first.labels["cluster"].to_numpy() == again.labels["cluster"].to_numpy()).all()
     assert 2 <= first.k <= 8 and first.chosen == "silhouette"
     assert first.silhouettes[first.k] == max(first.silhouettes.values())
-    assert len(first.labels) == segments.summary(scope, segments.clv_inputs(scope))["segment_customers"]
+    assert len(first.labels) == segments.summary(scope)["segment_customers"]
     # Numbered by average revenue, highest first; every cluster has a name.
     assert first.profile["monetary"].is_monotonic_decreasing
     assert all(parts for parts in first.profile["name_parts"])

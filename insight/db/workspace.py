@@ -8,11 +8,13 @@ back, so readers see the previous version untouched. `version` is a workspace-wi
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
 import threading
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -170,11 +172,16 @@ class Snapshot:
     tables: dict[str, str]
     note: Message | None = None  # why another version than the one asked for is shown
     rows: str = ""  # the row scope its tables are restricted to (insight/auth/access.py); "" = all rows
+    #: A table's rows as a parenthesised SELECT (the rows a row scope allows), read instead of
+    #: the physical table; `tables` still names the physical table the relation reads.
+    relations: dict[str, str] = field(default_factory=dict, compare=False)
 
     def has(self, table: str) -> bool:
         return table in self.tables
 
     def __getitem__(self, table: str) -> str:
+        if table in self.relations:
+            return self.relations[table]
         try:
             return quote(self.tables[table])
         except KeyError:
@@ -187,6 +194,10 @@ class Snapshot:
 class WorkspaceHeld(InsightError):
     """Another process holds the workspace file (DuckDB allows one): the serving app, which takes
     the command instead (insight/handoff.py), or another CLI run."""
+
+
+#: Numbers the in-memory catalog attached to each Workspace (two may share one DuckDB instance).
+_SCRATCH_IDS = itertools.count(1)
 
 
 class Workspace:
@@ -210,6 +221,10 @@ class Workspace:
         self._facts_meta: dict[str, object] = {}
         with self.cursor() as cur:
             cur.execute(_CATALOG)
+            # Tables a read computes (a period's segments) live here, in memory, never in the file
+            # (insight/db/facts.py `derived_table`).
+            self.scratch = f"_scratch{next(_SCRATCH_IDS)}"
+            cur.execute(f"ATTACH ':memory:' AS {self.scratch} (READ_WRITE)")
 
     # --- the one door ------------------------------------------------------------------------
 
@@ -431,6 +446,8 @@ class Workspace:
         )
 
     def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # another handle may keep the instance open
+            self._con.execute(f"DETACH {self.scratch}")
         self._con.close()
 
     # --- internals ---------------------------------------------------------------------------
@@ -502,4 +519,7 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
         ws = _OPEN.get(resolved)
         if ws is None:
             ws = _OPEN[resolved] = Workspace(resolved)
+            from insight.db import facts  # facts import this module
+
+            facts.refresh(ws)  # an upgraded app finds the facts of its own schema: reads never build them
         return ws

@@ -265,7 +265,8 @@ def is_temporal(scope: Scope, d: Definition) -> bool:
 
 
 def cache_key(scope: Scope, d: Definition, extra: tuple[Feature, ...] = ()) -> tuple:
-    return (str(scope.ws.path), tuple(sorted(scope.snap.tables.items())), scope.filters.dims, d, extra)
+    # (the row scope too: every scope reads the same tables, through its own predicate)
+    return (str(scope.ws.path), tuple(sorted(scope.snap.tables.items())), scope.snap.rows, scope.filters.dims, d, extra)
 
 
 def cached(scope: Scope, d: Definition) -> Model | None:

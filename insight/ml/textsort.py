@@ -136,7 +136,12 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
     return frame
 
 
-@memo(4, key=lambda ws, snap=None: (str(ws.path), (snap or ws.snapshot()).tables.get("tickets")), heavy=True)
+def _key(ws: Workspace, snap: Snapshot | None = None) -> tuple:
+    snap = snap or ws.snapshot()
+    return (str(ws.path), snap.tables.get("tickets"), snap.rows)  # every scope reads the same table
+
+
+@memo(4, key=_key, heavy=True)
 def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
     """Category suggestions for the unlabelled tickets (cached per tickets version and row
     scope); None when there are too few labels to learn from."""

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pandas as pd
 
-from insight.domain import campaigns, churn, complaints, segments
+from insight.domain import campaigns, churn, churn_measures, complaints, segments, survival
 from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.ml import churn_model, clusters
-from insight.semantic import metrics
+from insight.semantic import query
 from insight.semantic.scope import Scope
 from insight.views.options import read
 from insight.views.views import (
@@ -39,7 +39,7 @@ def _kpi(mid: str, value, previous, table: str, note: Message | None = None) -> 
         note = None
     if note is not None:
         previous = None
-    return Kpi(mid, value, previous, *metrics.delta(value, previous), True, table, None, note)
+    return Kpi(mid, value, previous, *query.delta(value, previous), True, table, None, note)
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -54,14 +54,14 @@ def _segments(scope: Scope, view: PageView) -> None:
     opts = read("segments", scope.filters)
     tab, k, spec = opts["tab"], opts["k"], opts["members"]
     clv = segments.clv_inputs(scope)
-    now = segments.summary(scope, clv)
+    now = segments.summary(scope)
     other = scope.compare()
     before: dict = {}
     why = scope.uncompared("orders")
     if other is not None and why is None:
         previous = replace(segments.with_segments(scope, other.period), period=other.period)
         earlier = segments.clv_inputs(previous)
-        before = segments.summary(previous, earlier)
+        before = segments.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
@@ -129,14 +129,9 @@ def _churn(scope: Scope, view: PageView) -> None:
     now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
     before = churn.pooled(compared) if compared is not None else {}
     cohort = churn.cohorts(scope)
-    m3 = None
-    if cohort is not None and len(cohort):
-        at3 = cohort[cohort["offset"] == 3]
-        m3 = at3["retained"].sum() / at3["customers"].sum() if len(at3) else None
+    m3 = churn_measures.retention_at(cohort, 3)
     versus = churn.complaints_vs_churn(scope, d)
-    gap = None
-    if versus is not None and (versus["value"] == "difference").any():
-        gap = float(versus.loc[versus["value"] == "difference", "churn_rate"].iloc[0])
+    gap = churn_measures.gap(versus)
     if other is None:
         why = None
     view.kpis = {
@@ -157,7 +152,7 @@ def _churn(scope: Scope, view: PageView) -> None:
         view.tables["churn_by"] = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
     if cohort is not None:
         view.tables["retention"] = cohort
-    lasting = churn.survival(scope, d, options["split"] or None)
+    lasting = survival.survival(scope, d, options["split"] or None)
     if lasting is not None:
         view.tables["survival"] = lasting.curves
         view.tables["survival_groups"] = lasting.groups.assign(

@@ -13,7 +13,7 @@ from insight.auth.access import RowScope
 from insight.db.workspace import Workspace
 from insight.domain import channels, churn, complaints, overview
 from insight.i18n import Message, msg, note_kind, t
-from insight.semantic import metrics
+from insight.semantic import metrics, query
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
 from insight.views import options
@@ -157,14 +157,11 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
     none can be measured (a state such as a churned flag, or a comparison period the data does
     not reach), and no value when its table has no rows anywhere near the period."""
     other = scope.compare()
-    now, before = metrics.compute_periods(scope, list(ids), [scope.period, other.period if other else None])
+    now, before = query.values(scope, list(ids), [scope.period, other.period if other else None])
     behavioural = False
-    if "churn_rate" in ids:  # the definition in force (SPEC §6): the flag, else (or when asked) lapses
+    if "churn_rate" in ids:  # the definition in force (the registry's churn_rate follows it)
         d, _ = churn.definition(scope)
         behavioural = d.kind == "behavioural" and churn.available(scope, d)
-        if behavioural:
-            now["churn_rate"] = churn.rate(scope, d)["churn_rate"]
-            before["churn_rate"] = churn.rate(scope, d, other.period)["churn_rate"] if other else None
     out = {}
     for mid in ids:
         lapses = behavioural and mid == "churn_rate"  # measured from the orders, over time
@@ -182,7 +179,7 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
             previous, note = None, msg("kpi.state")
         elif (why := scope.uncompared(table)) is not None:
             previous, note = None, why
-        out[mid] = Kpi(mid, value, previous, *metrics.delta(value, previous), lacking is None, table, lacking, note)
+        out[mid] = Kpi(mid, value, previous, *query.delta(value, previous), lacking is None, table, lacking, note)
     return out
 
 
