@@ -1261,6 +1261,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Remove those filters to see your own data.",
         "无可显示内容：此视图的筛选条件请求的数据超出您的数据权限。移除这些筛选条件即可查看您自己的数据。",
     ),
+    # models on a bounded sample (settings.py names each bound and its reason)
+    "churn.model.sampled": (
+        "The churn-risk model learned from a fixed sample of {sample} of {total} customers; "
+        "every customer still here is scored.",
+        "流失风险模型从 {total} 位客户中固定抽取 {sample} 位学习；所有仍在的客户均已评分。",
+    ),
+    "churn.model.sampled_rows": (
+        "The churn-risk model was fitted on a fixed sample of {sample} of {total} training rows "
+        "(customers at each training cutoff).",
+        "流失风险模型在 {total} 行训练数据（各训练截止日的客户）中固定抽取 {sample} 行拟合。",
+    ),
+    "cluster.sampled": (
+        "The clusters were fitted on a fixed sample of {sample} of {total} customers; "
+        "every customer is assigned to the nearest cluster.",
+        "聚类在 {total} 位客户中固定抽取 {sample} 位拟合；每位客户均归入最近的聚类。",
+    ),
+    "text.sampled": (
+        "The classifier learned from a fixed sample of {sample} of {total} labelled tickets.",
+        "分类器从 {total} 张已标注工单中固定抽取 {sample} 张学习。",
+    ),
+    "text.clusters.sampled": (
+        "The text clusters were fitted on a fixed sample of {sample} of {total} texts; "
+        "every text is assigned to the nearest cluster.",
+        "文本聚类在 {total} 条文本中固定抽取 {sample} 条拟合；每条文本均归入最近的聚类。",
+    ),
 }
 CATALOG.update(IMPORT_CATALOG)
 

@@ -126,9 +126,14 @@ MIN_GROUP = 30
 CHURN_DAYS_RANGE = (7, 730)
 CHURN_MAX_LEVELS = 50
 
-#: Churn-risk model: customers a fit samples at most, the training cutoffs stacked before the
-#: evaluation cutoff, the held-out share of snapshot data (no dates), the rows permutation
-#: importance is scored on, and the seed.
+#: Churn-risk model: the customers it learns from at most, pulled from the engine as a fixed
+#: sample (the lowest hashes of their ids, the same at every cutoff): past this, more customers
+#: add time and memory (four frames of them: three training cutoffs and the evaluation), not
+#: accuracy. Every customer still here is still scored. The page says when it sampled.
+CHURN_SAMPLE_CUSTOMERS = 200_000
+#: Churn-risk model: training rows (customer × cutoff) a fit samples at most, the training cutoffs
+#: stacked before the evaluation cutoff, the held-out share of snapshot data (no dates), the rows
+#: permutation importance is scored on, and the seed.
 CHURN_FIT_SAMPLE = 200_000
 CHURN_TRAIN_CUTOFFS = 3
 CHURN_TEST_SHARE = 0.25
@@ -142,8 +147,12 @@ TEXT_SEED = 7
 #: (`win=`), unless contacts carry their own revenue.
 ATTRIBUTION_DAYS = 30
 
-#: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample).
+#: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample): past
+#: this, more texts add time, not accuracy. Every unlabelled ticket still gets a suggestion.
 TEXT_FIT_SAMPLE = 200_000
+#: Text clusters: uncategorised texts the vectoriser, projection and k-means are fitted on at most
+#: (a seeded sample; k-means over a million texts took minutes). Every text is then assigned.
+TEXT_CLUSTER_SAMPLE = 50_000
 
 #: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
 TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}

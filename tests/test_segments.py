@@ -8,8 +8,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from insight import cache
+from insight import cache, settings
 from insight.domain import segments
 from insight.ingest.importer import import_file
 from insight.ml import clusters
@@ -260,3 +264,28 @@ def test_segments_view_and_cli(demo_ws):
     table = pd.DataFrame(result["tables"]["segments"])
     assert list(table["rfm"]) == list(segments.RFM_SEGMENTS)
     assert table["customers"].sum() == kpis["segment_customers"]
+
+
+def independent_clusters(x: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    """A scaler and k-means fitted on `rows` of x, assigning every row (scikit-learn here)."""
+    model = make_pipeline(StandardScaler(), KMeans(n_clusters=k, n_init=4, random_state=settings.CLUSTER_SEED))
+    return model.fit(x[rows]).predict(x)
+
+
+def test_clusters_on_all_customers_and_on_a_bounded_sample(demo_ws, monkeypatch):
+    scope = segments.with_segments(Scope.open(demo_ws, Filters()))
+    frame = clusters.features(scope)
+    whole = clusters.run(scope, k=4)
+    x = frame[whole.features].to_numpy(float)
+    assert adjusted_rand_score(independent_clusters(x, 4, np.arange(len(x))), whole.labels["cluster"]) == 1.0
+    assert not whole.notes
+    monkeypatch.setattr(settings, "CLUSTER_FIT_SAMPLE", 800)
+    part = clusters.run(scope, k=4)
+    rows = np.sort(np.random.default_rng(settings.CLUSTER_SEED).choice(len(x), 800, replace=False))
+    assert adjusted_rand_score(independent_clusters(x, 4, rows), part.labels["cluster"]) == 1.0
+    assert list(part.labels["customer_id"]) == list(frame["customer_id"])  # every customer assigned
+    assert [(n.key, dict(n.values)) for n in part.notes] == [
+        ("cluster.sampled", {"sample": "800", "total": f"{len(frame):,}"})
+    ]
+    view = page_view(demo_ws, "segments?tab=clusters&k=4")
+    assert any(n.key == "cluster.sampled" and "800" in n.text("zh") for n in view.notes)

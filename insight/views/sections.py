@@ -81,6 +81,7 @@ def _segments(scope: Scope, view: PageView) -> None:
             view.tables["transitions"] = moves
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
+        view.notes += found.notes
         profile = found.profile.copy()
         profile["name"] = profile["name_parts"].map(clusters.name_text)
         view.tables["clusters"] = profile
@@ -168,6 +169,7 @@ def _churn(scope: Scope, view: PageView) -> None:
         if model is None:
             view.notes.append(msg("data.model_needs"))
             return
+        view.notes += model.notes
         view.tables["model"] = pd.DataFrame([model.summary()])
         view.tables["calibration"] = model.calibration
         view.tables["importance"] = model.importance
@@ -243,10 +245,13 @@ def _text(scope: Scope, view: PageView, k: int) -> None:
     try:
         found = textsort.suggest(scope.ws, snap)
         if found is not None:
+            view.notes += found.notes
             view.tables["text_model"] = pd.DataFrame([found.summary()])
             view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
             return
-        view.tables["text_clusters"] = textsort.cluster(scope.ws, k, snap).clusters
+        grouped = textsort.cluster(scope.ws, k, snap)
+        view.notes += grouped.notes
+        view.tables["text_clusters"] = grouped.clusters
     except InsightError as exc:
         view.notes.append(msg("data.text_sorting", problem=exc.message, hint=exc.hint or ""))
 
