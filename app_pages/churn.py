@@ -249,7 +249,7 @@ elif pv is not None and "definition" in pv.tables:
                 risk=[formatting.value(r, "pct", ctx.lang) for r in listed["risk"]],
                 **({"tier": [code_label("tier", v) if v else v for v in listed["tier"]]} if "tier" in listed else {}),
             )
-            customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
+            customer_links(listed, key="churn_at_risk")
             model = churn_model.cached(scope, in_force)
 
             attrs = ()

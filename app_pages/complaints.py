@@ -6,7 +6,6 @@ import streamlit as st
 from insight import charts, formatting, settings
 from insight.auth import audit
 from insight.escape import md
-from insight.i18n import CATALOG
 from insight.ml import textsort
 from insight.semantic.metrics import sla_from
 from insight.ui.auth import origin
@@ -119,9 +118,7 @@ elif pv is not None:
         st.caption(t("cmp.tickets.count", count=f"{count:,}", shown=min(count, len(pv.tables["tickets"]))))
         listed = pv.tables["tickets"]
         listed = listed.assign(tier=[t(f"tier.{v}") if isinstance(v, str) else None for v in listed["tier"]])
-        customer_links(
-            listed, key="cmp_tickets", labels={c: t(f"col.{c}") for c in listed.columns if f"col.{c}" in CATALOG}
-        )
+        customer_links(listed, key="cmp_tickets")
         st.button(t("cmp.tickets.close"), on_click=close_list, key="cmp_close")
 
     if tab == "categories" and "trend" in pv.tables:
@@ -178,9 +175,7 @@ elif pv is not None:
             backlog = labelled(pv.tables["overdue"], "level", "priority").drop(columns=["due"])
             if "tier" in backlog:
                 backlog = backlog.assign(tier=[t(f"tier.{v}") if isinstance(v, str) else None for v in backlog["tier"]])
-            customer_links(
-                backlog, key="cmp_overdue", labels={c: t(f"col.{c}") for c in backlog.columns if f"col.{c}" in CATALOG}
-            )
+            customer_links(backlog, key="cmp_overdue")
         else:
             st.success(t("cmp.overdue.none"), icon=":material/check_circle:")
 

@@ -11,6 +11,7 @@ from insight.ml import churn_model
 from insight.ml.clusters import name_text
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, guard
+from insight.ui.widgets import record, table
 
 ctx = context()
 t = ctx.t
@@ -72,7 +73,7 @@ else:
                     st.caption(f"{t('seg.members.cluster', n=md(number))}: {md(name)}")
                 st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))
-            st.dataframe([(k, str(v)) for k, v in cv.profile.items()], hide_index=True, width="stretch")
+            record(ctx, cv.profile)
             d, _ = churn.definition(ctx.scope)
             if churn.available(ctx.scope, d):
                 model = churn_model.cached(ctx.scope, d)
@@ -93,4 +94,4 @@ else:
                     st.caption(t("customer.risk.none"))
         if len(cv.tickets):
             st.subheader(t("customer.tickets"))
-            st.dataframe(cv.tickets, hide_index=True)
+            table(ctx, cv.tickets)

@@ -5,7 +5,7 @@ import streamlit as st
 from insight.auth import audit
 from insight.escape import md
 from insight.ingest import importer
-from insight.ui import upload
+from insight.ui import upload, widgets
 from insight.ui.auth import origin
 from insight.ui.shell import context, show_notes
 
@@ -39,4 +39,4 @@ else:
                 st.cache_data.clear()
                 st.rerun()
     with st.expander(t("data.history")):
-        st.dataframe(ws.history(), hide_index=True)
+        widgets.table(ctx, ws.history(), "data.col")

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from insight import charts, formatting, i18n, settings
+from insight import chart_style, charts, formatting, i18n, settings
 from insight.auth import access, audit
 from insight.auth.users import User
 from insight.db.workspace import Workspace
@@ -215,7 +215,10 @@ Promise.all(figures.map((f, i) => Plotly.newPlot("chart-" + i, f.data, f.layout,
 
 def _document(report: Report) -> str:
     t = report.t
-    figs = [charts.inert(annotations.draw(f, report.marks)) for f in figures.figures(report.view, t)]
+    figs = [
+        charts.inert(annotations.draw(chart_style.apply(f, report.lang), report.marks))
+        for f in figures.figures(report.view, t)
+    ]
     for f in figs:
         f.update_layout(width=CHART_WIDTH, clickmode="none")
     payload = "[" + ",".join(pio.to_json(f, validate=False) for f in figs) + "]"

@@ -112,26 +112,32 @@ def placeholder(ctx: Context, page: str) -> None:
         st.info(ctx.t("page.coming"), icon=":material/construction:")
 
 
-#: Amounts shown with thousands separators and no long decimals.
-MONEY_COLUMNS = {"revenue", "monetary", "equity", "avg_clv", "clv", "amount"}
+def table(ctx: Context, frame, prefix: str | None = "col", *, key: str | None = None, **kwargs) -> None:
+    """A table as readers read it (`formatting.table`): translated titles (`{prefix}.{column}`,
+    `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
+    linking to their customer page."""
+    formatted = formatting.table(frame, ctx.lang, prefix)
+    config: dict = {
+        c: st.column_config.TextColumn(formatted.titles[c], alignment="right" if c in formatted.figures else None)
+        for c in formatted.frame.columns
+    }
+    data = formatted.frame
+    if "customer_id" in data.columns:
+        data = data.assign(
+            customer_id=[f"customer?id={v}" if v != formatting.MISSING else None for v in data["customer_id"]]
+        )
+        config["customer_id"] = st.column_config.LinkColumn(
+            formatted.titles["customer_id"], display_text=r"customer\?id=(.*)"
+        )
+    st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
 
 
-def table(ctx: Context, frame, prefix: str) -> None:
-    """A small table with translated column titles (`{prefix}.{column}` in the catalog)."""
-
-    config = {}
-    for c in frame.columns:
-        key = next((k for k in (f"{prefix}.{c}", f"metric.{c}", f"dim.{c}") if k in i18n.CATALOG), None)
-        label = ctx.t(key) if key else c
-        if c.endswith(("_share", "_rate", "retention")) or c in ("low", "high"):
-            config[c] = st.column_config.NumberColumn(label, format="percent")
-        elif c in MONEY_COLUMNS:
-            config[c] = st.column_config.NumberColumn(label, format="localized")
-        elif pd.api.types.is_float_dtype(frame[c]):
-            config[c] = st.column_config.NumberColumn(label, format="%.1f")
-        else:
-            config[c] = label
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+def record(ctx: Context, fields: dict) -> None:
+    """One record (a customer's profile) as a two-column table: each field's title and its value
+    in the field's own format."""
+    formatted = formatting.table(pd.DataFrame([fields]), ctx.lang)
+    frame = pd.DataFrame({"field": [formatted.titles[c] for c in fields], "value": formatted.frame.iloc[0].tolist()})
+    table(ctx, frame)
 
 
 def alert_list(ctx: Context, alerts) -> None:
