@@ -101,15 +101,16 @@ elif pv is not None and "definition" in pv.tables:
             versus = pv.tables["complaints_churn"].set_index("value")
             if "difference" in versus.index:
                 pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
+                pts = lambda v: formatting.value(v, "pts", ctx.lang)  # noqa: E731
                 st.markdown(
                     t(
                         "churn.versus.text",
                         cutoff=md(versus["cutoff"].iloc[0]),
                         a=pct(versus.loc["complained", "churn_rate"]),
                         b=pct(versus.loc["not_complained", "churn_rate"]),
-                        diff=pct(versus.loc["difference", "churn_rate"]),
-                        low=pct(versus.loc["difference", "low"]),
-                        high=pct(versus.loc["difference", "high"]),
+                        diff=pts(versus.loc["difference", "churn_rate"]),
+                        low=pts(versus.loc["difference", "low"]),
+                        high=pts(versus.loc["difference", "high"]),
                     )
                 )
             else:

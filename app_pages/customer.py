@@ -1,6 +1,5 @@
 """Customer: one customer's orders timeline, tickets and profile (customer?id=...)."""
 
-import plotly.express as px
 import streamlit as st
 
 from insight import charts, formatting
@@ -34,24 +33,17 @@ else:
         left, right = st.columns([3, 2])
         with left:
             if len(cv.orders):
-                fig = px.scatter(
-                    cv.orders,
-                    x="order_date",
-                    y="amount",
-                    color="channel" if "channel" in cv.orders else None,
-                    symbol="counted",
-                    title=t("customer.orders"),
-                )
                 days = (cv.orders["order_date"].max() - cv.orders["order_date"].min()).days + 1
-                fig = charts.time_axis(fig, formatting.grain_for_days(days), cv.orders["order_date"])
-                chart(charts.layout(fig, t("customer.orders")), "customer_orders")
+                fig = charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))
+                chart(fig, "customer_orders")
         with right:
             st.subheader(t("customer.segments"))
             seg = cv.segment
             if seg is None:
                 st.caption(t("customer.inactive"))
             else:
-                a, b, c = st.columns(3)
+                a = st.container()  # a segment name is long: its own row, never cut to "At …"
+                b, c = st.columns(2)
                 a.metric(
                     t("col.rfm"),
                     t(f"rfm.{seg['rfm']}"),

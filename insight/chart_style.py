@@ -10,9 +10,10 @@ figures and tags each trace's figures with their format (`meta={"fmt": "money"}`
    their grid lines coincide (never 32 / 712 / 1392).
 3. **Waterfalls start from a zoomed baseline** just under their lowest running total
    (`meta={"floor": …}`), so the changes are not slivers beside two huge totals.
-4. **One colour per dimension value** in every chart: `color(value)` gives a value its colour
-   the first time it is drawn (from its checksum, moved on to a colour no value has yet) and keeps
-   it, so a channel reads the same on every chart. Value tiers keep their own colours.
+4. **One colour per dimension value** in every chart: `color(value, dim)` gives a value its
+   colour the first time it is drawn (from its checksum, moved on to a colour no other value of
+   its dimension has yet) and keeps it, so a channel reads the same on every chart. Value tiers
+   keep their own colours.
 5. **Labels fit at 1024 and 1440 wide, in both languages.** Long category labels wrap (Chinese
    by characters); text on marks is at least 10 px or hidden; axes make room for their labels.
 6. **Parts of a split with nothing in them are not drawn** (`nonempty`).
@@ -22,6 +23,7 @@ figures and tags each trace's figures with their format (`meta={"fmt": "money"}`
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import threading
@@ -57,33 +59,44 @@ MIN_TEXT = 10  # px: text on marks smaller than this is hidden, not shrunk
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": {"text": ""}}
 
 
-def color(value) -> str:
-    """The colour of a dimension value, the same in every chart this server draws: the first
-    time a value is seen it takes the colour its checksum points at, or the next one no value has
-    yet (so the few values of a dimension get distinct colours), and keeps it."""
+def color(value, dim: str = "") -> str:
+    """The colour of a value of dimension `dim`, the same in every chart this server draws: the
+    first time a value is seen it takes the colour its checksum points at, or the next one no
+    value of its dimension has yet (so a dimension's first dozen values get distinct colours),
+    and keeps it."""
     text = str(value)
     if text in TIER_COLORS:
         return TIER_COLORS[text]
     with _LOCK:
-        if text not in _ASSIGNED:
+        assigned = _ASSIGNED.setdefault(dim, {})
+        if text not in assigned:
             start = zlib.crc32(text.encode("utf-8")) % len(PALETTE)
-            taken = set(_ASSIGNED.values()) if len(_ASSIGNED) < len(PALETTE) else set()
+            taken = set(assigned.values()) if len(assigned) < len(PALETTE) else set()
             ring = [PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE))]
-            _ASSIGNED[text] = next((c for c in ring if c not in taken), ring[0])
-            if len(_ASSIGNED) > _MAX_ASSIGNED:
-                _ASSIGNED.pop(next(iter(_ASSIGNED)))
-        return _ASSIGNED[text]
+            if len(assigned) >= _MAX_ASSIGNED:
+                assigned.pop(next(iter(assigned)))
+            assigned[text] = next((c for c in ring if c not in taken), ring[0])
+        return assigned[text]
 
 
-_ASSIGNED: dict[str, str] = {}
-_MAX_ASSIGNED = 10_000
+_ASSIGNED: dict[str, dict[str, str]] = {}
+_MAX_ASSIGNED = 10_000  # values kept per dimension
 _LOCK = threading.Lock()
 
 
-def colors(values) -> dict:
+def colors(values, dim: str = "") -> dict:
     """`color` of each of one chart's values (met in sorted order, so a first chart assigns them
-    the same way every time)."""
-    return {v: color(v) for v in sorted(set(values), key=str)}
+    the same way every time); past a dozen values of a dimension, a value whose colour another
+    value of this chart already has takes the next free one."""
+    out: dict = {}
+    for v in sorted(set(values), key=str):
+        c = color(v, dim)
+        if c in out.values() and str(v) not in TIER_COLORS:
+            start = PALETTE.index(c) if c in PALETTE else 0
+            ring = [PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE))]
+            c = next((x for x in ring if x not in out.values()), c)
+        out[v] = c
+    return out
 
 
 def nonempty(part: pd.DataFrame, columns: tuple[str, ...] = ("previous", "current")) -> pd.DataFrame:
@@ -158,7 +171,7 @@ def _hover(trace, kind: str, lang: str, horizontal: bool) -> None:
 def _cells(trace, kind: str, lang: str, meta: dict) -> None:
     """A heat map's cells: the number of each in the reader's format (compact, so it fits the
     cell), under its label where the cell has one; the hover in full."""
-    values = list(trace.marker.color)
+    values = list(meta["values"])
     labels = meta.get("labels") or [None] * len(values)
     short = "int" if kind == "money" else kind  # the title names the amount; the sign would not fit
     numbers = ["0" if v == 0 else formatting.value(v, short, lang) for v in values]
@@ -256,7 +269,7 @@ def _wrap_categories(fig: go.Figure, lang: str) -> None:
                     f"{letter}axis": {
                         "tickmode": "array",
                         "tickvals": seen,
-                        "ticktext": [wrap(v, lang, width) for v in seen],
+                        "ticktext": [wrap(html.escape(v, quote=False), lang, width) for v in seen],  # data: text
                     }
                 }
             )

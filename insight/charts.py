@@ -149,7 +149,7 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str =
 def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> go.Figure:
     """Channel × time-bucket stacked bars of `column` (a count, an amount or a share)."""
     fig = go.Figure()
-    palette = colors(frame["channel"])
+    palette = colors(frame["channel"], "channel")
     kind = "pct" if percent else "money" if column == "revenue" else "int"
     for channel, part in frame.groupby("channel", sort=True):
         fig.add_bar(
@@ -173,9 +173,11 @@ def tiles(
     height: int = 360,
     fmt: str = "int",
 ) -> go.Figure:
-    """A heat map drawn as square markers, one per cell, so a click selects a cell (Plotly's
-    own heat map trace cannot be selected, so it could not drill). Rows are drawn top to bottom;
-    each cell shows its number (in `fmt`, compact) under its label, if it has one."""
+    """A heat map whose cells can be clicked: Plotly's heat map draws the cells (they grow with the
+    chart, so labels fit at any width) and an invisible marker on each cell takes the click
+    (a heat map trace itself cannot be selected, so it could not drill). Rows are drawn top to
+    bottom; each cell shows its number (in `fmt`, compact) under its label, if it has one (so no
+    colour scale takes the cells' room)."""
     rows, cols = [str(r) for r in z.index], [str(c) for c in z.columns]
     values = z.to_numpy(dtype=float)
     top = float(values.max()) if values.size else 0.0
@@ -188,25 +190,19 @@ def tiles(
             cs.append(custom[i][j])
             ts.append(labels[i][j] if labels else None)
             colors_.append(ink(values[i, j], top))
-    size = max(18, min(64, (height - 110) / max(len(rows), 1) - 4))
-    fig = go.Figure(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            textfont={"color": colors_, "size": 11},
-            customdata=cs,
-            meta={"fmt": fmt, "cells": True, "labels": ts},
-            marker={
-                "symbol": "square",
-                "size": size,
-                "color": zs,
-                "colorscale": "Blues",
-                "cmin": 0,
-                "showscale": True,
-                "line": {"width": 0},
-            },
-        )
+    size = max(12, min(40, (height - 110) / max(len(rows), 1) - 8))
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=cols, y=rows, z=values, colorscale="Blues", zmin=0, xgap=2, ygap=2, hoverinfo="skip", showscale=False
+    )
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="markers+text",
+        textfont={"color": colors_, "size": 10},
+        customdata=cs,
+        meta={"fmt": fmt, "cells": True, "labels": ts, "values": zs},
+        marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
     )
     fig.update_layout(
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": cols, "showgrid": False},
@@ -230,7 +226,7 @@ _KINDS = {".0%": "pct", ".1%": "pct", ".2f": "num", ".3f": "num"}
 
 def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> go.Figure:
     """One bar per value of `x`, each in its value's colour; a click carries the value."""
-    palette = colors(frame[x])
+    palette = colors(frame[x], x)
     kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "num" if y == "silhouette" else "int")
     fig = go.Figure(
         go.Bar(
@@ -248,7 +244,7 @@ def coded_bars(
     frame: pd.DataFrame, code: str, y: str, title: str, label: Callable[[str], str], fmt: str | None = None
 ) -> go.Figure:
     """Bars of codes shown by their translated label; a click carries the code."""
-    palette = colors(frame[code])
+    palette = colors(frame[code], code)
     kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "int")
     fig = go.Figure(
         go.Bar(
@@ -320,6 +316,27 @@ def projection(points: pd.DataFrame, title: str, label: Callable[[int], str]) ->
             customdata=[f"cluster:{int(cluster)}"] * len(part),
         )
     return layout(fig, title, height=420)
+
+
+def customer_orders(orders: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
+    """One customer's orders over time: amount by date, one colour per channel, cancelled and
+    returned orders hollow (they do not count in revenue)."""
+    fig = go.Figure()
+    channels = orders["channel"].fillna("—") if "channel" in orders else pd.Series("—", index=orders.index)
+    palette = colors(channels, "channel")
+    for channel, part in orders.groupby(channels, sort=True):
+        counted = part["counted"].fillna(False).astype(bool)
+        for mask, hollow in ((counted, False), (~counted, True)):
+            if mask.any():
+                fig.add_scatter(
+                    x=part.loc[mask, "order_date"],
+                    y=part.loc[mask, "amount"],
+                    mode="markers",
+                    name=f"{channel} · {t('customer.not_counted')}" if hollow else str(channel),
+                    marker={"color": palette[channel], "size": 9, "symbol": "circle-open" if hollow else "circle"},
+                    meta={"fmt": "money"},
+                )
+    return time_axis(layout(fig, t("customer.orders")), grain, orders["order_date"])
 
 
 # --- churn ------------------------------------------------------------------------------------
@@ -543,7 +560,7 @@ def weekly_stacked(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
     """Complaints per week stacked by category, with anomalous weeks (> mean + 3σ of their
     category) marked."""
     fig = go.Figure()
-    palette = colors(frame["category"])
+    palette = colors(frame["category"], "category")
     for category, part in frame.groupby("category", sort=True):
         fig.add_bar(
             x=part["week"], y=part["complaints"], name=category, marker_color=palette[category], meta={"fmt": "int"}

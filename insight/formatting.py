@@ -6,7 +6,8 @@ reports and exports all format through here, so a figure reads the same everywhe
 days or hours, dates without a time of midnight and months in the reader's language.
 
 Formats (a metric's `fmt`, a column's kind): `money`, `int` (counts), `num` (a score such as
-CSAT), `pct` (shares and rates), `per1000`, `days`, `hours`, `date`, `month`, `datetime`.
+CSAT), `pct` (shares and rates), `pts` (a difference of rates, in points), `per1000`, `days`,
+`hours`, `date`, `month`, `datetime`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def value(v, fmt: str | None, lang: str = "en", *, compact: bool = True) -> str:
     v = float(v)
     if fmt == "pct":
         return percent(v, lang)
+    if fmt == "pts":  # a difference of two rates
+        return points(v, lang)
     if fmt == "money":
         return money(v, lang, compact=compact)
     if fmt == "num":
@@ -153,7 +156,7 @@ def change(diff: float | None, pct: float | None, fmt: str, lang: str = "en") ->
     The sign is ASCII first: Streamlit reads it for the arrow."""
     if diff is None or missing(diff):
         return None
-    if fmt == "pct":
+    if fmt in ("pct", "pts"):
         return points(diff, lang)
     text = ("+" if diff >= 0 else "-") + value(abs(diff), fmt, lang)
     if pct is not None and not missing(pct):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from insight import i18n
+from insight.db.workspace import Workspace
 
 from .browser_support import wait_idle
 
@@ -95,6 +96,15 @@ def overlaps(boxes: list[dict]) -> list[tuple[int, int]]:
     return hits
 
 
+def grid_overlaps(page) -> list[str]:
+    """The R × F grid's 25 cell labels, compared by bounding box."""
+    grid = page.get_by_test_id("stPlotlyChart").filter(has_text=re.compile(r"R × F")).first
+    grid.scroll_into_view_if_needed()
+    labels = [b for b in (t.bounding_box() for t in grid.locator("g.textpoint text").all()) if b]
+    assert len(labels) == 25, len(labels)
+    return [f"R × F labels {i} and {j} overlap" for i, j in overlaps(labels)]
+
+
 def show_everything(page) -> None:
     """Open the expanders and scroll to the bottom, so lazily drawn parts are drawn."""
     for summary in page.locator("[data-testid=stExpander] summary").all():
@@ -115,14 +125,31 @@ def screenshot(page, path: Path, width: int) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rf_grid_labels_fit_at_1024_wide(server, browser, lang):
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server.url}/segments?lang={lang}")
+    wait_idle(page, timeout=120_000)
+    found = grid_overlaps(page)
+    context.close()
+    assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("width", [1440])
-def test_every_page_reads_as_a_product(server, browser, lang, width):
+def test_every_page_reads_as_a_product(server, browser, demo_file, lang, width):
+    ws = Workspace(demo_file)
+    tickets = ws.snapshot()["tickets"]
+    busiest = ws.query(f"SELECT customer_id FROM {tickets} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+    ws.close()
+    links = [*PAGES, f"customer?id={busiest.iloc[0, 0]}"]
     shots = Path(os.environ["INSIGHT_SHOTS"]) if os.environ.get("INSIGHT_SHOTS") else None
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     failures: dict[str, list[str]] = {}
-    for name in PAGES:
-        page.goto(f"{server.url}/{name}?lang={lang}")
+    for link in links:
+        name = link.replace("?id=", "-")
+        page.goto(f"{server.url}/{link}{'&' if '?' in link else '?'}lang={lang}")
         wait_idle(page, timeout=120_000)
         show_everything(page)
         if shots:

@@ -87,7 +87,7 @@ def test_a_value_has_one_colour_in_every_chart():
     in_stacked = {t.name: t.marker.color for t in stacked.data}
     in_bars = dict(zip(bars.data[0].x, bars.data[0].marker.color, strict=True))
     for channel in ("App", "WeChat"):
-        assert in_stacked[channel] == in_bars[channel] == chart_style.color(channel)
+        assert in_stacked[channel] == in_bars[channel] == chart_style.color(channel, "channel")
     assert len(set(in_bars.values())) == len(in_bars)  # distinct within the chart
     assert chart_style.color("gold") == chart_style.TIER_COLORS["gold"]
 
@@ -99,7 +99,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
         columns=["channel", "region", "revenue"],
     )
     fig = chart_style.apply(charts.heatmap(frame, "channel", "region", "revenue", "Revenue"), lang)
-    texts = list(fig.data[0].text)
+    texts = list(fig.data[1].text)
     assert all(len(t) <= 6 for t in texts), texts  # 706K / 70.6万: never 706,081 clipped in a cell
     assert formatting.value(706_081.4, "int", lang) in texts
     grid = pd.DataFrame(
@@ -108,7 +108,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
     label = {"en": lambda c: "Potential Loyalist", "zh": lambda c: "潜在忠诚客户"}[lang]
     fig = chart_style.apply(charts.rf_grid(grid, "customers", "R × F", tr(lang), label), lang)
     width = chart_style.CELL_WRAP[lang]
-    for text in fig.data[0].text:
+    for text in fig.data[1].text:
         assert all(len(line) <= max(width, len("Potential")) for line in text.split("<br>")), text
 
 
@@ -130,3 +130,8 @@ def test_long_labels_wrap_in_both_languages():
 
 def go_bars(labels: list[str]):
     return charts.bars(pd.DataFrame({"product": labels, "tickets": [3, 2]}), "product", "tickets", "Tickets")
+
+
+def test_wrapped_labels_from_the_data_stay_text():
+    fig = chart_style.apply(go_bars(['<a href="https://evil.example">Fiber broadband</a>', "Smart camera"]), "en")
+    assert "<a " not in " ".join(fig.layout.xaxis.ticktext)

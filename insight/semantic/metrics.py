@@ -212,7 +212,7 @@ REGISTRY: dict[str, Metric] = {
         # Churn page (insight/domain/churn.py), under the definition in force (explicit or behavioural).
         Metric("churn_base", None, None, derived="churn"),
         Metric("retention_m3", None, None, fmt="pct", derived="churn"),
-        Metric("complaint_churn_gap", None, None, fmt="pct", up_is_good=False, derived="churn"),
+        Metric("complaint_churn_gap", None, None, fmt="pts", up_is_good=False, derived="churn"),
     )
 }
 
