@@ -47,7 +47,7 @@ else:
                 a.metric(
                     t("col.rfm"),
                     t(f"rfm.{seg['rfm']}"),
-                    f"R{seg['r']} F{seg['f']} M{seg['m']}",
+                    f"R{seg['r']:.0f} F{seg['f']:.0f} M{seg['m']:.0f}",
                     delta_color="off",
                     delta_arrow="off",
                     border=True,

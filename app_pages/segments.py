@@ -71,7 +71,7 @@ elif pv is not None:
 
     if tab == "rfm":
         st.caption(t("seg.definition", as_of=md(segment_as_of(ctx.scope))))
-        left, right = st.columns(2)
+        left, right = st.columns([2, 3])  # the grid's 25 labelled cells need the room, also at 1024 wide
         with left:
             chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), code), "seg_bars", dim="rfm")
         with right:

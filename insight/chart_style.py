@@ -51,9 +51,10 @@ PALETTE = [
 #: Value tiers in their own colours on every chart.
 TIER_COLORS = {"diamond": "#1971c2", "gold": "#f59f00", "silver": "#adb5bd", "basic": "#dee2e6"}
 GREY = "#495057"
-#: Characters per line of a category label before it wraps, and of a label in a heat-map cell.
-WRAP = {"en": 14, "zh": 7}
-CELL_WRAP = {"en": 9, "zh": 4}
+#: Characters per line of a category label before it wraps, and of a label in a heat-map cell, for
+#: Latin and for Chinese text (a Chinese character is about twice as wide).
+WRAP = (14, 7)
+CELL_WRAP = (9, 4)
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 MIN_TEXT = 10  # px: text on marks smaller than this is hidden, not shrunk
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": {"text": ""}}
@@ -110,10 +111,11 @@ def ink(value: float, top: float) -> str:
     return "white" if top and value > 0.55 * top else "#212529"
 
 
-def wrap(label: str, lang: str = "en", width: int | None = None) -> str:
-    """A label on lines of at most `width` characters (words kept whole; Chinese by characters)."""
-    width = width or WRAP.get(lang, 14)
+def wrap(label: str, widths: tuple[int, int] = WRAP) -> str:
+    """A label on lines of at most `widths` characters (Latin, Chinese): words kept whole,
+    Chinese wrapped between characters."""
     text = str(label)
+    width = widths[1] if _CJK.search(text) else widths[0]
     if len(text) <= width:
         return text
     if " " not in text.strip():  # Chinese wraps between characters; one long word stays whole
@@ -149,7 +151,7 @@ def apply(fig: go.Figure, lang: str = "en") -> go.Figure:
         axes.setdefault(axis, (kind, []))[1].append(trace)
         _hover(trace, kind, lang, horizontal)
     _ticks(fig, axes, lang)
-    _wrap_categories(fig, lang)
+    _wrap_categories(fig)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     fig.update_layout(uniformtext={"minsize": MIN_TEXT, "mode": "hide"}, legend=LEGEND, title={"automargin": True})
@@ -175,8 +177,7 @@ def _cells(trace, kind: str, lang: str, meta: dict) -> None:
     labels = meta.get("labels") or [None] * len(values)
     short = "int" if kind == "money" else kind  # the title names the amount; the sign would not fit
     numbers = ["0" if v == 0 else formatting.value(v, short, lang) for v in values]
-    width = CELL_WRAP.get(lang, 9)
-    trace.text = [f"{wrap(lbl, lang, width)}<br>{n}" if lbl else n for lbl, n in zip(labels, numbers, strict=True)]
+    trace.text = [f"{wrap(lbl, CELL_WRAP)}<br>{n}" if lbl else n for lbl, n in zip(labels, numbers, strict=True)]
     full = [formatting.value(v, kind, lang, compact=False) for v in values]
     trace.hovertext = [f"{y} × {x}: {f}" for x, y, f in zip(trace.x, trace.y, full, strict=True)]
     trace.hovertemplate = "%{hovertext}<extra></extra>"
@@ -253,7 +254,7 @@ def _tick(v: float, kind: str, step: float, lang: str) -> str:
     return formatting.decimal(v, lang, 0 if step >= 1 else 1 if step >= 0.1 else 2)
 
 
-def _wrap_categories(fig: go.Figure, lang: str) -> None:
+def _wrap_categories(fig: go.Figure) -> None:
     """Long category labels on two or more lines (the data keeps its values; only ticks change)."""
     for letter in ("x", "y"):
         seen: list = []
@@ -262,14 +263,14 @@ def _wrap_categories(fig: go.Figure, lang: str) -> None:
             if values is None or trace.type not in ("bar", "box"):
                 continue
             seen += [v for v in values if isinstance(v, str) and v not in seen]
-        if seen and any(len(v) > WRAP.get(lang, 14) for v in seen):
-            width = WRAP.get(lang, 14) * (2 if letter == "y" else 1)
+        widths = tuple(w * (2 if letter == "y" else 1) for w in WRAP)
+        if any(wrap(v, widths) != v for v in seen):
             fig.update_layout(
                 {
                     f"{letter}axis": {
                         "tickmode": "array",
                         "tickvals": seen,
-                        "ticktext": [wrap(html.escape(v, quote=False), lang, width) for v in seen],  # data: text
+                        "ticktext": [wrap(html.escape(v, quote=False), widths) for v in seen],  # data: text
                     }
                 }
             )

@@ -184,7 +184,7 @@ def column_kind(column: str, series: pd.Series) -> str | None:
         return "money"
     if column.endswith("_days") or column in ("days", "gap_days"):
         return "days"
-    if column.endswith(("_hours", "_h")) or column in ("hours", "age"):
+    if column.endswith(("_hours", "_h")) or column == "hours":
         return "hours"
     if column in ("current", "previous", "change"):
         return "num" if pd.api.types.is_float_dtype(series) and (series.abs() < 100).all() else "money"
@@ -197,6 +197,7 @@ def column_kind(column: str, series: pd.Series) -> str | None:
 #: Columns of amounts and of rates whose names do not say so.
 MONEY_COLUMNS = frozenset(
     {"revenue", "monetary", "equity", "avg_clv", "clv", "amount", "spend", "attributed_revenue", "value", "aov"}
+    | {"unit_price", "monthly_charges", "cost_per_conversion"}
 )
 PCT_COLUMNS = frozenset({"share", "low", "high", "roi", "uplift", "risk", "margin", "discount", "probability"})
 

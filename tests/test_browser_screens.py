@@ -105,6 +105,19 @@ def grid_overlaps(page) -> list[str]:
     return [f"R × F labels {i} and {j} overlap" for i, j in overlaps(labels)]
 
 
+def period_in_boxes(page) -> list[str]:
+    """The From/To boxes show the period in force (the one the page's caption names)."""
+    caption = page.get_by_text(re.compile(r"\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2} ·")).first.inner_text()
+    start, end = re.search(r"(\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})", caption).groups()
+    found = []
+    for key, day in (("from", start), ("to", end)):
+        box = page.locator(f".st-key-{key} [data-testid=stDateInputFieldsScroller]")
+        shown = box.evaluate("e => getComputedStyle(e, '::after').content")
+        if shown != f'"{day.replace("-", "/")}"':
+            found.append(f"the {key} box shows {shown}, not {day}")
+    return found
+
+
 def show_everything(page) -> None:
     """Open the expanders and scroll to the bottom, so lazily drawn parts are drawn."""
     for summary in page.locator("[data-testid=stExpander] summary").all():

@@ -107,7 +107,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
     )
     label = {"en": lambda c: "Potential Loyalist", "zh": lambda c: "潜在忠诚客户"}[lang]
     fig = chart_style.apply(charts.rf_grid(grid, "customers", "R × F", tr(lang), label), lang)
-    width = chart_style.CELL_WRAP[lang]
+    width = chart_style.CELL_WRAP[lang == "zh"]
     for text in fig.data[1].text:
         assert all(len(line) <= max(width, len("Potential")) for line in text.split("<br>")), text
 
@@ -120,9 +120,11 @@ def test_text_on_dark_cells_is_white():
 
 
 def test_long_labels_wrap_in_both_languages():
-    assert chart_style.wrap("About to Sleep", "en", 9) == "About to<br>Sleep"
-    assert chart_style.wrap("Hibernating", "en", 9) == "Hibernating"  # one word stays whole
-    assert chart_style.wrap("潜在忠诚客户", "zh", 4) == "潜在忠诚<br>客户"
+    assert chart_style.wrap("About to Sleep", chart_style.CELL_WRAP) == "About to<br>Sleep"
+    assert chart_style.wrap("Hibernating", chart_style.CELL_WRAP) == "Hibernating"  # one word stays whole
+    assert chart_style.wrap("潜在忠诚客户", chart_style.CELL_WRAP) == "潜在忠诚<br>客户"
+    # the script of the label decides, not the page's language: an English campaign name on a Chinese page
+    assert chart_style.wrap("CMP03 · Double 11 deals") == "CMP03 · Double<br>11 deals"
     fig = go_bars(["Fiber broadband 1000M", "Smart camera"])
     chart_style.apply(fig, "en")
     assert fig.layout.xaxis.ticktext[0].count("<br>") >= 1 and fig.layout.xaxis.ticktext[1] == "Smart camera"

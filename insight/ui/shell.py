@@ -133,14 +133,15 @@ def _period_in_inputs(ctx: Context, start: dt.date, end: dt.date) -> str:
     """The period in force written into the empty From/To boxes of the filter bar (a default
     period is not a chosen one, so the boxes stay empty and the URL without dates; this draws
     the dates over them until the user types or picks one)."""
-    rules = [".st-key-from input::placeholder,.st-key-to input::placeholder{color:transparent}"]
+    rules = []
     for key, day, chosen in (("from", start, ctx.filters.start), ("to", end, ctx.filters.end)):
         if chosen is None:
+            empty = f".st-key-{key} [data-testid=stDateInputField]:has([data-placeholder=true]):not(:focus-within)"
+            box = f"{empty} [data-testid=stDateInputFieldsScroller]"
             rules.append(
-                f".st-key-{key} [data-baseweb=input]:has(input:placeholder-shown){{position:relative}}"
-                f".st-key-{key} [data-baseweb=input]:has(input:placeholder-shown)::after"
-                f'{{content:"{day:%Y/%m/%d}";position:absolute;left:.75rem;top:50%;transform:translateY(-50%);'
-                "font-size:.875rem;pointer-events:none}"
+                f"{box}{{position:relative}}{box} span{{color:transparent}}"
+                f'{box}::after{{content:"{day:%Y/%m/%d}";position:absolute;left:0;top:50%;'
+                "transform:translateY(-50%);white-space:nowrap;pointer-events:none}"
             )
     return f"<style>{''.join(rules)}</style>"
 
