@@ -101,7 +101,7 @@ elif pv is not None and "definition" in pv.tables:
             versus = pv.tables["complaints_churn"].set_index("value")
             if "difference" in versus.index:
                 pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
-                pts = lambda v: formatting.value(v, "pts", ctx.lang)  # noqa: E731
+                pts = lambda v: formatting.value(v, "pts", ctx.lang, compact=False)  # noqa: E731
                 st.markdown(
                     t(
                         "churn.versus.text",

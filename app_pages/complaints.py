@@ -135,7 +135,12 @@ elif pv is not None:
             row = spans.loc[measure]
             if row["tickets"]:
                 st.markdown(
-                    t(key, p50=f"{row['p50']:.1f}", p90=f"{row['p90']:.1f}", tickets=f"{int(row['tickets']):,}")
+                    t(
+                        key,
+                        p50=fmt(row["p50"], "hours"),
+                        p90=fmt(row["p90"], "hours"),
+                        tickets=fmt(row["tickets"], "int"),
+                    )
                 )
         if bool(spans["no_creation_time"].iloc[0]):
             st.caption(t("cmp.no_creation_time"))

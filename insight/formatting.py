@@ -51,8 +51,8 @@ def value(v, fmt: str | None, lang: str = "en", *, compact: bool = True) -> str:
     v = float(v)
     if fmt == "pct":
         return percent(v, lang)
-    if fmt == "pts":  # a difference of two rates
-        return points(v, lang)
+    if fmt == "pts":  # a difference of two rates (short on a card: +5.0pct in Chinese)
+        return points(v, lang, short=compact)
     if fmt == "money":
         return money(v, lang, compact=compact)
     if fmt == "num":
@@ -113,13 +113,14 @@ def percent_ticks(v: float, lang: str = "en", digits: int = 0) -> str:
     return numbers.format_percent(v, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=locale(lang))
 
 
-def points(diff: float, lang: str = "en") -> str:
-    """A change of a rate in percentage points, signed: +4.1 pts / +4.1 个百分点."""
+def points(diff: float, lang: str = "en", *, short: bool = False) -> str:
+    """A change of a rate in percentage points, signed: +4.1 pts / +4.1 个百分点 (`short`, for a
+    card's value: +4.1pct, as Chinese dashboards write it)."""
     from insight.i18n import t
 
     pts = diff * 100
     shown = decimal(abs(pts), lang, 1 if abs(pts) < 100 else 0)
-    return t("fmt.points", lang, value=("+" if pts >= 0 else "-") + shown)
+    return t("fmt.points.short" if short else "fmt.points", lang, value=("+" if pts >= 0 else "-") + shown)
 
 
 def duration(hours: float, lang: str = "en") -> str:
