@@ -71,14 +71,12 @@ elif pv is not None:
 
     if tab == "rfm":
         st.caption(t("seg.definition", as_of=md(segment_as_of(ctx.scope))))
-        left, right = st.columns([2, 3])  # the grid's 25 labelled cells need the room, also at 1024 wide
-        with left:
-            chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), code), "seg_bars", dim="rfm")
-        with right:
-            revenue = url_flag("grid", t("seg.grid.revenue"))
-            measure = "revenue" if revenue else "customers"
-            title = t("seg.grid", measure=t(f"col.{measure}"))
-            chart(charts.rf_grid(pv.tables["rf_grid"], measure, title, t, code), f"seg_grid_{measure}", pick="members")
+        # The grid's 25 labelled cells take the whole width, so their labels fit at 1024 wide too.
+        revenue = url_flag("grid", t("seg.grid.revenue"))
+        measure = "revenue" if revenue else "customers"
+        title = t("seg.grid", measure=t(f"col.{measure}"))
+        chart(charts.rf_grid(pv.tables["rf_grid"], measure, title, t, code), f"seg_grid_{measure}", pick="members")
+        chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), code), "seg_bars", dim="rfm")
         st.caption(t("seg.grid.hint"))
         shown = segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[code(c) for c in segs["rfm"]])
         table(ctx, shown, prefix="col")
