@@ -3,7 +3,6 @@
 import streamlit as st
 
 from insight.auth import audit
-from insight.escape import md
 from insight.ingest import importer
 from insight.ui import upload, widgets
 from insight.ui.auth import origin
@@ -24,11 +23,7 @@ datasets = ws.datasets()
 if datasets.empty:
     st.info(t("data.none"))
 else:
-    shown = datasets.assign(
-        rows=datasets["rows"].map("{:,}".format), imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
-    )
-    shown = shown.map(lambda v: md(v) if isinstance(v, str) else v)  # st.table renders Markdown
-    st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
+    widgets.table(ctx, datasets, "data.col")
     if ctx.can("delete"):
         with st.expander(t("data.delete")):
             victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")

@@ -241,7 +241,7 @@ def table(frame: pd.DataFrame, lang: str = "en", prefix: str | None = None, kind
             out[c] = [cell(v, kind, lang) for v in frame[c]]
     titles = {c: i18n.column_label(str(c), lang, prefix) for c in frame.columns}
     figures = frozenset(c for c, k in kinds.items() if k not in (None, "date", "month", "datetime"))
-    return Shown(pd.DataFrame(out, columns=list(frame.columns)), titles, figures)
+    return Shown(pd.DataFrame(out, columns=list(frame.columns), index=range(len(frame))), titles, figures)
 
 
 def _text_cell(column: str, v, lang: str) -> str:

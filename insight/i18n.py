@@ -129,4 +129,7 @@ CODED_COLUMNS = {
     "quadrant": "quadrant",
     "level": "priority",
     "priority": "priority",
+    "table": "table",
+    "mode": "data.mode",
+    "op": "data.mode",
 }

@@ -142,6 +142,8 @@ def table(ctx: Context, frame, prefix: str | None = "col", *, key: str | None = 
 def record(ctx: Context, fields: dict) -> None:
     """One record (a customer's profile) as a two-column table: each field's title and its value
     in the field's own format."""
+    if not fields:
+        return
     formatted = formatting.table(pd.DataFrame([fields]), ctx.lang)
     frame = pd.DataFrame({"field": [formatted.titles[c] for c in fields], "value": formatted.frame.iloc[0].tolist()})
     table(ctx, frame)
