@@ -13,12 +13,13 @@ CSAT), `pct` (shares and rates), `pts` (a difference of rates, in points), `per1
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
 import pandas as pd
+from babel import Locale, numbers, units
 from babel import dates as bdates
-from babel import numbers, units
 
 from insight import i18n, settings
 
@@ -29,8 +30,13 @@ MISSING = "—"
 _PCT_DIGITS_BELOW = 1.0
 
 
-def locale(lang: str) -> str:
-    return LOCALES.get(lang, "en")
+def locale(lang: str) -> Locale:
+    """The Babel locale of `lang`, parsed once (parsing a locale name per call would cost a
+    millisecond per table cell)."""
+    return _PARSED.get(lang) or _PARSED["en"]
+
+
+_PARSED = {lang: Locale.parse(name) for lang, name in LOCALES.items()}
 
 
 def missing(v) -> bool:
@@ -71,7 +77,7 @@ def count(v: float, lang: str = "en", *, compact: bool = False) -> str:
     29.7K / 2.97万)."""
     if compact and abs(v) >= _compact_from(lang):
         return numbers.format_compact_decimal(v, locale=locale(lang), fraction_digits=_digits(v, lang))
-    return numbers.format_decimal(round(v), format="#,##0", locale=locale(lang))
+    return _plain(round(v), 0, lang)
 
 
 def _compact_from(lang: str) -> float:
@@ -88,7 +94,22 @@ def _digits(v: float, lang: str) -> int:
 
 
 def decimal(v: float, lang: str = "en", digits: int = 1) -> str:
-    return numbers.format_decimal(v, format="#,##0." + "0" * digits, locale=locale(lang))
+    return _plain(v, digits, lang)
+
+
+def _plain(v: float, digits: int, lang: str) -> str:
+    """`v` grouped, with `digits` decimals, in the locale's separators: what Babel's `#,##0.00`
+    pattern gives for our two locales, by Python's own formatting (about twenty times faster, and
+    a table formats every cell)."""
+    text = f"{v:,.{digits}f}"
+    group, point = _separators(lang)
+    return text if (group, point) == (",", ".") else text.translate(str.maketrans({",": group, ".": point}))
+
+
+@functools.cache
+def _separators(lang: str) -> tuple[str, str]:
+    symbols = locale(lang).number_symbols["latn"]
+    return symbols["group"], symbols["decimal"]
 
 
 def money(v: float, lang: str = "en", *, compact: bool = True, currency: str | None = None) -> str:
@@ -98,19 +119,18 @@ def money(v: float, lang: str = "en", *, compact: bool = True, currency: str | N
     if compact and abs(v) >= _compact_from(lang):
         digits = _digits(v, lang)
         return numbers.format_compact_currency(v, code, locale=locale(lang), fraction_digits=digits)
-    pattern = "¤#,##0.00" if abs(v) < 100 else "¤#,##0"
-    return numbers.format_currency(v, code, format=pattern, locale=locale(lang), currency_digits=False)
+    sign = "-" if v < 0 else ""  # the locales' pattern: ¤#,##0.00, the minus before the sign
+    return sign + numbers.get_currency_symbol(code, locale(lang)) + _plain(abs(v), 2 if abs(v) < 100 else 0, lang)
 
 
 def percent(v: float, lang: str = "en") -> str:
     """A share or rate: 23.4% (whole percentages from 100 % on)."""
-    pattern = "#,##0.0%" if abs(v) < _PCT_DIGITS_BELOW else "#,##0%"
-    return numbers.format_percent(v, format=pattern, locale=locale(lang))
+    return percent_ticks(v, lang, 1 if abs(v) < _PCT_DIGITS_BELOW else 0)
 
 
 def percent_ticks(v: float, lang: str = "en", digits: int = 0) -> str:
     """A percentage on an axis tick: as many decimals as the step needs (20%, 2.5%)."""
-    return numbers.format_percent(v, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=locale(lang))
+    return _plain(v * 100, digits, lang) + locale(lang).number_symbols["latn"]["percentSign"]
 
 
 def points(diff: float, lang: str = "en", *, short: bool = False) -> str:

@@ -126,3 +126,21 @@ def test_nice_steps_are_round_and_cover_the_range():
         mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
         assert round(mantissa, 6) in (1, 2, 5, 10), (top, step)
         assert 5 * step >= top and step < top, (top, step)
+
+
+@pytest.mark.parametrize("lang, name", [("en", "en"), ("zh", "zh_CN")])
+def test_the_fast_table_path_writes_what_babels_patterns_write(lang, name):
+    """Table cells are formatted by Python with the locale's separators (a table formats every
+    cell): over values of every size and sign, the text equals Babel's own patterns."""
+    from babel import numbers
+
+    values = [float(v) for v in RNG.choice([-1, 1], 500) * 10 ** RNG.uniform(-3, 9, 500)]
+    for v in values:
+        assert formatting.decimal(v, lang, 2) == numbers.format_decimal(v, format="#,##0.00", locale=name)
+        assert formatting.count(v, lang) == numbers.format_decimal(round(v), format="#,##0", locale=name)
+        share = v / 1e6
+        pattern = "#,##0.0%" if abs(share) < 1 else "#,##0%"
+        assert formatting.percent(share, lang) == numbers.format_percent(share, format=pattern, locale=name)
+        pattern = "¤#,##0.00" if abs(v) < 100 else "¤#,##0"
+        want = numbers.format_currency(v, "CNY", format=pattern, locale=name, currency_digits=False)
+        assert formatting.value(v, "money", lang, compact=False) == want
