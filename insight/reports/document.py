@@ -270,8 +270,8 @@ def _card(k: Kpi) -> str:
 
 def _table(main: figures.MainTable, report: Report) -> str:
     t, frame = report.t, main.frame
-    fmts = {c: figures.column_format(c, frame[c]) for c in frame.columns}
-    head = "".join(f"<th>{escape(figures.column_label(c, t))}</th>" for c in frame.columns)
+    fmts = {c: formatting.column_kind(c, frame[c]) for c in frame.columns}
+    head = "".join(f"<th>{escape(i18n.column_label(c, report.lang, 'overview.col'))}</th>" for c in frame.columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = []
