@@ -54,7 +54,9 @@ GREY = "#495057"
 #: Characters per line of a category label before it wraps, and of a label in a heat-map cell, for
 #: Latin and for Chinese text (a Chinese character is about twice as wide).
 WRAP = (14, 7)
-CELL_WRAP = (9, 4)
+CELL_WRAP = (9, 5)
+#: Words that end many Chinese labels (segment names): wrapped whole.
+_CJK_SUFFIXES = ("客户", "用户", "会员")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 MIN_TEXT = 10  # px: text on marks smaller than this is hidden, not shrunk
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": {"text": ""}}
@@ -121,7 +123,11 @@ def wrap(label: str, widths: tuple[int, int] = WRAP) -> str:
     if " " not in text.strip():  # Chinese wraps between characters; one long word stays whole
         if not _CJK.search(text):
             return text
-        return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
+        for suffix in _CJK_SUFFIXES:  # a word that ends the label goes whole onto the last line
+            if text.endswith(suffix) and len(text) - len(suffix) <= width:
+                return f"{text[: -len(suffix)]}<br>{suffix}"
+        size = math.ceil(len(text) / math.ceil(len(text) / width))  # balanced lines, no lone character
+        return "<br>".join(text[i : i + size] for i in range(0, len(text), size))
     lines, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:

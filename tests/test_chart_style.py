@@ -122,7 +122,8 @@ def test_text_on_dark_cells_is_white():
 def test_long_labels_wrap_in_both_languages():
     assert chart_style.wrap("About to Sleep", chart_style.CELL_WRAP) == "About to<br>Sleep"
     assert chart_style.wrap("Hibernating", chart_style.CELL_WRAP) == "Hibernating"  # one word stays whole
-    assert chart_style.wrap("潜在忠诚客户", chart_style.CELL_WRAP) == "潜在忠诚<br>客户"
+    assert chart_style.wrap("潜在忠诚客户", chart_style.CELL_WRAP) == "潜在忠诚<br>客户"  # the last word whole
+    assert chart_style.wrap("需要关注的会员群组", (9, 4)) == "需要关<br>注的会<br>员群组"  # balanced, no lone character
     # the script of the label decides, not the page's language: an English campaign name on a Chinese page
     assert chart_style.wrap("CMP03 · Double 11 deals") == "CMP03 · Double<br>11 deals"
     fig = go_bars(["Fiber broadband 1000M", "Smart camera"])
