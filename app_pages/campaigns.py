@@ -126,18 +126,17 @@ if ready(ctx, pv) and "campaigns" in pv.tables:
     if "timeline" in pv.tables and "start_date" in camps:
         line = pv.tables["timeline"]
         fig = go.Figure()
-        fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"))
         fig.add_bar(
             x=camps["start_date"],
             y=camps["spend"],
             name=t("camp.spend"),
-            yaxis="y2",
             text=camps["campaign_id"],
             customdata=camps["campaign_id"],
             marker_color=charts.PALETTE[1],
+            meta={"fmt": "money"},
         )
-        fig.update_layout(
-            yaxis={**charts.NUMBER_AXIS}, yaxis2={"overlaying": "y", "side": "right", **charts.NUMBER_AXIS}
-        )
+        line_on_top = {"yaxis": "y2", "meta": {"fmt": "money"}}  # the chart rules: the line over the bars
+        fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"), **line_on_top)
+        fig.update_layout(yaxis={"side": "right"}, yaxis2={"overlaying": "y", "side": "left", "showgrid": False})
         dates = [*line["month"], *camps["start_date"]]
         chart(charts.time_axis(charts.layout(fig, t("camp.timeline")), "month", dates), "camp_timeline", dim="campaign")

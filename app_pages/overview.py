@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight import charts, formatting, i18n
+from insight import charts, i18n
 from insight.domain.overview import MOVED_DIMS
 from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
@@ -59,10 +59,9 @@ if ready(ctx, pv):
             chart(charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
         with c2:
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
-            part["share_of_change"] = part["share_of_change"].map(lambda v: formatting.value(v, "pct", ctx.lang))
             table(ctx, part, prefix="overview.col")
 
     if "overdue" in pv.tables and len(pv.tables["overdue"]):
         with st.expander(t("overview.overdue"), icon=":material/alarm:"):
-            st.dataframe(pv.tables["overdue"], hide_index=True)
+            table(ctx, pv.tables["overdue"])
     view_rows(ctx, "orders", "overview_rows")

@@ -18,6 +18,10 @@ MAX_UPLOAD_MB = 200
 #: spills to disk past it rather than failing.
 DUCKDB_MEMORY_LIMIT = "1GB"
 
+#: The currency amounts are in (ISO 4217), shown with every amount: CN¥20.3M / ¥2028.1万.
+#: `INSIGHT_CURRENCY` overrides it (GBP, USD, EUR …).
+CURRENCY = os.environ.get("INSIGHT_CURRENCY", "CNY")
+
 #: Rows a single query may return to a page; more is a bug in the query, not something to render.
 ROW_CAP = 200_000
 

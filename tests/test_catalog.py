@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,19 @@ def test_every_key_has_english_and_chinese():
         assert not {"key", "lang"} & set(re.findall(r"{(\w+)", en)), key
         if key.startswith(("page.", "metric.", "dim.", "app.")) and not key.startswith("app.note"):
             assert re.search(r"[\u4e00-\u9fff]", zh), f"{key} has no Chinese text"
+
+
+def test_the_catalog_is_one_data_file_per_language_with_the_same_keys(tmp_path):
+    """insight/catalog/{en,zh}.toml: each parses, they hold the same keys with the same
+    placeholders, and a key one language lacks stops the app with its name."""
+    files = {lang: tomllib.loads((i18n.CATALOG_DIR / f"{lang}.toml").read_text("utf-8")) for lang in i18n.LANGS}
+    assert set(files["en"]) == set(files["zh"]) == set(i18n.CATALOG)
+    for key, en in files["en"].items():
+        assert sorted(re.findall(r"{(\w+)", en)) == sorted(re.findall(r"{(\w+)", files["zh"][key])), key
+    (tmp_path / "en.toml").write_text('"a.b" = "A"\n"only.english" = "B"\n', "utf-8")
+    (tmp_path / "zh.toml").write_text('"a.b" = "甲"\n', "utf-8")
+    with pytest.raises(ValueError, match="only.english"):
+        i18n.read_catalog(tmp_path)
 
 
 def test_every_metric_and_dimension_has_catalog_text():

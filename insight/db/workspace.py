@@ -186,8 +186,7 @@ class Snapshot:
             return quote(self.tables[table])
         except KeyError:
             raise InsightError(
-                f"the workspace has no {table} table",
-                hint=f"upload a {table} file on the Data page",
+                msg("error.no_table", table=table), hint=msg("error.no_table.hint", table=table)
             ) from None
 
 
@@ -211,8 +210,8 @@ class Workspace:
         except duckdb.Error as exc:
             kind = WorkspaceHeld if "lock" in str(exc).lower() else InsightError
             raise kind(
-                f"the workspace {self.path} cannot be opened: {str(exc).splitlines()[0]}",
-                hint="another process (the app or an import) may hold it; stop it and retry",
+                msg("error.workspace_busy", path=str(self.path), reason=str(exc).splitlines()[0]),
+                hint=msg("error.workspace_busy.hint"),
             ) from None
         self._write_lock = threading.RLock()
         self._snapshots: dict[tuple[int | None, int], Snapshot] = {}
@@ -386,7 +385,9 @@ class Workspace:
     ) -> int:
         """Inside `writer()`: materialise `select_sql` as the next version of `table`."""
         if table not in TABLE_NAMES:
-            raise InsightError(f"unknown table {table!r}", hint=f"use one of {', '.join(TABLE_NAMES)}")
+            raise InsightError(
+                msg("error.unknown_table", table=table), hint=msg("error.choose", choices=", ".join(TABLE_NAMES))
+            )
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
         physical = f"{table}__v{version}"
         cur.execute(f"CREATE TABLE {quote(physical)} AS {select_sql}", params or [])
@@ -504,7 +505,7 @@ def _time_limit(cur, timeout: float | None):
 def quote(identifier: str) -> str:
     """A validated, quoted SQL identifier."""
     if not isinstance(identifier, str) or not identifier or "\x00" in identifier:
-        raise InsightError(f"invalid column or table name {identifier!r}")
+        raise InsightError(msg("error.bad_identifier", name=repr(identifier)))
     return '"' + identifier.replace('"', '""') + '"'
 
 

@@ -412,10 +412,10 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
 
 def label(name: str, lang: str) -> str:
     """A model feature's or an attribute's label: the catalog's where it has one (features,
-    the computed attributes), else the column's own name."""
+    the computed attributes, the columns of the customers table), else the column's own name."""
     from insight import i18n
 
     for key in (f"churn.feature.{name}", f"churn.attr.{name}", f"dim.{name}" if name in COMPUTED_ATTRIBUTES else ""):
         if key in i18n.CATALOG:
             return i18n.t(key, lang)
-    return name
+    return i18n.column_label(name, lang)  # a customer column's title (contract, city, plan …)

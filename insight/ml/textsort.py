@@ -226,7 +226,7 @@ def accept(ws: Workspace, min_confidence: float = 0.0) -> int:
     tickets version; the original category is kept). Returns the new version."""
     found = suggest(ws)
     if found is None:
-        raise InsightError("no suggestions to accept", hint="tickets need some labelled categories first")
+        raise InsightError(msg("textsort.none_to_accept"), hint=msg("textsort.none_to_accept.hint"))
     chosen = found.suggested[found.suggested["confidence"] >= min_confidence]
     return _publish(ws, chosen, f"suggested categories (confidence ≥ {min_confidence:.2f})", fill_category=False)
 
@@ -276,7 +276,7 @@ def name_clusters(ws: Workspace, found: TextClusters, names: dict[int, str]) -> 
     tickets version; `suggested_category` records them too). Unnamed clusters stay as they are."""
     named = {int(c): n.strip() for c, n in names.items() if n and n.strip()}
     if not named:
-        raise InsightError("no cluster was named", hint="give at least one cluster a name")
+        raise InsightError(msg("textsort.none_named"), hint=msg("textsort.none_named.hint"))
     assigned = found.labels[found.labels["cluster"].isin(named)].copy()
     assigned["suggested_category"] = assigned["cluster"].map(named)
     return _publish(ws, assigned, "categories named from text clusters", fill_category=True)

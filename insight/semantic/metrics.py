@@ -262,7 +262,7 @@ REGISTRY: dict[str, Metric] = {
             "complaint_churn_gap",
             "insight.domain.churn_measures:complaint_churn_gap",
             _CHURN,
-            fmt="pct",
+            fmt="pts",
             up_is_good=False,
             period=False,
         ),

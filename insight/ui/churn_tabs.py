@@ -49,6 +49,7 @@ def trend(ctx: Context, pv, d) -> None:
     versus = pv.tables["complaints_churn"].set_index("value")
     if "difference" in versus.index:
         pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
+        pts = lambda v: formatting.value(v, "pts", ctx.lang, compact=False)  # noqa: E731
         diff = versus.loc["difference"]
         a, b = versus.loc["complained", "churn_rate"], versus.loc["not_complained", "churn_rate"]
         cutoff = md(versus["cutoff"].iloc[0])
@@ -57,9 +58,9 @@ def trend(ctx: Context, pv, d) -> None:
             cutoff=cutoff,
             a=pct(a),
             b=pct(b),
-            diff=pct(diff["churn_rate"]),
-            low=pct(diff["low"]),
-            high=pct(diff["high"]),
+            diff=pts(diff["churn_rate"]),
+            low=pts(diff["low"]),
+            high=pts(diff["high"]),
         )
         st.markdown(text)
     else:
@@ -176,7 +177,7 @@ def risk(ctx: Context, pv, d, scope, in_force) -> None:
         risk=[formatting.value(r, "pct", ctx.lang) for r in listed["risk"]],
         **tiers,
     )
-    customer_links(listed, key="churn_at_risk", labels={c: t(f"col.{c}") for c in listed.columns})
+    customer_links(listed, key="churn_at_risk")
     model = churn_model.cached(scope, in_force)
     attrs = ()
     if scope.snap.has("customers"):

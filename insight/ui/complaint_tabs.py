@@ -8,7 +8,6 @@ import streamlit as st
 from insight import charts, formatting, settings
 from insight.auth import audit
 from insight.escape import md
-from insight.i18n import CATALOG
 from insight.ml import textsort
 from insight.ui.auth import origin
 from insight.ui.interact import chart, customer_links
@@ -26,8 +25,8 @@ def _tiers(ctx: Context, values) -> list:
     return [ctx.t(f"tier.{v}") if isinstance(v, str) else None for v in values]
 
 
-def _columns(ctx: Context, frame) -> dict[str, str]:
-    return {c: ctx.t(f"col.{c}") for c in frame.columns if f"col.{c}" in CATALOG}
+def _fmt(ctx: Context, value, kind: str = "num") -> str:
+    return formatting.value(value, kind, ctx.lang)
 
 
 def categories(ctx: Context, pv, sub: str) -> None:
@@ -47,7 +46,7 @@ def categories(ctx: Context, pv, sub: str) -> None:
         count = int(pv.tables["tickets_count"]["tickets"].iloc[0])
         st.caption(t("cmp.tickets.count", count=f"{count:,}", shown=min(count, len(listed))))
         listed = listed.assign(tier=_tiers(ctx, listed["tier"]))
-        customer_links(listed, key="cmp_tickets", labels=_columns(ctx, listed))
+        customer_links(listed, key="cmp_tickets")
         st.button(t("cmp.tickets.close"), on_click=set_option, args=("sub", ""), key="cmp_close")
     if "trend" in pv.tables:
         trend = pv.tables["trend"]
@@ -64,7 +63,8 @@ def time(ctx: Context, pv) -> None:
     for measure, key in (("resolution", "cmp.durations"), ("first_response", "cmp.first_response")):
         row = spans.loc[measure]
         if row["tickets"]:
-            st.markdown(t(key, p50=f"{row['p50']:.1f}", p90=f"{row['p90']:.1f}", tickets=f"{int(row['tickets']):,}"))
+            hours, count = _fmt(ctx, row["p50"], "hours"), _fmt(ctx, row["tickets"], "int")
+            st.markdown(t(key, p50=hours, p90=_fmt(ctx, row["p90"], "hours"), tickets=count))
     if bool(spans["no_creation_time"].iloc[0]):
         st.caption(t("cmp.no_creation_time"))
     if int(spans["negative"].iloc[0]):
@@ -87,7 +87,7 @@ def time(ctx: Context, pv) -> None:
         backlog = labelled(ctx, pv.tables["overdue"], "level", "priority").drop(columns=["due"])
         if "tier" in backlog:
             backlog = backlog.assign(tier=_tiers(ctx, backlog["tier"]))
-        customer_links(backlog, key="cmp_overdue", labels=_columns(ctx, backlog))
+        customer_links(backlog, key="cmp_overdue")
     else:
         st.success(t("cmp.overdue.none"), icon=":material/check_circle:")
 

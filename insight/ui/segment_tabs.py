@@ -47,13 +47,11 @@ def rfm(ctx: Context, pv) -> None:
     t, segs = ctx.t, pv.tables["segments"]
     label = lambda c: code(ctx, c)  # noqa: E731
     st.caption(t("seg.definition", as_of=md(segment_as_of(ctx.scope))))
-    left, right = st.columns(2)
-    with left:
-        chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
-    with right:
-        measure = "revenue" if flag("grid", t("seg.grid.revenue")) else "customers"
-        title = t("seg.grid", measure=t(f"col.{measure}"))
-        chart(charts.rf_grid(pv.tables["rf_grid"], measure, title, t, label), f"seg_grid_{measure}", pick="members")
+    # The grid's 25 labelled cells take the whole width, so their labels fit at 1024 wide too.
+    measure = "revenue" if flag("grid", t("seg.grid.revenue")) else "customers"
+    title = t("seg.grid", measure=t(f"col.{measure}"))
+    chart(charts.rf_grid(pv.tables["rf_grid"], measure, title, t, label), f"seg_grid_{measure}", pick="members")
+    chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
     st.caption(t("seg.grid.hint"))
     table(ctx, segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]]), "col")
 

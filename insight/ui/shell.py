@@ -89,9 +89,27 @@ def show_notes(ctx: Context) -> None:
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=md(start), end=md(end))
+        st.html(_period_in_inputs(ctx, start, end))
     else:
         caption = ctx.t("app.period.none")
     st.caption(f"{caption} · {ctx.t('app.version', version=md(ctx.scope.snap.version))}")
+
+
+def _period_in_inputs(ctx: Context, start: dt.date, end: dt.date) -> str:
+    """The period in force written into the empty From/To boxes of the filter bar (a default
+    period is not a chosen one, so the boxes stay empty and the URL without dates; this draws
+    the dates over them until the user types or picks one)."""
+    rules = []
+    for key, day, chosen in (("from", start, ctx.filters.start), ("to", end, ctx.filters.end)):
+        if chosen is None:
+            empty = f".st-key-{key} [data-testid=stDateInputField]:has([data-placeholder=true]):not(:focus-within)"
+            box = f"{empty} [data-testid=stDateInputFieldsScroller]"
+            rules.append(
+                f"{box}{{position:relative}}{box} span{{color:transparent}}"
+                f'{box}::after{{content:"{day:%Y/%m/%d}";position:absolute;left:0;top:50%;'
+                "transform:translateY(-50%);white-space:nowrap;pointer-events:none}"
+            )
+    return f"<style>{''.join(rules)}</style>"
 
 
 #: How each kind of note is shown (`i18n.note_kind`).
