@@ -23,7 +23,7 @@ datasets = ws.datasets()
 if datasets.empty:
     st.info(t("data.none"))
 else:
-    widgets.table(ctx, datasets, "data.col")
+    widgets.table(ctx, datasets, "data.col", static=True)
     if ctx.can("delete"):
         with st.expander(t("data.delete")):
             victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")

@@ -179,6 +179,8 @@ def _condition(rows: RowScope, table: str, snap: Snapshot, columns: dict[str, se
     for key, allowed in rows.rules:
         values = ", ".join(dialect.literal(v) for v in allowed)
         own, joined = None, None
+        if table not in _DIMS[key].sources and key in columns[table]:  # a table built from a fact (the rollup)
+            own = f"CAST(t.{quote(key)} AS VARCHAR)"
         for source in _DIMS[key].sources.get(table, ()):
             other, _, col = source.rpartition(".")
             if not other:

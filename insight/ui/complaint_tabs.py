@@ -25,7 +25,7 @@ def _tiers(ctx: Context, values) -> list:
     return [ctx.t(f"tier.{v}") if isinstance(v, str) else None for v in values]
 
 
-def _fmt(ctx: Context, value, kind: str = "num") -> str:
+def fmt(ctx: Context, value, kind: str = "num") -> str:
     return formatting.value(value, kind, ctx.lang)
 
 
@@ -63,8 +63,14 @@ def time(ctx: Context, pv) -> None:
     for measure, key in (("resolution", "cmp.durations"), ("first_response", "cmp.first_response")):
         row = spans.loc[measure]
         if row["tickets"]:
-            hours, count = _fmt(ctx, row["p50"], "hours"), _fmt(ctx, row["tickets"], "int")
-            st.markdown(t(key, p50=hours, p90=_fmt(ctx, row["p90"], "hours"), tickets=count))
+            st.markdown(
+                t(
+                    key,
+                    p50=fmt(ctx, row["p50"], "hours"),
+                    p90=fmt(ctx, row["p90"], "hours"),
+                    tickets=fmt(ctx, row["tickets"], "int"),
+                )
+            )
     if bool(spans["no_creation_time"].iloc[0]):
         st.caption(t("cmp.no_creation_time"))
     if int(spans["negative"].iloc[0]):

@@ -123,11 +123,18 @@ def chart_or_why(ctx: Context, frame, why: str) -> bool:
     return False
 
 
-def table(ctx: Context, frame, prefix: str | None = "col", *, key: str | None = None, **kwargs) -> None:
+def table(
+    ctx: Context, frame, prefix: str | None = "col", *, key: str | None = None, static: bool = False, **kwargs
+) -> None:
     """A table as readers read it (`formatting.table`): translated titles (`{prefix}.{column}`,
     `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
-    linking to their customer page."""
+    linking to their customer page. `static`: a short list drawn as plain text in the page (its
+    cells are Markdown there, so escaped), not a scrolling grid."""
     formatted = formatting.table(frame, ctx.lang, prefix)
+    if static:
+        cells = formatted.frame.map(lambda v: md(v) if isinstance(v, str) else v)
+        st.table(cells.rename(columns=formatted.titles).set_index(formatted.titles[frame.columns[0]]))
+        return
     config: dict = {
         c: st.column_config.TextColumn(formatted.titles[c], alignment="right" if c in formatted.figures else None)
         for c in formatted.frame.columns
