@@ -1101,6 +1101,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "churn.refused.empty": ("has fewer than {n} values in the training data", "训练数据中取值少于 {n} 个"),
     # the door's limits
     "error.query": ("query failed: {detail}", "查询失败：{detail}"),
+    "engine.unknown": ("unknown engine '{engine}': use one of {engines}", "未知的计算引擎 '{engine}'：可选 {engines}"),
+    "lake.missing": (
+        "data version {version} is not in the lake (expected Parquet in {folder})",
+        "数据湖中没有数据版本 {version}（应在 {folder} 中有 Parquet 文件）",
+    ),
     "error.row_cap": ("the query returned more than {cap} rows", "查询结果超过 {cap} 行"),
     "error.row_cap.hint": ("narrow the filters, or page through the rows", "请缩小筛选范围，或分页查看明细"),
     "error.timeout": (

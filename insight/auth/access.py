@@ -161,6 +161,7 @@ def restrict(ws: Workspace, snap: Snapshot, rows: RowScope) -> Snapshot:
             kind = "VIEW" if table in FACT_TABLES else "TABLE"
             with ws.writer() as cur:
                 cur.execute(f"CREATE {kind} IF NOT EXISTS {quote(name)} AS {sql}")
+            ws.created(name, kind, sql)
             ws._facts.add(name)
         tables[table] = name
     return replace(snap, tables=tables, rows=key)

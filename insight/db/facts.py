@@ -96,7 +96,8 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
     if table in DERIVED:
         ensure_fact(ws, snap, "orders")
     with ws.writer() as cur:
-        if name not in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}:
+        exists = name in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}
+        if not exists or ws.engine is not None:  # another engine builds its own copy from the SQL
             made = _sql(
                 cur,
                 snap,
@@ -107,7 +108,9 @@ def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
             )
             if made is None:
                 return None
-            cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+            if not exists:
+                cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+            ws.created(name, *made)
     ws._facts.add(name)
     return name
 
@@ -288,6 +291,7 @@ def derived_table(
         tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
         if name not in tables:
             cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
+        ws.created(name, "TABLE", sql, params)
         mine = [t for t in tables if t.startswith(f"_{family}") and t != name]
         stale = [
             t
