@@ -122,9 +122,12 @@ def _name(node: exp.Expression) -> str:
 
 def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Div) and not node.args.get("typed"):  # DuckDB divides in DOUBLE
-        return exp.Div(this=exp.cast(node.this.copy(), "DOUBLE"), expression=node.expression.copy())
+        node.set("this", exp.cast(node.this, "DOUBLE"))  # in place: its operands are fixed next
+        node.set("typed", True)
+        return node
     if isinstance(node, exp.Avg) and not isinstance(node.this, exp.Cast | exp.Distinct):  # DuckDB: DOUBLE too
-        return exp.Avg(this=exp.cast(node.this.copy(), "DOUBLE"))
+        node.set("this", exp.cast(node.this, "DOUBLE"))
+        return node
     if isinstance(node, exp.DateDiff) and node.text("unit").upper() in _BOUNDARY_UNITS:
         return _boundaries(node)
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
