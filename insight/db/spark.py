@@ -18,6 +18,7 @@ reaches a cluster through Spark Connect.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -44,6 +45,7 @@ SQL_CONF = {
 
 log = logging.getLogger(__name__)
 _SESSION = None
+_ENGINES = itertools.count(1)
 _SESSION_LOCK = threading.Lock()
 
 
@@ -88,6 +90,9 @@ class SparkEngine:
         self._defs: dict[str, tuple[str, str, list | dict | None]] = {}
         self._ready: set[str] = set()
         self._lock = threading.RLock()
+        #: Spark's temporary views are per session, and two workspaces may both have an
+        #: `orders__v2`: each engine's views carry its own prefix.
+        self._prefix = f"ws{next(_ENGINES)}_"
 
     @property
     def spark(self):
@@ -137,10 +142,17 @@ class SparkEngine:
         with self._lock:
             for name in spark_sql.tables(sql):
                 self._register(name)
-        return spark_sql.to_spark(sql, params, self._columns)
+        return spark_sql.to_spark(sql, params, self._columns, self._view)
+
+    def table(self, name: str):
+        """The Spark DataFrame of a data version, fact or derived table, once a query has read it."""
+        return self.spark.table(f"`{self._view(name)}`")
+
+    def _view(self, name: str) -> str:
+        return self._prefix + name
 
     def _columns(self, name: str) -> list[str]:
-        return [c for c in self.spark.table(f"`{name}`").columns if c != spark_sql.ROWID]
+        return [c for c in self.table(name).columns if c != spark_sql.ROWID]
 
     def _register(self, name: str) -> None:
         if name in self._ready:
@@ -151,7 +163,7 @@ class SparkEngine:
             self._derived(name)
         else:  # a catalog table (DuckDB's own: row-scope values): small, copied afresh each time
             frame = self.ws.query(f'SELECT * FROM "{name}"')
-            self.spark.createDataFrame(frame).createOrReplaceTempView(f"`{name}`")
+            self.spark.createDataFrame(frame).createOrReplaceTempView(f"`{self._view(name)}`")
             return
         self._ready.add(name)
 
@@ -161,7 +173,7 @@ class SparkEngine:
             if name not in self.ws._physical_tables():
                 raise InsightError(msg("lake.missing", version=name, folder=str(folder)))
             lake.export(self.ws, name)
-        self.spark.read.parquet(_uri(folder)).createOrReplaceTempView(f"`{name}`")
+        self.spark.read.parquet(_uri(folder)).createOrReplaceTempView(f"`{self._view(name)}`")
 
     def _derived(self, name: str) -> None:
         from pyspark.sql import functions as F
@@ -171,7 +183,7 @@ class SparkEngine:
         if kind == "TABLE":  # a built table: its own row numbers in its own order, kept in memory
             df = df.drop(spark_sql.ROWID).withColumn(spark_sql.ROWID, F.monotonically_increasing_id())
             df = df.localCheckpoint(eager=True)  # computed once: its row numbers never change
-        df.createOrReplaceTempView(f"`{name}`")
+        df.createOrReplaceTempView(f"`{self._view(name)}`")
 
 
 def _uri(folder: Path) -> str:

@@ -90,12 +90,21 @@ def _is_placeholder(token) -> bool:
     return (token.token_type == TokenType.PLACEHOLDER and token.text == "?") or token.token_type == TokenType.QDCOLON
 
 
-def to_spark(sql: str, params=None, columns: Columns | None = None) -> str:
-    """One DuckDB query (parameters bound) as Spark SQL."""
+def to_spark(sql: str, params=None, columns: Columns | None = None, rename: Callable[[str], str] | None = None) -> str:
+    """One DuckDB query (parameters bound) as Spark SQL; `rename` maps each table read to the
+    name Spark knows it by."""
     tree = sqlglot.parse_one(bind(sql, params), read="duckdb")
     tree = tree.transform(_fix)
     if columns is not None:
         _expand_excludes(tree, columns)
+    if rename is not None:
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            if table.name and table.name not in ctes:
+                alias = table.alias_or_name
+                table.set("this", exp.to_identifier(rename(table.name), quoted=True))
+                if not table.alias:
+                    table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
     _one_rowid(tree)
     return tree.sql("spark")
 
