@@ -161,7 +161,8 @@ def test_cli_view_with_engine_spark_prints_duckdbs_figures(demo_pair, monkeypatc
     folder = duck.path.parent / "cli"
     folder.mkdir()
     shutil.copy(duck.path, folder / "cli.duckdb")
-    assert cli.main(["--workspace", str(folder / "cli.duckdb"), "view", "complaints", "--engine", "spark", "--json"]) == 0
+    argv = ["--workspace", str(folder / "cli.duckdb"), "view", "complaints", "--engine", "spark", "--json"]
+    assert cli.main(argv) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["kpis"].keys() == expected["kpis"].keys()
     for kid, value in expected["kpis"].items():
