@@ -41,17 +41,6 @@ DEMO_LINKS = (
 SAMPLE_LINKS = ("overview", "segments", "churn?churn=behavioural", "complaints")
 
 
-@pytest.fixture(scope="session")
-def spark_session():
-    """One local Spark session for the run (two cores, two shuffle partitions: small data)."""
-    import os
-
-    os.environ.setdefault("INSIGHT_SPARK_MASTER", "local[2]")
-    session = spark.session()
-    session.conf.set("spark.sql.shuffle.partitions", "2")
-    return session
-
-
 def _pair(tmp_path_factory, name: str, fill) -> tuple[Workspace, Workspace]:
     """The same workspace twice: one read by DuckDB, one by Spark (from its own lake)."""
     folder = tmp_path_factory.mktemp(name)
@@ -171,3 +160,13 @@ def test_cli_view_with_engine_spark_prints_duckdbs_figures(demo_pair, monkeypatc
     for name, rows in expected["tables"].items():
         _same_frame(pd.DataFrame(rows), pd.DataFrame(got["tables"][name]), name)
     assert any((folder / "cli.lake" / "tickets").iterdir()), "the version was exported to the lake on demand"
+
+
+def test_a_row_scoped_user_sees_the_same_rows_on_spark(demo_pair):
+    from insight.auth.access import RowScope
+
+    duck, other = demo_pair
+    east = RowScope.parse(["region=East"])
+    expected = page_view(duck, "channels", east)
+    assert expected.kpis["orders"].value < page_view(duck, "channels").kpis["orders"].value, "the scope limits rows"
+    assert_same_view(expected, page_view(other, "channels", east))

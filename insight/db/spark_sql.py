@@ -103,6 +103,8 @@ def to_spark(sql: str, params=None, columns: Columns | None = None, rename: Call
             if table.name and table.name not in ctes:
                 alias = table.alias_or_name
                 table.set("this", exp.to_identifier(rename(table.name), quoted=True))
+                table.set("db", None)  # (a DuckDB catalog qualifier: Spark's views are unqualified)
+                table.set("catalog", None)
                 if not table.alias:
                     table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
     _one_rowid(tree)
