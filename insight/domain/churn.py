@@ -115,7 +115,7 @@ def _spells(scope: Scope, d: Definition) -> str:
                           max(t._day) OVER (PARTITION BY t._cust) AS last_all
                    FROM {orders} t WHERE {cond}),
         starts AS (SELECT _cust, d AS start, last_all, lead(prev) OVER (PARTITION BY _cust ORDER BY d) AS next_prev
-                   FROM o WHERE prev IS NULL OR d - prev > {n}),
+                   FROM o WHERE prev IS NULL OR date_diff('day', prev, d) > {n}),
         ids AS (SELECT _cust, any_value(customer_id) AS customer_id FROM {orders} WHERE _cust IS NOT NULL
                 GROUP BY _cust)
         SELECT s._cust, i.customer_id, s.start, coalesce(s.next_prev, s.last_all) + {n} AS lapse
