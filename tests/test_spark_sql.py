@@ -27,7 +27,7 @@ QUERIES = {
     "bitmap probe": "WITH s AS (SELECT bitstring_agg(k, 1, 60) AS kept FROM t WHERE k IS NOT NULL AND g = 'a') "
     "SELECT g, count(*) FILTER (WHERE k IS NOT NULL AND get_bit((SELECT kept FROM s), CAST(k - 1 AS INTEGER)) = 1) "
     "AS n FROM t GROUP BY ALL ORDER BY ALL",
-    "percentile": "SELECT g, quantile_cont(x, 0.9) AS p90, quantile_cont(x, 0.5) FILTER (WHERE k > 10) AS p50 "
+    "percentile": "SELECT g, quantile_cont(x, 0.9) AS p90, quantile_cont(q / 3.0, 0.5) FILTER (WHERE k > 10) AS p50 "
     "FROM t GROUP BY g ORDER BY g",
     "ordered list": "SELECT g, list(x ORDER BY d, x) AS xs FROM t WHERE x IS NOT NULL GROUP BY g ORDER BY g",
     "date_diff boundaries": "SELECT date_diff('minute', d, ?::TIMESTAMP) AS m, date_diff('hour', d, ?::TIMESTAMP) "

@@ -127,6 +127,12 @@ def _dummy(sql: str):
     return [0] * sum(1 for t in tokens if _is_placeholder(t))
 
 
+def _fixed(node: exp.Expression) -> exp.Expression:
+    """A copy of `node` with every fix applied inside it (a node `_fix` builds anew is not
+    visited again by the transform, so its operands are fixed here)."""
+    return node.copy().transform(_fix)
+
+
 def _name(node: exp.Expression) -> str:
     return node.name.lower() if isinstance(node, exp.Anonymous) else ""
 
@@ -142,28 +148,28 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.DateDiff) and node.text("unit").upper() in _BOUNDARY_UNITS:
         return _boundaries(node)
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
-        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+        return exp.Anonymous(this="percentile", expressions=[_fixed(node.this), node.expression.copy()])
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
         return _ordered_list(node.this)
     if _name(node) == "bit_count":
         inner = node.expressions[0]
         agg = inner.this if isinstance(inner, exp.Filter) else inner
         if _name(agg) == "bitstring_agg":
-            count = exp.Count(this=exp.Distinct(expressions=[agg.expressions[0].copy()]))
+            count = exp.Count(this=exp.Distinct(expressions=[_fixed(agg.expressions[0])]))
             if isinstance(inner, exp.Filter):
-                return exp.Filter(this=count, expression=inner.expression.copy())
+                return exp.Filter(this=count, expression=_fixed(inner.expression))
             return count
     if isinstance(node, exp.Add) and _name(node.expression) == "to_microseconds":
-        micros = node.expression.expressions[0].copy()
-        return exp.Anonymous(this="timestampadd", expressions=[exp.var("MICROSECOND"), micros, node.this.copy()])
+        micros = _fixed(node.expression.expressions[0])
+        return exp.Anonymous(this="timestampadd", expressions=[exp.var("MICROSECOND"), micros, _fixed(node.this)])
     if _name(node) == "bitstring_agg":
-        return exp.Anonymous(this="collect_set", expressions=[node.expressions[0].copy()])
+        return exp.Anonymous(this="collect_set", expressions=[_fixed(node.expressions[0])])
     if isinstance(node, exp.EQ) and isinstance(node.this, exp.Getbit) and node.expression.name == "1":
         bitmap, bit = node.this.this, node.this.expression
         key = bit.this if isinstance(bit, exp.Cast) else bit
         key = key.unnest()
         if isinstance(key, exp.Sub) and key.expression.name == "1":
-            return exp.ArrayContains(this=bitmap.copy(), expression=key.this.copy())
+            return exp.ArrayContains(this=_fixed(bitmap), expression=_fixed(key.this))
     return node
 
 
@@ -176,7 +182,7 @@ def _boundaries(node: exp.DateDiff) -> exp.Expression:
     unit = node.text("unit").upper()
 
     def trunc(value):
-        return exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string(unit), value.copy()])
+        return exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string(unit), _fixed(value)])
 
     return exp.Anonymous(this="timestampdiff", expressions=[exp.var(unit), trunc(node.expression), trunc(node.this)])
 
@@ -188,8 +194,8 @@ def _ordered_list(order: exp.Order) -> exp.Expression:
     for i, key in enumerate(order.expressions):
         if key.args.get("desc") or key.args.get("nulls_first"):
             raise ValueError("list(... ORDER BY ... DESC/NULLS FIRST) has no Spark twin here")
-        keys.append(exp.alias_(key.this.copy(), f"k{i}"))
-    packed = exp.Anonymous(this="struct", expressions=[*keys, exp.alias_(order.this.copy(), "v")])
+        keys.append(exp.alias_(_fixed(key.this), f"k{i}"))
+    packed = exp.Anonymous(this="struct", expressions=[*keys, exp.alias_(_fixed(order.this), "v")])
     sort = exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_list", expressions=[packed])])
     lam = exp.Lambda(this=exp.column("v", table="s"), expressions=[exp.to_identifier("s")])
     return exp.Anonymous(this="transform", expressions=[sort, lam])
