@@ -14,6 +14,7 @@ DuckDB construct sqlglot 30.30 gets wrong or has no twin for.
 - `a / b` and `avg(x)` are computed in DOUBLE, as DuckDB does (Spark would keep decimals, to
   6 or scale + 4 places).
 - `date_diff(unit, a, b)` counts boundaries, as DuckDB's does (Spark's counts elapsed units).
+- `CAST(<arithmetic> AS BIGINT)` rounds, as DuckDB does (Spark truncates).
 - `ts + to_microseconds(n)` is `timestampadd(MICROSECOND, n, ts)`.
 - `rowid`: DuckDB's row number of a table is a real column of every lake table and Spark-built
   table, so `SELECT rowid AS rowid, *` keeps one of it.
@@ -147,6 +148,11 @@ def _fix(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.DateDiff) and node.text("unit").upper() in _BOUNDARY_UNITS:
         return _boundaries(node)
+    if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.INTEGER_TYPES):
+        inner = node.this.unnest()
+        if isinstance(inner, exp.Mul | exp.Div | exp.Add | exp.Sub):  # DuckDB rounds; Spark truncates
+            node.set("this", exp.Anonymous(this="round", expressions=[node.this]))
+            return node
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         return exp.Anonymous(this="percentile", expressions=[_fixed(node.this), node.expression.copy()])
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
