@@ -39,7 +39,7 @@ QUERIES = {
     "hours after a timestamp": "SELECT d + to_microseconds(CAST(x * 3600e6 AS BIGINT)) AS due FROM t "
     "WHERE x IS NOT NULL ORDER BY k, d",
     "EXCLUDE and named parameters": "SELECT t.* EXCLUDE (q, d) FROM t WHERE g <> $skip AND coalesce(x, 0) >= $low "
-    "ORDER BY k, x",
+    "ORDER BY k, x, g",
     "dates list": "WITH m AS (SELECT unnest(?::DATE[]) AS m) SELECT m, count(t.k) AS n FROM m "
     "LEFT JOIN t ON CAST(t.d AS DATE) <= m GROUP BY m ORDER BY m",
 }

@@ -372,7 +372,8 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
         sql = f"""WITH {_spells(scope, d)},
             f AS (SELECT customer_id, arg_min(start, start) AS start, arg_min(lapse, start) AS lapse
                   FROM spells GROUP BY customer_id)
-            SELECT CAST(least(f.lapse, ?) - f.start AS DOUBLE) AS time, f.lapse <= ? AS event, {group_value} AS grp
+            SELECT CAST(date_diff('day', f.start, least(f.lapse, ?)) AS DOUBLE) AS time, f.lapse <= ? AS event,
+                   {group_value} AS grp
             FROM f {group_join}"""
         params = [scope.data_end, scope.data_end]
         unit, basis = "days", "orders"
