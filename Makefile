@@ -38,7 +38,7 @@ run: $(STAMP) system
 test: $(DEV_STAMP) system
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-bench: $(STAMP)
+bench: $(DEV_STAMP) system
 	$(BIN)/python -m insight bench
 
 demo: $(STAMP)

@@ -8,7 +8,8 @@ from insight.escape import md
 from insight.settings import LOCKOUT_FAILURES, LOCKOUT_MINUTES, SESSION_DAYS, query_timeout
 from insight.ui.auth import origin
 from insight.ui.delivery import admin_tab
-from insight.ui.shell import context, dimension_options, guard
+from insight.ui.filterbar import dimension_options
+from insight.ui.shell import context, guard
 
 ctx = context()
 ws, t, me = ctx.ws, ctx.t, ctx.user.name

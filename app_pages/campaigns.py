@@ -4,13 +4,13 @@ the funnel and the timeline. A click on a campaign drills every page to its cust
 import plotly.graph_objects as go
 import streamlit as st
 
-from insight import charts, settings
-from insight.domain.campaigns import ATTRIBUTES
+from insight import charts
 from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
-from insight.ui.shell import context, empty_state, guard, url_choice, url_number
-from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
+from insight.ui.shell import context, guard
+from insight.ui.urlstate import choice, number
+from insight.ui.widgets import chart_or_why, kpi_cards, ready, table
 from insight.views.views import CAMPAIGN_KPIS
 
 ctx = context()
@@ -43,19 +43,14 @@ def uplift_chart(measured) -> None:
     chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
 
 
-page_header(ctx, "campaigns")
+ctx, _ = page_header(ctx, "campaigns")
 top = st.columns([1, 2])
 with top[0]:
-    days = url_number("win", settings.ATTRIBUTION_DAYS, 1, 365, t("camp.window"))
+    number("win", t("camp.window"))
 with top[1]:
-    attr = url_choice("attr", ATTRIBUTES, ATTRIBUTES[0], t("camp.who.pick"), attr_label)
-win = "" if days == settings.ATTRIBUTION_DAYS else str(days)
-pv = guard(view, ctx, "campaigns", {"win": win, "attr": attr})
-if pv is not None:
-    view_notes(ctx, pv)
-if pv is not None and pv.missing:
-    empty_state(ctx, pv.missing)
-elif pv is not None and "campaigns" in pv.tables:
+    attr = choice("attr", t("camp.who.pick"), attr_label)
+pv = guard(view, ctx, "campaigns")
+if ready(ctx, pv) and "campaigns" in pv.tables:
     kpi_cards(ctx, {m: pv.kpis[m] for m in CAMPAIGN_KPIS}, per_row=4)
     camps = pv.tables["campaigns"]
     label = camps["name"].fillna(camps["campaign_id"]) if "name" in camps else camps["campaign_id"]
@@ -131,18 +126,17 @@ elif pv is not None and "campaigns" in pv.tables:
     if "timeline" in pv.tables and "start_date" in camps:
         line = pv.tables["timeline"]
         fig = go.Figure()
-        fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"))
         fig.add_bar(
             x=camps["start_date"],
             y=camps["spend"],
             name=t("camp.spend"),
-            yaxis="y2",
             text=camps["campaign_id"],
             customdata=camps["campaign_id"],
             marker_color=charts.PALETTE[1],
+            meta={"fmt": "money"},
         )
-        fig.update_layout(
-            yaxis={**charts.NUMBER_AXIS}, yaxis2={"overlaying": "y", "side": "right", **charts.NUMBER_AXIS}
-        )
+        line_on_top = {"yaxis": "y2", "meta": {"fmt": "money"}}  # the chart rules: the line over the bars
+        fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"), **line_on_top)
+        fig.update_layout(yaxis={"side": "right"}, yaxis2={"overlaying": "y", "side": "left", "showgrid": False})
         dates = [*line["month"], *camps["start_date"]]
         chart(charts.time_axis(charts.layout(fig, t("camp.timeline")), "month", dates), "camp_timeline", dim="campaign")

@@ -6,29 +6,22 @@ from insight import charts
 from insight.domain.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
-from insight.ui.shell import context, empty_state, guard, url_choice, url_flag
-from insight.ui.widgets import chart_or_why, kpi_cards, table, view_notes
+from insight.ui.shell import context, guard
+from insight.ui.urlstate import choice, flag
+from insight.ui.widgets import chart_or_why, kpi_cards, ready, table
 from insight.views.views import grain
-
-MEASURES = ("revenue", "orders", "customers")
 
 ctx = context()
 t = ctx.t
-page_header(ctx, "channels")
-pv = guard(view, ctx, "channels")
-if pv is not None:
-    view_notes(ctx, pv)
-if pv is not None and pv.missing:
-    empty_state(ctx, pv.missing)
-elif pv is not None:
+ctx, _ = page_header(ctx, "channels")
+pv = guard(view, ctx, "channels", {"measure": "", "share": ""})  # the figures are the same for every measure
+if ready(ctx, pv):
     kpi_cards(ctx, pv.kpis, per_row=4)
     a, b = st.columns([3, 1])
     with a:
-        measure = url_choice(
-            "measure", MEASURES, MEASURES[0], t("channels.measure"), lambda m: t(f"measure.{m}"), widget="segmented"
-        )
+        measure = choice("measure", t("channels.measure"), lambda m: t(f"measure.{m}"), widget="segmented")
     with b:
-        share = url_flag("share", t("channels.share"))
+        share = flag("share", t("channels.share"))
     title = t("channels.over_time", measure=t(f"measure.{measure}"))
     column = f"{measure}_share" if share else measure
     g = grain(ctx.scope)

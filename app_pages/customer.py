@@ -1,6 +1,5 @@
 """Customer: one customer's orders timeline, tickets and profile (customer?id=...)."""
 
-import plotly.express as px
 import streamlit as st
 
 from insight import charts, formatting
@@ -11,10 +10,11 @@ from insight.ml import churn_model
 from insight.ml.clusters import name_text
 from insight.ui.interact import chart, page_header
 from insight.ui.shell import context, guard
+from insight.ui.widgets import record, table
 
 ctx = context()
 t = ctx.t
-page_header(ctx, "customer", chips=False)
+ctx, _ = page_header(ctx, "customer", chips=False)
 cid = st.text_input(t("customer.pick"), key="id", bind="query-params").strip()
 if not cid:
     st.info(t("customer.none"))
@@ -33,28 +33,21 @@ else:
         left, right = st.columns([3, 2])
         with left:
             if len(cv.orders):
-                fig = px.scatter(
-                    cv.orders,
-                    x="order_date",
-                    y="amount",
-                    color="channel" if "channel" in cv.orders else None,
-                    symbol="counted",
-                    title=t("customer.orders"),
-                )
                 days = (cv.orders["order_date"].max() - cv.orders["order_date"].min()).days + 1
-                fig = charts.time_axis(fig, formatting.grain_for_days(days), cv.orders["order_date"])
-                chart(charts.layout(fig, t("customer.orders")), "customer_orders")
+                fig = charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))
+                chart(fig, "customer_orders")
         with right:
             st.subheader(t("customer.segments"))
             seg = cv.segment
             if seg is None:
                 st.caption(t("customer.inactive"))
             else:
-                a, b, c = st.columns(3)
+                a = st.container()  # a segment name is long: its own row, never cut to "At …"
+                b, c = st.columns(2)
                 a.metric(
                     t("col.rfm"),
                     t(f"rfm.{seg['rfm']}"),
-                    f"R{seg['r']} F{seg['f']} M{seg['m']}",
+                    f"R{seg['r']:.0f} F{seg['f']:.0f} M{seg['m']:.0f}",
                     delta_color="off",
                     delta_arrow="off",
                     border=True,
@@ -72,7 +65,7 @@ else:
                     st.caption(f"{t('seg.members.cluster', n=md(number))}: {md(name)}")
                 st.caption(t(f"action.{seg['rfm']}"))
             st.subheader(t("customer.profile"))
-            st.dataframe([(k, str(v)) for k, v in cv.profile.items()], hide_index=True, width="stretch")
+            record(ctx, cv.profile)
             d, _ = churn.definition(ctx.scope)
             if churn.available(ctx.scope, d):
                 model = churn_model.cached(ctx.scope, d)
@@ -93,4 +86,4 @@ else:
                     st.caption(t("customer.risk.none"))
         if len(cv.tickets):
             st.subheader(t("customer.tickets"))
-            st.dataframe(cv.tickets, hide_index=True)
+            table(ctx, cv.tickets)

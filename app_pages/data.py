@@ -3,9 +3,8 @@
 import streamlit as st
 
 from insight.auth import audit
-from insight.escape import md
 from insight.ingest import importer
-from insight.ui import upload
+from insight.ui import upload, widgets
 from insight.ui.auth import origin
 from insight.ui.shell import context, show_notes
 
@@ -24,11 +23,7 @@ datasets = ws.datasets()
 if datasets.empty:
     st.info(t("data.none"))
 else:
-    shown = datasets.assign(
-        rows=datasets["rows"].map("{:,}".format), imported_at=datasets["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
-    )
-    shown = shown.map(lambda v: md(v) if isinstance(v, str) else v)  # st.table renders Markdown
-    st.table(shown.rename(columns=lambda c: t(f"data.col.{c}")).set_index(t("data.col.table")))
+    widgets.table(ctx, datasets, "data.col")
     if ctx.can("delete"):
         with st.expander(t("data.delete")):
             victim = st.selectbox(t("data.col.table"), datasets["table"].tolist(), key="delete_table")
@@ -39,4 +34,4 @@ else:
                 st.cache_data.clear()
                 st.rerun()
     with st.expander(t("data.history")):
-        st.dataframe(ws.history(), hide_index=True)
+        widgets.table(ctx, ws.history(), "data.col")

@@ -2,24 +2,21 @@
 
 import streamlit as st
 
-from insight import charts, formatting, i18n
-from insight.domain.overview import MOVED_DIMS, MOVED_METRICS
+from insight import charts, i18n
+from insight.domain.overview import MOVED_DIMS
 from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
-from insight.ui.shell import context, empty_state, guard, url_choice
-from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, period_coverage, table, view_notes
+from insight.ui.shell import context, guard
+from insight.ui.urlstate import choice
+from insight.ui.widgets import alert_list, chart_or_why, kpi_cards, period_coverage, ready, table, view_notes
 from insight.views.views import grain, lacks
 
 ctx = context()
 t = ctx.t
-page_header(ctx, "overview")
-pv = guard(view, ctx, "overview")
-if pv is not None:
-    view_notes(ctx, pv)
-if pv is not None and pv.missing:
-    empty_state(ctx, pv.missing)
-elif pv is not None:
+ctx, _ = page_header(ctx, "overview")
+pv = guard(view, ctx, "overview", {"mv": "", "by": ""})  # the figures are the same for every split
+if ready(ctx, pv):
     period_coverage(ctx, pv.tables["coverage"])
     series = pv.tables["series"]
     current = series[series["series"] == "current"]
@@ -40,18 +37,11 @@ elif pv is not None:
     st.subheader(t("overview.moved"), help=t("overview.moved.help"))
     a, b = st.columns(2)
     with a:
-        metric = url_choice(
-            "mv",
-            MOVED_METRICS,
-            MOVED_METRICS[0],
-            t("overview.moved.metric"),
-            lambda m: t(f"metric.{m}"),
-            widget="segmented",
-        )
+        metric = choice("mv", t("overview.moved.metric"), lambda m: t(f"metric.{m}"), widget="segmented")
     with b:
         present = set(pv.tables["moved_revenue"]["dimension"]) | set(pv.tables["moved_complaints"]["dimension"])
         dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS  # only splits the data has
-        dim = url_choice("by", dims, dims[0], t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented")
+        dim = choice("by", t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented", options=dims)
     moved = pv.tables[f"moved_{metric}"]
     card = pv.kpis[metric]
     if moved.empty and ctx.filters.cmp == "none":
@@ -69,10 +59,9 @@ elif pv is not None:
             chart(charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
         with c2:
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
-            part["share_of_change"] = part["share_of_change"].map(lambda v: formatting.value(v, "pct", ctx.lang))
             table(ctx, part, prefix="overview.col")
 
     if "overdue" in pv.tables and len(pv.tables["overdue"]):
         with st.expander(t("overview.overdue"), icon=":material/alarm:"):
-            st.dataframe(pv.tables["overdue"], hide_index=True)
+            table(ctx, pv.tables["overdue"])
     view_rows(ctx, "orders", "overview_rows")

@@ -5,8 +5,9 @@ import streamlit as st
 
 from insight.reports import saved
 from insight.ui.delivery import schedule_form
+from insight.ui.filterbar import opened_view
 from insight.ui.saved import view_card
-from insight.ui.shell import context, opened_view
+from insight.ui.shell import context
 
 opened_view()  # "Open" was clicked: go to that page with the view's state
 ctx = context()

@@ -78,32 +78,70 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run_bench(orders: int = 1_000_000, import_rows: int = 1_000_000, only: str | None = None) -> dict:
+def run_bench(
+    orders: int = 1_000_000,
+    import_rows: int = 1_000_000,
+    only: str | None = None,
+    sessions: int | None = None,
+    views: int = 5,
+) -> dict:
+    """Every benchmark; with `sessions`, the load of that many concurrent sessions on a real
+    server instead (insight/bench_load.py)."""
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="insight-bench-") as tmp:
         tmp = Path(tmp)
-        results["import_csv"] = bench_import(tmp, import_rows)
-        if only == "import":
-            return results
-        customers = max(1000, orders // 24)
-        started = time.perf_counter()
-        frames = demo.generate(customers=customers, orders=orders)
-        results["demo_generate"] = {"orders": orders, "seconds": round(time.perf_counter() - started, 2)}
+        if not sessions:
+            results["import_csv"] = bench_import(tmp, import_rows)
+            if only == "import":
+                return results
         path = tmp / "pages.duckdb"
-        ws = Workspace(path)
-        started = time.perf_counter()
-        ws.publish_frames(frames, source_file="bench")
-        seconds = time.perf_counter() - started
-        del frames
-        results["publish_with_facts"] = {"orders": orders, "seconds": round(seconds, 2)}
-        ws.close()
+        results |= _pages_workspace(path, orders)
+        if sessions:
+            from insight.bench_load import bench_load
+
+            batch = tmp / "nightly_orders.csv"
+            frame = demo.generate(customers=max(1000, orders // 24), orders=10_000, seed=99)["orders"]
+            frame.assign(order_id="N" + frame["order_id"]).to_csv(batch, index=False)
+            results["load"] = bench_load(path, sessions, views, FILTER_CHANGES, batch)
+            results["machine"] = {"cores": os.cpu_count()}
+            return results
+        if only in ("peers", "paint"):
+            results[only] = _child(str(path), "peers") if only == "peers" else _paint(path)
+            return results
         results["pages"] = _child(str(path))
+        results["peers"] = _child(str(path), "peers")
+        results["paint"] = _paint(path)
         results["segments"] = bench_segments_workspace(tmp, orders)
         results["churn_model"] = bench_model_workspace(tmp, orders)
         results["text_classifier"] = _child(str(path), "text")
         results["campaigns"] = _child(str(path), "campaigns")  # last: it scales the contacts up
     results["machine"] = {"cores": os.cpu_count()}
     return results
+
+
+def _paint(path: Path) -> dict:
+    """First paint in Chromium (insight/bench_paint.py), on a copy: the server writes to it."""
+    import shutil
+
+    from insight.bench_paint import bench_paint
+
+    copy = path.with_name("paint.duckdb")
+    shutil.copy(path, copy)
+    return bench_paint(copy)
+
+
+def _pages_workspace(path: Path, orders: int) -> dict:
+    """The demo at `orders` orders (one customer per 24) in a new workspace, with its timings."""
+    customers = max(1000, orders // 24)
+    started = time.perf_counter()
+    frames = demo.generate(customers=customers, orders=orders)
+    out = {"demo_generate": {"orders": orders, "seconds": round(time.perf_counter() - started, 2)}}
+    ws = Workspace(path)
+    started = time.perf_counter()
+    ws.publish_frames(frames, source_file="bench")
+    out["publish_with_facts"] = {"orders": orders, "seconds": round(time.perf_counter() - started, 2)}
+    ws.close()
+    return out
 
 
 #: Periods the segments bench computes RFM and tiers for (each a cold build of the segment table).
@@ -345,6 +383,14 @@ def bench_text(path: str) -> dict:
     }
 
 
+def bench_peers(path: str) -> dict:
+    """The Overview and Channel mix figures by the product and by pandas and Polars peers
+    (insight/bench_peers.py), interleaved over the 20 filter changes."""
+    from insight.bench_peers import bench_peers as run
+
+    return {**run(path, FILTER_CHANGES), "peak_rss_mb": _peak_rss_mb()}
+
+
 def _peak_rss_mb() -> int:
     """This process's own peak RSS. (`ru_maxrss` would count the parent's memory at fork time.)"""
     with open("/proc/self/status") as fh:
@@ -355,7 +401,11 @@ def _peak_rss_mb() -> int:
 
 
 if __name__ == "__main__":
-    run = {"segments": bench_segments, "model": bench_model, "text": bench_text, "campaigns": bench_campaigns}.get(
-        sys.argv[2] if sys.argv[2:] else "", bench_pages
-    )
+    run = {
+        "segments": bench_segments,
+        "model": bench_model,
+        "text": bench_text,
+        "campaigns": bench_campaigns,
+        "peers": bench_peers,
+    }.get(sys.argv[2] if sys.argv[2:] else "", bench_pages)
     print(json.dumps(run(sys.argv[1])))

@@ -1,4 +1,6 @@
-"""Plotly figures for the pages. Every clickable mark carries its drill key in `customdata`."""
+"""Plotly figures for the pages. Every clickable mark carries its drill key in `customdata`; each
+trace says how its figures read (`meta={"fmt": …}`), and insight/chart_style.py applies the chart
+rules (formats, ticks, colours, labels) when the figure is drawn."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-#: One colour per channel everywhere, so a channel reads the same on every chart.
-PALETTE = ["#1f6feb", "#e8590c", "#2f9e44", "#ae3ec9", "#f59f00", "#0ca678", "#e64980", "#495057", "#74c0fc"]
+from insight.chart_style import LEGEND, PALETTE, colors, ink, nonempty
+
 FONT = "Noto Sans CJK SC, Noto Sans, sans-serif"  # draws Chinese titles in the PNG export too
 
 T = Callable[..., str]
@@ -22,7 +24,7 @@ def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
         title={"text": title, "font": {"size": 15}},
         height=height,
         font={"family": FONT},
-        legend={"orientation": "h", "y": -0.15},
+        legend=LEGEND,
         clickmode="event+select",
         dragmode=False,
     )
@@ -78,10 +80,6 @@ def _grain_of(values: pd.Series) -> str:
     )
 
 
-def colors(values) -> dict[str, str]:
-    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(set(values)))}
-
-
 def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
     """Revenue (current and comparison, aligned by bucket) with active customers as bars."""
     fig = go.Figure()
@@ -91,9 +89,9 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
         x=current["bucket"],
         y=current["active_customers"],
         name=t("metric.active_customers"),
-        yaxis="y2",
         marker_color="#a5d8ff",
         customdata=current["bucket"].astype(str),
+        meta={"fmt": "int"},
     )
     fig.add_scatter(
         x=current["bucket"],
@@ -101,6 +99,8 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
         name=f"{t('metric.revenue')} · {t('overview.current')}",
         line={"color": PALETTE[0], "width": 3},
         customdata=current["bucket"].astype(str),
+        yaxis="y2",
+        meta={"fmt": "money"},
     )
     if len(comparison):
         x = current["bucket"].iloc[: len(comparison)].tolist()
@@ -110,18 +110,26 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
             name=f"{t('metric.revenue')} · {t('overview.comparison')}",
             line={"color": PALETTE[0], "dash": "dot"},
             customdata=[str(b) for b in x],
+            yaxis="y2",
+            meta={"fmt": "money"},
         )
+    # The line's axis overlays the bars' (so the line is drawn over them) and reads on the left.
     fig.update_layout(
-        yaxis={**NUMBER_AXIS, "title": t("metric.revenue")},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, **COUNT_AXIS},
+        yaxis={**COUNT_AXIS, "side": "right", "title": t("metric.active_customers")},
+        yaxis2={**NUMBER_AXIS, "overlaying": "y", "side": "left", "showgrid": False, "title": t("metric.revenue")},
     )
     return time_axis(layout(fig, t("overview.trend")), grain, current["bucket"])
 
 
-def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figure:
-    """Previous total → each value's contribution → current total."""
-    part = moved[moved["dimension"] == dim]
+def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str = "money") -> go.Figure:
+    """Previous total → each value's contribution → current total, on a baseline just under the
+    lowest running total (the changes are what the chart is for); values with nothing in either
+    period are left out."""
+    part = nonempty(moved[moved["dimension"] == dim])
     previous, current = part["previous"].sum(), part["current"].sum()
+    running = previous + part["change"].cumsum()
+    low, high = min(previous, current, *running), max(previous, current, *running)
+    floor = max(0.0, low - 0.6 * (high - low)) if high > low else 0.0
     x = [t("overview.comparison"), *part["value"].tolist(), t("overview.current")]
     y = [previous, *part["change"].tolist(), current]
     fig = go.Figure(
@@ -131,6 +139,8 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figu
             measure=["absolute"] + ["relative"] * len(part) + ["total"],
             customdata=[None, *part["value"].tolist(), None],
             connector={"line": {"color": "#adb5bd"}},
+            meta={"fmt": fmt, "floor": floor},
+            base=0,
         )
     )
     return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
@@ -139,7 +149,8 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T) -> go.Figu
 def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> go.Figure:
     """Channel × time-bucket stacked bars of `column` (a count, an amount or a share)."""
     fig = go.Figure()
-    palette = colors(frame["channel"])
+    palette = colors(frame["channel"], "channel")
+    kind = "pct" if percent else "money" if column == "revenue" else "int"
     for channel, part in frame.groupby("channel", sort=True):
         fig.add_bar(
             x=part["bucket"],
@@ -147,6 +158,7 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False,
             name=channel,
             marker_color=palette[channel],
             customdata=[channel] * len(part),
+            meta={"fmt": kind},
         )
     amounts = NUMBER_AXIS if column == "revenue" else COUNT_AXIS
     fig.update_layout(barmode="stack", yaxis={"tickformat": ".0%"} if percent else amounts)
@@ -154,10 +166,18 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False,
 
 
 def tiles(
-    z: pd.DataFrame, custom: list[list[str]], title: str, text: list[list[str]] | None = None, height: int = 360
+    z: pd.DataFrame,
+    custom: list[list[str]],
+    title: str,
+    labels: list[list[str]] | None = None,
+    height: int = 360,
+    fmt: str = "int",
 ) -> go.Figure:
-    """A heat map drawn as square markers, one per cell, so a click selects a cell (Plotly's
-    own heat map trace cannot be selected, so it could not drill). Rows are drawn top to bottom."""
+    """A heat map whose cells can be clicked: Plotly's heat map draws the cells (they grow with the
+    chart, so labels fit at any width) and an invisible marker on each cell takes the click
+    (a heat map trace itself cannot be selected, so it could not drill). Rows are drawn top to
+    bottom; each cell shows its number (in `fmt`, compact) under its label, if it has one (so no
+    colour scale takes the cells' room)."""
     rows, cols = [str(r) for r in z.index], [str(c) for c in z.columns]
     values = z.to_numpy(dtype=float)
     top = float(values.max()) if values.size else 0.0
@@ -168,28 +188,21 @@ def tiles(
             ys.append(row)
             zs.append(values[i, j])
             cs.append(custom[i][j])
-            ts.append(text[i][j] if text else f"{values[i, j]:,.0f}")
-            colors_.append("white" if top and values[i, j] > 0.6 * top else "#212529")
-    size = max(18, min(64, (height - 110) / max(len(rows), 1) - 4))
-    fig = go.Figure(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            text=ts,
-            textfont={"color": colors_, "size": 11},
-            customdata=cs,
-            marker={
-                "symbol": "square",
-                "size": size,
-                "color": zs,
-                "colorscale": "Blues",
-                "cmin": 0,
-                "showscale": True,
-                "line": {"width": 0},
-            },
-            hovertemplate="%{y} × %{x}: %{marker.color:,.0f}<extra></extra>",
-        )
+            ts.append(labels[i][j] if labels else None)
+            colors_.append(ink(values[i, j], top))
+    size = max(12, min(40, (height - 110) / max(len(rows), 1) - 8))
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=cols, y=rows, z=values, colorscale="Blues", zmin=0, xgap=2, ygap=2, hoverinfo="skip", showscale=False
+    )
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="markers+text",
+        textfont={"color": colors_, "size": 10},
+        customdata=cs,
+        meta={"fmt": fmt, "cells": True, "labels": ts, "values": zs},
+        marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
     )
     fig.update_layout(
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": cols, "showgrid": False},
@@ -203,35 +216,45 @@ def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, dri
     """A row × column heat map; a cell click drills on the row value."""
     wide = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum").fillna(0)
     custom = [[r if drill_row else c for c in wide.columns] for r in wide.index]
-    return tiles(wide, custom, title, height=340 + 20 * max(0, len(wide.index) - 6))
+    fmt = "money" if value in ("revenue", "amount") else "int"
+    return tiles(wide, custom, title, height=340 + 20 * max(0, len(wide.index) - 6), fmt=fmt)
+
+
+#: Plotly number formats the pages still pass, onto our formats (insight/formatting.py).
+_KINDS = {".0%": "pct", ".1%": "pct", ".2f": "num", ".3f": "num"}
 
 
 def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> go.Figure:
-    palette = colors(frame[x])
-    fig = go.Figure(go.Bar(x=frame[x], y=frame[y], customdata=frame[x], marker_color=[palette[v] for v in frame[x]]))
-    if fmt:
-        fig.update_layout(yaxis={"tickformat": fmt})
+    """One bar per value of `x`, each in its value's colour; a click carries the value."""
+    palette = colors(frame[x], x)
+    kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "num" if y == "silhouette" else "int")
+    fig = go.Figure(
+        go.Bar(
+            x=frame[x],
+            y=frame[y],
+            customdata=frame[x],
+            marker_color=[palette[v] for v in frame[x]],
+            meta={"fmt": kind},
+        )
+    )
     return layout(fig, title, height=320)
-
-
-#: Value tiers in their own colours on every chart.
-TIER_COLORS = {"diamond": "#1971c2", "gold": "#f59f00", "silver": "#adb5bd", "basic": "#dee2e6"}
 
 
 def coded_bars(
     frame: pd.DataFrame, code: str, y: str, title: str, label: Callable[[str], str], fmt: str | None = None
 ) -> go.Figure:
     """Bars of codes shown by their translated label; a click carries the code."""
+    palette = colors(frame[code], code)
+    kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "int")
     fig = go.Figure(
         go.Bar(
             x=[label(c) for c in frame[code]],
             y=frame[y],
             customdata=frame[code],
-            marker_color=[TIER_COLORS.get(c, PALETTE[i % len(PALETTE)]) for i, c in enumerate(frame[code])],
+            marker_color=[palette[c] for c in frame[code]],
+            meta={"fmt": kind},
         )
     )
-    if fmt:
-        fig.update_layout(yaxis={"tickformat": fmt})
     return layout(fig, title, height=340)
 
 
@@ -239,16 +262,12 @@ def rf_grid(grid: pd.DataFrame, value: str, title: str, t: T, label: Callable[[s
     """The 5 × 5 R × F grid (R 5 on top); each cell names its segment, a click lists it."""
     wide = grid.pivot(index="r", columns="f", values=value).sort_index(ascending=False)
     seg = grid.pivot(index="r", columns="f", values="rfm").sort_index(ascending=False)
-    text = [[f"{_wrap(label(seg.loc[r, f]))}<br>{wide.loc[r, f]:,.0f}" for f in wide.columns] for r in wide.index]
+    labels = [[label(seg.loc[r, f]) for f in wide.columns] for r in wide.index]
     custom = [[f"cell:{r}-{f}" for f in wide.columns] for r in wide.index]
-    fig = tiles(wide.rename(index=lambda r: f"R{r}", columns=lambda f: f"F{f}"), custom, title, text, height=460)
+    kind = "money" if value == "revenue" else "int"
+    fig = tiles(wide.rename(index=lambda r: f"R{r}", columns=lambda f: f"F{f}"), custom, title, labels, 460, kind)
     fig.update_layout(xaxis_title=t("seg.f"), yaxis_title=t("seg.r"))
     return fig
-
-
-def _wrap(text: str) -> str:
-    """Two-word labels on two lines, so they fit a grid cell."""
-    return text.replace(" ", "<br>", 1) if " " in text and len(text) > 9 else text
 
 
 def moves(frame: pd.DataFrame, order: tuple[str, ...], title: str, label: Callable[[str], str]) -> go.Figure:
@@ -297,6 +316,27 @@ def projection(points: pd.DataFrame, title: str, label: Callable[[int], str]) ->
             customdata=[f"cluster:{int(cluster)}"] * len(part),
         )
     return layout(fig, title, height=420)
+
+
+def customer_orders(orders: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
+    """One customer's orders over time: amount by date, one colour per channel, cancelled and
+    returned orders hollow (they do not count in revenue)."""
+    fig = go.Figure()
+    channels = orders["channel"].fillna("—") if "channel" in orders else pd.Series("—", index=orders.index)
+    palette = colors(channels, "channel")
+    for channel, part in orders.groupby(channels, sort=True):
+        counted = part["counted"].fillna(False).astype(bool)
+        for mask, hollow in ((counted, False), (~counted, True)):
+            if mask.any():
+                fig.add_scatter(
+                    x=part.loc[mask, "order_date"],
+                    y=part.loc[mask, "amount"],
+                    mode="markers",
+                    name=f"{channel} · {t('customer.not_counted')}" if hollow else str(channel),
+                    marker={"color": palette[channel], "size": 9, "symbol": "circle-open" if hollow else "circle"},
+                    meta={"fmt": "money"},
+                )
+    return time_axis(layout(fig, t("customer.orders")), grain, orders["order_date"])
 
 
 # --- churn ------------------------------------------------------------------------------------
@@ -385,7 +425,7 @@ def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> go.Figure:
             y=cells["cohort"],
             mode="markers+text",
             text=[f"{v:.0%}" for v in cells[column]],
-            textfont={"size": 9},
+            textfont={"size": 10, "color": [ink(v, 1.0) for v in cells[column]]},
             customdata=cells["cohort"],
             marker={
                 "symbol": "square",
@@ -497,7 +537,7 @@ def complaint_pareto(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
         customdata=frame["value"],
         marker_color=[PALETTE[1] if c <= 0.8 + 1e-9 else PALETTE[7] for c in frame["cum_share"].shift(fill_value=0)],
         name=t("metric.complaints"),
-        hovertemplate="%{x}: %{y:,}<extra></extra>",
+        meta={"fmt": "int"},
     )
     fig.add_scatter(
         x=frame["value"],
@@ -506,12 +546,12 @@ def complaint_pareto(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
         mode="lines+markers",
         name=t("cmp.cum_share"),
         line={"color": PALETTE[0]},
-        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+        meta={"fmt": "pct"},
     )
     fig.add_hline(y=0.8, yref="y2", line={"dash": "dot", "color": PALETTE[0]})
     fig.update_layout(
         xaxis={"type": "category"},
-        yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05]},
+        yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero", "showgrid": False},
     )
     return layout(fig, title, height=380)
 
@@ -520,9 +560,11 @@ def weekly_stacked(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
     """Complaints per week stacked by category, with anomalous weeks (> mean + 3σ of their
     category) marked."""
     fig = go.Figure()
-    palette = colors(frame["category"])
+    palette = colors(frame["category"], "category")
     for category, part in frame.groupby("category", sort=True):
-        fig.add_bar(x=part["week"], y=part["complaints"], name=category, marker_color=palette[category])
+        fig.add_bar(
+            x=part["week"], y=part["complaints"], name=category, marker_color=palette[category], meta={"fmt": "int"}
+        )
     odd = frame[frame["anomaly"]]
     if len(odd):
         totals = frame.groupby("week")["complaints"].sum()
@@ -546,7 +588,7 @@ def histogram(frame: pd.DataFrame, title: str, x_title: str) -> go.Figure:
             y=frame["tickets"],
             width=(frame["high"] - frame["low"]) * 0.95,
             marker_color=PALETTE[0],
-            hovertemplate="%{x:.1f} h: %{y:,}<extra></extra>",
+            meta={"fmt": "int"},
         )
     )
     fig.update_layout(xaxis={"title": x_title}, showlegend=False)
@@ -563,10 +605,10 @@ def rate_by(frame: pd.DataFrame, value: str, title: str, fmt: str = ".0%") -> go
             orientation="h",
             customdata=shown["value"].astype(str),
             marker_color=PALETTE[0],
-            hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra></extra>",
+            meta={"fmt": _KINDS.get(fmt, "num")},
         )
     )
-    fig.update_layout(xaxis={"tickformat": fmt}, yaxis={"type": "category"})
+    fig.update_layout(yaxis={"type": "category"})
     return layout(fig, title, height=max(240, 60 + 30 * len(frame)))
 
 

@@ -9,8 +9,9 @@ import math
 import os
 import sys
 import traceback
+from pathlib import Path
 
-from insight import settings
+from insight import handoff, settings
 from insight.errors import InsightError
 from insight.i18n import msg
 from insight.reports import commands
@@ -71,7 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks of the issue-stated budgets")
     bench.add_argument("--orders", type=int, default=1_000_000)
     bench.add_argument("--import-rows", type=int, default=1_000_000)
-    bench.add_argument("--only", choices=["import"], help="run one part of the benchmark")
+    bench.add_argument("--only", choices=["import", "peers", "paint"], help="run one part of the benchmark")
+    bench.add_argument(
+        "--sessions", type=int, metavar="N", help="N concurrent sessions on the real server, while a file imports"
+    )
+    bench.add_argument("--views", type=int, default=5, help="with --sessions: page views per session")
     bench.add_argument("--json", action="store_true")
     engine_option(bench)
 
@@ -133,8 +138,7 @@ def _users(ws, args: argparse.Namespace) -> dict:
 
     origin = "cli"
     if args.action == "add":
-        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
-        user = users.add(ws, args.name, args.role, password, RowScope.parse(args.scope), args.email, origin=origin)
+        user = users.add(ws, args.name, args.role, args.password, RowScope.parse(args.scope), args.email, origin=origin)
     elif args.action == "scope":
         user = users.change(ws, args.name, rows=RowScope.parse(args.scope), origin=origin)
     elif args.action == "role":
@@ -193,6 +197,10 @@ def run(args: argparse.Namespace) -> dict:
         return run_spark_bench(orders=args.orders)
     if args.command in commands.COMMANDS:
         return commands.run(args)
+    if args.command == "bench":
+        from insight.bench import run_bench
+
+        return run_bench(args.orders, args.import_rows, args.only, args.sessions, args.views)
     ws = open_workspace(args.workspace)
     if args.command == "demo":
         from insight.demo_workspace import build_demo
@@ -237,10 +245,6 @@ def run(args: argparse.Namespace) -> dict:
 
         found = audit.entries(ws, who=args.user, actions=args.action, since=args.since, limit=args.limit)
         return {"entries": _records(found)}
-    if args.command == "bench":
-        from insight.bench import run_bench
-
-        return run_bench(orders=args.orders, import_rows=args.import_rows, only=args.only)
     if args.command == "datasets":
         if args.delete:
             from insight.auth import audit
@@ -257,28 +261,60 @@ def run(args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 on success; 2 on a user error (one line: file, column, rows, what to do); 1 on a bug
-    (one line, or the trace with --debug). No traceback reaches a user otherwise."""
+    (one line, or the trace with --debug). No traceback reaches a user otherwise. A command on a
+    workspace the serving app holds is handed to the app (insight/handoff.py)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     try:
-        out = jsonable(run(args))
-        if args.json:
-            print(json.dumps(out, ensure_ascii=False, allow_nan=False))
-        else:
-            _print_human(args.command, out)
-    except InsightError as exc:
-        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
-        if getattr(args, "json", False):
-            print(json.dumps(jsonable(exc.to_dict()), ensure_ascii=False, allow_nan=False), file=sys.stderr)
-        return 2
+        stdin = sys.stdin.readline().rstrip("\r\n") if getattr(args, "password_stdin", False) else None
+        reply = _outcome(args, stdin)
+        if reply.get("held") and args.command not in handoff.LOCAL:
+            path = settings.workspace_path(args.workspace).resolve()
+            reply = handoff.forward(path, argv, stdin) or reply
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    if "out" in reply:
+        if args.json:
+            print(json.dumps(reply["out"], ensure_ascii=False, allow_nan=False))
+        else:
+            _print_human(args.command, reply["out"])
+        return 0
+    if "error" in reply:
+        print("error: " + reply["error"], file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps(reply["detail"], ensure_ascii=False, allow_nan=False), file=sys.stderr)
+        return 2
+    print(f"error: {msg('cli.unexpected')}", file=sys.stderr)
+    return 1
+
+
+def execute(argv: list[str], *, cwd: str, stdin: str | None, workspace: Path) -> dict:
+    """A command handed over by a CLI (insight/handoff.py), run in this process on `workspace`:
+    its paths are the CLI's, relative to its working directory `cwd`."""
+    args = _parser().parse_args(argv)
+    for name in ("file", "out"):
+        if getattr(args, name, None):
+            setattr(args, name, str(Path(cwd, getattr(args, name))))
+    args.workspace = str(workspace)
+    return _outcome(args, stdin)
+
+
+def _outcome(args: argparse.Namespace, stdin: str | None) -> dict:
+    """The answer to one command, as JSON can carry it: {"out": ...}, {"error": line, "detail": {...}}
+    (with "held": true when another process holds the workspace) or {"bug": true}."""
+    from insight.db.workspace import WorkspaceHeld
+
+    args.password = stdin
+    try:
+        return {"out": jsonable(run(args))}
+    except InsightError as exc:
+        held = isinstance(exc, WorkspaceHeld)
+        return {"error": " ".join(str(exc).split()), "detail": jsonable(exc.to_dict()), "held": held}
     except Exception:
         if args.debug:
             traceback.print_exc()
-        print(f"error: {msg('cli.unexpected')}", file=sys.stderr)
-        return 1
-    return 0
+        return {"bug": True}
 
 
 def jsonable(value):

@@ -1,21 +1,61 @@
 """`python -m insight.serve [streamlit options]`: the app (`streamlit run app.py`) with its
-report scheduler (insight/reports/runner.py) started with the server, so due schedules go out
+background services started with the server, so due schedules go out and a cron import is taken
 even before anyone visits after a restart. `make run` uses it."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 
 from insight import settings
+from insight.db.workspace import Workspace
+
+_LOG = logging.getLogger(__name__)
+
+
+def background(ws: Workspace) -> None:
+    """What the serving app runs beside its pages, once per process: the listener for commands a
+    CLI hands over (insight/handoff.py) and the report scheduler (insight/reports/runner.py)."""
+    from insight import handoff
+    from insight.reports import runner
+
+    if handoff.listen(ws) and settings.warm_on():  # the first call in this process
+        threading.Thread(target=warm, args=(ws,), name="insight-warm", daemon=True).start()
+    runner.start(ws)
+
+
+def warm(ws: Workspace) -> None:
+    """Import the heavy libraries the pages use and compute each page's default view for every row
+    scope in use (the administrators' and each user's), into the cache the pages read."""
+    from insight import cache
+    from insight.auth.access import RowScope
+
+    try:
+        scopes = {RowScope.all()}
+        for row in ws.query("SELECT role, scope FROM _users").itertuples():
+            scopes.add(RowScope.all() if row.role == "admin" else RowScope.from_json(row.scope))
+        version = ws.version()
+        for rows in scopes:
+            for link in warm_links():
+                cache.page_view(str(ws.path), version, link, rows)
+    except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
+        _LOG.warning("warming the page cache failed", exc_info=True)
+
+
+def warm_links() -> tuple[str, ...]:
+    """The page views a visitor opening each page with no filters asks for: the pages' default
+    options as they pass them (tests/test_serve.py checks that these are the views they read)."""
+    pages = ("overview", "channels", "segments", "churn", "complaints", "campaigns")  # (customer and data: no view)
+    return tuple(f"{page}?" for page in pages)  # the options schema leaves defaults out of a link
 
 
 def main() -> None:
     from streamlit.web import cli
 
     from insight.db.workspace import open_workspace
-    from insight.reports import runner
 
-    runner.start(open_workspace())
+    background(open_workspace())
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()
 

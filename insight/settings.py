@@ -18,6 +18,10 @@ MAX_UPLOAD_MB = 200
 #: spills to disk past it rather than failing.
 DUCKDB_MEMORY_LIMIT = "1GB"
 
+#: The currency amounts are in (ISO 4217), shown with every amount: CN¥20.3M / ¥2028.1万.
+#: `INSIGHT_CURRENCY` overrides it (GBP, USD, EUR …).
+CURRENCY = os.environ.get("INSIGHT_CURRENCY", "CNY")
+
 #: Rows a single query may return to a page; more is a bug in the query, not something to render.
 ROW_CAP = 200_000
 
@@ -126,9 +130,14 @@ MIN_GROUP = 30
 CHURN_DAYS_RANGE = (7, 730)
 CHURN_MAX_LEVELS = 50
 
-#: Churn-risk model: customers a fit samples at most, the training cutoffs stacked before the
-#: evaluation cutoff, the held-out share of snapshot data (no dates), the rows permutation
-#: importance is scored on, and the seed.
+#: Churn-risk model: the customers it learns from at most, pulled from the engine as a fixed
+#: sample (the lowest hashes of their ids, the same at every cutoff): past this, more customers
+#: add time and memory (four frames of them: three training cutoffs and the evaluation), not
+#: accuracy. Every customer still here is still scored. The page says when it sampled.
+CHURN_SAMPLE_CUSTOMERS = 200_000
+#: Churn-risk model: training rows (customer × cutoff) a fit samples at most, the training cutoffs
+#: stacked before the evaluation cutoff, the held-out share of snapshot data (no dates), the rows
+#: permutation importance is scored on, and the seed.
 CHURN_FIT_SAMPLE = 200_000
 CHURN_TRAIN_CUTOFFS = 3
 CHURN_TEST_SHARE = 0.25
@@ -142,8 +151,12 @@ TEXT_SEED = 7
 #: (`win=`), unless contacts carry their own revenue.
 ATTRIBUTION_DAYS = 30
 
-#: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample).
+#: Free-text classifier: labelled ticket texts it is trained on at most (a seeded sample): past
+#: this, more texts add time, not accuracy. Every unlabelled ticket still gets a suggestion.
 TEXT_FIT_SAMPLE = 200_000
+#: Text clusters: uncategorised texts the vectoriser, projection and k-means are fitted on at most
+#: (a seeded sample; k-means over a million texts took minutes). Every text is then assigned.
+TEXT_CLUSTER_SAMPLE = 50_000
 
 #: Value-tier cut-offs as cumulative shares of customers ranked by revenue.
 TIER_CUTOFFS = {"diamond": 0.05, "gold": 0.20, "silver": 0.50}
@@ -162,6 +175,11 @@ CLUSTER_FIT_SAMPLE = 50_000
 CLUSTER_K_RANGE = (2, 8)
 CLUSTER_SILHOUETTE_SAMPLE = 4_000
 CLUSTER_SEED = 7
+
+#: Ticket texts without categories are clustered into k groups to name (`k=` on Complaints): the
+#: default and the range a link may ask for (the core and the page read the same range).
+TEXT_CLUSTERS = 8
+TEXT_CLUSTERS_RANGE = (2, 20)
 
 #: Demo workspace size created on first start.
 DEMO_CUSTOMERS = 5_000
@@ -226,6 +244,12 @@ SCHEDULER_INTERVAL_S = 60
 
 def scheduler_on() -> bool:
     return os.environ.get("INSIGHT_SCHEDULER", "1") != "0"
+
+
+def warm_on() -> bool:
+    """Whether the serving app computes each page's default view at start (insight/serve.py), so
+    the first visitor finds it ready (INSIGHT_WARM=0 turns that off: tests, where it is wasted)."""
+    return os.environ.get("INSIGHT_WARM", "1") != "0"
 
 
 #: The engine pages run their queries on: `duckdb` (the default, embedded) or `spark` (a local

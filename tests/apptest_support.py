@@ -10,6 +10,8 @@ import streamlit as st
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from insight import cache
+
 from .conftest import ROOT
 
 #: Seconds a single script run may take before AppTest gives up.
@@ -18,11 +20,14 @@ RUN_TIMEOUT = 60
 
 @pytest.fixture(autouse=True)
 def clean_caches():
-    """All AppTests share one session id: clear Streamlit's caches so no test sees another's."""
+    """All AppTests share one session id: clear Streamlit's caches and ours (insight/cache.py) so no
+    test sees another's."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    cache.clear()
     yield
     st.cache_data.clear()
+    cache.clear()
 
 
 #: AppTests sign in as an administrator with the access token (tests of sign-in itself pass

@@ -27,6 +27,8 @@ TICKETS = DATA / "support_tickets" / "customer_support_tickets.csv"
 #: The app's own report scheduler (insight/reports/runner.py) stays off in tests (and in the
 #: servers they start), unless a test turns it on.
 os.environ.setdefault("INSIGHT_SCHEDULER", "0")
+#: Nor do they warm the page cache at start (insight/serve.py), unless a test does it itself.
+os.environ.setdefault("INSIGHT_WARM", "0")
 
 #: Small enough for a quick build, big enough for every story in the demo to show.
 DEMO_SIZE = {"customers": 3000, "orders": 60000, "seed": 7}

@@ -11,6 +11,7 @@ import pytest
 from insight import cli
 from insight.auth import access, users
 from insight.auth.access import RowScope
+from insight.domain import segments
 from insight.errors import InsightError
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
@@ -53,13 +54,19 @@ def test_bad_scopes_are_refused(item):
         RowScope.parse([item])
 
 
-def test_intersection_keeps_allowed_values_and_notes_the_rest():
+def test_intersection_keeps_the_link_filters_and_notes_what_lies_outside():
+    # A link's filters AND the user's rows: the filters stay as they are (West selects none of
+    # an East-only user's rows); a note names what lies outside, and a link asking only for
+    # rows outside the scope selects nothing (it used to drop West and show every East row).
     filters, _ = Filters.from_query("region=East&region=West&channel=App")
     kept, notes = EAST.intersect(filters)
-    assert kept.values("region") == ("East",) and kept.values("channel") == ("App",)
-    assert len(notes) == 1 and "region=West" in str(notes[0])
-    none, notes = EAST.intersect(Filters.from_query("region=West")[0])
-    assert none.values("region") == () and notes
+    assert kept == filters and not EAST.excludes(filters)
+    assert len(notes) == 1 and "region=West" in str(notes[0]) and "outside" in str(notes[0])
+    west = Filters.from_query("region=West")[0]
+    same, notes = EAST.intersect(west)
+    assert same.values("region") == ("West",) and EAST.excludes(west)
+    assert len(notes) == 1 and "shows nothing" in str(notes[0])
+    assert not RowScope.all().excludes(west) and not EAST.excludes(Filters.from_query("channel=App")[0])
 
 
 def east_figures(raw: dict, start: str, end: str) -> dict:
@@ -110,23 +117,37 @@ def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
     assert everyone.kpis["segment_customers"].value > east.kpis["segment_customers"].value > 0
     assert again.kpis["segment_customers"].value == everyone.kpis["segment_customers"].value
     full, scoped = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
-    assert full.table("orders") != scoped.table("orders") and EAST.key in scoped.table("orders")
+    # one fact for everyone, read through the scope's predicate; derived tables keyed by the scope
+    assert full.snap.tables["orders"] == scoped.snap.tables["orders"] and full.table("orders") != scoped.table("orders")
+    assert scoped.snap.rows == EAST.key and EAST.key in segments.with_segments(scoped).table(segments.SEGMENTS)
 
 
-def test_scoped_tables_go_with_their_version(demo_ws):
-    from insight.db import facts
-    from insight.ingest import importer
+def objects(ws) -> set[str]:
+    """Tables and views of the workspace file (not the in-memory scratch catalog)."""
+    return set(
+        ws.query(
+            "SELECT table_name AS n FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
+            "AND NOT internal"
+        )["n"]
+    )
 
-    Scope.open(demo_ws, Filters(), rows=EAST)
-    mine = lambda: demo_ws.query(  # noqa: E731
-        "SELECT table_name AS n FROM duckdb_tables() WHERE contains(table_name, ?) UNION ALL "
-        "SELECT view_name FROM duckdb_views() WHERE contains(view_name, ?)",
-        [EAST.key, EAST.key],
-    )["n"]
-    assert any(n.startswith("_rows_") for n in mine()) and any(n.startswith("_fact_") for n in mine())
-    importer.delete(demo_ws, "orders")
-    facts.refresh(demo_ws)
-    assert not any("orders__v" in n for n in mine())
+
+def test_reads_never_write(demo_ws):
+    """Scopes, row scopes, segments and churn spells create nothing in the workspace: the facts
+    were built when the data was published, and a row scope is a predicate, not a copy."""
+    before = objects(demo_ws)
+    for scope in (None, EAST, RowScope.parse(["channel=App"]), RowScope()):
+        for link in ("segments?tab=rfm", "churn?churn=behavioural&days=60", "overview?tier=gold"):
+            page_view(demo_ws, link, scope)
+    assert objects(demo_ws) == before and not any(n.startswith("_rows_") for n in before)
+
+
+@pytest.mark.parametrize("value", ["East' OR '1'='1", "East\\' --", "东区'); DROP TABLE _users; --"])
+def test_scope_values_are_data_not_sql(demo_ws, value):
+    scope = Scope.open(demo_ws, Filters(), rows=RowScope.of({"region": [value]}))
+    assert scope.scalar(f"SELECT count(*) FROM {scope.table('orders')}") == 0
+    assert demo_ws.scalar("SELECT count(*) FROM _users") is not None
 
 
 def run_cli(ws_path, *argv, stdin: str | None = None, capsys=None, monkeypatch=None):
@@ -210,3 +231,57 @@ def test_sessions_expire_and_end(ws):
     users.end_session(ws, token)
     assert users.session_user(ws, token) is None
     assert token not in ws.query("SELECT * FROM _sessions").to_string()  # only its hash is stored
+
+
+def region_figures(raw: dict, start: str, end: str, regions: set[str]) -> dict:
+    """Revenue, orders and active customers of the orders in `regions` (pandas)."""
+    o = raw["orders"]
+    o = o[(o["order_date"] >= start) & (o["order_date"] < end) & o["region"].isin(regions)]
+    valid = o[~o["status"].isin(["cancelled", "returned"])]
+    return {"revenue": valid["amount"].sum(), "orders": len(valid), "active": valid["customer_id"].nunique()}
+
+
+def test_a_link_is_intersected_with_the_readers_rows(demo_ws, demo_raw, capsys, monkeypatch):
+    """Issue 15: a link's filters AND the user's rows. A West-only link opened by an East-only user
+    shows nothing (it used to drop West and show every East row); East+West shows East, noted."""
+    path = demo_ws.path
+    demo_ws.close()
+    from insight.db import workspace
+
+    workspace._OPEN.clear()
+    add = ("users", "add", "ed", "--role", "viewer", "--scope", "region=East", "--password-stdin")
+    assert run_cli(path, *add, stdin="a long password\n", capsys=capsys, monkeypatch=monkeypatch)[0] == 0
+    period = "from=2026-01-01&to=2026-06-30"
+    start, end = "2026-01-01", "2026-07-01"
+    for page in ("overview", "channels", "segments", "complaints", "campaigns", "churn"):
+        code, out, _ = run_cli(path, "view", f"{page}?{period}&region=West", "--as", "ed", "--json", capsys=capsys)
+        seen = json.loads(out)
+        assert code == 0 and seen["outside"] and seen["kpis"] == {} and seen["tables"] == {}, page
+        assert any("region=West" in n["text"] and "outside" in n["text"] for n in seen["notes"]), page
+    # what pandas says the intersection holds: West rows among East rows, none
+    assert region_figures(demo_raw, start, end, {"West"} & {"East"})["orders"] == 0
+    code, out, _ = run_cli(
+        path, "view", f"overview?{period}&region=West&region=East", "--as", "ed", "--json", capsys=capsys
+    )
+    both = json.loads(out)
+    east = region_figures(demo_raw, start, end, {"East"})
+    assert not both["outside"] and both["kpis"]["revenue"] == pytest.approx(east["revenue"])
+    assert both["kpis"]["orders"] == east["orders"] and both["kpis"]["active_customers"] == east["active"]
+    assert any("region=West" in n["text"] for n in both["notes"])
+    # the owner opening the West link sees West (the link itself is fine)
+    code, out, _ = run_cli(path, "view", f"overview?{period}&region=West", "--json", capsys=capsys)
+    west = region_figures(demo_raw, start, end, {"West"})
+    assert json.loads(out)["kpis"]["revenue"] == pytest.approx(west["revenue"]) and west["orders"] > 0
+    workspace._OPEN.clear()
+
+
+def test_model_caches_are_keyed_by_scope(demo_ws):
+    """Every scope reads the same tables through its own predicate: a cache keyed by the tables
+    alone would hand one user's model to another."""
+    from insight.domain import churn
+    from insight.ml import churn_model
+
+    everyone, east = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
+    d = churn.definition(everyone)[0]
+    assert everyone.snap.tables == east.snap.tables
+    assert churn_model.cache_key(everyone, d) != churn_model.cache_key(east, d)

@@ -67,3 +67,37 @@ def test_every_invalid_option_gets_a_note(demo_ws, monkeypatch, page, query, not
     shown = texts(at) + "\n".join(w.value for w in at.sidebar.warning)
     for note in notes:
         assert note in shown, (note, shown[:2000])
+
+
+def signed_in_as_east(demo_ws, monkeypatch, query: dict):
+    users.add(demo_ws, "ed", "viewer", "ed password", RowScope.parse(["region=East"]))
+    at = app(demo_ws, monkeypatch, signed_in=False, query=query)
+    at.text_input(key="signin_name").input("ed")
+    at.text_input(key="signin_password").input("ed password")
+    return submit(at, "Sign in")
+
+
+def test_a_link_outside_the_users_rows_shows_nothing(demo_ws, monkeypatch, demo_raw):
+    """Issue 15: a West-only link opened by an East-only user shows nothing (an empty state with a
+    note), not all of their East rows."""
+    at = signed_in_as_east(demo_ws, monkeypatch, {"region": "West", "from": "2026-01-01", "to": "2026-06-30"})
+    assert at.title[0].value == "Overview" and not at.metric
+    shown = texts(at)
+    assert "region=West" in shown and "outside" in shown and "Nothing to show" in shown
+    assert at.multiselect(key="region").value == ["West"]  # the link's filter stays, as a chip to remove
+    assert "region=West" in next(c.value for c in at.code if "overview?" in c.value)  # the share link keeps it
+
+
+def test_a_link_partly_outside_the_users_rows_shows_the_intersection(demo_ws, monkeypatch, demo_raw):
+    from .test_access import region_figures
+
+    query = {"region": ["East", "West"], "from": "2026-01-01", "to": "2026-06-30"}
+    at = signed_in_as_east(demo_ws, monkeypatch, query)
+    cards = {m.label: m.value for m in at.metric}
+    east = region_figures(demo_raw, "2026-01-01", "2026-07-01", {"East"})
+    from insight import formatting
+    from insight.semantic.metrics import REGISTRY
+
+    assert cards["Orders"] == formatting.value(east["orders"], REGISTRY["orders"].fmt, "en")
+    assert cards["Revenue"] == formatting.value(east["revenue"], REGISTRY["revenue"].fmt, "en")
+    assert "region=West" in texts(at)

@@ -84,7 +84,8 @@ def test_a_region_scoped_viewer_sees_the_east_figures_and_no_data_page(access_se
     sign_in(page, "ann")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     # The link asked for West: the figures are the link ∩ her rows (nothing), with a note.
-    expect(page.get_by_text("outside the data you may see")).to_be_visible()
+    expect(page.get_by_text("outside the rows you may see").first).to_be_visible()
+    assert page.get_by_test_id("stMetric").count() == 0  # no figures: West ∩ East is empty
     page.goto(f"{access_server.url}/overview?from=2026-01-01&to=2026-06-30")
     wait_idle(page)
     orders = demo_raw["orders"]

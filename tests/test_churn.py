@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from insight import settings
 from insight.domain import churn
 from insight.ingest.importer import import_file
 from insight.ml import churn_model
-from insight.ml.churn_model import Feature
+from insight.ml.churn import features, guard
+from insight.ml.churn.features import Feature
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
 from insight.views.views import page_view
@@ -117,6 +119,7 @@ def test_telco_model_is_a_stratified_snapshot_and_beats_its_baselines(telco, tel
     assert t["at_risk_count"]["customers"].iloc[0] == len(stayed)
     assert listed["expected_loss"].is_monotonic_decreasing
     assert listed["reasons"].map(len).gt(0).mean() > 0.5
+    assert not [n for n in page_view(telco, "churn?tab=risk").notes if "sample" in str(n)]  # all 7,043 used
 
 
 def test_a_copy_of_the_label_under_another_name_is_refused(ws, telco_raw, tmp_path):
@@ -172,6 +175,38 @@ def test_behavioural_monthly_churn_matches_pandas(demo_ws, demo_raw):
     assert not got["provisional"].any()  # the demo ends on a month end
     assert pv.kpis["churn_rate"].value == pytest.approx(expected["churned"].sum() / expected["active"].sum())
     assert pv.tables["definition"]["reason"].iloc[0] == "user"
+
+
+@pytest.mark.parametrize(
+    "query, whole",
+    [
+        ("region=East", True),
+        ("segment=SMB&days=30", True),
+        ("channel=App", False),
+        ("channel=App&channel=Store", False),
+    ],
+)
+def test_behavioural_churn_under_filters_matches_pandas(demo_ws, demo_raw, query, whole):
+    """Spells of the filtered orders: read from the fact's previous-order day where the filters
+    keep each customer's orders whole (region and segment in the demo), recomputed otherwise."""
+    from insight.domain import spells
+
+    orders, customers = demo_raw["orders"], demo_raw["customers"]
+    start, end = default_period(orders)
+    filters = Filters.from_query(f"churn=behavioural&{query}")[0]
+    n = int(dict(filters.extra).get("days", 90))
+    kept = orders
+    for key, values in filters.dims:
+        owner = customers if key == "segment" else orders
+        ids = owner.loc[owner[key].isin(values), "customer_id"] if key == "segment" else None
+        kept = kept[kept["customer_id"].isin(ids)] if ids is not None else kept[kept[key].isin(values)]
+    months = pd.date_range(start.replace(day=1), end, freq="MS")
+    expected = pandas_monthly(pandas_spells(kept, n), months, end)
+    scope = Scope.open(demo_ws, filters)
+    assert spells.whole_customers(scope) is whole
+    got = churn.trend(scope, churn.definition(scope)[0])
+    assert list(got["active"]) == list(expected["active"]) and list(got["churned"]) == list(expected["churned"])
+    assert expected["churned"].sum() > 0
 
 
 def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw):
@@ -290,9 +325,9 @@ def test_leakage_guard_refuses_a_feature_measured_at_the_label_date(demo_ws):
     assert "recency_at_label" not in model.features
     assert "label date" in str(model.refused["recency_at_label"])
     with pytest.raises(ValueError, match="leakage"):
-        churn_model.frame_at(scope, d, scope.data_end - dt.timedelta(days=90), [leaky])
+        features.frame_at(scope, d, scope.data_end - dt.timedelta(days=90), [leaky])
     # Snapshot measures are refused from a temporal model, and anything named after the label.
-    kept, refused = churn_model.guard(
+    kept, refused = guard.guard(
         [
             Feature("tenure_months", "num", "snapshot", "customers"),
             Feature("churn_score", "num", "static", "customers"),
@@ -345,3 +380,46 @@ def test_retention_list_export_carries_attributes_and_its_trace(demo_ws):
     assert (
         rows["region"] == "East" and rows["churn"] == "behavioural, 90 days" and rows["customers"] == str(len(listed))
     )
+
+
+# --- a bounded sample ------------------------------------------------------------------------
+
+
+def test_the_model_learns_from_a_bounded_sample_and_says_so(demo_ws, demo_raw, monkeypatch):
+    monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 1_500)
+    monkeypatch.setattr(settings, "CHURN_FIT_SAMPLE", 2_000)
+    scope = Scope.open(demo_ws, Filters.from_query("churn=behavioural")[0])
+    d, _ = churn.definition(scope)
+    within = features.sample(scope, d)
+    assert (within.taken, within.total) == (1_500, valid_orders(demo_raw["orders"])["customer_id"].nunique())
+    assert features.sample(scope, d) == within  # a fixed sample
+    offered, _ = guard.guard(features.candidate_features(scope, True), temporal=True)
+    day = scope.data_end - dt.timedelta(days=90)
+    full = features.frame_at(scope, d, day, offered)
+    part = features.frame_at(scope, d, day, offered, within=within)
+    # Sampled customers carry exactly the features (and labels) the full computation gives them.
+    assert 0 < len(part) < len(full)
+    pd.testing.assert_frame_equal(part, full[full["customer_id"].isin(part["customer_id"])].reset_index(drop=True))
+    earlier = features.frame_at(scope, d, day - dt.timedelta(days=90), offered, within=within)
+    assert len(set(part["customer_id"]) | set(earlier["customer_id"])) <= 1_500  # the same customers at each cutoff
+    model = churn_model.train(scope, d)
+    assert model.metrics["train_rows"] == 2_000 and model.metrics["test_rows"] == len(part)
+    assert len(model.scores) == len(features.frame_at(scope, d, scope.data_end, offered, labelled=False))
+    assert model.metrics["roc_auc"] > model.metrics["baseline_roc_auc"] + 0.2
+    notes = page_view(demo_ws, "churn?churn=behavioural&tab=risk").notes
+    said = {n.key: dict(n.values) for n in notes if n.key.startswith("churn.model.sampled")}
+    assert said["churn.model.sampled"] == {"sample": "1,500", "total": f"{within.total:,}"}
+    assert said["churn.model.sampled_rows"]["sample"] == "2,000"
+    assert int(said["churn.model.sampled_rows"]["total"].replace(",", "")) > 2_000
+    assert any("1,500" in n.text("zh") and "流失风险模型" in n.text("zh") for n in notes)
+
+
+def test_a_snapshot_model_on_a_bounded_sample_still_scores_everyone(telco, telco_raw, monkeypatch):
+    monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 3_000)
+    pv = page_view(telco, "churn?tab=risk")
+    m = pv.tables["model"].iloc[0]
+    assert (m["train_rows"], m["test_rows"]) == (2_250, 750)
+    assert pv.tables["at_risk_count"]["customers"].iloc[0] == (telco_raw["Churn"] == "No").sum()
+    note = next(n for n in pv.notes if n.key == "churn.model.sampled")
+    assert dict(note.values) == {"sample": "3,000", "total": f"{len(telco_raw):,}"}
+    assert m["roc_auc"] > m["baseline_roc_auc"] + 0.2

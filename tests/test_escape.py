@@ -102,7 +102,7 @@ def _markdown_arguments(call: ast.Call) -> list[ast.AST]:
 
 #: The shell's widget helpers pass their `label` parameter to Streamlit (escaping catalog text
 #: there would put backslashes into accessible names): every call's label is checked instead.
-LABEL_HELPERS = {"url_choice": 3, "url_number": 4, "url_flag": 1, "_coded_multiselect": 2}
+LABEL_HELPERS = {"choice": 1, "number": 1, "flag": 1, "_coded_multiselect": 2}
 
 
 def _label_arguments(call: ast.Call) -> list[ast.AST]:
@@ -112,7 +112,7 @@ def _label_arguments(call: ast.Call) -> list[ast.AST]:
 
 def unescaped(path) -> list[str]:
     tree = ast.parse(path.read_text())
-    check = Checker(tree, frozenset({"label"}) if path.name == "shell.py" else frozenset())
+    check = Checker(tree, frozenset({"label"}) if path.name in ("urlstate.py", "filterbar.py") else frozenset())
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):

@@ -66,3 +66,24 @@ def test_excel_writes_strings_as_strings():
     column = [text(c) if c.value is not None else "" for c in sheet["A"][1:]]
     assert column == [expected(v) for v in values]
     assert [c.value for c in sheet["D"][1:]] == list(range(len(values)))
+
+
+def test_excel_figures_stay_numbers_formatted_as_the_app_shows_them():
+    """Amounts, counts and rates are numbers a spreadsheet can sum, shown with the format of their
+    kind; dates carry no midnight time."""
+    frame = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(["2026-01-01", "2026-01-02"]),
+            "amount": [1.5, 2000.25],
+            "customers": [149, 3],
+            "churn_rate": [0.1, 0.25],
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(export.excel_bytes({"orders": frame})))
+    rows = list(book["orders"].iter_rows(min_row=2))
+    for row, (_, want) in zip(rows, frame.iterrows(), strict=True):
+        date, amount, customers, rate = row
+        assert date.value.date() == want["order_date"].date() and date.number_format == "yyyy-mm-dd"
+        assert amount.value == want["amount"] and amount.number_format == "#,##0.00"
+        assert customers.value == want["customers"] and customers.number_format == "#,##0"
+        assert rate.value == want["churn_rate"] and rate.number_format == "0.0%"

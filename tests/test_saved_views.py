@@ -95,8 +95,11 @@ def test_bad_names_are_refused(demo_ws, team, name):
 def test_a_shared_view_carries_filters_not_rights(demo_ws, team):
     view = saved.save(demo_ws, team["ann"], "all regions", "overview?region=West", shared=True)
     seen = page_view(demo_ws, view.link(), team["eve"].rows)  # eve may see East only
-    assert any("region=West" in str(n) for n in seen.notes)  # dropped, with a note
-    assert seen.to_dict()["kpis"] == page_view(demo_ws, "overview", team["eve"].rows).to_dict()["kpis"]
+    # West AND East-only rows: nothing, with a note (the West filter used to be dropped, showing
+    # eve every East row under a view named for all regions).
+    assert seen.outside and any("region=West" in str(n) and "outside" in str(n) for n in seen.notes)
+    assert seen.to_dict()["kpis"] == {} and seen.to_dict()["tables"] == {}
+    assert page_view(demo_ws, view.link(), team["ann"].rows).to_dict()["kpis"]["revenue"] > 0
 
 
 def test_views_cli_lists_shows_and_refuses_unknown_names(demo_ws, team):

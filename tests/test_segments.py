@@ -8,11 +8,16 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
+from insight import cache, settings
 from insight.domain import segments
 from insight.ingest.importer import import_file
 from insight.ml import clusters
-from insight.semantic import metrics
+from insight.semantic import query
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
 from insight.views.views import page_view
@@ -118,7 +123,7 @@ def test_rfm_tiers_and_pareto_on_online_retail(retail):
     scope = segments.with_segments(Scope.open(retail, Filters()))
     assert scope.period == (start, end)
     assert_same(computed(scope), want)
-    summary = segments.summary(scope, segments.clv_inputs(scope))
+    summary = segments.summary(scope)
     assert summary["pareto_top20_share"] == pytest.approx(top20)
     assert summary["segment_customers"] == len(want)
     for tier in segments.TIERS:
@@ -139,7 +144,7 @@ def test_rfm_and_tiers_on_the_demo_for_a_chosen_period(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, filters))
     want, top20 = expected_rfm(demo_lines(demo_ws), start, end)
     assert_same(computed(scope), want)
-    assert segments.summary(scope, segments.clv_inputs(scope))["pareto_top20_share"] == pytest.approx(top20)
+    assert segments.summary(scope)["pareto_top20_share"] == pytest.approx(top20)
 
     grid = segments.rf_grid(scope)
     counts = want.groupby(["r", "f"]).size()
@@ -166,7 +171,7 @@ def test_tier_and_rfm_filter_every_page(demo_ws):
     at_risk = set(want.index[want["rfm"] == "at_risk"])
 
     scope = Scope.open(demo_ws, Filters.from_query(f"from={start}&to={end}&tier=diamond")[0])
-    got = metrics.compute(scope, ["revenue", "active_customers", "complaints"])
+    got = query.values(scope, ["revenue", "active_customers", "complaints"])[0]
     assert got["revenue"] == pytest.approx(want.loc[list(diamonds), "monetary"].sum())
     assert got["active_customers"] == len(diamonds)
     tickets = demo_ws.query("SELECT customer_id, created_at, is_complaint FROM tickets")
@@ -177,7 +182,7 @@ def test_tier_and_rfm_filter_every_page(demo_ws):
     assert got["complaints"] == len(mine)
 
     scope = Scope.open(demo_ws, Filters.from_query(f"from={start}&to={end}&rfm=at_risk")[0])
-    assert metrics.compute(scope, ["active_customers"])["active_customers"] == len(at_risk)
+    assert query.values(scope, ["active_customers"])[0]["active_customers"] == len(at_risk)
 
 
 def test_clv_follows_its_formula(demo_ws):
@@ -222,13 +227,13 @@ def test_movement_between_periods(demo_ws):
 def test_clusters_are_deterministic_and_named(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, Filters()))
     first = clusters.run(scope)
-    clusters._CACHE.clear()
+    cache.clear()
     again = clusters.run(scope)
     assert first is not again
     assert (first.labels["cluster"].to_numpy() == again.labels["cluster"].to_numpy()).all()
     assert 2 <= first.k <= 8 and first.chosen == "silhouette"
     assert first.silhouettes[first.k] == max(first.silhouettes.values())
-    assert len(first.labels) == segments.summary(scope, segments.clv_inputs(scope))["segment_customers"]
+    assert len(first.labels) == segments.summary(scope)["segment_customers"]
     # Numbered by average revenue, highest first; every cluster has a name.
     assert first.profile["monetary"].is_monotonic_decreasing
     assert all(parts for parts in first.profile["name_parts"])
@@ -259,3 +264,28 @@ def test_segments_view_and_cli(demo_ws):
     table = pd.DataFrame(result["tables"]["segments"])
     assert list(table["rfm"]) == list(segments.RFM_SEGMENTS)
     assert table["customers"].sum() == kpis["segment_customers"]
+
+
+def independent_clusters(x: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    """A scaler and k-means fitted on `rows` of x, assigning every row (scikit-learn here)."""
+    model = make_pipeline(StandardScaler(), KMeans(n_clusters=k, n_init=4, random_state=settings.CLUSTER_SEED))
+    return model.fit(x[rows]).predict(x)
+
+
+def test_clusters_on_all_customers_and_on_a_bounded_sample(demo_ws, monkeypatch):
+    scope = segments.with_segments(Scope.open(demo_ws, Filters()))
+    frame = clusters.features(scope)
+    whole = clusters.run(scope, k=4)
+    x = frame[whole.features].to_numpy(float)
+    assert adjusted_rand_score(independent_clusters(x, 4, np.arange(len(x))), whole.labels["cluster"]) == 1.0
+    assert not whole.notes
+    monkeypatch.setattr(settings, "CLUSTER_FIT_SAMPLE", 800)
+    part = clusters.run(scope, k=4)
+    rows = np.sort(np.random.default_rng(settings.CLUSTER_SEED).choice(len(x), 800, replace=False))
+    assert adjusted_rand_score(independent_clusters(x, 4, rows), part.labels["cluster"]) == 1.0
+    assert list(part.labels["customer_id"]) == list(frame["customer_id"])  # every customer assigned
+    assert [(n.key, dict(n.values)) for n in part.notes] == [
+        ("cluster.sampled", {"sample": "800", "total": f"{len(frame):,}"})
+    ]
+    view = page_view(demo_ws, "segments?tab=clusters&k=4")
+    assert any(n.key == "cluster.sampled" and "800" in n.text("zh") for n in view.notes)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from insight import settings
 from insight.ml import textsort
+from insight.views.views import page_view
 
 from .text_fixtures import corpus
 
@@ -83,3 +85,28 @@ def test_clusters_without_labels_and_their_names_become_categories(ws):
     after = ws.query("SELECT ticket_id, category FROM tickets ORDER BY ticket_id")
     named = after["category"].to_numpy()
     assert (named == pd.Series(labels).str.title().to_numpy()).mean() == pytest.approx(purity)
+
+
+def test_text_models_fit_on_a_bounded_sample_and_say_so(ws, monkeypatch):
+    frame, _ = tickets_frame(40, 8)
+    ws.publish_frames({"tickets": frame}, "fixture")
+    labelled = frame["category"].notna() & (frame["category"] != "other")
+    monkeypatch.setattr(settings, "TEXT_FIT_SAMPLE", 150)
+    found = textsort.suggest(ws)
+    assert found.train + found.test == 150
+    assert len(found.suggested) == (~labelled).sum()  # every unlabelled ticket still gets a suggestion
+    assert [(n.key, dict(n.values)) for n in found.notes] == [
+        ("text.sampled", {"sample": "150", "total": str(labelled.sum())})
+    ]
+    texts, labels = corpus(40, "train", seed=5, categories=("billing", "network", "delivery"))
+    ws.publish_frames({"tickets": pd.DataFrame({"created_at": pd.Timestamp("2026-02-01"), "text": texts})}, "fixture")
+    monkeypatch.setattr(settings, "TEXT_CLUSTER_SAMPLE", len(texts) * 3 // 4)
+    grouped = textsort.cluster(ws, k=9)
+    assert len(grouped.labels) == len(texts) and grouped.clusters["tickets"].sum() == len(texts)
+    assert grouped.notes[0].key == "text.clusters.sampled"
+    assert dict(grouped.notes[0].values) == {"sample": str(len(texts) * 3 // 4), "total": str(len(texts))}
+    truth = pd.Series(labels)
+    purity = truth.groupby(grouped.labels["cluster"].to_numpy()).agg(lambda s: s.value_counts().iloc[0]).sum()
+    assert purity / len(texts) >= 0.75
+    view = page_view(ws, "complaints?tab=text&k=9")
+    assert any(n.key == "text.clusters.sampled" for n in view.notes)

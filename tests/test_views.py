@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from insight import i18n
+from insight import formatting, i18n
 from insight.domain import complaints
 from insight.semantic import metrics
 from insight.semantic.filters import Filters
@@ -189,8 +189,11 @@ def test_the_trend_is_drawn_in_buckets_that_fit_the_data(shape_ws, shape_base, m
     assert got.to_numpy() == pytest.approx(expected.to_numpy())
     at = app(ws, monkeypatch)
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
-    x, y = layout["xaxis"], layout["yaxis"]
+    x, y = layout["xaxis"], layout["yaxis2"]  # revenue: the line's axis, overlaying the bars' (line on top)
     width = {"hour": 3_600_000, "day": 86_400_000}[grain]
     assert x["type"] == "date" and x["dtick"] >= width  # never sub-bucket (let alone sub-millisecond) ticks
     assert x["tickformat"] == ("%H:%M<br>%Y-%m-%d" if grain == "hour" else "%Y-%m-%d")
-    assert y["tickformat"] == ".3~s" and y["rangemode"] == "tozero"  # 1.9M, not 1.9024875M
+    ticks = y["tickvals"]  # round steps from 0, written as the cards write money: 1.9M, not 1.9024875M
+    assert ticks[0] == 0 and y["range"] == [ticks[0], ticks[-1]] and ticks[-1] >= got.max()
+    assert len({round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}) == 1
+    assert y["ticktext"][1:] == [formatting.value(v, "money") for v in ticks[1:]]

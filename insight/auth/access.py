@@ -5,9 +5,9 @@ alerts, notes) < marketer
 (+ uploads, edits of the data) < admin (+ deletes, users, settings, audit).
 
 A row scope limits a user to dimension values (`region=East`, `channel=Store,App`). It is applied
-where every query starts: `Scope.open` swaps each table of the snapshot for a view of the rows the
-scope allows (`restrict`) before the facts, segment tables and models are built on it, so nothing
-downstream can read a row outside it, and every derived table and cache is keyed by the scope.
+where every query starts: `Scope.open` reads each table of the snapshot (the facts included)
+through a predicate keeping the rows the scope allows (`restrict`), so nothing downstream can read
+a row outside it, and every derived table and cache is keyed by the scope. Nothing is copied.
 
 Default deny: a user without a scope sees no row (the administrator gives `all`, or values); a
 table the scope cannot restrict (it has no such column, nor a customer to look it up through)
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, replace
 
-from insight.db.facts import FACT_TABLES
+from insight.db import dialect
 from insight.db.workspace import Snapshot, Workspace, quote
 from insight.errors import InsightError
 from insight.i18n import Message, msg
@@ -45,7 +44,6 @@ PAGE_ROLES = {"data": "marketer", "admin": "admin"}
 #: Dimensions a row scope may limit (the computed RFM segment and value tier change with the period).
 SCOPE_DIMENSIONS = ("region", "segment", "channel", "category", "product", "campaign")
 _DIMS = {d.key: d for d in DIMENSIONS}
-_PREFIX = "_rows_"
 
 
 def check_role(role: str) -> str:
@@ -128,69 +126,58 @@ class RowScope:
         return "; ".join(f"{k}={','.join(v)}" for k, v in self.rules) or "none"
 
     def intersect(self, filters: Filters) -> tuple[Filters, list[Message]]:
-        """A link's filters within the scope: a link carries filters, never rights. Values outside
-        the scope are dropped with a note (as values not in the data are), so the same link
-        gives the same user the same numbers in the app and the CLI."""
-        notes, dims = [], []
+        """A link's filters within the scope: a link carries filters, never rights. The figures
+        are the link's filters AND the scope's rows, so the filters are kept as they are: a value
+        outside the scope selects no row the user may see. A note names those values; a link
+        whose values of one dimension all lie outside the scope shows nothing (`excludes`)."""
+        notes = []
         for key, values in filters.dims:
             allowed = self.allowed(key)
-            kept = tuple(v for v in values if allowed is None or v in allowed)
-            if len(kept) < len(values):
-                removed = [v for v in values if v not in kept]
-                notes.append(msg("ignored.outside_rows", dim=key, values=", ".join(removed)))
-            if kept:
-                dims.append((key, kept))
-        return replace(filters, dims=tuple(dims)), notes
+            outside = [v for v in values if allowed is not None and v not in allowed]
+            if outside and len(outside) == len(values):
+                notes.append(msg("ignored.link_outside", dim=key, values=", ".join(outside)))
+            elif outside:
+                notes.append(msg("ignored.outside_rows", dim=key, values=", ".join(outside)))
+        return filters, notes
+
+    def excludes(self, filters: Filters) -> bool:
+        """Whether `filters` select nothing within the scope: every value a link asks for of
+        some dimension lies outside it (a West-only link opened by an East-only user)."""
+        for key, values in filters.dims:
+            allowed = self.allowed(key)
+            if allowed is not None and not set(values) & set(allowed):
+                return True
+        return False
 
 
 def restrict(ws: Workspace, snap: Snapshot, rows: RowScope) -> Snapshot:
-    """`snap` with each table replaced by the rows `rows` allows, built once per scope and table
-    version and dropped with the version (`drop_stale`). Orders and tickets become views, read
-    once by their scoped fact (insight/db/facts.py); the other tables are copied, since queries on
-    them use `rowid`, which a view lacks."""
+    """`snap` whose every table reads only the rows `rows` allows: a predicate on the table (its
+    relation, `snap[table]`), compiled here for every query to start from. Nothing is written:
+    no per-scope copy or view exists, the facts and tables stay shared by every user. The
+    relation keeps `rowid` (queries break ties and count lines by it)."""
     if rows.everything:
         return snap
-    key = rows.key
-    _register(ws, rows)
     columns = {t: set(ws.columns(t, snap)) for t in snap.tables}
-    tables = {}
+    relations = {}
     for table, physical in snap.tables.items():
-        name = f"{_PREFIX}{key}_{physical}"
-        if name not in ws._facts:
-            sql = f"SELECT * FROM {quote(physical)} t WHERE {_condition(rows, table, snap, columns)}"
-            kind = "VIEW" if table in FACT_TABLES else "TABLE"
-            with ws.writer() as cur:
-                cur.execute(f"CREATE {kind} IF NOT EXISTS {quote(name)} AS {sql}")
-            ws.created(name, kind, sql)
-            ws._facts.add(name)
-        tables[table] = name
-    return replace(snap, tables=tables, rows=key)
-
-
-def _register(ws: Workspace, rows: RowScope) -> None:
-    """Store the scope's values, which its views read (so no value is ever spliced into SQL)."""
-    marker = f"{_PREFIX}{rows.key}"
-    if marker in ws._facts or not rows.rules:
-        return
-    with ws.writer() as cur:
-        if not cur.execute("SELECT count(*) FROM _scope_values WHERE scope = ?", [rows.key]).fetchone()[0]:
-            cur.executemany(
-                "INSERT INTO _scope_values VALUES (?, ?, ?)", [(rows.key, k, v) for k, vs in rows.rules for v in vs]
-            )
-    ws._facts.add(marker)
+        rowid = "" if "rowid" in columns[table] else f"{dialect.row_id('t')} AS rowid, "
+        relations[table] = f"(SELECT {rowid}* FROM {quote(physical)} t WHERE {_condition(rows, table, snap, columns)})"
+    return replace(snap, rows=rows.key, relations=relations)
 
 
 def _condition(rows: RowScope, table: str, snap: Snapshot, columns: dict[str, set[str]]) -> str:
     """SQL keeping the rows of `table` (aliased `t`) inside every rule; `false` for a rule the
     table cannot be checked against. A row's own value wins; a row without one (or a table
-    without the column) is judged by its customer's value, as the facts and filters do."""
+    without the column) is judged by its customer's value, as the facts and filters do.
+
+    The scope's values (set by an administrator) are SQL string literals written by the dialect
+    (sqlglot escapes them), since the relation is spliced into statements whose own parameters
+    are bound in order."""
     if not rows.rules:
         return "false"
-    if not re.fullmatch(r"[0-9a-f]{12}", rows.key):  # the key is the only literal in the view
-        raise AssertionError(rows.key)
     parts = []
-    for key, _ in rows.rules:
-        values = f"SELECT value FROM _scope_values WHERE scope = '{rows.key}' AND dim = '{key}'"
+    for key, allowed in rows.rules:
+        values = ", ".join(dialect.literal(v) for v in allowed)
         own, joined = None, None
         for source in _DIMS[key].sources.get(table, ()):
             other, _, col = source.rpartition(".")
@@ -212,15 +199,11 @@ def _linked(columns: dict[str, set[str]], table: str, other: str) -> bool:
     return "customer_id" in columns[table] and "customer_id" in columns.get(other, ())
 
 
-def drop_stale(cur, ws: Workspace, tables: set[str]) -> None:
-    """Inside a writer: drop the scoped tables and views whose table version is gone."""
+def drop_legacy(cur) -> None:
+    """Inside a writer: drop the per-scope tables and views older versions made (`_rows_…`)."""
     found = cur.execute(
-        "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE starts_with(view_name, $p) "
-        "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE starts_with(table_name, $p)",
-        {"p": _PREFIX},
+        "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE starts_with(view_name, '_rows_') "
+        "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE starts_with(table_name, '_rows_')"
     ).fetchall()
     for name, kind in found:
-        physical = name.removeprefix(_PREFIX).split("_", 1)[-1]
-        if physical not in tables:
-            cur.execute(f"DROP {kind} IF EXISTS {quote(name)}")
-            ws._facts.discard(name)
+        cur.execute(f"DROP {kind} IF EXISTS {quote(name)}")

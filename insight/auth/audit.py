@@ -34,7 +34,7 @@ def now() -> dt.datetime:
 def record(ws: Workspace, who: str, action: str, what: str = "", origin: str = "", ok: bool = True) -> None:
     if action not in ACTIONS:
         raise AssertionError(action)
-    with ws.writer() as cur:
+    with ws.writer(beside=True) as cur:  # an audit line never waits for an import
         cur.execute(
             'INSERT INTO _audit ("at", who, action, what, origin, ok) VALUES (?, ?, ?, ?, ?, ?)',
             [now(), who, action, what, origin, ok],

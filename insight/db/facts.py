@@ -5,17 +5,22 @@ A fact is the event table (orders or tickets) joined to its customer's segment a
 with precomputed columns the metrics use:
 
 - orders: `_cust` (an integer customer key, for fast distinct counts), `_valid` (counts in
-  revenue: not cancelled or returned), `_day`;
+  revenue: not cancelled or returned), `_day`, and per counted order its customer's previous
+  counted order day `_prev_day` and last one `_last_day` (churn spells are a filter on them);
 - tickets: `_due` (the deadline under the default SLA hours).
 
-A fact is named after the versions it comes from, built at import (or on first use), and
-dropped with them. Queries on `orders` and `tickets` read the fact (see `Scope.open`).
+A fact is named after the versions it comes from, built when the data changes (at import, or by
+the named step `refresh`), and dropped with them. Reads never build one: queries on `orders` and
+`tickets` read the fact (see `Scope.open`). Tables computed per read settings (a period's
+segments) live in memory (`derived_table`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
+from insight.db import dialect
 from insight.db.workspace import Snapshot, Workspace, quote
 
 FACT_TABLES = {"orders": "order_date", "tickets": "created_at"}
@@ -30,8 +35,8 @@ DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
 #: is computed per period: see insight/domain/segments.py.)
 CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 9
-_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)(?:_r[0-9a-z]+)?")
+FACT_SCHEMA = 10
+_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
 _LIST_SQL = (
     "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\' "
     "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND view_name LIKE '\\_fact\\_%' ESCAPE '\\'"
@@ -40,14 +45,27 @@ _LIST_SQL = (
 #: already computed (and ORDERS_MARK, naming the fact schema they follow), so where no customer
 #: attribute is to be joined the fact is a view of the version itself: one write per import.
 ORDER_INTERNALS = ("_channel_code", "_cust", "_first_at", "_first_channel", "_first_channel_code", "_day", "_valid")
-ORDER_INTERNALS += ("_order_first",)
+ORDER_INTERNALS += ("_order_first", "_prev_day", "_last_day")
+_BUILDING = threading.Lock()  # one derived table built at a time (see derived_table)
 ORDERS_MARK = f"_fact_s{FACT_SCHEMA}"
 
 
 def refresh(ws: Workspace) -> None:
-    """Build the current facts and drop the ones nothing uses, in one transaction."""
+    """The named build step for facts outside an import: build the facts of every version the
+    workspace still holds where they are missing (an app upgraded to a new FACT_SCHEMA) and drop
+    stale ones, in one transaction. Nothing is written when all are in place. Reads never build
+    (`Scope.open` reads what the import and this step built)."""
+    versions = sorted({int(v) for v in ws.history()["version"]} | {ws.version()})
+    snaps = {tuple(sorted(ws.snapshot(v).tables.items())) for v in versions}
+    wanted = {n for tables in snaps for t in (*FACT_TABLES, *DERIVED) if (n := fact_name(Snapshot(0, dict(tables)), t))}
+    existing = set(ws.query(_LIST_SQL)["table_name"])
+    stale = {n for n in existing if (m := _NAME.fullmatch(n)) is None or int(m.group(4)) != FACT_SCHEMA}
+    if wanted <= existing and not stale:
+        ws._facts |= wanted
+        return
     with ws.writer() as cur:
-        build(ws, cur, ws.snapshot().tables)
+        for tables in snaps:
+            build(ws, cur, dict(tables))
 
 
 def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
@@ -67,6 +85,7 @@ def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
         made = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
         if made is not None:
             cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+            ws.created(name, *made)
             existing.add(name)
     _drop_stale(cur, ws)
 
@@ -76,43 +95,45 @@ def _version(physical: str | None) -> int:
 
 
 def fact_name(snap: Snapshot, table: str) -> str | None:
-    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`, and
-    `_r<row scope>` for a snapshot restricted to a user's rows (insight/auth/access.py)."""
+    """`_fact_<table>_v<its version>_c<customers version, or 0>_s<fact schema>`."""
     source = "orders" if table in DERIVED else table
     if not snap.has(source):
         return None
     customers = _version(snap.tables.get("customers"))
-    scoped = f"_r{snap.rows}" if snap.rows else ""
-    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}{scoped}"
+    return f"_fact_{table}_v{_version(snap.tables[source])}_c{customers}_s{FACT_SCHEMA}"
 
 
-def ensure_fact(ws: Workspace, snap: Snapshot, table: str) -> str | None:
-    """The fact of `table` for this snapshot, built if it does not exist yet (a pinned old version)."""
+def built(ws: Workspace, snap: Snapshot, table: str) -> str | None:
+    """The fact of `table` for this snapshot when it has been built (at import, or by `refresh`),
+    else None. Never builds: a read does not write."""
     name = fact_name(snap, table)
     if name is None:
         return None
-    if name in ws._facts:
-        return name
-    if table in DERIVED:
-        ensure_fact(ws, snap, "orders")
-    with ws.writer() as cur:
-        exists = name in {r[0] for r in cur.execute(_LIST_SQL).fetchall()}
-        if not exists or ws.engine is not None:  # another engine builds its own copy from the SQL
-            made = _sql(
-                cur,
-                snap,
-                table,
-                lambda t: ws.columns(t, snap),
-                lambda t: fact_name(snap, t),
-                lambda f: _fact_columns(ws, f),
-            )
-            if made is None:
-                return None
-            if not exists:
-                cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
-            ws.created(name, *made)
-    ws._facts.add(name)
+    if name not in ws._facts:
+        if not ws.scalar(f"SELECT count(*) FROM ({_LIST_SQL}) WHERE table_name = ?", [name]):
+            return None
+        if ws.engine is not None:  # built before the engine came: it builds its own copy from the SQL
+            _define(ws, snap, table)
+        ws._facts.add(name)
     return name
+
+
+def _define(ws: Workspace, snap: Snapshot, table: str) -> None:
+    """Report an existing fact's definition (`Workspace.created`), and the orders fact's first
+    when it is derived from it, so another engine builds the same table."""
+    if table in DERIVED:
+        built(ws, snap, "orders")
+    with ws.cursor() as cur:
+        made = _sql(
+            cur,
+            snap,
+            table,
+            lambda t: ws.columns(t, snap),
+            lambda t: fact_name(snap, t),
+            lambda f: set(_table_columns(cur, f)),
+        )
+    if made is not None:
+        ws.created(fact_name(snap, table), *made)
 
 
 def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str, str] | None:
@@ -133,7 +154,7 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str
         return "TABLE", (
             f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
             f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
-            f"FROM {quote(orders)} GROUP BY ALL ORDER BY order_date"
+            f"FROM {quote(orders)} {dialect.group_all()} ORDER BY order_date"
         )
     return _fact_sql(cur, snap, table, cols)
 
@@ -157,18 +178,18 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
     if table != "orders":
         from insight.semantic.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
 
-        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+        base = dialect.star_except("e", [quote(d) for d in replaced])
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
     source = snap[table]
-    if ORDERS_MARK in lower and not snap.rows:  # published with its own columns: join customers only
+    if ORDERS_MARK in lower:  # published with its own columns: join customers only
         if not extra:  # (rowid passed through: queries break ties and count lines by it)
-            return "VIEW", f"SELECT rowid AS rowid, * FROM {source}"
-        base = f"e.* EXCLUDE ({', '.join(quote(d) for d in replaced)})" if replaced else "e.*"
+            return "VIEW", f"SELECT {dialect.row_id(source)} AS rowid, * FROM {source}"
+        base = dialect.star_except("e", [quote(d) for d in replaced])
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
-    # Recomputed over these rows (an older or a row-scoped version): its own columns dropped first.
+    # Recomputed (a version published before ORDERS_MARK): its own columns dropped first.
     ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
-    base = f"e.* EXCLUDE ({', '.join(quote(d) for d in [*replaced, *ours])})" if replaced or ours else "e.*"
+    base = dialect.star_except("e", [quote(d) for d in [*replaced, *ours]])
     with_, more_join, more = _orders_parts(cur, source, lower - set(ours))
     select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
     select += f" ORDER BY e.{quote(time_col)}"
@@ -202,20 +223,27 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
     if "customer_id" in lower:
         # Per customer: an integer key (small, dense, fast to count distinct) and the first counted
         # order over all history (time and channel).
-        first_channel = f"arg_min(channel, order_date) FILTER (WHERE {valid})" if channel else "NULL"
+        first_channel = f"{dialect.first_by('channel', 'order_date')} FILTER (WHERE {valid})" if channel else "NULL"
         with_.append(
             "cust AS (SELECT k.*, "
             + ("fc._channel_code AS _first_channel_code " if channel else "NULL AS _first_channel_code ")
             + "FROM (SELECT customer_id AS _key_id, CAST(row_number() OVER (ORDER BY customer_id) AS BIGINT) AS _cust, "
-            f"min(order_date) FILTER (WHERE {valid}) AS _first_at, {first_channel} AS _first_channel "
+            f"min(order_date) FILTER (WHERE {valid}) AS _first_at, {first_channel} AS _first_channel, "
+            f"{dialect.as_date(f'max(order_date) FILTER (WHERE {valid})')} AS _last_day "
             f"FROM {source} WHERE customer_id IS NOT NULL GROUP BY customer_id) k"
             + (" LEFT JOIN codes fc ON fc._ch = k._first_channel)" if channel else ")")
         )
         join += " LEFT JOIN cust ON cust._key_id = e.customer_id"
-        extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code"]
+        extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code", "cust._last_day"]
+        # Each counted order's previous counted order day of its customer: churn spells for any
+        # inactivity threshold are then a filter on it (insight/domain/churn.py).
+        extra.append(
+            f"CASE WHEN {valid_e} THEN lag({dialect.as_date('e.order_date')}) OVER "
+            f"(PARTITION BY e.customer_id, {valid_e} ORDER BY e.order_date) END AS _prev_day"
+        )
     else:
-        extra += ["CAST(NULL AS BIGINT) AS _cust", "NULL::TIMESTAMP AS _first_at", "NULL AS _first_channel"]
-        extra.append("NULL AS _first_channel_code")
+        extra += ["CAST(NULL AS BIGINT) AS _cust", "CAST(NULL AS TIMESTAMP) AS _first_at", "NULL AS _first_channel"]
+        extra += ["NULL AS _first_channel_code", "CAST(NULL AS DATE) AS _last_day", "CAST(NULL AS DATE) AS _prev_day"]
     # One line per order is its "first" (a counted line where there is one), so counting orders is
     # a plain count, additive over any grouping, instead of a distinct count.
     first_line = "true"
@@ -224,7 +252,7 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
         if not unique:
             first_line = "e.order_id IS NULL OR row_number() OVER "
             first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
-    extra += ["CAST(e.order_date AS DATE) AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
+    extra += [f"{dialect.as_date('e.order_date')} AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
     return with_, join, extra
 
 
@@ -234,6 +262,19 @@ def channel_names(ws: Workspace, fact: str) -> dict[int, str]:
     if key not in ws._facts_meta:
         rows = ws.query(f"SELECT DISTINCT _channel_code, channel FROM {quote(fact)} WHERE _channel_code IS NOT NULL")
         ws._facts_meta[key] = dict(zip(rows["_channel_code"].astype(int), rows["channel"], strict=True))
+    return ws._facts_meta[key]
+
+
+def constant_per_customer(ws: Workspace, fact: str, column: str) -> bool:
+    """Whether no customer's counted orders in the orders fact take two values of `column`
+    (cached: facts never change)."""
+    key = f"{fact}:constant:{column}"
+    if key not in ws._facts_meta:
+        col = quote(column)
+        ws._facts_meta[key] = not ws.scalar(
+            f"SELECT count(*) FROM (SELECT _cust FROM {quote(fact)} WHERE _valid AND _cust IS NOT NULL "
+            f"GROUP BY _cust HAVING count(DISTINCT {col}) > 1 OR (count({col}) > 0 AND count({col}) < count(*))) x"
+        )
     return ws._facts_meta[key]
 
 
@@ -255,11 +296,11 @@ def customer_keys(ws: Workspace, fact: str) -> int:
 
 
 def _drop_stale(cur, ws: Workspace) -> None:
-    """Drop facts (and row-scope views) whose source versions are gone."""
-    from insight.auth.access import drop_stale
+    """Drop facts whose source versions are gone (and per-scope copies of older versions)."""
+    from insight.auth.access import drop_legacy
 
+    drop_legacy(cur)
     tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-    drop_stale(cur, ws, tables)
     views = {r[0] for r in cur.execute("SELECT view_name FROM duckdb_views() WHERE NOT temporary").fetchall()}
     for name in sorted(n for n in tables | views if n.startswith("_fact_")):
         kind = "VIEW" if name in views else "TABLE"
@@ -276,32 +317,25 @@ def _drop_stale(cur, ws: Workspace) -> None:
 
 
 def derived_table(
-    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 24
+    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 8
 ) -> str:
-    """A table computed from the fact `source` (`CREATE TABLE … AS sql`), built on first use and
-    reused after: `_{family}{schema}{source}_{key}`, where `key` (no underscores) names the
-    settings. Tables of the family are dropped when their source fact is gone or their schema is
-    not `schema` (bump it whenever `sql` changes), and at most `keep` are kept, oldest first."""
-    prefix = f"_{family}{schema}"
-    name = f"{prefix}{source}_{key}"
-    if name in ws._facts:
-        return name
-    order = ws._facts_meta.setdefault(f"_{family}_order", [])
-    with ws.writer() as cur:
-        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-        if name not in tables:
-            cur.execute(f"CREATE TABLE {quote(name)} AS {sql}", params)
-        ws.created(name, "TABLE", sql, params)
-        mine = [t for t in tables if t.startswith(f"_{family}") and t != name]
-        stale = [
-            t
-            for t in mine
-            if not t.startswith(f"{prefix}_fact_") or t.removeprefix(prefix).rsplit("_", 1)[0] not in tables
-        ]
-        rest = sorted((t for t in mine if t not in stale), key=lambda t: order.index(t) if t in order else -1)
-        for t in stale + rest[: max(0, len(rest) + 1 - keep)]:
-            cur.execute(f"DROP TABLE IF EXISTS {quote(t)}")
-            ws._facts.discard(t)
-    ws._facts.add(name)
-    order.append(name)
-    return name
+    """A table computed from the fact `source` (`CREATE TABLE … AS sql`) on first use and reused
+    after, as `<scratch>."_{family}{schema}{source}_{key}"` (the SQL to read it), where `key` names
+    the settings (and the row scope). It lives in the workspace's in-memory scratch catalog, never
+    in the file: a read does not write the workspace, and a version's tables go with the process.
+    At most `keep` of a family are kept (least recently used dropped first); one is built at a
+    time, so two readers asking for it at once build it once."""
+    name = f"_{family}{schema}{source}_{key}"
+    qualified = f"{ws.scratch}.{quote(name)}"
+    order: list[str] = ws._facts_meta.setdefault(f"_{family}_order", [])  # least recently used first
+    with _BUILDING:
+        if name in order:
+            order.remove(name)
+        else:
+            with ws.cursor() as cur:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS {sql}", params)
+                while len(order) >= keep:
+                    cur.execute(f"DROP TABLE IF EXISTS {ws.scratch}.{quote(order.pop(0))}")
+            ws.created(name, "TABLE", sql, params)  # another engine builds its own copy
+        order.append(name)
+    return qualified

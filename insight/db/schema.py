@@ -8,15 +8,6 @@ from dataclasses import dataclass
 # Column kinds: how a source text value is coerced.
 ID, TEXT, NUMBER, INTEGER, BOOL, DATE = "id", "text", "number", "integer", "bool", "date"
 
-SQL_TYPES = {
-    ID: "VARCHAR",
-    TEXT: "VARCHAR",
-    NUMBER: "DOUBLE",
-    INTEGER: "BIGINT",
-    BOOL: "BOOLEAN",
-    DATE: "TIMESTAMP",
-}
-
 
 @dataclass(frozen=True)
 class Column:

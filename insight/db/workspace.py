@@ -8,11 +8,13 @@ back, so readers see the previous version untouched. `version` is a workspace-wi
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
 import threading
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -170,18 +172,31 @@ class Snapshot:
     tables: dict[str, str]
     note: Message | None = None  # why another version than the one asked for is shown
     rows: str = ""  # the row scope its tables are restricted to (insight/auth/access.py); "" = all rows
+    #: A table's rows as a parenthesised SELECT (the rows a row scope allows), read instead of
+    #: the physical table; `tables` still names the physical table the relation reads.
+    relations: dict[str, str] = field(default_factory=dict, compare=False)
 
     def has(self, table: str) -> bool:
         return table in self.tables
 
     def __getitem__(self, table: str) -> str:
+        if table in self.relations:
+            return self.relations[table]
         try:
             return quote(self.tables[table])
         except KeyError:
             raise InsightError(
-                f"the workspace has no {table} table",
-                hint=f"upload a {table} file on the Data page",
+                msg("error.no_table", table=table), hint=msg("error.no_table.hint", table=table)
             ) from None
+
+
+class WorkspaceHeld(InsightError):
+    """Another process holds the workspace file (DuckDB allows one): the serving app, which takes
+    the command instead (insight/handoff.py), or another CLI run."""
+
+
+#: Numbers the in-memory catalog attached to each Workspace (two may share one DuckDB instance).
+_SCRATCH_IDS = itertools.count(1)
 
 
 class Workspace:
@@ -193,9 +208,10 @@ class Workspace:
         try:
             self._con = duckdb.connect(str(self.path), config={"memory_limit": settings.DUCKDB_MEMORY_LIMIT})
         except duckdb.Error as exc:
-            raise InsightError(
-                f"the workspace {self.path} cannot be opened: {str(exc).splitlines()[0]}",
-                hint="another process (the app or an import) may hold it; stop it and retry",
+            kind = WorkspaceHeld if "lock" in str(exc).lower() else InsightError
+            raise kind(
+                msg("error.workspace_busy", path=str(self.path), reason=str(exc).splitlines()[0]),
+                hint=msg("error.workspace_busy.hint"),
             ) from None
         self._write_lock = threading.RLock()
         self._snapshots: dict[tuple[int | None, int], Snapshot] = {}
@@ -206,6 +222,10 @@ class Workspace:
         self.engine = None
         with self.cursor() as cur:
             cur.execute(_CATALOG)
+            # Tables a read computes (a period's segments) live here, in memory, never in the file
+            # (insight/db/facts.py `derived_table`).
+            self.scratch = f"_scratch{next(_SCRATCH_IDS)}"
+            cur.execute(f"ATTACH ':memory:' AS {self.scratch} (READ_WRITE)")
 
     # --- the one door ------------------------------------------------------------------------
 
@@ -340,12 +360,15 @@ class Workspace:
     # --- writes ------------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, cur=None):
+    def writer(self, cur=None, *, beside: bool = False):
         """One writer at a time, in one transaction that commits on success and rolls back on
-        any failure. Pass the cursor that holds the staged temp tables, if there is one."""
-        with self._write_lock:
+        any failure. Pass the cursor that holds the staged temp tables, if there is one.
+        `beside=True`: a small write to a table no other writer touches (a line of the audit log)
+        runs in its own transaction beside a running import instead of waiting for it (DuckDB's
+        MVCC keeps them apart), so signing in never waits for an import."""
+        with nullcontext() if beside else self._write_lock:
             if cur is None:
-                with self.cursor() as own, self.writer(own) as inner:
+                with self.cursor() as own, self.writer(own, beside=beside) as inner:
                     yield inner
                 return
             cur.execute("BEGIN TRANSACTION")
@@ -374,7 +397,9 @@ class Workspace:
     ) -> int:
         """Inside `writer()`: materialise `select_sql` as the next version of `table`."""
         if table not in TABLE_NAMES:
-            raise InsightError(f"unknown table {table!r}", hint=f"use one of {', '.join(TABLE_NAMES)}")
+            raise InsightError(
+                msg("error.unknown_table", table=table), hint=msg("error.choose", choices=", ".join(TABLE_NAMES))
+            )
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
         physical = f"{table}__v{version}"
         cur.execute(f"CREATE TABLE {quote(physical)} AS {select_sql}", params or [])
@@ -434,6 +459,8 @@ class Workspace:
         )
 
     def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # another handle may keep the instance open
+            self._con.execute(f"DETACH {self.scratch}")
         self._con.close()
 
     # --- internals ---------------------------------------------------------------------------
@@ -490,7 +517,7 @@ def _time_limit(cur, timeout: float | None):
 def quote(identifier: str) -> str:
     """A validated, quoted SQL identifier."""
     if not isinstance(identifier, str) or not identifier or "\x00" in identifier:
-        raise InsightError(f"invalid column or table name {identifier!r}")
+        raise InsightError(msg("error.bad_identifier", name=repr(identifier)))
     return '"' + identifier.replace('"', '""') + '"'
 
 
@@ -509,4 +536,7 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
                 from insight.db import spark
 
                 spark.attach(ws)
+            from insight.db import facts  # facts import this module
+
+            facts.refresh(ws)  # an upgraded app finds the facts of its own schema: reads never build them
         return ws

@@ -13,13 +13,12 @@ the funnel and the timeline.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from insight import settings
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.i18n import Message, msg
 from insight.semantic.filters import whole_number
@@ -68,10 +67,10 @@ def _revenue(scope: Scope, days: int) -> tuple[str, str, list]:
     if not scope.has("orders", "customer_id", "order_date") or "contacted_at" not in cols:
         return "", "0", []
     join = (
-        f"LEFT JOIN (SELECT k2.rowid AS _k, sum(o.amount) AS revenue FROM {scope.table('contacts')} k2 "
+        f"LEFT JOIN (SELECT {dialect.row_id('k2')} AS _k, sum(o.amount) AS revenue FROM {scope.table('contacts')} k2 "
         f"JOIN {scope.table('orders')} o ON o.customer_id = k2.customer_id AND o._valid "
-        f"AND o.order_date >= k2.contacted_at AND o.order_date < k2.contacted_at + INTERVAL (?) DAY "
-        "GROUP BY 1) a ON a._k = k.rowid"
+        f"AND o.order_date >= k2.contacted_at AND o.order_date < {dialect.plus_days_time('k2.contacted_at', '?')} "
+        f"GROUP BY 1) a ON a._k = {dialect.row_id('k')}"
     )
     return join, "coalesce(a.revenue, 0)", [days]
 
@@ -170,6 +169,31 @@ def totals(table: pd.DataFrame | None) -> dict:
     }
 
 
+def _headline(scope: Scope, key: str) -> float | None:
+    value = totals(campaign_table(scope))[key]
+    return None if value is None or value != value else float(value)
+
+
+def response_rate(scope: Scope) -> float | None:
+    """The registry's `response_rate`: responders among the treatment contacts in scope."""
+    return _headline(scope, "response_rate")
+
+
+def conversion_rate(scope: Scope) -> float | None:
+    """The registry's `conversion_rate`: converters among the treatment contacts in scope."""
+    return _headline(scope, "conversion_rate")
+
+
+def roi(scope: Scope) -> float | None:
+    """The registry's `roi`: (attributed revenue − spend) / spend of the campaigns in scope."""
+    return _headline(scope, "roi")
+
+
+def uplift_rate(scope: Scope) -> float | None:
+    """The registry's `uplift`: treatment − control conversion, pooled over campaigns with a control."""
+    return _headline(scope, "uplift")
+
+
 def who_responded(scope: Scope, attr: str) -> pd.DataFrame | None:
     """Response and conversion of treatment contacts by one customer attribute."""
     from insight.domain import churn
@@ -228,10 +252,7 @@ def timeline(scope: Scope, table: pd.DataFrame) -> pd.DataFrame | None:
     start = pd.Timestamp(table["start_date"].min()).date().replace(day=1)
     ends = pd.to_datetime(table["end_date"]) if "end_date" in table else pd.Series(dtype="datetime64[ns]")
     end = (ends.max() if ends.notna().any() else pd.to_datetime(table["start_date"]).max()).date()
-    where, params = scope.where("orders", "t", period=False)
-    return scope.query(
-        f"SELECT date_trunc('month', t.order_date)::DATE AS month, sum(t.amount) AS revenue "
-        f"FROM {scope.table('orders')} t WHERE t._valid AND {where} AND t.order_date >= ? AND t.order_date < ? "
-        "GROUP BY 1 ORDER BY 1",
-        [*params, start, end + dt.timedelta(days=1)],
-    )
+    from insight.semantic.query import Query, run  # the registry's revenue
+
+    frame = run(scope, Query(("revenue",), grain="month", periods=((start, end),), sort=("bucket",)))
+    return frame.rename(columns={"bucket": "month"})[["month", "revenue"]]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from insight.db import facts
-from insight.db.workspace import quote
-from insight.semantic import metrics
+from insight.db import dialect, facts
+from insight.semantic import metrics, query
+from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
 #: Customer stages of the seed practice, and what measures each channel's role in it.
@@ -17,17 +19,10 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     """Revenue, orders and customers per bucket × channel, with each channel's share of the bucket."""
     if scope.period is None or not scope.has("orders", "channel"):
         return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
-    where, params = scope.where("orders")
-    frame = scope.query(
-        f"""
-        SELECT {metrics.bucket_sql(grain, "t.order_date")} AS bucket, coalesce(t.channel, '(none)') AS channel,
-               coalesce(sum(t.amount), 0) AS revenue, count(*) FILTER (WHERE t._order_first) AS orders,
-               {metrics.distinct_customers(scope)} AS customers
-        FROM {scope.table("orders")} t WHERE {where} AND t._valid
-        GROUP BY ALL ORDER BY 1, 2
-        """,
-        params,
-    )
+    measures = ("revenue", "orders", "active_customers")
+    frame = query.run(scope, Query(measures, ("channel",), grain=grain, sort=("bucket", "channel")))
+    frame = frame.drop(columns="period_index").rename(columns={"active_customers": "customers"})
+    frame = frame[["bucket", "channel", "revenue", "orders", "customers"]]
     for col in ("revenue", "orders", "customers"):
         frame[f"{col}_share"] = frame[col] / frame.groupby("bucket")[col].transform("sum")
     return frame
@@ -37,24 +32,10 @@ def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
     """Revenue by channel × `dim` (region or segment), long format."""
     if not scope.has("orders", "channel"):
         return pd.DataFrame(columns=["channel", dim, "revenue"])
-    found = metrics.dimension_sql(scope, "orders", dim)
-    if found is None:
+    if query.dimension_sql(scope, "orders", dim) is None:
         return pd.DataFrame(columns=["channel", dim, "revenue"])
-    expr, join = found
-    where, params = scope.where("orders")
-    if metrics.rollup_serves(scope, "orders", [metrics.REGISTRY["revenue"]], ("channel", dim)):
-        source, amount = f"{scope.table(metrics.ROLLUP)} t", "t.revenue"  # already counted orders only
-    else:
-        source, amount = f"{scope.table('orders')} t {join}", "t.amount"
-        where += " AND t._valid"
-    return scope.query(
-        f"""
-        SELECT coalesce(t.channel, '(none)') AS channel, coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote(dim)},
-               coalesce(sum({amount}), 0) AS revenue
-        FROM {source} WHERE {where} GROUP BY ALL ORDER BY 1, 2
-        """,
-        params,
-    )
+    frame = query.run(scope, Query(("revenue",), ("channel", dim), sort=("channel", dim)))
+    return frame.drop(columns="period_index")
 
 
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
@@ -65,11 +46,11 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
     where, params = scope.where("orders")
     return scope.query(
         f"""
-        SELECT {metrics.bucket_sql(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
+        SELECT {dialect.trunc(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
                {metrics.distinct_customers(scope)} AS new_customers
         FROM {scope.table("orders")} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
-        GROUP BY ALL ORDER BY 1, 2
+        GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )
@@ -86,13 +67,13 @@ def migration(scope: Scope) -> pd.DataFrame:
         f"""
         SELECT first_code, latest_code, count(*) AS customers
         FROM (
-            SELECT t._cust, any_value(t._first_channel_code) AS first_code,
-                   arg_max(t._channel_code, t.order_date) AS latest_code
+            SELECT t._cust, {dialect.any_of("t._first_channel_code")} AS first_code,
+                   {dialect.last_by("t._channel_code", "t.order_date")} AS latest_code
             FROM {scope.table("orders")} t
             WHERE {where} AND t._valid AND t._cust IS NOT NULL
             GROUP BY 1
-        )
-        GROUP BY ALL
+        ) c
+        GROUP BY 1, 2
         """,
         params,
     )
@@ -114,7 +95,7 @@ def service(scope: Scope) -> pd.DataFrame:
     ids = [m for m in ("complaints", "csat", "on_time_rate") if metrics.available(scope, m)]
     if not ids or not scope.has("tickets", "channel"):
         return pd.DataFrame(columns=["channel", "tickets", *ids])
-    frame = metrics.by_dimension(scope, ids, "channel").drop(columns="period_index")
+    frame = query.run(scope, Query(tuple(ids), ("channel",), sets=True)).drop(columns=["period_index", "dimension"])
     where, params = scope.where("tickets")
     counts = scope.query(
         f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "
@@ -139,17 +120,14 @@ def roles(scope: Scope) -> pd.DataFrame:
     where, params = scope.where("orders")
     start = scope.period[0]
     prev = other.period if other else (start, start)
-    if scope.customer_keys:  # a bitmap of the comparison period's customers, probed per order
-        retained = f"bitstring_agg(t._cust, 1, {int(scope.customer_keys)})"
-        is_retained = "t._cust IS NOT NULL AND get_bit((SELECT kept FROM prev), (t._cust - 1)::INTEGER) = 1"
-    else:
-        retained = "list(DISTINCT t._cust)"
-        is_retained = "list_contains((SELECT kept FROM prev), t._cust)"
+    # the set of the comparison period's customers, probed per order
+    retained = dialect.key_set("t._cust", scope.customer_keys)
+    is_retained = dialect.in_key_set("(SELECT kept FROM prev)", "t._cust", scope.customer_keys)
     frame = scope.query(
         f"""
         WITH prev AS (
             SELECT {retained} AS kept FROM {scope.table("orders")} t
-            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ? + INTERVAL 1 DAY
+            WHERE t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ?
         )
         SELECT coalesce(t.channel, '(none)') AS channel,
                {metrics.distinct_customers(scope, "t.order_date = t._first_at")} AS acquire,
@@ -159,7 +137,7 @@ def roles(scope: Scope) -> pd.DataFrame:
         WHERE {where} AND t._valid
         GROUP BY 1
         """,
-        [prev[0], prev[1], start] + params,
+        [prev[0], prev[1] + dt.timedelta(days=1), start] + params,
     )
     if scope.has("tickets", "channel"):
         twhere, tparams = scope.where("tickets")

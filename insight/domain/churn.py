@@ -16,18 +16,18 @@ Two definitions:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import settings
-from insight.db import facts
+from insight.db import dialect
 from insight.db.workspace import quote
+from insight.domain import spells
 from insight.i18n import Message, msg
+from insight.semantic import query
 from insight.semantic.filters import whole_number
 from insight.semantic.metrics import complaint_condition
 from insight.semantic.scope import Scope
@@ -39,9 +39,7 @@ COMPUTED_ATTRIBUTES = ("tier", "rfm", "channel")  # value tier, RFM segment, fir
 DRILLABLE_ATTRIBUTES = ("region", "segment", "tier", "rfm")
 #: Customer columns that are identities, dates or the label itself: never an attribute.
 NOT_ATTRIBUTES = {"customer_id", "name", "signup_date", "churned", "churn_date", "birth_year"}
-MAX_SURVIVAL_GROUPS = 8
 COMPLAINT_WINDOW_DAYS = 90
-SPELLS_SCHEMA = 2  # bump whenever the spells SQL changes: older spell tables are dropped
 
 
 @dataclass(frozen=True)
@@ -99,32 +97,10 @@ def _orders(scope: Scope) -> tuple[str, list]:
     return f"t._valid AND t._cust IS NOT NULL AND {where}", params
 
 
-def _spells(scope: Scope, d: Definition) -> str:
-    """A CTE `spells(_cust, customer_id, start, lapse)`: runs of orders at most N days apart, with
-    `lapse` = the run's last order + N days (in the future while the run is open). Built once per
-    orders fact, N and orders filters into a table (`_spl…`) that the trend, the breakdown and
-    survival all read."""
-    cond, params = _orders(scope)
-    n = int(d.days)
-    # One sort of the orders: each order's previous day, and the customer's last day. An order
-    # more than N days after the one before starts a spell; a spell ends with the order before
-    # the next start (that start's previous day), or with the customer's last order.
-    orders = scope.table("orders")
-    sql = f"""
-        WITH o AS (SELECT t._cust, t._day AS d, lag(t._day) OVER (PARTITION BY t._cust ORDER BY t._day) AS prev,
-                          max(t._day) OVER (PARTITION BY t._cust) AS last_all
-                   FROM {orders} t WHERE {cond}),
-        starts AS (SELECT _cust, d AS start, last_all, lead(prev) OVER (PARTITION BY _cust ORDER BY d) AS next_prev
-                   FROM o WHERE prev IS NULL OR date_diff('day', prev, d) > {n}),
-        ids AS (SELECT _cust, any_value(customer_id) AS customer_id FROM {orders} WHERE _cust IS NOT NULL
-                GROUP BY _cust)
-        SELECT s._cust, i.customer_id, s.start, coalesce(s.next_prev, s.last_all) + {n} AS lapse
-        FROM starts s JOIN ids i USING (_cust)"""
-    digest = hashlib.sha1(repr((cond, params)).encode()).hexdigest()[:12]
-    table = facts.derived_table(
-        scope.ws, "spl", SPELLS_SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, params
-    )
-    return f"spells AS (SELECT * FROM {quote(table)})"
+def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
+    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params) of the counted orders under
+    the global filters (insight/domain/spells.py)."""
+    return spells.cte(scope, int(d.days), *_orders(scope))
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -180,7 +156,7 @@ def attribute_join(scope: Scope, attr: str, key: str = "customer_id") -> tuple[s
         return f"LEFT JOIN {seg} a ON a.customer_id = {key} AND a.active", f"a.{attr}"
     if attr == "channel":
         first = (
-            f"(SELECT customer_id, any_value(_first_channel) AS channel FROM {scope.table('orders')} "
+            f"(SELECT customer_id, {dialect.any_of('_first_channel')} AS channel FROM {scope.table('orders')} "
             "WHERE customer_id IS NOT NULL GROUP BY customer_id)"
         )
         return f"LEFT JOIN {first} a ON a.customer_id = {key}", "a.channel"
@@ -199,12 +175,13 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     months = _months(period)
     end = scope.data_end
     if d.kind == "behavioural":
+        spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
-            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS m)
+            f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")})
             SELECT m AS month, count(s._cust) AS active,
-                   count(s._cust) FILTER (WHERE s.lapse < m + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
+                   count(s._cust) FILTER (WHERE s.lapse < {dialect.plus_month("m")} AND s.lapse <= ?) AS churned
             FROM months LEFT JOIN spells s ON s.start < m AND s.lapse >= m GROUP BY m ORDER BY m""",
-            [months, end],
+            [*spell_params, months, end],
         )
     elif d.dated:
         where, params = scope.where("customers", "c", period=False)
@@ -214,11 +191,11 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
         frame = scope.query(
             f"""WITH c AS (SELECT CAST({start} AS DATE) AS s, coalesce(c.churned, false) AS churned,
                                   CAST(c.churn_date AS DATE) AS e FROM {scope.table("customers")} c WHERE {where}),
-                 months AS (SELECT unnest(?::DATE[]) AS m)
+                 months AS ({dialect.date_rows("?", "m")})
             SELECT m AS month,
                    count(*) FILTER (WHERE (s IS NULL OR s < m) AND (NOT churned OR e >= m)) AS active,
                    count(*) FILTER (WHERE (s IS NULL OR s < m) AND churned AND e >= m
-                                    AND e < m + INTERVAL 1 MONTH) AS churned
+                                    AND e < {dialect.plus_month("m")}) AS churned
             FROM months CROSS JOIN c GROUP BY m ORDER BY m""",
             [*params, months],
         )
@@ -271,18 +248,19 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         join, value = attribute_join(scope, attr, "c.customer_id")
         frame = scope.query(
             f"SELECT {value} AS value, count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned "
-            f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY ALL",
+            f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY 1",
             params,
         )
     else:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
         join, value = attribute_join(scope, attr, "s.customer_id")
+        spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
-            f"""WITH {_spells(scope, d)}, months AS (SELECT unnest(?::DATE[]) AS _month)
+            f"""WITH {spells}, months AS ({dialect.date_rows("?", "_month")})
             SELECT {value} AS value, count(*) AS customers,
-                   count(*) FILTER (WHERE s.lapse < _month + INTERVAL 1 MONTH AND s.lapse <= ?) AS churned
-            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY ALL""",
-            [months, scope.data_end],
+                   count(*) FILTER (WHERE s.lapse < {dialect.plus_month("_month")} AND s.lapse <= ?) AS churned
+            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY 1""",
+            [*spell_params, months, scope.data_end],
         )
     return wilson_table(frame)
 
@@ -309,14 +287,20 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
     orders = scope.table("orders")
+    revenue = query.measure_sql(scope, "revenue")
+
+    def month_of(day: str) -> str:
+        return dialect.trunc("month", day)
+
     # The period's cohorts first: grouping only their customers' orders is several times faster.
     frame = scope.query(
-        f"""WITH f AS (SELECT t._cust, date_trunc('month', min(t._day)) AS cohort FROM {orders} t WHERE {cond}
-                       GROUP BY t._cust HAVING date_trunc('month', min(t._day)) BETWEEN ? AND ?),
-             o AS (SELECT t._cust, date_trunc('month', t._day) AS m, sum(t.amount) AS revenue
-                   FROM {orders} t SEMI JOIN f USING (_cust) WHERE {cond} GROUP BY ALL)
-        SELECT f.cohort, datediff('month', f.cohort, o.m) AS offset, count(*) AS retained, sum(o.revenue) AS revenue
-        FROM o JOIN f USING (_cust) GROUP BY ALL""",
+        f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
+                       GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
+             o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
+                   FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
+        SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
+               sum(o.revenue) AS revenue
+        FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
         [*params, first, last, *params],
     )
     if frame.empty:
@@ -337,97 +321,6 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     return out[["cohort", "offset", "customers", "retained", "retention", "revenue", "revenue_retention"]]
 
 
-@dataclass
-class Survival:
-    unit: str  # months | days
-    basis: str  # tenure (a tenure column), dates (signup → churn_date), orders (first order → lapse)
-    curves: pd.DataFrame  # group, time, survival, at_risk
-    groups: pd.DataFrame  # group, customers, events, median
-    p_value: float | None  # log-rank across the groups (None: one group)
-
-
-def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.DataFrame, str, str] | None:
-    """(frame of time, event, group; unit; basis)."""
-    group_join, group_value = ("", "NULL")
-    if d.kind == "explicit":
-        where, params = scope.where("customers", "c", period=False)
-        if attr:
-            group_join, group_value = attribute_join(scope, attr, "c.customer_id")
-        if d.dated and scope.has("customers", "signup_date") and scope.data_end:
-            time = "datediff('day', c.signup_date, CASE WHEN c.churned THEN c.churn_date ELSE ? END) / 30.4375"
-            params = [scope.data_end, *params]
-            unit, basis = "months", "dates"
-            cond = "c.signup_date IS NOT NULL AND (NOT c.churned OR c.churn_date IS NOT NULL)"
-        elif scope.has("customers", "tenure_months"):
-            time, unit, basis, cond = "c.tenure_months", "months", "tenure", "c.tenure_months IS NOT NULL"
-        else:
-            return None
-        sql = (
-            f"SELECT CAST({time} AS DOUBLE) AS time, coalesce(c.churned, false) AS event, {group_value} AS grp "
-            f"FROM {scope.table('customers')} c {group_join} WHERE {cond} AND {where}"
-        )
-    else:
-        if attr:
-            group_join, group_value = attribute_join(scope, attr, "f.customer_id")
-        sql = f"""WITH {_spells(scope, d)},
-            f AS (SELECT customer_id, arg_min(start, start) AS start, arg_min(lapse, start) AS lapse
-                  FROM spells GROUP BY customer_id)
-            SELECT CAST(date_diff('day', f.start, least(f.lapse, ?)) AS DOUBLE) AS time, f.lapse <= ? AS event,
-                   {group_value} AS grp
-            FROM f {group_join}"""
-        params = [scope.data_end, scope.data_end]
-        unit, basis = "days", "orders"
-    frame = scope.query(sql, params, cap=10_000_000)
-    frame = frame[frame["time"] >= 0]
-    return frame, unit, basis
-
-
-def survival(scope: Scope, d: Definition, attr: str | None = None) -> Survival | None:
-    """Kaplan–Meier survival (statsmodels), overall or split by `attr` (its largest groups),
-    with each group's median and the log-rank p-value."""
-    found = survival_data(scope, d, attr)
-    if found is None or found[0].empty:
-        return None
-    frame, unit, basis = found
-    if attr:
-        frame = frame.assign(grp=frame["grp"].fillna("—").astype(str))
-        keep = frame["grp"].value_counts().head(MAX_SURVIVAL_GROUPS).index
-        frame = frame[frame["grp"].isin(keep)]
-    else:
-        frame = frame.assign(grp="all")
-    curves, groups = [], []
-    for name, part in frame.groupby("grp", sort=True):
-        fit = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))
-        times = np.concatenate([[0.0], fit.surv_times])
-        probs = np.concatenate([[1.0], fit.surv_prob])
-        at_risk = np.concatenate([[len(part)], fit.n_risk])
-        curves.append(pd.DataFrame({"group": name, "time": times, "survival": probs, "at_risk": at_risk}))
-        median = fit.quantile(0.5)
-        groups.append(
-            {
-                "group": name,
-                "customers": len(part),
-                "events": int(part["event"].sum()),
-                "median": None if median is None or np.isnan(median) else float(median),
-            }
-        )
-    p_value = None
-    if attr and frame["grp"].nunique() > 1 and frame["event"].any():
-        _, p_value = survdiff(frame["time"].to_numpy(float), frame["event"].to_numpy(int), frame["grp"].to_numpy())
-        p_value = float(p_value)
-    return Survival(unit, basis, pd.concat(curves, ignore_index=True), pd.DataFrame(groups), p_value)
-
-
-def survival_at(curves: pd.DataFrame, times: list[float]) -> pd.DataFrame:
-    """The step function read at `times`: group, time, survival."""
-    rows = []
-    for name, part in curves.groupby("group", sort=False):
-        part = part.sort_values("time")
-        for t in times:
-            rows.append({"group": name, "time": t, "survival": float(part.loc[part["time"] <= t, "survival"].iloc[-1])})
-    return pd.DataFrame(rows)
-
-
 # --- complaints and churn -------------------------------------------------------------------
 
 
@@ -443,13 +336,15 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
     in the N days after it. None when the definition cannot place churn in time."""
     n = int(d.days)
     if d.kind == "behavioural":  # active on `day`: inside a spell; churned: that spell lapses within N days
-        sql = f"""WITH {_spells(scope, d)} SELECT customer_id, lapse <= ?::DATE + {n} AS churned
+        spells, spell_params = spell_cte(scope, d)
+        sql = f"""WITH {spells} SELECT customer_id, lapse <= {dialect.plus_days("CAST(? AS DATE)", n)} AS churned
             FROM spells WHERE start <= ? AND lapse > ?"""
-        return sql, [day, day, day]
+        return sql, [*spell_params, day, day, day]
     if d.dated:
         where, params = scope.where("customers", "c", period=False)
         started = "AND (c.signup_date IS NULL OR c.signup_date <= ?)" if scope.has("customers", "signup_date") else ""
-        sql = f"""SELECT c.customer_id, coalesce(c.churned AND c.churn_date <= ?::DATE + {n}, false) AS churned
+        sql = f"""SELECT c.customer_id,
+                   coalesce(c.churned AND c.churn_date <= {dialect.plus_days("CAST(? AS DATE)", n)}, false) AS churned
             FROM {scope.table("customers")} c
             WHERE NOT (coalesce(c.churned, false) AND (c.churn_date IS NULL OR c.churn_date <= ?))
             {started} AND {where}"""
@@ -482,11 +377,12 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
     frame = scope.query(
         f"""WITH pop AS ({pop_sql}),
              k AS (SELECT DISTINCT t.customer_id FROM {scope.table("tickets")} t
-                   WHERE {cond} AND t.created_at > ?::DATE - {COMPLAINT_WINDOW_DAYS} AND t.created_at < ?::DATE + 1
-                   AND {tw})
+                   WHERE {cond} AND t.created_at > {dialect.plus_days("CAST(? AS DATE)", -COMPLAINT_WINDOW_DAYS)}
+                   AND t.created_at < {dialect.plus_days("CAST(? AS DATE)", 1)} AND {tw})
         SELECT k.customer_id IS NOT NULL AS complained, count(*) AS customers,
-               count(*) FILTER (WHERE pop.churned) AS churned, any_value((SELECT count(*) FROM k)) AS complainers
-        FROM pop LEFT JOIN k USING (customer_id) GROUP BY ALL""",
+               count(*) FILTER (WHERE pop.churned) AS churned,
+               {dialect.any_of("(SELECT count(*) FROM k)")} AS complainers
+        FROM pop LEFT JOIN k ON k.customer_id = pop.customer_id GROUP BY 1""",
         [*pop_params, day, day, *tparams],
     )
     counts = {bool(r.complained): (int(r.customers), int(r.churned)) for r in frame.itertuples()}
@@ -516,10 +412,10 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
 
 def label(name: str, lang: str) -> str:
     """A model feature's or an attribute's label: the catalog's where it has one (features,
-    the computed attributes), else the column's own name."""
+    the computed attributes, the columns of the customers table), else the column's own name."""
     from insight import i18n
 
     for key in (f"churn.feature.{name}", f"churn.attr.{name}", f"dim.{name}" if name in COMPUTED_ATTRIBUTES else ""):
         if key in i18n.CATALOG:
             return i18n.t(key, lang)
-    return name
+    return i18n.column_label(name, lang)  # a customer column's title (contract, city, plan …)

@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from insight.db import dialect
 from insight.i18n import Message, msg
 from insight.semantic import metrics
 from insight.semantic.metrics import complaint_condition, due_sql, priority_level
@@ -107,8 +108,8 @@ def trend(scope: Scope) -> pd.DataFrame | None:
         return None
     cond, params = _base(scope)
     frame = scope.query(
-        f"SELECT date_trunc('week', t.created_at)::DATE AS week, CAST(t.category AS VARCHAR) AS category, "
-        f"count(*) AS complaints FROM {scope.table('tickets')} t WHERE {cond} GROUP BY ALL",
+        f"SELECT {dialect.trunc('week', 't.created_at')} AS week, CAST(t.category AS VARCHAR) AS category, "
+        f"count(*) AS complaints FROM {scope.table('tickets')} t WHERE {cond} GROUP BY 1, 2",
         params,
     )
     if frame.empty:
@@ -137,7 +138,7 @@ def durations(scope: Scope) -> dict:
         return out
     cond, params = _base(scope)
     tbl = scope.table("tickets")
-    hours = "date_diff('second', t.created_at, t.{col}) / 3600.0"
+    hours = dialect.hours_between("t.created_at", "t.{col}")
     parts = ["resolved_at"] + (["first_response_at"] if "first_response_at" in cols else [])
     selects = []
     for col in parts:
@@ -145,7 +146,7 @@ def durations(scope: Scope) -> dict:
         ok = f"t.{col} IS NOT NULL AND t.{col} >= t.created_at"
         selects += [
             f"median({h}) FILTER (WHERE {ok}) AS {col}_p50",
-            f"quantile_cont({h}, 0.9) FILTER (WHERE {ok}) AS {col}_p90",
+            f"{dialect.percentile(h, 0.9)} FILTER (WHERE {ok}) AS {col}_p90",
             f"count(*) FILTER (WHERE {ok}) AS {col}_n",
         ]
     selects.append("count(*) FILTER (WHERE t.resolved_at < t.created_at) AS negative")
@@ -173,11 +174,11 @@ def resolution_histogram(scope: Scope) -> pd.DataFrame | None:
         return None
     cond, params = _base(scope)
     frame = scope.query(
-        f"""WITH h AS (SELECT date_diff('second', t.created_at, t.resolved_at) / 3600.0 AS hours
+        f"""WITH h AS (SELECT {dialect.hours_between("t.created_at", "t.resolved_at")} AS hours
                        FROM {scope.table("tickets")} t WHERE {cond} AND t.resolved_at >= t.created_at),
-             top AS (SELECT greatest(quantile_cont(hours, 0.99), 1e-9) AS top FROM h)
+             top AS (SELECT greatest({dialect.percentile("hours", 0.99)}, 1e-9) AS top FROM h)
         SELECT CAST(least(floor(hours / top * {HISTOGRAM_BINS}), {HISTOGRAM_BINS - 1}) AS INTEGER) AS bin,
-               any_value(top) AS top, count(*) AS tickets
+               {dialect.any_of("top")} AS top, count(*) AS tickets
         FROM h, top GROUP BY 1 ORDER BY 1""",
         params,
     )
@@ -231,11 +232,11 @@ def overdue(scope: Scope, tiers: bool = True) -> pd.DataFrame | None:
         open_ += " AND lower(coalesce(CAST(t.status AS VARCHAR), '')) NOT IN ('closed', 'resolved', '已关闭', '已解决')"
     frame = scope.query(
         f"""SELECT {", ".join(picks)}, t.created_at, {due} AS due,
-               date_diff('minute', t.created_at, ?::TIMESTAMP) / 60.0 AS age_hours,
-               date_diff('minute', {due}, ?::TIMESTAMP) / 60.0 AS overdue_hours,
+               {dialect.hours_between("t.created_at", "CAST(? AS TIMESTAMP)", "minute")} AS age_hours,
+               {dialect.hours_between(due, "CAST(? AS TIMESTAMP)", "minute")} AS overdue_hours,
                {priority_level("t.priority") if "priority" in cols else "'medium'"} AS level
         FROM {tbl} t {tier_join}
-        WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < ?::TIMESTAMP""",
+        WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < CAST(? AS TIMESTAMP)""",
         [latest, latest, *params, latest],
         cap=10_000_000,
     )
@@ -303,10 +304,10 @@ def repeat_complainers(scope: Scope) -> pd.DataFrame | None:
     if not scope.has("tickets", "customer_id", "created_at"):
         return None
     cond, params = _base(scope)
+    lag = "lag(t.created_at) OVER (PARTITION BY t.customer_id ORDER BY t.created_at)"
     return scope.query(
         f"""WITH c AS (SELECT t.customer_id, t.created_at,
-                   date_diff('second', lag(t.created_at) OVER (PARTITION BY t.customer_id ORDER BY t.created_at),
-                             t.created_at) / 86400.0 AS gap
+                   {dialect.hours_between(lag, "t.created_at")} / 24.0 AS gap
                    FROM {scope.table("tickets")} t WHERE {cond} AND t.customer_id IS NOT NULL)
         SELECT customer_id, count(*) AS complaints, min(created_at) AS first, max(created_at) AS last,
                min(gap) AS shortest_gap_days

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from insight import settings
+from insight.db import dialect
 from insight.domain.complaints import as_of
-from insight.semantic import metrics
+from insight.semantic import metrics, query
+from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
 #: Dimensions the "what moved" table breaks a change down by.
@@ -23,9 +25,9 @@ def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["series", "offset", "bucket"])
     other = scope.compare()
     timed = [i for i in ids if _timed(i)]
-    frame = metrics.series(scope, timed, [scope.period], grain)
+    frame = query.run(scope, Query(tuple(timed), grain=grain))
     if other is not None:  # the comparison line shows revenue only
-        before = metrics.series(other, ["revenue"], [other.period], grain).assign(period_index=1)
+        before = query.run(other, Query(("revenue",), grain=grain)).assign(period_index=1)
         frame = pd.concat([frame, before], ignore_index=True)
     frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
     frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
@@ -55,7 +57,7 @@ def what_moved(
     empty = {m: pd.DataFrame(columns=cols) for m in metric_ids}
     if other is None or not ids:
         return empty
-    grouped = metrics.by_dimensions(scope, ids, dims, [scope.period, other.period])
+    grouped = query.run(scope, Query(tuple(ids), dims, periods=(scope.period, other.period), sets=True))
     out = dict(empty)
     for metric_id in ids:
         frames = []
@@ -112,7 +114,7 @@ def churn_spike(scope: Scope) -> dict | None:
     where, params = scope.where("customers", period=False)
     monthly = scope.query(
         f"""
-        SELECT date_trunc('month', t.churn_date)::DATE AS month, count(*) AS churned
+        SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
         GROUP BY 1 ORDER BY 1
         """,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from insight import settings
-from insight.db import facts
+from insight.db import dialect, facts
 from insight.db.workspace import Snapshot, Workspace, quote
 from insight.i18n import Message, msg
 from insight.semantic.scope import Scope
@@ -101,7 +101,8 @@ def table_key(period: tuple[dt.date, dt.date], options: Options) -> str:
 
 
 def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Options) -> str | None:
-    """The segment table for this orders fact, period and cut-offs, built on first use."""
+    """The segment table (SQL naming it) for this orders fact, row scope, period and cut-offs,
+    computed on first use into the workspace's scratch catalog (insight/db/facts.py)."""
     if period is None or "customer_id" not in columns.get("orders", ()):
         return None
     as_of = period[1] + dt.timedelta(days=1)
@@ -111,26 +112,28 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     score = "CASE WHEN active THEN least(5, 1 + ({rank} - 1) * 5 // n) END"
     # customers with a strictly worse value: those before this value's group in `order`
     worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+    start_, as_of_ = dialect.named("start"), dialect.named("as_of")
+    y1_, y2_ = dialect.named("y1"), dialect.named("y2")
     sql = f"""
         WITH per AS (
-            SELECT any_value(customer_id) AS customer_id, _cust,
-                max(order_date) FILTER (WHERE order_date >= $start) AS last_at,
-                count(*) FILTER (WHERE order_date >= $start AND _order_first) AS frequency,
+            SELECT {dialect.any_of("customer_id")} AS customer_id, _cust,
+                max(order_date) FILTER (WHERE order_date >= {start_}) AS last_at,
+                count(*) FILTER (WHERE order_date >= {start_} AND _order_first) AS frequency,
                 -- in cents: a parallel float sum varies in its last bits, and M ranks and breaks ties
-                round(coalesce(sum(amount) FILTER (WHERE order_date >= $start), 0), 2) AS monetary,
+                round(coalesce(sum(amount) FILTER (WHERE order_date >= {start_}), 0), 2) AS monetary,
                 coalesce(sum(amount), 0) AS history,
-                coalesce(sum(amount) FILTER (WHERE order_date >= $y1), 0) AS annual,
+                coalesce(sum(amount) FILTER (WHERE order_date >= {y1_}), 0) AS annual,
                 min(order_date) AS first_at,
                 max(order_date) AS last_order_at,
-                bool_or(order_date >= $y1) AS active_y1,
-                bool_or(order_date >= $y2 AND order_date < $y1) AS active_y2
+                bool_or(order_date >= {y1_}) AS active_y1,
+                bool_or(order_date >= {y2_} AND order_date < {y1_}) AS active_y2
             FROM {snap["orders"]}
-            WHERE _valid AND _cust IS NOT NULL AND order_date < $as_of
+            WHERE _valid AND _cust IS NOT NULL AND order_date < {as_of_}
             GROUP BY _cust  -- the fact's integer customer key: hashing it beats hashing the id text
         ), counted AS (
             SELECT *, frequency > 0 AS active,
-                date_diff('day', CAST(last_at AS DATE), $as_of) AS recency,
-                date_diff('day', CAST(first_at AS DATE), $as_of) AS tenure_days,
+                {dialect.days_between("last_at", as_of_)} AS recency,
+                {dialect.days_between("first_at", as_of_)} AS tenure_days,
                 count(*) OVER (PARTITION BY frequency > 0) AS n
             FROM per
         ), recency_worse AS (  -- R and F take few values: count per value instead of sorting customers
@@ -160,17 +163,22 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         FROM scored
     """
     params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
-    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], table_key(period, options), sql, params)
+    key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
+    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
 
 
 def with_segments(scope: Scope, period=None, options: Options | None = None) -> Scope:
     """`scope` with its segment table (for `period`, default the scope's) in the snapshot."""
     options = options or Options.from_extra(dict(scope.filters.extra))[0]
-    name = ensure(scope.ws, scope.snap, scope.columns, period or scope.period, options)
-    if name is None:
+    table = ensure(scope.ws, scope.snap, scope.columns, period or scope.period, options)
+    if table is None:
         return scope
-    snap = replace(scope.snap, tables={**scope.snap.tables, SEGMENTS: name})
-    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {quote(name)} LIMIT 0").columns)}
+    snap = replace(
+        scope.snap,
+        tables={**scope.snap.tables, SEGMENTS: table},
+        relations={**scope.snap.relations, SEGMENTS: table},
+    )
+    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {table} LIMIT 0").columns)}
     return replace(scope, snap=snap, columns=columns)
 
 
@@ -223,23 +231,18 @@ def clv_inputs(scope: Scope) -> Clv:
     return Clv(options.margin, r, d, years)
 
 
-def summary(scope: Scope, clv: Clv) -> dict[str, float | None]:
-    """Headline figures: customers, revenue, pareto_top20_share, each tier's revenue share and
-    customer equity (sum of CLV)."""
-    where, params = population(scope)
-    # The Pareto and tier shares are properties of the whole ranking, so they ignore the
-    # rfm/tier filters' own narrowing only through `where`: every other filter applies.
-    tier_shares = ", ".join(
-        f"sum(s.monetary) FILTER (WHERE s.tier = '{t}') / nullif(sum(s.monetary), 0) AS {t}_share" for t in TIERS
-    )
-    row = scope.query(
-        f"SELECT count(*) AS segment_customers, sum(s.monetary) AS segment_revenue, "
-        f"sum(s.monetary) FILTER (WHERE s.top20) / nullif(sum(s.monetary), 0) AS pareto_top20_share, "
-        f"{tier_shares}, sum({clv.sql()}) AS customer_equity "
-        f"FROM {scope.table(SEGMENTS)} s WHERE {where}",
-        params,
-    ).iloc[0]
-    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+#: The headline measures of the segment table (declared in insight/semantic/metrics.py).
+SUMMARY = ("segment_customers", "segment_revenue", "pareto_top20_share", *(f"{t}_share" for t in TIERS))
+SUMMARY += ("customer_equity",)
+
+
+def summary(scope: Scope) -> dict[str, float | None]:
+    """Headline figures of the scope's segment table: customers, revenue, pareto_top20_share,
+    each tier's revenue share and customer equity (sum of CLV). The Pareto and tier shares are
+    properties of the whole ranking: the rfm/tier filters narrow them like every other filter."""
+    from insight.semantic import query  # the registry's measures over this table
+
+    return query.values(scope, list(SUMMARY))[0]
 
 
 def segment_table(scope: Scope, clv: Clv) -> pd.DataFrame:
@@ -268,7 +271,7 @@ def rf_grid(scope: Scope) -> pd.DataFrame:
     where, params = population(scope)
     found = scope.query(
         f"SELECT s.r, s.f, count(*) AS customers, sum(s.monetary) AS revenue "
-        f"FROM {scope.table(SEGMENTS)} s WHERE {where} GROUP BY ALL",
+        f"FROM {scope.table(SEGMENTS)} s WHERE {where} GROUP BY s.r, s.f",
         params,
     )
     cells = pd.DataFrame([(r, f) for r in range(5, 0, -1) for f in range(1, 6)], columns=["r", "f"])
@@ -360,7 +363,7 @@ def given_tiers(scope: Scope) -> pd.DataFrame | None:
     return scope.query(
         f"SELECT CAST(c.tier AS VARCHAR) AS given_tier, s.tier, count(*) AS customers "
         f"FROM {scope.table(SEGMENTS)} s JOIN {scope.table('customers')} c ON c.customer_id = s.customer_id "
-        f"WHERE {where} AND c.tier IS NOT NULL GROUP BY ALL ORDER BY ALL",
+        f"WHERE {where} AND c.tier IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
         params,
     )
 
@@ -381,7 +384,7 @@ def transitions(scope: Scope) -> pd.DataFrame | None:
         FROM {now} s FULL JOIN {before} p ON p.customer_id = s.customer_id
         WHERE (coalesce(p.active, false) OR coalesce(s.active, false))
           AND (s.customer_id IS NULL OR ({where}))
-        GROUP BY ALL ORDER BY 1, 2
+        GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )

@@ -1,8 +1,10 @@
 """Behavioural clusters of customers (scikit-learn k-means) over the period's active customers.
 
-Features, standardised: log R, log F, log M, tenure, complaint count and CSAT where tickets exist,
-and the share of revenue through each channel. k-means is fitted on a sample (seeded, so the
-labels are the same for the same data version and settings) and then assigns every customer.
+Features: log R, log F, log M, tenure, complaint count and CSAT where tickets exist, and the
+share of revenue through each channel. The model is a pipeline of a scaler and k-means, fitted on
+at most `settings.CLUSTER_FIT_SAMPLE` customers (a seeded sample, so the labels are the same for
+the same data version and settings; the page says when it sampled), which then assigns every
+customer.
 Without a k from the user, k is the one of 2…8 with the best silhouette on a subsample.
 Clusters are numbered by average revenue, highest first, and named from their centroid's
 largest z-scores (for example "high value · frequent · App-first").
@@ -10,7 +12,6 @@ largest z-scores (for example "high value · frequent · App-first").
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,11 +19,14 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from insight import settings
+from insight.cache import memo, peek
 from insight.db.workspace import quote
 from insight.domain.segments import SEGMENTS, population
+from insight.i18n import Message, msg
 from insight.semantic.filters import whole_number
 from insight.semantic.metrics import complaint_condition
 from insight.semantic.scope import Scope
@@ -31,8 +35,6 @@ MAX_CHANNELS = 8  # channel-share features: the channels with the most revenue
 NAME_Z = 0.5  # a feature names a cluster when its centroid is this many SDs from the mean
 NAME_PARTS = 3
 PROJECTION_POINTS = 3000
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 8
 
 #: (word when the centroid is high, word when low) per feature; None: not worth naming.
 WORDS = {
@@ -54,6 +56,7 @@ class Clusters:
     profile: pd.DataFrame  # one row per cluster
     projection: pd.DataFrame  # x, y, cluster for a sample of customers
     labels: pd.DataFrame = field(repr=False)  # customer_id, cluster
+    notes: list[Message] = field(default_factory=list)  # what was sampled
 
     def name(self, cluster: int) -> list[tuple[str, str | None]]:
         """(word, channel) pairs naming a cluster; translate the words with `cluster.word.*`."""
@@ -116,57 +119,59 @@ def features(scope: Scope) -> pd.DataFrame:
     return frame
 
 
+@memo(8, key=lambda scope, k=None, progress=None: _key(scope, k), heavy=True)
 def run(scope: Scope, k: int | None = None, progress=None) -> Clusters | None:
     """Cluster the scope's active customers; None when there are too few to cluster."""
-    key = _key(scope, k)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
     frame = features(scope)
     names = [c for c in frame.columns if c not in ("customer_id", "monetary")]
     names = [c for c in names if frame[c].std() > 0]  # a constant says nothing
     low, high = settings.CLUSTER_K_RANGE
     if len(frame) < max(20, high * 3) or not names:
         return None
-    z = StandardScaler().fit_transform(frame[names].to_numpy(dtype=float))
+    x = frame[names].to_numpy(dtype=float)
     rng = np.random.default_rng(settings.CLUSTER_SEED)
-    fit_rows = rng.choice(len(z), size=min(len(z), settings.CLUSTER_FIT_SAMPLE), replace=False)
+    fit_rows = rng.choice(len(x), size=min(len(x), settings.CLUSTER_FIT_SAMPLE), replace=False)
     fit_rows.sort()
-    sample = z[fit_rows]
+    sample = x[fit_rows]
     score_rows = rng.choice(len(sample), size=min(len(sample), settings.CLUSTER_SILHOUETTE_SAMPLE), replace=False)
     silhouettes: dict[int, float] = {}
-    models: dict[int, KMeans] = {}
+    models: dict[int, Pipeline] = {}
     ks = [k] if k else list(range(low, high + 1))
     for i, kk in enumerate(ks):
-        model = KMeans(n_clusters=kk, n_init=4, random_state=settings.CLUSTER_SEED).fit(sample)
-        models[kk] = model
-        silhouettes[kk] = float(silhouette_score(sample[score_rows], model.labels_[score_rows]))
+        model = make_pipeline(StandardScaler(), KMeans(n_clusters=kk, n_init=4, random_state=settings.CLUSTER_SEED))
+        models[kk] = model.fit(sample)
+        scaled = model[0].transform(sample[score_rows])
+        silhouettes[kk] = float(silhouette_score(scaled, model[-1].labels_[score_rows]))
         if progress:
             progress((i + 1) / len(ks))
     best = k or max(silhouettes, key=lambda kk: (round(silhouettes[kk], 6), -kk))
-    raw = models[best].predict(z)
+    raw = models[best].predict(x)
     # Number clusters by average revenue, highest first, so "cluster 1" means the same each run.
     order = pd.Series(frame["monetary"].to_numpy()).groupby(raw).mean().sort_values(ascending=False).index
     relabel = {old: new + 1 for new, old in enumerate(order)}
     labels = np.vectorize(relabel.get)(raw)
+    scale = models[best][0]
+    notes = []
+    if len(sample) < len(x):
+        notes.append(msg("cluster.sampled", sample=f"{len(sample):,}", total=f"{len(x):,}"))
     result = Clusters(
         k=best,
         chosen="user" if k else "silhouette",
         silhouettes=silhouettes,
         features=names,
-        profile=_profile(frame, z, names, labels),
-        projection=_projection(sample, fit_rows, labels),
+        profile=_profile(frame, scale.transform(x), names, labels),
+        projection=_projection(scale.transform(sample), fit_rows, labels),
         labels=pd.DataFrame({"customer_id": frame["customer_id"], "cluster": labels}),
+        notes=notes,
     )
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
     return result
 
 
 def _key(scope: Scope, k: int | None) -> tuple:
-    """Clusters depend on the segment table (data version, period, cut-offs), the filters and k."""
-    return str(scope.ws.path), scope.table(SEGMENTS), scope.filters.dims, k
+    """Clusters depend on the segment table (data version, period, cut-offs), the filters, k and
+    the sample they are fitted on."""
+    rows = scope.snap.rows  # every row scope reads the same tables, through its own predicate
+    return str(scope.ws.path), scope.table(SEGMENTS), rows, scope.filters.dims, k, settings.CLUSTER_FIT_SAMPLE
 
 
 #: On the customer page, clusters are computed on the spot only below this many customers;
@@ -176,8 +181,7 @@ LOOKUP_COMPUTE_MAX = 100_000
 
 def lookup(scope: Scope, customer_id: str) -> tuple[int, list] | None:
     """(cluster, name parts) of one customer under automatic k, or None."""
-    key = _key(scope, None)
-    found = _CACHE.get(key)
+    found = peek(run, scope)
     if found is None:
         n = scope.scalar(f"SELECT count(*) FROM {scope.table(SEGMENTS)} WHERE active")
         found = run(scope) if n and n <= LOOKUP_COMPUTE_MAX else None

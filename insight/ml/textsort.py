@@ -9,6 +9,10 @@
   character pairs for Chinese), each cluster shown with its top terms and examples; the names the
   user gives the clusters become the tickets' categories.
 
+Both models are scikit-learn pipelines fitted on a bounded, seeded sample (`TEXT_FIT_SAMPLE`
+labelled texts, `TEXT_CLUSTER_SAMPLE` texts to cluster); every ticket is then scored or
+assigned, and the page says when a model sampled.
+
 Both work on the latest tickets version, over all its tickets (the global filters do not apply:
 this is a tool on the data, not a view of it). Writing is a new version, all or nothing.
 """
@@ -16,8 +20,7 @@ this is a tool on the data, not a view of it). Writing is a new version, all or 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,14 +30,15 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import Normalizer
 
 from insight import settings
+from insight.cache import memo
 from insight.db import facts
 from insight.db.workspace import Snapshot, Workspace
 from insight.errors import InsightError
-from insight.i18n import msg
+from insight.i18n import Message, msg
 
 #: Category values that mean "not categorised".
 UNLABELLED = {"", "other", "others", "misc", "unknown", "n/a", "其他", "其它", "未分类"}
@@ -43,24 +47,42 @@ TERMS = 8  # top terms shown per cluster
 LSA_DIMS = 50  # dimensions texts are clustered in
 DEFAULT_CLUSTERS = 8
 EXAMPLES = 3
-_CACHE: OrderedDict = OrderedDict()
 _WORD = re.compile(r"[a-z][a-z0-9']+")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def classifier():
+def classifier() -> Pipeline:
     """TF-IDF over character 1–3-grams within word boundaries, and a linear model with
     probabilities (logistic loss, trained by SGD: fast on 100k texts)."""
-    return make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=300_000),
-        SGDClassifier(
-            loss="log_loss",
-            alpha=2e-5,
-            max_iter=30,
-            tol=1e-4,
-            class_weight="balanced",
-            random_state=settings.TEXT_SEED,
-        ),
+    vectorise = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=300_000
+    )
+    classify = SGDClassifier(
+        loss="log_loss", alpha=2e-5, max_iter=30, tol=1e-4, class_weight="balanced", random_state=settings.TEXT_SEED
+    )
+    return Pipeline([("vectorise", vectorise), ("classify", classify)])
+
+
+def text_clusterer(k: int) -> Pipeline:
+    """TF-IDF of readable terms, an LSA projection (normalised) and k-means: on raw sparse TF-IDF
+    k-means lumps most texts into one cluster; on a 50-dimensional projection the clusters
+    follow the topics."""
+    return Pipeline(
+        [
+            ("vectorise", TfidfVectorizer(analyzer=terms, min_df=2, sublinear_tf=True)),
+            ("project", make_pipeline(TruncatedSVD(LSA_DIMS, random_state=settings.CLUSTER_SEED), Normalizer())),
+            ("cluster", KMeans(n_clusters=k, random_state=settings.CLUSTER_SEED, n_init=10)),
+        ]
+    )
+
+
+def _sampled(frame: pd.DataFrame, bound: int, key: str) -> tuple[pd.DataFrame, list[Message]]:
+    """At most `bound` rows of `frame` (a seeded sample), and the note saying so."""
+    if len(frame) <= bound:
+        return frame, []
+    return (
+        frame.sample(bound, random_state=settings.TEXT_SEED),
+        [msg(key, sample=f"{bound:,}", total=f"{len(frame):,}")],
     )
 
 
@@ -82,6 +104,7 @@ class Suggestions:
     test: int
     classes: list[str]
     suggested: pd.DataFrame  # _row, ticket_id?, text, category, suggested_category, confidence
+    notes: list[Message] = field(default_factory=list)  # what was sampled
 
     def summary(self) -> dict:
         return {
@@ -137,16 +160,22 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
     return frame
 
 
+def _key(ws: Workspace, snap: Snapshot | None = None) -> tuple:
+    snap = snap or ws.snapshot()
+    return (
+        str(ws.path),
+        snap.tables.get("tickets"),
+        snap.rows,
+        settings.TEXT_FIT_SAMPLE,
+    )  # every scope reads the same table
+
+
+@memo(4, key=_key, heavy=True)
 def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
     """Category suggestions for the unlabelled tickets (cached per tickets version and row
     scope); None when there are too few labels to learn from."""
-    key = (str(ws.path), (snap or ws.snapshot()).tables.get("tickets"))
-    if key in _CACHE:
-        return _CACHE[key]
     frame = _texts(ws, snap)
-    known = frame[frame["labelled"]]
-    if len(known) > settings.TEXT_FIT_SAMPLE:  # past this, more texts add time, not accuracy
-        known = known.sample(settings.TEXT_FIT_SAMPLE, random_state=settings.TEXT_SEED)
+    known, notes = _sampled(frame[frame["labelled"]], settings.TEXT_FIT_SAMPLE, "text.sampled")
     if known["category"].value_counts().ge(MIN_PER_CLASS).sum() < 2:
         return None
     model, scores = train_classifier(known["text"], known["category"])
@@ -165,10 +194,8 @@ def suggest(ws: Workspace, snap: Snapshot | None = None) -> Suggestions | None:
         scores["test"],
         sorted(model.classes_),
         todo.drop(columns="labelled").sort_values("confidence", ascending=False).reset_index(drop=True),
+        notes,
     )
-    _CACHE[key] = found
-    while len(_CACHE) > 4:
-        _CACHE.popitem(last=False)
     return found
 
 
@@ -199,7 +226,7 @@ def accept(ws: Workspace, min_confidence: float = 0.0) -> int:
     tickets version; the original category is kept). Returns the new version."""
     found = suggest(ws)
     if found is None:
-        raise InsightError("no suggestions to accept", hint="tickets need some labelled categories first")
+        raise InsightError(msg("textsort.none_to_accept"), hint=msg("textsort.none_to_accept.hint"))
     chosen = found.suggested[found.suggested["confidence"] >= min_confidence]
     return _publish(ws, chosen, f"suggested categories (confidence ≥ {min_confidence:.2f})", fill_category=False)
 
@@ -209,6 +236,7 @@ class TextClusters:
     k: int
     clusters: pd.DataFrame  # cluster, tickets, terms, examples
     labels: pd.DataFrame  # _row, cluster
+    notes: list[Message] = field(default_factory=list)  # what was sampled
 
 
 def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = None) -> TextClusters:
@@ -217,14 +245,15 @@ def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = No
     todo = frame[~frame["labelled"]]
     if len(todo) < k:
         raise InsightError(msg("text.few_texts"), hint=msg("text.few_texts.hint", k=k))
-    vectorizer = TfidfVectorizer(analyzer=terms, min_df=2, sublinear_tf=True)
-    matrix = vectorizer.fit_transform(todo["text"])
-    # k-means on raw sparse TF-IDF lumps most texts into one cluster; on a 50-dimensional LSA
-    # projection (normalised) the clusters follow the topics.
-    dims = min(LSA_DIMS, matrix.shape[1] - 1)
-    points = make_pipeline(TruncatedSVD(dims, random_state=settings.CLUSTER_SEED), Normalizer()).fit_transform(matrix)
-    labels = KMeans(n_clusters=k, random_state=settings.CLUSTER_SEED, n_init=10).fit_predict(points)
-    vocab = np.asarray(vectorizer.get_feature_names_out())
+    fit, notes = _sampled(todo, settings.TEXT_CLUSTER_SAMPLE, "text.clusters.sampled")
+    model = text_clusterer(k)
+    vectors = model["vectorise"].fit_transform(fit["text"])
+    # A projection has fewer dimensions than the terms it projects (few texts have few terms).
+    model.set_params(project__truncatedsvd__n_components=min(LSA_DIMS, vectors.shape[1] - 1))
+    model[1:].fit(vectors)  # the same steps: `model` is now fitted
+    labels = model.predict(todo["text"])
+    matrix = model["vectorise"].transform(todo["text"])
+    vocab = np.asarray(model["vectorise"].get_feature_names_out())
     rows = []
     for c in range(k):
         members = todo[labels == c]
@@ -239,7 +268,7 @@ def cluster(ws: Workspace, k: int = DEFAULT_CLUSTERS, snap: Snapshot | None = No
             }
         )
     found = pd.DataFrame(rows).sort_values("tickets", ascending=False, ignore_index=True)
-    return TextClusters(k, found, pd.DataFrame({"_row": todo["_row"].to_numpy(), "cluster": labels}))
+    return TextClusters(k, found, pd.DataFrame({"_row": todo["_row"].to_numpy(), "cluster": labels}), notes)
 
 
 def name_clusters(ws: Workspace, found: TextClusters, names: dict[int, str]) -> int:
@@ -247,7 +276,7 @@ def name_clusters(ws: Workspace, found: TextClusters, names: dict[int, str]) -> 
     tickets version; `suggested_category` records them too). Unnamed clusters stay as they are."""
     named = {int(c): n.strip() for c, n in names.items() if n and n.strip()}
     if not named:
-        raise InsightError("no cluster was named", hint="give at least one cluster a name")
+        raise InsightError(msg("textsort.none_named"), hint=msg("textsort.none_named.hint"))
     assigned = found.labels[found.labels["cluster"].isin(named)].copy()
     assigned["suggested_category"] = assigned["cluster"].map(named)
     return _publish(ws, assigned, "categories named from text clusters", fill_category=True)

@@ -27,9 +27,18 @@ from insight.semantic.filters import TIME_COLUMNS, Filters
 from insight.semantic.scope import Scope
 from insight.views.views import kpis, page_view
 
+
 #: Metrics read from their page's KPI cards (the churn rate under the definition in force, the
 #: segment, campaign and churn-page figures); the others are computed from the registry.
-PAGE_OF = {"churn_rate": "churn", **{m.id: m.derived for m in metrics.REGISTRY.values() if m.derived}}
+def _page(m: metrics.Metric) -> str | None:
+    if m.table == "segments":
+        return "segments"
+    if m.compute:
+        return "campaigns" if m.table == "contacts" else "churn"
+    return None
+
+
+PAGE_OF = {m.id: page for m in metrics.REGISTRY.values() if (page := _page(m))}
 
 
 @dataclass(frozen=True)
@@ -100,9 +109,9 @@ def _window(ws: Workspace, rule: Rule, filters: Filters, rows: RowScope) -> Filt
     if filters.start or filters.end:
         return filters
     scope = Scope.open(ws, replace(filters, dims=()), rows=rows)
-    m = metrics.REGISTRY[rule.metric]
-    table = m.table or (metrics.REGISTRY[m.ratio[0]].table if m.ratio else None)
-    table = table or {"campaigns": "contacts"}.get(m.derived, "orders")
+    table = metrics.source_table(rule.metric)
+    if PAGE_OF.get(rule.metric) in ("segments", "churn"):  # measured from the orders
+        table = "orders"
     end = scope.data_end
     if scope.has(table, TIME_COLUMNS[table]):
         found = scope.scalar(f"SELECT max({TIME_COLUMNS[table]}) FROM {scope.table(table)}")

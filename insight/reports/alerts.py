@@ -205,7 +205,7 @@ def event_text(rule: Rule, detail: dict, lang: str = i18n.DEFAULT_LANG, *, markd
         metric=i18n.t(m.label, lang),
         value=fmt(detail.get("value")),
         threshold=f"{rule.threshold:g}%" if rule.op in ("up", "down") else fmt(rule.threshold),
-        change=f"{detail['change_pct']:+.1f}%" if detail.get("change_pct") is not None else "—",
+        change=formatting.relative(detail["change_pct"] / 100, lang) if detail.get("change_pct") is not None else "—",
         period=f"{start} – {end}",
         filters=f"; {esc(detail['filters'])}" if detail.get("filters") else "",
     )
@@ -218,19 +218,24 @@ def describe(alert: dict, lang: str = i18n.DEFAULT_LANG, *, markdown: bool = Fal
     kind = alert["kind"]
     if kind == "overdue":  # measured as of the latest ticket, not today: said so
         as_of = f"{pd.Timestamp(alert['as_of']):%Y-%m-%d %H:%M}" if alert.get("as_of") else "—"  # older events: none
-        return i18n.t("alert.overdue", lang, count=int(alert["count"]), hours=float(alert["oldest_hours"]), as_of=as_of)
+        age = formatting.duration(float(alert["oldest_hours"]), lang)
+        return i18n.t("alert.overdue", lang, count=formatting.count(alert["count"], lang), age=age, as_of=as_of)
     if kind == "churn_spike":
         month = esc(str(alert["month"])[:7])
         return i18n.t(
-            "alert.churn_spike", lang, churned=int(alert["churned"]), month=month, threshold=float(alert["threshold"])
+            "alert.churn_spike",
+            lang,
+            churned=formatting.count(alert["churned"], lang),
+            month=month,
+            threshold=formatting.count(alert["threshold"], lang),
         )
     return i18n.t(
         "alert.channel_shift",
         lang,
         channel=esc(alert["channel"]),
-        change=float(alert["change_pts"]),
-        previous=float(alert["previous"]),
-        current=float(alert["current"]),
+        change=formatting.points(float(alert["change_pts"]) / 100, lang),
+        previous=formatting.percent(float(alert["previous"]), lang),
+        current=formatting.percent(float(alert["current"]), lang),
     )
 
 

@@ -107,12 +107,7 @@ def run(args: argparse.Namespace) -> dict:
     from insight.auth import users
     from insight.db.workspace import open_workspace
 
-    if args.command == "schedule" and args.action == "run-due":
-        ws = _open_for_due(args.workspace)
-        if isinstance(ws, dict):
-            return ws
-    else:
-        ws = open_workspace(args.workspace)
+    ws = open_workspace(args.workspace)
     user = users.resolve(ws, args.as_user)
     return {
         "views": _views,
@@ -285,22 +280,6 @@ def _notes(ws, user, args) -> dict:
         annotations.remove(ws, user, args.id)
         return {"removed": args.id}
     return {"notes": _records(annotations.notes(ws))}
-
-
-def _open_for_due(path):
-    """The workspace for `schedule run-due`; when the app is serving it (the file is held) and
-    its own scheduler is alive, that scheduler runs the schedules: say so and succeed."""
-    from insight import settings
-    from insight.db.workspace import open_workspace
-    from insight.reports import runner
-
-    try:
-        return open_workspace(path)
-    except InsightError:
-        seconds = runner.serving(settings.workspace_path(path))
-        if seconds is None:
-            raise
-        return {"ran": [], "note": str(i18n.msg("schedule.busy", seconds=f"{seconds:.0f}"))}
 
 
 def human(command: str, out: dict) -> bool:

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from insight import charts, formatting, i18n, settings
+from insight import chart_style, charts, formatting, i18n, settings
 from insight.auth import access, audit
 from insight.auth.users import User
 from insight.db.workspace import Workspace
@@ -215,7 +215,10 @@ Promise.all(figures.map((f, i) => Plotly.newPlot("chart-" + i, f.data, f.layout,
 
 def _document(report: Report) -> str:
     t = report.t
-    figs = [charts.inert(annotations.draw(f, report.marks)) for f in figures.figures(report.view, t)]
+    figs = [
+        charts.inert(annotations.draw(chart_style.apply(f, report.lang), report.marks))
+        for f in figures.figures(report.view, t)
+    ]
     for f in figs:
         f.update_layout(width=CHART_WIDTH, clickmode="none")
     payload = "[" + ",".join(pio.to_json(f, validate=False) for f in figs) + "]"
@@ -267,8 +270,8 @@ def _card(k: Kpi) -> str:
 
 def _table(main: figures.MainTable, report: Report) -> str:
     t, frame = report.t, main.frame
-    fmts = {c: figures.column_format(c, frame[c]) for c in frame.columns}
-    head = "".join(f"<th>{escape(figures.column_label(c, t))}</th>" for c in frame.columns)
+    fmts = {c: formatting.column_kind(c, frame[c]) for c in frame.columns}
+    head = "".join(f"<th>{escape(i18n.column_label(c, report.lang, 'overview.col'))}</th>" for c in frame.columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = []

@@ -124,33 +124,6 @@ def main_table(pv: PageView, t: T) -> MainTable | None:
     return MainTable(title, frame.head(TABLE_ROWS).reset_index(drop=True), len(frame))
 
 
-def column_label(column: str, t: T) -> str:
-    """A table column's title from the catalog, as the pages show it."""
-    for key in (f"overview.col.{column}", f"col.{column}", f"metric.{column}", f"dim.{column}"):
-        if key in CATALOG:
-            return t(key)
-    return column
-
-
-def column_format(column: str, series: pd.Series) -> str | None:
-    """The format of a table column (the pages' rules): shares and rates as %, money compact."""
-    if column.endswith(("_share", "_rate", "retention", "share_of_change")) or column in (
-        "share",
-        "low",
-        "high",
-        "roi",
-        "uplift",
-    ):
-        return "pct"
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return None
-    if column in ("revenue", "monetary", "equity", "avg_clv", "clv", "amount", "spend", "attributed_revenue"):
-        return "money"
-    if column in ("current", "previous", "change"):
-        return "num" if pd.api.types.is_float_dtype(series) and (series.abs() < 100).all() else "money"
-    return "num" if pd.api.types.is_float_dtype(series) else "int"
-
-
 def _moved_choice(pv: PageView) -> tuple[str, str]:
     """The Overview's what-moved metric (`mv`) and split (`by`), as the page picks them."""
     opts = options(pv)

@@ -129,7 +129,9 @@ class Filters:
     end: dt.date | None = None
     cmp: str = DEFAULT_CMP
     dims: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    extra: tuple[tuple[str, str], ...] = field(default=(), compare=True)  # page options, validated by pages
+    #: The page's options (`tab=clusters`, `k=5`): canonical and valid once parsed with the page's
+    #: declared schema (`insight.views.options.parse`); a key may repeat (`cohorts`).
+    extra: tuple[tuple[str, str], ...] = field(default=(), compare=True)
 
     # --- construction ----------------------------------------------------------------------
 
@@ -171,8 +173,13 @@ class Filters:
             if values:
                 dims.append((key, values))
         known = {"ds", "from", "to", "cmp", *DIMENSION_KEYS, "lang"}
-        extra = tuple(sorted((k, one(k)) for k in params if k not in known and one(k) is not None))
+        extra = tuple((k, v) for k in sorted(params) if k not in known for v in params[k] if v != "")
         return cls(ds, start, end, cmp, tuple(dims), extra), notes
+
+    def option(self, key: str) -> str | None:
+        """The URL value of the page option `key` (the last one), or None."""
+        values = [v for k, v in self.extra if k == key]
+        return values[-1] if values else None
 
     def values(self, key: str) -> tuple[str, ...]:
         return dict(self.dims).get(key, ())
@@ -191,7 +198,7 @@ class Filters:
         for key, values in self.dims:
             out[key] = list(values)
         for key, value in self.extra:
-            out[key] = [value]
+            out.setdefault(key, []).append(value)
         return out
 
     def describe(self) -> list[dict[str, str]]:

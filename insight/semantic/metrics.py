@@ -1,22 +1,21 @@
-"""The metric registry (SPEC §6): each metric declared once and computed one way everywhere.
+"""The semantic layer's declarations (SPEC §6): every measure declared once, and the dimensions.
 
-A metric is an aggregate over one canonical table (aliased `t`), or a ratio of two metrics.
-KPI cards, tooltips, the CLI `view` and the tests all read this registry.
+A measure is an SQL aggregate over one named table or fact (aliased `t`), a ratio of two
+measures, or a figure a domain module computes from the scope (named here, never re-derived
+elsewhere). Dimensions are the global filter dimensions (insight/semantic/filters.py `DIMENSIONS`)
+with their sources per table. Pages, KPI cards, tooltips, the CLI `view` and the tests all read
+this registry; queries over it are `insight.semantic.query.Query` objects.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from insight import settings
-from insight.db.workspace import quote
+from insight.db import dialect
 from insight.i18n import Message, msg
-from insight.semantic.filters import DIMENSIONS, TIME_COLUMNS
+from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
 
 #: Orders in revenue. `_valid`, `_cust` and `_day` come from the orders fact (insight/db/facts.py).
@@ -46,7 +45,7 @@ def sla_due(sla_hours: dict[str, float] | None = None, alias: str = "t") -> str:
     hours = sla_hours or settings.SLA_HOURS
     level = priority_level(f"{alias}.priority")
     per_level = " ".join(f"WHEN '{k}' THEN {float(v)}" for k, v in hours.items())
-    return f"{alias}.created_at + to_microseconds(CAST((CASE {level} {per_level} END) * 3600e6 AS BIGINT))"
+    return dialect.plus_hours(f"{alias}.created_at", f"CASE {level} {per_level} END")
 
 
 def _orders_count(cols, table, scope=None) -> str:
@@ -60,14 +59,9 @@ def _orders_count(cols, table, scope=None) -> str:
 def distinct_customers(scope: Scope, condition: str = "true") -> str:
     """Exact count of distinct customers of the orders fact where `condition` holds.
 
-    The fact's customer key is a dense integer, so a bitmap of the customers (DuckDB's
-    `bitstring_agg`) counts them several times faster than a hash-based count(DISTINCT).
+    The fact's customer key is a dense integer, so the dialect may count it with a bitmap.
     """
-    top = scope.customer_keys
-    if not top:
-        return f"count(DISTINCT t._cust) FILTER (WHERE {condition})"
-    bitmap = f"bitstring_agg(t._cust, 1, {int(top)}) FILTER (WHERE t._cust IS NOT NULL AND {condition})"
-    return f"coalesce(bit_count({bitmap}), 0)"
+    return dialect.distinct_count("t._cust", condition, scope.customer_keys)
 
 
 def complaint_condition(cols) -> str:
@@ -124,16 +118,28 @@ def _satisfied(cols, table: str, scope=None) -> str:
 
 @dataclass(frozen=True)
 class Metric:
+    """One measure, declared once: its id (labels `metric.<id>` and definitions `metric.<id>.def`
+    in the catalog), how it is computed, its format and whether up is good.
+
+    Computed one of three ways: an SQL aggregate `expr` over `table` (aliased `t`); a `ratio` of
+    two other measures; or `compute`, a "module:function" of a domain module taking the scope
+    (figures that need more than one aggregate, e.g. churn by lapses or a campaign's uplift)."""
+
     id: str
-    table: str | None  # None: a ratio of two other metrics
+    table: str | None  # the table it measures (None: a ratio)
     expr: Callable[..., str] | None  # (columns, quoted table, scope) -> SQL
-    needs: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # columns of `table` it reads
     fmt: str = "int"  # int | money | pct | num | per1000
     up_is_good: bool = True
     ratio: tuple[str, str, float] | None = None  # (numerator id, denominator id, multiplier)
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
-    rollup: str | None = None  # the same measure over the orders rollup (additive metrics only)
-    derived: str | None = None  # computed by that module (e.g. "segments"), not by SQL here
+    rollup: str | None = None  # the same measure over the orders rollup (additive measures only)
+    compute: str | None = None  # "module:function" (scope) -> value
+    #: The rows it counts (a condition on `t`, also inside `expr`): a scan whose measures all count
+    #: the same rows reads only those, and a split shows no group without them.
+    rows: str | None = None
+    #: What a computed measure needs: any one of these (table, columns) will do.
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def label(self) -> str:
@@ -143,11 +149,36 @@ class Metric:
     def definition(self) -> str:
         return f"metric.{self.id}.def"
 
+    @property
+    def additive(self) -> bool:
+        """A count or a sum: 0 where there is no row (an average is unknown there)."""
+        return self.fmt in ("int", "money") and not self.ratio and not self.compute
+
 
 def _m(id, table, expr, needs=(), **kw) -> Metric:
     fn = expr if callable(expr) else (lambda cols, table, scope=None, e=expr: e)
     return Metric(id, table, fn, tuple(needs), **kw)
 
+
+def _segment_share(condition: str) -> str:
+    """Share of the active customers' revenue (M) where `condition` holds (segment table `t`)."""
+    total = "sum(t.monetary) FILTER (WHERE t.active)"
+    return f"sum(t.monetary) FILTER (WHERE t.active AND {condition}) / nullif({total}, 0)"
+
+
+def _equity(cols, table, scope) -> str:
+    from insight.domain import segments  # CLV's inputs (retention) are measured on the segment table
+
+    return f"sum({segments.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
+
+
+def _computed(id: str, function: str, requires, **kw) -> Metric:
+    return Metric(id, requires[0][0], None, compute=function, requires=requires, **kw)
+
+
+#: Campaign measures need contacts; churn measures the customers' flag, else orders to see lapses in.
+_CONTACTS = (("contacts", ()),)
+_CHURN = (("customers", ("churned",)), ("orders", ("customer_id", "order_date")))
 
 REGISTRY: dict[str, Metric] = {
     m.id: m
@@ -159,11 +190,16 @@ REGISTRY: dict[str, Metric] = {
             ("amount",),
             fmt="money",
             rollup="coalesce(sum(t.revenue), 0)",
+            rows=VALID_ORDER,
         ),
-        _m("orders", "orders", _orders_count, ("order_date",), rollup="coalesce(sum(t.orders), 0)"),
+        _m("orders", "orders", _orders_count, ("order_date",), rollup="coalesce(sum(t.orders), 0)", rows=VALID_ORDER),
         Metric("aov", None, None, fmt="money", ratio=("revenue", "orders", 1.0)),
         _m(
-            "active_customers", "orders", lambda c, tbl, scope: distinct_customers(scope, VALID_ORDER), ("customer_id",)
+            "active_customers",
+            "orders",
+            lambda c, tbl, scope: distinct_customers(scope, VALID_ORDER),
+            ("customer_id",),
+            rows=VALID_ORDER,
         ),
         _m("customers", "customers", "count(DISTINCT t.customer_id)", ("customer_id",), period=False),
         _m(
@@ -174,7 +210,11 @@ REGISTRY: dict[str, Metric] = {
             up_is_good=False,
             period=False,
         ),
-        Metric("churn_rate", None, None, fmt="pct", up_is_good=False, ratio=("churned_customers", "customers", 1.0)),
+        # The definition in force (SPEC §6): churned_customers / customers under the flag, else
+        # (or when asked) lapses among the customers active at month starts.
+        _computed(
+            "churn_rate", "insight.domain.churn_measures:churn_rate", _CHURN, fmt="pct", up_is_good=False, period=False
+        ),
         _m(
             "complaints",
             "tickets",
@@ -195,24 +235,37 @@ REGISTRY: dict[str, Metric] = {
         ),
         _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num"),
         _m("csat_satisfied_share", "tickets", _satisfied, ("satisfaction",), fmt="pct"),
-        # Segments (insight/domain/segments.py): over the period's active customers, ranked by revenue.
-        Metric("segment_customers", None, None, derived="segments"),
-        Metric("segment_revenue", None, None, fmt="money", derived="segments"),
-        Metric("pareto_top20_share", None, None, fmt="pct", derived="segments"),
+        # Segments: the period's segment table (insight/domain/segments.py), one row per customer
+        # with a counted order up to the period end; the measures count its active customers.
+        _m("segment_customers", "segments", "count(*) FILTER (WHERE t.active)", period=False),
+        _m("segment_revenue", "segments", "sum(t.monetary) FILTER (WHERE t.active)", fmt="money", period=False),
+        _m("pareto_top20_share", "segments", _segment_share("t.top20"), fmt="pct", period=False),
         *(
-            Metric(f"{t}_share", None, None, fmt="pct", derived="segments")
-            for t in ("diamond", "gold", "silver", "basic")
+            _m(f"{tier}_share", "segments", _segment_share(f"t.tier = '{tier}'"), fmt="pct", period=False)
+            for tier in ("diamond", "gold", "silver", "basic")
         ),
-        Metric("customer_equity", None, None, fmt="money", derived="segments"),
-        # Campaigns page (insight/domain/campaigns.py): over the treatment contacts of the campaigns in scope.
-        Metric("response_rate", None, None, fmt="pct", derived="campaigns"),
-        Metric("conversion_rate", None, None, fmt="pct", derived="campaigns"),
-        Metric("roi", None, None, fmt="pct", derived="campaigns"),
-        Metric("uplift", None, None, fmt="pct", derived="campaigns"),
-        # Churn page (insight/domain/churn.py), under the definition in force (explicit or behavioural).
-        Metric("churn_base", None, None, derived="churn"),
-        Metric("retention_m3", None, None, fmt="pct", derived="churn"),
-        Metric("complaint_churn_gap", None, None, fmt="pct", up_is_good=False, derived="churn"),
+        _m("customer_equity", "segments", _equity, fmt="money", period=False),
+        # Campaigns (insight/domain/campaigns.py): over the treatment contacts of the campaigns in scope.
+        *(
+            _computed(mid, f"insight.domain.campaigns:{fn}", _CONTACTS, fmt="pct")
+            for mid, fn in (
+                ("response_rate", "response_rate"),
+                ("conversion_rate", "conversion_rate"),
+                ("roi", "roi"),
+                ("uplift", "uplift_rate"),  # `uplift` is the per-campaign test
+            )
+        ),
+        # Churn (insight/domain/churn.py), under the definition in force (explicit or behavioural).
+        _computed("churn_base", "insight.domain.churn_measures:churn_base", _CHURN, period=False),
+        _computed("retention_m3", "insight.domain.churn_measures:retention_m3", _CHURN[1:], fmt="pct"),
+        _computed(
+            "complaint_churn_gap",
+            "insight.domain.churn_measures:complaint_churn_gap",
+            _CHURN,
+            fmt="pts",
+            up_is_good=False,
+            period=False,
+        ),
     )
 }
 
@@ -225,13 +278,11 @@ def missing(scope: Scope, metric_id: str) -> str | None:
     """What the data lacks for a metric: a table (`tickets`) or a column (`tickets.satisfaction`);
     None when it can be computed."""
     m = REGISTRY[metric_id]
-    if m.derived == "segments":
+    if m.table == "segments":  # computed from the orders of identified customers
         return _lacks(scope, "orders", ("customer_id",))
-    if m.derived == "campaigns":
-        return _lacks(scope, "contacts", ())
-    if m.derived == "churn":  # the flag, else lapses measured from the orders
-        flag = _lacks(scope, "customers", ("churned",))
-        return flag if flag and _lacks(scope, "orders", ("customer_id",)) else None
+    if m.requires:  # any one of the alternatives will do; else the first one's gap
+        gaps = [_lacks(scope, table, cols) for table, cols in m.requires]
+        return None if None in gaps else gaps[0]
     if m.ratio:
         return missing(scope, m.ratio[0]) or missing(scope, m.ratio[1])
     return _lacks(scope, m.table, m.needs)
@@ -254,215 +305,3 @@ def timed(metric_id: str) -> bool:
     flag. A ratio follows its numerator (complaints per 1,000 customers is a period figure)."""
     m = REGISTRY[metric_id]
     return timed(m.ratio[0]) if m.ratio else m.period
-
-
-def bucket_sql(grain: str, expr: str) -> str:
-    """SQL of the time bucket of `expr`: an hour (a timestamp), else a day, week or month (a date)."""
-    return f"date_trunc('hour', {expr})" if grain == "hour" else f"date_trunc('{grain}', {expr})::DATE"
-
-
-def compute(scope: Scope, metric_ids: list[str]) -> dict[str, float | None]:
-    """Values of the metrics in this scope; None where the table or a column is missing."""
-    return compute_periods(scope, metric_ids, [scope.period])[0]
-
-
-def compute_periods(
-    scope: Scope, metric_ids: list[str], periods: list[tuple[dt.date, dt.date] | None]
-) -> list[dict[str, float | None]]:
-    """The metrics for several periods (e.g. current and comparison) with one scan per table."""
-    frame = _grouped(scope, metric_ids, periods)
-    out = []
-    for i in range(len(periods)):
-        part = frame[frame["period_index"] == i]
-        out.append({mid: (_number(part[mid].iloc[0]) if len(part) else None) for mid in metric_ids})
-    return out
-
-
-def series(scope: Scope, metric_ids: list[str], periods: list, grain: str) -> pd.DataFrame:
-    """Time-bound metrics per day/week/month bucket of each period, in one scan per table.
-
-    Columns: period_index, bucket (the bucket's first day, clipped to the period start), and one
-    per metric.
-    """
-    return _grouped(scope, metric_ids, periods, grain=grain)
-
-
-def by_dimension(
-    scope: Scope, metric_ids: list[str], dim: str, periods: list[tuple[dt.date, dt.date] | None] | None = None
-) -> pd.DataFrame:
-    """The metrics per value of a filter dimension (NULL shown as "(none)"), per period.
-
-    Columns: period_index, value, and one per metric. For additive metrics (revenue, orders,
-    complaints) the values of one period sum to the period's total.
-    """
-    frame = by_dimensions(scope, metric_ids, (dim,), periods)
-    return frame.drop(columns="dimension")
-
-
-def by_dimensions(
-    scope: Scope, metric_ids: list[str], dims: tuple[str, ...], periods: list | None = None
-) -> pd.DataFrame:
-    """`by_dimension` for several dimensions at once, in one scan per table (grouping sets).
-
-    Columns: dimension, value, period_index, and one per metric.
-    """
-    return _grouped(scope, metric_ids, periods or [scope.period], dims=tuple(dims))
-
-
-def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
-    """(expression, join) giving the value of filter dimension `dim` for each row of `table`."""
-    for source in DIMENSION_SOURCES[dim].get(table, ()):
-        other, _, col = source.rpartition(".")
-        if not other and col in scope.columns.get(table, ()):
-            return f"t.{quote(col)}", ""
-        if other == "customers" and scope.has("customers", col) and scope.has(table, "customer_id"):
-            return f"c.{quote(col)}", f"LEFT JOIN {scope.table('customers')} c ON c.customer_id = t.customer_id"
-    return None
-
-
-def _grouped(
-    scope: Scope, metric_ids: list[str], periods: list, dims: tuple[str, ...] = (), grain: str | None = None
-) -> pd.DataFrame:
-    wanted = _with_inputs(metric_ids)
-    by_table: dict[tuple[str, bool], list[Metric]] = {}
-    for mid in wanted:
-        m = REGISTRY[mid]
-        if m.table and available(scope, mid):
-            by_table.setdefault((m.table, m.period), []).append(m)
-    keys = ["period_index"] + (["dimension", "value"] if dims else []) + (["bucket"] if grain else [])
-    merged: pd.DataFrame | None = None
-    for (table, timed), metrics in by_table.items():
-        part = _scan(scope, table, timed, metrics, periods, dims, grain)
-        if part is None:
-            continue
-        if not timed and grain:  # a state has no time series
-            continue
-        if not timed:  # a state (e.g. churned customers): the same in every period
-            part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
-        merged = part if merged is None else merged.merge(part, on=keys, how="outer")
-    if merged is None:
-        merged = pd.DataFrame(columns=keys)
-    for mid in wanted:
-        m = REGISTRY[mid]
-        if mid not in merged.columns:
-            merged[mid] = None
-        elif m.fmt in ("int", "money") and not m.ratio:
-            merged[mid] = merged[mid].fillna(0.0)
-    for mid in wanted:
-        m = REGISTRY[mid]
-        if m.ratio:
-            num, den, mult = m.ratio
-            a = pd.to_numeric(merged[num], errors="coerce")
-            b = pd.to_numeric(merged[den], errors="coerce").replace(0, float("nan"))
-            merged[mid] = a / b * mult
-    present = set(merged["period_index"].dropna().astype(int)) if len(merged) else set()
-    missing = [i for i, p in enumerate(periods) if p is not None and i not in present and not dims and not grain]
-    if missing:  # a period without rows: counts are 0, averages unknown
-        blank = {
-            mid: (0.0 if REGISTRY[mid].fmt in ("int", "money") and not REGISTRY[mid].ratio else None) for mid in wanted
-        }
-        merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in missing])], ignore_index=True)
-    return merged[keys + wanted].reset_index(drop=True)
-
-
-ROLLUP = "orders_rollup"
-
-
-def rollup_serves(scope: Scope, table: str, metrics: list[Metric], dims: tuple[str, ...]) -> bool:
-    """True when the orders rollup gives the same answer: additive metrics only, and every
-    filter and split is a column of the rollup."""
-    if table != "orders" or not scope.snap.has(ROLLUP) or not all(m.rollup for m in metrics):
-        return False
-    cols = scope.columns.get(ROLLUP, frozenset())
-    keys = {k for k, _ in scope.filters.dims} | set(dims)
-    return keys <= cols
-
-
-def _scan(
-    scope: Scope,
-    table: str,
-    timed: bool,
-    metrics: list[Metric],
-    periods: list,
-    dims: tuple[str, ...],
-    grain: str | None = None,
-):
-    tbl = scope.table(table)
-    where, params = scope.where(table, period=False)
-    exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in metrics)
-    if rollup_serves(scope, table, metrics, dims):
-        tbl = scope.table(ROLLUP)
-        exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in metrics)
-    found = {d: dimension_sql(scope, table, d) for d in dims}
-    found = {d: f for d, f in found.items() if f is not None}
-    if dims and not found:
-        return None
-    joins = " ".join(dict.fromkeys(join for _, join in found.values() if join))
-    dim_cols = "".join(
-        f", coalesce(CAST({expr} AS VARCHAR), '(none)') AS {quote('d_' + d)}" for d, (expr, _) in found.items()
-    )
-    if timed:
-        dated = [(i, p) for i, p in enumerate(periods) if p is not None]
-        if not dated:
-            return None
-        time_col = quote(TIME_COLUMNS[table])
-        cond = f"t.{time_col} >= ? AND t.{time_col} < ?"
-        label = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, _ in dated) + " END"
-        restrict = " AND (" + " OR ".join(f"({cond})" for _ in dated) + ")"
-        flat = [b for _, p in dated for b in (p[0], p[1] + dt.timedelta(days=1))]
-    else:
-        label, restrict, flat = "0", "", []
-    bucket, bucket_params = "", []
-    if grain:  # buckets start at the period start, then at each day/week/month boundary
-        starts = "CASE " + " ".join(f"WHEN {cond} THEN ?::DATE" for _ in dated) + " END"
-        start_type = "TIMESTAMP" if grain == "hour" else "DATE"
-        bucket = f", greatest({bucket_sql(grain, f't.{time_col}')}, CAST({starts} AS {start_type})) AS bucket"
-        bucket_params = [
-            x
-            for (_, p), pair in zip(dated, zip(flat[::2], flat[1::2], strict=True), strict=True)
-            for x in (*pair, p[0])
-        ]
-    inner = (
-        f"SELECT {label} AS period_index{bucket}{dim_cols}, t.rowid AS _rowid, t.* "
-        f"FROM {tbl} t {joins} WHERE {where}{restrict}"
-    )
-    inner_params = flat + bucket_params + params + flat
-    if not found:
-        group = "period_index, bucket" if grain else "period_index"
-        return scope.query(f"SELECT {group}, {exprs} FROM ({inner}) t GROUP BY ALL", inner_params)
-    sets = ", ".join(f"(period_index, {quote('d_' + d)})" for d in found)
-    picks = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN '{d}'" for d in found)
-    values = " ".join(f"WHEN GROUPING({quote('d_' + d)}) = 0 THEN {quote('d_' + d)}" for d in found)
-    sql = (
-        f"SELECT period_index, CASE {picks} END AS dimension, CASE {values} END AS value, {exprs} "
-        f"FROM ({inner}) t GROUP BY GROUPING SETS ({sets})"
-    )
-    return scope.query(sql, inner_params)
-
-
-def _with_inputs(metric_ids: list[str]) -> list[str]:
-    out: list[str] = []
-    for mid in metric_ids:
-        m = REGISTRY[mid]
-        if m.ratio:
-            out += _with_inputs([m.ratio[0], m.ratio[1]])
-        out.append(mid)
-    return list(dict.fromkeys(out))
-
-
-def _number(value) -> float | None:
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
-def delta(current: float | None, previous: float | None) -> tuple[float | None, float | None]:
-    """(absolute change, relative change) — None where it cannot be computed."""
-    if current is None or previous is None:
-        return None, None
-    diff = current - previous
-    return diff, (diff / abs(previous) if previous else None)

@@ -53,13 +53,15 @@ class Scope:
         is restricted to those rows before anything is built on it."""
         rows = rows or access.RowScope.all()
         filters, outside = rows.intersect(filters)
-        snap = access.restrict(ws, ws.snapshot(filters.ds), rows)
+        snap = ws.snapshot(filters.ds)
         notes = list(notes or []) + ([snap.note] if snap.note else []) + outside
         if not rows.everything and not rows.rules:
             notes.append(msg("data.no_rows"))
-        # Queries on orders and tickets read their denormalised, time-sorted facts instead.
-        derived = {t: facts.ensure_fact(ws, snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)}
+        # Queries on orders and tickets read their denormalised, time-sorted facts instead (built
+        # when the data was published: a read never builds anything).
+        derived = {t: facts.built(ws, snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)}
         snap = replace(snap, tables={**snap.tables, **{t: f for t, f in derived.items() if f}})
+        snap = access.restrict(ws, snap, rows)  # the user's rows: a predicate on every table
         columns = {t: frozenset(ws.columns(t, snap)) for t in snap.tables}
         spans = {t: s for t in EVENT_TABLES if (s := _span(ws, snap, columns, t))}
         data_end, basis = _data_end(ws, snap, columns, spans)
@@ -142,7 +144,7 @@ def _span(ws: Workspace, snap: Snapshot, columns: dict, table: str) -> Span | No
     col = TIME_COLUMNS[table]
     if not snap.has(table) or col not in columns.get(table, ()):
         return None
-    key = f"_span_{snap.tables[table]}"
+    key = f"_span_{snap.tables[table]}_{snap.rows}"  # the user's rows
     if key not in ws._facts_meta:
         row = ws.query(f"SELECT min({col}) AS lo, max({col}) AS hi FROM {snap[table]}").iloc[0]
         found = None if pd.isna(row["hi"]) else (pd.Timestamp(row["lo"]).date(), pd.Timestamp(row["hi"]).date())

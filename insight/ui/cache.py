@@ -1,29 +1,22 @@
-"""Caching wrappers: page figures are cached per workspace, data version, view state and row
-scope, so one user's cached figures never serve another who may see other rows."""
+"""Page figures, cached (insight/cache.py) per workspace, data version, view state and row scope,
+so one user's cached figures never serve another who may see other rows, and sessions asking for
+the same view at once compute it once."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import streamlit as st
-
-from insight.auth.access import RowScope
-from insight.db.workspace import open_workspace
+from insight.cache import page_view
 from insight.semantic.filters import Filters
 from insight.ui.shell import Context
-from insight.views.views import PageView, page_view
-
-
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def _view(path: str, version: int, link: str, rows: RowScope) -> PageView:
-    return page_view(open_workspace(path), link, rows)
+from insight.views.views import PageView
 
 
 def view(ctx: Context, page: str, options: dict[str, str] | None = None) -> PageView:
     """The figures of `page` for the current filters and the page's own URL state `options`
     (the same function the CLI `view` calls, with the same link)."""
     link = f"{page}?{with_options(ctx, options).to_query()}"
-    return _view(str(ctx.ws.path), ctx.ws.version(), link, ctx.user.rows)
+    return page_view(str(ctx.ws.path), ctx.ws.version(), link, ctx.user.rows)
 
 
 def with_options(ctx: Context, options: dict[str, str] | None) -> Filters:

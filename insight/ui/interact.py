@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import html
+from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from insight import charts
+from insight import chart_style, charts
 from insight.auth import audit
 from insight.domain import annotations
 from insight.escape import md
+from insight.i18n import column_label
 from insight.semantic.filters import DIMENSIONS
 from insight.ui import auth
+from insight.ui.filterbar import code_label
 from insight.ui.saved import chart_marks, notes_control, save_view
-from insight.ui.shell import Context, code_label, context, show_notes, tr
+from insight.ui.shell import Context, context, show_note, show_notes, tr
+from insight.ui.urlstate import link_params, page_options
 from insight.views import drill, export, rows
+from insight.views.options import PageOptions
 from insight.views.views import PAGES
 
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
@@ -39,7 +45,8 @@ def chart(
     bucket sets the period to that bucket. `pick`: a click sets that page parameter (bound to
     the URL by the page) to the clicked key.
     """
-    fig = charts.inert(annotations.draw(fig, chart_marks(context())))
+    ctx = context()
+    fig = charts.inert(annotations.draw(chart_style.apply(fig, ctx.lang), chart_marks(ctx)))
     if height:
         fig.update_layout(height=height)
     fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
@@ -98,17 +105,61 @@ def _remove(key: str, value: str | None) -> None:
 
 
 def share_link(ctx: Context, page: str) -> str:
-    """The full URL of this view, pinned to the data version so the numbers stay the same."""
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    params["ds"] = [str(ctx.scope.snap.version)]
+    """The full URL of this view, from its parsed state (filters and options), pinned to the data
+    version so the numbers stay the same."""
+    params = link_params(ctx.filters, ctx.scope.snap.version)
     base = (st.context.url or "").rstrip("/")
     if base.rsplit("/", 1)[-1] in {*PAGES, "home"}:
         base = base.rsplit("/", 1)[0]
     url = f"{base}/{page}?{urlencode(params, doseq=True)}"
-    with st.popover(tr("share.copy"), icon=":material/link:"):
-        st.caption(tr("share.help"))
-        st.code(url, language=None, wrap_lines=True)
+    st.html(_copy_button(url), width="content", unsafe_allow_javascript=True)
     return url
+
+
+#: The Copy link button's behaviour: the link onto the clipboard (the Clipboard API, else the older
+#: copy command), and where neither is allowed (a plain-http address) the link in a box to copy.
+_COPY_SCRIPT = """<script>
+if (!window.ciCopy) {
+  window.ciCopy = true;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button.ci-copy");
+    if (!button) return;
+    const url = button.dataset.url, label = button.querySelector(".ci-label");
+    const done = () => {
+      label.textContent = button.dataset.done;
+      setTimeout(() => { label.textContent = button.dataset.label; }, 2000);
+    };
+    const fallback = () => {
+      const area = document.createElement("textarea");
+      area.value = url;
+      document.body.appendChild(area);
+      area.select();
+      let copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      area.remove();
+      if (copied) done(); else window.prompt(button.dataset.ask, url);
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).then(done, fallback);
+    else fallback();
+  });
+}
+</script>"""
+_COPY_STYLE = (
+    "display:inline-flex;align-items:center;gap:.4rem;min-height:2.5rem;padding:.25rem .75rem;"
+    "border:1px solid rgba(49,51,63,.2);border-radius:.5rem;background:#fff;font:inherit;cursor:pointer"
+)
+
+
+def _copy_button(url: str) -> str:
+    """A button that copies `url` (every value HTML-escaped; the script reads them as data)."""
+    attrs = {"url": url, "label": tr("share.copy"), "done": tr("share.copied"), "ask": tr("share.ask")}
+    data = " ".join(f'data-{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
+    icon = '<span aria-hidden="true" style="font-family:\'Material Symbols Rounded\';font-size:1.1rem">link</span>'
+    return (
+        f'<button type="button" class="ci-copy" {data} title="{html.escape(tr("share.help"), quote=True)}" '
+        f'style="{_COPY_STYLE}">{icon}<span class="ci-label">{html.escape(tr("share.copy"))}</span></button>'
+        + _COPY_SCRIPT
+    )
 
 
 def view_rows(ctx: Context, table: str, key: str) -> None:
@@ -119,7 +170,7 @@ def view_rows(ctx: Context, table: str, key: str) -> None:
     with st.expander(tr("rows.title", table=tr(f"table.{table}")), icon=":material/table_rows:"):
         cols = rows.visible_columns(ctx.scope, table)
         a, b, c, d = st.columns([2, 1, 1, 1])
-        sort = a.selectbox(tr("rows.sort"), cols, key=f"{key}_sort")
+        sort = a.selectbox(tr("rows.sort"), cols, key=f"{key}_sort", format_func=partial(column_label, lang=ctx.lang))
         descending = b.toggle(tr("rows.descending"), key=f"{key}_desc")
         size = c.selectbox(tr("rows.page_size"), rows.PAGE_SIZES, index=1, key=f"{key}_size")
         number = d.number_input(tr("rows.page"), min_value=1, value=1, step=1, key=f"{key}_page")
@@ -167,20 +218,11 @@ def exported(ctx: Context, what: str) -> None:
     audit.record(ctx.ws, ctx.user.name, "export", f"{what}; v{ctx.scope.snap.version}; {state}", auth.origin())
 
 
-def customer_links(frame: pd.DataFrame, key: str, labels: dict[str, str] | None = None) -> None:
-    """A table whose customer IDs open the customer page (column titles from `labels`)."""
-    config: dict = dict(labels or {})
-    for col in ("value", "expected_loss", "clv", "monetary"):
-        if col in frame.columns and pd.api.types.is_float_dtype(frame[col]):
-            config[col] = st.column_config.NumberColumn(config.get(col), format="localized")
-    if "customer_id" in frame.columns:
-        frame = frame.assign(
-            customer_id=frame["customer_id"].map(lambda v: f"customer?id={v}" if v is not None else None)
-        )
-        config["customer_id"] = st.column_config.LinkColumn(
-            config.get("customer_id"), display_text=r"customer\?id=(.*)"
-        )
-    st.dataframe(frame, hide_index=True, column_config=config, key=key)
+def customer_links(frame: pd.DataFrame, key: str, prefix: str | None = "col") -> None:
+    """A table whose customer IDs open the customer page, titled from the catalog."""
+    from insight.ui.widgets import table
+
+    table(context(), frame, prefix, key=key)
 
 
 def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key: str) -> None:
@@ -213,9 +255,13 @@ def list_downloads(ctx: Context, build, name: str, labels: tuple[str, str], key:
     )
 
 
-def page_header(ctx: Context, page: str, chips: bool = True) -> None:
+def page_header(ctx: Context, page: str, chips: bool = True) -> tuple[Context, PageOptions]:
     """Title with the Copy link, Save view and Notes controls, the notes about ignored parameters,
-    and the filter chips."""
+    and the filter chips. Returns the page's context, whose filters carry the page's options
+    (parsed once from the URL), and those options, typed."""
+    filters, options, notes = page_options(page)
+    ctx = replace(ctx, filters=filters)
+    st.session_state["_ctx"] = ctx
     head, tools = st.columns([3, 2], vertical_alignment="center")
     head.title(tr(f"page.{page}"))
     with tools, st.container(horizontal=True, horizontal_alignment="right"):
@@ -223,5 +269,8 @@ def page_header(ctx: Context, page: str, chips: bool = True) -> None:
         save_view(ctx, page)
         notes_control(ctx)
     show_notes(ctx)
+    for note in notes:
+        show_note(ctx, note)
     if chips:
         breadcrumbs(ctx)
+    return ctx, options

@@ -13,13 +13,14 @@ from insight.domain import annotations
 from insight.escape import md
 from insight.reports import saved
 from insight.reports.figures import REPORT_PAGES
-from insight.ui.shell import Context, guard, load_view, tr
+from insight.ui.filterbar import load_view
+from insight.ui.shell import Context, guard, tr
+from insight.ui.urlstate import link_params
 
 
-def view_link(page: str) -> str:
-    """The current page and its whole URL state, as a link."""
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    return f"{page}?{urlencode(params, doseq=True)}"
+def view_link(ctx: Context, page: str) -> str:
+    """The current page and its whole state (filters and options, parsed), as a link."""
+    return f"{page}?{urlencode(link_params(ctx.filters, ctx.scope.snap.version), doseq=True)}"
 
 
 def save_view(ctx: Context, page: str) -> None:
@@ -37,7 +38,7 @@ def save_view(ctx: Context, page: str) -> None:
                 ctx.ws,
                 ctx.user,
                 name,
-                view_link(page),
+                view_link(ctx, page),
                 shared=shared,
                 pinned=pinned,
                 version=ctx.scope.snap.version,

@@ -7,6 +7,7 @@ core as a catalog message and is shown in the user's language.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -26,9 +27,25 @@ from insight.views import export
 _GEN, _SAVED = "upload_gen", "upload_saved"
 
 
+def _uploader_text(ctx: Context) -> str:
+    """Streamlit's uploader writes its button and limits in English only: this labels them in the
+    page's language (catalog text, quoted as CSS strings), over the built-in text."""
+    kinds = ", ".join(e.lstrip(".").upper() for e in reader.SUPPORTED)
+    button = json.dumps(ctx.t("data.upload.button"), ensure_ascii=False)
+    limits = json.dumps(ctx.t("data.upload.limits", mb=settings.MAX_UPLOAD_MB, kinds=kinds), ensure_ascii=False)
+    zone = "[data-testid=stFileUploaderDropzone]"
+    return (
+        f"<style>{zone} button p{{font-size:0}}"
+        f"{zone} button p::after{{content:{button};font-size:0.875rem}}"
+        f"[data-testid=stFileUploaderDropzoneInstructions] span{{font-size:0}}"
+        f"[data-testid=stFileUploaderDropzoneInstructions] span::after{{content:{limits};font-size:0.875rem}}</style>"
+    )
+
+
 def chooser(ctx: Context, table_key: str = "upload_table"):
     """The file uploader and table choice; a removed file is a cancelled upload (deleted)."""
     left, right = st.columns([3, 1])
+    st.html(_uploader_text(ctx))
     file = left.file_uploader(
         ctx.t("data.upload"),
         type=[e.lstrip(".") for e in reader.SUPPORTED],

@@ -1,4 +1,4 @@
-"""Reusable page parts: KPI cards and the placeholder of pages still to come."""
+"""Reusable page parts: the empty states, KPI cards, notes, coverage, tables and alerts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ from insight.escape import md
 from insight.reports.alerts import describe
 from insight.semantic import metrics
 from insight.semantic.scope import PAGE_TABLES
-from insight.ui.shell import Context, empty_state, show_note, show_notes
-from insight.views.views import Kpi, missing_tables, reason
+from insight.ui.shell import Context, empty_state, show_note
+from insight.views.views import Kpi, reason
+
+#: A card's label wraps onto a second line rather than ending in "…" ("Complaints per 1,0…").
+_WRAP_LABELS = (
+    "<style>[data-testid=stMetricLabel] *{white-space:normal!important;overflow:visible!important;"
+    "text-overflow:clip!important}</style>"
+)
 
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
@@ -21,6 +27,7 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
     under the cards, each once, with the cards they concern."""
     reasons: dict[i18n.Message, list[str]] = {}
     items = list(kpis.values())
+    st.html(_WRAP_LABELS)
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, items[start : start + per_row], strict=False):
@@ -56,6 +63,21 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                 )
     for why, labels in reasons.items():
         st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
+
+
+def ready(ctx: Context, pv) -> bool:
+    """Whether the page can draw the view `pv`: shows its notes first, then the empty state when
+    the data lacks what the page needs or the view asks only for rows outside the user's scope."""
+    if pv is None:  # an error, already shown
+        return False
+    view_notes(ctx, pv)
+    if pv.outside:
+        st.info(ctx.t("empty.outside"), icon=":material/visibility_off:")
+        return False
+    if pv.missing:
+        empty_state(ctx, pv.missing)
+        return False
+    return True
 
 
 def view_notes(ctx: Context, pv, kinds: tuple[str, ...] = ("ignored", "period", "data")) -> None:
@@ -101,37 +123,34 @@ def chart_or_why(ctx: Context, frame, why: str) -> bool:
     return False
 
 
-def placeholder(ctx: Context, page: str) -> None:
-    """A page that a later release fills: title, notes, the empty state or a note."""
-    st.title(ctx.t(f"page.{page}"))
-    show_notes(ctx)
-    missing = missing_tables(ctx.scope, page)
-    if missing:
-        empty_state(ctx, missing)
-    else:
-        st.info(ctx.t("page.coming"), icon=":material/construction:")
+def table(ctx: Context, frame, prefix: str | None = "col", *, key: str | None = None, **kwargs) -> None:
+    """A table as readers read it (`formatting.table`): translated titles (`{prefix}.{column}`,
+    `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
+    linking to their customer page."""
+    formatted = formatting.table(frame, ctx.lang, prefix)
+    config: dict = {
+        c: st.column_config.TextColumn(formatted.titles[c], alignment="right" if c in formatted.figures else None)
+        for c in formatted.frame.columns
+    }
+    data = formatted.frame
+    if "customer_id" in data.columns:
+        data = data.assign(
+            customer_id=[f"customer?id={v}" if v != formatting.MISSING else None for v in data["customer_id"]]
+        )
+        config["customer_id"] = st.column_config.LinkColumn(
+            formatted.titles["customer_id"], display_text=r"customer\?id=(.*)"
+        )
+    st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
 
 
-#: Amounts shown with thousands separators and no long decimals.
-MONEY_COLUMNS = {"revenue", "monetary", "equity", "avg_clv", "clv", "amount"}
-
-
-def table(ctx: Context, frame, prefix: str) -> None:
-    """A small table with translated column titles (`{prefix}.{column}` in the catalog)."""
-
-    config = {}
-    for c in frame.columns:
-        key = next((k for k in (f"{prefix}.{c}", f"metric.{c}", f"dim.{c}") if k in i18n.CATALOG), None)
-        label = ctx.t(key) if key else c
-        if c.endswith(("_share", "_rate", "retention")) or c in ("low", "high"):
-            config[c] = st.column_config.NumberColumn(label, format="percent")
-        elif c in MONEY_COLUMNS:
-            config[c] = st.column_config.NumberColumn(label, format="localized")
-        elif pd.api.types.is_float_dtype(frame[c]):
-            config[c] = st.column_config.NumberColumn(label, format="%.1f")
-        else:
-            config[c] = label
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+def record(ctx: Context, fields: dict) -> None:
+    """One record (a customer's profile) as a two-column table: each field's title and its value
+    in the field's own format."""
+    if not fields:
+        return
+    formatted = formatting.table(pd.DataFrame([fields]), ctx.lang)
+    frame = pd.DataFrame({"field": [formatted.titles[c] for c in fields], "value": formatted.frame.iloc[0].tolist()})
+    table(ctx, frame)
 
 
 def alert_list(ctx: Context, alerts) -> None:

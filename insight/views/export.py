@@ -14,6 +14,8 @@ import io
 
 import pandas as pd
 
+from insight import formatting
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -37,10 +39,38 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return text.encode("utf-8-sig")
 
 
+#: Excel number formats of the column kinds of insight/formatting.py: the cells stay numbers (to sum and
+#: sort), shown as the app shows them.
+EXCEL_FORMATS = {
+    "money": "#,##0.00",
+    "int": "#,##0",
+    "num": "#,##0.00",
+    "pct": "0.0%",
+    "pts": "0.0%",
+    "per1000": "#,##0.0",
+    "days": "#,##0.0",
+    "hours": "#,##0.0",
+}
+
+
 def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook, one sheet per frame: figures formatted by their column's kind, dates
+    without a midnight time."""
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+    with pd.ExcelWriter(
+        buffer,
+        engine="xlsxwriter",
+        engine_kwargs={"options": options},
+        date_format="yyyy-mm-dd",
+        datetime_format="yyyy-mm-dd hh:mm",
+    ) as writer:
         for name, frame in frames.items():
-            neutralise(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            kinds = {c: formatting.column_kind(str(c), frame[c]) for c in frame.columns}
+            dated = {c: frame[c].dt.date for c, k in kinds.items() if k == "date" and hasattr(frame[c], "dt")}
+            neutralise(frame.assign(**dated) if dated else frame).to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for i, c in enumerate(frame.columns):
+                if kinds[c] in EXCEL_FORMATS:
+                    sheet.set_column(i, i, 14, writer.book.add_format({"num_format": EXCEL_FORMATS[kinds[c]]}))
     return buffer.getvalue()

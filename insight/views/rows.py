@@ -9,6 +9,7 @@ import pandas as pd
 from insight.db.schema import columns as canonical_columns
 from insight.db.workspace import quote
 from insight.errors import InsightError
+from insight.i18n import msg
 from insight.semantic.scope import Scope
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -33,7 +34,7 @@ def visible_columns(scope: Scope, table: str) -> list[str]:
 
 def _base(scope: Scope, table: str) -> tuple[str, list]:
     if not scope.snap.has(table):
-        raise InsightError(f"the workspace has no {table} table", hint=f"upload a {table} file on the Data page")
+        raise InsightError(msg("error.no_table", table=table), hint=msg("error.no_table.hint", table=table))
     where, params = scope.where(table)
     return f"FROM {scope.table(table)} t WHERE {where}", params
 
@@ -43,7 +44,7 @@ def _order(scope: Scope, table: str, sort: str | None, descending: bool) -> str:
     if sort is None:
         sort = cols[0]
     if sort not in cols:  # user text reaches SQL only as a validated identifier
-        raise InsightError(f"cannot sort by {sort!r}", hint=f"choose one of: {', '.join(cols)}")
+        raise InsightError(msg("error.bad_sort", column=sort), hint=msg("error.choose", choices=", ".join(cols)))
     return f"ORDER BY t.{quote(sort)} {'DESC' if descending else 'ASC'} NULLS LAST, t.rowid"
 
 
@@ -51,7 +52,9 @@ def page(
     scope: Scope, table: str, *, number: int = 1, size: int = 50, sort: str | None = None, descending: bool = False
 ) -> RowPage:
     if size not in PAGE_SIZES:
-        raise InsightError(f"page size {size} is not offered", hint=f"use one of {PAGE_SIZES}")
+        raise InsightError(
+            msg("error.page_size", size=size), hint=msg("error.choose", choices=", ".join(map(str, PAGE_SIZES)))
+        )
     base, params = _base(scope, table)
     total = int(scope.scalar(f"SELECT count(*) {base}", params))
     pages = max(1, -(-total // size))

@@ -7,24 +7,19 @@ from dataclasses import replace
 
 import pandas as pd
 
-from insight import settings
-from insight.domain import campaigns, churn, complaints, segments
+from insight.domain import campaigns, churn, churn_measures, complaints, segments, survival
 from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.ml import churn_model, clusters
-from insight.semantic import metrics
-from insight.semantic.filters import Filters, whole_number
+from insight.semantic import query
 from insight.semantic.scope import Scope
+from insight.views.options import read
 from insight.views.views import (
     AT_RISK_SHOWN,
     CAMPAIGN_KPIS,
-    CHURN_TABS,
     COMPLAINT_KPIS,
-    COMPLAINT_TABS,
     MEMBERS_SHOWN,
-    RETENTION_BASES,
     SEGMENT_KPIS,
-    SEGMENT_TABS,
     SUGGESTIONS_SHOWN,
     Kpi,
     PageView,
@@ -44,22 +39,10 @@ def _kpi(mid: str, value, previous, table: str, note: Message | None = None) -> 
         note = None
     if note is not None:
         previous = None
-    return Kpi(mid, value, previous, *metrics.delta(value, previous), True, table, None, note)
+    return Kpi(mid, value, previous, *query.delta(value, previous), True, table, None, note)
 
 
 # --- segments -------------------------------------------------------------------------------
-
-
-def segment_options(filters: Filters) -> tuple[str, int | None, str]:
-    """The Segments page's own state: section (`tab`), k (`k`, blank: by silhouette) and the
-    group whose members are listed (`members`)."""
-    extra = dict(filters.extra)
-    tab = extra.get("tab") if extra.get("tab") in SEGMENT_TABS else SEGMENT_TABS[0]
-    raw_k = extra.get("k", "")
-    low, high = settings.CLUSTER_K_RANGE
-    k = whole_number(raw_k)
-    k = k if k is not None and low <= k <= high else None
-    return tab, k, extra.get("members", "")
 
 
 def _segments(scope: Scope, view: PageView) -> None:
@@ -68,16 +51,17 @@ def _segments(scope: Scope, view: PageView) -> None:
         view.missing = ["orders.customer_id"]
         return
     view.notes += unapplied_notes(scope, (segments.SEGMENTS,))
-    tab, k, spec = segment_options(scope.filters)
+    opts = read("segments", scope.filters)
+    tab, k, spec = opts["tab"], opts["k"], opts["members"]
     clv = segments.clv_inputs(scope)
-    now = segments.summary(scope, clv)
+    now = segments.summary(scope)
     other = scope.compare()
     before: dict = {}
     why = scope.uncompared("orders")
     if other is not None and why is None:
         previous = replace(segments.with_segments(scope, other.period), period=other.period)
         earlier = segments.clv_inputs(previous)
-        before = segments.summary(previous, earlier)
+        before = segments.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
@@ -97,6 +81,7 @@ def _segments(scope: Scope, view: PageView) -> None:
             view.tables["transitions"] = moves
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
+        view.notes += found.notes
         profile = found.profile.copy()
         profile["name"] = profile["name_parts"].map(clusters.name_text)
         view.tables["clusters"] = profile
@@ -114,31 +99,23 @@ def _segments(scope: Scope, view: PageView) -> None:
 # --- churn ----------------------------------------------------------------------------------
 
 
-def churn_options(scope: Scope) -> dict[str, str]:
-    """The Churn page's own state: section (`tab`), the attribute churn is broken down by
-    (`attr`), the survival split (`split`) and the retention basis (`ret`). Invalid values fall
-    back to the defaults, with a note."""
-    extra = dict(scope.filters.extra)
-    options = churn.attributes(scope)
-    by = extra.get("attr") if extra.get("attr") in options else churn.default_attribute(options)
-    split = extra.get("split") if extra.get("split") in options else None
-    return {
-        "tab": extra.get("tab") if extra.get("tab") in CHURN_TABS else CHURN_TABS[0],
-        "attr": by or "",
-        "split": split or "",
-        "ret": extra.get("ret") if extra.get("ret") in RETENTION_BASES else RETENTION_BASES[0],
-        "attributes": options,
-    }
+def churn_options(scope: Scope) -> dict:
+    """The Churn page's own state, typed, with the attribute (`attr`) and survival split
+    (`split`) checked against the customers' attributes: an unknown one falls back to the default."""
+    opts = read("churn", scope.filters)
+    attributes = churn.attributes(scope)
+    by = opts["attr"] if opts["attr"] in attributes else churn.default_attribute(attributes)
+    split = opts["split"] if opts["split"] in attributes else None
+    return {**opts, "attr": by or "", "split": split or "", "attributes": attributes, "asked": opts}
 
 
 def _churn(scope: Scope, view: PageView) -> None:
     d, notes = churn.definition(scope)
     view.notes += notes
     options = churn_options(scope)
-    extra = dict(scope.filters.extra)
     for key in ("attr", "split"):
-        if extra.get(key) and extra[key] != options[key]:
-            view.notes.append(msg("ignored.attr", param=key, value=extra[key]))
+        if options["asked"][key] and options["asked"][key] != options[key]:
+            view.notes.append(msg("ignored.attr", param=key, value=options["asked"][key]))
     if not churn.available(scope, d):  # either will do: the flag, or orders to measure lapses
         view.missing = ["customers.churned", "orders.customer_id"]
         return
@@ -153,14 +130,9 @@ def _churn(scope: Scope, view: PageView) -> None:
     now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
     before = churn.pooled(compared) if compared is not None else {}
     cohort = churn.cohorts(scope)
-    m3 = None
-    if cohort is not None and len(cohort):
-        at3 = cohort[cohort["offset"] == 3]
-        m3 = at3["retained"].sum() / at3["customers"].sum() if len(at3) else None
+    m3 = churn_measures.retention_at(cohort, 3)
     versus = churn.complaints_vs_churn(scope, d)
-    gap = None
-    if versus is not None and (versus["value"] == "difference").any():
-        gap = float(versus.loc[versus["value"] == "difference", "churn_rate"].iloc[0])
+    gap = churn_measures.gap(versus)
     if other is None:
         why = None
     view.kpis = {
@@ -181,7 +153,7 @@ def _churn(scope: Scope, view: PageView) -> None:
         view.tables["churn_by"] = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
     if cohort is not None:
         view.tables["retention"] = cohort
-    lasting = churn.survival(scope, d, options["split"] or None)
+    lasting = survival.survival(scope, d, options["split"] or None)
     if lasting is not None:
         view.tables["survival"] = lasting.curves
         view.tables["survival_groups"] = lasting.groups.assign(
@@ -197,6 +169,7 @@ def _churn(scope: Scope, view: PageView) -> None:
         if model is None:
             view.notes.append(msg("data.model_needs"))
             return
+        view.notes += model.notes
         view.tables["model"] = pd.DataFrame([model.summary()])
         view.tables["calibration"] = model.calibration
         view.tables["importance"] = model.importance
@@ -210,16 +183,15 @@ def _churn(scope: Scope, view: PageView) -> None:
 
 
 def _complaints(scope: Scope, view: PageView) -> None:
-    extra = dict(scope.filters.extra)
-    tab = extra.get("tab") if extra.get("tab") in COMPLAINT_TABS else COMPLAINT_TABS[0]
-    view.notes += metrics.sla_from(extra)[1]
+    opts = read("complaints", scope.filters)
+    tab = opts["tab"]
     view.kpis = kpis(scope, COMPLAINT_KPIS)
     found = complaints.pareto(scope)
     if found is not None and len(found):
         view.tables["categories"] = found
     elif found is not None:
         view.notes.append(msg("data.no_complaints"))
-    sub = extra.get("sub")
+    sub = opts["sub"]
     if sub:
         view.tables["tickets"] = complaints.ticket_list(scope, sub)
         view.tables["tickets_count"] = pd.DataFrame([{"tickets": complaints.subcategory_count(scope, sub)}])
@@ -261,10 +233,10 @@ def _complaints(scope: Scope, view: PageView) -> None:
         put(view, "churn_by_category", complaints.churn_by_category(scope))
         put(view, "value_at_stake", complaints.value_at_stake(scope))
     elif tab == "text":
-        _text(scope, view, extra)
+        _text(scope, view, opts["k"])
 
 
-def _text(scope: Scope, view: PageView, extra: dict) -> None:
+def _text(scope: Scope, view: PageView, k: int) -> None:
     """Suggested categories where some tickets are labelled, else clusters to name."""
     from insight.ml import textsort
 
@@ -273,12 +245,13 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
     try:
         found = textsort.suggest(scope.ws, snap)
         if found is not None:
+            view.notes += found.notes
             view.tables["text_model"] = pd.DataFrame([found.summary()])
             view.tables["suggestions"] = found.suggested.drop(columns="_row").head(SUGGESTIONS_SHOWN)
             return
-        k = whole_number(extra.get("k", ""))
-        k = k if k is not None and 2 <= k <= 30 else textsort.DEFAULT_CLUSTERS
-        view.tables["text_clusters"] = textsort.cluster(scope.ws, k, snap).clusters
+        grouped = textsort.cluster(scope.ws, k, snap)
+        view.notes += grouped.notes
+        view.tables["text_clusters"] = grouped.clusters
     except InsightError as exc:
         view.notes.append(msg("data.text_sorting", problem=exc.message, hint=exc.hint or ""))
 
@@ -287,7 +260,6 @@ def _text(scope: Scope, view: PageView, extra: dict) -> None:
 
 
 def _campaigns(scope: Scope, view: PageView) -> None:
-    extra = dict(scope.filters.extra)
     days, notes = campaigns.window(scope)
     view.notes += notes
     table = campaigns.campaign_table(scope)
@@ -308,7 +280,7 @@ def _campaigns(scope: Scope, view: PageView) -> None:
         view.kpis["roi"].missing = "campaigns.spend" if scope.snap.has("campaigns") else "campaigns"
     view.tables["campaigns"] = table
     view.tables["window"] = pd.DataFrame([{"days": days, "own_revenue": campaigns.own_revenue(scope)}])
-    attr = extra.get("attr") if extra.get("attr") in campaigns.ATTRIBUTES else "segment"
+    attr = read("campaigns", scope.filters)["attr"]
     put(view, "who_responded", campaigns.who_responded(scope, attr))
     view.tables["funnel_campaign"] = campaigns.funnel(table, "campaign_id")
     own = campaigns.contact_funnel(scope)  # the contacts' own channel wins over the campaign's

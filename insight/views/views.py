@@ -13,9 +13,10 @@ from insight.auth.access import RowScope
 from insight.db.workspace import Workspace
 from insight.domain import channels, churn, complaints, overview
 from insight.i18n import Message, msg, note_kind, t
-from insight.semantic import metrics
+from insight.semantic import metrics, query
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
+from insight.views import options
 
 PAGES = ("overview", "channels", "segments", "churn", "complaints", "campaigns", "customer", "data")
 DEFAULT_PAGE = "overview"
@@ -47,14 +48,10 @@ OVERVIEW_KPIS = (
 
 CHANNEL_KPIS = ("revenue", "orders", "active_customers", "aov")
 SEGMENT_KPIS = ("segment_customers", "segment_revenue", "pareto_top20_share", "diamond_share", "customer_equity")
-SEGMENT_TABS = ("rfm", "movement", "tiers", "clusters", "clv")
 MEMBERS_SHOWN = 500
 CHURN_KPIS = ("churn_rate", "churned_customers", "churn_base", "retention_m3", "complaint_churn_gap")
-CHURN_TABS = ("trend", "attribute", "cohorts", "survival", "risk")
-RETENTION_BASES = ("customers", "revenue")
 AT_RISK_SHOWN = 500
 COMPLAINT_KPIS = ("complaints", "complaint_rate", "on_time_rate", "fcr_rate", "csat")
-COMPLAINT_TABS = ("categories", "time", "satisfaction", "customers", "text")
 SUGGESTIONS_SHOWN = 500
 CAMPAIGN_KPIS = ("response_rate", "conversion_rate", "roi", "uplift")
 
@@ -88,6 +85,8 @@ class PageView:
     notes: list[str | Message] = field(default_factory=list)
     #: What the page needs and the data lacks: tables (`tickets`) or columns (`orders.customer_id`).
     missing: list[str] = field(default_factory=list)
+    #: The view's filters ask only for rows outside the reader's row scope: nothing to show.
+    outside: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -98,6 +97,7 @@ class PageView:
             "tables": {name: _records(frame) for name, frame in self.tables.items()},
             "notes": [{"kind": note_kind(n), "text": str(n)} for n in self.notes],
             "missing": self.missing,
+            "outside": self.outside,
         }
 
 
@@ -157,14 +157,11 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
     none can be measured (a state such as a churned flag, or a comparison period the data does
     not reach), and no value when its table has no rows anywhere near the period."""
     other = scope.compare()
-    now, before = metrics.compute_periods(scope, list(ids), [scope.period, other.period if other else None])
+    now, before = query.values(scope, list(ids), [scope.period, other.period if other else None])
     behavioural = False
-    if "churn_rate" in ids:  # the definition in force (SPEC §6): the flag, else (or when asked) lapses
+    if "churn_rate" in ids:  # the definition in force (the registry's churn_rate follows it)
         d, _ = churn.definition(scope)
         behavioural = d.kind == "behavioural" and churn.available(scope, d)
-        if behavioural:
-            now["churn_rate"] = churn.rate(scope, d)["churn_rate"]
-            before["churn_rate"] = churn.rate(scope, d, other.period)["churn_rate"] if other else None
     out = {}
     for mid in ids:
         lapses = behavioural and mid == "churn_rate"  # measured from the orders, over time
@@ -182,7 +179,7 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
             previous, note = None, msg("kpi.state")
         elif (why := scope.uncompared(table)) is not None:
             previous, note = None, why
-        out[mid] = Kpi(mid, value, previous, *metrics.delta(value, previous), lacking is None, table, lacking, note)
+        out[mid] = Kpi(mid, value, previous, *query.delta(value, previous), lacking is None, table, lacking, note)
     return out
 
 
@@ -211,9 +208,12 @@ def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageVie
     """The figures of one page view, from a share link (path and query, or a whole URL), as a
     user who may see `rows` sees them (default: every row)."""
     page, query = parse_link(link)
-    filters, notes = Filters.from_query(query)
+    filters, notes = options.parse(page, query)  # the one parse of a link's state
     scope = Scope.open(ws, filters, notes, rows, page)
     view = PageView(page, filters, notes=list(scope.notes))
+    if scope.rows.excludes(scope.filters):  # a link carries filters, never rights: nothing of theirs
+        view.outside = True
+        return view
     view.missing = missing_tables(scope, page)
     view.notes += unapplied_notes(scope, PAGE_SOURCES.get(page, ()))
     if page == "overview" and not view.missing:

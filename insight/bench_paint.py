@@ -1,0 +1,91 @@
+"""First paint in a real browser: Debian's Chromium, driven by Playwright, on the real server.
+
+Timed from the navigation (or the filter pick) until the script run is over and every chart on
+the page has drawn its SVG: **cold** is the first visit of each page right after the server
+starts (its warm-up, insight/serve.py, racing the visit), **warm** a second visit of the same
+page in a new tab, **filter change** picking a region in the filter bar of the open page.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from pathlib import Path
+
+from insight.bench_load import Server
+
+CHROMIUM = "/usr/bin/chromium"
+PAGES = ("overview", "channels", "churn", "complaints", "segments")
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+#: The run is over and every chart drew (a page without a chart only waits for the run).
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  return charts.every(c => c.querySelector('svg.main-svg'));
+}"""
+
+
+def _painted(page, started: float, timeout_ms: int = 120_000) -> float:
+    page.wait_for_timeout(100)  # let the run start (the state flips to running)
+    page.wait_for_function(DRAWN, timeout=timeout_ms, polling=50)
+    return time.perf_counter() - started
+
+
+def _visit(context, url: str) -> tuple[float, object]:
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    return _painted(page, started), page
+
+
+def _pick_region(page, region: str, attempts: int = 3) -> float:
+    """Seconds from picking `region` in the filter bar to the page redrawn (a rerun may close the
+    list under the pointer: then open it again)."""
+    field = page.get_by_role("combobox", name="Region", exact=True)
+    for _ in range(attempts):
+        page.wait_for_selector(IDLE)
+        field.click()
+        option = page.get_by_role("option", name=region)
+        try:
+            option.wait_for(timeout=10_000)
+        except Exception:  # the list closed under a rerun
+            page.keyboard.press("Escape")
+            continue
+        started = time.perf_counter()
+        option.click()
+        page.keyboard.press("Escape")
+        return _painted(page, started)
+    raise RuntimeError(f"could not pick the region {region!r}")
+
+
+def bench_paint(workspace: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    token = secrets.token_urlsafe(16)
+    server = Server(workspace, workspace.with_suffix(".paint.log"), token)
+    url = f"http://127.0.0.1:{server.port}"
+    out: dict = {"cold_s": {}, "warm_s": {}, "filter_s": {}}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.add_cookies([{"name": "insight_token", "value": token, "domain": "127.0.0.1", "path": "/"}])
+            for name in PAGES:
+                seconds, page = _visit(context, f"{url}/{name}")
+                out["cold_s"][name] = round(seconds, 2)
+                page.close()
+            for name in PAGES:
+                seconds, page = _visit(context, f"{url}/{name}")
+                out["warm_s"][name] = round(seconds, 2)
+                out["filter_s"][name] = round(_pick_region(page, "East"), 2)
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+    for kind in ("cold_s", "warm_s", "filter_s"):
+        values = list(out[kind].values())
+        out[kind]["median"] = round(statistics.median(values), 2)
+        out[kind]["max"] = round(max(values), 2)
+    return out

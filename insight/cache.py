@@ -1,0 +1,73 @@
+"""The one cache design: every computed view, model and build is memoised here.
+
+`@memo(size, key=...)` keeps a function's results in a bounded LRU (cachetools) whose key names
+what the result depends on — the workspace, the data version (the physical tables), the row scope
+and the options — so a new import is a new key and nothing is ever invalidated by hand. It is
+thread-safe and **single flight**: callers asking for a key being computed wait for that one
+computation instead of starting their own (cachetools' `condition`), so twenty sessions opening
+the same view compute it once. `heavy=True` marks builds that take seconds and most of the CPU
+(clusters, models): they also take one process-wide lock, so two different heavy builds never run
+at once, while pages that need no heavy build go on (their keys are not waiting on it).
+
+Results are shared between sessions, never copied: callers must not mutate them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+
+from cachetools import LRUCache, cached, keys
+
+#: Heavy builds run one at a time in this process.
+_HEAVY = threading.RLock()
+_ALL: list = []
+
+
+def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False) -> Callable:
+    """Memoise a function in a bounded, thread-safe, single-flight LRU of `size` entries; `key`
+    maps its arguments to the cache key (default: the arguments themselves, hashable)."""
+
+    def decorate(func: Callable) -> Callable:
+        body = func
+        if heavy:
+
+            @functools.wraps(func)
+            def body(*args, **kwargs):
+                with _HEAVY:
+                    return func(*args, **kwargs)
+
+        lock = threading.RLock()
+        wrapper = cached(LRUCache(size), key=key, lock=lock, condition=threading.Condition(lock), info=True)(body)
+        _ALL.append(wrapper)
+        return wrapper
+
+    return decorate
+
+
+@memo(256)
+def page_view(path: str, version: int, link: str, rows):
+    """The figures of the page view `link` at data `version` within `rows` (a `RowScope`): what the
+    pages, the warm-up at server start (insight/serve.py) and the load bench share."""
+    from insight.db.workspace import open_workspace
+    from insight.views.views import page_view as compute
+
+    return compute(open_workspace(path), link, rows)
+
+
+def peek(func: Callable, *args, **kwargs):
+    """The cached result of `func(*args, **kwargs)` if there is one, else None (never computes)."""
+    with func.cache_lock:
+        return func.cache.get(func.cache_key(*args, **kwargs))
+
+
+def clear() -> None:
+    """Forget every cached result (tests; a deleted table's results are unreachable anyway)."""
+    for func in _ALL:
+        func.cache_clear()
+
+
+def stats() -> dict[str, dict]:
+    """Hits, misses and size of every cache, by function (the bench reports them)."""
+    return {f"{f.__module__}.{f.__qualname__}": f.cache_info()._asdict() for f in _ALL}

@@ -1,0 +1,167 @@
+"""Every engine-specific SQL construct, in one place (SPEC §9): this is the DuckDB dialect.
+
+Everything else in `insight/` writes engine-neutral SQL (that sqlglot transpiles) and asks this
+module for what engines spell differently. A second engine (Spark, issue 18) adds a twin of this
+module with the same functions; each is small and named by what it means, not by its syntax.
+
+Arguments are SQL expressions (already quoted where they are identifiers); numbers are checked to
+be numbers, since some of them end up inside the SQL text.
+"""
+
+from __future__ import annotations
+
+#: The engine these functions speak (sqlglot's name for it).
+NAME = "duckdb"
+#: Time buckets the product groups by.
+GRAINS = ("hour", "day", "week", "month", "quarter", "year")
+
+
+# --- aggregates ------------------------------------------------------------------------------
+
+
+def distinct_count(col: str, condition: str = "true", top: int | None = None) -> str:
+    """Exact number of distinct non-null values of `col` among the rows where `condition` holds.
+
+    With `top` (the largest value of a dense positive integer key, e.g. the fact's `_cust`), a
+    bitmap of the keys (`bitstring_agg`) counts several times faster than a hashed count(DISTINCT).
+    """
+    if not top:
+        return f"count(DISTINCT {col}) FILTER (WHERE {condition})"
+    bitmap = f"bitstring_agg({col}, 1, {int(top)}) FILTER (WHERE {col} IS NOT NULL AND {condition})"
+    return f"coalesce(bit_count({bitmap}), 0)"
+
+
+def key_set(col: str, top: int | None = None) -> str:
+    """An aggregate holding the set of the keys `col` (a bitmap for a dense integer key up to `top`),
+    for `in_key_set`."""
+    return f"bitstring_agg({col}, 1, {int(top)})" if top else f"list(DISTINCT {col})"
+
+
+def in_key_set(key_set_sql: str, col: str, top: int | None = None) -> str:
+    """Whether the key `col` is in a set made by `key_set` (same `top`)."""
+    if top:
+        return f"({col} IS NOT NULL AND get_bit({key_set_sql}, CAST({col} - 1 AS INTEGER)) = 1)"
+    return f"list_contains({key_set_sql}, {col})"
+
+
+def last_by(value: str, order: str) -> str:
+    """`value` of the row with the largest `order` (within the group)."""
+    return f"arg_max({value}, {order})"
+
+
+def first_by(value: str, order: str) -> str:
+    """`value` of the row with the smallest `order` (within the group)."""
+    return f"arg_min({value}, {order})"
+
+
+def any_of(value: str) -> str:
+    """Any one value of the group (for a value the group holds constant)."""
+    return f"any_value({value})"
+
+
+# --- dates and times -------------------------------------------------------------------------
+
+
+def trunc(grain: str, col: str) -> str:
+    """The start of the hour (a timestamp), or of the day, week (Monday), month, quarter or year
+    (a date) that `col` falls in."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain={grain!r} should be one of {GRAINS}")
+    if grain == "hour":
+        return f"date_trunc('hour', {col})"
+    return f"CAST(date_trunc('{grain}', {col}) AS DATE)"
+
+
+def as_date(expr: str) -> str:
+    return f"CAST({expr} AS DATE)"
+
+
+def plus_days(day: str, days: int | str) -> str:
+    """The date `days` (a whole number, or an integer SQL expression) after the date `day`."""
+    return f"({day} + {int(days) if isinstance(days, int) else days})"
+
+
+def plus_days_time(ts: str, days: int | str) -> str:
+    """The timestamp `days` (a whole number, or an integer SQL expression) after `ts` (a date or a
+    timestamp)."""
+    return f"({ts} + INTERVAL ({int(days) if isinstance(days, int) else days}) DAY)"
+
+
+def plus_hours(ts: str, hours: str) -> str:
+    """A timestamp `hours` (a numeric SQL expression, fractions allowed) after `ts`."""
+    return f"{ts} + to_microseconds(CAST(({hours}) * 3600e6 AS BIGINT))"
+
+
+def days_between(start: str, end: str) -> str:
+    """Whole days from `start` to `end` (calendar days between their dates)."""
+    return f"date_diff('day', CAST({start} AS DATE), CAST({end} AS DATE))"
+
+
+def months_between(start: str, end: str) -> str:
+    """Month boundaries crossed from `start` to `end` (January 31 to February 1 is 1)."""
+    return f"date_diff('month', {start}, {end})"
+
+
+def hours_between(start: str, end: str, unit: str = "second") -> str:
+    """Hours (with fractions, to the `unit`: second or minute) from timestamp `start` to `end`."""
+    per = {"second": 3600.0, "minute": 60.0}[unit]
+    return f"(date_diff('{unit}', {start}, {end}) / {per})"
+
+
+def date_rows(param: str = "?", alias: str = "m") -> str:
+    """A SELECT with one row per date of a bound list of dates (`param`), the column `alias`."""
+    return f"SELECT unnest(CAST({param} AS DATE[])) AS {alias}"
+
+
+def plus_month(date: str) -> str:
+    """The same day a month later."""
+    return f"({date} + INTERVAL 1 MONTH)"
+
+
+# --- statements ------------------------------------------------------------------------------
+
+
+def star_except(alias: str, columns: list[str] | tuple[str, ...]) -> str:
+    """Every column of `alias` but `columns` (already quoted)."""
+    return f"{alias}.* EXCLUDE ({', '.join(columns)})" if columns else f"{alias}.*"
+
+
+def group_all() -> str:
+    """GROUP BY every selected column that is not an aggregate."""
+    return "GROUP BY ALL"
+
+
+def order_all() -> str:
+    """ORDER BY every selected column, left to right."""
+    return "ORDER BY ALL"
+
+
+def named(name: str) -> str:
+    """A named parameter (bound from a dict)."""
+    if not name.isidentifier():
+        raise ValueError(f"name={name!r} should be an identifier")
+    return f"${name}"
+
+
+def row_id(alias: str = "t") -> str:
+    """A row's physical position in its table (tables only, not views)."""
+    return f"{alias}.rowid"
+
+
+def sample(rows: int, seed: int) -> str:
+    """A clause keeping a reproducible random sample of `rows` rows of a FROM."""
+    return f"USING SAMPLE {int(rows)} ROWS (reservoir, {int(seed)})"
+
+
+def percentile(col: str, fraction: float) -> str:
+    """The `fraction` quantile of `col`, interpolated between neighbouring values."""
+    return f"quantile_cont({col}, {float(fraction)!r})"
+
+
+def literal(value: str) -> str:
+    """A string constant (quotes escaped by sqlglot), for the few values that cannot be bound."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError(f"value={value!r} should be text without NUL")
+    import sqlglot  # only where a row scope is in force
+
+    return sqlglot.exp.Literal.string(value).sql(dialect=NAME)
