@@ -74,7 +74,7 @@ def both(spark_session):
     con.register("frame", _table(5))
     con.execute("CREATE TABLE t AS SELECT k::BIGINT AS k, g, x, d, q::DECIMAL(10, 3) AS q FROM frame")
     # the same rows and types on Spark (through Arrow: NULLs stay NULLs)
-    spark_session.createDataFrame(con.execute("SELECT * FROM t").to_arrow_table()).createOrReplaceTempView("t")
+    spark_session.createDataFrame(con.sql("SELECT * FROM t").to_arrow_table()).createOrReplaceTempView("t")
     yield con, spark_session
     con.close()
 

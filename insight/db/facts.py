@@ -112,9 +112,9 @@ def built(ws: Workspace, snap: Snapshot, table: str) -> str | None:
     if name not in ws._facts:
         if not ws.scalar(f"SELECT count(*) FROM ({_LIST_SQL}) WHERE table_name = ?", [name]):
             return None
-        if ws.engine is not None:  # built before the engine came: it builds its own copy from the SQL
-            _define(ws, snap, table)
         ws._facts.add(name)
+    if ws.engine is not None and not ws.engine.knows(name):  # built before the engine came
+        _define(ws, snap, table)
     return name
 
 

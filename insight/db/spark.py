@@ -107,6 +107,10 @@ class SparkEngine:
         names = (m.replace('""', '"') for m in _QUOTED.findall(sql))
         return any(_PHYSICAL.fullmatch(n) or n in self._defs for n in names)
 
+    def knows(self, name: str) -> bool:
+        """Whether `name`'s definition was reported (`define`)."""
+        return name in self._defs
+
     def define(self, name: str, kind: str, sql: str, params=None) -> None:
         """`name` is `CREATE <kind> name AS sql` on DuckDB; Spark builds it when first read."""
         with self._lock:
