@@ -10,11 +10,14 @@ PORT ?= 8501
 .PHONY: run test bench lint format system demo clean
 
 # Debian packages the app and tests need: Chromium (browser tests, PNG export, PDF reports), CJK
-# fonts, and poppler-utils (the tests read reports back with pdftotext).
+# fonts, poppler-utils (the tests read reports back with pdftotext), and Java 17 for the Spark
+# engine and its parity tests.
 system:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v pdftotext >/dev/null; then \
-		echo "installing chromium, fonts-noto-cjk and poppler-utils"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v pdftotext >/dev/null \
+		|| ! dpkg -s openjdk-17-jre-headless >/dev/null 2>&1; then \
+		echo "installing chromium, fonts-noto-cjk, poppler-utils and openjdk-17-jre-headless"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils \
+			openjdk-17-jre-headless >/dev/null; \
 	fi
 
 $(BIN)/python:
@@ -25,7 +28,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(DEV_STAMP): requirements-dev.txt $(STAMP)
+$(DEV_STAMP): requirements-dev.txt requirements-spark.txt $(STAMP)
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 

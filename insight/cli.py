@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     view.add_argument("link", help='e.g. "overview?from=2026-01-01&to=2026-06-30&region=East"')
     view.add_argument("--as", dest="as_user", metavar="USER", help="what USER would see (default: the owner)")
     view.add_argument("--json", action="store_true")
+    engine_option(view)
 
     _users_parser(sub)
     log = sub.add_parser("audit", help="print the audit log, newest first")
@@ -76,12 +78,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--views", type=int, default=5, help="with --sessions: page views per session")
     bench.add_argument("--json", action="store_true")
+    engine_option(bench)
+
+    lake = sub.add_parser("lake", help="the Parquet copy of each data version that Spark reads")
+    lake.add_argument("action", choices=["export"], help="export: write every kept version not written yet")
+    lake.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
     datasets.add_argument("--delete", metavar="TABLE")
     datasets.add_argument("--json", action="store_true")
     commands.add_parsers(sub)
     return p
+
+
+def engine_option(parser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=settings.ENGINES,
+        help="run the queries on DuckDB (default: INSIGHT_ENGINE, else duckdb) or on Spark",
+    )
 
 
 def _users_parser(sub) -> None:
@@ -161,9 +176,25 @@ def _mapping(pairs: list[str]) -> dict[str, str | None]:
     return out
 
 
+def _exported(ws, out: dict) -> dict:
+    """With the Spark engine, the new version goes to the lake at import (Spark would otherwise
+    export it on first use)."""
+    if settings.engine() == "spark":
+        from insight.db import lake
+
+        lake.export_all(ws)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict:
     from insight.db.workspace import open_workspace
 
+    if getattr(args, "engine", None):  # before the workspace opens: it attaches the engine
+        os.environ["INSIGHT_ENGINE"] = args.engine
+    if args.command == "bench" and settings.engine() == "spark":
+        from insight.bench_spark import run_spark_bench
+
+        return run_spark_bench(orders=args.orders)
     if args.command in commands.COMMANDS:
         return commands.run(args)
     if args.command == "bench":
@@ -174,7 +205,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "demo":
         from insight.demo_workspace import build_demo
 
-        return build_demo(ws, customers=args.customers, orders=args.orders, seed=args.seed)
+        return _exported(ws, build_demo(ws, customers=args.customers, orders=args.orders, seed=args.seed))
     if args.command == "import":
         from insight.ingest.importer import import_file
 
@@ -198,10 +229,14 @@ def run(args: argparse.Namespace) -> dict:
             from insight.reports import alert_checks
 
             audit.record(ws, "owner", "import", f"{args.file} -> {args.table} ({args.mode})", "cli")
-            return {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()}
+            return _exported(ws, {**result.to_dict(), "alerts": alert_checks.after_import(ws).to_dict()})
         return result.to_dict()
     if args.command == "view":
         return _view(ws, args)
+    if args.command == "lake":
+        from insight.db import lake
+
+        return {"lake": str(lake.root(ws)), "versions": lake.export_all(ws)}
     if args.command == "users":
         return _users(ws, args)
     if args.command == "audit":
@@ -339,6 +374,13 @@ def _print_human(command: str, out: dict) -> None:
     elif command == "users" and "users" in out:
         for u in out["users"]:
             print(f"{u['name']:<20} {u['role']:<9} {u['scope']}" + (f"  <{u['email']}>" if u["email"] else ""))
+    elif command == "lake":
+        for v in out["versions"]:
+            print(f"{v['table']} v{v['version']}: {v['path']}" + ("" if v["written"] else " (already there)"))
+    elif command == "bench" and "spark_session_s" in out:
+        from insight.bench_spark import describe
+
+        print(describe(out))
     elif command == "bench" and "import_csv" in out:
         from insight.bench import describe_import
 

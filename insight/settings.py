@@ -250,3 +250,41 @@ def warm_on() -> bool:
     """Whether the serving app computes each page's default view at start (insight/serve.py), so
     the first visitor finds it ready (INSIGHT_WARM=0 turns that off: tests, where it is wasted)."""
     return os.environ.get("INSIGHT_WARM", "1") != "0"
+
+
+#: The engine pages run their queries on: `duckdb` (the default, embedded) or `spark` (a local
+#: Spark session, or a cluster through Spark Connect; see insight/db/spark.py). `INSIGHT_ENGINE`
+#: or `--engine` sets it.
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    value = os.environ.get("INSIGHT_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if value not in ENGINES:
+        from insight.errors import InsightError
+        from insight.i18n import msg
+
+        raise InsightError(msg("engine.unknown", engine=value, engines=", ".join(ENGINES)))
+    return value
+
+
+def spark_remote() -> str | None:
+    """`INSIGHT_SPARK_REMOTE=sc://host:15002`: a Spark Connect server; unset, a local session."""
+    return os.environ.get("INSIGHT_SPARK_REMOTE", "").strip() or None
+
+
+#: The local Spark session's master (`INSIGHT_SPARK_MASTER`; the tests use local[2]) and its
+#: shuffle partitions: the default 200 makes every small query pay for 200 empty tasks.
+SPARK_MASTER = "local[*]"
+SPARK_PARTITIONS = 8
+
+
+def spark_master() -> str:
+    return os.environ.get("INSIGHT_SPARK_MASTER", "").strip() or SPARK_MASTER
+
+
+def lake_path(workspace: Path) -> Path:
+    """Where each data version is kept as Parquet for Spark: `INSIGHT_LAKE`, else a folder beside
+    the workspace file (`data/workspace.lake/`). Layout: `<lake>/<table>/v<version>/*.parquet`."""
+    env = os.environ.get("INSIGHT_LAKE", "").strip()
+    return Path(env) if env else workspace.with_suffix(".lake")

@@ -116,3 +116,15 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield SignedInBrowser(b)
         b.close()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session for the whole run (two cores, two shuffle partitions: the Spark
+    tests use small data). Its tests share the xdist group "spark", so one worker starts it."""
+    from insight.db import spark
+
+    os.environ.setdefault("INSIGHT_SPARK_MASTER", "local[2]")
+    session = spark.session()
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    return session

@@ -85,6 +85,7 @@ def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
         made = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
         if made is not None:
             cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
+            ws.created(name, *made)
             existing.add(name)
     _drop_stale(cur, ws)
 
@@ -112,7 +113,27 @@ def built(ws: Workspace, snap: Snapshot, table: str) -> str | None:
         if not ws.scalar(f"SELECT count(*) FROM ({_LIST_SQL}) WHERE table_name = ?", [name]):
             return None
         ws._facts.add(name)
+    if ws.engine is not None and not ws.engine.knows(name):  # built before the engine came
+        _define(ws, snap, table)
     return name
+
+
+def _define(ws: Workspace, snap: Snapshot, table: str) -> None:
+    """Report an existing fact's definition (`Workspace.created`), and the orders fact's first
+    when it is derived from it, so another engine builds the same table."""
+    if table in DERIVED:
+        built(ws, snap, "orders")
+    with ws.cursor() as cur:
+        made = _sql(
+            cur,
+            snap,
+            table,
+            lambda t: ws.columns(t, snap),
+            lambda t: fact_name(snap, t),
+            lambda f: set(_table_columns(cur, f)),
+        )
+    if made is not None:
+        ws.created(fact_name(snap, table), *made)
 
 
 def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str, str] | None:
@@ -315,5 +336,6 @@ def derived_table(
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS {sql}", params)
                 while len(order) >= keep:
                     cur.execute(f"DROP TABLE IF EXISTS {ws.scratch}.{quote(order.pop(0))}")
+            ws.created(name, "TABLE", sql, params)  # another engine builds its own copy
         order.append(name)
     return qualified

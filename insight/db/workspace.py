@@ -218,6 +218,8 @@ class Workspace:
         self._columns: dict[str, list[str]] = {}
         self._facts: set[str] = set()  # derived fact tables known to exist (insight/db/facts.py)
         self._facts_meta: dict[str, object] = {}
+        #: Another engine the data queries run on (insight/db/spark.py); None: DuckDB runs them.
+        self.engine = None
         with self.cursor() as cur:
             cur.execute(_CATALOG)
             # Tables a read computes (a period's segments) live here, in memory, never in the file
@@ -253,6 +255,8 @@ class Workspace:
     ) -> tuple[pd.DataFrame, bool]:
         """The first `cap` rows of a read query and whether there were more. Rows are fetched a
         chunk at a time and fetching stops past the cap, so a huge result is never loaded whole."""
+        if self.engine is not None and self.engine.reads(sql):
+            return self.engine.fetch(sql, params, cap=cap)
         vectors = max(1, math.ceil((cap + 1) / 2048))
         with self.cursor() as cur, _time_limit(cur, timeout):
             cur.execute(sql, params or [])
@@ -266,9 +270,17 @@ class Workspace:
         return (frame.iloc[:cap] if truncated else frame), truncated
 
     def scalar(self, sql: str, params: list | dict | None = None, *, timeout: float | None = None):
+        if self.engine is not None and self.engine.reads(sql):
+            return self.engine.scalar(sql, params)
         with self.cursor() as cur, _time_limit(cur, timeout):
             row = cur.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
+
+    def created(self, name: str, kind: str, sql: str, params: list | dict | None = None) -> None:
+        """`name` is (or was already) `CREATE <kind> name AS sql`: an engine keeping its own
+        copy of derived tables builds it from the same SQL."""
+        if self.engine is not None:
+            self.engine.define(name, kind, sql, params)
 
     # --- versions ----------------------------------------------------------------------------
 
@@ -520,6 +532,10 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
         ws = _OPEN.get(resolved)
         if ws is None:
             ws = _OPEN[resolved] = Workspace(resolved)
+            if settings.engine() == "spark":
+                from insight.db import spark
+
+                spark.attach(ws)
             from insight.db import facts  # facts import this module
 
             facts.refresh(ws)  # an upgraded app finds the facts of its own schema: reads never build them

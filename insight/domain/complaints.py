@@ -241,7 +241,10 @@ def overdue(scope: Scope, tiers: bool = True) -> pd.DataFrame | None:
         cap=10_000_000,
     )
     frame["_urgency"] = frame["level"].map(URGENCY)
-    frame = frame.sort_values(["_urgency", "overdue_hours"], ascending=[True, False]).drop(columns="_urgency")
+    ties = [c for c in ("ticket_id", "created_at") if c in frame.columns]  # a stated order, whatever the engine
+    keys = ["_urgency", "overdue_hours", *ties]
+    frame = frame.sort_values(keys, ascending=[True, False, *[True] * len(ties)], kind="stable")
+    frame = frame.drop(columns="_urgency")
     return frame.reset_index(drop=True)
 
 

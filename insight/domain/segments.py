@@ -384,7 +384,7 @@ def transitions(scope: Scope) -> pd.DataFrame | None:
         FROM {now} s FULL JOIN {before} p ON p.customer_id = s.customer_id
         WHERE (coalesce(p.active, false) OR coalesce(s.active, false))
           AND (s.customer_id IS NULL OR ({where}))
-        GROUP BY 1, 2
+        GROUP BY 1, 2 ORDER BY 1, 2
         """,
         params,
     )

@@ -38,6 +38,9 @@ def add_parsers(sub) -> None:
     report.add_argument("--to", action="append", default=[], metavar="ADDRESS_OR_URL", help="repeatable")
     report.add_argument("--lang", choices=tuple(i18n.LANGS), default=i18n.DEFAULT_LANG)
     as_user(report)
+    from insight.cli import engine_option  # the CLI's own option, shared
+
+    engine_option(report)
 
     sched = sub.add_parser("schedule", help="report schedules").add_subparsers(dest="action", required=True)
     as_user(add := sched.add_parser("add", help="send a saved view on a schedule"))

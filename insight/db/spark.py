@@ -1,0 +1,218 @@
+"""The Spark engine: the pages' queries, written for DuckDB, run on Apache Spark over the lake.
+
+`INSIGHT_ENGINE=spark` (or `--engine spark`) attaches one to the workspace. The workspace keeps
+its catalog (imports, users, saved views …) in DuckDB; every query that reads data (a published
+version, a fact or a derived table) is sent here instead: transpiled by insight/db/spark_sql.py,
+its parameters bound as literals, run on the Spark session and returned as pandas, typed as
+DuckDB types its result.
+
+Data versions are read from the lake (insight/db/lake.py; a version missing there is exported
+on first use). Facts and derived tables (orders and tickets facts, segments, churn spells …) are
+built on Spark from the same SQL the DuckDB side runs: insight/db/facts.py and the derived-table
+helpers report each definition (`Workspace.created`), and Spark builds it the first time a query
+reads it, with its own `rowid` (row order of the built table), and keeps it cached.
+
+A local session (`local[*]`, `INSIGHT_SPARK_MASTER`) by default; `INSIGHT_SPARK_REMOTE=sc://host:15002`
+reaches a cluster through Spark Connect.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import threading
+from pathlib import Path
+
+import pandas as pd
+
+from insight import settings
+from insight.db import lake, spark_sql
+from insight.db.schema import TABLE_NAMES
+from insight.errors import InsightError
+from insight.i18n import msg
+
+_PHYSICAL = re.compile(rf"(?:{'|'.join(TABLE_NAMES)})__v\d+")
+_QUOTED = re.compile(r'"((?:[^"]|"")+)"')
+#: SQL settings that make Spark compute what DuckDB computes: NULL (not an error) for a bad cast
+#: or a division by zero, UTC for timestamps without a zone, Arrow for the trip to pandas.
+SQL_CONF = {
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+}
+
+log = logging.getLogger(__name__)
+_SESSION = None
+_ENGINES = itertools.count(1)
+_SESSION_LOCK = threading.Lock()
+
+
+def session():
+    """The process's Spark session: Spark Connect when `INSIGHT_SPARK_REMOTE` is set, else local."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is None:
+            from pyspark.sql import SparkSession
+
+            # A failed query is our InsightError (one line); pyspark would also log its JVM trace.
+            logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+
+            builder = SparkSession.builder.appName("customer-insight")
+            remote = settings.spark_remote()
+            if remote:
+                builder = builder.remote(remote)
+            else:
+                builder = builder.master(settings.spark_master())
+                builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                builder = builder.config("spark.sql.shuffle.partitions", str(settings.SPARK_PARTITIONS))
+            _SESSION = builder.getOrCreate()
+            if not remote:
+                _SESSION.sparkContext.setLogLevel("ERROR")
+            for key, value in SQL_CONF.items():
+                _SESSION.conf.set(key, value)
+        return _SESSION
+
+
+def attach(ws, spark=None) -> SparkEngine:
+    """Send `ws`'s data queries to Spark (the given session, else the process's)."""
+    ws.engine = SparkEngine(ws, spark)
+    return ws.engine
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, ws, spark=None) -> None:
+        self.ws = ws
+        self._spark = spark
+        self._defs: dict[str, tuple[str, str, list | dict | None]] = {}
+        self._ready: set[str] = set()
+        self._lock = threading.RLock()
+        #: Spark's temporary views are per session, and two workspaces may both have an
+        #: `orders__v2`: each engine's views carry its own prefix.
+        self._prefix = f"ws{next(_ENGINES)}_"
+
+    @property
+    def spark(self):
+        if self._spark is None:
+            self._spark = session()
+        return self._spark
+
+    # --- what the workspace asks ------------------------------------------------------------
+
+    def reads(self, sql: str) -> bool:
+        """Whether `sql` reads data (a version, fact or derived table: names always quoted)."""
+        names = (m.replace('""', '"') for m in _QUOTED.findall(sql))
+        return any(_PHYSICAL.fullmatch(n) or n in self._defs for n in names)
+
+    def knows(self, name: str) -> bool:
+        """Whether `name`'s definition was reported (`define`)."""
+        return name in self._defs
+
+    def define(self, name: str, kind: str, sql: str, params=None) -> None:
+        """`name` is `CREATE <kind> name AS sql` on DuckDB; Spark builds it when first read."""
+        with self._lock:
+            if self._defs.get(name) != (kind, sql, params):
+                self._defs[name] = (kind, sql, params)
+                self._ready.discard(name)
+
+    def fetch(self, sql: str, params=None, *, cap: int) -> tuple[pd.DataFrame, bool]:
+        frame = self._run(sql, params, cap + 1)
+        if spark_sql.ROWID in frame.columns and spark_sql.ROWID not in sql.lower():
+            frame = frame.drop(columns=spark_sql.ROWID)  # the lake's own column, not asked for
+        truncated = len(frame) > cap
+        return (frame.iloc[:cap] if truncated else frame), truncated
+
+    def scalar(self, sql: str, params=None):
+        frame = self._run(sql, params, 1)
+        return None if frame.empty else _plain(frame.iat[0, 0])
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _run(self, sql: str, params, limit: int) -> pd.DataFrame:
+        from pyspark.errors import PySparkException
+
+        try:
+            df = self.spark.sql(self._prepare(sql, params))
+            return _duckdb_types(df, df.limit(limit).toPandas())
+        except PySparkException as exc:
+            log.debug("Spark failed on %s", sql, exc_info=True)
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InsightError(msg("error.query", detail=detail)) from exc
+
+    def _prepare(self, sql: str, params) -> str:
+        with self._lock:
+            for name in spark_sql.tables(sql):
+                self._register(name)
+        return spark_sql.to_spark(sql, params, self._columns, self._view)
+
+    def table(self, name: str):
+        """The Spark DataFrame of a data version, fact or derived table, once a query has read it."""
+        return self.spark.table(f"`{self._view(name)}`")
+
+    def _view(self, name: str) -> str:
+        return self._prefix + name
+
+    def _columns(self, name: str) -> list[str]:
+        return [c for c in self.table(name).columns if c != spark_sql.ROWID]
+
+    def _register(self, name: str) -> None:
+        if name in self._ready:
+            return
+        if _PHYSICAL.fullmatch(name):
+            self._physical(name)
+        elif name in self._defs:
+            self._derived(name)
+        else:  # a catalog table (DuckDB's own: row-scope values): small, copied afresh each time
+            frame = self.ws.query(f'SELECT * FROM "{name}"')
+            self.spark.createDataFrame(frame).createOrReplaceTempView(f"`{self._view(name)}`")
+            return
+        self._ready.add(name)
+
+    def _physical(self, name: str) -> None:
+        folder = lake.folder(self.ws, name)
+        if not lake.has(self.ws, name):
+            if name not in self.ws._physical_tables():
+                raise InsightError(msg("lake.missing", version=name, folder=str(folder)))
+            lake.export(self.ws, name)
+        self.spark.read.parquet(_uri(folder)).createOrReplaceTempView(f"`{self._view(name)}`")
+
+    def _derived(self, name: str) -> None:
+        from pyspark.sql import functions as F
+
+        kind, sql, params = self._defs[name]
+        df = self.spark.sql(self._prepare(sql, params))
+        if kind == "TABLE":  # a built table: its own row numbers in its own order, kept in memory
+            df = df.drop(spark_sql.ROWID).withColumn(spark_sql.ROWID, F.monotonically_increasing_id())
+            df = df.localCheckpoint(eager=True)  # computed once: its row numbers never change
+        df.createOrReplaceTempView(f"`{self._view(name)}`")
+
+
+def _uri(folder: Path) -> str:
+    return folder.resolve().as_uri()
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def _duckdb_types(df, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as DuckDB would type it: dates as datetime64, decimals as floats, integers and
+    booleans with NULLs as pandas' nullable types."""
+    from pyspark.sql import types as T
+
+    for field in df.schema.fields:
+        col, kind = field.name, field.dataType
+        if col not in frame.columns:
+            continue
+        if isinstance(kind, T.DateType | T.TimestampType | T.TimestampNTZType):
+            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
+        elif isinstance(kind, T.DecimalType):
+            frame[col] = frame[col].astype("float64")
+        elif isinstance(kind, T.IntegralType) and frame[col].isna().any():
+            frame[col] = frame[col].astype("Int64")
+        elif isinstance(kind, T.BooleanType) and frame[col].isna().any():
+            frame[col] = frame[col].astype("boolean")
+    return frame
