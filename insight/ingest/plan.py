@@ -36,6 +36,10 @@ RAW, TYPED, REJECTS = "raw_import", "typed_import", "rejects"
 GENERATED = "customer_id_generated"
 
 
+#: Extra columns typed per scan (see Plan._extras).
+_EXTRAS_PER_SCAN = 50
+
+
 class Plan:
     def __init__(self, cur, table: str, parsed: reader.Parsed, chosen: dict[str, str], file: str, campaign=None):
         self.cur, self.table, self.parsed, self.chosen, self.file = cur, table, parsed, chosen, file
@@ -190,14 +194,16 @@ class Plan:
         sources = [s for s in self.parsed.columns if s not in set(self.chosen.values())]
         if not sources:
             return
-        # One scan decides which extra columns are wholly numbers (finite, in range).
-        tests = ", ".join(
-            f"count({coerce.clean_text(quote(s))}) > 0 AND count({coerce.clean_text(quote(s))}) = "
-            f"count(CASE WHEN isfinite(TRY_CAST({coerce.clean_text(quote(s))} AS DOUBLE)) AND "
-            f"abs(TRY_CAST({coerce.clean_text(quote(s))} AS DOUBLE)) <= {settings.MAX_ABS_NUMBER:.0f} THEN 1 END)"
-            for s in sources
-        )
-        numeric = self.cur.execute(f"SELECT {tests} FROM {RAW}").fetchone()
+        # Scans of a batch of columns each decide which extra columns are wholly numbers (finite, in
+        # range); one scan of all of them makes an expression DuckDB plans in minutes for 1,000 columns.
+        numeric: list[bool] = []
+        for start in range(0, len(sources), _EXTRAS_PER_SCAN):
+            tests = []
+            for s in sources[start : start + _EXTRAS_PER_SCAN]:
+                text, number = f"NULLIF(trim({quote(s)}), '')", f"TRY_CAST(NULLIF(trim({quote(s)}), '') AS DOUBLE)"
+                fits = f"isfinite({number}) AND abs({number}) <= {settings.MAX_ABS_NUMBER:.0f}"
+                tests.append(f"count({text}) > 0 AND count({text}) = count(CASE WHEN {fits} THEN 1 END)")
+            numeric += self.cur.execute(f"SELECT {', '.join(tests)} FROM {RAW}").fetchone()
         for source, is_number in zip(sources, numeric, strict=True):
             self.extras_source.append(source)
             name = f"src{source}" if source.startswith("_") else source  # _-prefixed names are derived ones
