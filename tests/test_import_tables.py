@@ -4,9 +4,6 @@ import says how its customer ids match the other tables; each figure checked aga
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -15,10 +12,10 @@ import pytest
 from insight.ingest.importer import import_file
 from insight.views.views import PAGES, page_view
 
-from .conftest import ROOT
 from .corpus import _marketing_wide
 from .test_app import app as open_app
 from .test_app import clean_caches  # noqa: F401  (AppTest caches cleared around each test)
+from .test_cli import cli
 
 ALL_TIME = "from=2020-01-01&to=2030-12-31&cmp=none"
 
@@ -115,16 +112,6 @@ def test_a_contact_log_with_campaigns_but_no_customer_ids(ws, tmp_path):
     got = ws.query("SELECT campaign_id, count(*) AS n, sum(CAST(converted AS INT)) AS c FROM contacts GROUP BY 1")
     expected = log.groupby("Campaign Code")["Outcome"].agg(n="size", c=lambda s: (s == "1").sum())
     assert got.set_index("campaign_id").sort_index().to_dict() == expected.sort_index().to_dict()
-
-
-def cli(*args, workspace):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "insight", "--workspace", str(workspace), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
 
 
 def test_wide_files_on_the_command_line(tmp_path):
