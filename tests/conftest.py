@@ -11,6 +11,7 @@ import pytest
 from insight.db.workspace import Workspace
 
 from . import shapes
+from .mail_support import Hooks, SmtpServer
 
 # `make test` runs two xdist workers on two cores: one OpenMP thread each (scikit-learn's gradient
 # boosting and k-means) instead of two per worker, which spin against each other and ran the model
@@ -128,3 +129,19 @@ def spark_session():
     session = spark.session()
     session.conf.set("spark.sql.shuffle.partitions", "2")
     return session
+
+
+@pytest.fixture
+def smtp():
+    """A local SMTP server (aiosmtpd) that keeps what it receives."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hooks():
+    """A local HTTP server that keeps the webhooks it receives."""
+    server = Hooks()
+    yield server
+    server.stop()

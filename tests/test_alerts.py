@@ -17,15 +17,7 @@ from insight.reports import alert_checks, alerts
 from insight.views.views import page_view
 
 from .conftest import TICKETS
-from .mail_support import Hooks
-from .test_delivery import run
-
-
-@pytest.fixture
-def hooks():
-    server = Hooks()
-    yield server
-    server.stop()
+from .test_cli import cli as run
 
 
 @pytest.fixture

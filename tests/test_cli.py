@@ -13,8 +13,8 @@ import pytest
 from .conftest import RETAIL, ROOT, TELCO, TICKETS
 
 
-def cli(*args, workspace):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def cli(*args, workspace, env=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "insight", "--workspace", str(workspace), *args],
         capture_output=True,

@@ -4,10 +4,7 @@ each recipient gets the figures they may see, and every failure is recorded and 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -19,36 +16,11 @@ from insight.errors import InsightError
 from insight.reports import deliver
 from insight.semantic import metrics
 
-from .conftest import ROOT
-from .mail_support import Hooks, SmtpServer, attachment, body, self_signed
+from .mail_support import SmtpServer, attachment, body, self_signed
+from .test_cli import cli as run
 from .test_reports import pdf_text
 
 LINK = "overview?from=2026-01-01&to=2026-06-30"
-
-
-def run(*args, workspace, env=None):
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "insight", "--workspace", str(workspace), *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        cwd=ROOT,
-    )
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def hooks():
-    server = Hooks()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from insight.reports import saved, schedule
 
 from .browser_support import Server
 from .mail_support import SmtpServer, attachment
-from .test_delivery import run
+from .test_cli import cli as run
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

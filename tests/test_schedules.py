@@ -18,8 +18,8 @@ from insight.errors import InsightError
 from insight.reports import saved, schedule
 from insight.reports.schedule import Schedule
 
-from .mail_support import SmtpServer, attachment
-from .test_delivery import run
+from .mail_support import attachment
+from .test_cli import cli as run
 
 UTC = dt.UTC
 
@@ -82,13 +82,6 @@ def test_monthly_on_the_31st_runs_on_the_last_day_of_shorter_months():
     assert s.occurrence(dt.datetime(2026, 3, 1), tz) == dt.datetime(2026, 2, 28, 6, 0)
     assert schedule.next_run(s, dt.datetime(2026, 3, 1), tz) == dt.datetime(2026, 3, 31, 6, 0)
     assert schedule.next_run(s, dt.datetime(2028, 2, 1), tz) == dt.datetime(2028, 2, 29, 6, 0)
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
