@@ -131,7 +131,7 @@ CHURN_DAYS_RANGE = (7, 730)
 CHURN_MAX_LEVELS = 50
 
 #: Churn-risk model: the customers it learns from at most, pulled from the engine as a fixed
-#: sample (the lowest hashes of their ids, the same at every cutoff): past this, more customers
+#: sample (first by an MD5 of their ids, the same at every cutoff and engine): past this, more customers
 #: add time and memory (four frames of them: three training cutoffs and the evaluation), not
 #: accuracy. Every customer still here is still scored. The page says when it sampled.
 CHURN_SAMPLE_CUSTOMERS = 200_000

@@ -4,7 +4,9 @@ within 1e-9 relative). Real Spark (local[2]), one session for the whole run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 import shutil
 
 import pandas as pd
@@ -183,3 +185,92 @@ def test_a_row_scoped_user_sees_the_same_rows_on_spark(demo_pair):
     expected = page_view(duck, "channels", east)
     assert expected.kpis["orders"].value < page_view(duck, "channels").kpis["orders"].value, "the scope limits rows"
     assert_same_view(expected, page_view(other, "channels", east))
+
+
+# --- ties: several orders of a customer at the same moment, through different channels ---------
+
+CHANNELS = ("App", "Store", "Web", "Phone")
+
+
+def _tied_orders(seed: int) -> pd.DataFrame:
+    """Orders where most customers place two or three orders at the very same second through
+    different channels, so "first channel" and "latest channel" have ties to break."""
+    rng = random.Random(seed)
+    rows = []
+    for c in range(1, 61):
+        for moment in sorted(rng.sample(range(0, 400 * 86400, 3600), rng.randint(1, 4))):
+            at = dt.datetime(2024, 1, 1) + dt.timedelta(seconds=moment)
+            for channel in rng.sample(CHANNELS, rng.choice((1, 2, 2, 3))):
+                rows.append(
+                    {
+                        "order_id": f"O{len(rows) + 1}",
+                        "customer_id": f"C{c:03d}",
+                        "order_date": at.isoformat(sep=" "),
+                        "channel": channel,
+                        "revenue": round(rng.uniform(5, 300), 2),
+                        "region": rng.choice(("East", "West")),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def tied_pair(tmp_path_factory, spark_session):
+    orders = _tied_orders(23)
+    path = tmp_path_factory.mktemp("ties-data") / "orders.csv"
+    orders.to_csv(path, index=False)
+    duck, other = _pair(tmp_path_factory, "spark-ties", lambda w: import_file(w, path, "orders"))
+    spark.attach(other, spark_session)
+    yield orders, duck, other
+    duck.close()
+    other.close()
+
+
+def test_tied_orders_give_one_first_and_latest_channel_on_both_engines(tied_pair):
+    orders, duck, other = tied_pair
+    orders = orders.assign(order_date=pd.to_datetime(orders["order_date"]))
+    at_first = orders.groupby("customer_id")["order_date"].transform("min") == orders["order_date"]
+    assert (orders[at_first].groupby("customer_id")["channel"].nunique() > 1).sum() >= 10, "ties were generated"
+    link = "channels?from=2024-01-01&to=2025-12-31"
+    expected = page_view(duck, link)
+    assert_same_view(expected, page_view(other, link))
+    # against pandas: ties go to the smallest channel first and the largest channel latest
+    first = orders[at_first].groupby("customer_id")["channel"].min()
+    at_last = orders.groupby("customer_id")["order_date"].transform("max") == orders["order_date"]
+    latest = orders[at_last].groupby("customer_id")["channel"].max()
+    pairs = pd.DataFrame({"first_channel": first, "latest_channel": latest})
+    want = pairs.value_counts().rename("customers").reset_index()
+    got = expected.tables["migration"]
+    key = ["first_channel", "latest_channel"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        want.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert_same_view(
+        page_view(duck, "churn?churn=behavioural&days=30&tab=survival"),
+        page_view(other, "churn?churn=behavioural&days=30&tab=survival"),
+    )
+
+
+# --- models: fitted in scikit-learn on the same sample pulled from either engine ----------------
+
+
+#: Each model's view and the table only its model makes.
+MODEL_VIEWS = {"segments?tab=clusters": "clusters", "churn?tab=risk": "at_risk", "complaints?tab=text": "suggestions"}
+
+
+@pytest.mark.parametrize("link", MODEL_VIEWS)
+def test_model_views_are_the_same_on_spark(demo_pair, monkeypatch, link):
+    """The churn model learns from a sample of customers taken in the engine (bounded here below
+    the demo's customers, so it samples): both engines pick the same customers, so the fitted
+    models, their lists and the clusters and text groups are the same."""
+    from insight import settings
+
+    monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 250)
+    duck, other = demo_pair
+    expected = page_view(duck, link)
+    assert len(expected.tables[MODEL_VIEWS[link]]) > 1, "the model's view has figures"
+    if link.startswith("churn"):
+        assert any("250 of 400" in str(n) for n in expected.notes), "the model sampled in the engine"
+    assert_same_view(expected, page_view(other, link))

@@ -40,11 +40,15 @@ QUERIES = {
     "WHERE x IS NOT NULL ORDER BY k, d",
     "EXCLUDE and named parameters": "SELECT t.* EXCLUDE (q, d) FROM t WHERE g <> $skip AND coalesce(x, 0) >= $low "
     "ORDER BY k, x, g",
+    "most frequent value, ties to the smallest": "SELECT g, list_sort(list_transform(map_entries(histogram(k % 4) "
+    "FILTER (WHERE x > ?)), lambda e: struct_pack(n := -CAST(e.value AS BIGINT), k := e.key)))[1].k AS top "
+    "FROM t GROUP BY g ORDER BY g",
     "dates list": "WITH m AS (SELECT unnest(?::DATE[]) AS m) SELECT m, count(t.k) AS n FROM m "
     "LEFT JOIN t ON CAST(t.d AS DATE) <= m GROUP BY m ORDER BY m",
 }
 PARAMS = {
     "bitmap distinct count": [20.0],
+    "most frequent value, ties to the smallest": [40.0],
     "date_diff boundaries": [dt.datetime(2026, 3, 1, 12, 30, 45)] * 4,
     "EXCLUDE and named parameters": {"skip": "c", "low": 10},
     "dates list": [[dt.date(2026, 1, 15), dt.date(2026, 2, 1), dt.date(2026, 2, 28)]],

@@ -45,13 +45,22 @@ def in_key_set(key_set_sql: str, col: str, top: int | None = None) -> str:
 
 
 def last_by(value: str, order: str) -> str:
-    """`value` of the row with the largest `order` (within the group)."""
-    return f"arg_max({value}, {order})"
+    """`value` of the row with the largest `order` (within the group), among the rows where both
+    are not NULL; rows tied on `order` are told apart by `value` itself (the largest wins), so the
+    answer never depends on row order and every engine gives the same one."""
+    return f"arg_max({value}, {_tie_key(value, order)})"
 
 
 def first_by(value: str, order: str) -> str:
-    """`value` of the row with the smallest `order` (within the group)."""
-    return f"arg_min({value}, {order})"
+    """`value` of the row with the smallest `order` (within the group), among the rows where both
+    are not NULL; ties on `order` go to the smallest `value` (as `last_by`)."""
+    return f"arg_min({value}, {_tie_key(value, order)})"
+
+
+def _tie_key(value: str, order: str) -> str:
+    """(order, value) as one ordering key; NULL (so the row is skipped) where either is NULL.
+    sqlglot writes it as Spark's `STRUCT(...)`, which Spark's `max_by`/`min_by` order alike."""
+    return f"CASE WHEN ({order}) IS NOT NULL AND ({value}) IS NOT NULL THEN {{'o': {order}, 'v': {value}}} END"
 
 
 def any_of(value: str) -> str:
@@ -151,6 +160,13 @@ def row_id(alias: str = "t") -> str:
 def sample(rows: int, seed: int) -> str:
     """A clause keeping a reproducible random sample of `rows` rows of a FROM."""
     return f"USING SAMPLE {int(rows)} ROWS (reservoir, {int(seed)})"
+
+
+def sample_key(col: str) -> str:
+    """A key that orders rows in a fixed pseudo-random order: `ORDER BY sample_key(id), id LIMIT n`
+    keeps the same n rows on every run and on every engine (an MD5 of the text of `col`, which
+    DuckDB and Spark compute alike; their own `hash` functions differ)."""
+    return f"md5(CAST({col} AS VARCHAR))"
 
 
 def percentile(col: str, fraction: float) -> str:

@@ -34,6 +34,7 @@ from insight.i18n import msg
 
 _PHYSICAL = re.compile(rf"(?:{'|'.join(TABLE_NAMES)})__v\d+")
 _QUOTED = re.compile(r'"((?:[^"]|"")+)"')
+_DESCRIBE = re.compile(r"^\s*DESCRIBE\s+", re.IGNORECASE)
 #: SQL settings that make Spark compute what DuckDB computes: NULL (not an error) for a bad cast
 #: or a division by zero, UTC for timestamps without a zone, Arrow for the trip to pandas.
 SQL_CONF = {
@@ -119,6 +120,8 @@ class SparkEngine:
                 self._ready.discard(name)
 
     def fetch(self, sql: str, params=None, *, cap: int) -> tuple[pd.DataFrame, bool]:
+        if _DESCRIBE.match(sql):
+            return self._describe(_DESCRIBE.sub("", sql, count=1), params), False
         frame = self._run(sql, params, cap + 1)
         if spark_sql.ROWID in frame.columns and spark_sql.ROWID not in sql.lower():
             frame = frame.drop(columns=spark_sql.ROWID)  # the lake's own column, not asked for
@@ -126,21 +129,41 @@ class SparkEngine:
         return (frame.iloc[:cap] if truncated else frame), truncated
 
     def scalar(self, sql: str, params=None):
-        frame = self._run(sql, params, 1)
-        return None if frame.empty else _plain(frame.iat[0, 0])
+        """The first value, as DuckDB's Python client gives it (a DATE as a `datetime.date`)."""
+        rows = self._run(sql, params, 1, frame=False)
+        return rows[0][0] if rows else None
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _run(self, sql: str, params, limit: int) -> pd.DataFrame:
+    def _run(self, sql: str, params, limit: int, *, frame: bool = True):
         from pyspark.errors import PySparkException
 
         try:
             df = self.spark.sql(self._prepare(sql, params))
+            if not frame:
+                return df.limit(limit).collect()
             return _duckdb_types(df, df.limit(limit).toPandas())
         except PySparkException as exc:
             log.debug("Spark failed on %s", sql, exc_info=True)
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InsightError(msg("error.query", detail=detail)) from exc
+
+    def _describe(self, sql: str, params) -> pd.DataFrame:
+        """DuckDB's `DESCRIBE <query>`: each column's name and DuckDB type name."""
+        from pyspark.errors import PySparkException
+
+        try:
+            fields = self.spark.sql(self._prepare(sql, params)).schema.fields
+        except PySparkException as exc:
+            raise InsightError(msg("error.query", detail=str(exc).strip().split("\n")[0])) from exc
+        kept = [f for f in fields if f.name != spark_sql.ROWID or spark_sql.ROWID in sql.lower()]
+        return pd.DataFrame(
+            {
+                "column_name": [f.name for f in kept],
+                "column_type": [_duckdb_type(f.dataType.simpleString()) for f in kept],
+                "null": ["YES" if f.nullable else "NO" for f in kept],
+            }
+        )
 
     def _prepare(self, sql: str, params) -> str:
         with self._lock:
@@ -190,12 +213,28 @@ class SparkEngine:
         df.createOrReplaceTempView(f"`{self._view(name)}`")
 
 
+#: Spark's type names as DuckDB's (what `DESCRIBE` answers); a decimal keeps its precision.
+_TYPE_NAMES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "timestamp_ntz": "TIMESTAMP",
+}
+
+
+def _duckdb_type(spark_type: str) -> str:
+    return _TYPE_NAMES.get(spark_type, spark_type.upper())
+
+
 def _uri(folder: Path) -> str:
     return folder.resolve().as_uri()
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 def _duckdb_types(df, frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ DuckDB construct sqlglot 30.30 gets wrong or has no twin for.
   6 or scale + 4 places).
 - `date_diff(unit, a, b)` counts boundaries, as DuckDB's does (Spark's counts elapsed units).
 - `CAST(<arithmetic> AS BIGINT)` rounds, as DuckDB does (Spark truncates).
+- `dialect.most_frequent` (a sorted `histogram`) is Spark's `mode(x, true)`, ties to the smallest.
 - `ts + to_microseconds(n)` is `timestampadd(MICROSECOND, n, ts)`.
 - `rowid`: DuckDB's row number of a table is a real column of every lake table and Spark-built
   table, so `SELECT rowid AS rowid, *` keeps one of it.
@@ -139,6 +140,8 @@ def _name(node: exp.Expression) -> str:
 
 
 def _fix(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Dot) and (mode := _most_frequent(node)) is not None:
+        return mode
     if isinstance(node, exp.Div) and not node.args.get("typed"):  # DuckDB divides in DOUBLE
         node.set("this", exp.cast(node.this, "DOUBLE"))  # in place: its operands are fixed next
         node.set("typed", True)
@@ -177,6 +180,24 @@ def _fix(node: exp.Expression) -> exp.Expression:
         if isinstance(key, exp.Sub) and key.expression.name == "1":
             return exp.ArrayContains(this=_fixed(bitmap), expression=_fixed(key.this))
     return node
+
+
+def _most_frequent(node: exp.Dot) -> exp.Expression | None:
+    """`list_sort(list_transform(map_entries(histogram(x) FILTER (…)), e -> {n: -e.value, k: e.key}))[1].k`
+    (dialect.most_frequent: the most frequent value, ties to the smallest) is Spark's
+    deterministic `mode(x, true)`, which breaks ties the same way."""
+    sort = node.this.this if isinstance(node.this, exp.Bracket) else None
+    transform = sort.this if isinstance(sort, exp.ArraySort) else None
+    entries = transform.this if isinstance(transform, exp.Transform) else None
+    if not (isinstance(entries, exp.Anonymous) and _name(entries) == "map_entries"):
+        return None
+    inner = entries.expressions[0]
+    histogram = inner.this if isinstance(inner, exp.Filter) else inner
+    key = transform.expression.this.expressions[0] if isinstance(transform.expression, exp.Lambda) else None
+    if _name(histogram) != "histogram" or not isinstance(getattr(key, "expression", None), exp.Neg):
+        return None
+    mode = exp.Anonymous(this="mode", expressions=[_fixed(histogram.expressions[0]), exp.true()])
+    return exp.Filter(this=mode, expression=_fixed(inner.expression)) if isinstance(inner, exp.Filter) else mode
 
 
 #: DuckDB's date_diff counts the unit's boundaries crossed; Spark's the whole units elapsed.

@@ -153,4 +153,5 @@ def roles(scope: Scope) -> pd.DataFrame:
     for role in ROLES:
         total = frame[role].sum()
         frame[role] = frame[role] / total if total else float("nan")
-    return frame[["channel", *ROLES]].sort_values("acquire", ascending=False).reset_index(drop=True)
+    frame = frame.sort_values(["acquire", "channel"], ascending=[False, True])  # ties: by name, not row order
+    return frame[["channel", *ROLES]].reset_index(drop=True)

@@ -154,7 +154,8 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
     picks = ["rowid AS _row", *(["ticket_id"] if "ticket_id" in cols else []), "text"]
     picks.append("CAST(category AS VARCHAR) AS category" if "category" in cols else "NULL AS category")
     frame = ws.query(
-        f"SELECT {', '.join(picks)} FROM {table} WHERE text IS NOT NULL AND trim(text) <> ''", cap=10_000_000
+        f"SELECT {', '.join(picks)} FROM {table} WHERE text IS NOT NULL AND trim(text) <> '' ORDER BY rowid",
+        cap=10_000_000,
     )
     frame["labelled"] = ~frame["category"].fillna("").str.strip().str.lower().isin(UNLABELLED)
     return frame

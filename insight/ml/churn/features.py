@@ -10,7 +10,7 @@ scoring frame the data end.
 split into training and held-out customers (stratified).
 
 **Bounded**: the model learns from at most `settings.CHURN_SAMPLE_CUSTOMERS` customers, a fixed
-sample (the lowest hashes of their ids) taken in the engine, and fits on at most
+sample (first by an MD5 of their ids, so the same on every engine) taken in the engine, and fits on at most
 `settings.CHURN_FIT_SAMPLE` training rows; each sample is said in a note. Every customer still
 here is scored.
 """
@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from insight import settings
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.domain import churn
 from insight.domain.churn import Definition
@@ -148,7 +149,7 @@ class Sample:
 
 def sample(scope: Scope, d: Definition) -> Sample:
     """At most `settings.CHURN_SAMPLE_CUSTOMERS` of the customers the model could learn from:
-    those with the lowest hashes of their ids, the same at every cutoff and on every run."""
+    those first in `dialect.sample_key` order, the same at every cutoff, on every run and engine."""
     if d.kind == "explicit":  # the flag's customers
         where, params = scope.where("customers", "c", period=False)
         universe = f"SELECT c.customer_id FROM {scope.table('customers')} c WHERE {where}"
@@ -161,7 +162,7 @@ def sample(scope: Scope, d: Definition) -> Sample:
         return Sample(total=total, taken=total)
     sql = (
         f"p.customer_id IN (SELECT u.customer_id FROM ({universe}) u "
-        f"ORDER BY hash(u.customer_id), u.customer_id LIMIT {int(bound)})"
+        f"ORDER BY {dialect.sample_key('u.customer_id')}, u.customer_id LIMIT {int(bound)})"
     )
     return Sample(sql, tuple(params), bound, total)
 
