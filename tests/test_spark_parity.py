@@ -50,6 +50,7 @@ def _pair(tmp_path_factory, name: str, fill) -> tuple[Workspace, Workspace]:
     fill(first)
     first.close()
     shutil.copy(folder / "duck.duckdb", folder / "spark.duckdb")
+    shutil.copy(folder / "duck.duckdb", folder / "connect.duckdb")  # for a Spark Connect client
     return Workspace(folder / "duck.duckdb"), Workspace(folder / "spark.duckdb")
 
 
@@ -274,3 +275,29 @@ def test_model_views_are_the_same_on_spark(demo_pair, monkeypatch, link):
     if link.startswith("churn"):
         assert any("250 of 400" in str(n) for n in expected.notes), "the model sampled in the engine"
     assert_same_view(expected, page_view(other, link))
+
+
+# --- Spark Connect: a client session reaching the server over gRPC ------------------------------
+
+
+@pytest.fixture(scope="module")
+def connect_ws(demo_pair, spark_session):
+    """The demo read through Spark Connect: the Connect server runs in the test's own Spark (one
+    JVM, started on its SparkContext), the client speaks gRPC to it as to a cluster."""
+    service = spark_session._jvm.org.apache.spark.sql.connect.service.SparkConnectService
+    service.start(spark_session._jsc.sc())
+    port = spark_session.sparkContext.getConf().get("spark.connect.grpc.binding.port", "15002")
+    ws = Workspace(demo_pair[0].path.parent / "connect.duckdb")
+    remote = spark.connect(f"sc://localhost:{port}")
+    spark.attach(ws, remote)
+    yield ws
+    ws.close()
+    remote.stop()  # (the server stops with the test run's Spark)
+
+
+def test_a_page_through_spark_connect_is_the_same(demo_pair, connect_ws):
+    from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+    assert isinstance(connect_ws.engine.spark, RemoteSession), "the client is a Spark Connect session"
+    link = "channels?cmp=yoy"
+    assert_same_view(page_view(demo_pair[0], link), page_view(connect_ws, link))

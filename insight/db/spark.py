@@ -59,21 +59,32 @@ def session():
 
             # A failed query is our InsightError (one line); pyspark would also log its JVM trace.
             logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
-
-            builder = SparkSession.builder.appName("customer-insight")
             remote = settings.spark_remote()
             if remote:
-                builder = builder.remote(remote)
-            else:
-                builder = builder.master(settings.spark_master())
-                builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                builder = builder.config("spark.sql.shuffle.partitions", str(settings.SPARK_PARTITIONS))
+                _SESSION = connect(remote)
+                return _SESSION
+            builder = SparkSession.builder.appName("customer-insight").master(settings.spark_master())
+            builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+            builder = builder.config("spark.sql.shuffle.partitions", str(settings.SPARK_PARTITIONS))
             _SESSION = builder.getOrCreate()
-            if not remote:
-                _SESSION.sparkContext.setLogLevel("ERROR")
-            for key, value in SQL_CONF.items():
-                _SESSION.conf.set(key, value)
+            _SESSION.sparkContext.setLogLevel("ERROR")
+            _configure(_SESSION)
         return _SESSION
+
+
+def connect(url: str):
+    """A Spark Connect session on the cluster at `url` (`sc://host:15002`), set up as ours."""
+    from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+    remote = RemoteSession.builder.remote(url).create()
+    _configure(remote)
+    return remote
+
+
+def _configure(spark) -> None:
+    for key, value in SQL_CONF.items():
+        spark.conf.set(key, value)
 
 
 def attach(ws, spark=None) -> SparkEngine:
@@ -203,12 +214,11 @@ class SparkEngine:
         self.spark.read.parquet(_uri(folder)).createOrReplaceTempView(f"`{self._view(name)}`")
 
     def _derived(self, name: str) -> None:
-        from pyspark.sql import functions as F
-
         kind, sql, params = self._defs[name]
         df = self.spark.sql(self._prepare(sql, params))
         if kind == "TABLE":  # a built table: its own row numbers in its own order, kept in memory
-            df = df.drop(spark_sql.ROWID).withColumn(spark_sql.ROWID, F.monotonically_increasing_id())
+            # (an SQL expression, not pyspark.sql.functions: the same call for Connect sessions)
+            df = df.drop(spark_sql.ROWID).selectExpr("*", f"monotonically_increasing_id() AS {spark_sql.ROWID}")
             df = df.localCheckpoint(eager=True)  # computed once: its row numbers never change
         df.createOrReplaceTempView(f"`{self._view(name)}`")
 
