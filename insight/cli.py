@@ -81,7 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     engine_option(bench)
 
     lake = sub.add_parser("lake", help="the Parquet copy of each data version that Spark reads")
-    lake.add_argument("action", choices=["export"], help="export: write every kept version not written yet")
+    lake.add_argument(
+        "action",
+        choices=["export", "import"],
+        help="export: write every kept version not written yet; import: read another tool's lake (PATH)",
+    )
+    lake.add_argument("path", nargs="?", help="import: a lake in the canonical layout (<table>/[v<N>/]*.parquet)")
     lake.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
@@ -236,6 +241,10 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "lake":
         from insight.db import lake
 
+        if args.action == "import":
+            if not args.path:
+                raise InsightError(msg("lake.no_tables", folder="-"), hint=msg("lake.import.path"))
+            return _exported(ws, {"lake": str(args.path), "imported": lake.adopt(ws, Path(args.path))})
         return {"lake": str(lake.root(ws)), "versions": lake.export_all(ws)}
     if args.command == "users":
         return _users(ws, args)
@@ -374,6 +383,9 @@ def _print_human(command: str, out: dict) -> None:
     elif command == "users" and "users" in out:
         for u in out["users"]:
             print(f"{u['name']:<20} {u['role']:<9} {u['scope']}" + (f"  <{u['email']}>" if u["email"] else ""))
+    elif command == "lake" and "imported" in out:
+        for v in out["imported"]:
+            print(f"{v['table']} v{v['version']}: {v['rows']:,} rows from {v['folder']}")
     elif command == "lake":
         for v in out["versions"]:
             print(f"{v['table']} v{v['version']}: {v['path']}" + ("" if v["written"] else " (already there)"))

@@ -211,7 +211,12 @@ class SparkEngine:
             if name not in self.ws._physical_tables():
                 raise InsightError(msg("lake.missing", version=name, folder=str(folder)))
             lake.export(self.ws, name)
-        self.spark.read.parquet(_uri(folder)).createOrReplaceTempView(f"`{self._view(name)}`")
+        df = self.spark.read.parquet(_uri(folder))
+        if spark_sql.ROWID not in df.columns:  # another tool's Parquet where this version belongs
+            raise InsightError(
+                msg("lake.foreign", folder=str(folder), version=name), file=str(folder), hint=msg("lake.foreign.hint")
+            )
+        df.createOrReplaceTempView(f"`{self._view(name)}`")
 
     def _derived(self, name: str) -> None:
         kind, sql, params = self._defs[name]
