@@ -1,5 +1,5 @@
 """The chart rules, written down once. `apply(fig, lang)` enforces them on every figure a page or a
-report draws (insight/ui/interact.chart, insight/reports/document); insight/charts.py builds the
+report draws (insight/ui/interact.chart, insight/reports/document); insight/charts/ builds the
 figures and tags each trace's figures with their format (`meta={"fmt": "money"}`).
 
 1. **Numbers read as on the cards.** Axis ticks, hover labels and the numbers on cells use
