@@ -167,9 +167,9 @@ def _segment_share(condition: str) -> str:
 
 
 def _equity(cols, table, scope) -> str:
-    from insight.domain import segments  # CLV's inputs (retention) are measured on the segment table
+    from insight.domain import customer_value  # CLV's inputs (retention) are measured on the segment table
 
-    return f"sum({segments.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
+    return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
 
 
 def _computed(id: str, function: str, requires, **kw) -> Metric:

@@ -66,11 +66,11 @@ def at_risk(scope: Scope, model: Model) -> tuple[pd.DataFrame, str]:
     frame = model.scores[["customer_id", "risk", "reasons"]].copy()
     basis = "none"
     if scope.has("orders", "customer_id", "order_date") and scope.period:
-        from insight.domain import segments
+        from insight.domain import customer_value, segments
 
         seg_scope = segments.with_segments(scope)
         if seg_scope.snap.has(segments.SEGMENTS):
-            clv = segments.clv_inputs(seg_scope)
+            clv = customer_value.clv_inputs(seg_scope)
             values = scope.query(
                 f"SELECT s.customer_id, {clv.sql('s')} AS value, s.tier FROM {seg_scope.table(segments.SEGMENTS)} s "
                 "WHERE s.active",
