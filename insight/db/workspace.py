@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from insight import settings
-from insight.db import catalog
+from insight.db import catalog, dialect
 from insight.db.connection import Connection
 from insight.db.schema import TABLE_NAMES
 from insight.errors import InsightError
@@ -140,11 +140,7 @@ class Workspace(Connection):
             return []
         physical = snap.tables[table]
         if physical not in self._columns:  # versioned tables never change their columns
-            self._columns[physical] = self.query(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
-                [physical],
-            )["column_name"].tolist()
+            self._columns[physical] = self.query(dialect.stored_columns(), [physical])["column_name"].tolist()
         return list(self._columns[physical])
 
     # --- writes ------------------------------------------------------------------------------
@@ -231,10 +227,10 @@ class Workspace(Connection):
     # --- internals ---------------------------------------------------------------------------
 
     def _physical_tables(self, cur=None) -> list[str]:
-        sql = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '%\\_\\_v%' ESCAPE '\\'"
+        sql = dialect.stored("table", "%\\_\\_v%")
         if cur is not None:
             return [r[0] for r in cur.execute(sql).fetchall()]
-        return self.query(sql)["table_name"].tolist()
+        return self.query(sql)["name"].tolist()
 
     def _prune(self, cur, table: str) -> None:
         kept = cur.execute(

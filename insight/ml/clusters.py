@@ -71,7 +71,7 @@ def features(scope: Scope) -> pd.DataFrame:
     if scope.has("orders", "channel"):
         top = scope.query(
             f"SELECT channel FROM {scope.table('orders')} t WHERE t._valid AND t.channel IS NOT NULL "
-            "AND t.order_date >= ? AND t.order_date < ? GROUP BY ALL ORDER BY sum(t.amount) DESC, channel "
+            "AND t.order_date >= ? AND t.order_date < ? GROUP BY channel ORDER BY sum(t.amount) DESC, channel "
             f"LIMIT {MAX_CHANNELS}",
             period,
         )["channel"].tolist()

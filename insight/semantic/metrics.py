@@ -78,7 +78,7 @@ def due_sql(cols, alias: str = "t", precomputed: bool = True, sla_hours: dict[st
     if "priority" in cols:
         sla = sla_due(sla_hours, alias)
     else:
-        sla = f"{alias}.created_at + INTERVAL {settings.SLA_HOURS['medium']} HOUR"
+        sla = dialect.plus_hours(f"{alias}.created_at", settings.SLA_HOURS["medium"])
     return f"coalesce({alias}.due_at, {sla})" if "due_at" in cols else sla
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.ml.churn import estimator
 from insight.ml.churn.features import Feature
@@ -80,7 +81,7 @@ def at_risk(scope: Scope, model: Model) -> tuple[pd.DataFrame, str]:
             basis = "clv"
     if basis == "none" and scope.has("customers", "monthly_charges"):
         values = scope.query(
-            f"SELECT customer_id, 12 * TRY_CAST(monthly_charges AS DOUBLE) AS value FROM {scope.table('customers')}",
+            f"SELECT customer_id, 12 * {dialect.as_number('monthly_charges')} AS value FROM {scope.table('customers')}",
             cap=10_000_000,
         )
         frame = frame.merge(values, on="customer_id", how="left")
