@@ -50,7 +50,6 @@ PALETTE = [
 ]
 #: Value tiers in their own colours on every chart.
 TIER_COLORS = {"diamond": "#1971c2", "gold": "#f59f00", "silver": "#adb5bd", "basic": "#dee2e6"}
-GREY = "#495057"
 #: Characters per line of a category label before it wraps, and of a label in a heat-map cell, for
 #: Latin and for Chinese text (a Chinese character is about twice as wide).
 WRAP = (14, 7)

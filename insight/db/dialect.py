@@ -161,11 +161,6 @@ def group_all() -> str:
     return "GROUP BY ALL"
 
 
-def order_all() -> str:
-    """ORDER BY every selected column, left to right."""
-    return "ORDER BY ALL"
-
-
 def named(name: str) -> str:
     """A named parameter (bound from a dict)."""
     if not name.isidentifier():
@@ -195,11 +190,6 @@ def stored_columns() -> str:
 def row_id(alias: str = "t") -> str:
     """A row's physical position in its table (tables only, not views)."""
     return f"{alias}.rowid"
-
-
-def sample(rows: int, seed: int) -> str:
-    """A clause keeping a reproducible random sample of `rows` rows of a FROM."""
-    return f"USING SAMPLE {int(rows)} ROWS (reservoir, {int(seed)})"
 
 
 def percentile(col: str, fraction: float) -> str:
