@@ -214,8 +214,9 @@ class Workspace(Connection):
 
     def save_template(self, cur, signature: str, table: str, mapping: dict) -> None:
         cur.execute(
-            "INSERT OR REPLACE INTO _templates (signature, table_name, mapping, saved_at) "
-            "VALUES (?, ?, ?, current_timestamp)",
+            "INSERT INTO _templates (signature, table_name, mapping, saved_at) VALUES (?, ?, ?, current_timestamp) "
+            "ON CONFLICT (signature) DO UPDATE SET table_name = excluded.table_name, mapping = excluded.mapping, "
+            "saved_at = excluded.saved_at",
             [signature, table, json.dumps(mapping)],
         )
 
