@@ -258,7 +258,7 @@ def test_tied_orders_give_one_first_and_latest_channel_on_both_engines(tied_pair
 
 
 #: Each model's view and the table only its model makes.
-MODEL_VIEWS = {"segments?tab=clusters": "clusters", "churn?tab=risk": "at_risk", "complaints?tab=text": "suggestions"}
+MODEL_VIEWS = {"segments?tab=clusters": "clusters", "churn?tab=risk": "at_risk", "complaints?tab=text": "text_model"}
 
 
 @pytest.mark.parametrize("link", MODEL_VIEWS)
@@ -271,7 +271,7 @@ def test_model_views_are_the_same_on_spark(demo_pair, monkeypatch, link):
     monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 250)
     duck, other = demo_pair
     expected = page_view(duck, link)
-    assert len(expected.tables[MODEL_VIEWS[link]]) > 1, "the model's view has figures"
+    assert len(expected.tables[MODEL_VIEWS[link]]) > 0, "the model's view has figures"
     if link.startswith("churn"):
         assert any("250 of 400" in str(n) for n in expected.notes), "the model sampled in the engine"
     assert_same_view(expected, page_view(other, link))
