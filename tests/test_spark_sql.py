@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insight.db import spark_sql
+from insight.db import dialect, spark_sql
 
 pytestmark = [
     pytest.mark.xdist_group("spark"),
@@ -43,6 +43,10 @@ QUERIES = {
     "most frequent value, ties to the smallest": "SELECT g, list_sort(list_transform(map_entries(histogram(k % 4) "
     "FILTER (WHERE x > ?)), lambda e: struct_pack(n := -CAST(e.value AS BIGINT), k := e.key)))[1].k AS top "
     "FROM t GROUP BY g ORDER BY g",
+    "first and last by, ties broken by the value": f"SELECT g, {dialect.first_by('x', 'k')} AS first_x, "
+    f"{dialect.last_by('x', 'k')} AS last_x, {dialect.last_by('k', 'x')} FILTER (WHERE k > 5) AS last_k "
+    "FROM t GROUP BY g ORDER BY g",
+    "a sample by key": f"SELECT k, g FROM t WHERE k IS NOT NULL ORDER BY {dialect.sample_key('k')}, k, g, x LIMIT 25",
     "dates list": "WITH m AS (SELECT unnest(?::DATE[]) AS m) SELECT m, count(t.k) AS n FROM m "
     "LEFT JOIN t ON CAST(t.d AS DATE) <= m GROUP BY m ORDER BY m",
 }
