@@ -220,7 +220,8 @@ def who_responded(scope: Scope, attr: str) -> pd.DataFrame | None:
     )
     frame["response_rate"] = frame["responded"] / frame["contacted"]
     frame["conversion_rate"] = frame["converted"] / frame["contacted"]
-    return frame.sort_values("conversion_rate", ascending=False).reset_index(drop=True)
+    # ties: by value (NULL last), not by the engine's row order
+    return frame.sort_values(["conversion_rate", "value"], ascending=[False, True]).reset_index(drop=True)
 
 
 def funnel(table: pd.DataFrame, by: str) -> pd.DataFrame:

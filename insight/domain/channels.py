@@ -103,7 +103,8 @@ def service(scope: Scope) -> pd.DataFrame:
         params,
     )
     frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})
-    return frame.sort_values("tickets", ascending=False).reset_index(drop=True)
+    # ties: by name, not by the engine's row order
+    return frame.sort_values(["tickets", "channel"], ascending=[False, True]).reset_index(drop=True)
 
 
 def roles(scope: Scope) -> pd.DataFrame:
