@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from insight.db.workspace import quote
 from insight.ml.churn import estimator
@@ -15,6 +14,8 @@ from insight.ml.churn.features import Feature
 from insight.semantic.scope import Scope
 
 if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
     from insight.ml.churn_model import Model
 
 REASONS = 3  # reasons shown per customer
