@@ -1,6 +1,8 @@
 """`python -m insight.serve [streamlit options]`: the app (`streamlit run app.py`) with its
 background services started with the server, so due schedules go out and a cron import is taken
-even before anyone visits after a restart. `make run` uses it."""
+even before anyone visits after a restart, and warm: the modules the pages import are loaded before
+it listens and each page's default view is computed in the background (`INSIGHT_WARM=0`: neither),
+so the first visitor's first paint does not pay for them. `make run` uses it."""
 
 from __future__ import annotations
 
@@ -79,7 +81,8 @@ def main() -> None:
 
     from insight.db.workspace import open_workspace
 
-    import_pages()
+    if settings.warm_on():
+        import_pages()
     background(open_workspace())
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()
