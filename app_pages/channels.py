@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight import charts
+from insight.charts import kinds as chart_kinds
 from insight.domain.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
@@ -28,7 +28,7 @@ if ready(ctx, pv):
     none = t("channels.none")
     if chart_or_why(ctx, pv.tables["over_time"], none):
         chart(
-            charts.stacked(pv.tables["over_time"], column, title, percent=share, grain=g),
+            chart_kinds.stacked(pv.tables["over_time"], column, title, percent=share, grain=g),
             f"channels_time_{column}",
             dim="channel",
         )
@@ -40,20 +40,22 @@ if ready(ctx, pv):
             frame = pv.tables[f"channel_{dim}"]
             if chart_or_why(ctx, frame, t("channels.none_by", dim=t(f"dim.{dim}"))):
                 title = t(f"channels.heat_{dim}")
-                chart(charts.heatmap(frame, "channel", dim, "revenue", title), f"channels_heat_{dim}", dim="channel")
+                chart(
+                    chart_kinds.heatmap(frame, "channel", dim, "revenue", title), f"channels_heat_{dim}", dim="channel"
+                )
 
     c3, c4 = st.columns(2)
     with c3:
         if chart_or_why(ctx, pv.tables["acquisition"], t("channels.none_customers")):
             chart(
-                charts.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), grain=g),
+                chart_kinds.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), grain=g),
                 "channels_acquisition",
                 dim="channel",
             )
     with c4:
         if chart_or_why(ctx, pv.tables["migration"], t("channels.none_customers")):
             chart(
-                charts.heatmap(
+                chart_kinds.heatmap(
                     pv.tables["migration"], "first_channel", "latest_channel", "customers", t("channels.migration")
                 ),
                 "channels_migration",
@@ -65,7 +67,7 @@ if ready(ctx, pv):
     if chart_or_why(ctx, service, t("channels.none_service")):
         s1, s2 = st.columns([2, 3])
         with s1:
-            chart(charts.bars(service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel")
+            chart(chart_kinds.bars(service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel")
         with s2:
             table(ctx, service, prefix="col")
 

@@ -7,7 +7,16 @@ from dataclasses import replace
 
 import pandas as pd
 
-from insight.domain import campaigns, churn, churn_measures, complaints, segments, survival
+from insight.domain import (
+    campaigns,
+    churn,
+    churn_measures,
+    complaints,
+    customer_value,
+    segment_tables,
+    segments,
+    survival,
+)
 from insight.errors import InsightError
 from insight.i18n import Message, msg
 from insight.ml import churn_model, clusters
@@ -53,30 +62,30 @@ def _segments(scope: Scope, view: PageView) -> None:
     view.notes += unapplied_notes(scope, (segments.SEGMENTS,))
     opts = read("segments", scope.filters)
     tab, k, spec = opts["tab"], opts["k"], opts["members"]
-    clv = segments.clv_inputs(scope)
-    now = segments.summary(scope)
+    clv = customer_value.clv_inputs(scope)
+    now = segment_tables.summary(scope)
     other = scope.compare()
     before: dict = {}
     why = scope.uncompared("orders")
     if other is not None and why is None:
         previous = replace(segments.with_segments(scope, other.period), period=other.period)
-        earlier = segments.clv_inputs(previous)
-        before = segments.summary(previous)
+        earlier = customer_value.clv_inputs(previous)
+        before = segment_tables.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
         view.kpis[mid] = _kpi(mid, now.get(mid), before.get(mid), "orders", why)
-    view.tables["segments"] = segments.segment_table(scope, clv)
-    view.tables["rf_grid"] = segments.rf_grid(scope)
-    view.tables["tiers"] = segments.tier_table(scope, clv)
-    view.tables["tier_churn"] = pd.DataFrame([segments.churn_basis(scope)])
-    view.tables["pareto"] = segments.pareto_curve(scope)
+    view.tables["segments"] = segment_tables.segment_table(scope, clv)
+    view.tables["rf_grid"] = segment_tables.rf_grid(scope)
+    view.tables["tiers"] = segment_tables.tier_table(scope, clv)
+    view.tables["tier_churn"] = pd.DataFrame([segment_tables.churn_basis(scope)])
+    view.tables["pareto"] = segment_tables.pareto_curve(scope)
     view.tables["clv"] = pd.DataFrame([clv.to_dict()])
-    given = segments.given_tiers(scope)
+    given = segment_tables.given_tiers(scope)
     if given is not None and len(given):
         view.tables["given_tiers"] = given
     if tab == "movement":
-        moves = segments.transitions(scope)
+        moves = segment_tables.transitions(scope)
         if moves is not None:
             view.tables["transitions"] = moves
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
