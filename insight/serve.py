@@ -7,7 +7,6 @@ so the first visitor's first paint does not pay for them. `make run` uses it."""
 from __future__ import annotations
 
 import ast
-import gc
 import importlib
 import logging
 import sys
@@ -32,8 +31,7 @@ def background(ws: Workspace) -> None:
 
 def warm(ws: Workspace) -> None:
     """Compute each page's default view for every row scope in use (the administrators' and each
-    user's), into the cache the pages read (the libraries its figures need come with them); then
-    freeze the heap built so far, so Python's collector no longer walks it."""
+    user's), into the cache the pages read (the libraries its figures need come with them)."""
     from insight import cache
     from insight.auth.access import RowScope
 
@@ -47,9 +45,6 @@ def warm(ws: Workspace) -> None:
                 cache.page_view(str(ws.path), version, link, rows)
     except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
         _LOG.warning("warming the page cache failed", exc_info=True)
-    # The modules, the catalog and the warm views live as long as the process: moved out of the
-    # collector's generations, a full collection during a page run walks only what runs create.
-    gc.freeze()
 
 
 def warm_links() -> tuple[str, ...]:
