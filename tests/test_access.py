@@ -118,7 +118,7 @@ def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
     assert again.kpis["segment_customers"].value == everyone.kpis["segment_customers"].value
     full, scoped = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
     # one fact for everyone, read through the scope's predicate; derived tables keyed by the scope
-    assert full.snap.tables["orders"] == scoped.snap.tables["orders"] and full.table("orders") != scoped.table("orders")
+    assert full.snap.orders == scoped.snap.orders and full.table("orders") != scoped.table("orders")
     assert scoped.snap.rows == EAST.key and EAST.key in segments.with_segments(scoped).table(segments.SEGMENTS)
 
 
@@ -291,7 +291,7 @@ def test_what_moved_under_a_row_scope_splits_the_scoped_rows(demo_ws, demo_raw):
     """The rollup the what-moved split reads takes the row predicate too (it once matched nothing,
     so a scoped user's split read all zeros)."""
     pv = page_view(demo_ws, "overview?from=2026-01-01&to=2026-06-30&cmp=yoy&by=channel", EAST)
-    moved = pv.tables["moved_revenue"]
+    moved = pv.moved["revenue"]
     shown = moved[moved["dimension"] == "channel"].set_index("value")["current"]
     o = demo_raw["orders"]
     o = o[(o["order_date"] >= "2026-01-01") & (o["order_date"] < "2026-07-01") & (o["region"] == "East")]
