@@ -118,7 +118,7 @@ def test_derived_tables_and_caches_are_keyed_by_scope(demo_ws):
     assert again.kpis["segment_customers"].value == everyone.kpis["segment_customers"].value
     full, scoped = Scope.open(demo_ws, Filters()), Scope.open(demo_ws, Filters(), rows=EAST)
     # one fact for everyone, read through the scope's predicate; derived tables keyed by the scope
-    assert full.snap.orders == scoped.snap.orders and full.table("orders") != scoped.table("orders")
+    assert full.snap.tables["orders"] == scoped.snap.tables["orders"] and full.table("orders") != scoped.table("orders")
     assert scoped.snap.rows == EAST.key and EAST.key in segments.with_segments(scoped).table(segments.SEGMENTS)
 
 
