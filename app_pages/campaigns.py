@@ -4,7 +4,8 @@ the funnel and the timeline. A click on a campaign drills every page to its cust
 import plotly.graph_objects as go
 import streamlit as st
 
-from insight import charts
+from insight import chart_style
+from insight.charts import base as chart_base
 from insight.escape import md
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header
@@ -34,13 +35,15 @@ def uplift_chart(measured) -> None:
                 "arrayminus": measured["uplift"] - measured["uplift_low"],
             },
             customdata=measured["campaign_id"],
-            marker_color=[charts.PALETTE[2] if s is True else charts.PALETTE[7] for s in measured["significant"]],
+            marker_color=[
+                chart_style.PALETTE[2] if s is True else chart_style.PALETTE[7] for s in measured["significant"]
+            ],
             text=measured["verdict"],
             hovertemplate="%{x}: %{y:+.1%} · %{text}<extra></extra>",
         )
     )
     fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
-    chart(charts.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
+    chart(chart_base.layout(fig, t("camp.uplift")), "camp_uplift", dim="campaign")
 
 
 ctx, _ = page_header(ctx, "campaigns")
@@ -68,12 +71,12 @@ if ready(ctx, pv) and pv.campaigns is not None:
                 x=camps["label"],
                 y=camps["conversion_rate"],
                 customdata=camps["campaign_id"],
-                marker_color=charts.PALETTE[0],
+                marker_color=chart_style.PALETTE[0],
                 hovertemplate="%{x}: %{y:.1%}<extra></extra>",
             )
         )
         fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"})
-        chart(charts.layout(fig, t("camp.conversion")), "camp_conversion", dim="campaign")
+        chart(chart_base.layout(fig, t("camp.conversion")), "camp_conversion", dim="campaign")
     with right:
         measured = camps[camps["uplift"].notna()]
         if chart_or_why(ctx, measured, t("camp.uplift.none")):
@@ -114,7 +117,7 @@ if ready(ctx, pv) and pv.campaigns is not None:
         for rate, name in (("response_rate", "camp.stage.responded"), ("conversion_rate", "camp.stage.converted")):
             fig.add_bar(x=shown["value"], y=shown[rate], name=t(name))
         fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"}, barmode="group")
-        chart(charts.layout(fig, t("camp.who", attr=attr_label(attr))), "camp_who")
+        chart(chart_base.layout(fig, t("camp.who", attr=attr_label(attr))), "camp_who")
     funnels = [(k, f) for k, f in (("campaign", pv.funnel_campaign), ("channel", pv.funnel_channel)) if f is not None]
     for col, (key, frame) in zip(st.columns(len(funnels)), funnels, strict=True):
         with col:
@@ -122,7 +125,7 @@ if ready(ctx, pv) and pv.campaigns is not None:
             for stage in ("contacted", "responded", "converted"):
                 fig.add_bar(x=frame["value"].astype(str), y=frame[stage], name=t(f"camp.stage.{stage}"))
             fig.update_layout(barmode="group", xaxis={"type": "category"})
-            chart(charts.layout(fig, t("camp.funnel", by=t(f"camp.funnel.{key}"))), f"camp_funnel_{key}")
+            chart(chart_base.layout(fig, t("camp.funnel", by=t(f"camp.funnel.{key}"))), f"camp_funnel_{key}")
     if pv.timeline is not None and "start_date" in camps:
         line = pv.timeline
         fig = go.Figure()
@@ -132,11 +135,15 @@ if ready(ctx, pv) and pv.campaigns is not None:
             name=t("camp.spend"),
             text=camps["campaign_id"],
             customdata=camps["campaign_id"],
-            marker_color=charts.PALETTE[1],
+            marker_color=chart_style.PALETTE[1],
             meta={"fmt": "money"},
         )
         line_on_top = {"yaxis": "y2", "meta": {"fmt": "money"}}  # the chart rules: the line over the bars
         fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"), **line_on_top)
         fig.update_layout(yaxis={"side": "right"}, yaxis2={"overlaying": "y", "side": "left", "showgrid": False})
         dates = [*line["month"], *camps["start_date"]]
-        chart(charts.time_axis(charts.layout(fig, t("camp.timeline")), "month", dates), "camp_timeline", dim="campaign")
+        chart(
+            chart_base.time_axis(chart_base.layout(fig, t("camp.timeline")), "month", dates),
+            "camp_timeline",
+            dim="campaign",
+        )

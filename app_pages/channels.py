@@ -3,7 +3,7 @@ on demand (and computed only then), how customers move between channels and each
 
 import streamlit as st
 
-from insight import charts
+from insight.charts import kinds as chart_kinds
 from insight.domain.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
@@ -28,7 +28,7 @@ if ready(ctx, pv):
     g = grain(ctx.scope)
     if chart_or_why(ctx, pv.over_time, t("channels.none")):
         chart(
-            charts.stacked(pv.over_time, column, title, percent=share, grain=g),
+            chart_kinds.stacked(pv.over_time, column, title, percent=share, grain=g),
             f"channels_time_{column}",
             dim="channel",
         )
@@ -39,23 +39,27 @@ if ready(ctx, pv):
         with col:
             if chart_or_why(ctx, frame, t("channels.none_by", dim=t(f"dim.{dim}"))):
                 title = t(f"channels.heat_{dim}")
-                chart(charts.heatmap(frame, "channel", dim, "revenue", title), f"channels_heat_{dim}", dim="channel")
+                chart(
+                    chart_kinds.heatmap(frame, "channel", dim, "revenue", title), f"channels_heat_{dim}", dim="channel"
+                )
 
     c3, c4 = st.columns(2)
     with c3:
         if chart_or_why(ctx, pv.acquisition, t("channels.none_customers")):
-            acquired = charts.stacked(pv.acquisition, "new_customers", t("channels.acquisition"), grain=g)
+            acquired = chart_kinds.stacked(pv.acquisition, "new_customers", t("channels.acquisition"), grain=g)
             chart(acquired, "channels_acquisition", dim="channel")
     with c4:
         st.markdown(f"**{t('channels.service')}**")
         if chart_or_why(ctx, pv.service, t("channels.none_service")):
-            chart(charts.bars(pv.service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel")
+            chart(
+                chart_kinds.bars(pv.service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel"
+            )
     if pv.service is not None and len(pv.service):
         table(ctx, pv.service, prefix="col")
 
     with section("more", t("channels.journeys"), icon=":material/alt_route:"):
         if pv.migration is not None and chart_or_why(ctx, pv.migration, t("channels.none_customers")):
-            moved = charts.heatmap(
+            moved = chart_kinds.heatmap(
                 pv.migration, "first_channel", "latest_channel", "customers", t("channels.migration")
             )
             chart(moved, "channels_migration", dim="channel")

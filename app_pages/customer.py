@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from insight import charts, formatting
+from insight import formatting
+from insight.charts import sales as sales_charts
 from insight.domain import churn
 from insight.domain.customer import customer_view
 from insight.escape import md
@@ -34,7 +35,7 @@ else:
         with left:
             if len(cv.orders):
                 days = (cv.orders["order_date"].max() - cv.orders["order_date"].min()).days + 1
-                fig = charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))
+                fig = sales_charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))
                 chart(fig, "customer_orders")
         with right:
             st.subheader(t("customer.segments"))

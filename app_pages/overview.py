@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from insight import charts, i18n
+from insight import i18n
+from insight.charts import sales as sales_charts
 from insight.domain.overview import MOVED_DIMS
 from insight.ui.alerts import rule_alerts
 from insight.ui.cache import view
@@ -27,7 +28,7 @@ if ready(ctx, pv):
     left, right = st.columns([3, 2])
     with left:
         if chart_or_why(ctx, current, t("overview.trend.none")):
-            chart(charts.trend(series, t, g), "overview_trend", grain=g)
+            chart(sales_charts.trend(series, t, g), "overview_trend", grain=g)
             st.caption(t("drill.hint"))
     with right:
         st.subheader(t("overview.alerts"))
@@ -56,7 +57,7 @@ if ready(ctx, pv):
     else:
         c1, c2 = st.columns([3, 2])
         with c1:
-            chart(charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
+            chart(sales_charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
         with c2:
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
             table(ctx, part, prefix="overview.col")

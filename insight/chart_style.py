@@ -1,5 +1,5 @@
 """The chart rules, written down once. `apply(fig, lang)` enforces them on every figure a page or a
-report draws (insight/ui/interact.chart, insight/reports/document); insight/charts.py builds the
+report draws (insight/ui/interact.chart, insight/reports/document); insight/charts/ builds the
 figures and tags each trace's figures with their format (`meta={"fmt": "money"}`).
 
 1. **Numbers read as on the cards.** Axis ticks, hover labels and the numbers on cells use
@@ -50,7 +50,6 @@ PALETTE = [
 ]
 #: Value tiers in their own colours on every chart.
 TIER_COLORS = {"diamond": "#1971c2", "gold": "#f59f00", "silver": "#adb5bd", "basic": "#dee2e6"}
-GREY = "#495057"
 #: Characters per line of a category label before it wraps, and of a label in a heat-map cell, for
 #: Latin and for Chinese text (a Chinese character is about twice as wide).
 WRAP = (14, 7)

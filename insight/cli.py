@@ -303,7 +303,7 @@ def execute(argv: list[str], *, cwd: str, stdin: str | None, workspace: Path) ->
 def _outcome(args: argparse.Namespace, stdin: str | None) -> dict:
     """The answer to one command, as JSON can carry it: {"out": ...}, {"error": line, "detail": {...}}
     (with "held": true when another process holds the workspace) or {"bug": true}."""
-    from insight.db.workspace import WorkspaceHeld
+    from insight.db.connection import WorkspaceHeld
 
     args.password = stdin
     try:

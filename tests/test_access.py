@@ -300,3 +300,28 @@ def test_what_moved_under_a_row_scope_splits_the_scoped_rows(demo_ws, demo_raw):
     for channel, revenue in expected.items():
         assert shown[channel] == pytest.approx(revenue), channel
     assert shown.sum() == pytest.approx(expected.sum())
+
+
+def test_the_audit_log_text_filter_finds_plain_substrings(tmp_path):
+    """Generated entries (wildcard characters, case, Chinese, empty) against pandas: the text filter
+    is a case-insensitive plain substring, never a pattern."""
+    import random
+
+    from insight.db.workspace import Workspace
+
+    rng = random.Random(5)
+    alphabet = ["a", "B", "%", "_", "\\", "订", "单", " ", ".", "x"]
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 8))) for _ in range(60)]
+    ws = Workspace(tmp_path / "audit.duckdb")
+    try:
+        for i, text in enumerate(texts):
+            users.audit.record(ws, f"u{i}", "export", text)
+        for needle in ["%", "_", "a%", "b", "订单", "\\", *rng.sample(texts, 8)]:
+            if not needle:
+                continue
+            got = users.audit.entries(ws, text=needle, limit=1000)
+            expected = pd.Series(texts)
+            expected = expected[expected.str.lower().str.contains(needle.lower(), regex=False)]
+            assert sorted(got["what"]) == sorted(expected), needle
+    finally:
+        ws.close()

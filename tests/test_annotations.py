@@ -11,10 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from insight import charts
 from insight.auth import users
 from insight.auth.access import RowScope
 from insight.auth.users import OWNER
+from insight.charts import base as chart_base
+from insight.charts import kinds as chart_kinds
 from insight.domain import annotations
 from insight.domain.annotations import Mark
 from insight.errors import InsightError
@@ -132,7 +133,7 @@ def test_a_report_draws_the_same_marks(demo_ws):
     note = annotations.add(demo_ws, OWNER, D(2026, 2, 20), "price rise")
     html = document.build(demo_ws, "overview?from=2026-01-01&to=2026-06-30", OWNER).html()
     assert f'"name":"note:{note}"' in html.replace(" ", "") and "price rise" in html
-    assert charts.inert  # the report's figures go through the same escaping as the app's
+    assert chart_base.inert  # the report's figures go through the same escaping as the app's
 
 
 CRAFTED = ['<a href="https://evil.example">x</a>', "<img src=x onerror=alert(1)>", "R&D <b>bold</b>"]
@@ -144,13 +145,13 @@ def test_user_text_in_any_figure_stays_text(value):
     included): every chart the app or a report shows escapes them, and keeps its own `<br>`."""
     frame = pd.DataFrame({"channel": [value, "App"], "bucket": ["2026-01-01", "2026-01-01"], "revenue": [1.0, 2.0]})
     figs = [
-        charts.stacked(frame, "revenue", f"Revenue of {value}"),
-        charts.bars(frame, "channel", "revenue", "t"),
-        charts.rate_by(frame.rename(columns={"channel": "value"}), "revenue", "t"),
+        chart_kinds.stacked(frame, "revenue", f"Revenue of {value}"),
+        chart_kinds.bars(frame, "channel", "revenue", "t"),
+        chart_kinds.rate_by(frame.rename(columns={"channel": "value"}), "revenue", "t"),
         go.Figure(go.Scatter(x=[1], y=[2], text=[f"{value}<br>2"], name=value)),
     ]
     for fig in figs:
-        drawn = " ".join(strings(charts.inert(fig).to_plotly_json(), skip="customdata"))
+        drawn = " ".join(strings(chart_base.inert(fig).to_plotly_json(), skip="customdata"))
         assert "<a " not in drawn and "<img" not in drawn and "<b>" not in drawn
         assert "&lt;" in drawn or "&amp;" in drawn
     assert figs[-1].data[0].text[0].endswith("<br>2")  # the chart's own line break stays

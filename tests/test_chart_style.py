@@ -1,4 +1,4 @@
-"""The chart rules (insight/chart_style.py) hold on the real figures of insight/charts.py."""
+"""The chart rules (insight/chart_style.py) hold on the real figures of insight/charts/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight import chart_style, charts, formatting, i18n
+from insight import chart_style, formatting, i18n
+from insight.charts import churn as churn_charts
+from insight.charts import kinds as chart_kinds
+from insight.charts import sales as sales_charts
+from insight.charts import segments as segment_charts
 
 RNG = np.random.default_rng(7)
 
@@ -30,7 +34,7 @@ def series_frame(months: int = 12) -> pd.DataFrame:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_dual_axes_draw_the_line_over_the_bars_on_aligned_round_ticks(lang):
     frame = series_frame()
-    fig = chart_style.apply(charts.trend(frame, tr(lang), "month"), lang)
+    fig = chart_style.apply(sales_charts.trend(frame, tr(lang), "month"), lang)
     bars, line = fig.data[0], fig.data[1]
     assert bars.type == "bar" and line.type == "scatter"
     # the line's axis overlays the bars' axis: Plotly draws an overlaying axis's traces on top
@@ -62,7 +66,7 @@ def moved_frame() -> pd.DataFrame:
 
 def test_the_waterfall_starts_from_a_zoomed_baseline_and_leaves_out_empty_values():
     moved = moved_frame()
-    fig = chart_style.apply(charts.waterfall(moved, "region", "Revenue", tr("en")), "en")
+    fig = chart_style.apply(sales_charts.waterfall(moved, "region", "Revenue", tr("en")), "en")
     shown = list(fig.data[0].x)
     assert "Hotline" not in shown and len(shown) == 2 + 4
     running = moved["previous"].sum() + moved["change"].cumsum()
@@ -81,9 +85,9 @@ def test_a_value_has_one_colour_in_every_chart():
             "revenue": RNG.uniform(1, 10, 9),
         }
     )
-    stacked = charts.stacked(over_time, "revenue", "Revenue")
+    stacked = chart_kinds.stacked(over_time, "revenue", "Revenue")
     service = pd.DataFrame({"channel": ["Hotline", "WeChat", "App", "Email"], "tickets": [9, 7, 5, 2]})
-    bars = charts.bars(service, "channel", "tickets", "Tickets")
+    bars = chart_kinds.bars(service, "channel", "tickets", "Tickets")
     in_stacked = {t.name: t.marker.color for t in stacked.data}
     in_bars = dict(zip(bars.data[0].x, bars.data[0].marker.color, strict=True))
     for channel in ("App", "WeChat"):
@@ -98,7 +102,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
         [(c, r, float(v)) for c in ("App", "Store") for r, v in (("East", 706_081.4), ("West", 4_215_000))],
         columns=["channel", "region", "revenue"],
     )
-    fig = chart_style.apply(charts.heatmap(frame, "channel", "region", "revenue", "Revenue"), lang)
+    fig = chart_style.apply(chart_kinds.heatmap(frame, "channel", "region", "revenue", "Revenue"), lang)
     texts = list(fig.data[1].text)
     assert all(len(t) <= 6 for t in texts), texts  # 706K / 70.6万: never 706,081 clipped in a cell
     assert formatting.value(706_081.4, "int", lang) in texts
@@ -106,7 +110,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
         [(r, f, f"{r}{f}", r * f) for r in range(1, 6) for f in range(1, 6)], columns=["r", "f", "rfm", "customers"]
     )
     label = {"en": lambda c: "Potential Loyalist", "zh": lambda c: "潜在忠诚客户"}[lang]
-    fig = chart_style.apply(charts.rf_grid(grid, "customers", "R × F", tr(lang), label), lang)
+    fig = chart_style.apply(segment_charts.rf_grid(grid, "customers", "R × F", tr(lang), label), lang)
     width = chart_style.CELL_WRAP[lang == "zh"]
     for text in fig.data[1].text:
         assert all(len(line) <= max(width, len("Potential")) for line in text.split("<br>")), text
@@ -115,7 +119,7 @@ def test_heat_map_cells_fit_their_numbers_and_labels(lang):
 def test_text_on_dark_cells_is_white():
     assert chart_style.ink(90, 100) == "white" and chart_style.ink(10, 100) != "white"
     matrix = pd.DataFrame({"cohort": ["2026-01"] * 2, "offset": [0, 1], "retention": [1.0, 0.2], "customers": 10})
-    fig = charts.cohort_grid(matrix, "retention", "Cohorts")
+    fig = churn_charts.cohort_grid(matrix, "retention", "Cohorts")
     assert list(fig.data[0].textfont.color) == ["white", chart_style.ink(0.2, 1.0)]
 
 
@@ -132,7 +136,7 @@ def test_long_labels_wrap_in_both_languages():
 
 
 def go_bars(labels: list[str]):
-    return charts.bars(pd.DataFrame({"product": labels, "tickets": [3, 2]}), "product", "tickets", "Tickets")
+    return chart_kinds.bars(pd.DataFrame({"product": labels, "tickets": [3, 2]}), "product", "tickets", "Tickets")
 
 
 def test_wrapped_labels_from_the_data_stay_text():

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from insight import cache, settings
-from insight.domain import segments
+from insight.domain import customer_value, segment_tables, segments
 from insight.ingest.importer import import_file
 from insight.ml import clusters
 from insight.semantic import query
@@ -123,14 +123,14 @@ def test_rfm_tiers_and_pareto_on_online_retail(retail):
     scope = segments.with_segments(Scope.open(retail, Filters()))
     assert scope.period == (start, end)
     assert_same(computed(scope), want)
-    summary = segments.summary(scope)
+    summary = segment_tables.summary(scope)
     assert summary["pareto_top20_share"] == pytest.approx(top20)
     assert summary["segment_customers"] == len(want)
     for tier in segments.TIERS:
         share = want.loc[want["tier"] == tier, "monetary"].sum() / want["monetary"].sum()
         assert summary[f"{tier}_share"] == pytest.approx(share)
     # The file has one year of data, so retention cannot be measured and CLV is the margin only.
-    assert segments.clv_inputs(scope).retention is None
+    assert customer_value.clv_inputs(scope).retention is None
 
 
 def demo_lines(ws) -> pd.DataFrame:
@@ -144,9 +144,9 @@ def test_rfm_and_tiers_on_the_demo_for_a_chosen_period(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, filters))
     want, top20 = expected_rfm(demo_lines(demo_ws), start, end)
     assert_same(computed(scope), want)
-    assert segments.summary(scope)["pareto_top20_share"] == pytest.approx(top20)
+    assert segment_tables.summary(scope)["pareto_top20_share"] == pytest.approx(top20)
 
-    grid = segments.rf_grid(scope)
+    grid = segment_tables.rf_grid(scope)
     counts = want.groupby(["r", "f"]).size()
     for row in grid.itertuples():
         assert row.customers == counts.get((row.r, row.f), 0)
@@ -155,7 +155,7 @@ def test_rfm_and_tiers_on_the_demo_for_a_chosen_period(demo_ws):
 def test_tier_cutoffs_are_configurable(demo_ws):
     filters, _ = Filters.from_query("tiers=10,30,60")
     scope = segments.with_segments(Scope.open(demo_ws, filters))
-    tiers = segments.tier_table(scope, segments.clv_inputs(scope)).set_index("tier")
+    tiers = segment_tables.tier_table(scope, customer_value.clv_inputs(scope)).set_index("tier")
     n = tiers["customers"].sum()
     assert tiers.loc["diamond", "customers"] == n * 1000 // 10000
     assert tiers.loc[["diamond", "gold"], "customers"].sum() == n * 3000 // 10000
@@ -188,7 +188,7 @@ def test_tier_and_rfm_filter_every_page(demo_ws):
 def test_clv_follows_its_formula(demo_ws):
     filters, _ = Filters.from_query("margin=40")
     scope = segments.with_segments(Scope.open(demo_ws, filters))
-    clv = segments.clv_inputs(scope)
+    clv = customer_value.clv_inputs(scope)
     end = scope.period[1]
     as_of = pd.Timestamp(end + dt.timedelta(days=1))
     lines = demo_lines(demo_ws)
@@ -199,7 +199,7 @@ def test_clv_follows_its_formula(demo_ws):
     r = len(last_year & year_before) / len(year_before)
     assert clv.margin == 0.40 and clv.retention == pytest.approx(r)
 
-    listed = segments.members(scope, clv, "tier:diamond").set_index("customer_id")
+    listed = segment_tables.members(scope, clv, "tier:diamond").set_index("customer_id")
     history = lines.groupby("customer_id")["amount"].sum()
     annual = lines[lines["order_date"] >= y1].groupby("customer_id")["amount"].sum()
     want = 0.40 * (history + annual.reindex(history.index, fill_value=0) * r / (1 + 0.10 - r))
@@ -209,7 +209,7 @@ def test_clv_follows_its_formula(demo_ws):
 
 def test_movement_between_periods(demo_ws):
     scope = segments.with_segments(Scope.open(demo_ws, Filters.from_query("from=2026-05-01&to=2026-10-31")[0]))
-    moves = segments.transitions(scope)
+    moves = segment_tables.transitions(scope)
     lines = demo_lines(demo_ws)
     now, _ = expected_rfm(lines, dt.date(2026, 5, 1), dt.date(2026, 10, 31))
     before, _ = expected_rfm(lines, dt.date(2025, 10, 29), dt.date(2026, 4, 30))  # the 184 days before
@@ -220,7 +220,7 @@ def test_movement_between_periods(demo_ws):
     for (a, b), count in want.items():
         assert got[(a, b)] == count
     assert got.xs("inactive", level="to_rfm").sum() == len(before.index.difference(now.index))
-    listed = segments.members(scope, segments.clv_inputs(scope), "move:loyal>at_risk")
+    listed = segment_tables.members(scope, customer_value.clv_inputs(scope), "move:loyal>at_risk")
     assert len(listed) == want.get(("loyal", "at_risk"), 0)
 
 
@@ -233,7 +233,7 @@ def test_clusters_are_deterministic_and_named(demo_ws):
     assert (first.labels["cluster"].to_numpy() == again.labels["cluster"].to_numpy()).all()
     assert 2 <= first.k <= 8 and first.chosen == "silhouette"
     assert first.silhouettes[first.k] == max(first.silhouettes.values())
-    assert len(first.labels) == segments.summary(scope)["segment_customers"]
+    assert len(first.labels) == segment_tables.summary(scope)["segment_customers"]
     # Numbered by average revenue, highest first; every cluster has a name.
     assert first.profile["monetary"].is_monotonic_decreasing
     assert all(parts for parts in first.profile["name_parts"])

@@ -203,9 +203,6 @@ def _linked(columns: dict[str, set[str]], table: str, other: str) -> bool:
 
 def drop_legacy(cur) -> None:
     """Inside a writer: drop the per-scope tables and views older versions made (`_rows_…`)."""
-    found = cur.execute(
-        "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE starts_with(view_name, '_rows_') "
-        "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE starts_with(table_name, '_rows_')"
-    ).fetchall()
-    for name, kind in found:
-        cur.execute(f"DROP {kind} IF EXISTS {quote(name)}")
+    for kind in ("view", "table"):
+        for (name,) in cur.execute(dialect.stored(kind, "\\_rows\\_%")).fetchall():
+            cur.execute(f"DROP {kind.upper()} IF EXISTS {quote(name)}")

@@ -66,7 +66,7 @@ def entries(
         clauses.append('"at" < ?')
         params.append(until + dt.timedelta(days=1))
     if text:
-        clauses.append("contains(lower(what), lower(?))")
+        clauses.append("position(lower(?) IN lower(what)) > 0")
         params.append(text)
     where = " AND ".join(clauses) or "true"
     return ws.query(

@@ -6,6 +6,19 @@ module with the same functions; each is small and named by what it means, not by
 
 Arguments are SQL expressions (already quoted where they are identifiers); numbers are checked to
 be numbers, since some of them end up inside the SQL text.
+
+What stays DuckDB by nature, outside this module, and why:
+- `insight/ingest/`: a file is read with DuckDB's own readers (`read_csv`, `read_json_auto`,
+  `read_parquet`), staged and typed in DuckDB temp tables (`TRY_CAST`, `regexp_*`, `* EXCLUDE`,
+  `CREATE OR REPLACE TEMP TABLE`) on the workspace's connection, then published. Whatever engine
+  reads the pages, importing happens in the workspace file, so this SQL never meets another engine.
+- `insight/db/lake.py` writes the Parquet lake Spark reads (`COPY … TO … (FORMAT parquet)`).
+- The workspace file's own bookkeeping (insight/db/catalog.py; the people, sessions and audit log
+  of insight/auth; saved views, schedules, deliveries and alerts of insight/reports; annotations)
+  lives only in the DuckDB file: its SQL is plain (`RETURNING` and `ON CONFLICT` as in
+  PostgreSQL and SQLite) and runs on the workspace connection, never on the engine. The file's
+  catalog is listed through `stored` and `stored_columns` below (insight/db/facts.py still reads
+  `duckdb_tables()` itself).
 """
 
 from __future__ import annotations
@@ -59,6 +72,13 @@ def any_of(value: str) -> str:
     return f"any_value({value})"
 
 
+def most_frequent(col: str, condition: str = "true") -> str:
+    """The value of `col` most rows (where `condition` holds) have, ties to the first by value
+    (`mode()` breaks ties arbitrarily, so the answer could change between runs)."""
+    counts = f"map_entries(histogram({col}) FILTER (WHERE {condition}))"
+    return f"list_sort(list_transform({counts}, lambda e: struct_pack(n := -CAST(e.value AS BIGINT), k := e.key)))[1].k"
+
+
 # --- dates and times -------------------------------------------------------------------------
 
 
@@ -76,6 +96,11 @@ def as_date(expr: str) -> str:
     return f"CAST({expr} AS DATE)"
 
 
+def as_number(expr: str) -> str:
+    """`expr` as a DOUBLE, NULL where it is not a number (text such as "n/a")."""
+    return f"TRY_CAST({expr} AS DOUBLE)"
+
+
 def plus_days(day: str, days: int | str) -> str:
     """The date `days` (a whole number, or an integer SQL expression) after the date `day`."""
     return f"({day} + {int(days) if isinstance(days, int) else days})"
@@ -87,8 +112,9 @@ def plus_days_time(ts: str, days: int | str) -> str:
     return f"({ts} + INTERVAL ({int(days) if isinstance(days, int) else days}) DAY)"
 
 
-def plus_hours(ts: str, hours: str) -> str:
-    """A timestamp `hours` (a numeric SQL expression, fractions allowed) after `ts`."""
+def plus_hours(ts: str, hours: str | float) -> str:
+    """A timestamp `hours` (a number, or a numeric SQL expression; fractions allowed) after `ts`."""
+    hours = repr(float(hours)) if isinstance(hours, int | float) else hours
     return f"{ts} + to_microseconds(CAST(({hours}) * 3600e6 AS BIGINT))"
 
 
@@ -121,19 +147,18 @@ def plus_month(date: str) -> str:
 # --- statements ------------------------------------------------------------------------------
 
 
-def star_except(alias: str, columns: list[str] | tuple[str, ...]) -> str:
-    """Every column of `alias` but `columns` (already quoted)."""
-    return f"{alias}.* EXCLUDE ({', '.join(columns)})" if columns else f"{alias}.*"
+def star_except(alias: str, columns: list[str] | tuple[str, ...], replaced: dict[str, str] | None = None) -> str:
+    """Every column of `alias` but `columns` (already quoted), in their order; `replaced` maps a
+    kept column (quoted) to the expression shown in its place."""
+    star = f"{alias}.* EXCLUDE ({', '.join(columns)})" if columns else f"{alias}.*"
+    if replaced:
+        star += f" REPLACE ({', '.join(f'{expr} AS {col}' for col, expr in replaced.items())})"
+    return star
 
 
 def group_all() -> str:
     """GROUP BY every selected column that is not an aggregate."""
     return "GROUP BY ALL"
-
-
-def order_all() -> str:
-    """ORDER BY every selected column, left to right."""
-    return "ORDER BY ALL"
 
 
 def named(name: str) -> str:
@@ -143,14 +168,28 @@ def named(name: str) -> str:
     return f"${name}"
 
 
+def stored(kind: str, like: str) -> str:
+    """SELECT of the names of the workspace file's own tables (`kind` "table") or views ("view")
+    whose names match the LIKE pattern `like` (`\\` escapes), temporary ones left out."""
+    if kind not in ("table", "view"):
+        raise ValueError(f"kind={kind!r} should be 'table' or 'view'")
+    return (
+        f"SELECT {kind}_name AS name FROM duckdb_{kind}s() WHERE NOT temporary "
+        f"AND {kind}_name LIKE {literal(like)} ESCAPE '\\'"
+    )
+
+
+def stored_columns() -> str:
+    """SELECT of the column names, in order, of the workspace file's table named by the one parameter."""
+    return (
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? ORDER BY column_index"
+    )
+
+
 def row_id(alias: str = "t") -> str:
     """A row's physical position in its table (tables only, not views)."""
     return f"{alias}.rowid"
-
-
-def sample(rows: int, seed: int) -> str:
-    """A clause keeping a reproducible random sample of `rows` rows of a FROM."""
-    return f"USING SAMPLE {int(rows)} ROWS (reservoir, {int(seed)})"
 
 
 def percentile(col: str, fraction: float) -> str:

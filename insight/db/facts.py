@@ -278,10 +278,6 @@ def constant_per_customer(ws: Workspace, fact: str, column: str) -> bool:
     return ws._facts_meta[key]
 
 
-def _fact_columns(ws: Workspace, fact: str) -> set[str]:
-    return set(ws.query("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [fact])["column_name"])
-
-
 def _table_columns(cur, physical: str) -> list[str]:
     """A table's columns as this cursor sees them (inside an open transaction too)."""
     return [r[0] for r in cur.execute(f"DESCRIBE {quote(physical)}").fetchall()]

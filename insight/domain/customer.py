@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from insight.db.workspace import quote
-from insight.domain import segments
+from insight.domain import customer_value, segment_tables, segments
 from insight.ml import clusters
 from insight.semantic.scope import Scope
 from insight.views.rows import visible_columns
@@ -52,7 +52,7 @@ def customer_view(scope: Scope, customer_id: str) -> CustomerView:
         view.found = view.found or len(view.tickets) > 0
     if view.found and scope.has("orders", "customer_id") and scope.period:
         with_seg = segments.with_segments(scope)
-        view.segment = segments.customer(with_seg, segments.clv_inputs(with_seg), customer_id)
+        view.segment = segment_tables.customer(with_seg, customer_value.clv_inputs(with_seg), customer_id)
         if view.segment is not None:
             view.segment["cluster"] = clusters.lookup(with_seg, customer_id)
     counted = view.orders[view.orders["counted"]] if len(view.orders) else view.orders

@@ -71,7 +71,7 @@ def features(scope: Scope) -> pd.DataFrame:
     if scope.has("orders", "channel"):
         top = scope.query(
             f"SELECT channel FROM {scope.table('orders')} t WHERE t._valid AND t.channel IS NOT NULL "
-            "AND t.order_date >= ? AND t.order_date < ? GROUP BY ALL ORDER BY sum(t.amount) DESC, channel "
+            "AND t.order_date >= ? AND t.order_date < ? GROUP BY channel ORDER BY sum(t.amount) DESC, channel "
             f"LIMIT {MAX_CHANNELS}",
             period,
         )["channel"].tolist()
@@ -243,17 +243,17 @@ def name_text(parts: list[tuple[str, str | None]], lang: str = "en") -> str:
 
 
 def members(scope: Scope, clv, spec: str, attributes: tuple[str, ...] = (), k: int | None = None):
-    """`segments.members`, plus `cluster:N` (the members of cluster N), with each member's cluster
+    """`segment_tables.members`, plus `cluster:N` (the members of cluster N), with each member's cluster
     where the clusters have been computed."""
-    from insight.domain import segments
+    from insight.domain import segment_tables
 
     kind, _, value = spec.partition(":")
     if kind != "cluster":
-        return segments.members(scope, clv, spec, attributes)
+        return segment_tables.members(scope, clv, spec, attributes)
     found = run(scope, k)
     if found is None or whole_number(value) is None or not 1 <= int(value) <= found.k:
         return None
-    everyone = segments.members(scope, clv, "all", attributes)
+    everyone = segment_tables.members(scope, clv, "all", attributes)
     labelled = everyone.merge(found.labels, on="customer_id", how="inner")
     return labelled[labelled["cluster"] == int(value)].reset_index(drop=True)
 
@@ -263,10 +263,10 @@ def target_list(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """A group's members as a campaign target list, and where it came from (data version,
     filters, period and group) for the side sheet, so the list can be traced."""
-    from insight.domain import segments
+    from insight.domain import customer_value, segments
 
     scope = segments.with_segments(scope)
-    clv = segments.clv_inputs(scope)
+    clv = customer_value.clv_inputs(scope)
     listed = members(scope, clv, spec, attributes, k)
     if listed is None:
         return None

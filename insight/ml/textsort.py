@@ -35,7 +35,7 @@ from sklearn.preprocessing import Normalizer
 
 from insight import settings
 from insight.cache import memo
-from insight.db import facts
+from insight.db import dialect, facts
 from insight.db.workspace import Snapshot, Workspace
 from insight.errors import InsightError
 from insight.i18n import Message, msg
@@ -151,10 +151,10 @@ def _texts(ws: Workspace, snap: Snapshot | None = None) -> pd.DataFrame:
     """The tickets' texts: of the latest version, or of `snap` (a user's rows: see Scope)."""
     table = _raw(ws, snap)
     cols = ws.columns("tickets", snap)
-    picks = ["rowid AS _row", *(["ticket_id"] if "ticket_id" in cols else []), "text"]
+    picks = [f"{dialect.row_id()} AS _row", *(["ticket_id"] if "ticket_id" in cols else []), "text"]
     picks.append("CAST(category AS VARCHAR) AS category" if "category" in cols else "NULL AS category")
     frame = ws.query(
-        f"SELECT {', '.join(picks)} FROM {table} WHERE text IS NOT NULL AND trim(text) <> ''", cap=10_000_000
+        f"SELECT {', '.join(picks)} FROM {table} t WHERE text IS NOT NULL AND trim(text) <> ''", cap=10_000_000
     )
     frame["labelled"] = ~frame["category"].fillna("").str.strip().str.lower().isin(UNLABELLED)
     return frame
@@ -204,16 +204,18 @@ def _publish(ws: Workspace, assigned: pd.DataFrame, note: str, fill_category: bo
     assigned tickets' category becomes the assigned one too."""
     table = _raw(ws)
     cols = ws.columns("tickets")
-    star = "t.*" + (" EXCLUDE (suggested_category)" if "suggested_category" in cols else "")
+    dropped = ["suggested_category"] if "suggested_category" in cols else []
+    replaced = {}
     extra = ", s.suggested_category"
     if fill_category and "category" in cols:
-        star += " REPLACE (coalesce(s.suggested_category, CAST(t.category AS VARCHAR)) AS category)"
+        replaced["category"] = "coalesce(s.suggested_category, CAST(t.category AS VARCHAR))"
     elif fill_category:
         extra += ", s.suggested_category AS category"
     with ws.cursor() as cur, ws.writer(cur):
         cur.register("_assigned", assigned[["_row", "suggested_category"]])
         try:
-            select = f"SELECT {star}{extra} FROM {table} t LEFT JOIN _assigned s ON s._row = t.rowid ORDER BY t.rowid"
+            star, row = dialect.star_except("t", dropped, replaced), dialect.row_id("t")
+            select = f"SELECT {star}{extra} FROM {table} t LEFT JOIN _assigned s ON s._row = {row} ORDER BY {row}"
             version = ws.publish(cur, "tickets", select, op="replace", source_file=note)
             facts.build(ws, cur, {**ws.snapshot().tables, "tickets": f"tickets__v{version}"})
         finally:

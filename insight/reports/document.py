@@ -18,9 +18,10 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from insight import chart_style, charts, formatting, i18n, settings
+from insight import chart_style, formatting, i18n, settings
 from insight.auth import access, audit
 from insight.auth.users import User
+from insight.charts import base as chart_base
 from insight.db.workspace import Workspace
 from insight.domain import annotations
 from insight.errors import InsightError
@@ -215,7 +216,7 @@ Promise.all(figures.map((f, i) => Plotly.newPlot("chart-" + i, f.data, f.layout,
 def _document(report: Report) -> str:
     t = report.t
     figs = [
-        charts.inert(annotations.draw(chart_style.apply(f, report.lang), report.marks))
+        chart_base.inert(annotations.draw(chart_style.apply(f, report.lang), report.marks))
         for f in figures.figures(report.view, t)
     ]
     for f in figs:

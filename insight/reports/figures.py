@@ -1,4 +1,4 @@
-"""What a report shows of each page: its charts (built with insight/charts.py from the page's own
+"""What a report shows of each page: its charts (built with insight/charts/ from the page's own
 figures) and its main table, both read from the same PageView as the CLI `view`."""
 
 from __future__ import annotations
@@ -9,7 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight import charts
+from insight.charts import churn as churn_charts
+from insight.charts import complaints as complaint_charts
+from insight.charts import kinds as chart_kinds
+from insight.charts import sales as sales_charts
+from insight.charts import segments as segment_charts
 from insight.domain.overview import MOVED_DIMS, MOVED_METRICS
 from insight.i18n import CATALOG
 from insight.views.views import PageView
@@ -63,41 +67,41 @@ def figures(pv: PageView, t: T) -> list[go.Figure]:
     """The page's charts, in the order the page shows them."""
     out = []
     if pv.page == "overview":
-        out.append(charts.trend(pv.series, t))
+        out.append(sales_charts.trend(pv.series, t))
         metric, dim = _moved_choice(pv)
         moved = pv.moved.get(metric)
         if moved is not None and (moved["dimension"] == dim).any():
-            out.append(charts.waterfall(moved, dim, t(f"metric.{metric}"), t))
+            out.append(sales_charts.waterfall(moved, dim, t(f"metric.{metric}"), t))
     elif pv.page == "channels":
         measure = options(pv).get("measure", "revenue")
         measure = measure if measure in ("revenue", "orders", "customers") else "revenue"
         share = options(pv).get("share") == "true"
         title = t("channels.over_time", measure=t(f"measure.{measure}"))
-        out.append(charts.stacked(pv.over_time, f"{measure}_share" if share else measure, title, share))
+        out.append(chart_kinds.stacked(pv.over_time, f"{measure}_share" if share else measure, title, share))
         for dim, frame in (("region", pv.channel_region), ("segment", pv.channel_segment)):
             if len(frame):
-                out.append(charts.heatmap(frame, "channel", dim, "revenue", t(f"channels.heat_{dim}")))
+                out.append(chart_kinds.heatmap(frame, "channel", dim, "revenue", t(f"channels.heat_{dim}")))
     elif pv.page == "segments" and pv.segments is not None:
         code = _coder(t)
-        out.append(charts.coded_bars(pv.segments, "rfm", "customers", t("seg.by_segment"), code))
-        out.append(charts.coded_bars(pv.tiers, "tier", "revenue", t("seg.tiers.by"), code))
-        out.append(charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t))
+        out.append(chart_kinds.coded_bars(pv.segments, "rfm", "customers", t("seg.by_segment"), code))
+        out.append(chart_kinds.coded_bars(pv.tiers, "tier", "revenue", t("seg.tiers.by"), code))
+        out.append(segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t))
     elif pv.page == "churn":
         if pv.trend is not None:
-            out.append(charts.churn_trend(pv.trend, pv.trend_compare, t))
+            out.append(churn_charts.churn_trend(pv.trend, pv.trend_compare, t))
         if pv.churn_by is not None:
             frame = pv.churn_by
             title = t("churn.by", attribute=_attribute(str(frame["attribute"].iloc[0]), t))
-            out.append(charts.rate_bars(frame, title, lambda v: "—" if v is None else str(v), t))
+            out.append(churn_charts.rate_bars(frame, title, lambda v: "—" if v is None else str(v), t))
     elif pv.page == "complaints":
         if pv.categories is not None:
             cats = pv.categories
             title = t("cmp.pareto", level=t(f"cmp.level.{cats['level'].iloc[0]}"))
-            out.append(charts.complaint_pareto(cats, title, t))
+            out.append(complaint_charts.complaint_pareto(cats, title, t))
         if pv.trend is not None:
-            out.append(charts.weekly_stacked(pv.trend, t("cmp.trend"), t))
+            out.append(complaint_charts.weekly_stacked(pv.trend, t("cmp.trend"), t))
     elif pv.page == "campaigns" and pv.campaigns is not None:
-        out.append(charts.bars(pv.campaigns, "campaign_id", "conversion_rate", t("camp.conversion"), ".0%"))
+        out.append(chart_kinds.bars(pv.campaigns, "campaign_id", "conversion_rate", t("camp.conversion"), ".0%"))
     return out
 
 

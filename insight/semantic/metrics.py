@@ -78,7 +78,7 @@ def due_sql(cols, alias: str = "t", precomputed: bool = True, sla_hours: dict[st
     if "priority" in cols:
         sla = sla_due(sla_hours, alias)
     else:
-        sla = f"{alias}.created_at + INTERVAL {settings.SLA_HOURS['medium']} HOUR"
+        sla = dialect.plus_hours(f"{alias}.created_at", settings.SLA_HOURS["medium"])
     return f"coalesce({alias}.due_at, {sla})" if "due_at" in cols else sla
 
 
@@ -167,9 +167,9 @@ def _segment_share(condition: str) -> str:
 
 
 def _equity(cols, table, scope) -> str:
-    from insight.domain import segments  # CLV's inputs (retention) are measured on the segment table
+    from insight.domain import customer_value  # CLV's inputs (retention) are measured on the segment table
 
-    return f"sum({segments.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
+    return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
 
 
 def _computed(id: str, function: str, requires, **kw) -> Metric:

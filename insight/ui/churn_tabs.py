@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import charts, formatting, i18n
+from insight import formatting, i18n
+from insight.charts import churn as churn_charts
 from insight.domain import churn
 from insight.escape import md
 from insight.ml import churn_model
@@ -36,7 +37,7 @@ def value_label(ctx: Context, attr: str):
 def trend(ctx: Context, pv, d) -> None:
     t = ctx.t
     if pv.trend is not None:
-        fig = charts.churn_trend(pv.trend, pv.trend_compare, t)
+        fig = churn_charts.churn_trend(pv.trend, pv.trend_compare, t)
         chart(fig, "churn_trend", grain="month")
         if pv.trend["provisional"].any():
             st.caption(t("churn.trend.provisional.hint"))
@@ -67,7 +68,7 @@ def trend(ctx: Context, pv, d) -> None:
         st.info(t("churn.versus.none", cutoff=md(versus["cutoff"].iloc[0])))
     groups = pv.complaints_churn.iloc[:2].dropna(subset=["customers"])
     if len(groups):
-        chart(charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
+        chart(churn_charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
     view_notes(ctx, pv, kinds=("coverage",))
 
 
@@ -78,7 +79,7 @@ def by_attribute(ctx: Context, pv, d, attrs: list[str]) -> None:
     if pv.churn_by is None:
         return
     frame = pv.churn_by
-    fig = charts.rate_bars(frame, t("churn.by", attribute=name(by)), value_label(ctx, by), t)
+    fig = churn_charts.rate_bars(frame, t("churn.by", attribute=name(by)), value_label(ctx, by), t)
     chart(fig, "churn_by", dim=by if by in churn.DRILLABLE_ATTRIBUTES else None)
     st.caption(t("churn.by.small", n=MIN_GROUP))
     if d.kind == "behavioural":
@@ -97,7 +98,7 @@ def cohorts(ctx: Context, pv, asked: list[str]) -> None:
         return
     matrix = pv.retention
     column = "retention" if ret == "customers" else "revenue_retention"
-    chart(charts.cohort_grid(matrix, column, t("churn.cohorts", measure=t(f"churn.ret.{ret}"))), "churn_cohorts")
+    chart(churn_charts.cohort_grid(matrix, column, t("churn.cohorts", measure=t(f"churn.ret.{ret}"))), "churn_cohorts")
     st.caption(t("churn.cohorts.masked"))
     names = sorted(matrix["cohort"].unique())
     unknown = [c for c in asked if c not in names]
@@ -108,7 +109,7 @@ def cohorts(ctx: Context, pv, asked: list[str]) -> None:
     chosen = st.multiselect(
         t("churn.cohorts.pick"), names, default=picks, key="cohorts", bind="query-params", placeholder=t("app.choose")
     )
-    chart(charts.retention_curves(matrix, chosen, column, t), "churn_curves")
+    chart(churn_charts.retention_curves(matrix, chosen, column, t), "churn_curves")
 
 
 def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
@@ -120,7 +121,10 @@ def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
         return
     groups = pv.survival_groups
     unit, basis = groups["unit"].iloc[0], groups["basis"].iloc[0]
-    chart(charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")), "churn_survival")
+    chart(
+        churn_charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")),
+        "churn_survival",
+    )
     st.caption(t(f"churn.survival.basis.{basis}", days=d.days))
     p = groups["p_value"].iloc[0]
     if p is not None and p == p:
@@ -157,9 +161,9 @@ def risk(ctx: Context, pv, d, scope, in_force) -> None:
     )
     left, right = st.columns(2)
     with left:
-        chart(charts.calibration(pv.calibration, t), "churn_calibration")
+        chart(churn_charts.calibration(pv.calibration, t), "churn_calibration")
     with right:
-        chart(charts.importance(pv.importance, feature, t), "churn_importance")
+        chart(churn_charts.importance(pv.importance, feature, t), "churn_importance")
     refused = pv.refused
     if len(refused):
         with st.expander(t("churn.model.refused")):

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from insight import chart_style, charts
+from insight import chart_style
 from insight.auth import audit
+from insight.charts import base as chart_base
 from insight.domain import annotations
 from insight.escape import md
 from insight.i18n import column_label
@@ -46,7 +47,7 @@ def chart(
     the URL by the page) to the clicked key.
     """
     ctx = context()
-    fig = charts.inert(annotations.draw(chart_style.apply(fig, ctx.lang), chart_marks(ctx)))
+    fig = chart_base.inert(annotations.draw(chart_style.apply(fig, ctx.lang), chart_marks(ctx)))
     if height:
         fig.update_layout(height=height)
     fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})

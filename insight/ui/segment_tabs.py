@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from insight import charts, formatting
+from insight import formatting
+from insight.charts import kinds as chart_kinds
+from insight.charts import segments as segment_charts
 from insight.domain.segments import INACTIVE, RFM_SEGMENTS, TIERS, Options, segment_as_of
 from insight.escape import md
 from insight.ml.clusters import name_text, target_list
@@ -50,8 +52,8 @@ def rfm(ctx: Context, pv) -> None:
     # The grid's 25 labelled cells take the whole width, so their labels fit at 1024 wide too.
     measure = "revenue" if flag("grid", t("seg.grid.revenue")) else "customers"
     title = t("seg.grid", measure=t(f"col.{measure}"))
-    chart(charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
-    chart(charts.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
+    chart(segment_charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
+    chart(chart_kinds.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
     st.caption(t("seg.grid.hint"))
     table(ctx, segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]]), "col")
 
@@ -61,7 +63,7 @@ def movement(ctx: Context, pv) -> None:
         st.info(ctx.t("seg.moves.none"))
         return
     order = (*RFM_SEGMENTS, INACTIVE)
-    fig = charts.moves(pv.transitions, order, ctx.t("seg.moves"), lambda c: code(ctx, c))
+    fig = segment_charts.moves(pv.transitions, order, ctx.t("seg.moves"), lambda c: code(ctx, c))
     chart(fig, "seg_moves", pick="members")
     st.caption(ctx.t("seg.moves.hint"))
 
@@ -71,9 +73,9 @@ def tiers(ctx: Context, pv) -> None:
     label = lambda c: code(ctx, c)  # noqa: E731
     left, right = st.columns(2)
     with left:
-        chart(charts.coded_bars(frame, "tier", "revenue", t("seg.tiers.by"), label), "seg_tiers", dim="tier")
+        chart(chart_kinds.coded_bars(frame, "tier", "revenue", t("seg.tiers.by"), label), "seg_tiers", dim="tier")
     with right:
-        chart(charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
+        chart(segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
     table(ctx, frame.assign(tier=[label(c) for c in frame["tier"]]), prefix="col")
     basis = pv.tier_churn
     known = f"{basis.known:,}"
@@ -107,11 +109,11 @@ def clusters(ctx: Context, pv, k: int | None) -> None:
     names = {int(c): name_text(p, ctx.lang) for c, p in zip(profile["cluster"], profile["name_parts"], strict=True)}
     left, right = st.columns([3, 2])
     with left:
-        fig = charts.projection(pv.projection, t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")
+        fig = segment_charts.projection(pv.projection, t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")
         chart(fig, "seg_map", pick="members")
         st.caption(t("seg.clusters.hint"))
     with right:
-        chart(charts.bars(sil.astype({"k": str}), "k", "silhouette", t("seg.clusters.silhouette")), "seg_sil")
+        chart(chart_kinds.bars(sil.astype({"k": str}), "k", "silhouette", t("seg.clusters.silhouette")), "seg_sil")
     st.subheader(t("seg.clusters.profile"))
     shown = profile.drop(columns=["name_parts", "name"]).assign(name=[names[int(c)] for c in profile["cluster"]])
     table(ctx, shown[["cluster", "name", *[c for c in shown.columns if c not in ("cluster", "name")]]], "col")

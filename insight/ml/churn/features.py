@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from insight import settings
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.domain import churn
 from insight.domain.churn import Definition
@@ -48,26 +49,28 @@ class Feature:
     expr: str | None = None  # SQL over orders `t` with one `?`: the day it is measured at
 
 
+def _day(days: int) -> str:
+    """The day `days` after the bound day (one `?`)."""
+    return dialect.plus_days(dialect.as_date("?"), days)
+
+
 #: History features, each measured at the cutoff from orders/tickets up to it.
 ORDER_FEATURES = (
-    Feature("recency_days", "num", expr="datediff('day', max(t._day), ?)"),
-    Feature("tenure_days", "num", expr="datediff('day', min(t._day), ?)"),
-    Feature("orders_90d", "num", expr="count(*) FILTER (WHERE t._order_first AND t._day > ?::DATE - 90)"),
+    Feature("recency_days", "num", expr=dialect.days_between("max(t._day)", "?")),
+    Feature("tenure_days", "num", expr=dialect.days_between("min(t._day)", "?")),
+    Feature("orders_90d", "num", expr=f"count(*) FILTER (WHERE t._order_first AND t._day > {_day(-90)})"),
     Feature(
         "orders_prev_90d",
         "num",
-        expr="count(*) FILTER (WHERE t._order_first AND t._day BETWEEN ?::DATE - 179 AND ?::DATE - 90)",
+        expr=f"count(*) FILTER (WHERE t._order_first AND t._day BETWEEN {_day(-179)} AND {_day(-90)})",
     ),
-    Feature("orders_365d", "num", expr="count(*) FILTER (WHERE t._order_first AND t._day > ?::DATE - 365)"),
-    Feature("revenue_365d", "num", expr="coalesce(sum(t.amount) FILTER (WHERE t._day > ?::DATE - 365), 0)"),
+    Feature("orders_365d", "num", expr=f"count(*) FILTER (WHERE t._order_first AND t._day > {_day(-365)})"),
+    Feature("revenue_365d", "num", expr=f"coalesce(sum(t.amount) FILTER (WHERE t._day > {_day(-365)}), 0)"),
     Feature("orders_total", "num", expr="count(*) FILTER (WHERE t._order_first AND t._day <= ?)"),
 )
 #: The channel of most of a customer's orders up to the cutoff, ties to the first by name
 #: (`mode()` broke ties arbitrarily: the same customer's main channel changed between runs).
-MAIN_CHANNEL = (
-    "list_sort(list_transform(map_entries(histogram(t.channel) FILTER (WHERE t._day <= ?)), "
-    "lambda e: struct_pack(n := -CAST(e.value AS BIGINT), k := e.key)))[1].k"
-)
+MAIN_CHANNEL = dialect.most_frequent("t.channel", "t._day <= ?")
 TICKET_FEATURES = ("complaints_90d", "complaints_total", "tickets_365d", "late_tickets", "csat_365d")
 
 
@@ -225,18 +228,18 @@ def _ticket_join(scope: Scope, names: list[str], day: dt.date) -> tuple[str, lis
     """The tickets features measured at `day`, as a LEFT JOIN `k` and its parameters."""
     cols = scope.columns["tickets"]
     complaint = complaint_condition(cols)
-    csat = "avg(t.satisfaction) FILTER (WHERE t.created_at > ?::DATE - 365" + (
-        " AND t.resolved_at < ?::DATE + 1)" if "resolved_at" in cols else ")"
+    csat = f"avg(t.satisfaction) FILTER (WHERE t.created_at > {_day(-365)}" + (
+        f" AND t.resolved_at < {_day(1)})" if "resolved_at" in cols else ")"
     )
     late = (
-        "count(*) FILTER (WHERE t._due < ?::DATE + 1 AND (t.resolved_at IS NULL OR t.resolved_at > t._due))"
+        f"count(*) FILTER (WHERE t._due < {_day(1)} AND (t.resolved_at IS NULL OR t.resolved_at > t._due))"
         if "resolved_at" in cols
         else "0"
     )
     exprs = {
-        "complaints_90d": (f"count(*) FILTER (WHERE {complaint} AND t.created_at > ?::DATE - 90)", 1),
+        "complaints_90d": (f"count(*) FILTER (WHERE {complaint} AND t.created_at > {_day(-90)})", 1),
         "complaints_total": (f"count(*) FILTER (WHERE {complaint})", 0),
-        "tickets_365d": ("count(*) FILTER (WHERE t.created_at > ?::DATE - 365)", 1),
+        "tickets_365d": (f"count(*) FILTER (WHERE t.created_at > {_day(-365)})", 1),
         "late_tickets": (late, 1 if "resolved_at" in cols else 0),
         "csat_365d": (csat if "satisfaction" in cols else "NULL", csat.count("?") if "satisfaction" in cols else 0),
     }
@@ -245,13 +248,13 @@ def _ticket_join(scope: Scope, names: list[str], day: dt.date) -> tuple[str, lis
     tw, twp = scope.where("tickets", "t", period=False)
     return (
         f"LEFT JOIN (SELECT t.customer_id, {body} FROM {scope.table('tickets')} t "
-        f"WHERE t.created_at < ?::DATE + 1 AND {tw} GROUP BY t.customer_id) k ON k.customer_id = p.customer_id",
+        f"WHERE t.created_at < {_day(1)} AND {tw} GROUP BY t.customer_id) k ON k.customer_id = p.customer_id",
         [*tparams, day, *twp],
     )
 
 
 def _customer_column(f: Feature) -> str:
-    return f"CAST(c.{quote(f.name)} AS VARCHAR)" if f.kind == "cat" else f"TRY_CAST(c.{quote(f.name)} AS DOUBLE)"
+    return f"CAST(c.{quote(f.name)} AS VARCHAR)" if f.kind == "cat" else dialect.as_number(f"c.{quote(f.name)}")
 
 
 def frame_at_snapshot(scope: Scope, pop_sql: str, params: list, features: list[Feature]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from insight.db import dialect
 from insight.db.workspace import quote
 from insight.ml.churn import estimator
 from insight.ml.churn.features import Feature
@@ -66,11 +67,11 @@ def at_risk(scope: Scope, model: Model) -> tuple[pd.DataFrame, str]:
     frame = model.scores[["customer_id", "risk", "reasons"]].copy()
     basis = "none"
     if scope.has("orders", "customer_id", "order_date") and scope.period:
-        from insight.domain import segments
+        from insight.domain import customer_value, segments
 
         seg_scope = segments.with_segments(scope)
         if seg_scope.snap.has(segments.SEGMENTS):
-            clv = segments.clv_inputs(seg_scope)
+            clv = customer_value.clv_inputs(seg_scope)
             values = scope.query(
                 f"SELECT s.customer_id, {clv.sql('s')} AS value, s.tier FROM {seg_scope.table(segments.SEGMENTS)} s "
                 "WHERE s.active",
@@ -80,7 +81,7 @@ def at_risk(scope: Scope, model: Model) -> tuple[pd.DataFrame, str]:
             basis = "clv"
     if basis == "none" and scope.has("customers", "monthly_charges"):
         values = scope.query(
-            f"SELECT customer_id, 12 * TRY_CAST(monthly_charges AS DOUBLE) AS value FROM {scope.table('customers')}",
+            f"SELECT customer_id, 12 * {dialect.as_number('monthly_charges')} AS value FROM {scope.table('customers')}",
             cap=10_000_000,
         )
         frame = frame.merge(values, on="customer_id", how="left")

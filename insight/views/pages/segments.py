@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from insight.domain import segments
+from insight.domain import customer_value, segment_tables, segments
 from insight.i18n import msg
 from insight.ml import clusters
 from insight.semantic.scope import Scope
@@ -37,7 +37,7 @@ class SegmentsView(PageView):
     tiers: pd.DataFrame | None = None  # tiers and CLV tabs
     tier_churn: TierChurn | None = None  # tiers tab
     pareto: pd.DataFrame | None = None  # tiers tab
-    clv: segments.Clv | None = None
+    clv: customer_value.Clv | None = None
     given_tiers: pd.DataFrame | None = None  # the data's own tiers, where it has them
     transitions: pd.DataFrame | None = None  # movement tab
     clusters: pd.DataFrame | None = None  # clusters tab (or a cluster's members)
@@ -56,20 +56,20 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     opts = read("segments", scope.filters)
     tab, k, spec = opts["tab"], opts["k"], opts["members"]
     shown = lambda *tabs: everything or tab in tabs  # noqa: E731
-    clv = segments.clv_inputs(scope)
+    clv = customer_value.clv_inputs(scope)
     _kpis(scope, view, clv)
-    view.segments = segments.segment_table(scope, clv)
+    view.segments = segment_tables.segment_table(scope, clv)
     view.clv = clv
     if shown("rfm"):
-        view.rf_grid = segments.rf_grid(scope)
+        view.rf_grid = segment_tables.rf_grid(scope)
     if shown("tiers", "clv"):
-        view.tiers = segments.tier_table(scope, clv)
+        view.tiers = segment_tables.tier_table(scope, clv)
     if shown("tiers"):
-        view.tier_churn = TierChurn(**segments.churn_basis(scope))
-        view.pareto = segments.pareto_curve(scope)
-        view.given_tiers = rows_or_none(segments.given_tiers(scope))
+        view.tier_churn = TierChurn(**segment_tables.churn_basis(scope))
+        view.pareto = segment_tables.pareto_curve(scope)
+        view.given_tiers = rows_or_none(segment_tables.given_tiers(scope))
     if tab == "movement":
-        view.transitions = segments.transitions(scope)
+        view.transitions = segment_tables.transitions(scope)
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
         view.notes += found.notes
@@ -87,16 +87,16 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
             view.members_count = MembersCount(len(listed))
 
 
-def _kpis(scope: Scope, view: SegmentsView, clv: segments.Clv) -> None:
+def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
     """The cards, compared with the same customers ranked over the comparison period."""
-    now = segments.summary(scope)
+    now = segment_tables.summary(scope)
     other = scope.compare()
     before: dict = {}
     why = scope.uncompared("orders")
     if other is not None and why is None:
         previous = replace(segments.with_segments(scope, other.period), period=other.period)
-        earlier = segments.clv_inputs(previous)
-        before = segments.summary(previous)
+        earlier = customer_value.clv_inputs(previous)
+        before = segment_tables.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
     for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
