@@ -1,4 +1,6 @@
-"""Page figures, computed once for the pages and the CLI `view` alike."""
+"""Page figures, computed once for the pages, reports and the CLI `view` alike: what every page's
+view has (`PageView`: KPI cards, notes, the period) and `page_view`, which builds the page's own
+typed view (insight/views/pages/)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ PAGE_TABLES = {
     "overview": ("orders",),
     "channels": ("orders",),
     "segments": ("orders",),
-    "churn": (),  # customers with a churned flag, or orders (behavioural churn): `_churn` checks
+    "churn": (),  # customers with a churned flag, or orders (behavioural churn): pages/churn.py checks
     "complaints": ("tickets",),
     "campaigns": ("contacts",),  # the campaigns table adds names and spend where it exists
     "customer": ("customers",),
