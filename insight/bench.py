@@ -90,7 +90,7 @@ def run_bench(
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="insight-bench-") as tmp:
         tmp = Path(tmp)
-        if not sessions:
+        if not sessions and only not in ("peers", "paint"):
             results["import_csv"] = bench_import(tmp, import_rows)
             if only == "import":
                 return results

@@ -60,6 +60,11 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError("the server did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system, all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -152,6 +157,7 @@ def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, .
         async def everyone() -> None:
             await asyncio.gather(*(_session(server.port, token, i, views, queries, out) for i in range(sessions)))
 
+        cpu = server.cpu_seconds()
         started = time.perf_counter()
         importing = _import_during(workspace, batch, imported, delay=2.0) if batch else None
         # its own thread: the caller may run an event loop already (Playwright's sync API does)
@@ -159,6 +165,7 @@ def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, .
         driver.start()
         driver.join()
         wall = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu  # the handed-off import's work too, while it overlaps
         if importing is not None:
             importing.join()
     finally:
@@ -173,6 +180,9 @@ def bench_load(workspace: Path, sessions: int, views: int, queries: tuple[str, .
         "max_ms": round(times[-1] * 1000) if times else None,
         "views_per_s": round(len(times) / wall, 2),
         "wall_s": round(wall, 1),
+        # what the ceiling rests on: one process runs its pages' Python on about one core (the GIL)
+        "server_cpu_s_per_view": round(cpu / len(out), 3) if out else None,
+        "server_cores_used": round(cpu / wall, 2),
         "import": imported,
         "per_page_p50_ms": {
             page: round(statistics.median(t for p, t, bad in out if p == page and t == t) * 1000)

@@ -3,11 +3,13 @@ whatever the app needs before a page shows (a workspace, a signed-in user) is se
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 import streamlit as st
 from streamlit import config
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from insight import cache
@@ -16,6 +18,10 @@ from .conftest import ROOT
 
 #: Seconds a single script run may take before AppTest gives up.
 RUN_TIMEOUT = 60
+
+# Each AppTest's first run scans every installed package for Streamlit components (about a second
+# of CPU); the installed packages do not change during a test session, so scan once per process.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.fixture(autouse=True)

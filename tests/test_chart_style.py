@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from insight import chart_style, formatting, i18n
@@ -142,3 +143,21 @@ def go_bars(labels: list[str]):
 def test_wrapped_labels_from_the_data_stay_text():
     fig = chart_style.apply(go_bars(['<a href="https://evil.example">Fiber broadband</a>', "Smart camera"]), "en")
     assert "<a " not in " ".join(fig.layout.xaxis.ticktext)
+
+
+def test_memoised_plotly_paths_parse_as_plotly_does():
+    """The memo on Plotly's property-path parser (chart_style) returns what the parser itself
+    returns, for every path shape, and a figure styled through it equals one built from dicts."""
+    import plotly.basedatatypes as bdt
+
+    parse = bdt._str_to_dict_path_full
+    assert hasattr(parse, "cache_info")
+    paths = ["xaxis_tickformat", "yaxis2.title.text", "marker.line.width", "error_x.thickness", "a__b", "_c_"]
+    paths += ["shapes[0].line.dash", "legend_title_text", "xaxis.rangeslider_visible", "hoverlabel_font_size"]
+    for path in paths * 2:  # the second pass reads the memo
+        assert parse(path) == parse.__wrapped__(path)
+    by_path = go.Figure().update_layout(xaxis_tickformat=",.0f", yaxis_title_text="¥", legend_title_text="")
+    by_dict = go.Figure().update_layout(
+        xaxis={"tickformat": ",.0f"}, yaxis={"title": {"text": "¥"}}, legend={"title": {"text": ""}}
+    )
+    assert by_path.to_plotly_json() == by_dict.to_plotly_json()

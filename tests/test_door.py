@@ -32,3 +32,31 @@ def test_the_row_cap_stops_fetching_and_says_so(ws, total, cap):
     if total > cap:
         with pytest.raises(InsightError, match=f"more than {cap:,} rows"):
             ws.query(f"SELECT range FROM range({total})", cap=cap)
+
+
+def test_one_watchdog_stops_each_late_query_and_only_those(ws):
+    """The time limits of concurrent queries share one watchdog thread: a query due early is stopped
+    while one due later still runs, and the many queries that finish in time are never interrupted."""
+    import threading
+
+    finished: list[str] = []
+
+    def run(name: str, sql: str, timeout: float) -> None:
+        try:
+            ws.scalar(sql, timeout=timeout)
+            finished.append(f"{name} done")
+        except QueryTimeout:
+            finished.append(f"{name} stopped")
+
+    late = threading.Thread(target=run, args=("late", SLOW, 3.0))
+    late.start()
+    early = threading.Thread(target=run, args=("early", SLOW, 0.2))
+    early.start()
+    quick = [threading.Thread(target=lambda: [run("quick", "SELECT 1", 30.0) for _ in range(50)]) for _ in range(4)]
+    for thread in quick:
+        thread.start()
+    for thread in (*quick, early, late):
+        thread.join()
+    assert finished.count("quick done") == 200
+    assert finished.index("early stopped") < finished.index("late stopped")
+    assert ws.scalar("SELECT 42", timeout=0.5) == 42

@@ -126,6 +126,7 @@ def test_the_load_client_drives_the_real_server_while_a_cron_import_runs(demo_fi
     orders.assign(order_id="B" + orders["order_id"].astype(str)).to_csv(batch, index=False)
     load = bench_load(path, sessions=2, views=3, queries=FILTER_CHANGES, batch=batch)
     assert load["views"] == 6 and load["errors"] == 0 and load["import"]["ok"], load
+    assert 0 < load["server_cpu_s_per_view"] and 0 < load["server_cores_used"] <= (os.cpu_count() or 1), load
     ws = Workspace(path)
     try:
         assert ws.query("SELECT count(*) AS n FROM orders")["n"][0] == len(demo_raw["orders"]) + len(orders)

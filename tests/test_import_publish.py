@@ -192,3 +192,49 @@ def test_view_json_has_no_nan_and_integer_counts(tmp_path):
         "value": "nan",
         "reason": "not a finite number (NaN or infinity)",
     }
+
+
+def _orders_frame(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+    return pd.DataFrame(
+        {
+            "order_id": [f"S{seed}-{i}" for i in range(n)],
+            "customer_id": rng.choice([f"C{i:03d}" for i in range(40)], n),
+            "order_date": start + pd.to_timedelta(rng.integers(0, 365 * 86400, n), unit="s"),
+            "amount": rng.uniform(1, 500, n).round(2),
+            "status": rng.choice(["completed", "cancelled", "returned", "completed", ""], n),
+        }
+    )
+
+
+def _day(value) -> str:
+    return "None" if pd.isna(value) else str(pd.Timestamp(value).date())
+
+
+def _expected_prev_days(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Per customer, each counted order's previous counted order day (sorted, as text), by pandas."""
+    frame = frame.assign(order_date=pd.to_datetime(frame["order_date"]))
+    counted = ~frame["status"].fillna("").isin(["cancelled", "returned"])
+    ordered = frame[counted].sort_values(["customer_id", "order_date"])
+    prev = ordered.groupby("customer_id")["order_date"].shift(1)
+    out = {c: [_day(d) for d in p] for c, p in prev.groupby(ordered["customer_id"])}
+    for c, n in frame[~counted].groupby("customer_id").size().items():
+        out[c] = out.get(c, []) + ["None"] * n
+    return {c: sorted(v) for c, v in out.items()}
+
+
+def test_each_counted_orders_previous_order_day_matches_pandas_after_replace_and_append(tmp_path):
+    """The orders fact's `_prev_day` (computed over a few columns and joined back by row) against
+    pandas, on a generated file and again after appending a second one."""
+    ws = Workspace(tmp_path / "ws.duckdb")
+    first, second = _orders_frame(1, 900), _orders_frame(2, 400)
+    first.to_csv(tmp_path / "a.csv", index=False)
+    second.to_csv(tmp_path / "b.csv", index=False)
+    for csv, frame in (("a.csv", first), ("b.csv", pd.concat([first, second]))):
+        import_file(ws, tmp_path / csv, "orders", mode="append")
+        got = ws.query("SELECT customer_id, _prev_day FROM orders")
+        assert len(got) == len(frame)
+        found = {c: sorted(_day(d) for d in g) for c, g in got.groupby("customer_id")["_prev_day"]}
+        assert found == _expected_prev_days(frame)
+    ws.close()

@@ -51,3 +51,51 @@ def test_signing_in_does_not_wait_for_an_import(demo_ws):
         held.join()
     lines = audit.entries(demo_ws, actions=["signin"])
     assert "while importing" in lines["what"].tolist()
+
+
+def test_the_server_imports_what_the_pages_import_before_it_listens():
+    """`import_pages` (run by `python -m insight.serve` before Streamlit listens) leaves every
+    module the entrypoint and the pages import loaded, so a visitor's first run imports nothing;
+    statsmodels and scikit-learn wait for the figures and models that need them."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    from insight import settings
+
+    root = settings.PROJECT_ROOT
+    named = set()
+    for script in (root / "app.py", *(root / "app_pages").glob("*.py")):
+        for line in script.read_text(encoding="utf-8").splitlines():
+            if found := re.match(r"from (insight[\w.]*) import ([\w, ]+)$", line):
+                package = found[1]
+                named.add(package)
+                named |= {
+                    f"{package}.{n.strip()}"
+                    for n in found[2].split(",")
+                    if (root / package.replace(".", "/") / f"{n.strip()}.py").exists()
+                }
+            elif found := re.match(r"import ([\w.]+)", line):
+                named.add(found[1])
+    code = "import json, sys; from insight import serve; serve.import_pages(); print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert named and named <= loaded, named - loaded
+    assert {"insight.ui.shell", "insight.charts", "plotly.graph_objects"} <= loaded
+    assert not {"statsmodels", "sklearn"} & loaded
+
+
+def test_the_server_does_not_collect_garbage_after_every_run():
+    """Streamlit's default full `gc.collect(2)` after each run held the GIL for half the server's
+    time under 20 sessions: the project's Streamlit config turns it off (read as Streamlit reads it)."""
+    import subprocess
+    import sys
+
+    from insight import settings
+
+    code = "from streamlit import config; config.get_config_options(); print(config.get_option('runner.postScriptGC'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=settings.PROJECT_ROOT
+    )
+    assert out.stdout.split()[-1] == "False"

@@ -77,23 +77,6 @@ def assert_view_is_true(ws, frames: shapes.Frames, view: dict, filtered: bool) -
         assert kind in i18n.NOTE_KINDS
 
 
-# --- the CLI view -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", by_shape())
-def test_cli_view_of_every_section_on_every_shape(name, shape_ws, shape_base, capsys):
-    shape = shapes.BY_NAME[name]
-    ws = shape_ws(name)
-    frames = shape.build(shape_base)
-    for extra in ({}, shapes.emptying_filter(shape)):
-        for page, tab in shapes.CLI_SECTIONS:
-            if extra and (page, tab) in shapes.UNFILTERED_ONLY:
-                continue
-            view = cli_view(ws, page, query_of(shape, page, tab, ws, extra), capsys)
-            assert view["page"] == page
-            assert_view_is_true(ws, frames, view, filtered=bool(extra))
-
-
 # --- the app ------------------------------------------------------------------------------------
 
 #: Texts on a page that name something missing: "there is no tickets table", "the tickets table has
@@ -127,21 +110,38 @@ def visit_every_section(at, ws, shape: shapes.Shape, filtered: bool = False) -> 
         assert at.title[0].value == i18n.t(f"page.{page}")
 
 
+def cli_views(ws, shape: shapes.Shape, frames: shapes.Frames, extra: dict, capsys) -> None:
+    """The CLI `view` of every section (as `python -m insight view LINK --json`, in process)."""
+    for page, tab in shapes.CLI_SECTIONS:
+        if extra and (page, tab) in shapes.UNFILTERED_ONLY:
+            continue
+        view = cli_view(ws, page, query_of(shape, page, tab, ws, extra), capsys)
+        assert view["page"] == page
+        assert_view_is_true(ws, frames, view, filtered=bool(extra))
+
+
+#: The shape also run in 简体中文 (tables from two eras, so the period notes show too).
+IN_CHINESE = ("tickets_other_year",)
+
+
 @pytest.mark.parametrize("name", by_shape())
-def test_app_every_page_and_section_on_every_shape(name, shape_ws, monkeypatch):
+def test_every_page_and_section_on_every_shape(name, shape_ws, shape_base, monkeypatch, capsys):
+    """Each state (the shape, then the shape under a filter) in the app, then in the CLI `view`,
+    then (IN_CHINESE) the app in Chinese, in one process as a server has them: the figures they
+    share (page views, models, clusters) are computed once."""
     shape = shapes.BY_NAME[name]
     ws = shape_ws(name)
+    frames = shape.build(shape_base)
     for extra in ({}, shapes.emptying_filter(shape)):
         at = app(ws, monkeypatch, query={**shape.query, **extra})
         visit_every_section(at, ws, shape, filtered=bool(extra))
+        cli_views(ws, shape, frames, extra, capsys)
+    if name in IN_CHINESE:
+        visit_in_chinese(ws, shape, monkeypatch)
 
 
-@pytest.mark.parametrize("name", by_shape(("tickets_other_year",)))
-def test_app_in_chinese(name, shape_ws, monkeypatch):
-    """Every page and section in 简体中文 (on tables from two eras, so the period notes show too): the
-    notes from the core are translated as well."""
-    shape = shapes.BY_NAME[name]
-    ws = shape_ws(name)
+def visit_in_chinese(ws, shape: shapes.Shape, monkeypatch) -> None:
+    """Every page and section in 简体中文: the notes from the core are translated as well."""
     at = app(ws, monkeypatch, query={**shape.query, "lang": "zh"})
     assert at.title[0].value == "总览"
     for page, tab in shapes.SECTIONS:

@@ -4,8 +4,10 @@ and one write transaction at a time. insight/db/workspace.py builds the versione
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -134,15 +136,53 @@ def write_error(exc: duckdb.Error) -> Exception:
     return exc
 
 
+class _Watchdog:
+    """One thread that interrupts the queries past their deadline (a timer thread per query cost a
+    thread start, and a wait for the GIL, on every query). It sleeps until the earliest deadline
+    and is woken only by a query due before that."""
+
+    def __init__(self) -> None:
+        self._live: dict[int, tuple[float, object]] = {}  # ticket: (deadline, cursor)
+        self._tickets = itertools.count()
+        self._wake = threading.Condition()
+        self._next = math.inf  # the deadline the thread sleeps until
+        self._thread: threading.Thread | None = None
+
+    def watch(self, cur, seconds: float) -> int:
+        deadline = time.monotonic() + seconds
+        with self._wake:
+            ticket = next(self._tickets)
+            self._live[ticket] = (deadline, cur)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="insight-query-timeout", daemon=True)
+                self._thread.start()
+            if deadline < self._next:
+                self._wake.notify()
+            return ticket
+
+    def done(self, ticket: int) -> None:
+        with self._wake:
+            self._live.pop(ticket, None)
+
+    def _run(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                for ticket in [t for t, (deadline, _) in self._live.items() if deadline <= now]:
+                    self._live.pop(ticket)[1].interrupt()  # under the lock: the query is still running
+                self._next = min((deadline for deadline, _ in self._live.values()), default=math.inf)
+                self._wake.wait(None if self._next == math.inf else self._next - now)
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextmanager
 def _time_limit(cur, timeout: float | None):
     """Interrupt the query on `cur` after `timeout` seconds (default: the setting) and turn
     DuckDB's errors into ours: a typed `QueryTimeout`, or an `InsightError`."""
     seconds = settings.query_timeout() if timeout is None else timeout
-    timer = threading.Timer(seconds, cur.interrupt) if seconds and seconds > 0 else None
-    if timer is not None:
-        timer.daemon = True
-        timer.start()
+    ticket = _WATCHDOG.watch(cur, seconds) if seconds and seconds > 0 else None
     try:
         yield
     except duckdb.InterruptException:
@@ -150,5 +190,5 @@ def _time_limit(cur, timeout: float | None):
     except duckdb.Error as exc:
         raise InsightError(msg("error.query", detail=str(exc).splitlines()[0])) from exc
     finally:
-        if timer is not None:
-            timer.cancel()
+        if ticket is not None:
+            _WATCHDOG.done(ticket)

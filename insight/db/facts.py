@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from insight.db import dialect
 from insight.db.workspace import Snapshot, Workspace, quote
@@ -190,23 +191,26 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
     # Recomputed (a version published before ORDERS_MARK): its own columns dropped first.
     ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
     base = dialect.star_except("e", [quote(d) for d in [*replaced, *ours]])
-    with_, more_join, more = _orders_parts(cur, source, lower - set(ours))
+    with_, more_join, more = _orders_parts(cur, source, lower - set(ours), dialect.row_id)
     select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
     select += f" ORDER BY e.{quote(time_col)}"
     return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
-def orders_select(cur, source: str, columns: set[str]) -> str:
+def orders_select(cur, source: str, columns: set[str], key: str) -> str:
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
     columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time: what
-    an import publishes as an orders version."""
-    with_, join, extra = _orders_parts(cur, source, {c.lower() for c in columns})
-    select = f"SELECT e.*, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
+    an import publishes as an orders version. `key` is a column of `source` unique per row; it is
+    left out of the result."""
+    with_, join, extra = _orders_parts(cur, source, {c.lower() for c in columns}, lambda a: f"{a}.{quote(key)}")
+    base = dialect.star_except("e", [quote(key)])
+    select = f"SELECT {base}, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
     return f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
-def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, list[str]]:
-    """CTEs, joins and columns that add ORDER_INTERNALS to the orders rows `e` of `source`."""
+def _orders_parts(cur, source: str, lower: set[str], key: Callable[[str], str]) -> tuple[list[str], str, list[str]]:
+    """CTEs, joins and columns that add ORDER_INTERNALS to the orders rows `e` of `source`;
+    `key(alias)` is a row's unique key (joins a window computed over a few columns back)."""
     valid = "coalesce(status, '') NOT IN ('cancelled', 'returned')"
     valid_e = valid.replace("status", "e.status")
     with_, join, extra = [], "", []
@@ -236,11 +240,15 @@ def _orders_parts(cur, source: str, lower: set[str]) -> tuple[list[str], str, li
         join += " LEFT JOIN cust ON cust._key_id = e.customer_id"
         extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code", "cust._last_day"]
         # Each counted order's previous counted order day of its customer: churn spells for any
-        # inactivity threshold are then a filter on it (insight/domain/churn.py).
-        extra.append(
-            f"CASE WHEN {valid_e} THEN lag({dialect.as_date('e.order_date')}) OVER "
-            f"(PARTITION BY e.customer_id, {valid_e} ORDER BY e.order_date) END AS _prev_day"
+        # inactivity threshold are then a filter on it (insight/domain/churn.py). The window runs
+        # over the three columns it needs and is joined back by row: sorting whole rows for it
+        # took most of the publish.
+        join += (
+            f" LEFT JOIN (SELECT {key('p')} AS _prev_key, CASE WHEN {valid} THEN lag({dialect.as_date('order_date')}) "
+            f"OVER (PARTITION BY customer_id, {valid} ORDER BY order_date) END AS _prev_day FROM {source} p) prev "
+            f"ON prev._prev_key = {key('e')}"
         )
+        extra.append("prev._prev_day")
     else:
         extra += ["CAST(NULL AS BIGINT) AS _cust", "CAST(NULL AS TIMESTAMP) AS _first_at", "NULL AS _first_channel"]
         extra += ["NULL AS _first_channel_code", "CAST(NULL AS DATE) AS _last_day", "CAST(NULL AS DATE) AS _prev_day"]

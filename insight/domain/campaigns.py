@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from insight import settings
 from insight.db import dialect
@@ -129,6 +128,8 @@ def uplift(converted: int, contacted: int, control_converted: int, control: int)
     """Treatment − control conversion with its 95 % interval; None without both groups."""
     if not contacted or not control:
         return {"uplift": None, "uplift_low": None, "uplift_high": None, "significant": None, "verdict": "no_control"}
+    from statsmodels.stats.proportion import confint_proportions_2indep  # lazily: 1 s to import
+
     low, high = confint_proportions_2indep(
         int(converted), int(contacted), int(control_converted), int(control), method="wald", compare="diff"
     )

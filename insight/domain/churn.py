@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from insight import settings
 from insight.db import dialect
@@ -266,6 +265,8 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
 
 
 def wilson_table(frame: pd.DataFrame) -> pd.DataFrame:
+    from statsmodels.stats.proportion import proportion_confint  # lazily: 1 s to import
+
     frame = frame[frame["customers"] > 0].copy()
     frame["churn_rate"] = frame["churned"] / frame["customers"]
     low, high = proportion_confint(frame["churned"], frame["customers"], alpha=0.05, method="wilson")
@@ -395,6 +396,8 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
     )
     table = wilson_table(rows).set_index("value").reindex(["complained", "not_complained"]).reset_index()
     if n1 and n0:
+        from statsmodels.stats.proportion import confint_proportions_2indep  # lazily
+
         low, high = confint_proportions_2indep(c1, n1, c0, n0, method="newcomb", compare="diff")
         diff = c1 / n1 - c0 / n0
         table = pd.concat(

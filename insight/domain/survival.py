@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from insight.db import dialect
 from insight.domain.churn import Definition, attribute_join, spell_cte
@@ -77,6 +76,8 @@ def survival(scope: Scope, d: Definition, attr: str | None = None) -> Survival |
         frame = frame[frame["grp"].isin(keep)]
     else:
         frame = frame.assign(grp="all")
+    from statsmodels.duration.survfunc import SurvfuncRight, survdiff  # lazily: 1 s to import
+
     curves, groups = [], []
     for name, part in frame.groupby("grp", sort=True):
         fit = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))

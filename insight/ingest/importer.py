@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from insight import settings
-from insight.db import facts
+from insight.db import dialect, facts
 from insight.db.schema import TABLE_NAMES
 from insight.db.workspace import Workspace, quote
 from insight.errors import InsightError
@@ -216,7 +216,8 @@ def import_file(
         snap = ws.snapshot()
         result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
         result.warnings += low
-        select = f"SELECT * EXCLUDE (_row, _hash, _ok) FROM {TYPED}"
+        # (orders keep the file's row number: a unique key the fact's window joins back on)
+        select = f"SELECT * EXCLUDE ({'_hash' if table == 'orders' else '_row, _hash'}, _ok) FROM {TYPED}"
         columns = set(plan.output_columns)
         if mode == "append" and snap.has(table):
             select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
@@ -224,7 +225,7 @@ def import_file(
         if dry_run:
             return result
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
-            select = facts.orders_select(cur, f"({select})", columns)
+            select = facts.orders_select(cur, f"({select})", columns, key="_row")
         step(0.8, "publishing")
         report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
         try:
@@ -243,9 +244,11 @@ def import_file(
 def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, select: str) -> str:
     """The SELECT of an append: keyed tables replace rows by key; others skip rows already there."""
     existing = snap[table]
-    ours = [c for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
-    if ours:  # computed again over all the rows
-        existing = f"(SELECT * EXCLUDE ({', '.join(quote(c) for c in ours)}) FROM {existing})"
+    ours = [quote(c) for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
+    if table == "orders":  # internals computed again over all the rows; rows keyed below the file's
+        existing = f"(SELECT {dialect.star_except('x', ours)}, -1 - {dialect.row_id('x')} AS _row FROM {existing} x)"
+    elif ours:
+        existing = f"(SELECT * EXCLUDE ({', '.join(ours)}) FROM {existing})"
     if table in integrity.KEYS:
         result.replaced = integrity.replaced_on_append(cur, table, existing)
         if result.replaced:

@@ -13,14 +13,10 @@ largest z-scores (for example "high value · frequent · App-first").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from insight import settings
 from insight.cache import memo, peek
@@ -30,6 +26,9 @@ from insight.i18n import Message, msg
 from insight.semantic.filters import whole_number
 from insight.semantic.metrics import complaint_condition
 from insight.semantic.scope import Scope
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MAX_CHANNELS = 8  # channel-share features: the channels with the most revenue
 NAME_Z = 0.5  # a feature names a cluster when its centroid is this many SDs from the mean
@@ -122,6 +121,11 @@ def features(scope: Scope) -> pd.DataFrame:
 @memo(8, key=lambda scope, k=None, progress=None: _key(scope, k), heavy=True)
 def run(scope: Scope, k: int | None = None, progress=None) -> Clusters | None:
     """Cluster the scope's active customers; None when there are too few to cluster."""
+    from sklearn.cluster import KMeans  # lazily, as every scikit-learn import: 1 s
+    from sklearn.metrics import silhouette_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     frame = features(scope)
     names = [c for c in frame.columns if c not in ("customer_id", "monetary")]
     names = [c for c in names if frame[c].std() > 0]  # a constant says nothing
@@ -230,6 +234,8 @@ def _name(centroid: pd.Series) -> list[tuple[str, str | None]]:
 
 def _projection(sample: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     """A 2-D principal-component view of (a sample of) the fitted customers."""
+    from sklearn.decomposition import PCA
+
     xy = PCA(n_components=2, random_state=settings.CLUSTER_SEED).fit_transform(sample)
     step = max(1, len(sample) // PROJECTION_POINTS)
     return pd.DataFrame({"x": xy[::step, 0], "y": xy[::step, 1], "cluster": labels[rows][::step]})

@@ -21,17 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import Normalizer
 
 from insight import settings
 from insight.cache import memo
@@ -39,6 +32,9 @@ from insight.db import dialect, facts
 from insight.db.workspace import Snapshot, Workspace
 from insight.errors import InsightError
 from insight.i18n import Message, msg
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 #: Category values that mean "not categorised".
 UNLABELLED = {"", "other", "others", "misc", "unknown", "n/a", "其他", "其它", "未分类"}
@@ -54,6 +50,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 def classifier() -> Pipeline:
     """TF-IDF over character 1–3-grams within word boundaries, and a linear model with
     probabilities (logistic loss, trained by SGD: fast on 100k texts)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # lazily, as every scikit-learn import: 1 s
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import Pipeline
+
     vectorise = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=300_000
     )
@@ -67,6 +67,12 @@ def text_clusterer(k: int) -> Pipeline:
     """TF-IDF of readable terms, an LSA projection (normalised) and k-means: on raw sparse TF-IDF
     k-means lumps most texts into one cluster; on a 50-dimensional projection the clusters
     follow the topics."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import Normalizer
+
     return Pipeline(
         [
             ("vectorise", TfidfVectorizer(analyzer=terms, min_df=2, sublinear_tf=True)),
@@ -88,6 +94,8 @@ def _sampled(frame: pd.DataFrame, bound: int, key: str) -> tuple[pd.DataFrame, l
 
 def terms(text: str) -> list[str]:
     """Readable terms: English words (no stop words) and Chinese character pairs."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     low = text.lower()
     out = [w for w in _WORD.findall(low) if w not in ENGLISH_STOP_WORDS]
     for run in _CJK.findall(low):
@@ -120,6 +128,9 @@ class Suggestions:
 
 def train_classifier(texts: pd.Series, labels: pd.Series) -> tuple[object, dict]:
     """Fit on 80 % (stratified), score on the other 20 %, then refit on all."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import train_test_split
+
     counts = labels.value_counts()
     keep = labels.isin(counts[counts >= MIN_PER_CLASS].index)
     texts, labels = texts[keep], labels[keep]

@@ -3,24 +3,27 @@ trees, its fit, and its drivers (permutation importance on held-out customers)."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
 from insight import settings
 from insight.ml.churn.features import Feature
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 
 def pipeline(features: list[Feature]) -> Pipeline:
     """Categories as ordinal codes (the `CHURN_MAX_LEVELS` most common levels, rarer ones as one
     group; blanks and values unseen in training as missing), numbers as they are (the trees take
     missing values), then gradient-boosted trees told which columns are categories."""
+    from sklearn.compose import ColumnTransformer  # lazily, as every scikit-learn import: 1 s
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
     cats = [f.name for f in features if f.kind == "cat"]
     nums = [f.name for f in features if f.kind != "cat"]
     encode = ColumnTransformer(
@@ -60,6 +63,8 @@ def fit(features: list[Feature], x: pd.DataFrame, y: np.ndarray) -> Pipeline:
 
 def refit(model: Pipeline, x: pd.DataFrame, y: np.ndarray) -> Pipeline:
     """The same pipeline, unfitted, fitted on other rows."""
+    from sklearn.base import clone
+
     return clone(model).fit(x, y)
 
 
@@ -71,6 +76,9 @@ def encoded(model: Pipeline, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]
 def importance(model: Pipeline, x: pd.DataFrame, y: np.ndarray, features: list[Feature]) -> pd.DataFrame:
     """How much each feature drives the risk: the held-out ROC AUC lost when its values are shuffled
     (on a stratified sample of `CHURN_IMPORTANCE_ROWS`)."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.model_selection import train_test_split
+
     names = [f.name for f in features]
     x = x[names]
     if len(x) > settings.CHURN_IMPORTANCE_ROWS:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from insight import settings
 from insight.db import dialect
@@ -308,6 +307,8 @@ def temporal_frames(scope: Scope, d: Definition, features: list[Feature], step: 
 
 
 def snapshot_frames(scope: Scope, d: Definition, features: list[Feature]) -> Frames | None:
+    from sklearn.model_selection import train_test_split  # lazily: scikit-learn takes 1 s to import
+
     where, params = scope.where("customers", "c", period=False)
     pop = f"SELECT c.customer_id, coalesce(c.churned, false) AS churned FROM {scope.table('customers')} c WHERE {where}"
     within = sample(scope, d)

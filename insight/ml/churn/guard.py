@@ -17,8 +17,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import calibration_curve
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from insight import settings
 from insight.i18n import Message, msg
@@ -47,6 +45,8 @@ def guard(features: list[Feature], temporal: bool) -> tuple[list[Feature], dict[
 
 def single_aucs(frame: pd.DataFrame, y: np.ndarray, features: list[Feature]) -> dict[str, float]:
     """Each feature's ROC AUC on its own (a one-feature rule) on the training data."""
+    from sklearn.metrics import roc_auc_score  # lazily, as every scikit-learn import: 1 s
+
     if len(np.unique(y)) < 2:
         return {}
     return {f.name: float(roc_auc_score(y, single_score(frame[f.name], y, frame[f.name], f.kind))) for f in features}
@@ -88,6 +88,8 @@ def evaluate(
 ) -> dict:
     """Held-out ROC AUC and PR AUC of the model, of the majority class and of the best
     one-feature rule (chosen on the training data)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
     (train_x, train_y), (test_x, test_y) = train, test
     best = max(features, key=lambda f: max(aucs[f.name], 1 - aucs[f.name]), default=None)
     sign = 1 if best is None or aucs[best.name] >= 0.5 else -1
@@ -113,5 +115,7 @@ def evaluate(
 
 def calibration(y: np.ndarray, risk: np.ndarray) -> pd.DataFrame:
     """Observed churn against predicted risk in ten bins of equal size (held out)."""
+    from sklearn.calibration import calibration_curve
+
     observed, predicted = calibration_curve(y, risk, n_bins=10, strategy="quantile")
     return pd.DataFrame({"predicted": predicted, "observed": observed})

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from insight.db import dialect
 from insight.db.workspace import quote
@@ -16,6 +15,8 @@ from insight.ml.churn.features import Feature
 from insight.semantic.scope import Scope
 
 if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
     from insight.ml.churn_model import Model
 
 REASONS = 3  # reasons shown per customer
