@@ -53,9 +53,9 @@ with top[0]:
 with top[1]:
     attr = choice("attr", t("camp.who.pick"), attr_label)
 pv = guard(view, ctx, "campaigns")
-if ready(ctx, pv) and "campaigns" in pv.tables:
+if ready(ctx, pv) and pv.campaigns is not None:
     kpi_cards(ctx, {m: pv.kpis[m] for m in CAMPAIGN_KPIS}, per_row=4)
-    camps = pv.tables["campaigns"]
+    camps = pv.campaigns
     label = camps["name"].fillna(camps["campaign_id"]) if "name" in camps else camps["campaign_id"]
     camps = camps.assign(
         label=[f"{c} · {n}" if n != c else c for c, n in zip(camps["campaign_id"], label, strict=True)],
@@ -83,7 +83,7 @@ if ready(ctx, pv) and "campaigns" in pv.tables:
             uplift_chart(measured)
     for row in camps.itertuples():
         st.markdown(f"**{md(row.label)}**: {md(row.verdict)}")
-    if bool(pv.tables["window"]["own_revenue"].iloc[0]):
+    if pv.window.own_revenue:
         st.caption(t("camp.window.own"))
     st.subheader(t("camp.table"))
     cols = [
@@ -110,15 +110,15 @@ if ready(ctx, pv) and "campaigns" in pv.tables:
         if c in camps
     ]
     table(ctx, camps[cols], prefix="col")
-    if "who_responded" in pv.tables:
-        who = pv.tables["who_responded"]
+    if pv.who_responded is not None:
+        who = pv.who_responded
         shown = who.assign(value=[str(v) if v is not None else "—" for v in who["value"]])
         fig = go.Figure()
         for rate, name in (("response_rate", "camp.stage.responded"), ("conversion_rate", "camp.stage.converted")):
             fig.add_bar(x=shown["value"], y=shown[rate], name=t(name))
         fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"}, barmode="group")
         chart(chart_base.layout(fig, t("camp.who", attr=attr_label(attr))), "camp_who")
-    funnels = [(k, pv.tables[f"funnel_{k}"]) for k in ("campaign", "channel") if f"funnel_{k}" in pv.tables]
+    funnels = [(k, f) for k, f in (("campaign", pv.funnel_campaign), ("channel", pv.funnel_channel)) if f is not None]
     for col, (key, frame) in zip(st.columns(len(funnels)), funnels, strict=True):
         with col:
             fig = go.Figure()
@@ -126,8 +126,8 @@ if ready(ctx, pv) and "campaigns" in pv.tables:
                 fig.add_bar(x=frame["value"].astype(str), y=frame[stage], name=t(f"camp.stage.{stage}"))
             fig.update_layout(barmode="group", xaxis={"type": "category"})
             chart(chart_base.layout(fig, t("camp.funnel", by=t(f"camp.funnel.{key}"))), f"camp_funnel_{key}")
-    if "timeline" in pv.tables and "start_date" in camps:
-        line = pv.tables["timeline"]
+    if pv.timeline is not None and "start_date" in camps:
+        line = pv.timeline
         fig = go.Figure()
         fig.add_bar(
             x=camps["start_date"],

@@ -1,4 +1,5 @@
-"""Channel mix: channels over time, cross-tabs, acquisition, migration, service and roles."""
+"""Channel mix: channels over time, cross-tabs, acquisition and service; below the fold, opened
+on demand (and computed only then), how customers move between channels and each channel's role."""
 
 import streamlit as st
 
@@ -7,7 +8,7 @@ from insight.domain.channels import ROLES
 from insight.ui.cache import view
 from insight.ui.interact import chart, page_header, view_rows
 from insight.ui.shell import context, guard
-from insight.ui.urlstate import choice, flag
+from insight.ui.urlstate import choice, flag, section
 from insight.ui.widgets import chart_or_why, kpi_cards, ready, table
 from insight.views.views import grain
 
@@ -25,19 +26,17 @@ if ready(ctx, pv):
     title = t("channels.over_time", measure=t(f"measure.{measure}"))
     column = f"{measure}_share" if share else measure
     g = grain(ctx.scope)
-    none = t("channels.none")
-    if chart_or_why(ctx, pv.tables["over_time"], none):
+    if chart_or_why(ctx, pv.over_time, t("channels.none")):
         chart(
-            chart_kinds.stacked(pv.tables["over_time"], column, title, percent=share, grain=g),
+            chart_kinds.stacked(pv.over_time, column, title, percent=share, grain=g),
             f"channels_time_{column}",
             dim="channel",
         )
         st.caption(t("drill.hint"))
 
     c1, c2 = st.columns(2)
-    for col, dim in ((c1, "region"), (c2, "segment")):
+    for col, dim, frame in ((c1, "region", pv.channel_region), (c2, "segment", pv.channel_segment)):
         with col:
-            frame = pv.tables[f"channel_{dim}"]
             if chart_or_why(ctx, frame, t("channels.none_by", dim=t(f"dim.{dim}"))):
                 title = t(f"channels.heat_{dim}")
                 chart(
@@ -46,44 +45,30 @@ if ready(ctx, pv):
 
     c3, c4 = st.columns(2)
     with c3:
-        if chart_or_why(ctx, pv.tables["acquisition"], t("channels.none_customers")):
-            chart(
-                chart_kinds.stacked(pv.tables["acquisition"], "new_customers", t("channels.acquisition"), grain=g),
-                "channels_acquisition",
-                dim="channel",
-            )
+        if chart_or_why(ctx, pv.acquisition, t("channels.none_customers")):
+            acquired = chart_kinds.stacked(pv.acquisition, "new_customers", t("channels.acquisition"), grain=g)
+            chart(acquired, "channels_acquisition", dim="channel")
     with c4:
-        if chart_or_why(ctx, pv.tables["migration"], t("channels.none_customers")):
+        st.markdown(f"**{t('channels.service')}**")
+        if chart_or_why(ctx, pv.service, t("channels.none_service")):
             chart(
-                chart_kinds.heatmap(
-                    pv.tables["migration"], "first_channel", "latest_channel", "customers", t("channels.migration")
-                ),
-                "channels_migration",
-                dim="channel",
+                chart_kinds.bars(pv.service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel"
             )
+    if pv.service is not None and len(pv.service):
+        table(ctx, pv.service, prefix="col")
 
-    st.subheader(t("channels.service"))
-    service = pv.tables["service"]
-    if chart_or_why(ctx, service, t("channels.none_service")):
-        s1, s2 = st.columns([2, 3])
-        with s1:
-            chart(chart_kinds.bars(service, "channel", "tickets", t("col.tickets")), "channels_service", dim="channel")
-        with s2:
-            table(ctx, service, prefix="col")
-
-    st.subheader(t("channels.roles"), help=t("channels.roles.help"))
-    roles = pv.tables["roles"]
-    if chart_or_why(ctx, roles, t("channels.none_customers")):
-        st.dataframe(
-            roles,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "channel": t("col.channel"),
-                **{
-                    r: st.column_config.ProgressColumn(t(f"role.{r}"), format="percent", min_value=0, max_value=1)
-                    for r in ROLES
-                },
-            },
-        )
+    with section("more", t("channels.journeys"), icon=":material/alt_route:"):
+        if pv.migration is not None and chart_or_why(ctx, pv.migration, t("channels.none_customers")):
+            moved = chart_kinds.heatmap(
+                pv.migration, "first_channel", "latest_channel", "customers", t("channels.migration")
+            )
+            chart(moved, "channels_migration", dim="channel")
+        if pv.roles is not None:
+            st.subheader(t("channels.roles"), help=t("channels.roles.help"))
+        if pv.roles is not None and chart_or_why(ctx, pv.roles, t("channels.none_customers")):
+            percent = {"format": "percent", "min_value": 0, "max_value": 1}
+            config = {r: st.column_config.ProgressColumn(t(f"role.{r}"), **percent) for r in ROLES}
+            st.dataframe(
+                pv.roles, hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **config}
+            )
     view_rows(ctx, "orders", "channels_rows")

@@ -36,15 +36,14 @@ if tab == "risk":  # train first, with a progress bar; the view then reads the c
         progress = lambda f, stage: bar.progress(f, text=t(f"churn.model.stage.{stage}"))  # noqa: E731
         guard(churn_model.train, scope, in_force, progress)
         bar.empty()
-# Every section but the risk model reads the same figures: one cached view serves them all.
-pv = guard(view, ctx, "churn", {"tab": tab if tab == "risk" else "", "ret": "", "cohorts": ""})
-if ready(ctx, pv) and "definition" in pv.tables:
-    d = pv.tables["definition"].iloc[0]
-    st.caption(t(f"churn.why.{d['reason']}", days=int(d["days"])))
-    if d["definition"] == "explicit" and not d["dated"]:
+pv = guard(view, ctx, "churn", {"ret": "", "cohorts": ""})  # the open tab's figures only
+if ready(ctx, pv) and pv.definition is not None:
+    d = pv.definition
+    st.caption(t(f"churn.why.{d.reason}", days=d.days))
+    if d.kind == "explicit" and not d.dated:
         st.caption(t("churn.why.undated"))
     kpi_cards(ctx, {m: pv.kpis[m] for m in CHURN_KPIS})
-    attrs = list(pv.tables["attributes"]["attribute"])
+    attrs = pv.attributes
     if tab == "trend":
         churn_tabs.trend(ctx, pv, d)
     elif tab == "attribute":

@@ -18,8 +18,8 @@ t = ctx.t
 ctx, _ = page_header(ctx, "overview")
 pv = guard(view, ctx, "overview", {"mv": "", "by": ""})  # the figures are the same for every split
 if ready(ctx, pv):
-    period_coverage(ctx, pv.tables["coverage"])
-    series = pv.tables["series"]
+    period_coverage(ctx, pv.coverage)
+    series = pv.series
     current = series[series["series"] == "current"]
     kpi_cards(ctx, pv.kpis, sparks={k: current[k].tolist() for k in pv.kpis if k in current})
     view_notes(ctx, pv, kinds=("coverage",))
@@ -32,7 +32,7 @@ if ready(ctx, pv):
             st.caption(t("drill.hint"))
     with right:
         st.subheader(t("overview.alerts"))
-        alert_list(ctx, pv.tables["alerts"])
+        alert_list(ctx, pv.alerts)
         rule_alerts(ctx)
 
     st.subheader(t("overview.moved"), help=t("overview.moved.help"))
@@ -40,10 +40,10 @@ if ready(ctx, pv):
     with a:
         metric = choice("mv", t("overview.moved.metric"), lambda m: t(f"metric.{m}"), widget="segmented")
     with b:
-        present = set(pv.tables["moved_revenue"]["dimension"]) | set(pv.tables["moved_complaints"]["dimension"])
+        present = set(pv.moved["revenue"]["dimension"]) | set(pv.moved["complaints"]["dimension"])
         dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS  # only splits the data has
         dim = choice("by", t("overview.moved.dim"), lambda d: t(f"dim.{d}"), widget="segmented", options=dims)
-    moved = pv.tables[f"moved_{metric}"]
+    moved = pv.moved[metric]
     card = pv.kpis[metric]
     if moved.empty and ctx.filters.cmp == "none":
         st.info(t("overview.moved.none"))
@@ -62,7 +62,7 @@ if ready(ctx, pv):
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
             table(ctx, part, prefix="overview.col")
 
-    if "overdue" in pv.tables and len(pv.tables["overdue"]):
+    if pv.overdue is not None and len(pv.overdue):
         with st.expander(t("overview.overdue"), icon=":material/alarm:"):
-            table(ctx, pv.tables["overdue"])
+            table(ctx, pv.overdue)
     view_rows(ctx, "orders", "overview_rows")

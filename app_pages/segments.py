@@ -15,12 +15,10 @@ t = ctx.t
 ctx, options = page_header(ctx, "segments")
 tab = choice("tab", t("seg.section"), lambda x: t(f"seg.tab.{x}"), "segmented")
 k = choice("k", t("seg.k"), lambda v: v or t("seg.k.auto")) if tab == "clusters" else options["k"]
-# RFM, tiers and CLV read the same figures (one cached view); movement and clusters add their own.
-own = tab if tab in ("movement", "clusters") else ""
-pv = guard(view, ctx, "segments", {"tab": own, "grid": ""})
-if ready(ctx, pv) and "segments" not in pv.tables:
+pv = guard(view, ctx, "segments", {"grid": ""})  # the open tab's figures only
+if ready(ctx, pv) and pv.segments is None:
     st.info(t("seg.no_customers"), icon=":material/info:")
-elif pv is not None and "segments" in pv.tables:  # ready, with customers to rank
+elif pv is not None and pv.segments is not None:  # ready, with customers to rank
     kpi_cards(ctx, {m: pv.kpis[m] for m in SEGMENT_KPIS})
     if tab == "clusters":
         segment_tabs.clusters(ctx, pv, k)

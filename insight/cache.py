@@ -48,12 +48,13 @@ def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False) -> Cal
 
 @memo(256)
 def page_view(path: str, version: int, link: str, rows):
-    """The figures of the page view `link` at data `version` within `rows` (a `RowScope`): what the
-    pages, the warm-up at server start (insight/serve.py) and the load bench share."""
+    """The figures of the page view `link` at data `version` within `rows` (a `RowScope`) that the
+    page shows (the open tab, the sections opened): what the pages, the warm-up at server start
+    (insight/serve.py) and the load bench share."""
     from insight.db.workspace import open_workspace
     from insight.views.views import page_view as compute
 
-    return compute(open_workspace(path), link, rows)
+    return compute(open_workspace(path), link, rows, everything=False)
 
 
 def peek(func: Callable, *args, **kwargs):

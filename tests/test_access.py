@@ -291,7 +291,7 @@ def test_what_moved_under_a_row_scope_splits_the_scoped_rows(demo_ws, demo_raw):
     """The rollup the what-moved split reads takes the row predicate too (it once matched nothing,
     so a scoped user's split read all zeros)."""
     pv = page_view(demo_ws, "overview?from=2026-01-01&to=2026-06-30&cmp=yoy&by=channel", EAST)
-    moved = pv.tables["moved_revenue"]
+    moved = pv.moved["revenue"]
     shown = moved[moved["dimension"] == "channel"].set_index("value")["current"]
     o = demo_raw["orders"]
     o = o[(o["order_date"] >= "2026-01-01") & (o["order_date"] < "2026-07-01") & (o["region"] == "East")]

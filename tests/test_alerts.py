@@ -124,7 +124,7 @@ def test_built_in_alerts_match_the_overview(demo_ws, hooks):
     for kind in alerts.BUILTIN:
         alerts.add(demo_ws, OWNER, kind, builtin=kind, targets=[f"{hooks.url}/ok/{kind}"])
     alert_checks.check(demo_ws)
-    shown = page_view(demo_ws, "overview").tables["alerts"]
+    shown = page_view(demo_ws, "overview").alerts
     sent = [p for _, p in hooks.received]
     assert sorted(p["detail"]["kind"] for p in sent) == sorted(shown["kind"])
     overdue = next(p for p in sent if p["type"] == "overdue")

@@ -308,7 +308,7 @@ def test_campaigns_under_filters_that_leave_no_control_group(demo_ws, monkeypatc
 
     query = {"tier": "gold", "segment": "SMB", "region": "West"}
     view = page_view(demo_ws, "campaigns?tier=gold&segment=SMB&region=West")
-    shown = view.tables["campaigns"]
+    shown = view.campaigns
     assert len(shown) and shown["control"].sum() == 0  # contacts, none of them a control
     assert view.kpis["uplift"].value is None and view.kpis["uplift"].note.key == "kpi.no_control"
     at = app(demo_ws, monkeypatch, "campaigns", query)

@@ -40,7 +40,7 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray, at: float) -> float:
 
 
 def tables(ws, link: str) -> dict[str, pd.DataFrame]:
-    return page_view(ws, link).tables
+    return page_view(ws, link).tables()
 
 
 # --- Telco: an explicit flag, tenure, no dates ------------------------------------------------
@@ -61,9 +61,9 @@ def test_telco_overall_rate_and_definition(telco, telco_raw):
     pv = page_view(telco, "churn")
     assert pv.kpis["churn_rate"].value == pytest.approx((telco_raw["Churn"] == "Yes").mean())
     assert pv.kpis["churned_customers"].value == (telco_raw["Churn"] == "Yes").sum()
-    d = pv.tables["definition"].iloc[0]
-    assert (d["definition"], d["reason"], bool(d["dated"])) == ("explicit", "flag", False)
-    assert "trend" not in pv.tables and "retention" not in pv.tables  # no dates: nothing to place in time
+    d = pv.definition
+    assert (d.kind, d.reason, d.dated) == ("explicit", "flag", False)
+    assert pv.trend is None and pv.retention is None  # no dates: nothing to place in time
 
 
 @pytest.mark.parametrize(("by", "column"), [("contract", "Contract"), ("PaymentMethod", "PaymentMethod")])
@@ -168,13 +168,13 @@ def test_behavioural_monthly_churn_matches_pandas(demo_ws, demo_raw):
     months = pd.date_range(start.replace(day=1), end, freq="MS")
     expected = pandas_monthly(pandas_spells(orders, 60), months, end)
     pv = page_view(demo_ws, "churn?churn=behavioural&days=60")
-    got = pv.tables["trend"]
+    got = pv.trend
     assert list(got["month"]) == list(expected["month"])
     assert list(got["active"]) == list(expected["active"])
     assert list(got["churned"]) == list(expected["churned"])
     assert not got["provisional"].any()  # the demo ends on a month end
     assert pv.kpis["churn_rate"].value == pytest.approx(expected["churned"].sum() / expected["active"].sum())
-    assert pv.tables["definition"]["reason"].iloc[0] == "user"
+    assert pv.definition.reason == "user"
 
 
 @pytest.mark.parametrize(
@@ -268,11 +268,11 @@ def test_incomplete_months_are_provisional_and_masked(ws, demo_raw):
     cut = orders[orders["order_date"] < "2026-10-16"]
     ws.publish_frames({"orders": cut, "customers": demo_raw["customers"].drop(columns=["churned", "churn_date"])}, "t")
     pv = page_view(ws, "churn")
-    assert pv.tables["definition"]["reason"].iloc[0] == "no_flag"
-    trend = pv.tables["trend"]
+    assert pv.definition.reason == "no_flag"
+    trend = pv.trend
     assert list(trend["provisional"]) == [False] * (len(trend) - 1) + [True]
     assert str(trend["month"].iloc[-1]) == "2026-10-01"
-    retention = pv.tables["retention"]
+    retention = pv.retention
     months = pd.PeriodIndex(retention["cohort"], freq="M") + retention["offset"].to_numpy()
     assert months.max() == pd.Period("2026-09", "M")  # October has not ended: no cell for it
     start, end = default_period(cut)
@@ -342,7 +342,7 @@ def test_invalid_churn_options_give_notes(telco):
     assert any("churn=behavioural ignored" in str(n) for n in pv.notes)
     assert any("days='abc' ignored" in str(n) for n in pv.notes)
     assert any("attr='nope' ignored" in str(n) for n in pv.notes)
-    assert pv.tables["churn_by"]["attribute"].iloc[0] == "contract"
+    assert pv.churn_by["attribute"].iloc[0] == "contract"
 
 
 def test_cli_view_churn(demo_ws, demo_raw):
@@ -360,10 +360,10 @@ def test_without_a_flag_the_overview_shows_behavioural_churn(ws):
 
     import_file(ws, RETAIL, "orders")
     overview, page = page_view(ws, "overview"), page_view(ws, "churn")
-    assert page.tables["definition"]["reason"].iloc[0] == "no_flag"
+    assert page.definition.reason == "no_flag"
     assert overview.kpis["churn_rate"].available
     assert overview.kpis["churn_rate"].value == pytest.approx(page.kpis["churn_rate"].value)
-    trend = page.tables["trend"]
+    trend = page.trend
     final = trend[~trend["provisional"]]
     assert page.kpis["churn_rate"].value == pytest.approx(final["churned"].sum() / final["active"].sum())
 
@@ -417,9 +417,9 @@ def test_the_model_learns_from_a_bounded_sample_and_says_so(demo_ws, demo_raw, m
 def test_a_snapshot_model_on_a_bounded_sample_still_scores_everyone(telco, telco_raw, monkeypatch):
     monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 3_000)
     pv = page_view(telco, "churn?tab=risk")
-    m = pv.tables["model"].iloc[0]
+    m = pv.model
     assert (m["train_rows"], m["test_rows"]) == (2_250, 750)
-    assert pv.tables["at_risk_count"]["customers"].iloc[0] == (telco_raw["Churn"] == "No").sum()
+    assert pv.at_risk_count.customers == (telco_raw["Churn"] == "No").sum()
     note = next(n for n in pv.notes if n.key == "churn.model.sampled")
     assert dict(note.values) == {"sample": "3,000", "total": f"{len(telco_raw):,}"}
     assert m["roc_auc"] > m["baseline_roc_auc"] + 0.2

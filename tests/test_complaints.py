@@ -39,12 +39,12 @@ def support_raw() -> pd.DataFrame:
 def test_support_counts_by_type_channel_and_priority(support, support_raw):
     dated = support_raw[support_raw["created"].notna()]
     pv = page_view(support, "complaints?tab=time")
-    got = pv.tables["categories"].set_index("value")["complaints"]
+    got = pv.categories.set_index("value")["complaints"]
     assert got.to_dict() == dated["Ticket Type"].value_counts().to_dict()
     assert pv.kpis["complaints"].value == len(dated)
     undated = len(support_raw) - len(dated)
     assert f"{undated:,} complaint tickets have no creation time" in " ".join(map(str, pv.notes))
-    by_priority = pv.tables["on_time_priority"].set_index("value")["complaints"]
+    by_priority = pv.on_time_priority.set_index("value")["complaints"]
     expected = dated["Ticket Priority"].str.lower().map(LEVEL).value_counts()
     assert by_priority.to_dict() == expected.to_dict()
     csat = tables(support, "complaints?tab=satisfaction")["satisfaction_channel"].set_index("value")
@@ -63,14 +63,14 @@ def test_support_on_time_rate_and_no_negative_durations(support, support_raw, sl
     due = closed["created"] + pd.to_timedelta(level.map(hours), unit="h")
     pv = page_view(support, "complaints?tab=time" + (f"&sla={sla}" if sla else ""))
     assert pv.kpis["on_time_rate"].value == pytest.approx((closed["resolved"] <= due).mean())
-    spans = pv.tables["durations"].set_index("measure")
+    spans = pv.durations.set_index("measure")
     negative = (support_raw["resolved"] < support_raw["created"]).sum()
     assert spans.loc["resolution", "negative"] == negative == 1365
     assert bool(spans.loc["resolution", "no_creation_time"])  # it says what it could not compute
     assert pd.isna(spans.loc["first_response", "p50"])
     hours_taken = (closed["resolved"] - closed["created"]).dt.total_seconds() / 3600
     assert spans.loc["resolution", "p50"] == pytest.approx(hours_taken.median())
-    assert (pv.tables["histogram"]["low"] >= 0).all()
+    assert (pv.histogram["low"] >= 0).all()
     assert "the tickets table has no customer_id column" in " ".join(map(str, pv.notes))
 
 

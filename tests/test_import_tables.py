@@ -93,11 +93,11 @@ def test_a_contact_log_without_customer_or_campaign_ids(ws, tmp_path):
     assert result.rows_loaded == n
     contacts = ws.query("SELECT * FROM contacts")
     assert contacts["customer_id"].nunique() == n and contacts["customer_id_generated"].all()
-    campaigns = page_view(ws, f"campaigns?{ALL_TIME}").tables["campaigns"].set_index("campaign_id")
+    campaigns = page_view(ws, f"campaigns?{ALL_TIME}").campaigns.set_index("campaign_id")
     assert list(campaigns.index) == ["Q2 calls"]
     assert campaigns.loc["Q2 calls", "contacted"] == n
     assert campaigns.loc["Q2 calls", "converted"] == (log["y"] == "yes").sum()
-    funnel = page_view(ws, f"campaigns?{ALL_TIME}").tables["funnel_channel"].set_index("value")
+    funnel = page_view(ws, f"campaigns?{ALL_TIME}").funnel_channel.set_index("value")
     for channel, part in log.groupby("contact"):
         assert funnel.loc[channel, "converted"] == (part["y"] == "yes").sum()
 

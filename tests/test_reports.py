@@ -67,7 +67,7 @@ def test_a_saved_view_report_in_chinese(demo_ws, tmp_path):
     for mid, kpi in report.view.kpis.items():
         m = metrics.REGISTRY[mid]
         assert formatting.value(kpi.value, m.fmt, "zh") in text
-    for row in report.view.tables["categories"].itertuples():
+    for row in report.view.categories.itertuples():
         assert row.value in text
 
 

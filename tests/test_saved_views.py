@@ -44,7 +44,7 @@ def test_a_saved_view_keeps_the_whole_view_state_but_not_language_or_token(demo_
     reopened = page_view(demo_ws, view.link())
     original = page_view(demo_ws, LINK)
     assert reopened.to_dict()["kpis"] == original.to_dict()["kpis"]
-    pd.testing.assert_frame_equal(reopened.tables["moved_revenue"], original.tables["moved_revenue"])
+    pd.testing.assert_frame_equal(reopened.moved["revenue"], original.moved["revenue"])
 
 
 def test_pinned_views_keep_their_version_and_following_views_move_on(demo_ws, team):

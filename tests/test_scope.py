@@ -26,8 +26,7 @@ def shapes_frames(base, name):
 
 
 def view_period(view) -> tuple[dt.date, dt.date]:
-    row = view.tables["period"].iloc[0]
-    return row["from"], row["to"]
+    return view.period.start, view.period.end
 
 
 @pytest.mark.xdist_group("shape-tickets_other_year")
@@ -41,7 +40,7 @@ def test_complaints_follow_the_tickets_when_they_are_from_another_era(shape_ws, 
     overview, complaints = page_view(ws, "overview"), page_view(ws, "complaints")
     assert view_period(overview) == orders_period
     assert view_period(complaints) == tickets_period
-    assert complaints.tables["period"]["basis"].iloc[0] == "tickets"
+    assert complaints.period.basis == "tickets"
     follows = [n for n in complaints.notes if getattr(n, "key", "") == "period.follows"]
     assert len(follows) == 1 and str(tickets_period[1]) in str(follows[0])
     # The complaints counted are the tickets of those 12 months (pandas), not the empty orders' year.
@@ -52,7 +51,7 @@ def test_complaints_follow_the_tickets_when_they_are_from_another_era(shape_ws, 
     ]
     assert complaints.kpis["complaints"].value == inside["is_complaint"].sum() > 0
     # The Overview says its period misses the tickets, and shows no complaint figure rather than 0.
-    coverage = overview.tables["coverage"].set_index("table")
+    coverage = overview.coverage.set_index("table")
     assert not coverage.loc["tickets", "in_period"] and coverage.loc["orders", "in_period"]
     assert coverage.loc["tickets", "first"] == t["created_at"].min().date()
     assert coverage.loc["tickets", "last"] == t["created_at"].max().date()

@@ -255,8 +255,8 @@ def test_target_list_traces_its_filters(demo_ws):
 
 def test_segments_view_and_cli(demo_ws):
     view = page_view(demo_ws, "segments?tab=movement&members=rfm:champions")
-    assert {"segments", "rf_grid", "tiers", "pareto", "transitions", "members"} <= set(view.tables)
-    assert view.tables["members"]["rfm"].eq("champions").all()
+    assert {"segments", "rf_grid", "tiers", "pareto", "transitions", "members"} <= set(view.tables())
+    assert view.members["rfm"].eq("champions").all()
     result = view_json(demo_ws, "segments?cmp=none")
     kpis = result["kpis"]
     assert {"pareto_top20_share", "diamond_share", "gold_share", "silver_share", "basic_share"} <= set(kpis)

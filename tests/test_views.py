@@ -114,7 +114,7 @@ def test_complaints_per_1000_customers_says_how_many_tickets_link(half_known):
     ws, frames = half_known
     for query in ("", "segment=SMB"):
         view = page_view(ws, f"complaints?{query}")
-        start, end = view.tables["period"]["from"].iloc[0], view.tables["period"]["to"].iloc[0]
+        start, end = view.period.start, view.period.end
         t = frames["tickets"]
         t = t[t["is_complaint"] & (t["created_at"] >= pd.Timestamp(start))]
         t = t[t["created_at"] < pd.Timestamp(end) + pd.Timedelta(days=1)]
@@ -136,7 +136,7 @@ def test_complaints_per_1000_customers_says_how_many_tickets_link(half_known):
 
 def test_churn_of_complainers_says_how_many_complainers_link(half_known):
     ws, frames = half_known
-    versus = page_view(ws, "churn").tables["complaints_churn"]
+    versus = page_view(ws, "churn").complaints_churn
     cutoff = pd.Timestamp(versus["cutoff"].iloc[0])
     t = frames["tickets"]
     window = t[t["is_complaint"] & (t["created_at"] > cutoff - pd.Timedelta(days=90))]
@@ -156,8 +156,8 @@ def test_customers_that_match_no_order_are_said_so(shape_ws, monkeypatch):
     view = page_view(ws, "overview")
     notes = [str(n) for n in view.notes if i18n.note_kind(n) == "coverage"]
     assert len(notes) == 1 and notes[0].startswith("0 of ")
-    tiers = page_view(ws, "segments?tab=tiers").tables["tier_churn"].iloc[0]
-    assert tiers["basis"] == "lapsed" and tiers["known"] == 0  # no flag for the ranked customers: says so
+    tiers = page_view(ws, "segments?tab=tiers").tier_churn
+    assert tiers.basis == "lapsed" and tiers.known == 0  # no flag for the ranked customers: says so
     at = app(ws, monkeypatch, "segments", {"tab": "tiers"})
     assert "no churned flag for these" in texts(at)
 
@@ -179,7 +179,7 @@ def test_the_trend_is_drawn_in_buckets_that_fit_the_data(shape_ws, shape_base, m
     from . import shapes
 
     ws = shape_ws(name)
-    series = page_view(ws, "overview").tables["series"]
+    series = page_view(ws, "overview").series
     current = series[series["series"] == "current"].set_index("bucket")
     orders = shapes.BY_NAME[name].build(shape_base)["orders"]
     counted = orders[~orders["status"].isin(["cancelled", "returned"])]
@@ -197,3 +197,53 @@ def test_the_trend_is_drawn_in_buckets_that_fit_the_data(shape_ws, shape_base, m
     assert ticks[0] == 0 and y["range"] == [ticks[0], ticks[-1]] and ticks[-1] >= got.max()
     assert len({round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}) == 1
     assert y["ticktext"][1:] == [formatting.value(v, "money") for v in ticks[1:]]
+
+
+def test_channel_mix_computes_migration_and_roles_only_when_their_section_is_opened(demo_ws, monkeypatch):
+    from insight import cache
+    from insight.domain import channels
+
+    everything = page_view(demo_ws, "channels")  # the CLI and reports: every section
+    closed = page_view(demo_ws, "channels", everything=False)  # the app, section closed
+    opened = page_view(demo_ws, "channels?more=true", everything=False)
+    assert closed.migration is None and closed.roles is None
+    scope = Scope.open(demo_ws, Filters.from_query("")[0])
+    roles, migration = channels.roles(scope), channels.migration(scope)
+    assert len(migration) and len(roles)
+    for view in (everything, opened):
+        pd.testing.assert_frame_equal(view.migration, migration)
+        pd.testing.assert_frame_equal(view.roles, roles)
+    pd.testing.assert_frame_equal(closed.over_time, everything.over_time)
+    assert closed.to_dict()["kpis"] == everything.to_dict()["kpis"]
+    # The page: closed, the view it reads has no migration and the section draws nothing; a link
+    # with the section open reopens it with both.
+    at = app(demo_ws, monkeypatch, "channels")
+    assert at.expander[0].label.startswith("How customers move") and "Channel roles" not in texts(at)
+    [read] = [v for v in cache.page_view.cache.values() if v.page == "channels"]
+    assert read.migration is None and read.roles is None
+    at = app(demo_ws, monkeypatch, "channels", {"more": "true"})
+    assert "Channel roles by customer stage" in texts(at)
+    [shown] = [d.value for d in at.dataframe if set(channels.ROLES) <= set(d.value.columns)]
+    assert shown["channel"].tolist() == roles["channel"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("link", "shown", "hidden"),
+    [
+        ("churn", {"trend"}, {"churn_by", "retention", "survival"}),
+        ("churn?tab=attribute", {"churn_by"}, {"trend", "retention", "survival"}),
+        ("churn?tab=cohorts", {"retention"}, {"trend", "churn_by", "survival"}),
+        ("churn?tab=survival", {"survival", "survival_groups"}, {"trend", "churn_by", "retention"}),
+        ("segments", {"rf_grid", "segments"}, {"tiers", "pareto", "tier_churn"}),
+        ("segments?tab=tiers", {"tiers", "pareto", "tier_churn"}, {"rf_grid"}),
+        ("segments?tab=clv", {"tiers", "clv"}, {"rf_grid", "pareto"}),
+    ],
+)
+def test_the_app_computes_only_the_open_tab(demo_ws, link, shown, hidden):
+    lazy, full = page_view(demo_ws, link, everything=False), page_view(demo_ws, link)
+    assert all(getattr(lazy, name) is not None for name in shown)
+    assert all(getattr(lazy, name) is None for name in hidden)
+    assert all(getattr(full, name) is not None for name in shown | hidden)  # the CLI gets every tab's
+    for name in shown:
+        pd.testing.assert_frame_equal(lazy.tables()[name], full.tables()[name])
+    assert lazy.to_dict()["kpis"] == full.to_dict()["kpis"]  # the cards on every tab

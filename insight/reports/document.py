@@ -69,15 +69,14 @@ class Report:
         return f"{self.t('app.title')}: {head} · {self.period()}"
 
     def period(self) -> str:
-        frame = self.view.tables.get("period")
-        if frame is None or frame.empty:
+        period = self.view.period
+        if period is None:
             return self.t("app.period.none")
-        row = frame.iloc[0]
-        return self.t("app.period", start=_date(row["from"]), end=_date(row["to"]))
+        return self.t("app.period", start=_date(period.start), end=_date(period.end))
 
     def version(self) -> str:
-        frame = self.view.tables.get("period")
-        return "" if frame is None or frame.empty else self.t("app.version", version=int(frame["version"].iloc[0]))
+        period = self.view.period
+        return "" if period is None else self.t("app.version", version=period.version)
 
     def filters(self) -> list[str]:
         """Active filters as `Label: values` (computed dimensions' codes translated)."""
@@ -117,7 +116,7 @@ class Report:
         return [i18n.text(n, self.lang) for n in self.view.notes]
 
     def alert_lines(self) -> list[str]:
-        frame = self.view.tables.get("alerts")
+        frame = getattr(self.view, "alerts", None)  # the Overview's
         if frame is None or frame.empty:
             return []
         return [alerts.describe(a, self.lang) for a in frame.to_dict("records")]

@@ -65,11 +65,11 @@ def options(pv: PageView) -> dict[str, str]:
 
 def figures(pv: PageView, t: T) -> list[go.Figure]:
     """The page's charts, in the order the page shows them."""
-    tables, out = pv.tables, []
+    out = []
     if pv.page == "overview":
-        out.append(sales_charts.trend(tables["series"], t))
+        out.append(sales_charts.trend(pv.series, t))
         metric, dim = _moved_choice(pv)
-        moved = tables.get(f"moved_{metric}")
+        moved = pv.moved.get(metric)
         if moved is not None and (moved["dimension"] == dim).any():
             out.append(sales_charts.waterfall(moved, dim, t(f"metric.{metric}"), t))
     elif pv.page == "channels":
@@ -77,50 +77,48 @@ def figures(pv: PageView, t: T) -> list[go.Figure]:
         measure = measure if measure in ("revenue", "orders", "customers") else "revenue"
         share = options(pv).get("share") == "true"
         title = t("channels.over_time", measure=t(f"measure.{measure}"))
-        out.append(chart_kinds.stacked(tables["over_time"], f"{measure}_share" if share else measure, title, share))
-        for dim in ("region", "segment"):
-            frame = tables[f"channel_{dim}"]
+        out.append(chart_kinds.stacked(pv.over_time, f"{measure}_share" if share else measure, title, share))
+        for dim, frame in (("region", pv.channel_region), ("segment", pv.channel_segment)):
             if len(frame):
                 out.append(chart_kinds.heatmap(frame, "channel", dim, "revenue", t(f"channels.heat_{dim}")))
-    elif pv.page == "segments" and "segments" in tables:
+    elif pv.page == "segments" and pv.segments is not None:
         code = _coder(t)
-        out.append(chart_kinds.coded_bars(tables["segments"], "rfm", "customers", t("seg.by_segment"), code))
-        out.append(chart_kinds.coded_bars(tables["tiers"], "tier", "revenue", t("seg.tiers.by"), code))
-        out.append(segment_charts.pareto(tables["pareto"], pv.kpis["pareto_top20_share"].value, t))
+        out.append(chart_kinds.coded_bars(pv.segments, "rfm", "customers", t("seg.by_segment"), code))
+        out.append(chart_kinds.coded_bars(pv.tiers, "tier", "revenue", t("seg.tiers.by"), code))
+        out.append(segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t))
     elif pv.page == "churn":
-        if "trend" in tables:
-            out.append(churn_charts.churn_trend(tables["trend"], tables.get("trend_compare"), t))
-        if "churn_by" in tables:
-            frame = tables["churn_by"]
+        if pv.trend is not None:
+            out.append(churn_charts.churn_trend(pv.trend, pv.trend_compare, t))
+        if pv.churn_by is not None:
+            frame = pv.churn_by
             title = t("churn.by", attribute=_attribute(str(frame["attribute"].iloc[0]), t))
             out.append(churn_charts.rate_bars(frame, title, lambda v: "—" if v is None else str(v), t))
     elif pv.page == "complaints":
-        if "categories" in tables:
-            cats = tables["categories"]
+        if pv.categories is not None:
+            cats = pv.categories
             title = t("cmp.pareto", level=t(f"cmp.level.{cats['level'].iloc[0]}"))
             out.append(complaint_charts.complaint_pareto(cats, title, t))
-        if "trend" in tables:
-            out.append(complaint_charts.weekly_stacked(tables["trend"], t("cmp.trend"), t))
-    elif pv.page == "campaigns" and "campaigns" in tables:
-        out.append(chart_kinds.bars(tables["campaigns"], "campaign_id", "conversion_rate", t("camp.conversion"), ".0%"))
+        if pv.trend is not None:
+            out.append(complaint_charts.weekly_stacked(pv.trend, t("cmp.trend"), t))
+    elif pv.page == "campaigns" and pv.campaigns is not None:
+        out.append(chart_kinds.bars(pv.campaigns, "campaign_id", "conversion_rate", t("camp.conversion"), ".0%"))
     return out
 
 
 def main_table(pv: PageView, t: T) -> MainTable | None:
     """The table a reader of the page looks at first."""
-    tables = pv.tables
     if pv.page == "overview":
         metric, dim = _moved_choice(pv)
-        moved = tables.get(f"moved_{metric}")
+        moved = pv.moved.get(metric)
         if moved is None or not (moved["dimension"] == dim).any():
             return None
         frame = moved[moved["dimension"] == dim].drop(columns="dimension")
         title = t("overview.moved_chart", metric=t(f"metric.{metric}"), dim=t(f"dim.{dim}"))
     else:
         name, columns = MAIN_TABLES[pv.page]
-        if name not in tables or tables[name].empty:
+        frame = getattr(pv, name)
+        if frame is None or frame.empty:
             return None
-        frame = tables[name]
         frame = frame[[c for c in columns if c in frame]]
         if "rfm" in frame:
             frame = frame.assign(rfm=frame["rfm"].map(_coder(t)))
@@ -132,7 +130,7 @@ def _moved_choice(pv: PageView) -> tuple[str, str]:
     """The Overview's what-moved metric (`mv`) and split (`by`), as the page picks them."""
     opts = options(pv)
     metric = opts.get("mv") if opts.get("mv") in MOVED_METRICS else MOVED_METRICS[0]
-    moved = pv.tables.get(f"moved_{metric}")
+    moved = pv.moved.get(metric)
     present = set(moved["dimension"]) if moved is not None else set()
     dims = tuple(d for d in MOVED_DIMS if d in present) or MOVED_DIMS
     return metric, opts.get("by") if opts.get("by") in dims else dims[0]

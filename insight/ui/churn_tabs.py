@@ -36,18 +36,18 @@ def value_label(ctx: Context, attr: str):
 
 def trend(ctx: Context, pv, d) -> None:
     t = ctx.t
-    if "trend" in pv.tables:
-        fig = churn_charts.churn_trend(pv.tables["trend"], pv.tables.get("trend_compare"), t)
+    if pv.trend is not None:
+        fig = churn_charts.churn_trend(pv.trend, pv.trend_compare, t)
         chart(fig, "churn_trend", grain="month")
-        if pv.tables["trend"]["provisional"].any():
+        if pv.trend["provisional"].any():
             st.caption(t("churn.trend.provisional.hint"))
         st.caption(t("churn.trend.hint"))
     else:
         st.info(t("churn.trend.none"))
-    if "complaints_churn" not in pv.tables:
+    if pv.complaints_churn is None:
         return
     st.subheader(t("churn.versus"))
-    versus = pv.tables["complaints_churn"].set_index("value")
+    versus = pv.complaints_churn.set_index("value")
     if "difference" in versus.index:
         pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
         pts = lambda v: formatting.value(v, "pts", ctx.lang, compact=False)  # noqa: E731
@@ -66,7 +66,7 @@ def trend(ctx: Context, pv, d) -> None:
         st.markdown(text)
     else:
         st.info(t("churn.versus.none", cutoff=md(versus["cutoff"].iloc[0])))
-    groups = pv.tables["complaints_churn"].iloc[:2].dropna(subset=["customers"])
+    groups = pv.complaints_churn.iloc[:2].dropna(subset=["customers"])
     if len(groups):
         chart(churn_charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
     view_notes(ctx, pv, kinds=("coverage",))
@@ -76,13 +76,13 @@ def by_attribute(ctx: Context, pv, d, attrs: list[str]) -> None:
     t = ctx.t
     name = lambda a: attribute(ctx, a)  # noqa: E731
     by = choice("attr", t("churn.by.pick"), name, options=tuple(attrs), fallback=churn.default_attribute(attrs) or "")
-    if "churn_by" not in pv.tables:
+    if pv.churn_by is None:
         return
-    frame = pv.tables["churn_by"]
+    frame = pv.churn_by
     fig = churn_charts.rate_bars(frame, t("churn.by", attribute=name(by)), value_label(ctx, by), t)
     chart(fig, "churn_by", dim=by if by in churn.DRILLABLE_ATTRIBUTES else None)
     st.caption(t("churn.by.small", n=MIN_GROUP))
-    if d["definition"] == "behavioural":
+    if d.kind == "behavioural":
         st.caption(t("churn.by.months"))
     if by in churn.DRILLABLE_ATTRIBUTES:
         st.caption(t("churn.by.drill"))
@@ -93,10 +93,10 @@ def by_attribute(ctx: Context, pv, d, attrs: list[str]) -> None:
 def cohorts(ctx: Context, pv, asked: list[str]) -> None:
     t = ctx.t
     ret = choice("ret", t("churn.ret.label"), lambda b: t(f"churn.ret.{b}"))
-    if "retention" not in pv.tables:
+    if pv.retention is None:
         st.info(t("churn.cohorts.none"))
         return
-    matrix = pv.tables["retention"]
+    matrix = pv.retention
     column = "retention" if ret == "customers" else "revenue_retention"
     chart(churn_charts.cohort_grid(matrix, column, t("churn.cohorts", measure=t(f"churn.ret.{ret}"))), "churn_cohorts")
     st.caption(t("churn.cohorts.masked"))
@@ -116,16 +116,16 @@ def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
     t = ctx.t
     label = lambda a: attribute(ctx, a) or t("churn.survival.all")  # noqa: E731
     choice("split", t("churn.survival.split"), label, options=("", *attrs), fallback="")
-    if "survival" not in pv.tables:
+    if pv.survival is None:
         st.info(t("churn.survival.none"))
         return
-    groups = pv.tables["survival_groups"]
+    groups = pv.survival_groups
     unit, basis = groups["unit"].iloc[0], groups["basis"].iloc[0]
     chart(
-        churn_charts.survival(pv.tables["survival"], t("churn.survival"), t(f"churn.survival.x.{unit}")),
+        churn_charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")),
         "churn_survival",
     )
-    st.caption(t(f"churn.survival.basis.{basis}", days=int(d["days"])))
+    st.caption(t(f"churn.survival.basis.{basis}", days=d.days))
     p = groups["p_value"].iloc[0]
     if p is not None and p == p:
         st.caption(t("churn.survival.logrank", p="< 0.001" if p < 0.001 else f"{p:.3f}"))
@@ -136,14 +136,14 @@ def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
 def risk(ctx: Context, pv, d, scope, in_force) -> None:
     t = ctx.t
     feature = lambda f: attribute(ctx, f)  # noqa: E731
-    if "model" not in pv.tables:
+    if pv.model is None:
         st.info(t("churn.model.none"))
         return
-    m = pv.tables["model"].iloc[0]
+    m = pv.model
     if m["mode"] == "temporal":
         train = md(m["train_cutoffs"])
         held = md(m["eval_cutoff"])
-        st.caption(t("churn.model.temporal", days=int(d["days"]), train=train, eval=held, as_of=md(m["as_of"])))
+        st.caption(t("churn.model.temporal", days=d.days, train=train, eval=held, as_of=md(m["as_of"])))
     else:
         st.caption(t("churn.model.snapshot"))
     f3 = lambda v: "—" if v is None or v != v else f"{v:.3f}"  # noqa: E731
@@ -161,20 +161,19 @@ def risk(ctx: Context, pv, d, scope, in_force) -> None:
     )
     left, right = st.columns(2)
     with left:
-        chart(churn_charts.calibration(pv.tables["calibration"], t), "churn_calibration")
+        chart(churn_charts.calibration(pv.calibration, t), "churn_calibration")
     with right:
-        chart(churn_charts.importance(pv.tables["importance"], feature, t), "churn_importance")
-    refused = pv.tables["refused"]
+        chart(churn_charts.importance(pv.importance, feature, t), "churn_importance")
+    refused = pv.refused
     if len(refused):
         with st.expander(t("churn.model.refused")):
             reasons = [i18n.text(r, ctx.lang) for r in refused["reason"]]
             table(ctx, refused.assign(feature=[feature(f) for f in refused["feature"]], reason=reasons), "col")
     st.subheader(t("churn.risk.list"))
-    count = pv.tables["at_risk_count"].iloc[0]
-    customers = int(count["customers"])
-    value_basis = t(f"churn.risk.basis.{count['value_basis']}")
+    customers = pv.at_risk_count.customers
+    value_basis = t(f"churn.risk.basis.{pv.at_risk_count.value_basis}")
     st.caption(t("churn.risk.count", count=f"{customers:,}", basis=value_basis, shown=min(customers, AT_RISK_SHOWN)))
-    listed = pv.tables["at_risk"]
+    listed = pv.at_risk
     tiers = {"tier": [code_label("tier", v) if v else v for v in listed["tier"]]} if "tier" in listed else {}
     listed = listed.assign(
         reasons=[churn_model.reason_text(r, feature) for r in listed["reasons"]],

@@ -34,8 +34,8 @@ def fmt(ctx: Context, value, kind: str = "num") -> str:
 
 def categories(ctx: Context, pv, sub: str) -> None:
     t = ctx.t
-    if "categories" in pv.tables:
-        cats = pv.tables["categories"]
+    if pv.categories is not None:
+        cats = pv.categories
         level = cats["level"].iloc[0]
         fig = complaint_charts.complaint_pareto(cats, t("cmp.pareto", level=t(f"cmp.level.{level}")), t)
         if level == "category":
@@ -43,16 +43,16 @@ def categories(ctx: Context, pv, sub: str) -> None:
         else:
             chart(fig, "cmp_pareto_sub", pick="sub")
         st.caption(t("cmp.pareto.hint"))
-    if sub and "tickets" in pv.tables:
+    if sub and pv.tickets is not None:
         st.subheader(t("cmp.tickets", sub=md(sub)))
-        listed = pv.tables["tickets"]
-        count = int(pv.tables["tickets_count"]["tickets"].iloc[0])
+        listed = pv.tickets
+        count = pv.tickets_count.tickets
         st.caption(t("cmp.tickets.count", count=f"{count:,}", shown=min(count, len(listed))))
         listed = listed.assign(tier=_tiers(ctx, listed["tier"]))
         customer_links(listed, key="cmp_tickets")
         st.button(t("cmp.tickets.close"), on_click=set_option, args=("sub", ""), key="cmp_close")
-    if "trend" in pv.tables:
-        trend = pv.tables["trend"]
+    if pv.trend is not None:
+        trend = pv.trend
         chart(complaint_charts.weekly_stacked(trend, t("cmp.trend"), t), "cmp_trend")
         odd = trend[trend["anomaly"]]
         if len(odd):
@@ -62,7 +62,7 @@ def categories(ctx: Context, pv, sub: str) -> None:
 
 def time(ctx: Context, pv) -> None:
     t = ctx.t
-    spans = pv.tables["durations"].set_index("measure")
+    spans = pv.durations.set_index("measure")
     for measure, key in (("resolution", "cmp.durations"), ("first_response", "cmp.first_response")):
         row = spans.loc[measure]
         if row["tickets"]:
@@ -78,11 +78,11 @@ def time(ctx: Context, pv) -> None:
         st.caption(t("cmp.no_creation_time"))
     if int(spans["negative"].iloc[0]):
         st.caption(t("cmp.negative", count=f"{int(spans['negative'].iloc[0]):,}"))
-    if "histogram" in pv.tables:
-        chart(chart_kinds.histogram(pv.tables["histogram"], t("cmp.histogram"), t("cmp.hours")), "cmp_hist")
+    if pv.histogram is not None:
+        chart(chart_kinds.histogram(pv.histogram, t("cmp.histogram"), t("cmp.hours")), "cmp_hist")
     for col, by in zip(st.columns(3), ("category", "priority", "channel"), strict=True):
-        if (name := f"on_time_{by}") in pv.tables:
-            frame = labelled(ctx, pv.tables[name], "value", "priority") if by == "priority" else pv.tables[name]
+        if (frame := getattr(pv, f"on_time_{by}")) is not None:
+            frame = labelled(ctx, frame, "value", "priority") if by == "priority" else frame
             with col:
                 chart(
                     chart_kinds.rate_by(frame, "on_time_rate", t("cmp.on_time", by=t(f"cmp.by.{by}"))),
@@ -90,11 +90,10 @@ def time(ctx: Context, pv) -> None:
                 )
     sla_form(ctx)
     st.subheader(t("cmp.overdue"))
-    if "overdue" in pv.tables and len(pv.tables["overdue"]):
-        counts = pv.tables["overdue_count"]
-        count, as_of = int(counts["tickets"].iloc[0]), counts["as_of"].iloc[0]
+    if pv.overdue is not None and len(pv.overdue):
+        count, as_of = pv.overdue_count.tickets, pv.overdue_count.as_of
         st.caption(t("cmp.overdue.count", count=f"{count:,}", as_of=md(as_of)))
-        backlog = labelled(ctx, pv.tables["overdue"], "level", "priority").drop(columns=["due"])
+        backlog = labelled(ctx, pv.overdue, "level", "priority").drop(columns=["due"])
         if "tier" in backlog:
             backlog = backlog.assign(tier=_tiers(ctx, backlog["tier"]))
         customer_links(backlog, key="cmp_overdue")
@@ -125,42 +124,42 @@ def sla_form(ctx: Context) -> None:
 def satisfaction(ctx: Context, pv) -> None:
     t = ctx.t
     for col, by in zip(st.columns(2), ("category", "channel"), strict=True):
-        if (name := f"satisfaction_{by}") in pv.tables:
+        if (frame := getattr(pv, f"satisfaction_{by}")) is not None:
             with col:
-                chart(chart_kinds.rate_by(pv.tables[name], "csat", t(f"cmp.csat.{by}"), ".2f"), f"cmp_csat_{by}")
-                table(ctx, pv.tables[name], prefix="col")
-    if "matrix" in pv.tables:
-        chart(complaint_charts.importance_matrix(pv.tables["matrix"], t), "cmp_matrix")
+                chart(chart_kinds.rate_by(frame, "csat", t(f"cmp.csat.{by}"), ".2f"), f"cmp_csat_{by}")
+                table(ctx, frame, prefix="col")
+    if pv.matrix is not None:
+        chart(complaint_charts.importance_matrix(pv.matrix, t), "cmp_matrix")
         st.caption(t("cmp.matrix.hint"))
-        shown = pv.tables["matrix"][["value", "complaints", "csat", "quadrant"]]
+        shown = pv.matrix[["value", "complaints", "csat", "quadrant"]]
         table(ctx, labelled(ctx, shown, "quadrant", "quadrant"), prefix="col")
-    if "repeat_count" in pv.tables:
+    if pv.repeat_count is not None:
         st.subheader(t("cmp.repeat"))
-        counts = pv.tables["repeat_count"].iloc[0]
-        ratio = counts["customers"] / counts["complainers"] if counts["complainers"] else None
+        counts = pv.repeat_count
+        ratio = counts.customers / counts.complainers if counts.complainers else None
         st.caption(
             t(
                 "cmp.repeat.count",
-                count=f"{int(counts['customers']):,}",
+                count=f"{counts.customers:,}",
                 share=formatting.value(ratio, "pct", ctx.lang),
             )
         )
-        if "repeat" in pv.tables:
-            customer_links(pv.tables["repeat"], key="cmp_repeat")
+        if pv.repeat is not None:
+            customer_links(pv.repeat, key="cmp_repeat")
 
 
 def customers(ctx: Context, pv) -> None:
     t = ctx.t
-    if "churn_by_category" in pv.tables:
-        chart(churn_charts.rate_bars(pv.tables["churn_by_category"], t("cmp.churn"), lambda v: v, t), "cmp_churn")
+    if pv.churn_by_category is not None:
+        chart(churn_charts.rate_bars(pv.churn_by_category, t("cmp.churn"), lambda v: v, t), "cmp_churn")
         st.caption(t("cmp.churn.hint"))
     else:
         st.info(t("cmp.churn.none"))
     st.subheader(t("cmp.stake"))
-    if "value_at_stake" not in pv.tables:
+    if pv.value_at_stake is None:
         st.info(t("cmp.stake.none"))
         return
-    stake = pv.tables["value_at_stake"]
+    stake = pv.value_at_stake
     top = stake[stake["tier"].isin(["diamond", "gold"])]
     stake_share = formatting.value(top["share"].sum(), "pct", ctx.lang)
     st.markdown(t("cmp.stake.text", count=f"{int(top['complaints'].sum()):,}", share=stake_share))
@@ -171,8 +170,8 @@ def customers(ctx: Context, pv) -> None:
 def text(ctx: Context, pv, editor: bool) -> None:
     """Suggestions to accept where some tickets are labelled, else clusters to name."""
     t = ctx.t
-    if "text_model" in pv.tables:
-        m = pv.tables["text_model"].iloc[0]
+    if pv.text_model is not None:
+        m = pv.text_model
         pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
         test = f"{int(m['test']):,}"
         st.markdown(
@@ -184,7 +183,7 @@ def text(ctx: Context, pv, editor: bool) -> None:
                 base=pct(m["baseline_accuracy"]),
             )
         )
-        listed = pv.tables["suggestions"]
+        listed = pv.suggestions
         if not len(listed):
             st.info(t("cmp.text.none"))
             return
@@ -194,10 +193,10 @@ def text(ctx: Context, pv, editor: bool) -> None:
             low = st.slider(t("cmp.text.min"), 0.0, 1.0, 0.5, 0.05, key="cmp_min_conf")
             if st.button(t("cmp.text.accept"), key="cmp_accept", icon=":material/done_all:"):
                 saved(ctx, guard(textsort.accept, ctx.ws, low), "accepted suggested categories")
-    elif "text_clusters" in pv.tables:
+    elif pv.text_clusters is not None:
         st.info(t("cmp.text.clusters"))
         k = choice("k", t("cmp.text.k"), str)
-        _clusters(ctx, pv.tables["text_clusters"], k, editor)
+        _clusters(ctx, pv.text_clusters, k, editor)
 
 
 def _clusters(ctx: Context, found, k: int, editor: bool) -> None:

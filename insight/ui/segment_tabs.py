@@ -46,41 +46,41 @@ def group(ctx: Context, spec: str) -> str:
 
 
 def rfm(ctx: Context, pv) -> None:
-    t, segs = ctx.t, pv.tables["segments"]
+    t, segs = ctx.t, pv.segments
     label = lambda c: code(ctx, c)  # noqa: E731
     st.caption(t("seg.definition", as_of=md(segment_as_of(ctx.scope))))
     # The grid's 25 labelled cells take the whole width, so their labels fit at 1024 wide too.
     measure = "revenue" if flag("grid", t("seg.grid.revenue")) else "customers"
     title = t("seg.grid", measure=t(f"col.{measure}"))
-    chart(segment_charts.rf_grid(pv.tables["rf_grid"], measure, title, t, label), f"seg_grid_{measure}", pick="members")
+    chart(segment_charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
     chart(chart_kinds.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
     st.caption(t("seg.grid.hint"))
     table(ctx, segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]]), "col")
 
 
 def movement(ctx: Context, pv) -> None:
-    if "transitions" not in pv.tables:
+    if pv.transitions is None:
         st.info(ctx.t("seg.moves.none"))
         return
     order = (*RFM_SEGMENTS, INACTIVE)
-    fig = segment_charts.moves(pv.tables["transitions"], order, ctx.t("seg.moves"), lambda c: code(ctx, c))
+    fig = segment_charts.moves(pv.transitions, order, ctx.t("seg.moves"), lambda c: code(ctx, c))
     chart(fig, "seg_moves", pick="members")
     st.caption(ctx.t("seg.moves.hint"))
 
 
 def tiers(ctx: Context, pv) -> None:
-    t, frame = ctx.t, pv.tables["tiers"]
+    t, frame = ctx.t, pv.tiers
     label = lambda c: code(ctx, c)  # noqa: E731
     left, right = st.columns(2)
     with left:
         chart(chart_kinds.coded_bars(frame, "tier", "revenue", t("seg.tiers.by"), label), "seg_tiers", dim="tier")
     with right:
-        chart(segment_charts.pareto(pv.tables["pareto"], pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
+        chart(segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
     table(ctx, frame.assign(tier=[label(c) for c in frame["tier"]]), prefix="col")
-    basis = pv.tables["tier_churn"].iloc[0]
-    known = f"{int(basis['known']):,}"
-    ranked = f"{int(basis['ranked']):,}"
-    st.caption(t(f"seg.churn.{basis['basis']}", days=INACTIVITY_DAYS, known=known, ranked=ranked))
+    basis = pv.tier_churn
+    known = f"{basis.known:,}"
+    ranked = f"{basis.ranked:,}"
+    st.caption(t(f"seg.churn.{basis.basis}", days=INACTIVITY_DAYS, known=known, ranked=ranked))
     with st.form("cutoffs"):
         st.caption(t("seg.tiers.cutoffs"))
         current = [c * 100 for c in Options.from_extra(dict(ctx.filters.extra))[0].cutoffs]
@@ -91,25 +91,25 @@ def tiers(ctx: Context, pv) -> None:
         if st.form_submit_button(t("seg.tiers.apply")):
             set_option("tiers", ",".join(f"{v:g}" for v in values))
             st.rerun()
-    if "given_tiers" in pv.tables and len(pv.tables["given_tiers"]):
+    if pv.given_tiers is not None and len(pv.given_tiers):
         st.subheader(t("seg.given"))
-        given = pv.tables["given_tiers"]
+        given = pv.given_tiers
         table(ctx, given.assign(tier=[label(c) for c in given["tier"]]), prefix="col")
 
 
 def clusters(ctx: Context, pv, k: int | None) -> None:
     t = ctx.t
-    if "clusters" not in pv.tables:
+    if pv.clusters is None:
         st.info(t("seg.clusters.none"))
         return
-    profile, sil = pv.tables["clusters"], pv.tables["silhouette"]
+    profile, sil = pv.clusters, pv.silhouette
     best = int(profile["cluster"].max())
     score = dict(zip(sil["k"], sil["silhouette"], strict=True))
     st.caption(t("seg.k.user" if k else "seg.k.chosen", k=best, score=f"{score[best]:.2f}"))
     names = {int(c): name_text(p, ctx.lang) for c, p in zip(profile["cluster"], profile["name_parts"], strict=True)}
     left, right = st.columns([3, 2])
     with left:
-        fig = segment_charts.projection(pv.tables["projection"], t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")
+        fig = segment_charts.projection(pv.projection, t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")
         chart(fig, "seg_map", pick="members")
         st.caption(t("seg.clusters.hint"))
     with right:
@@ -120,19 +120,19 @@ def clusters(ctx: Context, pv, k: int | None) -> None:
 
 
 def clv(ctx: Context, pv) -> None:
-    t, segs, frame = ctx.t, pv.tables["segments"], pv.tables["tiers"]
-    inputs = pv.tables["clv"].iloc[0]
+    t, segs, frame = ctx.t, pv.segments, pv.tiers
+    inputs = pv.clv
     pct = lambda v: formatting.value(v, "pct", ctx.lang)  # noqa: E731
     st.markdown(f"`{t('seg.clv.formula')}`")
-    if inputs["retention"] is None or inputs["retention"] != inputs["retention"]:
+    if inputs.retention is None:
         st.caption(t("seg.clv.no_retention"))
-    years = f"{inputs['years']:.2f}"
+    years = f"{inputs.years:.2f}"
     st.caption(
         t(
             "seg.clv.inputs",
-            margin=pct(inputs["margin"]),
-            retention=pct(inputs["retention"]),
-            discount=pct(inputs["discount"]),
+            margin=pct(inputs.margin),
+            retention=pct(inputs.retention),
+            discount=pct(inputs.discount),
             years=years,
         )
     )
@@ -140,7 +140,7 @@ def clv(ctx: Context, pv) -> None:
         t("seg.clv.margin"),
         1.0,
         100.0,
-        float(inputs["margin"]) * 100,
+        float(inputs.margin) * 100,
         step=1.0,
         key="_margin_ui",
         on_change=lambda: set_option("margin", st.session_state["_margin_ui"]),
@@ -159,18 +159,18 @@ def members(ctx: Context, pv, spec: str, k: int | None) -> None:
     """The members of the chosen group, as a campaign target list."""
     t = ctx.t
     groups = ["", "all", *(f"rfm:{c}" for c in RFM_SEGMENTS), *(f"tier:{c}" for c in TIERS)]
-    if "clusters" in pv.tables:
-        groups += [f"cluster:{c}" for c in pv.tables["clusters"]["cluster"]]
+    if pv.clusters is not None:
+        groups += [f"cluster:{c}" for c in pv.clusters["cluster"]]
     if spec and spec not in groups:
         groups.append(spec)
     st.divider()
     chosen = choice("members", t("seg.members.pick"), lambda s: group(ctx, s), options=tuple(groups))
-    if not chosen or "members" not in pv.tables:
+    if not chosen or pv.members is None:
         return
     st.subheader(t("seg.members", group=md(group(ctx, chosen))))
-    count = int(pv.tables["members_count"]["customers"].iloc[0])
+    count = pv.members_count.customers
     st.caption(t("seg.members.count", count=f"{count:,}", shown=min(count, MEMBERS_SHOWN)))
-    listed = pv.tables["members"].assign(
+    listed = pv.members.assign(
         rfm=lambda f: [code(ctx, c) for c in f["rfm"]], tier=lambda f: [code(ctx, c) for c in f["tier"]]
     )
     customer_links(listed, key="seg_members")

@@ -120,6 +120,16 @@ def flag(key: str, label: str) -> bool:
     return st.toggle(label, key=ui_key, on_change=_write, args=(key, ui_key))
 
 
+def section(key: str, label: str, icon: str | None = None):
+    """An expander whose open state is the flag option `key` (`more=true`), so a link reopens it.
+    Opening it reruns the page, whose view then computes what the section shows."""
+    ui_key = f"_{key}_ui"
+    value = bool(current(key))
+    if st.session_state.get(ui_key) != value:  # follow the URL
+        st.session_state[ui_key] = value
+    return st.expander(label, icon=icon, key=ui_key, on_change=_write, args=(key, ui_key))
+
+
 def number(key: str, label: str) -> int:
     """A whole-number option within its declared range (`days=60`)."""
     opt = _option(key)

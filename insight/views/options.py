@@ -143,6 +143,7 @@ PAGES: dict[str, tuple[Option, ...]] = {
     "channels": (
         Option("measure", "choice", CHANNEL_MEASURES[0], CHANNEL_MEASURES),
         Option("share", "flag"),
+        Option("more", "flag"),  # the section below the fold (migration and roles) is open
     ),
     "segments": (
         _tab(SEGMENT_TABS),

@@ -1,9 +1,11 @@
-"""Page figures, computed once for the pages and the CLI `view` alike."""
+"""Page figures, computed once for the pages, reports and the CLI `view` alike: what every page's
+view has (`PageView`: KPI cards, notes, the period) and `page_view`, which builds the page's own
+typed view (insight/views/pages/)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -11,7 +13,7 @@ import pandas as pd
 from insight import formatting
 from insight.auth.access import RowScope
 from insight.db.workspace import Workspace
-from insight.domain import channels, churn, complaints, overview
+from insight.domain import churn
 from insight.i18n import Message, msg, note_kind, t
 from insight.semantic import metrics, query
 from insight.semantic.filters import Filters
@@ -26,7 +28,7 @@ PAGE_TABLES = {
     "overview": ("orders",),
     "channels": ("orders",),
     "segments": ("orders",),
-    "churn": (),  # customers with a churned flag, or orders (behavioural churn): `_churn` checks
+    "churn": (),  # customers with a churned flag, or orders (behavioural churn): pages/churn.py checks
     "complaints": ("tickets",),
     "campaigns": ("contacts",),  # the campaigns table adds names and spend where it exists
     "customer": ("customers",),
@@ -75,18 +77,53 @@ class Kpi:
         return {**out, "note": None if self.note is None else str(self.note)}
 
 
+@dataclass(frozen=True)
+class Record:
+    """One row of figures (a count, the inputs of a formula), in the JSON as a one-row table."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a view shows, the data version it read and the table that set the period."""
+
+    start: dt.date
+    end: dt.date
+    version: int
+    basis: str
+
+    def to_dict(self) -> dict:
+        return {"from": self.start, "to": self.end, "version": self.version, "basis": self.basis}
+
+
 @dataclass
 class PageView:
+    """What every page view has; each page's view (insight/views/pages/) adds its own typed
+    figures: a table is a `pd.DataFrame` (None where the data or the open section has none), a
+    one-row figure a record with `to_dict()`."""
+
     page: str
     filters: Filters
     kpis: dict[str, Kpi] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Notes for the reader (insight.i18n messages; `i18n.note_kind` says what each one is).
     notes: list[str | Message] = field(default_factory=list)
     #: What the page needs and the data lacks: tables (`tickets`) or columns (`orders.customer_id`).
     missing: list[str] = field(default_factory=list)
     #: The view's filters ask only for rows outside the reader's row scope: nothing to show.
     outside: bool = False
+    period: Period | None = None
+
+    def figures(self) -> dict[str, object]:
+        """The view's figures by name, tables and records (None where absent): its own fields in
+        order, then the period."""
+        base = {f.name for f in fields(PageView)}
+        return {**{f.name: getattr(self, f.name) for f in fields(self) if f.name not in base}, "period": self.period}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The figures present as tables (a record as a one-row table): the CLI's JSON `tables`."""
+        return {name: _table(value) for name, value in self.figures().items() if value is not None}
 
     def to_dict(self) -> dict:
         return {
@@ -94,11 +131,16 @@ class PageView:
             "filters": self.filters.to_params(),
             "kpis": {k: v.value for k, v in self.kpis.items()},
             "comparison": {k: v.to_dict() for k, v in self.kpis.items()},
-            "tables": {name: _records(frame) for name, frame in self.tables.items()},
+            "tables": {name: _records(frame) for name, frame in self.tables().items()},
             "notes": [{"kind": note_kind(n), "text": str(n)} for n in self.notes],
             "missing": self.missing,
             "outside": self.outside,
         }
+
+
+@dataclass
+class DataView(PageView):
+    datasets: pd.DataFrame | None = None
 
 
 #: The tables whose figures each page shows (for the note on filters a table cannot take).
@@ -183,6 +225,15 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
     return out
 
 
+def kpi(mid: str, value, previous, table: str, note: Message | None = None) -> Kpi:
+    """A card's figures; `note` says why there is no comparison (none without a value)."""
+    if value is None:
+        note = None
+    if note is not None:
+        previous = None
+    return Kpi(mid, value, previous, *query.delta(value, previous), True, table, None, note)
+
+
 def grain(scope: Scope, table: str = "orders") -> str:
     """The time bucket that fits the data in the period: hours for a day or two of data, days up
     to two months, weeks up to half a year, months beyond."""
@@ -204,70 +255,34 @@ def coverage(scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "first", "last", "in_period"])
 
 
-def page_view(ws: Workspace, link: str, rows: RowScope | None = None) -> PageView:
+def page_view(ws: Workspace, link: str, rows: RowScope | None = None, everything: bool = True) -> PageView:
     """The figures of one page view, from a share link (path and query, or a whole URL), as a
-    user who may see `rows` sees them (default: every row)."""
+    user who may see `rows` sees them (default: every row). With `everything` off (the app) a
+    section below the fold or behind another tab is computed only when the link opens it; the
+    CLI and reports get every section."""
+    from insight.views import pages  # the pages' views build on this module
+
     page, query = parse_link(link)
     filters, notes = options.parse(page, query)  # the one parse of a link's state
     scope = Scope.open(ws, filters, notes, rows, page)
-    view = PageView(page, filters, notes=list(scope.notes))
+    view = pages.VIEWS.get(page, PageView)(page, filters, notes=list(scope.notes))
     if scope.rows.excludes(scope.filters):  # a link carries filters, never rights: nothing of theirs
         view.outside = True
         return view
+    if scope.period:
+        view.period = Period(scope.period[0], scope.period[1], scope.snap.version, scope.basis)
     view.missing = missing_tables(scope, page)
     view.notes += unapplied_notes(scope, PAGE_SOURCES.get(page, ()))
-    if page == "overview" and not view.missing:
-        _overview(scope, view)
-    elif page == "channels" and not view.missing:
-        _channels(scope, view)
-    elif page in ("segments", "churn", "complaints", "campaigns") and not view.missing:
-        from insight.views import sections  # the page sections build on this module
-
-        sections.build(page, scope, view)
-    elif page == "data":
-        view.tables["datasets"] = ws.datasets()
-    if scope.period:
-        view.tables["period"] = pd.DataFrame(
-            [{"from": scope.period[0], "to": scope.period[1], "version": scope.snap.version, "basis": scope.basis}]
-        )
+    if page == "data":
+        view.datasets = ws.datasets()
+    elif page in pages.BUILD and not view.missing:
+        pages.BUILD[page](scope, view, everything)
     return view
 
 
-def _overview(scope: Scope, view: PageView) -> None:
-    view.kpis = kpis(scope)
-    view.tables["coverage"] = coverage(scope)
-    over_time = overview.series(scope, OVERVIEW_KPIS, grain(scope))
-    if view.kpis["revenue"].note is not None:  # no comparison for the orders: no comparison line
-        over_time = over_time[over_time["series"] == "current"]
-    view.tables["series"] = over_time
-    moved = overview.what_moved(scope)
-    for metric_id, frame in moved.items():
-        view.tables[f"moved_{metric_id}"] = frame if view.kpis[metric_id].note is None else frame.head(0)
-    overdue = complaints.overdue(scope, tiers=False)
-    if overdue is not None:
-        view.tables["overdue"] = overdue.head(complaints.OVERDUE_SHOWN)
-    view.tables["alerts"] = pd.DataFrame(overview.alerts(scope, moved, overdue))
-    view.notes += complaints.coverage_notes(scope)
-
-
-def _channels(scope: Scope, view: PageView) -> None:
-    g = grain(scope)
-    view.kpis = kpis(scope, CHANNEL_KPIS)
-    view.tables["over_time"] = channels.over_time(scope, g)
-    view.tables["channel_region"] = channels.crosstab(scope, "region")
-    view.tables["channel_segment"] = channels.crosstab(scope, "segment")
-    view.tables["acquisition"] = channels.acquisition(scope, g)
-    view.tables["migration"] = channels.migration(scope)
-    view.tables["service"] = channels.service(scope)
-    view.tables["roles"] = channels.roles(scope)
-    if not scope.has("orders", "channel"):
-        view.notes.append(msg("data.no_column", table=msg("table.orders"), column="channel"))
-
-
-def put(view: PageView, name: str, frame: pd.DataFrame | None) -> None:
-    """Add `frame` to the view when it has rows."""
-    if frame is not None and len(frame):
-        view.tables[name] = frame
+def rows_or_none(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """`frame` when it has rows, else None (the view has no such table)."""
+    return frame if frame is not None and len(frame) else None
 
 
 def parse_link(link: str) -> tuple[str, str]:
@@ -278,6 +293,13 @@ def parse_link(link: str) -> tuple[str, str]:
 
         raise InsightError(msg("error.unknown_page", page=path), hint=msg("error.pages", pages=", ".join(PAGES)))
     return path, parts.query
+
+
+def _table(value) -> pd.DataFrame:
+    """A figure as a table: a table as it is, a record (`to_dict()`, or a summary dict) as one row."""
+    if isinstance(value, pd.DataFrame):
+        return value
+    return pd.DataFrame([value if isinstance(value, dict) else value.to_dict()])
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -1,0 +1,42 @@
+"""Channel mix's figures: channels over time, cross-tabs, acquisition, service, and below the
+fold how customers move between channels (migration) and the part each channel plays (roles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from insight.domain import channels
+from insight.i18n import msg
+from insight.semantic.scope import Scope
+from insight.views.options import read
+from insight.views.views import CHANNEL_KPIS, PageView, grain, kpis
+
+
+@dataclass
+class ChannelsView(PageView):
+    over_time: pd.DataFrame | None = None
+    channel_region: pd.DataFrame | None = None
+    channel_segment: pd.DataFrame | None = None
+    acquisition: pd.DataFrame | None = None
+    #: First channel -> latest channel per customer (below the fold: None until opened in the app).
+    migration: pd.DataFrame | None = None
+    service: pd.DataFrame | None = None
+    #: Each channel's share of customers in each role (below the fold, like `migration`).
+    roles: pd.DataFrame | None = None
+
+
+def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
+    g = grain(scope)
+    view.kpis = kpis(scope, CHANNEL_KPIS)
+    view.over_time = channels.over_time(scope, g)
+    view.channel_region = channels.crosstab(scope, "region")
+    view.channel_segment = channels.crosstab(scope, "segment")
+    view.acquisition = channels.acquisition(scope, g)
+    view.service = channels.service(scope)
+    if everything or read("channels", scope.filters)["more"]:  # the journeys section is open
+        view.migration = channels.migration(scope)
+        view.roles = channels.roles(scope)
+    if not scope.has("orders", "channel"):
+        view.notes.append(msg("data.no_column", table=msg("table.orders"), column="channel"))

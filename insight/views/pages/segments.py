@@ -1,0 +1,103 @@
+"""The Segments page's figures: RFM, movement between segments, value tiers, clusters, lifetime
+value and a group's members. In the app only the open tab's figures are computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from insight.domain import customer_value, segment_tables, segments
+from insight.i18n import msg
+from insight.ml import clusters
+from insight.semantic.scope import Scope
+from insight.views.options import read
+from insight.views.views import MEMBERS_SHOWN, SEGMENT_KPIS, PageView, Record, kpi, rows_or_none, unapplied_notes
+
+
+@dataclass(frozen=True)
+class TierChurn(Record):
+    """How tier churn is measured: `basis` "explicit" (the customers' flag) or "lapsed"; `known`
+    of the `ranked` customers have a flag."""
+
+    basis: str
+    known: int
+    ranked: int
+
+
+@dataclass(frozen=True)
+class MembersCount(Record):
+    customers: int
+
+
+@dataclass
+class SegmentsView(PageView):
+    segments: pd.DataFrame | None = None  # one row per RFM segment
+    rf_grid: pd.DataFrame | None = None  # RFM tab
+    tiers: pd.DataFrame | None = None  # tiers and CLV tabs
+    tier_churn: TierChurn | None = None  # tiers tab
+    pareto: pd.DataFrame | None = None  # tiers tab
+    clv: customer_value.Clv | None = None
+    given_tiers: pd.DataFrame | None = None  # the data's own tiers, where it has them
+    transitions: pd.DataFrame | None = None  # movement tab
+    clusters: pd.DataFrame | None = None  # clusters tab (or a cluster's members)
+    silhouette: pd.DataFrame | None = None
+    projection: pd.DataFrame | None = None
+    members: pd.DataFrame | None = None  # the chosen group's first MEMBERS_SHOWN
+    members_count: MembersCount | None = None
+
+
+def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
+    scope = segments.with_segments(scope)
+    if not scope.snap.has(segments.SEGMENTS):
+        view.missing = ["orders.customer_id"]
+        return
+    view.notes += unapplied_notes(scope, (segments.SEGMENTS,))
+    opts = read("segments", scope.filters)
+    tab, k, spec = opts["tab"], opts["k"], opts["members"]
+    shown = lambda *tabs: everything or tab in tabs  # noqa: E731
+    clv = customer_value.clv_inputs(scope)
+    _kpis(scope, view, clv)
+    view.segments = segment_tables.segment_table(scope, clv)
+    view.clv = clv
+    if shown("rfm"):
+        view.rf_grid = segment_tables.rf_grid(scope)
+    if shown("tiers", "clv"):
+        view.tiers = segment_tables.tier_table(scope, clv)
+    if shown("tiers"):
+        view.tier_churn = TierChurn(**segment_tables.churn_basis(scope))
+        view.pareto = segment_tables.pareto_curve(scope)
+        view.given_tiers = rows_or_none(segment_tables.given_tiers(scope))
+    if tab == "movement":
+        view.transitions = segment_tables.transitions(scope)
+    found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
+    if found is not None:
+        view.notes += found.notes
+        profile = found.profile.copy()
+        profile["name"] = profile["name_parts"].map(clusters.name_text)
+        view.clusters = profile
+        view.silhouette = pd.DataFrame(list(found.silhouettes.items()), columns=["k", "silhouette"])
+        view.projection = found.projection
+    if spec:
+        listed = clusters.members(scope, clv, spec, k=k)
+        if listed is None:
+            view.notes.append(msg("ignored.members", value=spec))
+        else:
+            view.members = listed.head(MEMBERS_SHOWN)
+            view.members_count = MembersCount(len(listed))
+
+
+def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
+    """The cards, compared with the same customers ranked over the comparison period."""
+    now = segment_tables.summary(scope)
+    other = scope.compare()
+    before: dict = {}
+    why = scope.uncompared("orders")
+    if other is not None and why is None:
+        previous = replace(segments.with_segments(scope, other.period), period=other.period)
+        earlier = customer_value.clv_inputs(previous)
+        before = segment_tables.summary(previous)
+        if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
+            before["customer_equity"] = None
+    for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
+        view.kpis[mid] = kpi(mid, now.get(mid), before.get(mid), "orders", why)
