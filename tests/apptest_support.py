@@ -13,8 +13,7 @@ from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from insight import cache
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 #: Seconds a single script run may take before AppTest gives up.
 RUN_TIMEOUT = 60

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from insight.db.workspace import Workspace
-
-from . import shapes
-from .mail_support import Hooks, SmtpServer
+from tests import shapes
+from tests.mail_support import Hooks, SmtpServer
 
 # `make test` runs two xdist workers on two cores: one OpenMP thread each (scikit-learn's gradient
 # boosting and k-means) instead of two per worker, which spin against each other and ran the model
@@ -99,7 +98,7 @@ def shape_ws(shape_base, tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     """A real `streamlit run` of the app on a copy of the demo workspace, one per browser test module."""
-    from .browser_support import demo_server
+    from tests.browser_support import demo_server
 
     srv = demo_server(demo_file, tmp_path_factory.mktemp("server"))
     yield srv
@@ -111,7 +110,7 @@ def browser():
     """Debian's Chromium, driven by Playwright (installed by `make test`, never downloaded)."""
     from playwright.sync_api import sync_playwright
 
-    from .browser_support import CHROMIUM, CHROMIUM_ARGS, SignedInBrowser
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SignedInBrowser
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

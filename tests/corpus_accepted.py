@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .corpus import (
+from tests.corpus import (
     Case,
     _marketing_wide,
     _xlsx_ok,

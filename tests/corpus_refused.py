@@ -6,7 +6,7 @@ import socket
 
 import pandas as pd
 
-from .corpus import (
+from tests.corpus import (
     _CORNER,
     _SMALL_SHEET,
     Case,

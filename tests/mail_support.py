@@ -17,7 +17,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from .browser_support import free_port
+from tests.browser_support import free_port
 
 
 class Inbox:

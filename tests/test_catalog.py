@@ -13,8 +13,7 @@ from insight import i18n
 from insight.semantic import metrics, query
 from insight.semantic.filters import DIMENSIONS, Filters
 from insight.semantic.scope import Scope
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_every_key_has_english_and_chinese():

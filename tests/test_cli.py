@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from .conftest import RETAIL, ROOT, TELCO, TICKETS
+from tests.conftest import RETAIL, ROOT, TELCO, TICKETS
 
 
 def cli(*args, workspace, env=None):

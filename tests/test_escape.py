@@ -9,8 +9,7 @@ import re
 import pytest
 
 from insight.escape import ZERO_WIDTH, md
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 #: Streamlit calls whose text (first argument, or `label`/`help`) renders Markdown.
 MARKDOWN_CALLS = {

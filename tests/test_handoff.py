@@ -18,8 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from insight.handoff import address_file
-
-from .browser_support import IDLE, ROOT, Server, wait_idle
+from tests.browser_support import IDLE, ROOT, Server, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

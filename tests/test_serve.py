@@ -4,8 +4,7 @@ the very views the pages read when a visitor opens them with no filters."""
 from __future__ import annotations
 
 from insight import cache, serve
-
-from .apptest_support import app, clean_caches  # noqa: F401 (clean_caches: autouse)
+from tests.apptest_support import app, clean_caches  # noqa: F401 (clean_caches: autouse)
 
 PAGES = ("overview", "channels", "churn", "complaints", "segments", "campaigns")
 

@@ -1,0 +1,190 @@
+"""A lake written by another tool (pandas/pyarrow here, never our exporter) in the canonical layout:
+`python -m insight lake import PATH` checks every table first and refuses a missing table or
+column, or a column of a type that cannot mean it, naming the table, column and folder (nothing
+is imported then); a good lake becomes data versions whose figures are the files' own, the same
+on Spark. Real files, real DuckDB, real Spark (local)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import shutil
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from insight import cli
+from insight.db import lake, spark
+from insight.db.workspace import Workspace
+from insight.errors import InsightError
+from insight.views.views import page_view
+from tests.db.test_spark_parity import assert_same_view
+
+pytestmark = [
+    pytest.mark.xdist_group("spark"),
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+def _frames(seed: int) -> dict[str, pd.DataFrame]:
+    rng = random.Random(seed)
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(1, 81)],
+            "region": [rng.choice(("East", "West", "北区")) for _ in range(80)],
+            "signup_date": [dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(300)) for _ in range(80)],
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(1, 601)],
+            "customer_id": [f"C{rng.randint(1, 80):03d}" for _ in range(600)],
+            "order_date": [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=rng.randrange(500_000)) for _ in range(600)],
+            "amount": [round(rng.uniform(1, 500), 2) for _ in range(600)],
+            "channel": [rng.choice(("App", "Web", "Store")) for _ in range(600)],
+        }
+    )
+    return {"customers": customers, "orders": orders}
+
+
+def _write_lake(root, frames: dict[str, pd.DataFrame]) -> None:
+    """Orders in two version folders (v2 is the one read) of two files each; customers flat."""
+    orders = frames["orders"]
+    stale = orders.iloc[: len(orders) // 3]  # an older version: fewer orders
+    for version, frame in (("v1", stale), ("v2", orders)):
+        folder = root / "orders" / version
+        folder.mkdir(parents=True)
+        half = len(frame) // 2
+        frame.iloc[:half].to_parquet(folder / "part-a.parquet", index=False)
+        pq.write_table(pa.Table.from_pandas(frame.iloc[half:], preserve_index=False), folder / "part-b.parquet")
+    (root / "customers").mkdir()
+    frames["customers"].to_parquet(root / "customers" / "data.parquet", index=False)
+
+
+def test_another_tools_lake_imports_with_its_own_figures_and_spark_agrees(tmp_path, spark_session):
+    frames = _frames(3)
+    _write_lake(tmp_path / "their-lake", frames)
+    ws_path = tmp_path / "ws.duckdb"
+    ws = Workspace(ws_path)
+    lake.adopt(ws, tmp_path / "their-lake")
+    ws.close()
+    ws = Workspace(ws_path)
+    try:
+        snap = ws.snapshot()
+        assert set(snap.tables) == {"orders", "customers"}
+        orders = frames["orders"]
+        view = page_view(ws, "overview?from=2024-01-01&to=2024-12-31")
+        in_year = orders[orders["order_date"] < dt.datetime(2025, 1, 1)]
+        assert view.kpis["revenue"].value == pytest.approx(in_year["amount"].sum(), rel=1e-9)
+        assert view.kpis["orders"].value == len(in_year)
+        ws.close()
+        shutil.copy(ws_path, tmp_path / "spark.duckdb")
+        ws = Workspace(ws_path)
+        other = Workspace(tmp_path / "spark.duckdb")
+        spark.attach(other, spark_session)
+        try:
+            for link in ("overview?from=2024-01-01&to=2024-12-31", "channels"):
+                assert_same_view(page_view(ws, link), page_view(other, link))
+        finally:
+            other.close()
+    finally:
+        ws.close()
+
+
+def _bad_lakes(seed: int):
+    """(what is wrong, the lake's frames, the table and column the message must name)."""
+    rng = random.Random(seed)
+    good = _frames(seed)
+    yield "no amount", {**good, "orders": good["orders"].drop(columns="amount")}, "orders", "amount"
+    yield "no order_date", {**good, "orders": good["orders"].drop(columns="order_date")}, "orders", "order_date"
+    yield (
+        "no customer_id",
+        {**good, "customers": good["customers"].drop(columns="customer_id")},
+        "customers",
+        "customer_id",
+    )
+    for column, bad in (
+        ("amount", lambda s: s.map(lambda v: f"¥{v}")),  # money as text
+        ("order_date", lambda s: s.map(lambda v: int(v.timestamp()))),  # dates as numbers
+        ("channel", lambda s: s.map(lambda v: rng.random())),  # a text column as numbers
+    ):
+        yield (
+            f"{column} mistyped",
+            {**good, "orders": good["orders"].assign(**{column: bad(good["orders"][column])})},
+            "orders",
+            column,
+        )
+    yield (
+        "signup_date mistyped",
+        {**good, "customers": good["customers"].assign(signup_date="2023")},
+        "customers",
+        "signup_date",
+    )
+
+
+@pytest.mark.parametrize("case", [c[0] for c in _bad_lakes(5)])
+def test_a_bad_lake_is_refused_naming_table_column_and_folder(tmp_path, case):
+    _, frames, table, column = next(c for c in _bad_lakes(5) if c[0] == case)
+    _write_lake(tmp_path / "lake", frames)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        with pytest.raises(InsightError) as caught:
+            lake.adopt(ws, tmp_path / "lake")
+        error = caught.value
+        assert error.column == column and table in str(error) and column in str(error)
+        assert str(tmp_path / "lake" / table) in str(error.file)
+        assert error.hint is not None and column in error.hint.text("zh")
+        assert ws.snapshot().tables == {}, "nothing imported: one bad table refuses the lake"
+    finally:
+        ws.close()
+
+
+def test_a_folder_without_tables_or_with_broken_parquet_says_so(tmp_path):
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        (tmp_path / "empty" / "sales").mkdir(parents=True)
+        with pytest.raises(InsightError) as caught:
+            lake.adopt(ws, tmp_path / "empty")
+        assert caught.value.message.key == "lake.no_tables" and "orders/" in caught.value.hint.text("en")
+        (tmp_path / "broken" / "orders").mkdir(parents=True)
+        (tmp_path / "broken" / "orders" / "x.parquet").write_bytes(b"PAR1 not really")
+        with pytest.raises(InsightError) as caught:
+            lake.adopt(ws, tmp_path / "broken")
+        assert caught.value.message.key == "lake.unreadable" and "x.parquet" in caught.value.file
+    finally:
+        ws.close()
+
+
+def test_spark_refuses_another_tools_parquet_in_place_of_a_version(tmp_path, spark_session, monkeypatch):
+    frames = _frames(4)
+    _write_lake(tmp_path / "their-lake", frames)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        lake.adopt(ws, tmp_path / "their-lake")
+        physical = ws.snapshot().tables["orders"]
+        monkeypatch.setenv("INSIGHT_LAKE", str(tmp_path / "their-lake"))  # where their folders sit
+        target = lake.folder(ws, physical)
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        frames["orders"].to_parquet(target / "theirs.parquet", index=False)
+        spark.attach(ws, spark_session)
+        with pytest.raises(InsightError) as caught:
+            page_view(ws, "overview")
+        assert caught.value.message.key == "lake.foreign" and str(target) in str(caught.value)
+    finally:
+        ws.close()
+
+
+def test_cli_lake_import_prints_what_it_read(tmp_path, capsys):
+    _write_lake(tmp_path / "lake", _frames(6))
+    Workspace(tmp_path / "ws.duckdb").close()
+    assert (
+        cli.main(["--workspace", str(tmp_path / "ws.duckdb"), "lake", "import", str(tmp_path / "lake"), "--json"]) == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert {(r["table"], r["rows"]) for r in out["imported"]} == {("orders", 600), ("customers", 80)}
+    assert any(r["folder"].endswith("v2") for r in out["imported"])
