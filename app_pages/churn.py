@@ -39,7 +39,7 @@ if tab == "risk":  # train first, with a progress bar; the view then reads the c
 pv = guard(view, ctx, "churn", {"ret": "", "cohorts": ""})  # the open tab's figures only
 if ready(ctx, pv) and pv.definition is not None:
     d = pv.definition
-    st.caption(t(f"churn.why.{d.reason}", days=d.days))
+    st.caption(t(f"churn.why.{d.reason}", days=int(d.days)))
     if d.kind == "explicit" and not d.dated:
         st.caption(t("churn.why.undated"))
     kpi_cards(ctx, {m: pv.kpis[m] for m in CHURN_KPIS})

@@ -125,7 +125,7 @@ def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
         churn_charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")),
         "churn_survival",
     )
-    st.caption(t(f"churn.survival.basis.{basis}", days=d.days))
+    st.caption(t(f"churn.survival.basis.{basis}", days=int(d.days)))
     p = groups["p_value"].iloc[0]
     if p is not None and p == p:
         st.caption(t("churn.survival.logrank", p="< 0.001" if p < 0.001 else f"{p:.3f}"))
@@ -143,7 +143,7 @@ def risk(ctx: Context, pv, d, scope, in_force) -> None:
     if m["mode"] == "temporal":
         train = md(m["train_cutoffs"])
         held = md(m["eval_cutoff"])
-        st.caption(t("churn.model.temporal", days=d.days, train=train, eval=held, as_of=md(m["as_of"])))
+        st.caption(t("churn.model.temporal", days=int(d.days), train=train, eval=held, as_of=md(m["as_of"])))
     else:
         st.caption(t("churn.model.snapshot"))
     f3 = lambda v: "—" if v is None or v != v else f"{v:.3f}"  # noqa: E731

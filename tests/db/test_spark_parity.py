@@ -240,7 +240,7 @@ def test_tied_orders_give_one_first_and_latest_channel_on_both_engines(tied_pair
     latest = orders[at_last].groupby("customer_id")["channel"].max()
     pairs = pd.DataFrame({"first_channel": first, "latest_channel": latest})
     want = pairs.value_counts().rename("customers").reset_index()
-    got = expected.tables["migration"]
+    got = expected.migration
     key = ["first_channel", "latest_channel"]
     pd.testing.assert_frame_equal(
         got.sort_values(key).reset_index(drop=True),
@@ -270,7 +270,7 @@ def test_model_views_are_the_same_on_spark(demo_pair, monkeypatch, link):
     monkeypatch.setattr(settings, "CHURN_SAMPLE_CUSTOMERS", 250)
     duck, other = demo_pair
     expected = page_view(duck, link)
-    assert len(expected.tables[MODEL_VIEWS[link]]) > 0, "the model's view has figures"
+    assert len(expected.tables()[MODEL_VIEWS[link]]) > 0, "the model's view has figures"
     if link.startswith("churn"):
         assert any("250 of 400" in str(n) for n in expected.notes), "the model sampled in the engine"
     assert_same_view(expected, page_view(other, link))
