@@ -38,10 +38,8 @@ CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
 FACT_SCHEMA = 10
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
-_LIST_SQL = (
-    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE '\\_fact\\_%' ESCAPE '\\' "
-    "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND view_name LIKE '\\_fact\\_%' ESCAPE '\\'"
-)
+_FACTS_LIKE = "\\_fact\\_%"
+_LIST_SQL = f"{dialect.stored('table', _FACTS_LIKE)} UNION ALL {dialect.stored('view', _FACTS_LIKE)}"
 #: The customer-independent columns of the orders fact. An import publishes orders with them
 #: already computed (and ORDERS_MARK, naming the fact schema they follow), so where no customer
 #: attribute is to be joined the fact is a view of the version itself: one write per import.
@@ -59,7 +57,7 @@ def refresh(ws: Workspace) -> None:
     versions = sorted({int(v) for v in ws.history()["version"]} | {ws.version()})
     snaps = {tuple(sorted(ws.snapshot(v).tables.items())) for v in versions}
     wanted = {n for tables in snaps for t in (*FACT_TABLES, *DERIVED) if (n := fact_name(Snapshot(0, dict(tables)), t))}
-    existing = set(ws.query(_LIST_SQL)["table_name"])
+    existing = set(ws.query(_LIST_SQL)["name"])
     stale = {n for n in existing if (m := _NAME.fullmatch(n)) is None or int(m.group(4)) != FACT_SCHEMA}
     if wanted <= existing and not stale:
         ws._facts |= wanted
@@ -111,7 +109,7 @@ def built(ws: Workspace, snap: Snapshot, table: str) -> str | None:
     if name is None:
         return None
     if name not in ws._facts:
-        if not ws.scalar(f"SELECT count(*) FROM ({_LIST_SQL}) WHERE table_name = ?", [name]):
+        if not ws.scalar(f"SELECT count(*) FROM ({_LIST_SQL}) WHERE name = ?", [name]):
             return None
         ws._facts.add(name)
     if ws.engine is not None and not ws.engine.knows(name):  # built before the engine came
@@ -288,7 +286,7 @@ def constant_per_customer(ws: Workspace, fact: str, column: str) -> bool:
 
 def _table_columns(cur, physical: str) -> list[str]:
     """A table's columns as this cursor sees them (inside an open transaction too)."""
-    return [r[0] for r in cur.execute(f"DESCRIBE {quote(physical)}").fetchall()]
+    return [r[0] for r in cur.execute(dialect.stored_columns(), [physical]).fetchall()]
 
 
 def customer_keys(ws: Workspace, fact: str) -> int:
@@ -304,8 +302,8 @@ def _drop_stale(cur, ws: Workspace) -> None:
     from insight.auth.access import drop_legacy
 
     drop_legacy(cur)
-    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-    views = {r[0] for r in cur.execute("SELECT view_name FROM duckdb_views() WHERE NOT temporary").fetchall()}
+    tables = {r[0] for r in cur.execute(dialect.stored("table", "%")).fetchall()}
+    views = {r[0] for r in cur.execute(dialect.stored("view", "%")).fetchall()}
     for name in sorted(n for n in tables | views if n.startswith("_fact_")):
         kind = "VIEW" if name in views else "TABLE"
         match = _NAME.fullmatch(name)

@@ -45,7 +45,7 @@ def state(ws) -> dict:
     return {
         "history": ws.history()[["version", "table", "rows"]].to_dict("records"),
         "orders": ws.query("SELECT count(*) AS n, sum(amount) AS s FROM orders").to_dict("records"),
-        "facts": sorted(ws.query(f"{facts._LIST_SQL} ORDER BY 1")["table_name"]),
+        "facts": sorted(ws.query(f"{facts._LIST_SQL} ORDER BY 1")["name"]),
     }
 
 
@@ -72,7 +72,7 @@ def test_facts_are_built_in_the_publish(demo_ws, tmp_path):
         path, index=False
     )
     version = import_file(demo_ws, path, "orders").version
-    names = set(demo_ws.query(facts._LIST_SQL)["table_name"])
+    names = set(demo_ws.query(facts._LIST_SQL)["name"])
     snap = demo_ws.snapshot()
     for table in ("orders", "customer_channels", "orders_rollup"):
         name = facts.fact_name(snap, table)
@@ -138,10 +138,10 @@ def test_a_full_disk_on_the_command_line_is_one_line_and_changes_nothing(demo_fi
 
 
 def test_deleting_a_table_drops_its_facts_in_the_same_transaction(demo_ws):
-    before = set(demo_ws.query(facts._LIST_SQL)["table_name"])
+    before = set(demo_ws.query(facts._LIST_SQL)["name"])
     assert any(n.startswith("_fact_orders_") for n in before)
     delete(demo_ws, "orders")
-    after = set(demo_ws.query(facts._LIST_SQL)["table_name"])
+    after = set(demo_ws.query(facts._LIST_SQL)["name"])
     assert not any(n.startswith(("_fact_orders_", "_fact_orders_rollup", "_fact_customer_channels")) for n in after)
     assert any(n.startswith("_fact_tickets_") for n in after)
 
