@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from insight import settings
+from insight.db import dialect
 from insight.db.schema import TABLE_NAMES
 from insight.db.workspace import Workspace, quote
 from insight.errors import InsightError
@@ -44,12 +45,12 @@ def export(ws: Workspace, physical: str) -> Path:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    path = _sql_path(partial / "part-0.parquet")
+    path = dialect.literal(str(partial / "part-0.parquet"))
     with ws.cursor() as cur:
         types = cur.execute(f"DESCRIBE {quote(physical)}").fetchall()
         cols = [_column(name, kind) for name, kind, *_ in types]
         select = f"SELECT rowid AS rowid, {', '.join(cols)} FROM {quote(physical)}"
-        cur.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+        cur.execute(f"COPY ({select}) TO {path} (FORMAT parquet)")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
     return target
@@ -185,13 +186,10 @@ def _one_file(ws: Workspace, folder: Path, scratch: Path) -> Path:
     if len(files) == 1:
         return files[0]
     target = scratch / f"{folder.name}.parquet"
+    joined = "SELECT * FROM read_parquet(?, union_by_name = true)"
     with ws.cursor() as cur:
         cur.execute(
-            f"COPY (SELECT * FROM read_parquet(?, union_by_name = true)) TO '{_sql_path(target)}' (FORMAT parquet)",
+            f"COPY ({joined}) TO {dialect.literal(str(target))} (FORMAT parquet)",
             [[str(f) for f in files]],
         )
     return target
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
