@@ -102,6 +102,13 @@ def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
     return spells.cte(scope, int(d.days), *_orders(scope))
 
 
+def _spell_months(alias: str) -> str:
+    """The first month whose start a spell (`alias`) is active at (the month after its start)
+    and the month its lapse falls in: active at the start of every month between them."""
+    first = dialect.as_date(dialect.plus_month(dialect.trunc("month", f"{alias}.start")))
+    return f"{first} AS first_month, {dialect.trunc('month', f'{alias}.lapse')} AS last_month"
+
+
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
     first = period[0].replace(day=1)
     return list(pd.date_range(first, period[1], freq="MS").date)
@@ -128,15 +135,25 @@ def attributes(scope: Scope) -> list[str]:
         if scope.has("orders", "channel"):
             out.append("channel")
     if scope.snap.has("customers"):
-        cols = [c for c in scope.ws.columns("customers", scope.snap) if c not in NOT_ATTRIBUTES and c not in out]
-        if cols:
-            counts = scope.query(
-                "SELECT "
-                + ", ".join(f"count(DISTINCT {quote(c)}) AS {quote(c)}" for c in cols)
-                + f" FROM {scope.table('customers')}"
-            ).iloc[0]
-            out += [c for c in cols if 1 < counts[c] <= settings.CHURN_MAX_LEVELS]
+        counts = _levels(scope)
+        out += [c for c, n in counts.items() if c not in out and 1 < n <= settings.CHURN_MAX_LEVELS]
     return out
+
+
+def _levels(scope: Scope) -> dict[str, int]:
+    """How many distinct values each customers column but NOT_ATTRIBUTES has, among the user's
+    rows (cached per version and row scope: a version never changes)."""
+    table = scope.table("customers")
+    key = f"_levels_{table}"
+    cols = [c for c in scope.ws.columns("customers", scope.snap) if c not in NOT_ATTRIBUTES]
+    if not cols:
+        return {}
+    if key not in scope.ws._facts_meta:
+        row = scope.query(
+            "SELECT " + ", ".join(f"count(DISTINCT {quote(c)}) AS {quote(c)}" for c in cols) + f" FROM {table}"
+        ).iloc[0]
+        scope.ws._facts_meta[key] = {c: int(row[c]) for c in cols}
+    return scope.ws._facts_meta[key]
 
 
 def default_attribute(options: list[str]) -> str | None:
@@ -174,12 +191,16 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     months = _months(period)
     end = scope.data_end
     if d.kind == "behavioural":
+        # A spell is active at the start of the months from the one after its start to the one
+        # its lapse falls in, and churns in the latter (once seen): spells counted by those two
+        # months (a few hundred groups) are joined to the months instead of every spell.
         spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
-            f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")})
-            SELECT m AS month, count(s._cust) AS active,
-                   count(s._cust) FILTER (WHERE s.lapse < {dialect.plus_month("m")} AND s.lapse <= ?) AS churned
-            FROM months LEFT JOIN spells s ON s.start < m AND s.lapse >= m GROUP BY m ORDER BY m""",
+            f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")}),
+                 g AS (SELECT {_spell_months("s")}, s.lapse <= ? AS seen, count(*) AS n FROM spells s GROUP BY 1, 2, 3)
+            SELECT m AS month, CAST(coalesce(sum(g.n), 0) AS BIGINT) AS active,
+                   CAST(coalesce(sum(g.n) FILTER (WHERE g.last_month = m AND g.seen), 0) AS BIGINT) AS churned
+            FROM months LEFT JOIN g ON g.first_month <= m AND g.last_month >= m GROUP BY m ORDER BY m""",
             [*spell_params, months, end],
         )
     elif d.dated:
@@ -254,12 +275,15 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
         join, value = attribute_join(scope, attr, "s.customer_id")
         spells, spell_params = spell_cte(scope, d)
+        # Each spell's customer-months at risk among the months (consecutive: a range), counted
+        # by arithmetic on its first and last month instead of a join with every month.
+        lo, hi = "greatest(s.first_month, CAST(? AS DATE))", "least(s.last_month, CAST(? AS DATE))"
         frame = scope.query(
-            f"""WITH {spells}, months AS ({dialect.date_rows("?", "_month")})
-            SELECT {value} AS value, count(*) AS customers,
-                   count(*) FILTER (WHERE s.lapse < {dialect.plus_month("_month")} AND s.lapse <= ?) AS churned
-            FROM months JOIN spells s ON s.start < _month AND s.lapse >= _month {join} GROUP BY 1""",
-            [*spell_params, months, scope.data_end],
+            f"""WITH {spells}, b AS (SELECT s.*, {_spell_months("s")} FROM spells s)
+            SELECT {value} AS value, CAST(sum({dialect.months_between(lo, hi)} + 1) AS BIGINT) AS customers,
+                   count(*) FILTER (WHERE s.last_month <= CAST(? AS DATE) AND s.lapse <= ?) AS churned
+            FROM b s {join} WHERE {lo} <= {hi} GROUP BY 1""",
+            [*spell_params, months[0], months[-1], months[-1], scope.data_end, months[0], months[-1]],
         )
     return wilson_table(frame)
 
@@ -293,17 +317,31 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     def month_of(day: str) -> str:
         return dialect.trunc("month", day)
 
-    # The period's cohorts first: grouping only their customers' orders is several times faster.
-    frame = scope.query(
-        f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
-                       GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
-             o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
-                   FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
-        SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
-               sum(o.revenue) AS revenue
-        FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
-        [*params, first, last, *params],
-    )
+    if spells.whole_customers(scope):
+        # Each customer's orders are kept or dropped whole, so their first kept order is their
+        # first counted one, precomputed in the fact (`_first_at`): the cohorts are the orders
+        # from the period's start on (the fact is sorted by time) of customers who began in it.
+        after = dialect.plus_days("CAST(? AS DATE)", 1)
+        frame = scope.query(
+            f"""SELECT cohort, {dialect.months_between("cohort", "m")} AS offset, count(*) AS retained,
+                   sum(revenue) AS revenue
+            FROM (SELECT t._cust, {month_of("t._first_at")} AS cohort, {month_of("t._day")} AS m, {revenue} AS revenue
+                  FROM {orders} t WHERE {cond} AND t._first_at >= ? AND t._first_at < {after} AND t.order_date >= ?
+                  GROUP BY 1, 2, 3) o
+            GROUP BY 1, 2""",
+            [*params, first, last, first],
+        )
+    else:  # the period's cohorts first: grouping only their customers' orders is several times faster
+        frame = scope.query(
+            f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
+                           GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
+                 o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
+                       FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
+            SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
+                   sum(o.revenue) AS revenue
+            FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
+            [*params, first, last, *params],
+        )
     if frame.empty:
         return None
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.date

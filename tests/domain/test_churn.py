@@ -260,6 +260,27 @@ def test_retention_cohorts_match_pandas(demo_ws, demo_raw):
     assert got["retention"].between(0, 1).all() and (got.loc[got["offset"] == 0, "retention"] == 1).all()
 
 
+@pytest.mark.parametrize("query, whole", [("region=East", True), ("segment=SMB&region=North", True), ("channel=App", False)])
+def test_retention_cohorts_under_filters_match_pandas(demo_ws, demo_raw, query, whole):
+    """Cohorts of the filtered orders: read from the fact's first order day where the filters keep
+    each customer's orders whole, grouped from the kept orders otherwise."""
+    from insight.domain import spells
+
+    orders, customers = demo_raw["orders"], demo_raw["customers"]
+    start, end = default_period(orders)
+    kept = orders
+    for key, values in Filters.from_query(query)[0].dims:
+        if key == "segment":
+            kept = kept[kept["customer_id"].isin(customers.loc[customers[key].isin(values), "customer_id"])]
+        else:
+            kept = kept[kept[key].isin(values)]
+    expected = pandas_cohorts(kept, start, end)
+    assert spells.whole_customers(Scope.open(demo_ws, Filters.from_query(query)[0])) is whole
+    got = tables(demo_ws, f"churn?tab=cohorts&{query}")["retention"]
+    assert {(r.cohort, r.offset): (r.customers, r.retained) for r in got.itertuples()} == expected
+    assert len(expected) > 10
+
+
 def test_incomplete_months_are_provisional_and_masked(ws, demo_raw):
     """Data ending mid-month: the trend marks that month provisional, and no cohort cell of it
     appears (masked, not 0)."""
