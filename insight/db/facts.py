@@ -276,11 +276,13 @@ def constant_per_customer(ws: Workspace, fact: str, column: str) -> bool:
     (cached: facts never change)."""
     key = f"{fact}:constant:{column}"
     if key not in ws._facts_meta:
-        col = quote(column)
-        ws._facts_meta[key] = not ws.scalar(
-            f"SELECT count(*) FROM (SELECT _cust FROM {quote(fact)} WHERE _valid AND _cust IS NOT NULL "
-            f"GROUP BY _cust HAVING count(DISTINCT {col}) > 1 OR (count({col}) > 0 AND count({col}) < count(*))) x"
-        )
+        # One (customer, value) pair per customer, NULL counting as a value: distinct pairs are
+        # several times cheaper than a distinct count per customer. (The channel by its code.)
+        col = "_channel_code" if column == "channel" else quote(column)
+        rows = f"FROM {quote(fact)} WHERE _valid AND _cust IS NOT NULL"
+        customers = dialect.distinct_count("_cust", top=customer_keys(ws, fact))
+        pairs = f"SELECT count(*) FROM (SELECT DISTINCT _cust, {col} {rows}) p"
+        ws._facts_meta[key] = bool(ws.scalar(f"SELECT ({pairs}) = (SELECT {customers} {rows})"))
     return ws._facts_meta[key]
 
 

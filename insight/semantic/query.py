@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -148,10 +150,35 @@ def scan(
     """One scan of `table` for `measures` (see `compile_scan`)."""
     compiled = compile_scan(scope, q, table, timed, measures, periods, single)
     try:
-        return None if compiled is None else scope.query(*compiled)
+        if compiled is None:
+            return None
+        return scope.query(*compiled) if timed else _state(scope, *compiled)
     except Exception as exc:  # a broken declaration names itself
         exc.add_note(f"measures of {table}: {', '.join(m.id for m in measures)}")
         raise
+
+
+#: State scans (no period: e.g. the customers in scope) remembered per process, most recent last.
+_STATES = 256
+_STATES_LOCK = threading.Lock()
+
+
+def _state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
+    """A state scan's frame, computed once per statement and parameters: it reads versioned tables
+    that never change, and every period and page under the same filters asks for it again (the
+    KPI cards, the churn rate's denominator)."""
+    key = (sql, repr(params))
+    with _STATES_LOCK:
+        states = scope.ws._facts_meta.setdefault("_states", OrderedDict())
+        if key in states:
+            states.move_to_end(key)
+            return states[key].copy()
+    frame = scope.query(sql, params)
+    with _STATES_LOCK:
+        states[key] = frame
+        while len(states) > _STATES:
+            states.popitem(last=False)
+    return frame.copy()
 
 
 def compile_scan(

@@ -53,3 +53,43 @@ def test_missing_table_names_what_to_upload(ws):
     with pytest.raises(InsightError) as info:
         ws.snapshot()["tickets"]
     assert "upload a tickets file" in str(info.value.hint)  # a catalog message now, English by default
+
+
+def test_constant_per_customer_matches_pandas(ws):
+    """Whether a column keeps one value (NULL counting as one) over each customer's counted
+    orders, on generated columns: constant, varying, NULL for some customers, NULL mixed in,
+    and varying only on orders that do not count."""
+    import numpy as np
+    import pandas as pd
+
+    from insight.db import facts
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    cust = rng.integers(0, 300, n)
+    status = np.where(rng.random(n) < 0.1, "cancelled", "completed")
+    base = np.array(["a", "b", "c", "d"], dtype=object)[cust % 4]
+    columns = {
+        "region": base,  # constant
+        "channel": np.array(["x", "y", "z"], dtype=object)[rng.integers(0, 3, n)],  # varies
+        "segment": np.where(cust % 5 == 0, None, base),  # NULL for whole customers
+        "category": np.where((cust == 17) & (np.arange(n) % 2 == 0), None, base),  # NULL mixed in once
+        "product": np.where(status == "cancelled", "other", base),  # varies only where not counted
+    }
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"o{i}" for i in range(n)],
+            "customer_id": [f"c{c}" for c in cust],
+            "order_date": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+            "amount": 10.0,
+            "status": status,
+            **columns,
+        }
+    )
+    ws.publish_frames({"orders": orders}, source_file="test")
+    fact = facts.built(ws, ws.snapshot(), "orders")
+    counted = orders[orders["status"] != "cancelled"]
+    for column in columns:
+        expected = bool((counted.groupby("customer_id")[column].nunique(dropna=False) <= 1).all())
+        assert facts.constant_per_customer(ws, fact, column) is expected, column
+    assert [facts.constant_per_customer(ws, fact, c) for c in columns] == [True, False, True, False, True]

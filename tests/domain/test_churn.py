@@ -260,7 +260,9 @@ def test_retention_cohorts_match_pandas(demo_ws, demo_raw):
     assert got["retention"].between(0, 1).all() and (got.loc[got["offset"] == 0, "retention"] == 1).all()
 
 
-@pytest.mark.parametrize("query, whole", [("region=East", True), ("segment=SMB&region=North", True), ("channel=App", False)])
+@pytest.mark.parametrize(
+    "query, whole", [("region=East", True), ("segment=SMB&region=North", True), ("channel=App", False)]
+)
 def test_retention_cohorts_under_filters_match_pandas(demo_ws, demo_raw, query, whole):
     """Cohorts of the filtered orders: read from the fact's first order day where the filters keep
     each customer's orders whole, grouped from the kept orders otherwise."""
