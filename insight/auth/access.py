@@ -176,12 +176,13 @@ def _condition(rows: RowScope, table: str, snap: Snapshot, columns: dict[str, se
     if not rows.rules:
         return "false"
     parts = []
+    rows_of = "orders" if table == "first_orders" else table  # some of the orders fact's rows, every column
     for key, allowed in rows.rules:
         values = ", ".join(dialect.literal(v) for v in allowed)
         own, joined = None, None
-        if table not in _DIMS[key].sources and key in columns[table]:  # a table built from a fact (the rollup)
+        if rows_of not in _DIMS[key].sources and key in columns[table]:  # a table built from a fact (the rollup)
             own = f"CAST(t.{quote(key)} AS VARCHAR)"
-        for source in _DIMS[key].sources.get(table, ()):
+        for source in _DIMS[key].sources.get(rows_of, ()):
             other, _, col = source.rpartition(".")
             if not other:
                 own = own or (f"CAST(t.{quote(col)} AS VARCHAR)" if col in columns[table] else None)

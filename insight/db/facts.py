@@ -31,13 +31,16 @@ CUSTOMER_CHANNELS = "customer_channels"
 #: additive measures when the filters and splits use nothing else.
 ORDERS_ROLLUP = "orders_rollup"
 ROLLUP_DIMS = ("channel", "region", "segment")
-DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP)
+#: Derived from the orders fact: its rows that are their customer's first counted order (every
+#: column), which is all that acquisition reads, whatever the filters.
+FIRST_ORDERS = "first_orders"
+DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP, FIRST_ORDERS)
 #: Customer attributes copied onto each event, so filters on them need no join. (The value tier
 #: is computed per period: see insight/domain/segments.py.)
 CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
 FACT_SCHEMA = 10
-_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup)_v(\d+)_c(\d+)_s(\d+)")
+_NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup|first_orders)_v(\d+)_c(\d+)_s(\d+)")
 _FACTS_LIKE = "\\_fact\\_%"
 _LIST_SQL = f"{dialect.stored('table', _FACTS_LIKE)} UNION ALL {dialect.stored('view', _FACTS_LIKE)}"
 #: The customer-independent columns of the orders fact. An import publishes orders with them
@@ -154,6 +157,13 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str
             f"SELECT {keys}, sum(amount) FILTER (WHERE _valid) AS revenue, "
             f"count(*) FILTER (WHERE _valid AND _order_first) AS orders "
             f"FROM {quote(orders)} {dialect.group_all()} ORDER BY order_date"
+        )
+    if table == FIRST_ORDERS:
+        if "customer_id" not in {c.lower() for c in cols("orders")}:
+            return None
+        return "TABLE", (
+            f"SELECT * FROM {quote(fact_of('orders'))} WHERE _valid AND _cust IS NOT NULL AND order_date = _first_at "
+            "ORDER BY order_date"
         )
     return _fact_sql(cur, snap, table, cols)
 

@@ -44,11 +44,13 @@ def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
     if scope.period is None or not scope.has("orders", "channel", "customer_id"):
         return pd.DataFrame(columns=["bucket", "channel", "new_customers"])
     where, params = scope.where("orders")
+    # (the customers' first orders alone where they are kept apart: the same rows, whatever the filters)
+    table = scope.table(facts.FIRST_ORDERS if scope.snap.has(facts.FIRST_ORDERS) else "orders")
     return scope.query(
         f"""
         SELECT {dialect.trunc(grain, "t._first_at")} AS bucket, coalesce(t._first_channel, '(none)') AS channel,
                {metrics.distinct_customers(scope)} AS new_customers
-        FROM {scope.table("orders")} t
+        FROM {table} t
         WHERE {where} AND t._valid AND t.order_date = t._first_at
         GROUP BY 1, 2 ORDER BY 1, 2
         """,

@@ -151,6 +151,29 @@ def test_channel_tables_match_pandas(demo_ws):
     assert migration.to_dict() == expected_matrix.to_dict()
 
 
+@pytest.mark.parametrize("query", ["channel=App", "region=East&channel=App&channel=Store", "category=Devices"])
+def test_acquisition_under_filters_matches_pandas(demo_ws, query):
+    """New customers per first channel: read from the customers' first orders kept apart, the same
+    as over every order whatever the filters (a customer counts when their first order passes)."""
+    from insight.db import facts
+
+    orders = demo_ws.query("SELECT * FROM orders")
+    filters = Filters.from_query(query)[0]
+    scope = Scope.open(demo_ws, filters)
+    assert scope.snap.has(facts.FIRST_ORDERS)
+    start, end = scope.period
+    valid = orders[~orders["status"].isin(["cancelled", "returned"]) & orders["customer_id"].notna()]
+    first_at = valid.groupby("customer_id")["order_date"].transform("min")
+    firsts = valid[valid["order_date"] == first_at]
+    first_channel = firsts.sort_values(["order_date", "channel"]).groupby("customer_id")["channel"].first()
+    for key, values in filters.dims:
+        firsts = firsts[firsts[key].isin(values)]
+    new = firsts[within(firsts["order_date"], (start, end))].drop_duplicates("customer_id")
+    expected = new["customer_id"].map(first_channel).value_counts().to_dict()
+    got = channels.acquisition(scope, "month").groupby("channel")["new_customers"].sum().to_dict()
+    assert got == expected and sum(expected.values()) > 0
+
+
 def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
     tickets = demo_ws.query("SELECT * FROM tickets")
     as_of = tickets["created_at"].max()
