@@ -10,6 +10,7 @@ why they are hidden when those are missing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -213,10 +214,21 @@ def on_time(scope: Scope, by: str) -> pd.DataFrame | None:
     return frame.sort_values(["on_time_rate", "resolved"], ascending=[True, False]).reset_index(drop=True)
 
 
-def overdue(scope: Scope, tiers: bool = True) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class Backlog:
+    """The overdue backlog: its first rows (in order), how many tickets it has and the longest
+    overdue (hours; None when empty)."""
+
+    rows: pd.DataFrame
+    count: int
+    oldest_hours: float | None
+
+
+def overdue(scope: Scope, tiers: bool = True, limit: int | None = OVERDUE_SHOWN) -> Backlog | None:
     """The overdue backlog (超期预警): open complaint tickets past due as of the latest ticket,
     most urgent priority first, then longest overdue; with age and (with `tiers`) the customer's
-    value tier. The Overview's alert counts the same tickets, without tiers."""
+    value tier; the first `limit` rows (None: all). The Overview's alert counts the same tickets,
+    without tiers."""
     if not scope.has("tickets", "created_at", "resolved_at"):
         return None
     cols = scope.columns["tickets"]
@@ -230,22 +242,25 @@ def overdue(scope: Scope, tiers: bool = True) -> pd.DataFrame | None:
     open_ = "t.resolved_at IS NULL"
     if "status" in cols:
         open_ += " AND lower(coalesce(CAST(t.status AS VARCHAR), '')) NOT IN ('closed', 'resolved', '已关闭', '已解决')"
+    urgency = "CASE level " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in URGENCY.items()) + " END"
+    ties = [c for c in ("ticket_id", "created_at") if c in [*keep, "created_at"]]  # a stated order, whatever the engine
+    # Sorted and cut in SQL, counted over the whole backlog: only the rows shown leave the engine.
     frame = scope.query(
-        f"""SELECT {", ".join(picks)}, t.created_at, {due} AS due,
+        f"""SELECT *, count(*) OVER () AS _count, max(overdue_hours) OVER () AS _oldest FROM (
+            SELECT {", ".join(picks)}, t.created_at, {due} AS due,
                {dialect.hours_between("t.created_at", "CAST(? AS TIMESTAMP)", "minute")} AS age_hours,
                {dialect.hours_between(due, "CAST(? AS TIMESTAMP)", "minute")} AS overdue_hours,
                {priority_level("t.priority") if "priority" in cols else "'medium'"} AS level
-        FROM {tbl} t {tier_join}
-        WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < CAST(? AS TIMESTAMP)""",
+            FROM {tbl} t {tier_join}
+            WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < CAST(? AS TIMESTAMP)) b
+        ORDER BY {urgency}, overdue_hours DESC{"".join(f", {c}" for c in ties)}
+        {f"LIMIT {int(limit)}" if limit is not None else ""}""",
         [latest, latest, *params, latest],
         cap=10_000_000,
     )
-    frame["_urgency"] = frame["level"].map(URGENCY)
-    ties = [c for c in ("ticket_id", "created_at") if c in frame.columns]  # a stated order, whatever the engine
-    keys = ["_urgency", "overdue_hours", *ties]
-    frame = frame.sort_values(keys, ascending=[True, False, *[True] * len(ties)], kind="stable")
-    frame = frame.drop(columns="_urgency")
-    return frame.reset_index(drop=True)
+    count = int(frame["_count"].iloc[0]) if len(frame) else 0
+    oldest = float(frame["_oldest"].iloc[0]) if len(frame) else None
+    return Backlog(frame.drop(columns=["_count", "_oldest"]).reset_index(drop=True), count, oldest)
 
 
 def _tier_join(scope: Scope) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from insight import settings
 from insight.db import dialect
-from insight.domain.complaints import as_of
+from insight.domain.complaints import Backlog, as_of
 from insight.semantic import metrics, query
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
@@ -79,15 +79,15 @@ def what_moved(
     return out
 
 
-def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: pd.DataFrame | None) -> list[dict]:
+def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: Backlog | None) -> list[dict]:
     """Overdue complaint work orders (超期预警), a churn spike, and channel-share shifts."""
     out = []
-    if overdue is not None and len(overdue):
+    if overdue is not None and overdue.count:
         out.append(
             {
                 "kind": "overdue",
-                "count": len(overdue),
-                "oldest_hours": float(overdue["overdue_hours"].max()),
+                "count": overdue.count,
+                "oldest_hours": overdue.oldest_hours,
                 "as_of": as_of(scope),  # the latest ticket: the backlog is measured then, not today
             }
         )

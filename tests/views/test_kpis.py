@@ -180,9 +180,18 @@ def test_overdue_alert_counts_open_complaints_past_due(demo_ws):
     sla = pd.to_timedelta(tickets["priority"].map(SLA).fillna(72), unit="h")
     due = tickets["due_at"].fillna(tickets["created_at"] + sla)
     expected = tickets[tickets["resolved_at"].isna() & tickets["is_complaint"] & (due < as_of)]
-    got = complaints.overdue(Scope.open(demo_ws, Filters()), tiers=False)
-    assert len(got) == len(expected) > 0
-    assert set(got["ticket_id"]) == set(expected["ticket_id"])
+    scope = Scope.open(demo_ws, Filters())
+    got = complaints.overdue(scope, tiers=False, limit=None)
+    assert got.count == len(got.rows) == len(expected) > 0
+    assert set(got.rows["ticket_id"]) == set(expected["ticket_id"])
+    # most urgent first, then longest overdue, then by ticket: the first rows of that order are shown
+    level = expected["priority"].str.lower().map({"urgent": 0, "high": 1, "medium": 2, "low": 3}).fillna(2)
+    ordered = expected.assign(_u=level, _h=(as_of - due[expected.index]).dt.total_seconds())
+    ordered = ordered.sort_values(["_u", "_h", "ticket_id"], ascending=[True, False, True])
+    assert list(got.rows["ticket_id"]) == list(ordered["ticket_id"])
+    first = complaints.overdue(scope, tiers=False, limit=3)
+    assert list(first.rows["ticket_id"]) == list(ordered["ticket_id"][:3])
+    assert first.count == len(expected) and first.oldest_hours == pytest.approx(ordered["_h"].max() / 3600, abs=0.02)
 
 
 @pytest.mark.parametrize("query", ["", "segment=SMB", "region=East&channel=App"])

@@ -111,8 +111,8 @@ def _time(scope: Scope, view: ComplaintsView) -> None:
         setattr(view, f"on_time_{by}", rows_or_none(complaints.on_time(scope, by)))
     backlog = complaints.overdue(scope)
     if backlog is not None:
-        view.overdue = backlog.head(complaints.OVERDUE_SHOWN)
-        view.overdue_count = OverdueCount(len(backlog), complaints.as_of(scope))
+        view.overdue = backlog.rows
+        view.overdue_count = OverdueCount(backlog.count, complaints.as_of(scope))
 
 
 def _text(scope: Scope, view: ComplaintsView, k: int) -> None:

@@ -40,6 +40,6 @@ def build(scope: Scope, view: OverviewView, everything: bool = True) -> None:
     view.moved = {m: frame if view.kpis[m].note is None else frame.head(0) for m, frame in moved.items()}
     overdue = complaints.overdue(scope, tiers=False)
     if overdue is not None:
-        view.overdue = overdue.head(complaints.OVERDUE_SHOWN)
+        view.overdue = overdue.rows
     view.alerts = pd.DataFrame(overview.alerts(scope, moved, overdue))
     view.notes += complaints.coverage_notes(scope)
