@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from insight.i18n import msg
 from insight.reports import commands
 
 
+@functools.cache  # built once per process: a serving app runs handed-off commands through it
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m insight", description="Customer Insight command line")
     p.add_argument("--workspace", help="workspace file (default: INSIGHT_WORKSPACE or data/workspace.duckdb)")
@@ -160,14 +162,18 @@ def _users(ws, args: argparse.Namespace) -> dict:
 
 def _view(ws, args: argparse.Namespace) -> dict:
     from insight.auth import access, users
+    from insight.cache import page_view
     from insight.i18n import msg
-    from insight.views.views import page_view, parse_link
+    from insight.views.views import parse_link
 
     user = users.resolve(ws, args.as_user)
     page, _ = parse_link(args.link)
     if not access.may_open(user.role, page):
         raise InsightError(msg("access.page_denied", page=page, role=user.role))
-    out = page_view(ws, args.link, user.rows).to_dict()  # notes as {"kind", "text"} (English)
+    # Every section; computed once per state in a process (a command handed to the serving app
+    # shares the view its pages computed).
+    view = page_view(str(ws.path), ws.version(), args.link, user.rows, everything=True)
+    out = view.to_dict()  # notes as {"kind", "text"} (English)
     return {**out, "as": user.name, "scope": user.rows.describe()}
 
 
