@@ -157,7 +157,7 @@ class Plan:
     def _status_words(self, given: str) -> list[str]:
         """WHEN clauses that normalise the file's cancel/return statuses. Worked out once on the
         distinct statuses (an export has a handful), so each row is a plain lookup, not a regex."""
-        source = coerce.clean_text(quote(self.chosen["status"]))
+        source = coerce.clean_text(quote(self.chosen["status"]), self.parsed.blanks)
         values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {RAW} LIMIT 10001").fetchall()]
         if len(values) > 10_000:  # free text: match each row
             return [

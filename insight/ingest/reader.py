@@ -108,7 +108,7 @@ def read(
         parsed = _read_duckdb(cur, path, name, table, "json", "read_json_auto(?)")
     else:
         parsed = _read_text(cur, path, name, table, encoding, delimiter, size)
-    parsed.blank_rows = _drop_blank_rows(cur, parsed.columns)
+    parsed.blank_rows = _drop_blank_rows(cur, parsed.columns, parsed.blanks)
     _clean_control_characters(cur, parsed)
     cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {_numbered(cur, parsed)}")
     parsed.rows = cur.execute(f"SELECT count(*) FROM {_BASE}").fetchone()[0]
@@ -365,10 +365,11 @@ def _numbered(cur, parsed: Parsed) -> str:
     )
 
 
-def _drop_blank_rows(cur, columns: list[str]) -> int:
+def _drop_blank_rows(cur, columns: list[str], blanks: bool = True) -> int:
+    """Delete the rows whose every cell is empty or spaces (`blanks=False`: no cell has spaces at its ends)."""
     if not columns:
         return 0
-    blank = " AND ".join(f"({_q(c)} IS NULL OR trim({_q(c)}) = '')" for c in columns)
+    blank = " AND ".join(f"({_q(c)} IS NULL OR {'trim(' + _q(c) + ')' if blanks else _q(c)} = '')" for c in columns)
     n = cur.execute(f"SELECT count(*) FROM {_BASE} WHERE {blank}").fetchone()[0]
     if n:
         cur.execute(f"DELETE FROM {_BASE} WHERE {blank}")
