@@ -59,6 +59,11 @@ def test_the_byte_scan_sees_every_value_with_blanks_at_its_ends(tmp_path, seed):
             assert scan(tmp_path, content, delimiter), (delimiter, content)
 
 
+@pytest.mark.parametrize("content", ["\ufeff a,b\n", "\ufeff\ta,b\n", "a, b", "a,b ", " a", "a,\u3000", "a,b\rc\n"])
+def test_blanks_at_the_ends_of_the_file(tmp_path, content):
+    assert scan(tmp_path, content, ",")
+
+
 @pytest.mark.parametrize("delimiter", DELIMITERS)
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_files_without_such_values_skip_the_trims(tmp_path, delimiter, newline):
