@@ -16,12 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insight import cli
-from insight.db import lake, spark
+from insight import cli, demo
+from insight.db import foreign_lake, lake, spark
 from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.views.views import page_view
-from tests.db.test_spark_parity import assert_same_view
+from tests.db.test_spark_parity import DEMO, DEMO_LINKS, assert_same_view
 
 pytestmark = [
     pytest.mark.xdist_group("spark"),
@@ -70,7 +70,7 @@ def test_another_tools_lake_imports_with_its_own_figures_and_spark_agrees(tmp_pa
     _write_lake(tmp_path / "their-lake", frames)
     ws_path = tmp_path / "ws.duckdb"
     ws = Workspace(ws_path)
-    lake.adopt(ws, tmp_path / "their-lake")
+    foreign_lake.adopt(ws, tmp_path / "their-lake")
     ws.close()
     ws = Workspace(ws_path)
     try:
@@ -133,7 +133,7 @@ def test_a_bad_lake_is_refused_naming_table_column_and_folder(tmp_path, case):
     ws = Workspace(tmp_path / "ws.duckdb")
     try:
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "lake")
+            foreign_lake.adopt(ws, tmp_path / "lake")
         error = caught.value
         assert error.column == column and table in str(error) and column in str(error)
         assert str(tmp_path / "lake" / table) in str(error.file)
@@ -148,12 +148,12 @@ def test_a_folder_without_tables_or_with_broken_parquet_says_so(tmp_path):
     try:
         (tmp_path / "empty" / "sales").mkdir(parents=True)
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "empty")
+            foreign_lake.adopt(ws, tmp_path / "empty")
         assert caught.value.message.key == "lake.no_tables" and "orders/" in caught.value.hint.text("en")
         (tmp_path / "broken" / "orders").mkdir(parents=True)
         (tmp_path / "broken" / "orders" / "x.parquet").write_bytes(b"PAR1 not really")
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "broken")
+            foreign_lake.adopt(ws, tmp_path / "broken")
         assert caught.value.message.key == "lake.unreadable" and "x.parquet" in caught.value.file
     finally:
         ws.close()
@@ -164,7 +164,7 @@ def test_spark_refuses_another_tools_parquet_in_place_of_a_version(tmp_path, spa
     _write_lake(tmp_path / "their-lake", frames)
     ws = Workspace(tmp_path / "ws.duckdb")
     try:
-        lake.adopt(ws, tmp_path / "their-lake")
+        foreign_lake.adopt(ws, tmp_path / "their-lake")
         physical = ws.snapshot().tables["orders"]
         monkeypatch.setenv("INSIGHT_LAKE", str(tmp_path / "their-lake"))  # where their folders sit
         target = lake.folder(ws, physical)
@@ -188,3 +188,51 @@ def test_cli_lake_import_prints_what_it_read(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert {(r["table"], r["rows"]) for r in out["imported"]} == {("orders", 600), ("customers", 80)}
     assert any(r["folder"].endswith("v2") for r in out["imported"])
+
+
+# --- read in place: INSIGHT_LAKE at another tool's lake, Spark reads its files where they are -----
+
+
+def _write_foreign(root, frames: dict[str, pd.DataFrame]) -> None:
+    """The demo as another tool writes it: no row id; orders partitioned Hive-style by region;
+    tickets in two files; timestamps in nanoseconds (pandas' own, which Spark cannot read as
+    such); one column named in capitals."""
+    for table, frame in frames.items():
+        folder = root / table
+        folder.mkdir(parents=True)
+        data = pa.Table.from_pandas(frame, preserve_index=False)
+        if table == "orders":
+            pq.write_to_dataset(data, folder, partition_cols=["region"])
+        elif table == "tickets":
+            half = len(frame) // 2
+            pq.write_table(data.slice(0, half), folder / "part-0.parquet")
+            pq.write_table(data.slice(half), folder / "part-1.parquet")
+        else:
+            data = data.rename_columns(["Region" if c == "region" else c for c in data.column_names])
+            pq.write_table(data, folder / "data.parquet")
+    (root / "orders" / "_SUCCESS").touch()  # a Spark job's marker beside the data: not read
+
+
+@pytest.fixture(scope="module")
+def in_place_pair(tmp_path_factory, spark_session):
+    """The same lake twice: imported into DuckDB (`lake import`), and read in place by Spark."""
+    folder = tmp_path_factory.mktemp("in-place")
+    frames = demo.generate(**DEMO)
+    _write_foreign(folder / "their-lake", frames)
+    duck = Workspace(folder / "duck.duckdb")
+    foreign_lake.adopt(duck, folder / "their-lake")
+    other = Workspace(folder / "spark.duckdb")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("INSIGHT_LAKE", str(folder / "their-lake"))
+        spark.attach(other, spark_session)
+    yield frames, duck, other
+    duck.close()
+    other.close()
+
+
+@pytest.mark.parametrize("link", DEMO_LINKS)
+def test_a_lake_read_in_place_gives_the_figures_of_the_same_lake_imported(in_place_pair, link):
+    _, duck, other = in_place_pair
+    expected = page_view(duck, link)
+    assert expected.kpis or len(expected.tables()) > 2, "the page shows figures on DuckDB"
+    assert_same_view(expected, page_view(other, link))
