@@ -150,7 +150,7 @@ def check(table: str, folder: Path) -> Layout:
                     msg("lake.column_conflict", table=table, column=name, found=str(kind), other=str(first[1])),
                     file=str(path),
                     column=name,
-                    hint=msg("lake.column_conflict.hint", column=name, first=str(first[2])),
+                    hint=msg("lake.column_conflict.hint", column=name, other=str(first[1]), first=str(first[2])),
                 )
         for part in path.relative_to(folder).parts[:-1]:
             key, value = part.split("=", 1)

@@ -267,9 +267,9 @@ def _read_in_place(spark, layout: foreign_lake.Layout):
     paths = [f"file://{p.resolve().as_posix()}" for p in (layout.folder, *layout.files)]
     raw = spark.read.option("basePath", paths[0]).parquet(*paths[1:])
     raw = raw.selectExpr("*", "_metadata.file_path AS `__file`", "_metadata.row_index AS `__row`")
-    numbers = (
-        raw.select("__file").distinct().selectExpr("`__file`", "row_number() OVER (ORDER BY `__file`) - 1 AS `__n`")
-    )
+    # The files' numbers, listed once (as Spark names them), joined to every read of the table.
+    named = sorted(r[0] for r in raw.select("__file").distinct().collect())
+    numbers = spark.createDataFrame([(f, n) for n, f in enumerate(named)], "`__file` STRING, `__n` BIGINT")
     rows = raw.join(numbers.hint("broadcast"), "__file")
     rowid = f"CAST(`__n` * {1 << foreign_lake.FILE_BITS} + `__row` AS BIGINT) AS {spark_sql.ROWID}"
     return rows.selectExpr(*(f.spark_sql() for f in layout.fields), rowid)
