@@ -256,6 +256,12 @@ def test_a_lake_read_in_place_is_not_copied_and_its_row_ids_are_the_files_order(
     assert dict(zip(got["ticket_id"], got["rowid"], strict=True)) == dict(zip(tickets["ticket_id"], want, strict=True))
     customers = other.engine.table(snap.tables["customers"]).columns
     assert "region" in customers and "Region" not in customers, "canonical names in any case are mapped"
+    plain = Workspace(other.path)  # the same workspace on DuckDB, which holds none of the rows: it says so
+    try:
+        notes = page_view(plain, "overview").notes
+        assert any(getattr(n, "key", None) == "lake.in_place_only" and "orders" in str(n) for n in notes), notes
+    finally:
+        plain.close()
 
 
 def test_a_changed_lake_becomes_a_new_version_and_an_unchanged_one_does_not(tmp_path, spark_session, monkeypatch):
