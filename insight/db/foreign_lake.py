@@ -155,7 +155,7 @@ def check(table: str, folder: Path) -> Layout:
         for part in path.relative_to(folder).parts[:-1]:
             key, value = part.split("=", 1)
             partitions.setdefault(key.lower(), (key, set()))[1].add(unquote(value))
-    fields = [_field(table, folder, name, kind, path) for name, kind, path in seen.values() if name.lower() != "rowid"]
+    fields = [_field(table, name, kind, path) for name, kind, path in seen.values() if name.lower() != "rowid"]
     fields += [
         _partition(table, folder, key, values) for lower, (key, values) in partitions.items() if lower not in seen
     ]
@@ -177,7 +177,7 @@ def _canonical(table: str, name: str):
     return next((c for c in TABLES[table] if c.name == name.lower()), None)
 
 
-def _field(table: str, folder: Path, name: str, kind, path: Path) -> Field | None:
+def _field(table: str, name: str, kind, path: Path) -> Field | None:
     import pyarrow.types as pt
 
     family, column = _family(kind), _canonical(table, name)
@@ -185,7 +185,7 @@ def _field(table: str, folder: Path, name: str, kind, path: Path) -> Field | Non
     if column is None:
         types = _OTHER.get(family)
         return Field(name, name, *types, nanos=nanos) if types else None
-    if family not in _KINDS[column.kind]:
+    if family not in (*_KINDS[column.kind], "null"):  # (a column of no values is of any kind)
         raise InsightError(
             msg("lake.column_type", table=table, column=column.name, found=str(kind), kind=column.kind),
             file=str(path),
