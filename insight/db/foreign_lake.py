@@ -10,7 +10,8 @@ Every file's columns are checked before anything is read: a missing required col
 canonical column of a type that cannot mean it, refuses the lake naming file, column and fix.
 
 Read in place, each canonical column is typed as an import types it (ids and text as strings,
-numbers as doubles, integers as BIGINT, dates as timestamps) and the rows get the row id the files
+numbers as doubles, integers as BIGINT, dates as timestamps; orders without a status get the
+importer's) and the rows get the row id the files
 lack, `rowid` = (the file's number among the table's files sorted by path) × 2^40 + (the row's
 position in its file): the same on every read of the same files, so ties break the same way on
 every run. Columns of nested or binary types are left out.
@@ -26,7 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from insight.db import dialect
-from insight.db.schema import TABLE_NAMES, TABLES
+from insight.db.schema import CANCELLED, COMPLETED, RETURNED, TABLE_NAMES, TABLES
 from insight.db.workspace import Workspace, quote
 from insight.errors import InsightError
 from insight.i18n import msg
@@ -79,9 +80,10 @@ class Field:
     duck: str  # its type in DuckDB
     spark: str  # its type in Spark
     nanos: bool = False  # INT64 nanosecond timestamps: Spark reads them as numbers
+    expr: str = ""  # computed from other columns instead (Spark SQL)
 
     def spark_sql(self) -> str:
-        col = "`" + self.source.replace("`", "``") + "`"
+        col = self.expr or "`" + self.source.replace("`", "``") + "`"
         if self.nanos:
             col = f"timestamp_micros(div({col}, 1000))"
         return f"CAST({col} AS {self.spark}) AS `{self.name.replace('`', '``')}`"
@@ -170,7 +172,19 @@ def check(table: str, folder: Path) -> Layout:
                     "lake.column_missing.hint", column=column.name, columns=", ".join(c for c, *_ in seen.values())
                 ),
             )
+    if table == "orders" and "status" not in names:
+        fields.append(_order_status(names))
     return Layout(table, folder, tuple(paths), tuple(f for f in fields if f is not None), rows)
+
+
+def _order_status(names: set[str]) -> Field:
+    """Orders without a status, as the importer gives them one (insight/ingest/plan.py): a negative
+    amount or quantity is a return (a cancellation when the order id is `C` and digits, Online
+    Retail's way), any other order completed."""
+    negative = " OR ".join(f"{c} < 0" for c in ("quantity", "amount") if c in names)
+    cases = f"WHEN ({negative}) AND order_id RLIKE '^[Cc][0-9]' THEN '{CANCELLED}' " if "order_id" in names else ""
+    cases += f"WHEN {negative} THEN '{RETURNED}' "
+    return Field("status", "status", "VARCHAR", "STRING", expr=f"CASE {cases}ELSE '{COMPLETED}' END")
 
 
 def _canonical(table: str, name: str):

@@ -284,6 +284,34 @@ def test_a_changed_lake_becomes_a_new_version_and_an_unchanged_one_does_not(tmp_
         ws.close()
 
 
+def test_orders_of_several_lines_read_in_place_count_once(tmp_path, spark_session, monkeypatch):
+    """Order ids that repeat (one line per product) make the orders fact count each order once:
+    whether they repeat is decided on the lake's rows (the workspace file holds none of them)."""
+    frames = _frames(12)
+    orders = frames["orders"]
+    first = [i - i % 3 for i in range(len(orders))]  # three lines an order: its first line's id, time, customer
+    lines = orders.assign(
+        order_id=orders["order_id"].iloc[first].to_numpy(),
+        order_date=orders["order_date"].iloc[first].to_numpy(),
+        customer_id=orders["customer_id"].iloc[first].to_numpy(),
+    )
+    root = tmp_path / "their-lake"
+    _write_flat(root, {"customers": frames["customers"], "orders": lines})
+    duck, other = Workspace(tmp_path / "duck.duckdb"), Workspace(tmp_path / "spark.duckdb")
+    try:
+        foreign_lake.adopt(duck, root)
+        monkeypatch.setenv("INSIGHT_LAKE", str(root))
+        spark.attach(other, spark_session)
+        link = "overview?from=2024-01-01&to=2025-12-31"
+        expected = page_view(duck, link)
+        assert expected.kpis["orders"].value == lines["order_id"].nunique() < len(lines)
+        assert expected.kpis["revenue"].value == pytest.approx(lines["amount"].sum(), rel=1e-9)
+        assert_same_view(expected, page_view(other, link))
+    finally:
+        duck.close()
+        other.close()
+
+
 def _bad_in_place(seed: int):
     """(what is wrong, a function writing the lake, the table and column the message must name)."""
     for case, frames, table, column in _bad_lakes(seed):
