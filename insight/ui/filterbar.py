@@ -11,6 +11,7 @@ import streamlit as st
 from insight import i18n
 from insight.auth import access
 from insight.auth.access import RowScope
+from insight.cache import memo
 from insight.db.workspace import Workspace, open_workspace
 from insight.escape import md
 from insight.i18n import Message, msg
@@ -35,7 +36,7 @@ def language_switch() -> None:
         st.warning(i18n.text(note, lang(), markdown=True), icon=":material/warning:")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@memo(64)
 def _options(path: str, version: int, key: str, rows: RowScope) -> list[str]:
     """The values a filter offers: those of the rows the user may see (cached per row scope)."""
     ws = open_workspace(path)
@@ -112,7 +113,7 @@ def code_label(key: str, value: str, language: str | None = None) -> str:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@memo(16)
 def _has_customer_orders(path: str, version: int) -> bool:
     ws = open_workspace(path)
     return "customer_id" in ws.columns("orders", ws.snapshot(version))
