@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE
+from insight.chart_style import PALETTE, relayout
 from insight.charts.base import T, layout, time_axis
 
 
@@ -20,7 +20,7 @@ def conversion(camps: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{x}: %{y:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"})
+    relayout(fig, yaxis={"tickformat": ".0%"}, xaxis={"type": "category"})
     return layout(fig, title)
 
 
@@ -42,7 +42,7 @@ def uplift(measured: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{x}: %{y:+.1%} · %{text}<extra></extra>",
         )
     )
-    fig.update_layout(yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
+    relayout(fig, yaxis={"tickformat": "+.0%"}, xaxis={"type": "category"})
     return layout(fig, title)
 
 
@@ -51,7 +51,7 @@ def who_responded(who: pd.DataFrame, title: str, t: T) -> go.Figure:
     fig = go.Figure()
     for rate, name in (("response_rate", "camp.stage.responded"), ("conversion_rate", "camp.stage.converted")):
         fig.add_bar(x=shown["value"], y=shown[rate], name=t(name))
-    fig.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"type": "category"}, barmode="group")
+    relayout(fig, yaxis={"tickformat": ".0%"}, xaxis={"type": "category"}, barmode="group")
     return layout(fig, title)
 
 
@@ -59,7 +59,7 @@ def funnel(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
     fig = go.Figure()
     for stage in ("contacted", "responded", "converted"):
         fig.add_bar(x=frame["value"].astype(str), y=frame[stage], name=t(f"camp.stage.{stage}"))
-    fig.update_layout(barmode="group", xaxis={"type": "category"})
+    relayout(fig, barmode="group", xaxis={"type": "category"})
     return layout(fig, title)
 
 
@@ -77,5 +77,5 @@ def timeline(camps: pd.DataFrame, line: pd.DataFrame, t: T) -> go.Figure:
     )
     line_on_top = {"yaxis": "y2", "meta": {"fmt": "money"}}  # the chart rules: the line over the bars
     fig.add_scatter(x=line["month"], y=line["revenue"], mode="lines", name=t("metric.revenue"), **line_on_top)
-    fig.update_layout(yaxis={"side": "right"}, yaxis2={"overlaying": "y", "side": "left", "showgrid": False})
+    relayout(fig, yaxis={"side": "right"}, yaxis2={"overlaying": "y", "side": "left", "showgrid": False})
     return time_axis(layout(fig, t("camp.timeline")), "month", [*line["month"], *camps["start_date"]])

@@ -87,9 +87,7 @@ def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
 
 def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
     fig = chart_base.inert(annotations.draw(chart_style.apply(build(), ctx.lang), chart_marks(ctx)))
-    if height:
-        fig.update_layout(height=height)
-    fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
+    chart_style.relayout(fig, margin={"t": 40, "b": 10, "l": 10, "r": 10}, **({"height": height} if height else {}))
     spec = fig.to_dict()
     for trace in spec.get("data", []):
         trace.pop("uid", None)  # what plotly.io.to_json removes: the shared dict is never written
