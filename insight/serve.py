@@ -1,8 +1,9 @@
 """`python -m insight.serve [streamlit options]`: the app (`streamlit run app.py`) with its
 background services started with the server, so due schedules go out and a cron import is taken
-even before anyone visits after a restart, and warm: the modules the pages import are loaded before
-it listens and each page's default view is computed in the background (`INSIGHT_WARM=0`: neither),
-so the first visitor's first paint does not pay for them. `make run` uses it."""
+even before anyone visits after a restart, and warm: the modules the pages import are loaded and
+each page's default view is computed before it listens, and again in the background whenever a
+new version is published (`INSIGHT_WARM=0`: none of it), so no visitor's first paint pays for
+them. `make run` uses it."""
 
 from __future__ import annotations
 
@@ -16,17 +17,39 @@ from insight import settings
 from insight.db.workspace import Workspace
 
 _LOG = logging.getLogger(__name__)
+#: Seconds between two looks at the workspace version (a new one is warmed).
+WATCH_S = 2.0
 
 
-def background(ws: Workspace) -> None:
+def background(ws: Workspace, warm_up: bool = True) -> None:
     """What the serving app runs beside its pages, once per process: the listener for commands a
-    CLI hands over (insight/handoff.py) and the report scheduler (insight/reports/runner.py)."""
+    CLI hands over (insight/handoff.py), the report scheduler (insight/reports/runner.py) and,
+    with `warm_up`, the warm-up of each published version (`keep_warm`)."""
     from insight import handoff
     from insight.reports import runner
 
-    if handoff.listen(ws) and settings.warm_on():  # the first call in this process
-        threading.Thread(target=warm, args=(ws,), name="insight-warm", daemon=True).start()
+    if handoff.listen(ws) and warm_up and settings.warm_on():  # the first call in this process
+        threading.Thread(target=keep_warm, args=(ws,), name="insight-warm", daemon=True).start()
     runner.start(ws)
+
+
+def keep_warm(
+    ws: Workspace, warmed: int | None = None, every: float = WATCH_S, stop: threading.Event | None = None
+) -> None:
+    """Warm the page cache for the version in force, then again each time a new one is published
+    (an import from the Data page or handed over by the CLI), so the first views after a nightly
+    import do not each compute what all of them share; until `stop` is set (never, when serving)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            version = ws.version()
+        except Exception:  # the workspace is being replaced or closed: look again later
+            _LOG.warning("reading the workspace version failed", exc_info=True)
+            version = warmed
+        if version != warmed:
+            warm(ws)
+            warmed = version
+        stop.wait(every)
 
 
 def warm(ws: Workspace) -> None:
@@ -78,7 +101,11 @@ def main() -> None:
 
     if settings.warm_on():
         import_pages()
-    background(open_workspace())
+    ws = open_workspace()
+    background(ws, warm_up=False)
+    if settings.warm_on():  # before it listens: the first visitors find the default views ready
+        warm(ws)
+        threading.Thread(target=keep_warm, args=(ws, ws.version()), name="insight-warm", daemon=True).start()
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()
 

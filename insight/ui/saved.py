@@ -63,7 +63,7 @@ def notes_control(ctx: Context) -> None:
             if guard(annotations.add, ctx.ws, ctx.user, day, text, end) is not None:
                 st.success(tr("notes.added"), icon=":material/check:")
         listed = _notes(str(ctx.ws.path), ctx.marks_revision, ctx.ws)
-        if ctx.scope.period:
+        if len(listed) and ctx.scope.period:
             start, stop = (pd.Timestamp(d) for d in ctx.scope.period)
             ends = listed["end_day"].fillna(listed["day"])
             listed = listed[(listed["day"] <= stop) & (ends >= start)]
