@@ -46,15 +46,31 @@ def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False) -> Cal
     return decorate
 
 
-@memo(256)
-def page_view(path: str, version: int, link: str, rows):
-    """The figures of the page view `link` at data `version` within `rows` (a `RowScope`) that the
-    page shows (the open tab, the sections opened): what the pages, the warm-up at server start
-    (insight/serve.py) and the load bench share."""
+def _view_key(path: str, version: int, link: str, rows, everything: bool = False) -> tuple:
+    """A page view's key: the link's state as parsed (two spellings of one state, such as a share
+    link given to the CLI and the link the app builds, are one key; the notes on ignored values are
+    part of it), and whether every section is asked for, on the pages whose app view leaves closed
+    sections out (elsewhere the app's view and the CLI's are the same view)."""
+    from insight.views import options
+    from insight.views.pages import PARTIAL
+    from insight.views.views import parse_link
+
+    page, query = parse_link(link)
+    filters, notes = options.parse(page, query)
+    state = (page, filters.to_query(), tuple(str(n) for n in notes))
+    return keys.hashkey(path, version, state, rows, everything and page in PARTIAL)
+
+
+@memo(256, key=_view_key)
+def page_view(path: str, version: int, link: str, rows, everything: bool = False):
+    """The figures of the page view `link` at data `version` within `rows` (a `RowScope`): those
+    the page shows (the open tab, the sections opened), or with `everything` every section (the
+    CLI `view`). What the pages, the CLI, the warm-up at server start (insight/serve.py) and the
+    load bench share."""
     from insight.db.workspace import open_workspace
     from insight.views.views import page_view as compute
 
-    return compute(open_workspace(path), link, rows, everything=False)
+    return compute(open_workspace(path), link, rows, everything=everything)
 
 
 def peek(func: Callable, *args, **kwargs):

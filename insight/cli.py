@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from insight.i18n import msg
 from insight.reports import commands
 
 
+@functools.cache  # built once per process: a serving app runs handed-off commands through it
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m insight", description="Customer Insight command line")
     p.add_argument("--workspace", help="workspace file (default: INSIGHT_WORKSPACE or data/workspace.duckdb)")
@@ -86,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=["export", "import"],
         help="export: write every kept version not written yet; import: read another tool's lake (PATH)",
     )
-    lake.add_argument("path", nargs="?", help="import: a lake in the canonical layout (<table>/[v<N>/]*.parquet)")
+    lake.add_argument(
+        "path", nargs="?", help="import: a lake in the canonical layout (<table>/[v<N>/]*.parquet, or partitioned)"
+    )
     lake.add_argument("--json", action="store_true")
 
     datasets = sub.add_parser("datasets", help="list datasets, or delete one")
@@ -101,6 +105,13 @@ def engine_option(parser) -> None:
         "--engine",
         choices=settings.ENGINES,
         help="run the queries on DuckDB (default: INSIGHT_ENGINE, else duckdb) or on Spark",
+    )
+    parser.add_argument(
+        "--lake",
+        dest="lake_path",
+        metavar="PATH",
+        help="the lake Spark reads (default: INSIGHT_LAKE): another tool's tables there (<table>/*.parquet, "
+        "partitions too) are read in place",
     )
 
 
@@ -160,14 +171,18 @@ def _users(ws, args: argparse.Namespace) -> dict:
 
 def _view(ws, args: argparse.Namespace) -> dict:
     from insight.auth import access, users
+    from insight.cache import page_view
     from insight.i18n import msg
-    from insight.views.views import page_view, parse_link
+    from insight.views.views import parse_link
 
     user = users.resolve(ws, args.as_user)
     page, _ = parse_link(args.link)
     if not access.may_open(user.role, page):
         raise InsightError(msg("access.page_denied", page=page, role=user.role))
-    out = page_view(ws, args.link, user.rows).to_dict()  # notes as {"kind", "text"} (English)
+    # Every section; computed once per state in a process (a command handed to the serving app
+    # shares the view its pages computed).
+    view = page_view(str(ws.path), ws.version(), args.link, user.rows, everything=True)
+    out = view.to_dict()  # notes as {"kind", "text"} (English)
     return {**out, "as": user.name, "scope": user.rows.describe()}
 
 
@@ -196,6 +211,8 @@ def run(args: argparse.Namespace) -> dict:
 
     if getattr(args, "engine", None):  # before the workspace opens: it attaches the engine
         os.environ["INSIGHT_ENGINE"] = args.engine
+    if getattr(args, "lake_path", None):  # (the engine reads the lake's tables in place as it attaches)
+        os.environ["INSIGHT_LAKE"] = args.lake_path
     if args.command == "bench" and settings.engine() == "spark":
         from insight.bench_spark import run_spark_bench
 
@@ -239,12 +256,12 @@ def run(args: argparse.Namespace) -> dict:
     if args.command == "view":
         return _view(ws, args)
     if args.command == "lake":
-        from insight.db import lake
+        from insight.db import foreign_lake, lake
 
         if args.action == "import":
             if not args.path:
                 raise InsightError(msg("lake.no_tables", folder="-"), hint=msg("lake.import.path"))
-            return _exported(ws, {"lake": str(args.path), "imported": lake.adopt(ws, Path(args.path))})
+            return _exported(ws, {"lake": str(args.path), "imported": foreign_lake.adopt(ws, Path(args.path))})
         return {"lake": str(lake.root(ws)), "versions": lake.export_all(ws)}
     if args.command == "users":
         return _users(ws, args)

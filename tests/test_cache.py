@@ -102,3 +102,55 @@ def test_a_failed_computation_is_not_cached_and_its_callers_see_the_error():
     with pytest.raises(ValueError):
         f({"version": 7})
     assert f({"version": 7}, progress=print) == 7 and peek(f, {"version": 7}) == 7 and attempts == [7, 7]
+
+
+# --- the page views the app, the CLI and the warm-up share ------------------------------------
+
+
+def _cli_view(path: str, link: str, capsys) -> dict:
+    import json
+
+    from insight import cli
+
+    assert cli.main(["--workspace", path, "view", link, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_cli_view_of_a_state_the_app_computed_is_that_view(demo_ws, capsys):
+    """A page without closed sections: the CLI `view` of a state the app has computed, spelled as
+    a person writes the link, is the app's view (no second computation); a page whose app view
+    leaves sections out gets its every section computed."""
+    from insight import cache
+    from insight.auth.access import RowScope
+    from insight.cli import jsonable
+
+    cache.clear()
+    path, version = str(demo_ws.path.resolve()), demo_ws.version()
+    shown = cache.page_view(path, version, "complaints?region=East&tab=time", RowScope.all())
+    before = cache.page_view.cache_info()
+    got = _cli_view(path, "complaints?tab=time&region=East&region=", capsys)
+    after = cache.page_view.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+    assert {k: v for k, v in got.items() if k not in ("as", "scope")} == jsonable(shown.to_dict())
+    assert got["tables"]["durations"] and got["filters"]["region"] == ["East"]
+
+    lazy = cache.page_view(path, version, "churn", RowScope.all())  # the app, trend tab
+    full = _cli_view(path, "churn", capsys)
+    assert cache.page_view.cache_info().misses == after.misses + 2
+    assert lazy.retention is None and full["tables"]["retention"]
+    cache.clear()
+
+
+def test_the_pages_with_closed_sections_are_those_whose_builders_read_everything():
+    """`PARTIAL` (the app and the CLI share one view on the other pages) follows the builders."""
+    import dis
+
+    from insight.views import pages
+
+    reads = {
+        page
+        for page, build in pages.BUILD.items()
+        for i in dis.get_instructions(build)
+        if i.argval == "everything" and i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "MAKE_CELL")
+    }
+    assert reads == pages.PARTIAL

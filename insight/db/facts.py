@@ -81,12 +81,20 @@ def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
         name = fact_name(snap, table)
         if name is None or name in existing:
             continue
-        made = _sql(cur, snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f)))
+        made = _sql(
+            _reading(ws, cur), snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f))
+        )
         if made is not None:
             cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
             ws.created(name, *made)
             existing.add(name)
     _drop_stale(cur, ws)
+
+
+def _reading(ws: Workspace, cur):
+    """The cursor a definition's look at the data runs on: the engine's, where it alone holds the
+    rows (a lake read in place, insight/db/foreign_lake.py)."""
+    return cur if ws.engine is None else ws.engine.reading(cur)
 
 
 def _version(physical: str | None) -> int:
@@ -124,7 +132,7 @@ def _define(ws: Workspace, snap: Snapshot, table: str) -> None:
         built(ws, snap, "orders")
     with ws.cursor() as cur:
         made = _sql(
-            cur,
+            _reading(ws, cur),
             snap,
             table,
             lambda t: ws.columns(t, snap),

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from insight import settings
-from insight.db import lake, spark_sql
+from insight.db import foreign_lake, lake, spark_sql
 from insight.db.schema import TABLE_NAMES
 from insight.errors import InsightError
 from insight.i18n import msg
@@ -42,6 +42,10 @@ SQL_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+    # Another tool's lake (insight/db/foreign_lake.py): nanosecond timestamps (pandas', which
+    # Spark refuses) read as numbers and converted, Hive partition values read as written.
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
 }
 
 log = logging.getLogger(__name__)
@@ -88,8 +92,11 @@ def _configure(spark) -> None:
 
 
 def attach(ws, spark=None) -> SparkEngine:
-    """Send `ws`'s data queries to Spark (the given session, else the process's)."""
+    """Send `ws`'s data queries to Spark (the given session, else the process's). The tables the
+    lake (`INSIGHT_LAKE`) holds in another tool's layout become the workspace's current data, read
+    in place (insight/db/foreign_lake.py `mount`)."""
     ws.engine = SparkEngine(ws, spark)
+    foreign_lake.mount(ws, lake.root(ws))
     return ws.engine
 
 
@@ -101,6 +108,8 @@ class SparkEngine:
         self._spark = spark
         self._defs: dict[str, tuple[str, str, list | dict | None]] = {}
         self._ready: set[str] = set()
+        #: Versions read in place from another tool's lake: their layout (None: not one).
+        self._in_place: dict[str, foreign_lake.Layout | None] = {}
         self._lock = threading.RLock()
         #: Spark's temporary views are per session, and two workspaces may both have an
         #: `orders__v2`: each engine's views carry its own prefix.
@@ -129,6 +138,16 @@ class SparkEngine:
             if self._defs.get(name) != (kind, sql, params):
                 self._defs[name] = (kind, sql, params)
                 self._ready.discard(name)
+
+    def mount(self, physical: str, layout: foreign_lake.Layout) -> None:
+        """`physical` is read in place from `layout`'s files (its DuckDB table has no rows)."""
+        with self._lock:
+            self._in_place[physical] = layout
+            self._ready.discard(physical)
+
+    def reading(self, cur) -> _Reading:
+        """`cur` (a DuckDB cursor) with its reads of versions read in place answered here."""
+        return _Reading(self, cur)
 
     def fetch(self, sql: str, params=None, *, cap: int) -> tuple[pd.DataFrame, bool]:
         if _DESCRIBE.match(sql):
@@ -205,7 +224,20 @@ class SparkEngine:
             return
         self._ready.add(name)
 
+    def layout(self, name: str) -> foreign_lake.Layout | None:
+        """The lake layout `name` (a data version) is read in place from, or None: it is ours."""
+        if name not in self._in_place:
+            folder = self.ws.scalar(
+                "SELECT json_extract_string(report, '$.lake') FROM _imports WHERE physical = ? AND op = 'lake'", [name]
+            )
+            self._in_place[name] = foreign_lake.check(name.rsplit("__v", 1)[0], Path(folder)) if folder else None
+        return self._in_place[name]
+
     def _physical(self, name: str) -> None:
+        layout = self.layout(name)
+        if layout is not None:
+            _read_in_place(self.spark, layout).createOrReplaceTempView(f"`{self._view(name)}`")
+            return
         folder = lake.folder(self.ws, name)
         if not lake.has(self.ws, name):
             if name not in self.ws._physical_tables():
@@ -226,6 +258,47 @@ class SparkEngine:
             df = df.drop(spark_sql.ROWID).selectExpr("*", f"monotonically_increasing_id() AS {spark_sql.ROWID}")
             df = df.localCheckpoint(eager=True)  # computed once: its row numbers never change
         df.createOrReplaceTempView(f"`{self._view(name)}`")
+
+
+def _read_in_place(spark, layout: foreign_lake.Layout):
+    """Another tool's table as the app reads it: canonical names and types, and `rowid` = the
+    file's number (files sorted by path) × 2^40 + the row's position in its file."""
+    # (Hadoop paths, not URIs: `region=East` stays as written)
+    paths = [f"file://{p.resolve().as_posix()}" for p in (layout.folder, *layout.files)]
+    raw = spark.read.option("basePath", paths[0]).parquet(*paths[1:])
+    raw = raw.selectExpr("*", "_metadata.file_path AS `__file`", "_metadata.row_index AS `__row`")
+    # The files' numbers, listed once (as Spark names them), joined to every read of the table.
+    named = sorted(r[0] for r in raw.select("__file").distinct().collect())
+    numbers = spark.createDataFrame([(f, n) for n, f in enumerate(named)], "`__file` STRING, `__n` BIGINT")
+    rows = raw.join(numbers.hint("broadcast"), "__file")
+    rowid = f"CAST(`__n` * {1 << foreign_lake.FILE_BITS} + `__row` AS BIGINT) AS {spark_sql.ROWID}"
+    return rows.selectExpr(*(f.spark_sql() for f in layout.fields), rowid)
+
+
+class _Reading:
+    """A DuckDB cursor whose reads (SELECT) of versions read in place are run on Spark: their
+    DuckDB tables hold no rows, so a fact's definition that depends on the data (insight/db/facts.py:
+    whether order ids repeat) is decided on the lake's rows."""
+
+    def __init__(self, engine: SparkEngine, cur) -> None:
+        self._engine, self._cur, self._rows = engine, cur, None
+
+    def execute(self, sql: str, params=None):
+        names = (m.replace('""', '"') for m in _QUOTED.findall(sql))
+        reads = sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        if reads and any(_PHYSICAL.fullmatch(n) and self._engine.layout(n) for n in names):
+            self._rows = [tuple(r) for r in self._engine._run(sql, params, settings.ROW_CAP, frame=False)]
+            return self
+        self._rows = None
+        return self._cur.execute(sql, params or [])
+
+    def fetchone(self):
+        if self._rows is None:
+            return self._cur.fetchone()
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self):
+        return self._cur.fetchall() if self._rows is None else list(self._rows)
 
 
 #: Spark's type names as DuckDB's (what `DESCRIBE` answers); a decimal keeps its precision.

@@ -105,7 +105,7 @@ class Workspace(Connection):
             [at],
         )
         existing = set(self._physical_tables())
-        tables = {}
+        tables, in_place = {}, []
         for r in rows.itertuples():
             if r.op == "delete":
                 continue
@@ -113,6 +113,10 @@ class Workspace(Connection):
                 note = msg("ignored.version_pruned", version=at)
                 return Snapshot(latest, self.snapshot().tables, note)
             tables[r.table_name] = r.physical
+            if r.op == "lake":  # read in place by Spark (insight/db/foreign_lake.py): no rows here
+                in_place.append(r.table_name)
+        if in_place and self.engine is None:
+            note = msg("lake.in_place_only", tables=", ".join(sorted(in_place)))
         return Snapshot(at, tables, note)
 
     def datasets(self) -> pd.DataFrame:

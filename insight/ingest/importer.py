@@ -282,6 +282,7 @@ def _unpivot(
     ident = wide.id_column(parsed.columns, overrides)
     before = parsed.rows
     parsed.columns = wide.unpivot(cur, RAW, parsed.columns, chosen, ident, name)
+    parsed.blanks = True  # generated ids hold the file's name
     parsed.rows = cur.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0]
     left_out = [c for c in (found.left_out if found else []) if c not in chosen]
     note = msg(

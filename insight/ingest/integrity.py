@@ -90,7 +90,8 @@ def drop_existing(cur) -> None:
 
 def coverage(cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str]) -> tuple[list[dict], list[Message]]:
     """How many of the file's customer ids appear in each other table; warnings where few do."""
-    if "customer_id" not in columns:
+    others = [t for t in LINKED if t != table and snap.has(t) and "customer_id" in ws.columns(t, snap)]
+    if "customer_id" not in columns or not others:
         return [], []
     real = f"AND NOT coalesce({quote(GENERATED)}, false)" if GENERATED in columns else ""
     cur.execute(
@@ -101,9 +102,7 @@ def coverage(cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str])
     if not total:
         return [], []
     out, warnings = [], []
-    for other in LINKED:
-        if other == table or not snap.has(other) or "customer_id" not in ws.columns(other, snap):
-            continue
+    for other in others:
         matched = cur.execute(
             f"SELECT count(*) FROM file_ids WHERE customer_id IN (SELECT customer_id FROM {snap[other]})"
         ).fetchone()[0]

@@ -63,7 +63,8 @@ class Plan:
         return self.cleaned.setdefault(source, quote(f"__clean_{len(self.cleaned)}"))
 
     def _with_clean(self, table: str) -> str:
-        cleaned = ", ".join(f"{coerce.clean_text(quote(s))} AS {alias}" for s, alias in self.cleaned.items())
+        blanks = self.parsed.blanks
+        cleaned = ", ".join(f"{coerce.clean_text(quote(s), blanks)} AS {alias}" for s, alias in self.cleaned.items())
         return f"(SELECT *{', ' + cleaned if cleaned else ''} FROM {table})"
 
     def build(self) -> None:
@@ -156,7 +157,7 @@ class Plan:
     def _status_words(self, given: str) -> list[str]:
         """WHEN clauses that normalise the file's cancel/return statuses. Worked out once on the
         distinct statuses (an export has a handful), so each row is a plain lookup, not a regex."""
-        source = coerce.clean_text(quote(self.chosen["status"]))
+        source = coerce.clean_text(quote(self.chosen["status"]), self.parsed.blanks)
         values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {RAW} LIMIT 10001").fetchall()]
         if len(values) > 10_000:  # free text: match each row
             return [
@@ -200,7 +201,8 @@ class Plan:
         for start in range(0, len(sources), _EXTRAS_PER_SCAN):
             tests = []
             for s in sources[start : start + _EXTRAS_PER_SCAN]:
-                text, number = f"NULLIF(trim({quote(s)}), '')", f"TRY_CAST(NULLIF(trim({quote(s)}), '') AS DOUBLE)"
+                text = self._kept(s)
+                number = f"TRY_CAST({text} AS DOUBLE)"
                 fits = f"isfinite({number}) AND abs({number}) <= {settings.MAX_ABS_NUMBER:.0f}"
                 tests.append(f"count({text}) > 0 AND count({text}) = count(CASE WHEN {fits} THEN 1 END)")
             numeric += self.cur.execute(f"SELECT {', '.join(tests)} FROM {RAW}").fetchone()
@@ -210,8 +212,12 @@ class Plan:
             while name.lower() in canonical | taken:
                 name = f"{name}_src"  # never shadow a canonical column
             taken.add(name.lower())
-            src = f"NULLIF(trim({quote(source)}), '')"  # kept as they are but for spaces (a wide file has hundreds)
+            src = self._kept(source)
             self.exprs[name] = f"TRY_CAST({src} AS DOUBLE)" if is_number else src
+
+    def _kept(self, source: str) -> str:
+        """An extra column's value: kept as it is but for spaces (a wide file has hundreds), NULL when blank."""
+        return f"NULLIF(trim({quote(source)}), '')" if self.parsed.blanks else f"NULLIF({quote(source)}, '')"
 
     def _materialise(self) -> None:
         order = [c.name for c in columns(self.table) if c.name in self.exprs]

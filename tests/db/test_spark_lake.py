@@ -16,12 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insight import cli
-from insight.db import lake, spark
+from insight import cli, demo
+from insight.db import foreign_lake, lake, spark
 from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.views.views import page_view
-from tests.db.test_spark_parity import assert_same_view
+from tests.db.test_spark_parity import DEMO, DEMO_LINKS, _same_number, assert_same_view
 
 pytestmark = [
     pytest.mark.xdist_group("spark"),
@@ -70,7 +70,7 @@ def test_another_tools_lake_imports_with_its_own_figures_and_spark_agrees(tmp_pa
     _write_lake(tmp_path / "their-lake", frames)
     ws_path = tmp_path / "ws.duckdb"
     ws = Workspace(ws_path)
-    lake.adopt(ws, tmp_path / "their-lake")
+    foreign_lake.adopt(ws, tmp_path / "their-lake")
     ws.close()
     ws = Workspace(ws_path)
     try:
@@ -133,7 +133,7 @@ def test_a_bad_lake_is_refused_naming_table_column_and_folder(tmp_path, case):
     ws = Workspace(tmp_path / "ws.duckdb")
     try:
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "lake")
+            foreign_lake.adopt(ws, tmp_path / "lake")
         error = caught.value
         assert error.column == column and table in str(error) and column in str(error)
         assert str(tmp_path / "lake" / table) in str(error.file)
@@ -148,12 +148,12 @@ def test_a_folder_without_tables_or_with_broken_parquet_says_so(tmp_path):
     try:
         (tmp_path / "empty" / "sales").mkdir(parents=True)
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "empty")
+            foreign_lake.adopt(ws, tmp_path / "empty")
         assert caught.value.message.key == "lake.no_tables" and "orders/" in caught.value.hint.text("en")
         (tmp_path / "broken" / "orders").mkdir(parents=True)
         (tmp_path / "broken" / "orders" / "x.parquet").write_bytes(b"PAR1 not really")
         with pytest.raises(InsightError) as caught:
-            lake.adopt(ws, tmp_path / "broken")
+            foreign_lake.adopt(ws, tmp_path / "broken")
         assert caught.value.message.key == "lake.unreadable" and "x.parquet" in caught.value.file
     finally:
         ws.close()
@@ -164,7 +164,7 @@ def test_spark_refuses_another_tools_parquet_in_place_of_a_version(tmp_path, spa
     _write_lake(tmp_path / "their-lake", frames)
     ws = Workspace(tmp_path / "ws.duckdb")
     try:
-        lake.adopt(ws, tmp_path / "their-lake")
+        foreign_lake.adopt(ws, tmp_path / "their-lake")
         physical = ws.snapshot().tables["orders"]
         monkeypatch.setenv("INSIGHT_LAKE", str(tmp_path / "their-lake"))  # where their folders sit
         target = lake.folder(ws, physical)
@@ -188,3 +188,213 @@ def test_cli_lake_import_prints_what_it_read(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert {(r["table"], r["rows"]) for r in out["imported"]} == {("orders", 600), ("customers", 80)}
     assert any(r["folder"].endswith("v2") for r in out["imported"])
+
+
+# --- read in place: INSIGHT_LAKE at another tool's lake, Spark reads its files where they are -----
+
+
+def _write_foreign(root, frames: dict[str, pd.DataFrame]) -> None:
+    """The demo as another tool writes it: no row id; orders partitioned Hive-style by region;
+    tickets in two files; timestamps in nanoseconds (pandas' own, which Spark cannot read as
+    such); one column named in capitals."""
+    for table, frame in frames.items():
+        folder = root / table
+        folder.mkdir(parents=True)
+        data = pa.Table.from_pandas(frame, preserve_index=False)
+        if table == "orders":
+            pq.write_to_dataset(data, folder, partition_cols=["region"])
+        elif table == "tickets":
+            half = len(frame) // 2
+            pq.write_table(data.slice(0, half), folder / "part-0.parquet")
+            pq.write_table(data.slice(half), folder / "part-1.parquet")
+        else:
+            data = data.rename_columns(["Region" if c == "region" else c for c in data.column_names])
+            pq.write_table(data, folder / "data.parquet")
+    (root / "orders" / "_SUCCESS").touch()  # a Spark job's marker beside the data: not read
+
+
+@pytest.fixture(scope="module")
+def in_place_pair(tmp_path_factory, spark_session):
+    """The same lake twice: imported into DuckDB (`lake import`), and read in place by Spark."""
+    folder = tmp_path_factory.mktemp("in-place")
+    frames = demo.generate(**DEMO)
+    _write_foreign(folder / "their-lake", frames)
+    duck = Workspace(folder / "duck.duckdb")
+    foreign_lake.adopt(duck, folder / "their-lake")
+    other = Workspace(folder / "spark.duckdb")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("INSIGHT_LAKE", str(folder / "their-lake"))
+        spark.attach(other, spark_session)
+    yield frames, duck, other
+    duck.close()
+    other.close()
+
+
+@pytest.mark.parametrize("link", DEMO_LINKS)
+def test_a_lake_read_in_place_gives_the_figures_of_the_same_lake_imported(in_place_pair, link):
+    _, duck, other = in_place_pair
+    expected = page_view(duck, link)
+    assert expected.kpis or len(expected.tables()) > 2, "the page shows figures on DuckDB"
+    assert_same_view(expected, page_view(other, link))
+
+
+def test_a_lake_read_in_place_is_not_copied_and_its_row_ids_are_the_files_order(in_place_pair):
+    frames, _, other = in_place_pair
+    snap = other.snapshot()
+    assert set(snap.tables) == set(frames)
+    rows = other.datasets().set_index("table")
+    for table, frame in frames.items():
+        assert rows.loc[table, "rows"] == len(frame), f"{table}: the files' rows are recorded"
+        assert rows.loc[table, "mode"] == "lake"
+        with other.cursor() as cur:  # the workspace file holds the columns, never the rows
+            assert cur.execute(f'SELECT count(*) FROM "{snap.tables[table]}"').fetchone()[0] == 0
+    assert not other.path.with_suffix(".lake").exists(), "nothing exported: Spark read the files"
+    page_view(other, "complaints")  # (reads tickets)
+    got = other.engine.table(snap.tables["tickets"]).select("ticket_id", "rowid").toPandas()
+    tickets, half = frames["tickets"], len(frames["tickets"]) // 2
+    want = [*range(half), *((1 << 40) + i for i in range(len(tickets) - half))]  # part-0's rows, then part-1's
+    assert dict(zip(got["ticket_id"], got["rowid"], strict=True)) == dict(zip(tickets["ticket_id"], want, strict=True))
+    customers = other.engine.table(snap.tables["customers"]).columns
+    assert "region" in customers and "Region" not in customers, "canonical names in any case are mapped"
+    plain = Workspace(other.path)  # the same workspace on DuckDB, which holds none of the rows: it says so
+    try:
+        notes = page_view(plain, "overview").notes
+        assert any(getattr(n, "key", None) == "lake.in_place_only" and "orders" in str(n) for n in notes), notes
+    finally:
+        plain.close()
+
+
+def test_a_changed_lake_becomes_a_new_version_and_an_unchanged_one_does_not(tmp_path, spark_session, monkeypatch):
+    frames = _frames(8)
+    root = tmp_path / "their-lake"
+    (root / "customers").mkdir(parents=True)
+    frames["customers"].iloc[:50].to_parquet(root / "customers" / "a.parquet", index=False)
+    monkeypatch.setenv("INSIGHT_LAKE", str(root))
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        spark.attach(ws, spark_session)
+        first = ws.snapshot().tables["customers"]
+        spark.attach(ws, spark_session)  # (the next start of the app)
+        assert ws.snapshot().tables["customers"] == first and ws.version() == 1
+        frames["customers"].iloc[50:].to_parquet(root / "customers" / "b.parquet", index=False)
+        spark.attach(ws, spark_session)
+        assert ws.version() == 2 and ws.datasets()["rows"].tolist() == [80]
+        assert ws.query('SELECT count(*) AS n FROM "customers__v2"')["n"][0] == 80, "Spark counts the new file"
+    finally:
+        ws.close()
+
+
+def test_orders_of_several_lines_read_in_place_count_once(tmp_path, spark_session, monkeypatch):
+    """Order ids that repeat (one line per product) make the orders fact count each order once:
+    whether they repeat is decided on the lake's rows (the workspace file holds none of them)."""
+    frames = _frames(12)
+    orders = frames["orders"]
+    first = [i - i % 3 for i in range(len(orders))]  # three lines an order: its first line's id, time, customer
+    lines = orders.assign(
+        order_id=orders["order_id"].iloc[first].to_numpy(),
+        order_date=orders["order_date"].iloc[first].to_numpy(),
+        customer_id=orders["customer_id"].iloc[first].to_numpy(),
+    )
+    root = tmp_path / "their-lake"
+    _write_flat(root, {"customers": frames["customers"], "orders": lines})
+    duck, other = Workspace(tmp_path / "duck.duckdb"), Workspace(tmp_path / "spark.duckdb")
+    try:
+        foreign_lake.adopt(duck, root)
+        monkeypatch.setenv("INSIGHT_LAKE", str(root))
+        spark.attach(other, spark_session)
+        link = "overview?from=2024-01-01&to=2025-12-31"
+        expected = page_view(duck, link)
+        assert expected.kpis["orders"].value == lines["order_id"].nunique() < len(lines)
+        assert expected.kpis["revenue"].value == pytest.approx(lines["amount"].sum(), rel=1e-9)
+        assert_same_view(expected, page_view(other, link))
+    finally:
+        duck.close()
+        other.close()
+
+
+def _bad_in_place(seed: int):
+    """(what is wrong, a function writing the lake, the table and column the message must name)."""
+    for case, frames, table, column in _bad_lakes(seed):
+        yield case, lambda root, frames=frames: _write_flat(root, frames), table, column
+    good = _frames(seed)
+
+    def partition(root):  # a date partitioned by folders whose values are no dates
+        _write_flat(root, {"customers": good["customers"]})
+        orders = good["orders"].drop(columns="order_date")
+        pq.write_to_dataset(pa.Table.from_pandas(orders.assign(order_date="soon")), root / "orders", ["order_date"])
+
+    def conflict(root):  # two files of one table disagree on a column's type
+        _write_flat(root, {"customers": good["customers"], "orders": good["orders"].iloc[:300]})
+        good["orders"].iloc[300:].astype({"amount": str}).to_parquet(root / "orders" / "more.parquet", index=False)
+
+    yield "partition values no dates", partition, "orders", "order_date"
+    yield "files disagree on amount", conflict, "orders", "amount"
+
+
+def _write_flat(root, frames: dict[str, pd.DataFrame]) -> None:
+    for table, frame in frames.items():
+        (root / table).mkdir(parents=True)
+        frame.to_parquet(root / table / "data.parquet", index=False)
+
+
+@pytest.mark.parametrize("case", [c[0] for c in _bad_in_place(9)])
+def test_a_bad_lake_read_in_place_is_refused_and_nothing_is_mounted(tmp_path, spark_session, monkeypatch, case):
+    _, write, table, column = next(c for c in _bad_in_place(9) if c[0] == case)
+    write(tmp_path / "lake")
+    monkeypatch.setenv("INSIGHT_LAKE", str(tmp_path / "lake"))
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        with pytest.raises(InsightError) as caught:
+            spark.attach(ws, spark_session)
+        error = caught.value
+        assert error.column == column and table in str(error) and column in str(error)
+        assert str(tmp_path / "lake" / table) in str(error.file)
+        assert error.hint is not None and column in error.hint.text("zh") and column in error.message.text("zh")
+        assert ws.snapshot().tables == {}, "one bad table mounts none"
+    finally:
+        ws.close()
+
+
+def test_cli_view_reads_a_lake_in_place_with_engine_and_lake_options(in_place_pair, tmp_path, monkeypatch, capsys):
+    _, duck, _ = in_place_pair
+    monkeypatch.setenv("INSIGHT_ENGINE", "duckdb")  # restored after: the options set them for the run
+    monkeypatch.setenv("INSIGHT_LAKE", "")
+    their_lake = str(duck.path.parent / "their-lake")
+    argv = ["--workspace", str(tmp_path / "ws.duckdb"), "view", "complaints", "--engine", "spark", "--lake", their_lake]
+    assert cli.main([*argv, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    expected = page_view(duck, "complaints")
+    assert got["kpis"].keys() == expected.kpis.keys()
+    for kid, kpi in expected.kpis.items():
+        _same_number(kpi.value, got["kpis"][kid], kid)
+
+
+# --- lake import: all or nothing --------------------------------------------------------------
+
+
+def _bad_second_tables(seed: int):
+    """Orders the checks pass (right columns, right types) but the importer refuses, each a
+    different way: no row has what an order needs."""
+    orders = _frames(seed)["orders"]
+    yield "no dates", orders.assign(order_date=pd.Series(pd.NaT, index=orders.index, dtype="datetime64[us]"))
+    yield "no amounts", orders.assign(amount=pd.Series(float("nan"), index=orders.index))
+    yield "dates out of range", orders.assign(order_date=dt.datetime(1700, 1, 1))
+
+
+@pytest.mark.parametrize("case", [c[0] for c in _bad_second_tables(10)])
+def test_lake_import_refused_by_the_importer_on_its_second_table_leaves_the_workspace_as_it_was(tmp_path, case):
+    bad = dict(_bad_second_tables(10))[case]
+    frames = _frames(10)
+    _write_flat(tmp_path / "lake", {"customers": frames["customers"], "orders": bad})
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        ws.publish_frames({"customers": frames["customers"].iloc[:10]}, source_file="before")
+        before = (ws.history(), ws.snapshot().tables, ws.datasets())
+        with pytest.raises(InsightError) as caught:
+            foreign_lake.adopt(ws, tmp_path / "lake")
+        assert caught.value.message.key == "import.nothing_loaded" and "orders" in str(caught.value.file)
+        pd.testing.assert_frame_equal(ws.history(), before[0])
+        assert ws.snapshot().tables == before[1], "the customers of the lake were not imported either"
+        pd.testing.assert_frame_equal(ws.datasets(), before[2])
+    finally:
+        ws.close()

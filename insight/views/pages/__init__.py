@@ -23,3 +23,7 @@ BUILD = {
     "complaints": complaints.build,
     "campaigns": campaigns.build,
 }
+
+#: The pages whose app view leaves closed sections out (their builders read `everything`); on the
+#: others the app and the CLI compute one view, and share it (insight/cache.py).
+PARTIAL = frozenset({"channels", "segments", "churn"})
