@@ -35,8 +35,8 @@ else:
         with left:
             if len(cv.orders):
                 days = (cv.orders["order_date"].max() - cv.orders["order_date"].min()).days + 1
-                fig = sales_charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))
-                chart(fig, "customer_orders")
+                drawn = lambda: sales_charts.customer_orders(cv.orders, t, formatting.grain_for_days(days))  # noqa: E731
+                chart(drawn, "customer_orders", vary=(cid,))
         with right:
             st.subheader(t("customer.segments"))
             seg = cv.segment

@@ -1,5 +1,7 @@
 """Overview: the health of the business on one screen, and where the change came from."""
 
+from functools import partial
+
 import streamlit as st
 
 from insight import i18n
@@ -28,7 +30,7 @@ if ready(ctx, pv):
     left, right = st.columns([3, 2])
     with left:
         if chart_or_why(ctx, current, t("overview.trend.none")):
-            chart(sales_charts.trend(series, t, g), "overview_trend", grain=g)
+            chart(lambda: sales_charts.trend(series, t, g), "overview_trend", grain=g)
             st.caption(t("drill.hint"))
     with right:
         st.subheader(t("overview.alerts"))
@@ -57,7 +59,8 @@ if ready(ctx, pv):
     else:
         c1, c2 = st.columns([3, 2])
         with c1:
-            chart(sales_charts.waterfall(moved, dim, t(f"metric.{metric}"), t), f"moved_{metric}_{dim}", dim=dim)
+            drawn = partial(sales_charts.waterfall, moved, dim, t(f"metric.{metric}"), t)
+            chart(drawn, f"moved_{metric}_{dim}", dim=dim)
         with c2:
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
             table(ctx, part, prefix="overview.col")

@@ -39,12 +39,22 @@ RUN_TIMEOUT_S = 120
 class Server:
     """`python -m insight.serve` on `workspace` and a free port, headless, until `stop()`."""
 
-    def __init__(self, workspace: Path, log: Path, token: str) -> None:
+    def __init__(self, workspace: Path, log: Path, token: str, attempts: int = 3) -> None:
+        env = {**os.environ, "INSIGHT_WORKSPACE": str(workspace), "INSIGHT_ACCESS_TOKEN": token}
+        env |= {"INSIGHT_SCHEDULER": "0", "PYTHONPATH": str(settings.PROJECT_ROOT)}
+        for attempt in range(attempts):
+            if self._start(env, log):
+                return
+            # the free port was taken before Streamlit bound it (the server's own command listener
+            # may be given it): another one
+            if "is not available" not in log.read_text() or attempt == attempts - 1:
+                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+
+    def _start(self, env: dict, log: Path) -> bool:
+        """Start the server on a free port: whether it came up (False: it exited)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        env = {**os.environ, "INSIGHT_WORKSPACE": str(workspace), "INSIGHT_ACCESS_TOKEN": token}
-        env |= {"INSIGHT_SCHEDULER": "0", "PYTHONPATH": str(settings.PROJECT_ROOT)}
         cmd = [sys.executable, "-m", "insight.serve", "--server.port", str(self.port)]
         cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
         output = log.open("w")
@@ -52,10 +62,10 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+                return False
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2):
-                    return
+                    return True
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError("the server did not start")

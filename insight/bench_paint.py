@@ -2,7 +2,7 @@
 
 Timed from the navigation (or the filter pick) until the script run is over and every chart on
 the page has drawn its SVG: **cold** is the first visit of each page right after the server
-starts (its warm-up, insight/serve.py, racing the visit), **warm** a second visit of the same
+starts (after its warm-up of the default views, insight/serve.py), **warm** a second visit of the same
 page in a new tab, **filter change** picking a region in the filter bar of the open page.
 """
 

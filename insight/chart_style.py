@@ -67,6 +67,30 @@ if not hasattr(plotly.basedatatypes._str_to_dict_path_full, "cache_info"):
         plotly.basedatatypes._str_to_dict_path_full
     )
 
+
+def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
+    """`fig.update_layout(props, **more)` at a tenth of its cost: every value is set where it
+    goes, nested parts merged into what is there (Plotly's update walks every nested part through
+    a batch and sets it twice: about 3 ms a call, a third of a chart's build)."""
+    merge(fig.layout, {**(props or {}), **more})
+    return fig
+
+
+def merge(obj: plotly.basedatatypes.BasePlotlyType, props: dict) -> None:
+    """`obj.update(props)`, one value at a time (a dict into a nested part is merged into it)."""
+    for key, value in props.items():
+        part = obj[key] if isinstance(value, dict) and key in obj else None
+        if isinstance(part, plotly.basedatatypes.BasePlotlyType):
+            merge(part, value)
+        else:
+            obj[key] = value
+
+
+def axis_names(fig: go.Figure) -> list[str]:
+    """The names of the figure's cartesian axes (`xaxis`, `yaxis` and any `xaxis2`, `yaxis2` …)."""
+    return ["xaxis", "yaxis", *(k for k in fig.layout._props if re.fullmatch(r"[xy]axis\d+", k))]
+
+
 MIN_TEXT = 10  # px: text on marks smaller than this is hidden, not shrunk
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": {"text": ""}}
 
@@ -167,9 +191,8 @@ def apply(fig: go.Figure, lang: str = "en") -> go.Figure:
         _hover(trace, kind, lang, horizontal)
     _ticks(fig, axes, lang)
     _wrap_categories(fig)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    fig.update_layout(uniformtext={"minsize": MIN_TEXT, "mode": "hide"}, legend=LEGEND, title={"automargin": True})
+    style = {name: {"automargin": True} for name in axis_names(fig)}
+    relayout(fig, style, uniformtext={"minsize": MIN_TEXT, "mode": "hide"}, legend=LEGEND, title={"automargin": True})
     return fig
 
 
@@ -249,12 +272,15 @@ def _ticks(fig: go.Figure, axes: dict[str, tuple[str, list]], lang: str) -> None
                 plan[3] = plan[2] + steps
     for name, (kind, step, first, last, fixed) in plans.items():
         ticks = [k * step for k in range(first, last + 1)]
-        fig.layout[name].update(
-            tickmode="array",
-            tickvals=ticks,
-            ticktext=[_tick(v, kind, step, lang) for v in ticks],
-            range=None if fixed else [first * step, last * step],
-            rangemode=None,
+        merge(
+            fig.layout[name],
+            {
+                "tickmode": "array",
+                "tickvals": ticks,
+                "ticktext": [_tick(v, kind, step, lang) for v in ticks],
+                "range": None if fixed else [first * step, last * step],
+                "rangemode": None,
+            },
         )
 
 
@@ -280,12 +306,13 @@ def _wrap_categories(fig: go.Figure) -> None:
             seen += [v for v in values if isinstance(v, str) and v not in seen]
         widths = tuple(w * (2 if letter == "y" else 1) for w in WRAP)
         if any(wrap(v, widths) != v for v in seen):
-            fig.update_layout(
+            relayout(
+                fig,
                 {
                     f"{letter}axis": {
                         "tickmode": "array",
                         "tickvals": seen,
                         "ticktext": [wrap(html.escape(v, quote=False), widths) for v in seen],  # data: text
                     }
-                }
+                },
             )

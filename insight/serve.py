@@ -1,8 +1,9 @@
 """`python -m insight.serve [streamlit options]`: the app (`streamlit run app.py`) with its
 background services started with the server, so due schedules go out and a cron import is taken
-even before anyone visits after a restart, and warm: the modules the pages import are loaded before
-it listens and each page's default view is computed in the background (`INSIGHT_WARM=0`: neither),
-so the first visitor's first paint does not pay for them. `make run` uses it."""
+even before anyone visits after a restart, and warm: the modules the pages import are loaded and
+each page's default view is computed before it listens, and again in the background whenever a
+new version is published (`INSIGHT_WARM=0`: none of it), so no visitor's first paint pays for
+them. `make run` uses it."""
 
 from __future__ import annotations
 
@@ -16,17 +17,39 @@ from insight import settings
 from insight.db.workspace import Workspace
 
 _LOG = logging.getLogger(__name__)
+#: Seconds between two looks at the workspace version (a new one is warmed).
+WATCH_S = 2.0
 
 
-def background(ws: Workspace) -> None:
+def background(ws: Workspace, warm_up: bool = True) -> None:
     """What the serving app runs beside its pages, once per process: the listener for commands a
-    CLI hands over (insight/handoff.py) and the report scheduler (insight/reports/runner.py)."""
+    CLI hands over (insight/handoff.py), the report scheduler (insight/reports/runner.py) and,
+    with `warm_up`, the warm-up of each published version (`keep_warm`)."""
     from insight import handoff
     from insight.reports import runner
 
-    if handoff.listen(ws) and settings.warm_on():  # the first call in this process
-        threading.Thread(target=warm, args=(ws,), name="insight-warm", daemon=True).start()
+    if handoff.listen(ws) and warm_up and settings.warm_on():  # the first call in this process
+        threading.Thread(target=keep_warm, args=(ws,), name="insight-warm", daemon=True).start()
     runner.start(ws)
+
+
+def keep_warm(
+    ws: Workspace, warmed: int | None = None, every: float = WATCH_S, stop: threading.Event | None = None
+) -> None:
+    """Warm the page cache for the version in force, then again each time a new one is published
+    (an import from the Data page or handed over by the CLI), so the first views after a nightly
+    import do not each compute what all of them share; until `stop` is set (never, when serving)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            version = ws.version()
+        except Exception:  # the workspace is being replaced or closed: look again later
+            _LOG.warning("reading the workspace version failed", exc_info=True)
+            version = warmed
+        if version != warmed:
+            warm(ws)
+            warmed = version
+        stop.wait(every)
 
 
 def warm(ws: Workspace) -> None:
@@ -41,10 +64,21 @@ def warm(ws: Workspace) -> None:
             scopes.add(RowScope.all() if row.role == "admin" else RowScope.from_json(row.scope))
         version = ws.version()
         for rows in scopes:
+            filter_values(ws, version, rows)
             for link in warm_links():
                 cache.page_view(str(ws.path), version, link, rows)
     except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
         _LOG.warning("warming the page cache failed", exc_info=True)
+
+
+def filter_values(ws: Workspace, version: int, rows) -> None:
+    """The values the filter bar offers for each dimension, into its cache (every page shows it)."""
+    from insight.semantic.filters import COMPUTED_DIMENSIONS, DIMENSIONS
+    from insight.ui import filterbar
+
+    for dim in DIMENSIONS:
+        if dim.key not in COMPUTED_DIMENSIONS:
+            filterbar.dimension_values_of(str(ws.path), version, dim.key, rows)
 
 
 def warm_links() -> tuple[str, ...]:
@@ -52,6 +86,27 @@ def warm_links() -> tuple[str, ...]:
     options as they pass them (tests/test_serve.py checks that these are the views they read)."""
     pages = ("overview", "channels", "segments", "churn", "complaints", "campaigns")  # (customer and data: no view)
     return tuple(f"{page}?" for page in pages)  # the options schema leaves defaults out of a link
+
+
+def warm_libraries() -> None:
+    """What the libraries load on first use, loaded before the server listens: Babel's number
+    formats of each language, the emoji table Streamlit reads labels with, and the Plotly and
+    narwhals parts a figure built from pandas needs (a quarter of the first visitor's run)."""
+    import pandas as pd
+    import plotly.graph_objects as go
+    from streamlit import string_util
+
+    from insight import chart_style, formatting, i18n
+
+    for lang in i18n.LANGS:
+        for kind in ("money", "int", "pct", "num", "hours", "days"):
+            formatting.change(123456.7, 0.05, kind, lang)
+    string_util.extract_leading_icon("label")
+    frame = pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0]})
+    fig = go.Figure([go.Bar(x=frame["x"], y=frame["y"], meta={"fmt": "int"}), go.Scatter(x=frame["x"], y=frame["y"])])
+    fig.add_heatmap(x=frame["x"], y=frame["x"], z=[[1.0, 2.0], [3.0, 4.0]])
+    fig.add_waterfall(x=frame["x"], y=frame["y"])
+    chart_style.apply(fig).to_dict()
 
 
 def import_pages() -> None:
@@ -78,7 +133,12 @@ def main() -> None:
 
     if settings.warm_on():
         import_pages()
-    background(open_workspace())
+        warm_libraries()
+    ws = open_workspace()
+    background(ws, warm_up=False)
+    if settings.warm_on():  # before it listens: the first visitors find the default views ready
+        warm(ws)
+        threading.Thread(target=keep_warm, args=(ws, ws.version()), name="insight-warm", daemon=True).start()
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()
 

@@ -21,6 +21,41 @@ def test_the_warm_up_computes_the_views_the_pages_read(demo_ws, monkeypatch):
     assert at is not None and not at.exception
 
 
+def test_a_published_import_is_warmed_before_anyone_asks(demo_ws, tmp_path, demo_raw):
+    """The server's watcher (`keep_warm`) computes the default views of each new version once it
+    is published: the first visitors after a nightly import find them ready."""
+    import threading
+    import time
+
+    from insight.auth.access import RowScope
+    from insight.ingest.importer import import_file
+
+    def warmed(version: int) -> bool:
+        path = str(demo_ws.path)
+        return all(cache.peek(cache.page_view, path, version, link, RowScope.all()) for link in serve.warm_links())
+
+    def wait_for(version: int) -> bool:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not warmed(version):
+            time.sleep(0.1)
+        return warmed(version)
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=serve.keep_warm, args=(demo_ws,), kwargs={"every": 0.1, "stop": stop})
+    watcher.start()
+    try:
+        first = demo_ws.version()
+        assert wait_for(first)
+        more = demo_raw["orders"].head(20)
+        more.assign(order_id="W" + more["order_id"].astype(str)).to_csv(tmp_path / "more.csv", index=False)
+        second = import_file(demo_ws, tmp_path / "more.csv", "orders", mode="append").version
+        assert second != first and wait_for(second)
+    finally:
+        stop.set()
+        watcher.join(timeout=60)
+    assert not watcher.is_alive()
+
+
 def test_signing_in_does_not_wait_for_an_import(demo_ws):
     """An audit line (every sign-in writes one) commits beside an import's open transaction."""
     import threading

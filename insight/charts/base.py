@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import LEGEND
+from insight.chart_style import LEGEND, relayout
 
 FONT = "Noto Sans CJK SC, Noto Sans, sans-serif"  # draws Chinese titles in the PNG export too
 
@@ -19,7 +19,8 @@ T = Callable[..., str]
 
 
 def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(
+    relayout(
+        fig,
         title={"text": title, "font": {"size": 15}},
         height=height,
         font={"family": FONT},
@@ -62,7 +63,7 @@ def time_axis(fig: go.Figure, grain: str | None, buckets) -> go.Figure:
         if first == last:
             half = pd.Timedelta(milliseconds=width)
             axis["range"] = [first - half, last + half]
-    fig.update_layout(xaxis=axis)
+    relayout(fig, xaxis=axis)
     return fig
 
 

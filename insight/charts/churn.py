@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE, ink
+from insight.chart_style import PALETTE, ink, relayout
 from insight.charts.base import T, layout
 
 
@@ -52,7 +52,7 @@ def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.F
             text=[str(m)[:7] for m in compare["month"].iloc[:n]],
             hovertemplate="%{text}: %{y:.1%}<extra></extra>",
         )
-    fig.update_layout(yaxis={"tickformat": ".1%", "rangemode": "tozero"}, xaxis={"type": "category"})
+    relayout(fig, yaxis={"tickformat": ".1%", "rangemode": "tozero"}, xaxis={"type": "category"})
     return layout(fig, t("churn.trend"))
 
 
@@ -80,7 +80,7 @@ def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"type": "category"})
+    relayout(fig, xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"type": "category"})
     return layout(fig, title, height=max(260, 60 + 34 * len(frame)))
 
 
@@ -110,7 +110,8 @@ def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> go.Figure:
             hovertemplate="%{y} +%{x}: %{marker.color:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(
+    relayout(
+        fig,
         xaxis={"dtick": 1, "showgrid": False, "title": None},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": rows[::-1], "showgrid": False},
         showlegend=False,
@@ -138,7 +139,7 @@ def retention_curves(matrix: pd.DataFrame, cohorts: list[str], column: str, t: T
             name=cohort,
             line={"color": PALETTE[i % len(PALETTE)]},
         )
-    fig.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero"}, xaxis={"dtick": 1})
+    relayout(fig, yaxis={"tickformat": ".0%", "rangemode": "tozero"}, xaxis={"dtick": 1})
     return layout(fig, t("churn.cohorts.curves"))
 
 
@@ -155,7 +156,7 @@ def survival(curves: pd.DataFrame, title: str, x_title: str) -> go.Figure:
             line={"color": PALETTE[i % len(PALETTE)]},
             hovertemplate=f"{name}: %{{y:.1%}} @ %{{x:.0f}}<extra></extra>",
         )
-    fig.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1.02]}, xaxis={"title": x_title})
+    relayout(fig, yaxis={"tickformat": ".0%", "range": [0, 1.02]}, xaxis={"title": x_title})
     return layout(fig, title)
 
 
@@ -172,7 +173,8 @@ def calibration(frame: pd.DataFrame, t: T) -> go.Figure:
         line={"color": PALETTE[0]},
     )
     top = float(max(frame["predicted"].max(), frame["observed"].max(), 0.05)) * 1.1
-    fig.update_layout(
+    relayout(
+        fig,
         xaxis={"tickformat": ".0%", "range": [0, top], "title": t("churn.model.predicted")},
         yaxis={"tickformat": ".0%", "range": [0, top]},
     )

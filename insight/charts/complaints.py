@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE, colors
+from insight.chart_style import PALETTE, colors, relayout
 from insight.charts.base import COUNT_AXIS, T, layout, time_axis
 
 
@@ -31,7 +31,8 @@ def complaint_pareto(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
         meta={"fmt": "pct"},
     )
     fig.add_hline(y=0.8, yref="y2", line={"dash": "dot", "color": PALETTE[0]})
-    fig.update_layout(
+    relayout(
+        fig,
         xaxis={"type": "category"},
         yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero", "showgrid": False},
     )
@@ -59,7 +60,7 @@ def weekly_stacked(frame: pd.DataFrame, title: str, t: T) -> go.Figure:
             text=odd["category"],
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", yaxis=COUNT_AXIS)
+    relayout(fig, barmode="stack", yaxis=COUNT_AXIS)
     return time_axis(layout(fig, title, height=380), "week", frame["week"])
 
 
@@ -80,5 +81,5 @@ def importance_matrix(frame: pd.DataFrame, t: T) -> go.Figure:
     )
     fig.add_vline(x=float(frame["volume_median"].iloc[0]), line={"dash": "dot", "color": "#adb5bd"})
     fig.add_hline(y=float(frame["csat_median"].iloc[0]), line={"dash": "dot", "color": "#adb5bd"})
-    fig.update_layout(showlegend=False, xaxis={"title": t("metric.complaints")}, yaxis={"title": t("metric.csat")})
+    relayout(fig, showlegend=False, xaxis={"title": t("metric.complaints")}, yaxis={"title": t("metric.csat")})
     return layout(fig, t("cmp.matrix"), height=400)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE, colors, ink
+from insight.chart_style import PALETTE, colors, ink, relayout
 from insight.charts.base import COUNT_AXIS, NUMBER_AXIS, layout, time_axis
 
 
@@ -51,7 +51,8 @@ def tiles(
         meta={"fmt": fmt, "cells": True, "labels": ts, "values": zs},
         marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
     )
-    fig.update_layout(
+    relayout(
+        fig,
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": cols, "showgrid": False},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": rows[::-1], "showgrid": False},
         showlegend=False,
@@ -120,7 +121,7 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False,
             meta={"fmt": kind},
         )
     amounts = NUMBER_AXIS if column == "revenue" else COUNT_AXIS
-    fig.update_layout(barmode="stack", yaxis={"tickformat": ".0%"} if percent else amounts)
+    relayout(fig, barmode="stack", yaxis={"tickformat": ".0%"} if percent else amounts)
     return time_axis(layout(fig, title), grain, frame["bucket"])
 
 
@@ -134,7 +135,7 @@ def histogram(frame: pd.DataFrame, title: str, x_title: str) -> go.Figure:
             meta={"fmt": "int"},
         )
     )
-    fig.update_layout(xaxis={"title": x_title}, showlegend=False)
+    relayout(fig, xaxis={"title": x_title}, showlegend=False)
     return layout(fig, title, height=320)
 
 
@@ -151,5 +152,5 @@ def rate_by(frame: pd.DataFrame, value: str, title: str, fmt: str = ".0%") -> go
             meta={"fmt": _KINDS.get(fmt, "num")},
         )
     )
-    fig.update_layout(yaxis={"type": "category"})
+    relayout(fig, yaxis={"type": "category"})
     return layout(fig, title, height=max(240, 60 + 30 * len(frame)))

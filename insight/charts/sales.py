@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE, colors, nonempty
+from insight.chart_style import PALETTE, colors, nonempty, relayout
 from insight.charts.base import COUNT_AXIS, NUMBER_AXIS, T, layout, time_axis
 
 
@@ -44,7 +44,8 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
             meta={"fmt": "money"},
         )
     # The line's axis overlays the bars' (so the line is drawn over them) and reads on the left.
-    fig.update_layout(
+    relayout(
+        fig,
         yaxis={**COUNT_AXIS, "side": "right", "title": t("metric.active_customers")},
         yaxis2={**NUMBER_AXIS, "overlaying": "y", "side": "left", "showgrid": False, "title": t("metric.revenue")},
     )

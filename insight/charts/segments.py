@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from insight.chart_style import PALETTE
+from insight.chart_style import PALETTE, relayout
 from insight.charts.base import T, layout
 from insight.charts.kinds import tiles
 
@@ -20,7 +20,7 @@ def rf_grid(grid: pd.DataFrame, value: str, title: str, t: T, label: Callable[[s
     custom = [[f"cell:{r}-{f}" for f in wide.columns] for r in wide.index]
     kind = "money" if value == "revenue" else "int"
     fig = tiles(wide.rename(index=lambda r: f"R{r}", columns=lambda f: f"F{f}"), custom, title, labels, 460, kind)
-    fig.update_layout(xaxis_title=t("seg.f"), yaxis_title=t("seg.r"))
+    relayout(fig, xaxis={"title": t("seg.f")}, yaxis={"title": t("seg.r")})
     return fig
 
 
@@ -49,7 +49,8 @@ def pareto(curve: pd.DataFrame, top20: float | None, t: T) -> go.Figure:
             text=[t("seg.pareto.point", share=f"{top20:.1%}")],
             textposition="middle right",
         )
-    fig.update_layout(
+    relayout(
+        fig,
         showlegend=False,
         xaxis={"tickformat": ".0%", "title": t("seg.pareto.x")},
         yaxis={"tickformat": ".0%", "title": t("seg.pareto.y")},

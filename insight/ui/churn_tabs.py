@@ -3,6 +3,8 @@ from the page view."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import formatting, i18n
@@ -37,7 +39,7 @@ def value_label(ctx: Context, attr: str):
 def trend(ctx: Context, pv, d) -> None:
     t = ctx.t
     if pv.trend is not None:
-        fig = churn_charts.churn_trend(pv.trend, pv.trend_compare, t)
+        fig = lambda: churn_charts.churn_trend(pv.trend, pv.trend_compare, t)  # noqa: E731
         chart(fig, "churn_trend", grain="month")
         if pv.trend["provisional"].any():
             st.caption(t("churn.trend.provisional.hint"))
@@ -68,7 +70,8 @@ def trend(ctx: Context, pv, d) -> None:
         st.info(t("churn.versus.none", cutoff=md(versus["cutoff"].iloc[0])))
     groups = pv.complaints_churn.iloc[:2].dropna(subset=["customers"])
     if len(groups):
-        chart(churn_charts.rate_bars(groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t), "churn_versus")
+        versus = partial(churn_charts.rate_bars, groups, t("churn.versus"), lambda v: t(f"churn.versus.{v}"), t)
+        chart(versus, "churn_versus")
     view_notes(ctx, pv, kinds=("coverage",))
 
 
@@ -79,7 +82,7 @@ def by_attribute(ctx: Context, pv, d, attrs: list[str]) -> None:
     if pv.churn_by is None:
         return
     frame = pv.churn_by
-    fig = churn_charts.rate_bars(frame, t("churn.by", attribute=name(by)), value_label(ctx, by), t)
+    fig = lambda: churn_charts.rate_bars(frame, t("churn.by", attribute=name(by)), value_label(ctx, by), t)  # noqa: E731
     chart(fig, "churn_by", dim=by if by in churn.DRILLABLE_ATTRIBUTES else None)
     st.caption(t("churn.by.small", n=MIN_GROUP))
     if d.kind == "behavioural":
@@ -98,7 +101,8 @@ def cohorts(ctx: Context, pv, asked: list[str]) -> None:
         return
     matrix = pv.retention
     column = "retention" if ret == "customers" else "revenue_retention"
-    chart(churn_charts.cohort_grid(matrix, column, t("churn.cohorts", measure=t(f"churn.ret.{ret}"))), "churn_cohorts")
+    title = t("churn.cohorts", measure=t(f"churn.ret.{ret}"))
+    chart(lambda: churn_charts.cohort_grid(matrix, column, title), "churn_cohorts")
     st.caption(t("churn.cohorts.masked"))
     names = sorted(matrix["cohort"].unique())
     unknown = [c for c in asked if c not in names]
@@ -109,7 +113,7 @@ def cohorts(ctx: Context, pv, asked: list[str]) -> None:
     chosen = st.multiselect(
         t("churn.cohorts.pick"), names, default=picks, key="cohorts", bind="query-params", placeholder=t("app.choose")
     )
-    chart(churn_charts.retention_curves(matrix, chosen, column, t), "churn_curves")
+    chart(lambda: churn_charts.retention_curves(matrix, chosen, column, t), "churn_curves", vary=tuple(chosen))
 
 
 def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
@@ -122,7 +126,7 @@ def survival(ctx: Context, pv, d, attrs: list[str]) -> None:
     groups = pv.survival_groups
     unit, basis = groups["unit"].iloc[0], groups["basis"].iloc[0]
     chart(
-        churn_charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")),
+        lambda: churn_charts.survival(pv.survival, t("churn.survival"), t(f"churn.survival.x.{unit}")),
         "churn_survival",
     )
     st.caption(t(f"churn.survival.basis.{basis}", days=int(d.days)))
@@ -161,9 +165,9 @@ def risk(ctx: Context, pv, d, scope, in_force) -> None:
     )
     left, right = st.columns(2)
     with left:
-        chart(churn_charts.calibration(pv.calibration, t), "churn_calibration")
+        chart(lambda: churn_charts.calibration(pv.calibration, t), "churn_calibration")
     with right:
-        chart(churn_charts.importance(pv.importance, feature, t), "churn_importance")
+        chart(lambda: churn_charts.importance(pv.importance, feature, t), "churn_importance")
     refused = pv.refused
     if len(refused):
         with st.expander(t("churn.model.refused")):

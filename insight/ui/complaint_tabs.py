@@ -3,6 +3,8 @@ text), drawn from the page view."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import formatting, settings
@@ -37,7 +39,7 @@ def categories(ctx: Context, pv, sub: str) -> None:
     if pv.categories is not None:
         cats = pv.categories
         level = cats["level"].iloc[0]
-        fig = complaint_charts.complaint_pareto(cats, t("cmp.pareto", level=t(f"cmp.level.{level}")), t)
+        fig = lambda: complaint_charts.complaint_pareto(cats, t("cmp.pareto", level=t(f"cmp.level.{level}")), t)  # noqa: E731
         if level == "category":
             chart(fig, "cmp_pareto", dim="category")
         else:
@@ -53,7 +55,7 @@ def categories(ctx: Context, pv, sub: str) -> None:
         st.button(t("cmp.tickets.close"), on_click=set_option, args=("sub", ""), key="cmp_close")
     if pv.trend is not None:
         trend = pv.trend
-        chart(complaint_charts.weekly_stacked(trend, t("cmp.trend"), t), "cmp_trend")
+        chart(lambda: complaint_charts.weekly_stacked(trend, t("cmp.trend"), t), "cmp_trend")
         odd = trend[trend["anomaly"]]
         if len(odd):
             weeks = ", ".join(f"{w:%Y-%m-%d} {c}" for w, c in zip(odd["week"], odd["category"], strict=True))
@@ -79,13 +81,13 @@ def time(ctx: Context, pv) -> None:
     if int(spans["negative"].iloc[0]):
         st.caption(t("cmp.negative", count=f"{int(spans['negative'].iloc[0]):,}"))
     if pv.histogram is not None:
-        chart(chart_kinds.histogram(pv.histogram, t("cmp.histogram"), t("cmp.hours")), "cmp_hist")
+        chart(lambda: chart_kinds.histogram(pv.histogram, t("cmp.histogram"), t("cmp.hours")), "cmp_hist")
     for col, by in zip(st.columns(3), ("category", "priority", "channel"), strict=True):
         if (frame := getattr(pv, f"on_time_{by}")) is not None:
             frame = labelled(ctx, frame, "value", "priority") if by == "priority" else frame
             with col:
                 chart(
-                    chart_kinds.rate_by(frame, "on_time_rate", t("cmp.on_time", by=t(f"cmp.by.{by}"))),
+                    partial(chart_kinds.rate_by, frame, "on_time_rate", t("cmp.on_time", by=t(f"cmp.by.{by}"))),
                     f"cmp_on_time_{by}",
                 )
     sla_form(ctx)
@@ -126,10 +128,10 @@ def satisfaction(ctx: Context, pv) -> None:
     for col, by in zip(st.columns(2), ("category", "channel"), strict=True):
         if (frame := getattr(pv, f"satisfaction_{by}")) is not None:
             with col:
-                chart(chart_kinds.rate_by(frame, "csat", t(f"cmp.csat.{by}"), ".2f"), f"cmp_csat_{by}")
+                chart(partial(chart_kinds.rate_by, frame, "csat", t(f"cmp.csat.{by}"), ".2f"), f"cmp_csat_{by}")
                 table(ctx, frame, prefix="col")
     if pv.matrix is not None:
-        chart(complaint_charts.importance_matrix(pv.matrix, t), "cmp_matrix")
+        chart(lambda: complaint_charts.importance_matrix(pv.matrix, t), "cmp_matrix")
         st.caption(t("cmp.matrix.hint"))
         shown = pv.matrix[["value", "complaints", "csat", "quadrant"]]
         table(ctx, labelled(ctx, shown, "quadrant", "quadrant"), prefix="col")
@@ -151,7 +153,7 @@ def satisfaction(ctx: Context, pv) -> None:
 def customers(ctx: Context, pv) -> None:
     t = ctx.t
     if pv.churn_by_category is not None:
-        chart(churn_charts.rate_bars(pv.churn_by_category, t("cmp.churn"), lambda v: v, t), "cmp_churn")
+        chart(lambda: churn_charts.rate_bars(pv.churn_by_category, t("cmp.churn"), lambda v: v, t), "cmp_churn")
         st.caption(t("cmp.churn.hint"))
     else:
         st.info(t("cmp.churn.none"))

@@ -11,6 +11,7 @@ import streamlit as st
 from insight import i18n
 from insight.auth import access
 from insight.auth.access import RowScope
+from insight.cache import memo
 from insight.db.workspace import Workspace, open_workspace
 from insight.escape import md
 from insight.i18n import Message, msg
@@ -35,8 +36,8 @@ def language_switch() -> None:
         st.warning(i18n.text(note, lang(), markdown=True), icon=":material/warning:")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _options(path: str, version: int, key: str, rows: RowScope) -> list[str]:
+@memo(64)
+def dimension_values_of(path: str, version: int, key: str, rows: RowScope) -> list[str]:
     """The values a filter offers: those of the rows the user may see (cached per row scope)."""
     ws = open_workspace(path)
     snap = access.restrict(ws, ws.snapshot(version), rows)
@@ -47,7 +48,7 @@ def _options(path: str, version: int, key: str, rows: RowScope) -> list[str]:
 def dimension_options(key: str) -> list[str]:
     """Every value of a dimension in the latest data (the admin's row-scope editor)."""
     ws = st.session_state["_ctx"].ws
-    return _options(str(ws.path), ws.version(), key, RowScope.all())
+    return dimension_values_of(str(ws.path), ws.version(), key, RowScope.all())
 
 
 def filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
@@ -74,7 +75,7 @@ def filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
         if dim.key in COMPUTED_DIMENSIONS:
             options = list(segment_codes(dim.key)) if _has_customer_orders(str(ws.path), snap.version) else []
         else:
-            options = _options(str(ws.path), snap.version, dim.key, rows)
+            options = dimension_values_of(str(ws.path), snap.version, dim.key, rows)
         if not options:
             continue
         asked = [v for v in st.query_params.get_all(dim.key) or st.session_state.get(dim.key) or [] if v]
@@ -112,7 +113,7 @@ def code_label(key: str, value: str, language: str | None = None) -> str:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@memo(16)
 def _has_customer_orders(path: str, version: int) -> bool:
     ws = open_workspace(path)
     return "customer_id" in ws.columns("orders", ws.snapshot(version))
@@ -168,7 +169,7 @@ def load_view(page: str, params: dict[str, list[str]]) -> None:
         elif key in COMPUTED_DIMENSIONS:
             st.session_state[key] = [v for v in values if v in segment_codes(key)]
         elif any(d.key == key for d in DIMENSIONS):
-            known = set(_options(str(ctx.ws.path), snap.version, key, ctx.user.rows))
+            known = set(dimension_values_of(str(ctx.ws.path), snap.version, key, ctx.user.rows))
             allowed = ctx.user.rows.allowed(key)
             outside = {v for v in values if allowed is not None and v not in allowed}
             st.session_state[key] = [v for v in dict.fromkeys(values) if v in known or v in outside]

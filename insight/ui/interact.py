@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from insight import chart_style
 from insight.auth import audit
+from insight.cache import memo
 from insight.charts import base as chart_base
 from insight.domain import annotations
 from insight.escape import md
@@ -31,26 +35,25 @@ PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png",
 
 
 def chart(
-    fig,
+    build: Callable[[], go.Figure],
     key: str,
     *,
     dim: str | None = None,
     grain: str | None = None,
     pick: str | None = None,
     height: int | None = None,
+    vary: tuple = (),
 ) -> None:
     """A Plotly chart whose clicks drill: points carry their drill key in `custom_data`. A time
     chart draws the campaign periods and dated notes of its range; user text in it stays text.
 
+    `build()` makes the figure; it runs once per view for everyone who may see it (`finished`),
+    so it must draw only from the page's view and options, plus what `vary` names.
     `dim`: a click adds the clicked value(s) to that global filter. `grain`: a click on a time
     bucket sets the period to that bucket. `pick`: a click sets that page parameter (bound to
     the URL by the page) to the clicked key.
     """
-    ctx = context()
-    fig = chart_base.inert(annotations.draw(chart_style.apply(fig, ctx.lang), chart_marks(ctx)))
-    if height:
-        fig.update_layout(height=height)
-    fig.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10})
+    fig = _Finished(finished(context(), build, key, height, vary))
     config = {**PLOTLY_CONFIG, "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": key}}
     if dim is None and grain is None and pick is None:
         st.plotly_chart(fig, key=key, width="stretch", config=config)
@@ -63,6 +66,43 @@ def chart(
         on_select=partial(_on_select, key, dim, grain, pick),
         selection_mode="points",
     )
+
+
+def finished(ctx: Context, build: Callable[[], go.Figure], key: str, height: int | None, vary: tuple = ()) -> dict:
+    """The chart `key` of this view as Streamlit sends it (a figure dict): built, styled in the
+    reader's language, with its notes drawn and its data text escaped. Made once per view and
+    shared by every session that opens it (insight/cache.py), keyed by everything it is drawn
+    from: the workspace, the data version, the user's rows and role, the page and its whole URL
+    state (filters and options), the language, the notes' revision and the day."""
+    view = (str(ctx.ws.path), ctx.scope.snap.version, ctx.scope.rows.key, ctx.user.role)
+    page = (st.session_state.get("_options_page"), ctx.filters.to_query(), vary)
+    ident = (*view, *page, ctx.lang, key, height, ctx.marks_revision, dt.date.today())
+    return _finish(ident, partial(_draw, ctx, build, height))
+
+
+@memo(512, key=lambda ident, draw: ident)
+def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
+    return draw()
+
+
+def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
+    fig = chart_base.inert(annotations.draw(chart_style.apply(build(), ctx.lang), chart_marks(ctx)))
+    chart_style.relayout(fig, margin={"t": 40, "b": 10, "l": 10, "r": 10}, **({"height": height} if height else {}))
+    spec = fig.to_dict()
+    for trace in spec.get("data", []):
+        trace.pop("uid", None)  # what plotly.io.to_json removes: the shared dict is never written
+    return spec
+
+
+class _Finished(go.Figure):
+    """A figure already drawn, as its dict: `st.plotly_chart` reads it through `to_dict`, so it
+    is neither validated nor copied again on every run (a dict would be validated each time)."""
+
+    def __init__(self, spec: dict) -> None:  # no Figure of its own to build (about 1 ms)
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
 
 
 def _on_select(key: str, dim: str | None, grain: str | None, pick: str | None = None) -> None:
@@ -165,10 +205,14 @@ def _copy_button(url: str) -> str:
 
 def view_rows(ctx: Context, table: str, key: str) -> None:
     """The rows behind the view: paged and sorted on the server, exportable as CSV or Excel
-    (analysts and up: a viewer sees neither)."""
+    (analysts and up: a viewer sees neither). Read only while the section is open: opening it
+    reruns the page, which then reads them."""
     if not ctx.can("rows"):
         return
-    with st.expander(tr("rows.title", table=tr(f"table.{table}")), icon=":material/table_rows:"):
+    label = tr("rows.title", table=tr(f"table.{table}"))
+    with st.expander(label, icon=":material/table_rows:", key=f"{key}_open", on_change="rerun") as box:
+        if not box.open:
+            return
         cols = rows.visible_columns(ctx.scope, table)
         a, b, c, d = st.columns([2, 1, 1, 1])
         sort = a.selectbox(tr("rows.sort"), cols, key=f"{key}_sort", format_func=partial(column_label, lang=ctx.lang))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from insight.cache import memo
 from insight.domain import annotations
 from insight.escape import md
 from insight.reports import saved
@@ -61,8 +62,8 @@ def notes_control(ctx: Context) -> None:
         if st.button(tr("notes.add"), type="primary", key="note_add") and day:
             if guard(annotations.add, ctx.ws, ctx.user, day, text, end) is not None:
                 st.success(tr("notes.added"), icon=":material/check:")
-        listed = annotations.notes(ctx.ws)
-        if ctx.scope.period:
+        listed = _notes(str(ctx.ws.path), ctx.marks_revision, ctx.ws)
+        if len(listed) and ctx.scope.period:
             start, stop = (pd.Timestamp(d) for d in ctx.scope.period)
             ends = listed["end_day"].fillna(listed["day"])
             listed = listed[(listed["day"] <= stop) & (ends >= start)]
@@ -84,17 +85,21 @@ def _remove_note(ctx: Context, note_id: int) -> None:
     guard(annotations.remove, ctx.ws, ctx.user, note_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl=600)
-def _marks(path: str, version: int, rows: str, campaigns: tuple, revision: tuple, _scope) -> list[annotations.Mark]:
-    return annotations.marks(_scope)
+@memo(16, key=lambda path, revision, ws: (path, revision))
+def _notes(path: str, revision: tuple, ws) -> pd.DataFrame:
+    return annotations.notes(ws)
+
+
+@memo(64, key=lambda path, version, rows, campaigns, revision, scope: (path, version, rows, campaigns, revision))
+def _marks(path: str, version: int, rows: str, campaigns: tuple, revision: tuple, scope) -> list[annotations.Mark]:
+    return annotations.marks(scope)
 
 
 def chart_marks(ctx: Context) -> list[annotations.Mark]:
     """The notes and campaign periods the time charts of this view draw (cached per data
     version, row scope, campaign filter and the notes' revision)."""
-    revision = tuple(ctx.ws.query("SELECT count(*) AS n, max(id) AS last FROM _annotations").iloc[0].tolist())
-    key = (str(ctx.ws.path), ctx.scope.snap.version, ctx.scope.rows.key, ctx.filters.values("campaign"), revision)
-    return _marks(*key, _scope=ctx.scope)
+    key = (str(ctx.ws.path), ctx.scope.snap.version, ctx.scope.rows.key, ctx.filters.values("campaign"))
+    return _marks(*key, ctx.marks_revision, ctx.scope)
 
 
 # --- the Saved views page ---------------------------------------------------------------------

@@ -3,6 +3,8 @@ member lists, drawn from the page view."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from insight import formatting
@@ -52,8 +54,8 @@ def rfm(ctx: Context, pv) -> None:
     # The grid's 25 labelled cells take the whole width, so their labels fit at 1024 wide too.
     measure = "revenue" if flag("grid", t("seg.grid.revenue")) else "customers"
     title = t("seg.grid", measure=t(f"col.{measure}"))
-    chart(segment_charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
-    chart(chart_kinds.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
+    chart(lambda: segment_charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
+    chart(lambda: chart_kinds.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
     st.caption(t("seg.grid.hint"))
     table(ctx, segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]]), "col")
 
@@ -63,7 +65,7 @@ def movement(ctx: Context, pv) -> None:
         st.info(ctx.t("seg.moves.none"))
         return
     order = (*RFM_SEGMENTS, INACTIVE)
-    fig = segment_charts.moves(pv.transitions, order, ctx.t("seg.moves"), lambda c: code(ctx, c))
+    fig = lambda: segment_charts.moves(pv.transitions, order, ctx.t("seg.moves"), lambda c: code(ctx, c))  # noqa: E731
     chart(fig, "seg_moves", pick="members")
     st.caption(ctx.t("seg.moves.hint"))
 
@@ -73,9 +75,10 @@ def tiers(ctx: Context, pv) -> None:
     label = lambda c: code(ctx, c)  # noqa: E731
     left, right = st.columns(2)
     with left:
-        chart(chart_kinds.coded_bars(frame, "tier", "revenue", t("seg.tiers.by"), label), "seg_tiers", dim="tier")
+        tiers = partial(chart_kinds.coded_bars, frame, "tier", "revenue", t("seg.tiers.by"), label)
+        chart(tiers, "seg_tiers", dim="tier")
     with right:
-        chart(segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
+        chart(lambda: segment_charts.pareto(pv.pareto, pv.kpis["pareto_top20_share"].value, t), "seg_pareto")
     table(ctx, frame.assign(tier=[label(c) for c in frame["tier"]]), prefix="col")
     basis = pv.tier_churn
     known = f"{basis.known:,}"
@@ -109,11 +112,12 @@ def clusters(ctx: Context, pv, k: int | None) -> None:
     names = {int(c): name_text(p, ctx.lang) for c, p in zip(profile["cluster"], profile["name_parts"], strict=True)}
     left, right = st.columns([3, 2])
     with left:
-        fig = segment_charts.projection(pv.projection, t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")
+        fig = lambda: segment_charts.projection(pv.projection, t("seg.clusters.map"), lambda c: f"{c} · {names[c]}")  # noqa: E731
         chart(fig, "seg_map", pick="members")
         st.caption(t("seg.clusters.hint"))
     with right:
-        chart(chart_kinds.bars(sil.astype({"k": str}), "k", "silhouette", t("seg.clusters.silhouette")), "seg_sil")
+        scores = partial(chart_kinds.bars, sil.astype({"k": str}), "k", "silhouette", t("seg.clusters.silhouette"))
+        chart(scores, "seg_sil")
     st.subheader(t("seg.clusters.profile"))
     shown = profile.drop(columns=["name_parts", "name"]).assign(name=[names[int(c)] for c in profile["cluster"]])
     table(ctx, shown[["cluster", "name", *[c for c in shown.columns if c not in ("cluster", "name")]]], "col")

@@ -4,6 +4,7 @@ insight/ui/urlstate.py), the page context, notes and the error boundary."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import uuid
 from contextlib import contextmanager
@@ -46,6 +47,12 @@ class Context:
     def can(self, action: str) -> bool:
         """Whether the signed-in user's role allows `action` (insight/auth/access.py ACTIONS)."""
         return access.can(self.user.role, action)
+
+    @functools.cached_property
+    def marks_revision(self) -> tuple:
+        """The dated notes' revision (how many, the last id), read once per run: the charts draw
+        the notes of this revision (insight/ui/interact.py caches them by it)."""
+        return tuple(self.ws.query("SELECT count(*) AS n, max(id) AS last FROM _annotations").iloc[0].tolist())
 
 
 def context() -> Context:
