@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import pandas as pd
+from cachetools import keys
 
+from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
 from insight.semantic.filters import TIME_COLUMNS
@@ -158,27 +158,16 @@ def scan(
         raise
 
 
-#: State scans (no period: e.g. the customers in scope) remembered per process, most recent last.
-_STATES = 256
-_STATES_LOCK = threading.Lock()
-
-
 def _state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
-    """A state scan's frame, computed once per statement and parameters: it reads versioned tables
-    that never change, and every period and page under the same filters asks for it again (the
-    KPI cards, the churn rate's denominator)."""
-    key = (sql, repr(params))
-    with _STATES_LOCK:
-        states = scope.ws._facts_meta.setdefault("_states", OrderedDict())
-        if key in states:
-            states.move_to_end(key)
-            return states[key].copy()
-    frame = scope.query(sql, params)
-    with _STATES_LOCK:
-        states[key] = frame
-        while len(states) > _STATES:
-            states.popitem(last=False)
-    return frame.copy()
+    """A state scan's frame (no period: e.g. the customers in scope), computed once per workspace,
+    statement and parameters: it reads versioned tables that never change, and every period and
+    page under the same filters asks for it again (the KPI cards, the churn rate's denominator)."""
+    return _remembered(scope.ws, sql, repr(params), params).copy()
+
+
+@memo(256, key=lambda ws, sql, key, params: keys.hashkey(ws, sql, key))
+def _remembered(ws, sql: str, key: str, params: list) -> pd.DataFrame:
+    return ws.query(sql, params)
 
 
 def compile_scan(
