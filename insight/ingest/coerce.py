@@ -132,8 +132,9 @@ def value_expr(
     """The typed value of source column `src` (a quoted identifier) for a canonical `kind`."""
     s = clean or clean_text(src)
     if kind == ID:
-        # Ids written as floats by spreadsheets and pandas: 12923.0 -> 12923.
-        return f"regexp_replace({s}, '^(-?\\d+)\\.0+$', '\\1')"
+        # Ids written as floats by spreadsheets and pandas: 12923.0 -> 12923. (Only a value with a point
+        # and a final 0 can be one: a LIKE spares the others the regex.)
+        return f"CASE WHEN {s} LIKE '%.%0' THEN regexp_replace({s}, '^(-?\\d+)\\.0+$', '\\1') ELSE {s} END"
     if kind == TEXT:
         return s
     if kind == NUMBER:

@@ -1,0 +1,148 @@
+"""The columns an orders import computes for its fact (insight/db/facts.py `orders_select`), which
+the overview, channel and churn pages read, against pandas on generated files: rows in time order,
+reversed and shuffled; timestamps shared by several orders of a customer; guest orders without a
+customer; cancellations, returns and negative amounts; orders of several lines; blank channels.
+Then the same after appending a second file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight.db.workspace import Workspace
+from insight.ingest.importer import import_file
+
+INTERNALS = ["_channel_code", "_cust", "_first_at", "_first_channel", "_first_channel_code", "_day", "_valid"]
+INTERNALS += ["_order_first", "_prev_day", "_last_day"]
+
+
+def generated(seed: int, n: int, order: str, lines: bool) -> pd.DataFrame:
+    """An orders export: few distinct timestamps (so a customer's orders share some), 5 % guest
+    orders, statuses in several spellings, some refunds written as negative amounts."""
+    rng = np.random.default_rng(seed)
+    stamps = pd.Timestamp("2025-03-01") + pd.to_timedelta(
+        rng.integers(0, 90, 40) * 86400 + rng.integers(0, 3, 40) * 3600, unit="s"
+    )
+    ids = [f"S{seed}-{i}" for i in range(n)]
+    if lines:  # orders of up to three lines: each line a row with the order's number
+        ids = [f"S{seed}-{i // 3 if i % 7 else i}" for i in range(n)]
+    frame = pd.DataFrame(
+        {
+            "order_id": ids,
+            "customer_id": rng.choice([f"K{i:02d}" for i in range(25)], n),
+            "order_date": rng.choice(stamps, n),
+            "amount": rng.uniform(1, 400, n).round(2),
+            "channel": rng.choice(["Store", "App", "Web", "Hotline", ""], n, p=[0.3, 0.3, 0.2, 0.15, 0.05]),
+            "status": rng.choice(["completed", "Cancelled", "returned", "", "paid"], n, p=[0.5, 0.1, 0.1, 0.2, 0.1]),
+        }
+    )
+    frame.loc[rng.random(n) < 0.05, "customer_id"] = ""
+    refund = (rng.random(n) < 0.05) & (frame["status"] == "")
+    frame.loc[refund, "amount"] = -frame.loc[refund, "amount"]
+    frame = frame.sort_values("order_date", kind="stable")
+    if order == "reversed":
+        frame = frame.iloc[::-1]
+    elif order == "shuffled":
+        frame = frame.sample(frac=1, random_state=seed)
+    return frame.reset_index(drop=True)
+
+
+def expected(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's fact columns computed by pandas, from the definitions in insight/db/facts.py."""
+    f = frame.copy()
+    f["order_date"] = pd.to_datetime(f["order_date"])
+    f["customer_id"] = f["customer_id"].replace("", None)
+    f["channel"] = f["channel"].replace("", None)
+    status = f["status"].fillna("").str.lower()
+    status = status.where(~((status == "") & (f["amount"] < 0)), "returned")
+    f["_valid"] = ~status.isin(["cancelled", "returned"])
+    f["_day"] = f["order_date"].dt.normalize()
+    channels = sorted(f["channel"].dropna().unique())
+    f["_channel_code"] = f["channel"].map({c: i + 1 for i, c in enumerate(channels)})
+    customers = sorted(f["customer_id"].dropna().unique())
+    f["_cust"] = f["customer_id"].map({c: i + 1 for i, c in enumerate(customers)})
+    counted = f[f["_valid"] & f["customer_id"].notna()]
+    per = counted.groupby("customer_id")["order_date"]
+    f["_first_at"] = f["customer_id"].map(per.min())
+    f["_last_day"] = f["customer_id"].map(per.max().dt.normalize())
+    first = counted.dropna(subset=["channel"]).sort_values(["order_date", "channel"]).groupby("customer_id").head(1)
+    f["_first_channel"] = f["customer_id"].map(first.set_index("customer_id")["channel"])
+    f["_first_channel_code"] = f["_first_channel"].map({c: i + 1 for i, c in enumerate(channels)})
+    return f
+
+
+def prev_days(customers, stamps, prev) -> dict:
+    """{(customer, timestamp): the sorted previous counted order days of its counted orders} (orders
+    sharing a timestamp may take the previous days in either order)."""
+    out: dict = {}
+    for key, day in zip(zip(customers, map(pd.Timestamp, stamps), strict=True), prev, strict=True):
+        out.setdefault(key, []).append("-" if pd.isna(day) else str(pd.Timestamp(day).date()))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def published(ws: Workspace) -> pd.DataFrame:
+    """The orders version as written (physical order), customers' rows only for `_prev_day`."""
+    physical = ws.snapshot().tables["orders"]
+    return ws.query(f'SELECT * FROM "{physical}" ORDER BY rowid', cap=10**7)
+
+
+def check(got: pd.DataFrame, frame: pd.DataFrame) -> None:
+    want = expected(frame)
+    assert len(got) == len(want)
+    assert got["order_date"].is_monotonic_increasing  # written in time order: period filters skip row groups
+    key = ["order_id", "customer_id", "order_date", "amount", "channel"]
+    got = got.assign(customer_id=got["customer_id"].astype(object).where(got["customer_id"].notna(), ""))
+    got = got.assign(channel=got["channel"].astype(object).where(got["channel"].notna(), ""))
+    want = want.assign(customer_id=want["customer_id"].fillna(""), channel=want["channel"].fillna(""))
+    merged = got.sort_values(key, kind="stable").reset_index(drop=True)
+    ours = want.sort_values(key, kind="stable").reset_index(drop=True)
+    assert (merged[key].astype(str) == ours[key].astype(str)).all().all()
+    for column in ["_valid", "_channel_code", "_cust", "_first_at", "_first_channel", "_first_channel_code"]:
+        a, b = merged[column], ours[column]
+        same = (a.isna() & b.isna()) | (a.astype(object) == b.astype(object))
+        assert same.all(), (column, merged.loc[~same, [*key, column]].head(), ours.loc[~same, column].head())
+    for column in ["_day", "_last_day"]:
+        a, b = pd.to_datetime(merged[column]), pd.to_datetime(ours[column])
+        assert ((a.isna() & b.isna()) | (a == b)).all(), column
+    # Each counted order's previous counted order day of its customer; none for the others.
+    mine = merged[(merged["customer_id"] != "") & merged["_valid"]]
+    theirs = ours[(ours["customer_id"] != "") & ours["_valid"]].sort_values(
+        ["customer_id", "order_date"], kind="stable"
+    )
+    pandas_prev = theirs.groupby("customer_id")["_day"].shift(1)
+    assert prev_days(mine["customer_id"], mine["order_date"], mine["_prev_day"]) == prev_days(
+        theirs["customer_id"], theirs["order_date"], pandas_prev
+    )
+    assert merged.loc[~merged["_valid"], "_prev_day"].isna().all()
+    # One first line per order, a counted one where the order has one.
+    firsts = merged[merged["_order_first"]]
+    assert sorted(firsts["order_id"]) == sorted(merged["order_id"].unique())
+    has_counted = merged.groupby("order_id")["_valid"].any()
+    assert (firsts.set_index("order_id")["_valid"] == has_counted.loc[firsts["order_id"]]).all()
+
+
+@pytest.mark.parametrize("order", ["time", "reversed", "shuffled"])
+@pytest.mark.parametrize("lines", [False, True], ids=["one line per order", "orders of several lines"])
+def test_the_fact_columns_of_an_import_match_pandas(tmp_path, order, lines):
+    frame = generated(seed=len(order) + lines, n=1500, order=order, lines=lines)
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    import_file(ws, tmp_path / "orders.csv", "orders")
+    check(published(ws), frame)
+    ws.close()
+
+
+def test_the_fact_columns_match_pandas_after_an_append_out_of_order(tmp_path):
+    """A second file, shuffled and earlier in time in part, appended: every row's columns are
+    computed again over both files."""
+    first = generated(seed=11, n=900, order="time", lines=True)
+    second = generated(seed=12, n=700, order="shuffled", lines=False)
+    second["order_date"] = pd.to_datetime(second["order_date"]) - pd.Timedelta(days=30)
+    first.to_csv(tmp_path / "a.csv", index=False)
+    second.to_csv(tmp_path / "b.csv", index=False)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    import_file(ws, tmp_path / "a.csv", "orders")
+    import_file(ws, tmp_path / "b.csv", "orders", mode="append")
+    check(published(ws), pd.concat([first, second], ignore_index=True))
+    ws.close()
