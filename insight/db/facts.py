@@ -213,20 +213,24 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
     return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
-def orders_select(cur, source: str, columns: set[str], key: str) -> str:
+def orders_select(cur, source: str, columns: set[str], key: str, unique_ids: bool = False) -> str:
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
     columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time: what
     an import publishes as an orders version. `key` is a column of `source` unique per row; it is
-    left out of the result."""
-    with_, join, extra = _orders_parts(cur, source, {c.lower() for c in columns}, lambda a: f"{a}.{quote(key)}")
+    left out of the result. `unique_ids`: the caller knows no two rows share an order id."""
+    lower = {c.lower() for c in columns}
+    with_, join, extra = _orders_parts(cur, source, lower, lambda a: f"{a}.{quote(key)}", unique_ids)
     base = dialect.star_except("e", [quote(key)])
     select = f"SELECT {base}, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
     return f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
-def _orders_parts(cur, source: str, lower: set[str], key: Callable[[str], str]) -> tuple[list[str], str, list[str]]:
+def _orders_parts(
+    cur, source: str, lower: set[str], key: Callable[[str], str], unique_ids: bool = False
+) -> tuple[list[str], str, list[str]]:
     """CTEs, joins and columns that add ORDER_INTERNALS to the orders rows `e` of `source`;
-    `key(alias)` is a row's unique key (joins a window computed over a few columns back)."""
+    `key(alias)` is a row's unique key (joins a window computed over a few columns back).
+    `unique_ids`: no two rows share an order id (known already: not looked at again)."""
     valid = "coalesce(status, '') NOT IN ('cancelled', 'returned')"
     valid_e = valid.replace("status", "e.status")
     with_, join, extra = [], "", []
@@ -271,7 +275,7 @@ def _orders_parts(cur, source: str, lower: set[str], key: Callable[[str], str]) 
     # One line per order is its "first" (a counted line where there is one), so counting orders is
     # a plain count, additive over any grouping, instead of a distinct count.
     first_line = "true"
-    if "order_id" in lower:
+    if "order_id" in lower and not unique_ids:
         unique = cur.execute(f"SELECT count(DISTINCT order_id) = count(order_id) FROM {source}").fetchone()[0]
         if not unique:
             first_line = "e.order_id IS NULL OR row_number() OVER "

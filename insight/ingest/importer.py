@@ -175,6 +175,7 @@ def import_file(
         plan = Plan(cur, table, parsed, chosen, name, campaign)
         plan.build()
         step(0.6, "checking duplicates")
+        unique = integrity.unique_ids(cur, plan.ids)
         result = Result(
             table=table,
             file=name,
@@ -184,7 +185,7 @@ def import_file(
             rejects=plan.rejects(),
             mapping=chosen,
             unmapped=plan.extras_source,
-            duplicate_rows=integrity.duplicate_rows(cur),
+            duplicate_rows=integrity.duplicate_rows(cur, unique, parsed.columns, plan.loaded == parsed.rows),
             duplicates_existing=0,
             version=None,
             read=parsed.describe(),
@@ -217,7 +218,7 @@ def import_file(
         result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
         result.warnings += low
         # (orders keep the file's row number: a unique key the fact's window joins back on)
-        select = f"SELECT * EXCLUDE ({'_hash' if table == 'orders' else '_row, _hash'}, _ok) FROM {TYPED}"
+        select = f"SELECT * EXCLUDE ({'' if table == 'orders' else '_row, '}_ok) FROM {TYPED}"
         columns = set(plan.output_columns)
         if mode == "append" and snap.has(table):
             select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
@@ -225,7 +226,8 @@ def import_file(
         if dry_run:
             return result
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
-            select = facts.orders_select(cur, f"({select})", columns, key="_row")
+            unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
+            select = facts.orders_select(cur, f"({select})", columns, key="_row", unique_ids=unique_orders)
         step(0.8, "publishing")
         report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
         try:

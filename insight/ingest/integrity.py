@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from insight import settings
 from insight.db.workspace import Snapshot, Workspace, quote
 from insight.i18n import Message, msg
-from insight.ingest.plan import GENERATED, TYPED
+from insight.ingest.plan import GENERATED, RAW, TYPED
 
 #: Tables with one row per key.
 KEYS = {"customers": "customer_id", "campaigns": "campaign_id"}
@@ -30,9 +30,23 @@ class Superseded:
     keys: list[str]  # a few of those keys
 
 
-def duplicate_rows(cur) -> int:
-    """Loaded rows that repeat another loaded row of the file exactly (all source columns)."""
-    return cur.execute(f"SELECT count(*) - count(DISTINCT _hash) FROM {TYPED}").fetchone()[0]
+def unique_ids(cur, ids: list[str]) -> set[str]:
+    """The columns of `ids` that no loaded row leaves blank and no two share."""
+    if not ids:
+        return set()
+    found = cur.execute(f"SELECT {', '.join(f'count(DISTINCT {quote(c)}) = count(*)' for c in ids)} FROM {TYPED}")
+    return {c for c, unique in zip(ids, found.fetchone(), strict=True) if unique}
+
+
+def duplicate_rows(cur, unique: set[str], source_columns: list[str], every_row: bool) -> int:
+    """Loaded rows that repeat another loaded row of the file exactly (all source columns). None
+    where an id typed from one source column is `unique` (rows with different ids differ); else
+    the loaded rows' source columns are hashed (`every_row`: none rejected, all rows loaded)."""
+    if unique:
+        return 0
+    row = f"hash({', '.join(quote(c) for c in source_columns)})"
+    loaded = "" if every_row else f" WHERE _row IN (SELECT _row FROM {TYPED})"
+    return cur.execute(f"SELECT count(*) - count(DISTINCT {row}) FROM {RAW}{loaded}").fetchone()[0]
 
 
 def keep_last_per_key(cur, table: str) -> Superseded:

@@ -1,8 +1,8 @@
 """Typing one import: every mapped column coerced, the ids a table can do without stood in for,
 every row that cannot be read rejected with its reason, in one pass over the raw rows.
 
-`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_hash`
-of the source row, `_ok`) and TEMP TABLE `rejects` (row, column, value, reason key, detail).
+`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`)
+and TEMP TABLE `rejects` (row, column, value, reason key, detail).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from insight.db.schema import (
     CANCELLED,
     COMPLETED,
     DATE,
+    ID,
     INTEGER,
     NUMBER,
     RETURNED,
@@ -225,10 +226,9 @@ class Plan:
         self.output_columns = order
         select = ", ".join(f"{self.exprs[n]} AS {quote(n)}" for n in order)
         bad = " OR ".join(f"({cond})" for _, _, cond, _, _ in self.checks) or "false"
-        source_hash = f"hash({', '.join(quote(c) for c in self.parsed.columns)})"
         cur = self.cur
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select}, {source_hash} AS _hash, "
+            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select}, "
             f"NOT ({bad}) AS _ok FROM {self._with_clean(RAW)}"
         )
         bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
@@ -255,6 +255,11 @@ class Plan:
             cur.execute(f"DELETE FROM {TYPED} WHERE NOT _ok")
         self.rejected = bad_rows + self.parsed.unreadable_rows
         self.loaded = self.parsed.rows - bad_rows
+
+    @property
+    def ids(self) -> list[str]:
+        """The id columns typed from one source column each: where one is unique, so are the rows."""
+        return [c for c in self.chosen if c in self.exprs and column(self.table, c).kind == ID]
 
     def rejects(self, limit: int = settings.MAX_REJECTS_KEPT) -> pd.DataFrame:
         return self.cur.execute(
