@@ -258,8 +258,10 @@ class Plan:
 
     @property
     def ids(self) -> list[str]:
-        """The id columns typed from one source column each: where one is unique, so are the rows."""
-        return [c for c in self.chosen if c in self.exprs and column(self.table, c).kind == ID]
+        """The table's own id (`order_id` of orders …) where the file has it, typed from one source
+        column: where it is unique, so are the rows."""
+        own = f"{self.table.removesuffix('s')}_id"
+        return [c for c in self.chosen if c == own and c in self.exprs and column(self.table, c).kind == ID]
 
     def rejects(self, limit: int = settings.MAX_REJECTS_KEPT) -> pd.DataFrame:
         return self.cur.execute(
