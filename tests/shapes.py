@@ -200,16 +200,19 @@ SECTIONS: tuple[tuple[str, str | None], ...] = (
     ("data", None),
 )
 #: The sections whose figures the CLI `view` computes differently: a Churn view holds the tables of
-#: every section but the risk model, a Segments view those of RFM, tiers and CLV (movement and
-#: clusters add their own), so the other tabs would repeat the same computation.
+#: every section, and with `tab=risk` the risk model too; a Segments view those of RFM, tiers and
+#: CLV, and with `tab=movement` or `tab=clusters` their own as well. The views of the other tabs
+#: are parts of these (the same computations on the same scope), so they would only repeat them.
 CLI_SECTIONS = tuple(
     s
     for s in SECTIONS
     if s
     not in {
+        ("churn", "trend"),
         ("churn", "attribute"),
         ("churn", "cohorts"),
         ("churn", "survival"),
+        ("segments", "rfm"),
         ("segments", "tiers"),
         ("segments", "clv"),
     }

@@ -24,11 +24,20 @@ class WorkspaceHeld(InsightError):
     the command instead (insight/handoff.py), or another CLI run."""
 
 
+#: The last write to each database file by this process (a fresh tick per write). The process that
+#: holds a DuckDB file is its only writer and writes only through `writer()`, so what was read
+#: after the file's last tick stays true until the next (`Connection.remembered`).
+_WRITTEN: dict[str, int] = {}
+_TICKS = itertools.count(1)
+
+
 class Connection:
     """One DuckDB file. Safe to share between threads: every call takes its own cursor."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = settings.workspace_path(path)
+        self._file = str(Path(self.path).resolve())
+        self._remembered: dict[str, tuple[int, object]] = {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), config={"memory_limit": settings.DUCKDB_MEMORY_LIMIT})
@@ -89,6 +98,17 @@ class Connection:
             row = cur.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
+    def remembered(self, name: str, read):
+        """`read()`, kept until this process next writes the file: a value of the bookkeeping
+        tables (the version) that every script run reads several times costs one query per write."""
+        tick = _WRITTEN.get(self._file, 0)  # taken before reading: a write meanwhile reads again
+        kept = self._remembered.get(name)
+        if kept is not None and kept[0] == tick:
+            return kept[1]
+        value = read()
+        self._remembered[name] = (tick, value)
+        return value
+
     def created(self, name: str, kind: str, sql: str, params: list | dict | None = None) -> None:
         """`name` is (or was already) `CREATE <kind> name AS sql`: an engine keeping its own
         copy of derived tables builds it from the same SQL."""
@@ -119,6 +139,8 @@ class Connection:
                 if isinstance(exc, duckdb.Error):
                     raise write_error(exc) from exc
                 raise
+            finally:  # after the commit (or rollback): what was remembered is read again
+                _WRITTEN[self._file] = next(_TICKS)
 
     def close(self) -> None:
         self._con.close()

@@ -75,7 +75,8 @@ class Workspace(Connection):
     # --- versions ----------------------------------------------------------------------------
 
     def version(self) -> int:
-        return int(self.scalar("SELECT coalesce(max(version), 0) FROM _imports"))
+        """The latest version (read once per write: a script run asks several times)."""
+        return self.remembered("version", lambda: int(self.scalar("SELECT coalesce(max(version), 0) FROM _imports")))
 
     def snapshot(self, version: int | None = None) -> Snapshot:
         """The tables in force at `version` (default: the latest). A pruned or unknown version

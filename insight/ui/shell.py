@@ -51,8 +51,10 @@ class Context:
     @functools.cached_property
     def marks_revision(self) -> tuple:
         """The dated notes' revision (how many, the last id), read once per run: the charts draw
-        the notes of this revision (insight/ui/interact.py caches them by it)."""
-        return tuple(self.ws.query("SELECT count(*) AS n, max(id) AS last FROM _annotations").iloc[0].tolist())
+        the notes of this revision (insight/ui/interact.py caches them by it). Notes are written
+        through the workspace's writer, so it is read again only after a write."""
+        sql = "SELECT count(*) AS n, max(id) AS last FROM _annotations"
+        return self.ws.remembered("marks", lambda: tuple(self.ws.query(sql).iloc[0].tolist()))
 
 
 def context() -> Context:

@@ -18,9 +18,10 @@ from tests.apptest_support import app, assert_clean, clean_caches, texts  # noqa
 
 
 def by_shape(names=shapes.SHAPE_NAMES):
-    """One test (and xdist group) per shape; the shapes of one table last: most of their pages are
-    empty states, so the quickest tests end the run and the two workers finish together."""
-    ordered = sorted(names, key=lambda n: n.endswith("_only"))
+    """One test (and xdist group) per shape, the longest first: the shape also run in Chinese,
+    then the others, and the shapes of one table last (most of their pages are empty states), so
+    the quickest tests end the run and the two workers finish together."""
+    ordered = sorted(names, key=lambda n: (n not in IN_CHINESE, n.endswith("_only")))
     return [pytest.param(n, marks=pytest.mark.xdist_group(f"shape-{n}"), id=n) for n in ordered]
 
 
