@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from insight import settings
+from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
 from insight.domain import spells
@@ -305,9 +306,23 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     """Monthly first-order cohorts of the period × months since: cohort, offset, customers (the
     cohort's size), retained (with an order in month cohort + offset), retention, revenue (of the
     cohort in that month), revenue_retention (against its first month). Only complete cells are
-    returned: a cell whose month ends after the data is masked, never shown as 0."""
+    returned: a cell whose month ends after the data is masked, never shown as 0.
+
+    They depend on the data, the filters and the period only (not on the churn definition or the
+    tab): computed once per filter set and remembered (insight/cache.py)."""
     if not scope.has("orders", "customer_id", "order_date") or scope.period is None:
         return None
+    found = _cohorts(scope)
+    return None if found is None else found.copy()
+
+
+def _cohort_key(scope: Scope) -> tuple:
+    tables = tuple(sorted(scope.snap.tables.items()))
+    return (str(scope.ws.path), tables, scope.snap.rows, scope.filters.dims, scope.period, scope.data_end)
+
+
+@memo(64, key=_cohort_key)
+def _cohorts(scope: Scope) -> pd.DataFrame | None:
     cond, params = _orders(scope)
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
