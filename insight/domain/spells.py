@@ -45,10 +45,11 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
     with the order before the next start, or with the customer's last kept order."""
     n = int(n)
     orders = scope.table("orders")
-    if whole_customers(scope):
+    whole = whole_customers(scope)
+    if (codes := _codes(scope)) is not None:
+        sql, args = (_whole_days if whole else _from_days)(scope, n, codes), []
+    elif whole:
         sql, args = _from_fact(scope, n, cond), params
-    elif (codes := _codes(scope)) is not None:
-        sql, args = _from_days(scope, n, codes), []
     else:
         sql, args = _recomputed(scope, n, cond), params
     digest = hashlib.sha1(repr((orders, cond, params)).encode()).hexdigest()[:12]
@@ -57,10 +58,11 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
 
 
 def _ids(scope: Scope) -> str:
-    """Each customer key's customer_id, from the first orders (a row or a few per customer; all of
-    them: the row scope is applied to the spells already), kept in memory per data version."""
+    """Each customer key's customer_id and last counted order day, from the first orders (a row or
+    a few per customer; all of them: the row scope is applied to the spells already), kept in
+    memory per data version."""
     first = scope.snap.tables["first_orders"]
-    sql = f"SELECT DISTINCT _cust, customer_id FROM {quote(first)} ORDER BY _cust"
+    sql = f"SELECT DISTINCT _cust, customer_id, _last_day FROM {quote(first)} ORDER BY _cust"
     return facts.derived_table(scope.ws, "cid", SCHEMA, first, "ids", sql, [], keep=2)
 
 
@@ -99,11 +101,34 @@ def _recomputed(scope: Scope, n: int, cond: str) -> str:
     return _paired(scope, starts, n)
 
 
-def _from_days(scope: Scope, n: int, codes: tuple[str, list[int]]) -> str:
+def _keep(kept: list[int] | None) -> str:
+    """SQL keeping the customer days (`t`) whose code is in `kept` (None: every day)."""
+    if kept is None:
+        return "true"
+    return f"list_contains([{', '.join(str(int(k)) for k in kept)}], t._k)" if kept else "false"
+
+
+def _whole_days(scope: Scope, n: int, codes: tuple[str, list[int] | None]) -> str:
+    """Spells of customers kept whole, from the customer days: the starts are a filter on the
+    previous order day (the fact's), and each spell lapses N days after the next start's previous
+    order day, or after the customer's last order: the next start is the next row, in one
+    streaming pass in the stored order (customer, day)."""
+    days, kept = codes
+    nxt = "CASE WHEN lead(t._cust) OVER () = t._cust THEN lead(t._prev) OVER () END"
+    starts = (
+        f"SELECT t._cust, t._day AS d, {nxt} AS next_prev FROM {days} t "
+        f"WHERE {_keep(kept)} AND {_gap('t._prev', 't._day', n)}"
+    )
+    lapse = dialect.plus_days("coalesce(s.next_prev, i._last_day)", n)
+    spells = f"SELECT i._cust, i.customer_id, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
+    return f"{spells} JOIN {_ids(scope)} i ON i._cust = s._cust"
+
+
+def _from_days(scope: Scope, n: int, codes: tuple[str, list[int] | None]) -> str:
     """Spells of the customer days whose code is kept, in one pass in their stored order
     (customer, day): DuckDB's streaming window (`OVER ()`) reads its input in that order."""
     days, kept = codes
-    keep = f"list_contains([{', '.join(str(int(k)) for k in kept)}], t._k)" if kept else "false"
+    keep = _keep(kept)
     same = lambda f, col: f"CASE WHEN {f}(t._cust) OVER () = t._cust THEN {f}({col}) OVER () END"  # noqa: E731
     marked = (
         f"SELECT _cust, d, {_gap('prev', 'd', n)} AS first, {_gap('d', 'next', n, 'next')} AS last FROM "
@@ -120,7 +145,7 @@ def _from_days(scope: Scope, n: int, codes: tuple[str, list[int]]) -> str:
     )
 
 
-def _codes(scope: Scope) -> tuple[str, list[int]] | None:
+def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:
     """(the customer days accelerator, the codes the filters keep), or None where it cannot serve:
     another engine (the streaming pass is DuckDB's), no first orders, or a filter it does not code
     (a customer lookup)."""
@@ -128,6 +153,8 @@ def _codes(scope: Scope) -> tuple[str, list[int]] | None:
     if found is None or not {k for k, _ in scope.filters.dims} <= set(found[2]):
         return None
     days, combos, cols = found
+    if not scope.filters.dims:
+        return days, None
     where, params = scope.filters.where("orders", scope.snap, {"orders": set(cols)}, None, "t")
     kept = scope.query(f"SELECT _k FROM {combos} t WHERE {where} ORDER BY _k", params)["_k"]
     return days, [int(k) for k in kept]
@@ -150,8 +177,8 @@ def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
     combos = facts.derived_table(scope.ws, "spk", SCHEMA, fact, digest, combos_sql, [], keep=2)
     same = " AND ".join(f"t.{quote(c)} IS NOT DISTINCT FROM k.{quote(c)}" for c in cols) or "true"
     days_sql = (
-        f"SELECT CAST(t._cust AS INTEGER) AS _cust, t._day, k._k FROM {orders} t JOIN {combos} k ON {same} "
-        "WHERE t._valid AND t._cust IS NOT NULL ORDER BY t._cust, t._day"
+        f"SELECT CAST(t._cust AS INTEGER) AS _cust, t._day, k._k, t._prev_day AS _prev "
+        f"FROM {orders} t JOIN {combos} k ON {same} WHERE t._valid AND t._cust IS NOT NULL ORDER BY t._cust, t._day"
     )
     days = facts.derived_table(scope.ws, "spd", SCHEMA, fact, digest, days_sql, [], keep=2)
     return days, combos, cols
