@@ -346,16 +346,19 @@ def _cohorts(scope: Scope) -> pd.DataFrame | None:
             GROUP BY 1, 2""",
             [*params, first, last, first],
         )
-    else:  # the period's cohorts first: grouping only their customers' orders is several times faster
+    else:  # the period's cohorts first: grouping only their customers' orders (from the period's
+        # start on: none of theirs comes before) is several times faster
+        firsts, first_params = spells.first_days(scope, cond, params)
         frame = scope.query(
-            f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
-                           GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
+            f"""WITH f AS (SELECT x._cust, {month_of("x.first_day")} AS cohort FROM ({firsts}) x
+                           WHERE {month_of("x.first_day")} BETWEEN ? AND ?),
                  o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
-                       FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
+                       FROM {orders} t WHERE {cond} AND t.order_date >= ? AND t._cust IN (SELECT _cust FROM f)
+                       GROUP BY 1, 2)
             SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
                    sum(o.revenue) AS revenue
             FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
-            [*params, first, last, *params],
+            [*first_params, first, last, *params, first],
         )
     if frame.empty:
         return None

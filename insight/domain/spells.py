@@ -145,6 +145,18 @@ def _from_days(scope: Scope, n: int, codes: tuple[str, list[int] | None]) -> str
     )
 
 
+def first_days(scope: Scope, cond: str, params: list) -> tuple[str, list]:
+    """(SQL of `_cust, first_day`, its params): each customer's first order among the orders `t`
+    where `cond` holds: from the customer days where they code the filters, else the orders."""
+    if (codes := _codes(scope)) is not None:
+        days, kept = codes
+        return f"SELECT t._cust, min(t._day) AS first_day FROM {days} t WHERE {_keep(kept)} GROUP BY t._cust", []
+    return (
+        f"SELECT t._cust, min(t._day) AS first_day FROM {scope.table('orders')} t WHERE {cond} GROUP BY t._cust",
+        params,
+    )
+
+
 def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:
     """(the customer days accelerator, the codes the filters keep), or None where it cannot serve:
     another engine (the streaming pass is DuckDB's), no first orders, or a filter it does not code
