@@ -103,13 +103,6 @@ def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
     return spells.cte(scope, int(d.days), *_orders(scope))
 
 
-def _spell_months(alias: str) -> str:
-    """The first month whose start a spell (`alias`) is active at (the month after its start)
-    and the month its lapse falls in: active at the start of every month between them."""
-    first = dialect.as_date(dialect.plus_month(dialect.trunc("month", f"{alias}.start")))
-    return f"{first} AS first_month, {dialect.trunc('month', f'{alias}.lapse')} AS last_month"
-
-
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
     first = period[0].replace(day=1)
     return list(pd.date_range(first, period[1], freq="MS").date)
@@ -198,7 +191,8 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
         spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
             f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")}),
-                 g AS (SELECT {_spell_months("s")}, s.lapse <= ? AS seen, count(*) AS n FROM spells s GROUP BY 1, 2, 3)
+                 g AS (SELECT s.first_month, s.last_month, s.lapse <= ? AS seen, count(*) AS n
+                       FROM spells s GROUP BY 1, 2, 3)
             SELECT m AS month, CAST(coalesce(sum(g.n), 0) AS BIGINT) AS active,
                    CAST(coalesce(sum(g.n) FILTER (WHERE g.last_month = m AND g.seen), 0) AS BIGINT) AS churned
             FROM months LEFT JOIN g ON g.first_month <= m AND g.last_month >= m GROUP BY m ORDER BY m""",
@@ -280,10 +274,10 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         # by arithmetic on its first and last month instead of a join with every month.
         lo, hi = "greatest(s.first_month, CAST(? AS DATE))", "least(s.last_month, CAST(? AS DATE))"
         frame = scope.query(
-            f"""WITH {spells}, b AS (SELECT s.*, {_spell_months("s")} FROM spells s)
+            f"""WITH {spells}
             SELECT {value} AS value, CAST(sum({dialect.months_between(lo, hi)} + 1) AS BIGINT) AS customers,
                    count(*) FILTER (WHERE s.last_month <= CAST(? AS DATE) AND s.lapse <= ?) AS churned
-            FROM b s {join} WHERE {lo} <= {hi} GROUP BY 1""",
+            FROM spells s {join} WHERE {lo} <= {hi} GROUP BY 1""",
             [*spell_params, months[0], months[-1], months[-1], scope.data_end, months[0], months[-1]],
         )
     return wilson_table(frame)

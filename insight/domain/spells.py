@@ -27,7 +27,7 @@ from insight.db.workspace import quote
 from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
 
-SCHEMA = 4  # in the spell tables' names: bump whenever their SQL changes
+SCHEMA = 5  # in the spell tables' names: bump whenever their SQL changes
 
 #: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
 #: source on the orders is a lookup through the customer).
@@ -37,9 +37,11 @@ _ORDER_COLUMNS = tuple(d.key for d in DIMENSIONS if d.key in d.sources.get("orde
 
 
 def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
-    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params): runs of the orders `t` where
-    `cond` holds (`params`) at most `n` days apart, with `lapse` = the run's last order + N days
-    (in the future while the run is open).
+    """(a CTE `spells(_cust, customer_id, start, lapse, first_month, last_month)`, its params): runs
+    of the orders `t` where `cond` holds (`params`) at most `n` days apart, with `lapse` = the
+    run's last order + N days (in the future while the run is open), `first_month` the first month
+    whose start the spell is active at (the month after its start) and `last_month` the month its
+    lapse falls in: active at the start of every month between them.
 
     An order more than N days after the customer's previous kept one starts a spell; a spell ends
     with the order before the next start, or with the customer's last kept order."""
@@ -52,6 +54,8 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
         sql, args = _from_fact(scope, n, cond), params
     else:
         sql, args = _recomputed(scope, n, cond), params
+    first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
+    sql = f"SELECT s.*, {first} AS first_month, {dialect.trunc('month', 's.lapse')} AS last_month FROM ({sql}) s"
     digest = hashlib.sha1(repr((orders, cond, params)).encode()).hexdigest()[:12]
     table = facts.derived_table(scope.ws, "spl", SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, args)
     return f"spells AS (SELECT * FROM {table})", []
