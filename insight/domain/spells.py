@@ -1,18 +1,19 @@
 """Churn spells (insight/domain/churn.py, behavioural definition): runs of a customer's counted
 orders at most N days apart.
 
-Three ways to the same spells, cheapest first:
+Three ways to the same spells:
 
-- **whole customers** (no filter, or filters that keep or drop each customer's orders whole): the
-  orders fact's precomputed previous and last order days of each customer serve any N, so spells
-  are a filter and one window over the starts;
-- **customer days** (filters that split a customer's orders, such as a channel or a category, on
-  DuckDB): an accelerator built on first use per data version and row scope holds every counted
-  order as (customer key, day, code of its filterable values) sorted by customer and day; a
-  filter is a list of codes, and each kept order's previous and next kept day are its neighbours
-  in that order, read in one streaming pass (no sort);
-- otherwise (another engine, or such a filter with a customer lookup) the previous day is
-  recomputed by a window over the orders kept.
+- **customer days** (DuckDB): an accelerator built in memory on first use per data version and
+  row scope holds every counted order as (customer key, day, the fact's previous order day, a
+  code of its region, segment, channel, category and product) sorted by customer and day, and a
+  filter is a list of codes. Where the filters keep or drop each customer's orders whole, starts
+  are a filter on the previous order day and each spell ends before the next start (the next row,
+  in one streaming pass); where they split a customer's orders (a channel, a category), each kept
+  order's previous and next kept day are its neighbours in that order, read in one streaming
+  pass (no sort);
+- **the fact** (another engine, or a customer lookup such as the value tier): where customers are
+  kept whole, the fact's previous and last order days and one window over the starts;
+- otherwise the previous day is recomputed by windows over the orders kept.
 
 Spells are computed once per N and filter set into the process's scratch catalog (never the
 file): the trend, its comparison, the breakdown, survival and the complaints split all read them.
@@ -178,7 +179,7 @@ def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:
 
 def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
     """(the customer days table, its codes' table, the columns coded) of the scope's counted
-    orders, built on first use per data version and row scope (in memory: about 14 bytes an
+    orders, built on first use per data version and row scope (in memory: about 18 bytes an
     order); None on another engine or without first orders."""
     cols = [c for c in _ORDER_COLUMNS if c in scope.columns.get("orders", ())]
     if scope.ws.engine is not None or not scope.snap.has("first_orders"):
