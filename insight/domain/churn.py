@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from insight import settings
+from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
 from insight.domain import spells
@@ -100,13 +101,6 @@ def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
     """(a CTE `spells(_cust, customer_id, start, lapse)`, its params) of the counted orders under
     the global filters (insight/domain/spells.py)."""
     return spells.cte(scope, int(d.days), *_orders(scope))
-
-
-def _spell_months(alias: str) -> str:
-    """The first month whose start a spell (`alias`) is active at (the month after its start)
-    and the month its lapse falls in: active at the start of every month between them."""
-    first = dialect.as_date(dialect.plus_month(dialect.trunc("month", f"{alias}.start")))
-    return f"{first} AS first_month, {dialect.trunc('month', f'{alias}.lapse')} AS last_month"
 
 
 def _months(period: tuple[dt.date, dt.date]) -> list[dt.date]:
@@ -197,7 +191,8 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
         spells, spell_params = spell_cte(scope, d)
         frame = scope.query(
             f"""WITH {spells}, months AS ({dialect.date_rows("?", "m")}),
-                 g AS (SELECT {_spell_months("s")}, s.lapse <= ? AS seen, count(*) AS n FROM spells s GROUP BY 1, 2, 3)
+                 g AS (SELECT s.first_month, s.last_month, s.lapse <= ? AS seen, count(*) AS n
+                       FROM spells s GROUP BY 1, 2, 3)
             SELECT m AS month, CAST(coalesce(sum(g.n), 0) AS BIGINT) AS active,
                    CAST(coalesce(sum(g.n) FILTER (WHERE g.last_month = m AND g.seen), 0) AS BIGINT) AS churned
             FROM months LEFT JOIN g ON g.first_month <= m AND g.last_month >= m GROUP BY m ORDER BY m""",
@@ -279,10 +274,10 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         # by arithmetic on its first and last month instead of a join with every month.
         lo, hi = "greatest(s.first_month, CAST(? AS DATE))", "least(s.last_month, CAST(? AS DATE))"
         frame = scope.query(
-            f"""WITH {spells}, b AS (SELECT s.*, {_spell_months("s")} FROM spells s)
+            f"""WITH {spells}
             SELECT {value} AS value, CAST(sum({dialect.months_between(lo, hi)} + 1) AS BIGINT) AS customers,
                    count(*) FILTER (WHERE s.last_month <= CAST(? AS DATE) AND s.lapse <= ?) AS churned
-            FROM b s {join} WHERE {lo} <= {hi} GROUP BY 1""",
+            FROM spells s {join} WHERE {lo} <= {hi} GROUP BY 1""",
             [*spell_params, months[0], months[-1], months[-1], scope.data_end, months[0], months[-1]],
         )
     return wilson_table(frame)
@@ -305,9 +300,23 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
     """Monthly first-order cohorts of the period × months since: cohort, offset, customers (the
     cohort's size), retained (with an order in month cohort + offset), retention, revenue (of the
     cohort in that month), revenue_retention (against its first month). Only complete cells are
-    returned: a cell whose month ends after the data is masked, never shown as 0."""
+    returned: a cell whose month ends after the data is masked, never shown as 0.
+
+    They depend on the data, the filters and the period only (not on the churn definition or the
+    tab): computed once per filter set and remembered (insight/cache.py)."""
     if not scope.has("orders", "customer_id", "order_date") or scope.period is None:
         return None
+    found = _cohorts(scope)
+    return None if found is None else found.copy()
+
+
+def _cohort_key(scope: Scope) -> tuple:
+    tables = tuple(sorted(scope.snap.tables.items()))
+    return (str(scope.ws.path), tables, scope.snap.rows, scope.filters.dims, scope.period, scope.data_end)
+
+
+@memo(64, key=_cohort_key)
+def _cohorts(scope: Scope) -> pd.DataFrame | None:
     cond, params = _orders(scope)
     end = scope.data_end
     first, last = scope.period[0].replace(day=1), _month_end(scope.period[1])
@@ -331,16 +340,19 @@ def cohorts(scope: Scope) -> pd.DataFrame | None:
             GROUP BY 1, 2""",
             [*params, first, last, first],
         )
-    else:  # the period's cohorts first: grouping only their customers' orders is several times faster
+    else:  # the period's cohorts first: grouping only their customers' orders (from the period's
+        # start on: none of theirs comes before) is several times faster
+        firsts, first_params = spells.first_days(scope, cond, params)
         frame = scope.query(
-            f"""WITH f AS (SELECT t._cust, {month_of("min(t._day)")} AS cohort FROM {orders} t WHERE {cond}
-                           GROUP BY t._cust HAVING {month_of("min(t._day)")} BETWEEN ? AND ?),
+            f"""WITH f AS (SELECT x._cust, {month_of("x.first_day")} AS cohort FROM ({firsts}) x
+                           WHERE {month_of("x.first_day")} BETWEEN ? AND ?),
                  o AS (SELECT t._cust, {month_of("t._day")} AS m, {revenue} AS revenue
-                       FROM {orders} t WHERE {cond} AND t._cust IN (SELECT _cust FROM f) GROUP BY 1, 2)
+                       FROM {orders} t WHERE {cond} AND t.order_date >= ? AND t._cust IN (SELECT _cust FROM f)
+                       GROUP BY 1, 2)
             SELECT f.cohort, {dialect.months_between("f.cohort", "o.m")} AS offset, count(*) AS retained,
                    sum(o.revenue) AS revenue
             FROM o JOIN f ON f._cust = o._cust GROUP BY 1, 2""",
-            [*params, first, last, *params],
+            [*first_params, first, last, *params, first],
         )
     if frame.empty:
         return None

@@ -1,0 +1,146 @@
+"""Churn spells and cohorts under every kind of filter, against pandas on generated data.
+
+Spells are computed three ways (insight/domain/spells.py): from the fact's previous order day
+(customers kept whole), from the customer days accelerator (a streaming pass in its stored
+order), and by windows over the kept orders (another engine, or a customer lookup with a
+channel). Each is checked here, spell by spell, against one pandas computation; the data is
+large enough (several row groups) that DuckDB reads it on several threads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from insight import demo
+from insight.db.workspace import Workspace
+from insight.domain import churn, spells
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
+from tests.domain.test_churn import default_period, pandas_cohorts, valid_orders
+
+#: More orders than three DuckDB row groups, few enough to publish in seconds.
+SIZE = {"customers": 12_000, "orders": 400_000, "seed": 23}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> tuple[Workspace, dict[str, pd.DataFrame]]:
+    frames = demo.generate(**SIZE)
+    w = Workspace(tmp_path_factory.mktemp("spells") / "ws.duckdb")
+    w.publish_frames(frames, source_file="generated")
+    yield w, frames
+    w.close()
+
+
+def kept_orders(frames: dict[str, pd.DataFrame], query: str) -> pd.DataFrame:
+    """The orders a filter keeps, by pandas: an order's own value, else its customer's."""
+    orders, customers = frames["orders"], frames["customers"]
+    for key, values in Filters.from_query(query)[0].dims:
+        if key in orders.columns:
+            own = orders[key]
+            if key in customers.columns:  # the order's own value wins; the customer's fills gaps
+                own = own.fillna(orders["customer_id"].map(customers.set_index("customer_id")[key]))
+            orders = orders[own.isin(values)]
+        else:
+            orders = orders[orders["customer_id"].isin(customers.loc[customers[key].isin(values), "customer_id"])]
+    return orders
+
+
+def pandas_spells(orders: pd.DataFrame, n: int) -> pd.DataFrame:
+    """customer_id, start, lapse: runs of a customer's order days at most `n` days apart."""
+    days = valid_orders(orders)[["customer_id", "day"]].drop_duplicates().sort_values(["customer_id", "day"])
+    gap = days.groupby("customer_id")["day"].diff()
+    days["spell"] = (gap.isna() | (gap > pd.Timedelta(days=n))).cumsum()
+    out = days.groupby("spell").agg(customer_id=("customer_id", "first"), start=("day", "min"), last=("day", "max"))
+    out["lapse"] = out["last"] + pd.Timedelta(days=n)
+    return out[["customer_id", "start", "lapse"]].sort_values(["customer_id", "start"]).reset_index(drop=True)
+
+
+def product_spells(ws: Workspace, query: str) -> pd.DataFrame:
+    scope = Scope.open(ws, Filters.from_query(f"churn=behavioural&{query}")[0])
+    cte, params = churn.spell_cte(scope, churn.definition(scope)[0])
+    frame = scope.query(f"WITH {cte} SELECT customer_id, start, lapse FROM spells", params, cap=10_000_000)
+    frame["start"], frame["lapse"] = pd.to_datetime(frame["start"]), pd.to_datetime(frame["lapse"])
+    return (
+        frame.sort_values(["customer_id", "start"])
+        .reset_index(drop=True)
+        .astype({"start": "<M8[ns]", "lapse": "<M8[ns]"})
+    )
+
+
+def same_spells(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    expected = expected.astype({"start": "<M8[ns]", "lapse": "<M8[ns]"})
+    assert len(got) == len(expected) > 0
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("query", "whole"),
+    [
+        ("days=90", True),
+        ("days=7", True),
+        ("region=East&days=365", True),
+        ("segment=SMB&region=North&region=West&days=30", True),
+        ("channel=Store&days=90", False),
+        ("channel=Store&channel=App&days=30", False),
+        ("category=Mobile&days=60", False),
+        ("channel=WeChat&category=Devices&category=Mobile&days=14", False),
+        ("region=East&segment=SMB&channel=App&days=200", False),
+        ("product=nothing-sold&days=90", False),
+    ],
+)
+def test_spells_under_filters_and_days_match_pandas(big, query, whole):
+    """Spell by spell: customers kept whole (the previous order day read from the fact) and
+    orders split by a channel, a category or both (the accelerator's streaming pass)."""
+    ws, frames = big
+    scope = Scope.open(ws, Filters.from_query(query)[0])
+    assert spells.whole_customers(scope) is whole
+    n = int(dict(scope.filters.extra).get("days", 90))
+    expected = pandas_spells(kept_orders(frames, query), n)
+    if query.startswith("product="):
+        assert product_spells(ws, query).empty and expected.empty
+        return
+    same_spells(product_spells(ws, query), expected)
+
+
+def test_every_path_gives_the_same_spells(big, monkeypatch):
+    """The windows over the kept orders (another engine's path) and the fact's previous order day
+    give exactly the accelerator's spells."""
+    ws, frames = big
+    cases = ("channel=Online&days=45", "region=South&days=45")
+    fast = {q: product_spells(ws, q) for q in cases}
+    monkeypatch.setattr(spells, "_codes", lambda scope: None)  # as on an engine without the accelerator
+    for query in cases:
+        same_spells(product_spells(ws, query), fast[query])
+        same_spells(fast[query], pandas_spells(kept_orders(frames, query), 45))
+
+
+def test_a_customer_lookup_with_a_channel_uses_the_windows(big):
+    """A filter the accelerator does not code (the value tier: a lookup through the customer)
+    with a channel: the kept orders' previous day is recomputed, and matches pandas."""
+    ws, frames = big
+    from insight.domain import segments
+
+    scope = segments.with_segments(Scope.open(ws, Filters.from_query("tier=diamond&tier=gold&channel=App")[0]))
+    tiers = scope.query(
+        f"SELECT customer_id FROM {scope.table(segments.SEGMENTS)} WHERE active AND tier IN ('diamond', 'gold')"
+    )
+    assert spells._codes(scope) is None and not spells.whole_customers(scope)
+    kept = kept_orders(frames, "channel=App")
+    expected = pandas_spells(kept[kept["customer_id"].isin(tiers["customer_id"])], 90)
+    same_spells(product_spells(ws, "tier=diamond&tier=gold&channel=App"), expected)
+
+
+@pytest.mark.parametrize("query", ["category=Mobile", "channel=Store&channel=App&segment=SMB", "region=East"])
+def test_cohorts_under_filters_match_pandas_and_are_computed_once(big, query):
+    """Cohorts of the orders a filter keeps; remembered per filter set (the same frame for every
+    churn definition and tab), and a caller changing its copy changes nothing."""
+    ws, frames = big
+    start, end = default_period(frames["orders"])
+    expected = pandas_cohorts(kept_orders(frames, query), start, end)
+    first = churn.cohorts(Scope.open(ws, Filters.from_query(query)[0]))
+    assert {(r.cohort, r.offset): (r.customers, r.retained) for r in first.itertuples()} == expected
+    assert len(expected) > 10
+    first["retained"] = -1
+    again = churn.cohorts(Scope.open(ws, Filters.from_query(f"churn=behavioural&days=30&{query}")[0]))
+    assert {(r.cohort, r.offset): (r.customers, r.retained) for r in again.itertuples()} == expected
+    assert churn._cohorts.cache_info().hits >= 1
