@@ -20,6 +20,7 @@ from cachetools import keys
 from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
+from insight.semantic import activity
 from insight.semantic.filters import TIME_COLUMNS
 from insight.semantic.metrics import DIMENSION_SOURCES, REGISTRY, Metric, available
 from insight.semantic.scope import Scope
@@ -70,13 +71,16 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         if m.expr is not None and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
     keys = q.keys()
-    merged: pd.DataFrame | None = None
+    served = _active_customers(scope, q, by_table, periods)
+    merged: pd.DataFrame | None = served
     for (table, timed), measures in by_table.items():
         if not timed and q.grain:  # a state has no time series
             continue
-        part = scan(scope, q, table, timed, measures, periods, single=len(by_table) == 1)
+        part = scan(scope, q, table, timed, measures, periods, single=len(by_table) == 1 and served is None)
         if part is None:
             continue
+        if served is not None and table == "orders":  # (the rollup's groups of uncounted orders only)
+            part = part[part[[m.id for m in measures]].fillna(0).ne(0).any(axis=1)]
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
         merged = part if merged is None else merged.merge(part, on=keys, how="outer")
@@ -90,6 +94,8 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
             merged[mid] = None
         elif m.additive:
             merged[mid] = merged[mid].fillna(0.0)
+            if served is not None and mid == activity.MEASURE:  # a count, as the fact's scan gives it
+                merged[mid] = merged[mid].astype("int64")
     for mid in wanted:
         if ratio := REGISTRY[mid].ratio:
             a = pd.to_numeric(merged[ratio[0]], errors="coerce")
@@ -101,9 +107,29 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         blank = {mid: (0.0 if REGISTRY[mid].additive else None) for mid in wanted}
         merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in lacking])], ignore_index=True)
     out = merged[keys + wanted].reset_index(drop=True)
-    if q.sort and len(by_table) != 1:
+    if q.sort and (len(by_table) != 1 or served is not None):
         out = out.sort_values([s.lstrip("-") for s in q.sort], ascending=[not s.startswith("-") for s in q.sort])
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
+
+
+def _active_customers(scope: Scope, q: Query, by_table: dict, periods: list) -> pd.DataFrame | None:
+    """Active customers from the activity tables (insight/semantic/activity.py) where they serve
+    the query, taken out of its scan of the orders fact (whose other measures the rollup then
+    serves); None where the fact is read as before."""
+    measures = by_table.get(("orders", True), [])
+    if q.sets or not any(m.id == activity.MEASURE for m in measures):
+        return None
+    if not activity.serves(scope, q.dimensions, q.grain, periods):
+        return None
+    served = activity.run(scope, q.dimensions, q.grain, periods)
+    if served is None:
+        return None
+    rest = [m for m in measures if m.id != activity.MEASURE]
+    if rest:
+        by_table["orders", True] = rest
+    else:
+        del by_table["orders", True]
+    return served
 
 
 def values(scope: Scope, measures: list[str], periods: list[Period | None] | None = None) -> list[dict]:
