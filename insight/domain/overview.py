@@ -112,7 +112,8 @@ def churn_spike(scope: Scope) -> dict | None:
     if not scope.has("customers", "churned", "churn_date"):
         return None
     where, params = scope.where("customers", period=False)
-    monthly = scope.query(
+    monthly = query.state(  # the same for every period: remembered per filter set
+        scope,
         f"""
         SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL

@@ -133,7 +133,7 @@ class Metric:
     up_is_good: bool = True
     ratio: tuple[str, str, float] | None = None  # (numerator id, denominator id, multiplier)
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
-    rollup: str | None = None  # the same measure over the orders rollup (additive measures only)
+    rollup: str | None = None  # the same measure over its table's rollup (insight/semantic/rollups.py)
     compute: str | None = None  # "module:function" (scope) -> value
     #: The rows it counts (a condition on `t`, also inside `expr`): a scan whose measures all count
     #: the same rows reads only those, and a split shows no group without them.
@@ -170,6 +170,11 @@ def _equity(cols, table, scope) -> str:
     from insight.domain import customer_value  # CLV's inputs (retention) are measured on the segment table
 
     return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
+
+
+def _share(part: str, whole: str) -> str:
+    """An average over a rollup (insight/semantic/rollups.py) that keeps its sum and count."""
+    return f"CAST(sum(t.{part}) AS DOUBLE) / nullif(sum(t.{whole}), 0)"
 
 
 def _computed(id: str, function: str, requires, **kw) -> Metric:
@@ -221,19 +226,28 @@ REGISTRY: dict[str, Metric] = {
             lambda c, tbl, scope=None: f"count(*) FILTER (WHERE {complaint_condition(c)})",
             ("created_at",),
             up_is_good=False,
+            rollup="coalesce(sum(t.complaints), 0)",
         ),
         Metric(
             "complaint_rate", None, None, fmt="per1000", up_is_good=False, ratio=("complaints", "customers", 1000.0)
         ),
-        _m("on_time_rate", "tickets", _on_time, ("created_at", "resolved_at"), fmt="pct"),
+        _m(
+            "on_time_rate",
+            "tickets",
+            _on_time,
+            ("created_at", "resolved_at"),
+            fmt="pct",
+            rollup=_share("on_time", "resolved"),
+        ),
         _m(
             "fcr_rate",
             "tickets",
             "avg(CAST(t.first_contact_resolved AS DOUBLE))",
             ("first_contact_resolved",),
             fmt="pct",
+            rollup=_share("fcr_sum", "fcr_n"),
         ),
-        _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num"),
+        _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num", rollup=_share("csat_sum", "csat_n")),
         _m("csat_satisfied_share", "tickets", _satisfied, ("satisfaction",), fmt="pct"),
         # Segments: the period's segment table (insight/domain/segments.py), one row per customer
         # with a counted order up to the period end; the measures count its active customers.

@@ -20,14 +20,16 @@ from cachetools import keys
 from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
-from insight.semantic import activity
+from insight.semantic import activity, rollups
 from insight.semantic.filters import TIME_COLUMNS
 from insight.semantic.metrics import DIMENSION_SOURCES, REGISTRY, Metric, available
 from insight.semantic.scope import Scope
 
 Period = tuple[dt.date, dt.date]
-#: The additive measures' rollup of the orders fact (insight/db/facts.py).
-ROLLUP = "orders_rollup"
+#: State tables whose scan computes every measure of the table, whichever were asked: the KPI
+#: cards (customers, for complaints per 1,000) and the churn rate (churned customers among them)
+#: then share one remembered scan per filter set.
+SHARED_STATES = ("customers",)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         m = REGISTRY[mid]
         if m.expr is not None and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
+    for (table, timed), measures in by_table.items():
+        if not timed and table in SHARED_STATES:  # one remembered scan for all (see SHARED_STATES)
+            measures[:] = [
+                m for m in REGISTRY.values() if m.table == table and m.expr and not m.period and available(scope, m.id)
+            ]
     keys = q.keys()
     served = _active_customers(scope, q, by_table, periods)
     merged: pd.DataFrame | None = served
@@ -160,16 +167,6 @@ def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
     return None
 
 
-def rollup_serves(scope: Scope, table: str, measures: list[Metric], dims: tuple[str, ...]) -> bool:
-    """True when the orders rollup gives the same answer: additive measures only, and every
-    filter and split is a column of the rollup."""
-    if table != "orders" or not scope.snap.has(ROLLUP) or not all(m.rollup for m in measures):
-        return False
-    cols = scope.columns.get(ROLLUP, frozenset())
-    keys = {k for k, _ in scope.filters.dims} | set(dims)
-    return keys <= cols
-
-
 def scan(
     scope: Scope, q: Query, table: str, timed: bool, measures: list[Metric], periods: list, single: bool = False
 ) -> pd.DataFrame | None:
@@ -178,13 +175,13 @@ def scan(
     try:
         if compiled is None:
             return None
-        return scope.query(*compiled) if timed else _state(scope, *compiled)
+        return scope.query(*compiled) if timed else state(scope, *compiled)
     except Exception as exc:  # a broken declaration names itself
         exc.add_note(f"measures of {table}: {', '.join(m.id for m in measures)}")
         raise
 
 
-def _state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
+def state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
     """A state scan's frame (no period: e.g. the customers in scope), computed once per workspace,
     statement and parameters: it reads versioned tables that never change, and every period and
     page under the same filters asks for it again (the KPI cards, the churn rate's denominator)."""
@@ -209,8 +206,8 @@ def compile_scan(
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in measures)
-    if rollup_serves(scope, table, measures, q.dimensions):  # (counted orders only)
-        tbl = scope.table(ROLLUP)
+    if timed and (rolled := rollups.relation(scope, table, measures, q.dimensions, q.grain)):
+        tbl = rolled  # (counted orders only)
         exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in measures)
     elif len(rows := {m.rows for m in measures}) == 1 and None not in rows:
         where = f"{where} AND {rows.pop()}"  # the rows every measure counts
