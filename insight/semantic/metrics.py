@@ -172,6 +172,13 @@ def _equity(cols, table, scope) -> str:
     return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
 
 
+def _linked(cols, table, scope) -> str:
+    if "customer_id" not in cols or not scope.has("customers", "customer_id"):
+        return "0"
+    known = f"t.customer_id IN (SELECT customer_id FROM {scope.table('customers')})"
+    return f"count(*) FILTER (WHERE {complaint_condition(cols)} AND {known})"
+
+
 def _share(part: str, whole: str) -> str:
     """An average over a rollup (insight/semantic/rollups.py) that keeps its sum and count."""
     return f"CAST(sum(t.{part}) AS DOUBLE) / nullif(sum(t.{whole}), 0)"
@@ -227,6 +234,16 @@ REGISTRY: dict[str, Metric] = {
             ("created_at",),
             up_is_good=False,
             rollup="coalesce(sum(t.complaints), 0)",
+        ),
+        # Complaints whose customer is in the customers table (the coverage note of complaints per
+        # 1,000 customers).
+        _m(
+            "linked_complaints",
+            "tickets",
+            _linked,
+            ("created_at", "customer_id"),
+            up_is_good=False,
+            rollup="coalesce(sum(t.linked), 0)",
         ),
         Metric(
             "complaint_rate", None, None, fmt="per1000", up_is_good=False, ratio=("complaints", "customers", 1000.0)

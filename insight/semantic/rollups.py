@@ -5,7 +5,8 @@ The orders rollup (revenue and orders) is built when the data is published
 (insight/db/facts.py). The tickets rollup (complaints, on-time, CSAT and first-contact
 resolution, each average kept as its sum and count) is built here on first use per data version
 and row scope, in the scratch catalog (`facts.derived_table`): nothing is added to an import.
-A measure is served by its table's rollup when it declares a `rollup` expression
+(Complaints of known customers too: the coverage of complaints per 1,000 customers.) A measure
+is served by its table's rollup when it declares a `rollup` expression
 (insight/semantic/metrics.py) and the buckets are days or longer.
 """
 
@@ -36,7 +37,7 @@ def relation(scope: Scope, table: str, measures: list, dims: tuple[str, ...], gr
 
 
 def _tickets(scope: Scope, keys: set[str]) -> str | None:
-    from insight.semantic.metrics import complaint_condition, due_sql, sla_from
+    from insight.semantic.metrics import REGISTRY, complaint_condition, due_sql, sla_from
 
     fact = scope.snap.tables.get("tickets", "")
     cols = scope.columns.get("tickets", frozenset())
@@ -46,6 +47,7 @@ def _tickets(scope: Scope, keys: set[str]) -> str | None:
     if not keys <= set(dims) or sla_from(dict(scope.filters.extra))[0] is not None:  # (other SLA hours)
         return None
     parts = [f"count(*) FILTER (WHERE {complaint_condition(cols)}) AS complaints"]
+    parts.append(f"{REGISTRY['linked_complaints'].expr(cols, None, scope)} AS linked")
     if "resolved_at" in cols:
         resolved = "t.resolved_at IS NOT NULL AND t.resolved_at >= t.created_at"
         parts += [
