@@ -29,12 +29,12 @@ from insight.db.workspace import quote
 from insight.semantic.scope import Scope
 
 MEASURE = "active_customers"
-MONTHS = 128  # months a mask holds (UHUGEINT), back from the data's last month
+MONTHS = 64  # months a mask holds (UBIGINT), back from the data's last month
 MAX_CHANNELS = 60
 SCHEMA = 1
 #: Customer attributes the tables keep when every customer's orders carry one value of them.
 CUSTOMER_DIMS = ("region", "segment")
-ONE = "CAST(1 AS UHUGEINT)"
+ONE = "CAST(1 AS UBIGINT)"
 
 Period = tuple[dt.date, dt.date]
 
@@ -60,12 +60,12 @@ def month_start(number: int) -> dt.date:
 
 
 def _mask(codes) -> str:
-    return " | ".join(f"m_{c}" for c in codes) if codes else "CAST(0 AS UHUGEINT)"
+    return " | ".join(f"m_{c}" for c in codes) if codes else "CAST(0 AS UBIGINT)"
 
 
 def _bits(months) -> str:
     """A literal of the months' bits (our own number, never user text)."""
-    return f"CAST('{sum(1 << k for k in months)}' AS UHUGEINT)"
+    return f"CAST('{sum(1 << k for k in months)}' AS UBIGINT)"
 
 
 def prepare(scope: Scope) -> Activity | None:
@@ -88,7 +88,7 @@ def prepare(scope: Scope) -> Activity | None:
     dims = tuple(d for d in CUSTOMER_DIMS if scope.has("orders", d) and facts.constant_per_customer(ws, fact, d))
     codes = sorted(c for cs in channels.values() for c in cs)
     key = f"{scope.snap.rows or 'all'}x{first}x{last}"
-    bit = f"{ONE} << CAST(? - (year(t._day) * 12 + month(t._day) - 1) AS UHUGEINT)"
+    bit = f"{ONE} << CAST(? - (year(t._day) * 12 + month(t._day) - 1) AS UBIGINT)"
     attrs = "".join(f", any_value({quote(d)}) AS {quote(d)}" for d in dims)
     per_channel = "".join(f", coalesce(bit_or(b) FILTER (WHERE ch = {c}), 0) AS m_{c}" for c in codes)
     cols = "".join(f", t.{quote(d)}" for d in dims)
@@ -99,7 +99,7 @@ def prepare(scope: Scope) -> Activity | None:
         f"WHERE t._valid AND t._cust IS NOT NULL AND t._day >= ?) o GROUP BY _cust"
     )
     masks = facts.derived_table(ws, "actm", SCHEMA, fact, key, masks_sql, [last, month_start(first)])
-    test = "(({m} >> CAST(r.k AS UHUGEINT)) & {one}) = {one}"
+    test = "(({m} >> CAST(r.k AS UBIGINT)) & {one}) = {one}"
     counts = "".join(f", count(*) FILTER (WHERE {test.format(m=f'm_{c}', one=ONE)}) AS c_{c}" for c in ("all", *codes))
     keep = "".join(f", m.{quote(d)}" for d in dims)
     cells_sql = f"SELECT r.k{keep}{counts} FROM {masks} m, range(0, {last - first + 1}) r(k) GROUP BY ALL"

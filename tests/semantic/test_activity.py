@@ -168,3 +168,17 @@ def test_edges_and_whole_months():
     ]
     assert activity.edges((dt.date(2025, 2, 1), dt.date(2025, 2, 28))) == []
     assert activity.edges((dt.date(2025, 6, 3), dt.date(2025, 6, 17))) == [(dt.date(2025, 6, 3), dt.date(2025, 6, 17))]
+
+
+def test_months_older_than_the_masks_hold_read_the_fact(tmp_path, monkeypatch):
+    frames = generate(3, own_region=False)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    ws.publish_frames(frames, source_file="generated")
+    monkeypatch.setattr(activity, "MONTHS", 12)  # the masks hold 2025-06 .. 2026-05
+    orders = prepared(frames)
+    for link, served in (("from=2025-06-01&to=2026-05-31&cmp=none", True), ("from=2025-01-10&to=2025-08-31", False)):
+        scope = Scope.open(ws, Filters.from_query(link)[0])
+        assert (activity.run(scope, (), None, [scope.period]) is not None) == served
+        got = query.values(scope, ["active_customers"])[0]["active_customers"]
+        assert got == within(orders, scope.period)["customer_id"].nunique()
+    ws.close()
