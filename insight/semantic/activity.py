@@ -85,13 +85,17 @@ def prepare(scope: Scope) -> Activity | None:
             return None
         for code, name in sorted({**names, 0: "(none)"}.items()):  # 0: orders without a channel
             channels[name] = (*channels.get(name, ()), code)
-    dims = tuple(d for d in CUSTOMER_DIMS if scope.has("orders", d) and facts.constant_per_customer(ws, fact, d))
+    found = [d for d in CUSTOMER_DIMS if scope.has("orders", d)]
     codes = sorted(c for cs in channels.values() for c in cs)
     key = f"{scope.snap.rows or 'all'}x{first}x{last}"
     bit = f"{ONE} << CAST(? - (year(t._day) * 12 + month(t._day) - 1) AS UBIGINT)"
-    attrs = "".join(f", any_value({quote(d)}) AS {quote(d)}" for d in dims)
+    # Each attribute, and whether the customer's orders carry one value of it (NULL counting as one).
+    one = "min({d}) IS NOT DISTINCT FROM max({d}) AND count({d}) IN (0, count(*))"
+    attrs = "".join(
+        f", any_value({quote(d)}) AS {quote(d)}, {one.format(d=quote(d))} AS {quote('one_' + d)}" for d in found
+    )
     per_channel = "".join(f", coalesce(bit_or(b) FILTER (WHERE ch = {c}), 0) AS m_{c}" for c in codes)
-    cols = "".join(f", t.{quote(d)}" for d in dims)
+    cols = "".join(f", t.{quote(d)}" for d in found)
     code = "coalesce(t._channel_code, 0)" if channels else "0"
     masks_sql = (
         f"SELECT _cust{attrs}, bit_or(b) AS m_all{per_channel} FROM ("
@@ -99,12 +103,23 @@ def prepare(scope: Scope) -> Activity | None:
         f"WHERE t._valid AND t._cust IS NOT NULL AND t._day >= ?) o GROUP BY _cust"
     )
     masks = facts.derived_table(ws, "actm", SCHEMA, fact, key, masks_sql, [last, month_start(first)])
+    dims = _constant(ws, masks, found)
     test = "(({m} >> CAST(r.k AS UBIGINT)) & {one}) = {one}"
     counts = "".join(f", count(*) FILTER (WHERE {test.format(m=f'm_{c}', one=ONE)}) AS c_{c}" for c in ("all", *codes))
     keep = "".join(f", m.{quote(d)}" for d in dims)
     cells_sql = f"SELECT r.k{keep}{counts} FROM {masks} m, range(0, {last - first + 1}) r(k) GROUP BY ALL"
     cells = facts.derived_table(ws, "actc", SCHEMA, fact, key, cells_sql, [])
     return Activity(masks, cells, last, first, month_number(first_day), scope.customer_keys, channels, dims)
+
+
+def _constant(ws, masks: str, found: list[str]) -> tuple[str, ...]:
+    """The attributes every customer's orders carry one value of (once per table)."""
+    cache_key = f"{masks}:constant"
+    if cache_key not in ws._facts_meta:
+        checks = ", ".join(f"coalesce(bool_and({quote('one_' + d)}), true) AS {quote(d)}" for d in found)
+        row = ws.query(f"SELECT {checks} FROM {masks}").iloc[0] if found else {}
+        ws._facts_meta[cache_key] = tuple(d for d in found if bool(row[d]))
+    return ws._facts_meta[cache_key]
 
 
 def serves(scope: Scope, dimensions: tuple[str, ...], grain: str | None, periods: list) -> bool:
