@@ -10,8 +10,13 @@ already joined), so they are timed on the figures alone. Their figures: the KPI 
 orders, average order value, active customers) of both periods, the trend per bucket and what
 moved by region, channel and segment (Overview); revenue, orders and customers per bucket ×
 channel with shares, and the channel × region and channel × segment revenue (Channel mix). The
-product computes more on each page (alerts, coverage, service channels; migration and roles only
-when their section is open), so a ratio over 1 understates its lead. Polars is a dev dependency (requirements-dev.txt).
+peers compute less than each page shows, so a ratio over 1 understates the product's lead. Not in the
+peers: on the Overview the ticket and customer cards with their comparison and sparklines (churn rate,
+complaints, complaints per 1,000 customers, on-time rate, CSAT), what moved complaints, the alerts (the
+overdue backlog of 500 rows with its count, the churn spike, channel shifts) and the tickets' coverage; on
+Channel mix the cards' comparison period, new customers per first channel and the service channels
+(migration and roles compute only when their section is open, in the product as in the peers). Polars is a dev
+dependency (requirements-dev.txt).
 """
 
 from __future__ import annotations

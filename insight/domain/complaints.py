@@ -17,7 +17,7 @@ import pandas as pd
 
 from insight.db import dialect
 from insight.i18n import Message, msg
-from insight.semantic import metrics
+from insight.semantic import metrics, query
 from insight.semantic.metrics import complaint_condition, due_sql, priority_level
 from insight.semantic.scope import Scope
 
@@ -245,8 +245,7 @@ def overdue(scope: Scope, tiers: bool = True, limit: int | None = OVERDUE_SHOWN)
     urgency = "CASE level " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in URGENCY.items()) + " END"
     ties = [c for c in ("ticket_id", "created_at") if c in [*keep, "created_at"]]  # a stated order, whatever the engine
     # Sorted and cut in SQL, counted over the whole backlog: only the rows shown leave the engine.
-    frame = scope.query(
-        f"""SELECT *, count(*) OVER () AS _count, max(overdue_hours) OVER () AS _oldest FROM (
+    sql = f"""SELECT *, count(*) OVER () AS _count, max(overdue_hours) OVER () AS _oldest FROM (
             SELECT {", ".join(picks)}, t.created_at, {due} AS due,
                {dialect.hours_between("t.created_at", "CAST(? AS TIMESTAMP)", "minute")} AS age_hours,
                {dialect.hours_between(due, "CAST(? AS TIMESTAMP)", "minute")} AS overdue_hours,
@@ -254,10 +253,10 @@ def overdue(scope: Scope, tiers: bool = True, limit: int | None = OVERDUE_SHOWN)
             FROM {tbl} t {tier_join}
             WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < CAST(? AS TIMESTAMP)) b
         ORDER BY {urgency}, overdue_hours DESC{"".join(f", {c}" for c in ties)}
-        {f"LIMIT {int(limit)}" if limit is not None else ""}""",
-        [latest, latest, *params, latest],
-        cap=10_000_000,
-    )
+        {f"LIMIT {int(limit)}" if limit is not None else ""}"""
+    args = [latest, latest, *params, latest]
+    # The backlog is the same in every period: the rows shown are remembered per filter set.
+    frame = scope.query(sql, args, cap=10_000_000) if limit is None else query.state(scope, sql, args)
     count = int(frame["_count"].iloc[0]) if len(frame) else 0
     oldest = float(frame["_oldest"].iloc[0]) if len(frame) else None
     return Backlog(frame.drop(columns=["_count", "_oldest"]).reset_index(drop=True), count, oldest)
@@ -402,14 +401,8 @@ def coverage(scope: Scope) -> tuple[int, int] | None:
     tickets of the view). Complaints per 1,000 customers divides all of them by the customers."""
     if not scope.snap.has("customers") or not scope.has("tickets", "created_at") or scope.period is None:
         return None
-    cond, params = _base(scope)
-    known = "0"
-    if scope.has("tickets", "customer_id") and scope.has("customers", "customer_id"):
-        known = f"count(*) FILTER (WHERE t.customer_id IN (SELECT customer_id FROM {scope.table('customers')}))"
-    row = scope.query(
-        f"SELECT {known} AS linked, count(*) AS total FROM {scope.table('tickets')} t WHERE {cond}", params
-    ).iloc[0]
-    return int(row["linked"]), int(row["total"])
+    found = query.values(scope, ["linked_complaints", "complaints"])[0]  # (from the tickets rollup)
+    return int(found["linked_complaints"] or 0), int(found["complaints"] or 0)
 
 
 def coverage_notes(scope: Scope) -> list[Message]:

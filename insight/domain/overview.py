@@ -65,10 +65,14 @@ def what_moved(
             part = grouped[grouped["dimension"] == dim]
             if part.empty or set(part["value"]) == {"(none)"}:
                 continue
-            wide = part.pivot_table(index="value", columns="period_index", values=metric_id, aggfunc="sum")
-            wide = wide.reindex(columns=[0, 1]).fillna(0.0)
+            sums = _per_period(part, metric_id)
             frame = pd.DataFrame(
-                {"dimension": dim, "value": wide.index, "current": wide[0].to_numpy(), "previous": wide[1].to_numpy()}
+                {
+                    "dimension": dim,
+                    "value": list(sums[0]),
+                    "current": list(sums[0].values()),
+                    "previous": list(sums[1].values()),
+                }
             )
             frame["change"] = frame["current"] - frame["previous"]
             total = frame["change"].sum()
@@ -77,6 +81,17 @@ def what_moved(
         if frames:
             out[metric_id] = pd.concat(frames, ignore_index=True)
     return out
+
+
+def _per_period(part: pd.DataFrame, metric_id: str) -> dict[int, dict[str, float]]:
+    """{period index: {value: sum}} over the values in order (0 where a period has none). A few
+    dozen rows: plain Python, where a pivot table took a sixth of the page."""
+    values = sorted(set(part["value"]))
+    sums = {i: dict.fromkeys(values, 0.0) for i in (0, 1)}
+    for value, index, x in zip(part["value"], part["period_index"], part[metric_id], strict=True):
+        if pd.notna(x) and index in sums:
+            sums[int(index)][value] += float(x)
+    return sums
 
 
 def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: Backlog | None) -> list[dict]:
@@ -112,7 +127,8 @@ def churn_spike(scope: Scope) -> dict | None:
     if not scope.has("customers", "churned", "churn_date"):
         return None
     where, params = scope.where("customers", period=False)
-    monthly = scope.query(
+    monthly = query.state(  # the same for every period: remembered per filter set
+        scope,
         f"""
         SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from insight import settings
 from insight.db import dialect
+from insight.db.workspace import quote
 from insight.i18n import Message, msg
 from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
@@ -133,7 +134,7 @@ class Metric:
     up_is_good: bool = True
     ratio: tuple[str, str, float] | None = None  # (numerator id, denominator id, multiplier)
     period: bool = True  # restricted to the period (False: a state, e.g. churned customers)
-    rollup: str | None = None  # the same measure over the orders rollup (additive measures only)
+    rollup: str | None = None  # the same measure over its table's rollup (insight/semantic/rollups.py)
     compute: str | None = None  # "module:function" (scope) -> value
     #: The rows it counts (a condition on `t`, also inside `expr`): a scan whose measures all count
     #: the same rows reads only those, and a split shows no group without them.
@@ -172,6 +173,29 @@ def _equity(cols, table, scope) -> str:
     return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
 
 
+def _customer_count(scope: Scope) -> str:
+    """Distinct customers of the customers table: a plain count where its ids are unique (checked
+    once per version: hashing every id text again was most of a filtered KPI card's time)."""
+    physical = scope.snap.tables["customers"]
+    key = f"{physical}:unique:customer_id"
+    if key not in scope.ws._facts_meta:
+        sql = f"SELECT count(DISTINCT customer_id) = count(customer_id) FROM {quote(physical)}"
+        scope.ws._facts_meta[key] = bool(scope.ws.scalar(sql))
+    return "count(t.customer_id)" if scope.ws._facts_meta[key] else "count(DISTINCT t.customer_id)"
+
+
+def _linked(cols, table, scope) -> str:
+    if "customer_id" not in cols or not scope.has("customers", "customer_id"):
+        return "0"
+    known = f"t.customer_id IN (SELECT customer_id FROM {scope.table('customers')})"
+    return f"count(*) FILTER (WHERE {complaint_condition(cols)} AND {known})"
+
+
+def _share(part: str, whole: str) -> str:
+    """An average over a rollup (insight/semantic/rollups.py) that keeps its sum and count."""
+    return f"CAST(sum(t.{part}) AS DOUBLE) / nullif(sum(t.{whole}), 0)"
+
+
 def _computed(id: str, function: str, requires, **kw) -> Metric:
     return Metric(id, requires[0][0], None, compute=function, requires=requires, **kw)
 
@@ -201,11 +225,11 @@ REGISTRY: dict[str, Metric] = {
             ("customer_id",),
             rows=VALID_ORDER,
         ),
-        _m("customers", "customers", "count(DISTINCT t.customer_id)", ("customer_id",), period=False),
+        _m("customers", "customers", lambda c, tbl, scope: _customer_count(scope), ("customer_id",), period=False),
         _m(
             "churned_customers",
             "customers",
-            "count(DISTINCT t.customer_id) FILTER (WHERE t.churned)",
+            lambda c, tbl, scope: f"{_customer_count(scope)} FILTER (WHERE t.churned)",
             ("churned",),
             up_is_good=False,
             period=False,
@@ -221,19 +245,38 @@ REGISTRY: dict[str, Metric] = {
             lambda c, tbl, scope=None: f"count(*) FILTER (WHERE {complaint_condition(c)})",
             ("created_at",),
             up_is_good=False,
+            rollup="coalesce(sum(t.complaints), 0)",
+        ),
+        # Complaints whose customer is in the customers table (the coverage note of complaints per
+        # 1,000 customers).
+        _m(
+            "linked_complaints",
+            "tickets",
+            _linked,
+            ("created_at", "customer_id"),
+            up_is_good=False,
+            rollup="coalesce(sum(t.linked), 0)",
         ),
         Metric(
             "complaint_rate", None, None, fmt="per1000", up_is_good=False, ratio=("complaints", "customers", 1000.0)
         ),
-        _m("on_time_rate", "tickets", _on_time, ("created_at", "resolved_at"), fmt="pct"),
+        _m(
+            "on_time_rate",
+            "tickets",
+            _on_time,
+            ("created_at", "resolved_at"),
+            fmt="pct",
+            rollup=_share("on_time", "resolved"),
+        ),
         _m(
             "fcr_rate",
             "tickets",
             "avg(CAST(t.first_contact_resolved AS DOUBLE))",
             ("first_contact_resolved",),
             fmt="pct",
+            rollup=_share("fcr_sum", "fcr_n"),
         ),
-        _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num"),
+        _m("csat", "tickets", "avg(t.satisfaction)", ("satisfaction",), fmt="num", rollup=_share("csat_sum", "csat_n")),
         _m("csat_satisfied_share", "tickets", _satisfied, ("satisfaction",), fmt="pct"),
         # Segments: the period's segment table (insight/domain/segments.py), one row per customer
         # with a counted order up to the period end; the measures count its active customers.

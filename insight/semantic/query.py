@@ -20,13 +20,16 @@ from cachetools import keys
 from insight.cache import memo
 from insight.db import dialect
 from insight.db.workspace import quote
+from insight.semantic import activity, rollups
 from insight.semantic.filters import TIME_COLUMNS
 from insight.semantic.metrics import DIMENSION_SOURCES, REGISTRY, Metric, available
 from insight.semantic.scope import Scope
 
 Period = tuple[dt.date, dt.date]
-#: The additive measures' rollup of the orders fact (insight/db/facts.py).
-ROLLUP = "orders_rollup"
+#: State tables whose scan computes every measure of the table, whichever were asked: the KPI
+#: cards (customers, for complaints per 1,000) and the churn rate (churned customers among them)
+#: then share one remembered scan per filter set.
+SHARED_STATES = ("customers",)
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,22 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         m = REGISTRY[mid]
         if m.expr is not None and available(scope, mid):
             by_table.setdefault((m.table, m.period), []).append(m)
+    for (table, timed), measures in by_table.items():
+        if not timed and table in SHARED_STATES:  # one remembered scan for all (see SHARED_STATES)
+            measures[:] = [
+                m for m in REGISTRY.values() if m.table == table and m.expr and not m.period and available(scope, m.id)
+            ]
     keys = q.keys()
-    merged: pd.DataFrame | None = None
+    served = _active_customers(scope, q, by_table, periods)
+    merged: pd.DataFrame | None = served
     for (table, timed), measures in by_table.items():
         if not timed and q.grain:  # a state has no time series
             continue
-        part = scan(scope, q, table, timed, measures, periods, single=len(by_table) == 1)
+        part = scan(scope, q, table, timed, measures, periods, single=len(by_table) == 1 and served is None)
         if part is None:
             continue
+        if served is not None and table == "orders":  # (the rollup's groups of uncounted orders only)
+            part = part[part[[m.id for m in measures]].fillna(0).ne(0).any(axis=1)]
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
         merged = part if merged is None else merged.merge(part, on=keys, how="outer")
@@ -90,6 +101,8 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
             merged[mid] = None
         elif m.additive:
             merged[mid] = merged[mid].fillna(0.0)
+            if served is not None and mid == activity.MEASURE:  # a count, as the fact's scan gives it
+                merged[mid] = merged[mid].astype("int64")
     for mid in wanted:
         if ratio := REGISTRY[mid].ratio:
             a = pd.to_numeric(merged[ratio[0]], errors="coerce")
@@ -101,9 +114,29 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         blank = {mid: (0.0 if REGISTRY[mid].additive else None) for mid in wanted}
         merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in lacking])], ignore_index=True)
     out = merged[keys + wanted].reset_index(drop=True)
-    if q.sort and len(by_table) != 1:
+    if q.sort and (len(by_table) != 1 or served is not None):
         out = out.sort_values([s.lstrip("-") for s in q.sort], ascending=[not s.startswith("-") for s in q.sort])
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
+
+
+def _active_customers(scope: Scope, q: Query, by_table: dict, periods: list) -> pd.DataFrame | None:
+    """Active customers from the activity tables (insight/semantic/activity.py) where they serve
+    the query, taken out of its scan of the orders fact (whose other measures the rollup then
+    serves); None where the fact is read as before."""
+    measures = by_table.get(("orders", True), [])
+    if q.sets or not any(m.id == activity.MEASURE for m in measures):
+        return None
+    if not activity.serves(scope, q.dimensions, q.grain, periods):
+        return None
+    served = activity.run(scope, q.dimensions, q.grain, periods)
+    if served is None:
+        return None
+    rest = [m for m in measures if m.id != activity.MEASURE]
+    if rest:
+        by_table["orders", True] = rest
+    else:
+        del by_table["orders", True]
+    return served
 
 
 def values(scope: Scope, measures: list[str], periods: list[Period | None] | None = None) -> list[dict]:
@@ -134,16 +167,6 @@ def dimension_sql(scope: Scope, table: str, dim: str) -> tuple[str, str] | None:
     return None
 
 
-def rollup_serves(scope: Scope, table: str, measures: list[Metric], dims: tuple[str, ...]) -> bool:
-    """True when the orders rollup gives the same answer: additive measures only, and every
-    filter and split is a column of the rollup."""
-    if table != "orders" or not scope.snap.has(ROLLUP) or not all(m.rollup for m in measures):
-        return False
-    cols = scope.columns.get(ROLLUP, frozenset())
-    keys = {k for k, _ in scope.filters.dims} | set(dims)
-    return keys <= cols
-
-
 def scan(
     scope: Scope, q: Query, table: str, timed: bool, measures: list[Metric], periods: list, single: bool = False
 ) -> pd.DataFrame | None:
@@ -152,13 +175,13 @@ def scan(
     try:
         if compiled is None:
             return None
-        return scope.query(*compiled) if timed else _state(scope, *compiled)
+        return scope.query(*compiled) if timed else state(scope, *compiled)
     except Exception as exc:  # a broken declaration names itself
         exc.add_note(f"measures of {table}: {', '.join(m.id for m in measures)}")
         raise
 
 
-def _state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
+def state(scope: Scope, sql: str, params: list) -> pd.DataFrame:
     """A state scan's frame (no period: e.g. the customers in scope), computed once per workspace,
     statement and parameters: it reads versioned tables that never change, and every period and
     page under the same filters asks for it again (the KPI cards, the churn rate's denominator)."""
@@ -183,8 +206,8 @@ def compile_scan(
     tbl = scope.table(table)
     where, params = scope.where(table, period=False)
     exprs = ", ".join(f"{m.expr(scope.columns[table], tbl, scope)} AS {m.id}" for m in measures)
-    if rollup_serves(scope, table, measures, q.dimensions):  # (counted orders only)
-        tbl = scope.table(ROLLUP)
+    if timed and (rolled := rollups.relation(scope, table, measures, q.dimensions, q.grain)):
+        tbl = rolled  # (counted orders only)
         exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in measures)
     elif len(rows := {m.rows for m in measures}) == 1 and None not in rows:
         where = f"{where} AND {rows.pop()}"  # the rows every measure counts
