@@ -17,6 +17,7 @@ from insight import chart_style
 from insight.auth import audit
 from insight.cache import memo
 from insight.charts import base as chart_base
+from insight.charts import margins
 from insight.domain import annotations
 from insight.escape import md
 from insight.i18n import column_label
@@ -30,6 +31,8 @@ from insight.views import drill, export, rows
 from insight.views.options import PageOptions
 from insight.views.views import PAGES
 
+#: The smallest margins of a chart; `margins.fit` widens them to hold its labels.
+MARGIN = {"t": 40, "b": 10, "l": 10, "r": 10}
 #: Plotly modebar: PNG export at twice the size; the Plotly logo off.
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -87,8 +90,10 @@ def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
 
 def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
     fig = chart_base.inert(annotations.draw(chart_style.apply(build(), ctx.lang), chart_marks(ctx)))
-    chart_style.relayout(fig, margin={"t": 40, "b": 10, "l": 10, "r": 10}, **({"height": height} if height else {}))
+    if height:
+        chart_style.relayout(fig, height=height)
     spec = fig.to_dict()
+    spec["layout"]["margin"] = margins.fit(spec, MARGIN)  # room for the labels: drawn once in the browser
     for trace in spec.get("data", []):
         trace.pop("uid", None)  # what plotly.io.to_json removes: the shared dict is never written
     return spec

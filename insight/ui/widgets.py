@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from insight import formatting, i18n
+from insight.cache import memo
 from insight.escape import md
 from insight.reports.alerts import describe
 from insight.semantic import metrics
@@ -130,7 +131,7 @@ def table(
     `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
     linking to their customer page. `static`: a short list drawn as plain text in the page (its
     cells are Markdown there, so escaped), not a scrolling grid."""
-    formatted = formatting.table(frame, ctx.lang, prefix)
+    formatted = shown(frame, ctx.lang, prefix)
     if static:
         cells = formatted.frame.map(lambda v: md(v) if isinstance(v, str) else v)
         st.table(cells.rename(columns=formatted.titles).set_index(formatted.titles[frame.columns[0]]))
@@ -148,6 +149,24 @@ def table(
             formatted.titles["customer_id"], display_text=r"customer\?id=(.*)"
         )
     st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
+
+
+def shown(frame: pd.DataFrame, lang: str, prefix: str | None = "col") -> formatting.Shown:
+    """`formatting.table(frame, lang, prefix)`, made once per content: a table's cells are
+    formatted one by one (Babel, the catalog), a tenth of a page run, so the formatted table is
+    shared by every run that shows the same rows: keyed by a hash of the values and the index
+    (pandas, vectorised), the columns and their types. A frame pandas cannot hash is formatted."""
+    try:
+        digest = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except (TypeError, ValueError):  # unhashable cells (lists, dicts): no cache
+        return formatting.table(frame, lang, prefix)
+    key = (digest, tuple(frame.columns), tuple(map(str, frame.dtypes)), lang, prefix)
+    return _shown(key, frame, lang, prefix)
+
+
+@memo(512, key=lambda key, frame, lang, prefix: key)
+def _shown(key: tuple, frame: pd.DataFrame, lang: str, prefix: str | None) -> formatting.Shown:
+    return formatting.table(frame, lang, prefix)
 
 
 def record(ctx: Context, fields: dict) -> None:
