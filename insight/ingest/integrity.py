@@ -39,7 +39,7 @@ def unique_ids(cur, ids: list[str]) -> set[str]:
 
 
 def duplicate_rows(cur, unique: set[str], source_columns: list[str], every_row: bool) -> int:
-    """Loaded rows that repeat another loaded row of the file exactly (all source columns). None
+    """Loaded rows that repeat another loaded row of the file exactly (all source columns): 0
     where an id typed from one source column is `unique` (rows with different ids differ); else
     the loaded rows' source columns are hashed (`every_row`: none rejected, all rows loaded)."""
     if unique:
