@@ -5,13 +5,14 @@ typed view (insight/views/pages/)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
 import pandas as pd
 
 from insight import formatting
 from insight.auth.access import RowScope
+from insight.cache import memo
 from insight.db.workspace import Workspace
 from insight.domain import churn
 from insight.i18n import Message, msg, note_kind, t
@@ -223,6 +224,31 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
             previous, note = None, why
         out[mid] = Kpi(mid, value, previous, *query.delta(value, previous), lacking is None, table, lacking, note)
     return out
+
+
+#: The options that choose which sections of a page are open (its tab; Channel mix's journeys).
+SECTION_OPTIONS = ("tab", "more")
+
+
+def _tab_free_key(scope: Scope, *args) -> tuple:
+    """The state of a scope apart from the sections open: the data (its physical tables), the row
+    scope, the period and the filters with every page option but `SECTION_OPTIONS`."""
+    filters = replace(scope.filters, extra=tuple(kv for kv in scope.filters.extra if kv[0] not in SECTION_OPTIONS))
+    tables = tuple(sorted(scope.snap.tables.items()))
+    return (str(scope.ws.path), tables, scope.snap.rows, filters, scope.period, scope.data_end, *args)
+
+
+def every_tab(func):
+    """Memoise what a page computes alike whichever sections are open (its cards, the tables every
+    tab shows), once per state apart from the sections (insight/cache.py): a tab switch, and the
+    CLI's view of every section, reuse it. Its results are shared: `own_cards` gives a view cards
+    of its own."""
+    return memo(32, key=_tab_free_key)(func)
+
+
+def own_cards(cards: dict[str, Kpi]) -> dict[str, Kpi]:
+    """Copies of shared cards, for a view that may annotate its own (`note`, `available`)."""
+    return {mid: replace(card) for mid, card in cards.items()}
 
 
 def kpi(mid: str, value, previous, table: str, note: Message | None = None) -> Kpi:

@@ -12,7 +12,17 @@ from insight.i18n import msg
 from insight.ml import clusters
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import MEMBERS_SHOWN, SEGMENT_KPIS, PageView, Record, kpi, rows_or_none, unapplied_notes
+from insight.views.views import (
+    MEMBERS_SHOWN,
+    SEGMENT_KPIS,
+    PageView,
+    Record,
+    every_tab,
+    kpi,
+    own_cards,
+    rows_or_none,
+    unapplied_notes,
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,8 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     opts = read("segments", scope.filters)
     tab, k, spec = opts["tab"], opts["k"], opts["members"]
     shown = lambda *tabs: everything or tab in tabs  # noqa: E731
-    clv = customer_value.clv_inputs(scope)
-    _kpis(scope, view, clv)
-    view.segments = segment_tables.segment_table(scope, clv)
+    clv, cards, view.segments = _common(scope)
+    view.kpis = own_cards(cards)
     view.clv = clv
     if shown("rfm"):
         view.rf_grid = segment_tables.rf_grid(scope)
@@ -87,7 +96,15 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
             view.members_count = MembersCount(len(listed))
 
 
-def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
+@every_tab
+def _common(scope: Scope) -> tuple[customer_value.Clv, dict, pd.DataFrame]:
+    """What every tab shows (computed once for all of them): the CLV inputs, the cards and the
+    segments table."""
+    clv = customer_value.clv_inputs(scope)
+    return clv, _kpis(scope, clv), segment_tables.segment_table(scope, clv)
+
+
+def _kpis(scope: Scope, clv: customer_value.Clv) -> dict:
     """The cards, compared with the same customers ranked over the comparison period."""
     now = segment_tables.summary(scope)
     other = scope.compare()
@@ -99,5 +116,7 @@ def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
         before = segment_tables.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
-    for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
-        view.kpis[mid] = kpi(mid, now.get(mid), before.get(mid), "orders", why)
+    return {
+        mid: kpi(mid, now.get(mid), before.get(mid), "orders", why)
+        for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share")
+    }
