@@ -11,7 +11,7 @@ from insight.domain import channels
 from insight.i18n import msg
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import CHANNEL_KPIS, PageView, every_tab, grain, kpis, own_cards
+from insight.views.views import CHANNEL_KPIS, PageView, grain, kpis
 
 
 @dataclass
@@ -28,26 +28,15 @@ class ChannelsView(PageView):
 
 
 def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
-    cards, view.over_time, view.channel_region, view.channel_segment, view.acquisition, view.service = _above(scope)
-    view.kpis = own_cards(cards)
+    g = grain(scope)
+    view.kpis = kpis(scope, CHANNEL_KPIS)
+    view.over_time = channels.over_time(scope, g)
+    view.channel_region = channels.crosstab(scope, "region")
+    view.channel_segment = channels.crosstab(scope, "segment")
+    view.acquisition = channels.acquisition(scope, g)
+    view.service = channels.service(scope)
     if everything or read("channels", scope.filters)["more"]:  # the journeys section is open
         view.migration = channels.migration(scope)
         view.roles = channels.roles(scope)
     if not scope.has("orders", "channel"):
         view.notes.append(msg("data.no_column", table=msg("table.orders"), column="channel"))
-
-
-@every_tab
-def _above(scope: Scope) -> tuple:
-    """The figures above the fold, the same whether the journeys section is open or not (the
-    app's view and the CLI's compute them once): the cards, channels over time, the cross-tabs,
-    acquisition and service."""
-    g = grain(scope)
-    return (
-        kpis(scope, CHANNEL_KPIS),
-        channels.over_time(scope, g),
-        channels.crosstab(scope, "region"),
-        channels.crosstab(scope, "segment"),
-        channels.acquisition(scope, g),
-        channels.service(scope),
-    )
