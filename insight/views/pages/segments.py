@@ -57,6 +57,21 @@ class SegmentsView(PageView):
     members_count: MembersCount | None = None
 
 
+#: Each section's figures, computed once per state for the tabs that show them and the CLI's view
+#: of every section.
+_rf_grid, _tier_table, _churn_basis, _pareto_curve, _given_tiers, _transitions = map(
+    every_tab,
+    (
+        segment_tables.rf_grid,
+        segment_tables.tier_table,
+        segment_tables.churn_basis,
+        segment_tables.pareto_curve,
+        segment_tables.given_tiers,
+        segment_tables.transitions,
+    ),
+)
+
+
 def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     scope = segments.with_segments(scope)
     if not scope.snap.has(segments.SEGMENTS):
@@ -70,15 +85,15 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     view.kpis = own_cards(cards)
     view.clv = clv
     if shown("rfm"):
-        view.rf_grid = segment_tables.rf_grid(scope)
+        view.rf_grid = _rf_grid(scope)
     if shown("tiers", "clv"):
-        view.tiers = segment_tables.tier_table(scope, clv)
+        view.tiers = _tier_table(scope, clv)
     if shown("tiers"):
-        view.tier_churn = TierChurn(**segment_tables.churn_basis(scope))
-        view.pareto = segment_tables.pareto_curve(scope)
-        view.given_tiers = rows_or_none(segment_tables.given_tiers(scope))
+        view.tier_churn = TierChurn(**_churn_basis(scope))
+        view.pareto = _pareto_curve(scope)
+        view.given_tiers = rows_or_none(_given_tiers(scope))
     if tab == "movement":
-        view.transitions = segment_tables.transitions(scope)
+        view.transitions = _transitions(scope)
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
         view.notes += found.notes
