@@ -408,11 +408,12 @@ def _literal(text: str) -> str:
 
 
 def _plain(*texts: str) -> bool:
-    """Whether every text can be written in SQL as a literal (UTF-8, no control characters)."""
+    """Whether every text can be written in SQL as a literal (UTF-8, no NUL)."""
     try:
-        return all(t.encode("utf-8") and not re.search(r"[\x00-\x1f\x7f]", t) for t in texts)
+        "".join(texts).encode("utf-8")
     except UnicodeEncodeError:
         return False
+    return not any("\x00" in t for t in texts)
 
 
 def _q(identifier: str) -> str:

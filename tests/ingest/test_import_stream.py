@@ -15,7 +15,7 @@ from insight.ingest.importer import import_file
 CANCEL, RETURN = ("void", "Cancelled", "作废"), ("Refunded", "returned", "退款")
 
 
-def _orders_file(path, rows: int, seed: int, short_row: bool = False):
+def _orders_file(path, rows: int, seed: int, short_row: bool = False, sep: str = ","):
     """A generated orders export: statuses first seen late in the file, negative amounts, bad values,
     blank lines, a line with a surplus field (and optionally a short row). Returns what a reader must
     find: {data-row number: (order_id, amount, status)} of the rows to load, and the rejected rows."""
@@ -48,7 +48,7 @@ def _orders_file(path, rows: int, seed: int, short_row: bool = False):
     if short_row:
         lines.append(f"A{rows + 1},K1,2024-01-01 10:00:00")  # no amount: rejected as missing
         rejected.add(rows + 1)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(line.replace(",", sep) for line in lines) + "\n", encoding="utf-8")
     return good, rejected
 
 
@@ -69,10 +69,10 @@ def _imported(ws: Workspace, path, mode: str):
     return result, rows
 
 
-@pytest.mark.parametrize("short_row", [False, True])
-def test_streamed_import_equals_the_copied_one_and_the_file(tmp_path, short_row):
+@pytest.mark.parametrize(("short_row", "sep"), [(False, ","), (True, ","), (False, "\t")])
+def test_streamed_import_equals_the_copied_one_and_the_file(tmp_path, short_row, sep):
     path = tmp_path / "orders.csv"
-    good, rejected = _orders_file(path, 25_000, seed=7 + short_row, short_row=short_row)
+    good, rejected = _orders_file(path, 25_000, seed=7 + short_row, short_row=short_row, sep=sep)
     streamed = Workspace(tmp_path / "streamed.duckdb")
     copied = Workspace(tmp_path / "copied.duckdb")
     try:
