@@ -1,8 +1,9 @@
 """Typing one import: every mapped column coerced, the ids a table can do without stood in for,
 every row that cannot be read rejected with its reason, in one pass over the raw rows.
 
-`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`)
-and TEMP TABLE `rejects` (row, column, value, reason key, detail).
+`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`; for a
+file typed as it is read, a view of TEMP TABLE `typed_base`: see insight/ingest/stream.py) and TEMP
+TABLE `rejects` (row, column, value, reason key, detail).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ pipeline decides what the columns mean. Every source value arrives as VARCHAR (o
 empty) with control characters removed, with `_row`, the 1-based data-row number a person can
 find in the file, and blank rows dropped. Lines that cannot be read (too many fields, bytes
 invalid in the file's encoding, over the line-length limit) become rejects in TEMP TABLE
-`read_rejects` (row, column, value, reason, detail); the rest load.
+`read_rejects` (row, column, value, reason, detail); the rest load. A plain UTF-8 text file may instead
+be read where it is typed (`stream`; insight/ingest/stream.py), the view then reading the file.
 """
 
 from __future__ import annotations
