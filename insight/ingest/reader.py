@@ -126,8 +126,9 @@ def read(
 
 def streamed(cur, parsed: Parsed) -> str:
     """The rows of a streamed file read again, numbered as the file does, without blank rows."""
+    buffer = f"{SKIP_REJECTS}, buffer_size={max(_SMALL_BUFFER, 2 * settings.MAX_LINE_BYTES)}"
     rows = (
-        f"(SELECT * FROM (SELECT row_number() OVER () - 1 AS {_POSITION}, * FROM {parsed.stream(SKIP_REJECTS)}) "
+        f"(SELECT * FROM (SELECT row_number() OVER () - 1 AS {_POSITION}, * FROM {parsed.stream(buffer)}) "
         f"WHERE NOT ({blank_row(parsed.columns, parsed.blanks)}))"
     )
     return numbered(cur, parsed, rows, _POSITION, _POSITION)
@@ -252,6 +253,9 @@ def _read_text(
 #: read_csv options: bad lines kept aside in DuckDB's reject tables; or skipped (the same lines).
 KEEP_REJECTS = ", store_rejects=true, rejects_table='csv_errors', rejects_scan='csv_scans'"
 SKIP_REJECTS = ", ignore_errors=true"
+#: The buffer a streamed file's view reads with: its samples of the first rows then parse a few MB,
+#: not the default buffer of tens of MB per thread.
+_SMALL_BUFFER = 4 * 1024 * 1024
 #: Short rows (trailing empty cells left out) are padded; with quoted line breaks that needs the
 #: single-threaded reader.
 _PADDED = ", null_padding=true, parallel=false"
