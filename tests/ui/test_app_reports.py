@@ -18,6 +18,9 @@ from tests.ui.test_app import app, clean_caches, texts  # noqa: F401 (clean_cach
 def test_saving_the_view_on_screen(demo_ws, monkeypatch):
     query = {"from": "2026-01-01", "to": "2026-03-31", "region": "East", "mv": "complaints"}
     at = app(demo_ws, monkeypatch, query=query)
+    assert "save_view_name" not in [w.key for w in at.text_input]  # drawn once its popover opens
+    at.session_state["save_view_open"] = True
+    at.run()
     at.text_input(key="save_view_name").input("Q1 East")
     at.toggle(key="save_view_shared").set_value(True)
     at.toggle(key="save_view_pinned").set_value(True)
@@ -92,6 +95,9 @@ def test_the_administration_page_lists_schedules_rules_and_deliveries(demo_ws, m
 
 def test_adding_a_note_from_a_page(demo_ws, monkeypatch):
     at = app(demo_ws, monkeypatch, query={"from": "2026-01-01", "to": "2026-06-30"})
+    assert "note_text" not in [w.key for w in at.text_input]  # drawn once its popover opens
+    at.session_state["notes_open"] = True
+    at.run()
     at.date_input(key="note_day").set_value(dt.date(2026, 3, 8))
     at.text_input(key="note_text").input("Women's Day promotion")
     at.button(key="note_add").click().run()
