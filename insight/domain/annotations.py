@@ -117,7 +117,7 @@ def draw(fig: go.Figure, found: list[Mark]) -> go.Figure:
 def overlay(fig: go.Figure, found: list[Mark]) -> tuple[list[dict], list[dict]]:
     """The shapes and labels of the marks that fall in `fig`'s time range, as the layout dicts a
     figure's `to_dict` holds for them: campaign periods as shaded bands, notes as dotted lines
-    (or bands, for a period), each labelled. None for charts without a time axis. Labels are
+    (or bands, for a period), each labelled; none for charts without a time axis. Labels are
     user text: escaped, so Plotly draws them as text."""
     axis = time_axis(fig) if found else None
     if axis is None:
