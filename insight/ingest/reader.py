@@ -119,7 +119,11 @@ def read(
         _settle(cur, parsed)
     else:
         cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {streamed(cur, parsed)}")
-        if cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0] == 0:
+        try:
+            readable = cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
+        except duckdb.Error:
+            readable = 0
+        if not readable:
             copy(cur, parsed)  # nothing to read at its start: the copy says why
     return parsed
 
