@@ -47,9 +47,10 @@ def what_moved(
 ) -> dict[str, pd.DataFrame]:
     """Change of additive metrics against the comparison period, split by each dimension.
 
-    For each metric, one row per (dimension, value): current, previous, change, and its share of
-    the total change. Within a dimension the changes sum to the total change. Dimensions the data
-    does not have (every value "(none)") are left out. One scan per table for all of it.
+    For each metric, one row per (dimension, value) with some of it in either period: current,
+    previous, change, and its share of the total change. Within a dimension the changes sum to the
+    total change. Dimensions the data does not have (every value "(none)") are left out. One scan
+    per table for all of it.
     """
     other = scope.compare()
     cols = ["dimension", "value", "current", "previous", "change", "share_of_change"]
@@ -66,6 +67,9 @@ def what_moved(
             if part.empty or set(part["value"]) == {"(none)"}:
                 continue
             sums = _per_period(part, metric_id)
+            sums = {i: {v: x for v, x in s.items() if sums[0][v] or sums[1][v]} for i, s in sums.items()}
+            if not sums[0]:  # nothing in either period (a value of the other metric's table only)
+                continue
             frame = pd.DataFrame(
                 {
                     "dimension": dim,
