@@ -64,6 +64,7 @@ def _ticket_measures(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+ADDITIVE = ("revenue", "orders", "active_customers", "complaints")
 TICKET_AGG = {"complaints": "sum", "on_time_rate": "mean", "csat": "mean"}
 
 
@@ -95,6 +96,7 @@ def overview(data: dict, inp: dict) -> dict:
     series = _order_agg(now, _bucket(now, "orders", g, start)).join(
         _ticket_measures(tnow).groupby(_bucket(tnow, "tickets", g, start)).agg(TICKET_AGG), how="outer"
     )
+    series = series.fillna(dict.fromkeys(ADDITIVE, 0))  # counts and sums: 0 where a bucket has no row
     first = (inp["previous"] or inp["period"])[0]
     past = before.groupby(_bucket(before, "orders", g, first))["amount"].sum().rename("revenue")
     moved = {}

@@ -51,6 +51,7 @@ def _bucket(table: str, g: str, start: dt.date) -> pl.Expr:
     return pl.max_horizontal(source.dt.truncate(EVERY[g]), pl.lit(first)).alias("bucket")
 
 
+ADDITIVE = ("revenue", "orders", "active_customers", "complaints")
 ORDER_MEASURES = {
     "revenue": pl.col("amount").sum(),
     "orders": pl.col("_order_first").sum(),
@@ -84,7 +85,7 @@ def overview(data: dict, inp: dict) -> dict:
     series = now.group_by(_bucket("orders", g, start)).agg(**ORDER_MEASURES)
     series = series.join(
         tnow.group_by(_bucket("tickets", g, start)).agg(**TICKET_MEASURES), on="bucket", how="full", coalesce=True
-    )
+    ).with_columns(pl.col(ADDITIVE).fill_null(0))  # counts and sums: 0 where a bucket has no row
     first = (inp["previous"] or inp["period"])[0]
     past = before.group_by(_bucket("orders", g, first)).agg(revenue=pl.col("amount").sum())
     moved = {}
