@@ -7,7 +7,7 @@ import pandas as pd
 from insight import settings
 from insight.db import dialect
 from insight.domain.complaints import Backlog, as_of
-from insight.semantic import metrics, query
+from insight.semantic import metrics, query, rollups
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
@@ -130,16 +130,20 @@ def churn_spike(scope: Scope) -> dict | None:
     """The latest complete month's churned customers against the mean + 2σ of the 12 before."""
     if not scope.has("customers", "churned", "churn_date"):
         return None
-    where, params = scope.where("customers", period=False)
-    monthly = query.state(  # the same for every period: remembered per filter set
-        scope,
-        f"""
+    if states := rollups.states(scope):  # (the customers' states, where they serve the filters)
+        where, params = states.where(scope)
+        sql = (
+            f"SELECT t.churn_month AS month, sum(t.rows) AS churned FROM {states.relation} t "
+            f"WHERE {where} AND t.churned AND t.churn_month IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+    else:
+        where, params = scope.where("customers", period=False)
+        sql = f"""
         SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
         GROUP BY 1 ORDER BY 1
-        """,
-        params,
-    )
+        """
+    monthly = query.state(scope, sql, params)  # the same for every period: remembered per filter set
     if len(monthly) < 6:
         return None
     last, history = monthly.iloc[-1], monthly.iloc[-13:-1]["churned"]
