@@ -412,18 +412,20 @@ def value_at_stake(scope: Scope) -> pd.DataFrame | None:
     return frame.sort_values("tier", key=lambda s: s.map(order).fillna(9)).reset_index(drop=True)
 
 
-def coverage(scope: Scope) -> tuple[int, int] | None:
+def coverage(scope: Scope, found: dict | None = None) -> tuple[int, int] | None:
     """(complaint tickets of the view whose customer is in the customers table, all complaint
-    tickets of the view). Complaints per 1,000 customers divides all of them by the customers."""
+    tickets of the view). Complaints per 1,000 customers divides all of them by the customers.
+    `found`: the period's `linked_complaints` and `complaints` where a page has them already."""
     if not scope.snap.has("customers") or not scope.has("tickets", "created_at") or scope.period is None:
         return None
-    found = query.values(scope, ["linked_complaints", "complaints"])[0]  # (from the tickets rollup)
+    if found is None:
+        found = query.values(scope, ["linked_complaints", "complaints"])[0]  # (from the tickets rollup)
     return int(found["linked_complaints"] or 0), int(found["complaints"] or 0)
 
 
-def coverage_notes(scope: Scope) -> list[Message]:
-    """A note when some complaint tickets of the view have no known customer."""
-    found = coverage(scope)
+def coverage_notes(scope: Scope, found: dict | None = None) -> list[Message]:
+    """A note when some complaint tickets of the view have no known customer (`found`: see `coverage`)."""
+    found = coverage(scope, found)
     if found is None or not found[1] or found[0] == found[1]:
         return []
     return [msg("coverage.tickets", linked=f"{found[0]:,}", total=f"{found[1]:,}")]
