@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from insight.db import dialect, facts
-from insight.semantic import metrics, query
+from insight.semantic import metrics, query, rollups
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
@@ -99,9 +99,12 @@ def service(scope: Scope) -> pd.DataFrame:
         return pd.DataFrame(columns=["channel", "tickets", *ids])
     frame = query.run(scope, Query(tuple(ids), ("channel",), sets=True)).drop(columns=["period_index", "dimension"])
     where, params = scope.where("tickets")
+    # (from the tickets rollup where it serves the filters: it counts every ticket too)
+    rolled = rollups.relation(scope, "tickets", [metrics.REGISTRY["complaints"]], ("channel",), None)
+    count = "sum(t.tickets)" if rolled else "count(*)"
     counts = scope.query(
-        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "
-        f"FROM {scope.table('tickets')} t WHERE {where} GROUP BY 1",
+        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, {count} AS tickets "
+        f"FROM {rolled or scope.table('tickets')} t WHERE {where} GROUP BY 1",
         params,
     )
     frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})

@@ -2,7 +2,7 @@
 filters and splits use only those dimensions reads thousands of rows instead of millions.
 
 The orders rollup (revenue and orders) is built when the data is published
-(insight/db/facts.py). The tickets rollup (complaints, on-time, CSAT and first-contact
+(insight/db/facts.py). The tickets rollup (tickets, complaints, on-time, CSAT, first-contact
 resolution, each average kept as its sum and count) is built here on first use per data version
 and row scope, in the scratch catalog (`facts.derived_table`): nothing is added to an import.
 (Complaints of known customers too: the coverage of complaints per 1,000 customers.) The
@@ -24,7 +24,7 @@ from insight.semantic.scope import Scope
 ORDERS = facts.ORDERS_ROLLUP
 #: The dimensions the tickets rollup keeps (those the tickets fact has).
 TICKETS_DIMS = ("region", "segment", "channel")
-SCHEMA = 1
+SCHEMA = 2
 
 
 def relation(scope: Scope, table: str, measures: list, dims: tuple[str, ...], grain: str | None) -> str | None:
@@ -50,7 +50,7 @@ def _tickets(scope: Scope, keys: set[str]) -> str | None:
         return None
     if not keys <= set(dims) or sla_from(dict(scope.filters.extra))[0] is not None:  # (other SLA hours)
         return None
-    parts = [f"count(*) FILTER (WHERE {complaint_condition(cols)}) AS complaints"]
+    parts = ["count(*) AS tickets", f"count(*) FILTER (WHERE {complaint_condition(cols)}) AS complaints"]
     parts.append(f"{REGISTRY['linked_complaints'].expr(cols, None, scope)} AS linked")
     if "resolved_at" in cols:
         resolved = "t.resolved_at IS NOT NULL AND t.resolved_at >= t.created_at"
