@@ -28,14 +28,17 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     return frame
 
 
-def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
-    """Revenue by channel × `dim` (region or segment), long format."""
-    if not scope.has("orders", "channel"):
-        return pd.DataFrame(columns=["channel", dim, "revenue"])
-    if query.dimension_sql(scope, "orders", dim) is None:
-        return pd.DataFrame(columns=["channel", dim, "revenue"])
-    frame = query.run(scope, Query(("revenue",), ("channel", dim), sort=("channel", dim)))
-    return frame.drop(columns="period_index")
+def crosstabs(scope: Scope, dims: tuple[str, ...] = ("region", "segment")) -> dict[str, pd.DataFrame]:
+    """Revenue by channel × each of `dims`, long format, from one scan by channel × all of them
+    (revenue adds up: a few hundred groups summed here)."""
+    out = {dim: pd.DataFrame(columns=["channel", dim, "revenue"]) for dim in dims}
+    found = tuple(d for d in dims if query.dimension_sql(scope, "orders", d) is not None)
+    if not scope.has("orders", "channel") or not found:
+        return out
+    frame = query.run(scope, Query(("revenue",), ("channel", *found)))
+    for dim in found:
+        out[dim] = frame.groupby(["channel", dim], as_index=False, sort=True)["revenue"].sum()
+    return out
 
 
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
