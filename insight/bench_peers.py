@@ -17,8 +17,8 @@ tests/test_bench_peers.py asserts it):
   orders, active customers, complaints, on-time rate, CSAT, and the comparison period's revenue);
   what moved revenue and complaints by region, channel and segment (current and previous); the
   overdue backlog (its count, the longest overdue and the first 500 tickets in order); the churn
-  spike; the count of complaints with a known customer (the coverage note). The channel shifts
-  alert is read from what moved, in the product as in the peers.
+  spike; the channel shifts alert (read from what moved, in the product as in the peers); the count
+  of complaints with a known customer (the coverage note).
 - Channel mix: its four KPI cards of both periods; revenue, orders and customers per bucket ×
   channel with their shares; revenue by channel × region and channel × segment; new customers per
   bucket × first channel; tickets, complaints, CSAT and on-time rate per ticket channel. Migration
@@ -41,7 +41,7 @@ import time
 import pandas as pd
 import polars as pl
 
-from insight import bench_peers_pandas, bench_peers_polars
+from insight import bench_peers_pandas, bench_peers_polars, settings
 from insight.auth.access import RowScope
 from insight.db import facts
 from insight.db.workspace import Workspace, quote
@@ -170,6 +170,10 @@ def differences(page: str, view, peer: dict) -> list[str]:
         theirs = peer["spike"] and {k: peer["spike"][k] for k in ("churned", "threshold")}
         if not _same(spike and spike["churned"], theirs and theirs["churned"]):
             out.append(f"churn spike: {spike} against {theirs}")
+        shifts = {a["channel"]: a["change_pts"] for a in alerts if a["kind"] == "channel_shift"}
+        theirs = _shifts(peer["moved"]["revenue"])
+        if shifts.keys() != theirs.keys() or not all(_same(shifts[c], theirs[c]) for c in shifts):
+            out.append(f"channel shifts: {shifts} against {theirs}")
         note = next((dict(n.values) for n in view.notes if getattr(n, "key", "") == "coverage.tickets"), None)
         linked = (int(note["linked"].replace(",", "")), int(note["total"].replace(",", ""))) if note else None
         if linked != (peer["linked"] if peer["linked"][0] != peer["linked"][1] else None):
@@ -182,6 +186,15 @@ def differences(page: str, view, peer: dict) -> list[str]:
     out += _table("acquisition", view.acquisition, peer["acquisition"], ["bucket", "channel"], ["new_customers"])
     cols = ["tickets", "complaints", "csat", "on_time_rate"]
     return out + _table("service", view.service, peer["service"], ["channel"], cols)
+
+
+def _shifts(moved) -> dict[str, float]:
+    """Channels whose revenue share moved by more than the alert's threshold, in points."""
+    frame = moved.to_pandas() if isinstance(moved, pl.DataFrame) else moved
+    part = frame[frame["dimension"] == "channel"]
+    change = (part["current"] / part["current"].sum() - part["previous"] / part["previous"].sum()) * 100
+    keep = change.abs() > settings.CHANNEL_SHIFT_PTS
+    return dict(zip(part["value"][keep], change[keep], strict=True))
 
 
 def _cards(view, peer: list[dict]) -> list[str]:

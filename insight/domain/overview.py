@@ -103,14 +103,14 @@ def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: Backlog | None
     spike = churn_spike(scope)
     if spike:
         out.append({"kind": "churn_spike", **spike})
-    for row in channel_shifts(moved.get("revenue")).itertuples():
+    for row in channel_shifts(moved.get("revenue")):
         out.append(
             {
                 "kind": "channel_shift",
-                "channel": row.value,
-                "current": row.current_share,
-                "previous": row.previous_share,
-                "change_pts": row.change_pts,
+                "channel": row["value"],
+                "current": row["current_share"],
+                "previous": row["previous_share"],
+                "change_pts": row["change_pts"],
             }
         )
     return out
@@ -143,19 +143,19 @@ def churn_spike(scope: Scope) -> dict | None:
     return {"month": str(last["month"]), "churned": int(last["churned"]), "threshold": float(threshold)}
 
 
-def channel_shifts(
-    moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
-) -> pd.DataFrame:
+def channel_shifts(moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS) -> list[dict]:
     """Channels whose revenue share moved by more than `threshold_pts` against the comparison
-    (read from the revenue split of `what_moved`)."""
-    cols = ["value", "current_share", "previous_share", "change_pts"]
+    (read from the revenue split of `what_moved`), largest shift first: value, current_share,
+    previous_share, change_pts. A dozen rows: plain Python."""
     if moved_revenue is None or moved_revenue.empty:
-        return pd.DataFrame(columns=cols)
+        return []
     part = moved_revenue[moved_revenue["dimension"] == "channel"]
-    if part.empty:
-        return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"value": part["value"]})
-    frame["current_share"] = part["current"] / part["current"].sum() if part["current"].sum() else float("nan")
-    frame["previous_share"] = part["previous"] / part["previous"].sum() if part["previous"].sum() else float("nan")
-    frame["change_pts"] = (frame["current_share"] - frame["previous_share"]) * 100
-    return frame[frame["change_pts"].abs() > threshold_pts].sort_values("change_pts", key=abs, ascending=False)
+    rows = list(zip(part["value"], part["current"], part["previous"], strict=True))
+    now, before = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    out = []
+    for value, current, previous in rows:
+        shares = (current / now if now else float("nan"), previous / before if before else float("nan"))
+        change = (shares[0] - shares[1]) * 100
+        if abs(change) > threshold_pts:  # (NaN: never)
+            out.append({"value": value, "current_share": shares[0], "previous_share": shares[1], "change_pts": change})
+    return sorted(out, key=lambda r: abs(r["change_pts"]), reverse=True)
