@@ -321,6 +321,18 @@ def customer_keys(ws: Workspace, fact: str) -> int:
     return cache[fact]
 
 
+def customer_ids(ws: Workspace, snap: Snapshot) -> str | None:
+    """SQL naming a table of each customer key's customer_id and last counted order day
+    (`_cust, customer_id, _last_day`, sorted by key), from the first orders (a row or a few per
+    customer), kept in memory per data version; None without first orders. Joining it by the
+    integer key is cheaper than carrying the id text through a grouping of the orders."""
+    if not snap.has(FIRST_ORDERS):
+        return None
+    first = snap.tables[FIRST_ORDERS]
+    sql = f"SELECT DISTINCT _cust, customer_id, _last_day FROM {quote(first)} ORDER BY _cust"
+    return derived_table(ws, "cid", 1, first, "ids", sql, [], keep=2)
+
+
 def _drop_stale(cur, ws: Workspace) -> None:
     """Drop facts whose source versions are gone (and per-scope copies of older versions)."""
     from insight.auth.access import drop_legacy

@@ -112,9 +112,14 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     start_, as_of_ = dialect.named("start"), dialect.named("as_of")
     y1_, y2_ = dialect.named("y1"), dialect.named("y2")
+    # `per` is read twice (the active count is an aggregate DuckDB joins back): materialised, the
+    # orders are grouped once. The customer_id is joined to the groups by the integer key.
+    ids = facts.customer_ids(ws, snap)
+    per_id = "" if ids else f"{dialect.any_of('customer_id')} AS customer_id, "
+    join_id = f"JOIN {ids} i ON i._cust = s._cust" if ids else ""
     sql = f"""
-        WITH per AS (
-            SELECT {dialect.any_of("customer_id")} AS customer_id, _cust,
+        WITH per AS {dialect.materialized()}(
+            SELECT {per_id}_cust,
                 max(order_date) FILTER (WHERE order_date >= {start_}) AS last_at,
                 count(*) FILTER (WHERE order_date >= {start_} AND _order_first) AS frequency,
                 -- in cents: a parallel float sum varies in its last bits, and M ranks and breaks ties
@@ -149,7 +154,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
             LEFT JOIN recency_worse rw ON rw.recency = c.recency
             LEFT JOIN frequency_worse fw ON fw.frequency = c.frequency
         )
-        SELECT customer_id, _cust, active, recency, frequency, monetary, r, f, m,
+        SELECT {"i" if ids else "s"}.customer_id, s._cust, active, recency, frequency, monetary, r, f, m,
             {segment_case()} AS rfm,
             CASE WHEN NOT active THEN NULL
                 WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
@@ -158,7 +163,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 ELSE 'basic' END AS tier,
             value_rank, value_rank * 10000 <= n * 2000 AND active AS top20,
             history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
-        FROM scored
+        FROM scored s {join_id}
     """
     params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
     key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows

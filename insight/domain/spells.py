@@ -63,12 +63,9 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
 
 
 def _ids(scope: Scope) -> str:
-    """Each customer key's customer_id and last counted order day, from the first orders (a row or
-    a few per customer; all of them: the row scope is applied to the spells already), kept in
-    memory per data version."""
-    first = scope.snap.tables["first_orders"]
-    sql = f"SELECT DISTINCT _cust, customer_id, _last_day FROM {quote(first)} ORDER BY _cust"
-    return facts.derived_table(scope.ws, "cid", SCHEMA, first, "ids", sql, [], keep=2)
+    """Each customer key's customer_id and last counted order day (all customers: the row scope
+    is applied to the spells already)."""
+    return facts.customer_ids(scope.ws, scope.snap)
 
 
 def _gap(a: str, b: str, n: int, missing: str | None = None) -> str:
