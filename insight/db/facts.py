@@ -355,14 +355,24 @@ def _drop_stale(cur, ws: Workspace) -> None:
 
 
 def derived_table(
-    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 8
+    ws: Workspace,
+    family: str,
+    schema: int,
+    source: str,
+    key: str,
+    sql: str,
+    params,
+    keep: int = 8,
+    frame: Callable[[], object] | None = None,
 ) -> str:
     """A table computed from the fact `source` (`CREATE TABLE … AS sql`) on first use and reused
     after, as `<scratch>."_{family}{schema}{source}_{key}"` (the SQL to read it), where `key` names
     the settings (and the row scope). It lives in the workspace's in-memory scratch catalog, never
     in the file: a read does not write the workspace, and a version's tables go with the process.
     At most `keep` of a family are kept (least recently used dropped first); one is built at a
-    time, so two readers asking for it at once build it once."""
+    time, so two readers asking for it at once build it once. `frame`: a function giving a data
+    frame (or Arrow table) the SQL reads as `_frame`, called only when the table is built (DuckDB
+    only: a table computed outside SQL)."""
     name = f"_{family}{schema}{source}_{key}"
     qualified = f"{ws.scratch}.{quote(name)}"
     order: list[str] = ws._facts_meta.setdefault(f"_{family}_order", [])  # least recently used first
@@ -371,6 +381,8 @@ def derived_table(
             order.remove(name)
         else:
             with ws.cursor() as cur:
+                if frame is not None:
+                    cur.register("_frame", frame())
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS {sql}", params)
                 while len(order) >= keep:
                     cur.execute(f"DROP TABLE IF EXISTS {ws.scratch}.{quote(order.pop(0))}")
