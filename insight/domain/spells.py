@@ -132,15 +132,20 @@ def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
-    """(customer keys, day numbers) of the customer days whose code is kept, in order."""
+    """(customer keys, day numbers) of the customer days whose code is kept, in order; the last
+    filter set's are held (its spells for another N, its cohorts' first days read them again)."""
     days, kept = codes
     cust, day, code = _arrays(scope, days)
     if kept is None:
         return cust, day
-    wanted = np.zeros(int(code.max(initial=0)) + 1, dtype=bool)
-    wanted[[k for k in kept if k < len(wanted)]] = True
-    keep = wanted[code]
-    return cust[keep], day[keep]
+    meta = scope.ws._facts_meta
+    held = meta.get("_spell_kept")
+    if held is None or held[0] != codes:
+        wanted = np.zeros(int(code.max(initial=0)) + 1, dtype=bool)
+        wanted[[k for k in kept if k < len(wanted)]] = True
+        keep = wanted[code]
+        held = meta["_spell_kept"] = (codes, (cust[keep], day[keep]))
+    return held[1]
 
 
 def _firsts(cust: np.ndarray) -> np.ndarray:
@@ -229,23 +234,27 @@ def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
 
 def _constant(scope: Scope) -> set[str] | None:
     """The coded columns no customer's counted orders take two values of (NULL counting as a
-    value), all checked in one pass over the customer days; None where there is no accelerator
-    or a row scope (a rule is judged against every row of the fact, not the rows it keeps)."""
+    value), all checked over the customer days' arrays (once per version); None where there is
+    no accelerator or a row scope (a rule is judged against every row of the fact, not the rows
+    it keeps)."""
     found = _accelerator(scope) if scope.rows.everything else None
     if found is None:
         return None
     days, combos, cols = found
     key = f"{days}:constant"
-    if key not in scope.ws._facts_meta:
-        codes = ", ".join(f"dense_rank() OVER (ORDER BY {quote(c)}) AS {quote(c)}" for c in cols)
-        spans = ", ".join(f"max(k.{quote(c)}) = min(k.{quote(c)}) AS {quote(c)}" for c in cols)
-        every = ", ".join(f"coalesce(bool_and({quote(c)}), true) AS {quote(c)}" for c in cols)
-        sql = (
-            f"SELECT {every} FROM (SELECT d._cust, {spans} FROM {days} d "
-            f"JOIN (SELECT _k, {codes} FROM {combos}) k ON k._k = d._k GROUP BY d._cust) c"
-        )
-        row = scope.query(sql).iloc[0] if cols else {}
-        scope.ws._facts_meta[key] = {c for c in cols if bool(row[c])}
+    if key not in scope.ws._facts_meta:  # each column's values ranked (NULL too), compared per customer
+        ranks = ", ".join(f"dense_rank() OVER (ORDER BY {quote(c)}) AS {quote(c)}" for c in cols)
+        coded = scope.query(f"SELECT _k, {ranks} FROM {combos}")
+        cust, _, code = _arrays(scope, days)
+        same = cust[1:] == cust[:-1]
+        constant = set()
+        for c in cols:
+            rank = np.zeros(int(max(code.max(initial=0), coded["_k"].max())) + 1, dtype=np.int32)
+            rank[coded["_k"].to_numpy()] = coded[c].to_numpy()
+            ranked = rank[code]
+            if not (same & (ranked[1:] != ranked[:-1])).any():
+                constant.add(c)
+        scope.ws._facts_meta[key] = constant
     return scope.ws._facts_meta[key]
 
 

@@ -202,3 +202,33 @@ def test_customer_days_kept_and_first_days_match_pandas(big):
         got = firsts.set_index("customer_id")["first_day"].astype("<M8[ns]").sort_index()
         assert got.index.astype(str).tolist() == expected.sort_index().index.astype(str).tolist()
         assert (got.to_numpy() == expected.astype("<M8[ns]").sort_index().to_numpy()).all()
+
+
+@pytest.mark.parametrize("moved", [0, 1, 40])
+def test_columns_constant_per_customer_match_pandas(tmp_path, moved):
+    """Which coded columns no customer's counted orders take two values of (NULL a value too),
+    from the customer days' arrays, against pandas; `moved` orders get another region (or none:
+    the customer's fills it)."""
+    frames = demo.generate(customers=300, orders=6_000, seed=moved)
+    orders = frames["orders"].copy()
+    orders["region"] = orders["customer_id"].map(frames["customers"].set_index("customer_id")["region"])
+    rng = np.random.default_rng(moved)
+    for i in rng.choice(len(orders), size=moved, replace=False):
+        orders.loc[orders.index[i], "region"] = rng.choice(["Mars", None])
+    ws = Workspace(tmp_path / "ws.duckdb")
+    ws.publish_frames({**frames, "orders": orders}, source_file="generated")
+    try:
+        scope = Scope.open(ws, Filters())
+        own = frames["customers"].set_index("customer_id")  # the order's own value wins, the customer's fills
+        fact = orders.assign(
+            segment=orders["customer_id"].map(own["segment"]),
+            region=orders["region"].fillna(orders["customer_id"].map(own["region"])),
+        )
+        counted = valid_orders(fact)
+        columns = ("region", "segment", "channel", "category", "product")
+        expected = {c for c in columns if (counted.groupby("customer_id")[c].nunique(dropna=False) <= 1).all()}
+        assert spells._constant(scope) == expected
+        if moved != 1:  # (one moved order may have no region, or be cancelled)
+            assert ("region" in expected) is (moved == 0)
+    finally:
+        ws.close()
