@@ -51,7 +51,7 @@ SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 RFM_SEGMENTS = tuple(SEGMENT_CELLS)
 INACTIVE = "inactive"  # no counted order in the period (movement matrix)
-SEG_SCHEMA = 4  # bump whenever the segment SQL changes: older tables are dropped
+SEG_SCHEMA = 5  # bump whenever the segment SQL changes: older tables are dropped
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,17 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     # customers with a strictly worse value: those before this value's group in `order`
     worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     start_, as_of_ = dialect.named("start"), dialect.named("as_of")
-    y1_, y2_ = dialect.named("y1"), dialect.named("y2")
+    # (a period of the last 12 months starts on y1: one sum then serves M and the annual revenue)
+    y1_, y2_ = start_ if y1 == start else dialect.named("y1"), dialect.named("y2")
     # `per` is read twice (the active count is an aggregate DuckDB joins back): materialised, the
     # orders are grouped once. The customer_id is joined to the groups by the integer key.
     ids = facts.customer_ids(ws, snap)
+    last_in_period = f"CASE WHEN last_order_at >= {start_} THEN last_order_at END"
     per_id = "" if ids else f"{dialect.any_of('customer_id')} AS customer_id, "
     join_id = f"JOIN {ids} i ON i._cust = s._cust" if ids else ""
     sql = f"""
         WITH per AS {dialect.materialized()}(
             SELECT {per_id}_cust,
-                max(order_date) FILTER (WHERE order_date >= {start_}) AS last_at,
                 count(*) FILTER (WHERE order_date >= {start_} AND _order_first) AS frequency,
                 -- in cents: a parallel float sum varies in its last bits, and M ranks and breaks ties
                 round(coalesce(sum(amount) FILTER (WHERE order_date >= {start_}), 0), 2) AS monetary,
@@ -128,14 +129,14 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 coalesce(sum(amount) FILTER (WHERE order_date >= {y1_}), 0) AS annual,
                 min(order_date) AS first_at,
                 max(order_date) AS last_order_at,
-                bool_or(order_date >= {y1_}) AS active_y1,
                 bool_or(order_date >= {y2_} AND order_date < {y1_}) AS active_y2
             FROM {snap["orders"]}
             WHERE _valid AND _cust IS NOT NULL AND order_date < {as_of_}
             GROUP BY _cust  -- the fact's integer customer key: hashing it beats hashing the id text
         ), counted AS (
-            SELECT *, frequency > 0 AS active,
-                {dialect.days_between("last_at", as_of_)} AS recency,
+            SELECT *, frequency > 0 AS active, last_order_at >= {y1_} AS active_y1,
+                -- the last order in the period is the last one, where there is one in it
+                {dialect.days_between(last_in_period, as_of_)} AS recency,
                 {dialect.days_between("first_at", as_of_)} AS tenure_days,
                 count(*) OVER (PARTITION BY frequency > 0) AS n
             FROM per
@@ -165,7 +166,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
             history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
         FROM scored s {join_id}
     """
-    params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
+    params = {"start": start, "as_of": as_of, "y2": y2, **({} if y1 == start else {"y1": y1})}
     key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
     return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
 
