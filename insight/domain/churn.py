@@ -209,27 +209,16 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
             [*spell_params, months, end],
         )
     elif d.dated:
-        where, params = scope.where("customers", "c", period=False)
-        start = "c.signup_date" if scope.has("customers", "signup_date") else "NULL"
-        if start == "NULL" and scope.has("orders", "customer_id"):
-            start = f"(SELECT min(o._first_at) FROM {scope.table('orders')} o WHERE o.customer_id = c.customer_id)"
         # Customers counted by the months they start and churn in (a month starts on its 1st, so
-        # a day is before it exactly when its month is), then joined to the months: a few
-        # thousand groups instead of every customer times every month.
-        month = lambda day: dialect.as_date(dialect.trunc("month", f"CAST({day} AS DATE)"))  # noqa: E731
-        frame = scope.query(
-            f"""WITH c AS (SELECT {month(start)} AS s, coalesce(c.churned, false) AS churned,
-                                  {month("c.churn_date")} AS e, count(*) AS n
-                           FROM {scope.table("customers")} c WHERE {where} GROUP BY 1, 2, 3),
-                 months AS ({dialect.date_rows("?", "m")})
-            SELECT m AS month,
-                   CAST(coalesce(sum(n) FILTER (WHERE (s IS NULL OR s < m) AND (NOT churned OR e >= m)), 0)
-                        AS BIGINT) AS active,
-                   CAST(coalesce(sum(n) FILTER (WHERE (s IS NULL OR s < m) AND churned AND e = m), 0)
-                        AS BIGINT) AS churned
-            FROM months CROSS JOIN c GROUP BY m ORDER BY m""",
-            [*params, months],
-        )
+        # a day is before it exactly when its month is): a few thousand groups, not every
+        # customer times every month.
+        g = _customer_months(scope)
+        at = pd.to_datetime(pd.Series(months)).to_numpy()
+        started = g["s"].isna().to_numpy()[:, None] | (g["s"].to_numpy()[:, None] < at)
+        active = started & (~g["churned"].to_numpy()[:, None] | (g["e"].to_numpy()[:, None] >= at))
+        lapsed = started & g["churned"].to_numpy()[:, None] & (g["e"].to_numpy()[:, None] == at)
+        n = g["n"].to_numpy()[:, None]
+        frame = pd.DataFrame({"month": months, "active": (active * n).sum(axis=0), "churned": (lapsed * n).sum(axis=0)})
     else:
         return None
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
@@ -238,10 +227,39 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     return frame
 
 
+def _filters_key(scope: Scope) -> tuple:
+    return (str(scope.ws.path), tuple(sorted(scope.snap.tables.items())), scope.snap.rows, scope.filters.dims)
+
+
+@memo(64, key=_filters_key)
+def _customer_months(scope: Scope) -> pd.DataFrame:
+    """The customers the filters keep (explicit churn with dates) counted by the month they start
+    in (`s`: signup, else first order; NaT unknown), whether `churned`, and the month they churned
+    in (`e`): what the trend and the headline rate of every period are computed from, once per
+    filter set."""
+    where, params = scope.where("customers", "c", period=False)
+    start = "c.signup_date" if scope.has("customers", "signup_date") else "NULL"
+    if start == "NULL" and scope.has("orders", "customer_id"):
+        start = f"(SELECT min(o._first_at) FROM {scope.table('orders')} o WHERE o.customer_id = c.customer_id)"
+    month = lambda day: dialect.as_date(dialect.trunc("month", f"CAST({day} AS DATE)"))  # noqa: E731
+    frame = scope.query(
+        f"SELECT {month(start)} AS s, coalesce(c.churned, false) AS churned, {month('c.churn_date')} AS e, "
+        f"count(*) AS n FROM {scope.table('customers')} c WHERE {where} GROUP BY 1, 2, 3",
+        params,
+    )
+    return frame.assign(
+        s=pd.to_datetime(frame["s"]), e=pd.to_datetime(frame["e"]), churned=frame["churned"].astype(bool)
+    )
+
+
 def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = None) -> dict:
     """The headline: churn_rate with its numerator and denominator. Explicit: churned / customers
     in scope. Behavioural: lapses / active customers at month starts, pooled over the period's
     complete months (all its months when none is complete)."""
+    if d.kind == "explicit" and d.dated:  # (the trend's groups)
+        g = _customer_months(scope)
+        base, churned = int(g["n"].sum()), int(g.loc[g["churned"], "n"].sum())
+        return {"churn_rate": churned / base if base else None, "churned": churned, "base": base, "provisional": False}
     if d.kind == "explicit":
         where, params = scope.where("customers", "c", period=False)
         row = scope.query(
