@@ -354,6 +354,11 @@ def _drop_stale(cur, ws: Workspace) -> None:
             ws._facts.discard(name)
 
 
+def derived_built(ws: Workspace, family: str, schema: int, source: str, key: str) -> bool:
+    """Whether `derived_table` holds that table already (nothing is built)."""
+    return f"_{family}{schema}{source}_{key}" in ws._facts_meta.get(f"_{family}_order", [])
+
+
 def derived_table(
     ws: Workspace,
     family: str,

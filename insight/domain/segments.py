@@ -186,6 +186,40 @@ def with_segments(scope: Scope, period=None, options: Options | None = None) -> 
     return replace(scope, snap=snap, columns=columns)
 
 
+def tiers(scope: Scope, period) -> str | None:
+    """SQL naming a table of the value tier of the customers active in `period` (`customer_id,
+    tier, active`), for a page that needs no more of the segments (the complaints' overdue list):
+    the segment table where it is built already, else one ranking the period's revenue per
+    customer alone, a fraction of its work, with the same tiers."""
+    options = Options.from_extra(dict(scope.filters.extra))[0]
+    ws, snap = scope.ws, scope.snap
+    if period is None or "customer_id" not in scope.columns.get("orders", ()):
+        return None
+    key = f"{snap.rows or 'all'}x{table_key(period, options)}"
+    ids = facts.customer_ids(ws, snap)
+    if ids is None or facts.derived_built(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key):
+        return ensure(ws, snap, scope.columns, period, options)
+    d, g, s = (round(c * 10000) for c in options.cutoffs)
+    start_, as_of_ = dialect.named("start"), dialect.named("as_of")
+    sql = f"""
+        WITH per AS (  -- as the segment table's: M in cents, active with a counted order in the period
+            SELECT _cust, round(coalesce(sum(amount), 0), 2) AS monetary FROM {snap["orders"]}
+            WHERE _valid AND _cust IS NOT NULL AND order_date >= {start_} AND order_date < {as_of_}
+            GROUP BY _cust HAVING count(*) FILTER (WHERE _order_first) > 0
+        ), ranked AS (
+            SELECT _cust, row_number() OVER (ORDER BY monetary DESC, _cust) AS value_rank, count(*) OVER () AS n
+            FROM per
+        )
+        SELECT i.customer_id, CASE WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
+                WHEN value_rank * 10000 <= n * {g} THEN 'gold'
+                WHEN value_rank * 10000 <= n * {s} THEN 'silver'
+                ELSE 'basic' END AS tier, true AS active
+        FROM ranked r JOIN {ids} i ON i._cust = r._cust
+    """
+    params = {"start": period[0], "as_of": period[1] + dt.timedelta(days=1)}
+    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2)
+
+
 def needed(filters) -> bool:
     return bool(filters.values("rfm") or filters.values("tier"))
 
