@@ -3,13 +3,12 @@ orders at most N days apart.
 
 Three ways to the same spells:
 
-- **customer days** (DuckDB): an accelerator built in memory on first use per data version and
-  row scope holds every counted order as (customer key, day, the fact's previous order day, a
-  code of its region, segment, channel, category and product) sorted by customer and day, and a
-  filter is a list of codes. Its customer, day and code are also held as arrays: the days a
-  filter keeps are a lookup of their codes, and the spells for any N one pass over them (a day
-  more than N days after its customer's previous kept day starts one), whether the filters keep
-  each customer's orders whole or split them (a channel, a category);
+- **customer days** (DuckDB): every counted order as (customer key, day, a code of its region,
+  segment, channel, category and product), sorted by customer and day, read on first use per
+  data version and row scope into arrays held in memory (about 10 bytes an order). A filter is a
+  list of codes: the days it keeps are a lookup of their codes, and the spells for any N one pass
+  over them (a day more than N days after its customer's previous kept day starts one), whether
+  the filters keep each customer's orders whole or split them (a channel, a category);
 - **the fact** (another engine, or a customer lookup such as the value tier): where customers are
   kept whole, the fact's previous and last order days and one window over the starts;
 - otherwise the previous day is recomputed by windows over the orders kept.
@@ -111,24 +110,25 @@ _HELD = threading.Lock()
 
 
 def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The customer days table `days` as arrays (customer key, day number, code) sorted by
-    customer and day, loaded on first use and held while it is the one in use (about 10 bytes an
-    order): filtering them and finding runs is several times faster than SQL windows over them."""
+    """The customer days (`days`: the SQL giving them, as `_accelerator` says) as arrays: customer
+    key, day number and code, sorted by customer and day; computed on first use and held for the
+    last two versions or row scopes in use (about 10 bytes an order). Filtering them and finding
+    runs is several times faster than SQL windows over a table of them."""
     meta = scope.ws._facts_meta
     with _HELD:
-        held = meta.get("_spell_arrays")
-        if held is None or held[0] != days:
-            day = "CAST(date_diff('day', DATE '1970-01-01', _day) AS INTEGER)"  # (Arrow's date32)
-            sql = f"SELECT _cust, {day} AS d, _k FROM {days} WHERE _day IS NOT NULL"
+        held: dict = meta.setdefault("_spell_arrays", {})
+        if days not in held:
             with scope.ws.cursor() as cur:
-                found = cur.execute(sql).fetchnumpy()
+                found = cur.execute(days).fetchnumpy()
             cust, day, code = (np.asarray(found[c]) for c in ("_cust", "d", "_k"))
             later = (cust[1:] > cust[:-1]) | ((cust[1:] == cust[:-1]) & (day[1:] >= day[:-1]))
-            if not later.all():  # (the stored order, as a rule)
+            if not later.all():  # (the query sorts them, as a rule)
                 order = np.lexsort((day, cust))
                 cust, day, code = cust[order], day[order], code[order]
-            held = meta["_spell_arrays"] = (days, (cust, day, code))
-    return held[1]
+            while len(held) >= 2:
+                held.pop(next(iter(held)))
+            held[days] = (cust, day, code)
+        return held[days]
 
 
 def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
@@ -209,9 +209,11 @@ def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:
 
 
 def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
-    """(the customer days table, its codes' table, the columns coded) of the scope's counted
-    orders, built on first use per data version and row scope (in memory: about 18 bytes an
-    order); None on another engine or without first orders."""
+    """(the SQL of the customer days, its codes' table, the columns coded) of the scope's counted
+    orders: each as (customer key, day number, the code of its region, segment, channel, category
+    and product) sorted by customer and day, read into arrays by `_arrays`; the codes' table is
+    built on first use per data version and row scope. None on another engine or without first
+    orders."""
     cols = [c for c in _ORDER_COLUMNS if c in scope.columns.get("orders", ())]
     if scope.ws.engine is not None or not scope.snap.has("first_orders"):
         return None
@@ -224,11 +226,11 @@ def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
     combos_sql = f"SELECT CAST(row_number() OVER (ORDER BY {order}) AS INTEGER) AS _k, * FROM ({distinct}) c"
     combos = facts.derived_table(scope.ws, "spk", SCHEMA, fact, digest, combos_sql, [], keep=2)
     same = " AND ".join(f"t.{quote(c)} IS NOT DISTINCT FROM k.{quote(c)}" for c in cols) or "true"
-    days_sql = (
-        f"SELECT CAST(t._cust AS INTEGER) AS _cust, t._day, k._k, t._prev_day AS _prev "
-        f"FROM {orders} t JOIN {combos} k ON {same} WHERE t._valid AND t._cust IS NOT NULL ORDER BY t._cust, t._day"
+    day = "CAST(date_diff('day', DATE '1970-01-01', t._day) AS INTEGER)"  # (Arrow's date32)
+    days = (
+        f"SELECT CAST(t._cust AS INTEGER) AS _cust, {day} AS d, k._k FROM {orders} t JOIN {combos} k ON {same} "
+        "WHERE t._valid AND t._cust IS NOT NULL AND t._day IS NOT NULL ORDER BY t._cust, t._day"
     )
-    days = facts.derived_table(scope.ws, "spd", SCHEMA, fact, digest, days_sql, [], keep=2)
     return days, combos, cols
 
 
@@ -241,7 +243,7 @@ def _constant(scope: Scope) -> set[str] | None:
     if found is None:
         return None
     days, combos, cols = found
-    key = f"{days}:constant"
+    key = f"_constant:{hashlib.sha1(days.encode()).hexdigest()}"
     if key not in scope.ws._facts_meta:  # each column's values ranked (NULL too), compared per customer
         ranks = ", ".join(f"dense_rank() OVER (ORDER BY {quote(c)}) AS {quote(c)}" for c in cols)
         coded = scope.query(f"SELECT _k, {ranks} FROM {combos}")
