@@ -65,7 +65,8 @@ if ready(ctx, pv):
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
             table(ctx, part, prefix="overview.col")
 
-    if pv.overdue is not None and len(pv.overdue):
-        with st.expander(t("overview.overdue"), icon=":material/alarm:"):
-            table(ctx, pv.overdue)
+    if pv.overdue is not None and len(pv.overdue):  # up to 500 rows: formatted and sent once opened
+        with st.expander(t("overview.overdue"), icon=":material/alarm:", key="overdue_open", on_change="rerun") as box:
+            if box.open:
+                table(ctx, pv.overdue)
     view_rows(ctx, "orders", "overview_rows")

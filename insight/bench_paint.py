@@ -25,11 +25,14 @@ RUNS = """window.ciRuns = 0;
 new MutationObserver((changes) => {
   for (const c of changes) if (c.target.getAttribute(c.attributeName) === 'notRunning') window.ciRuns += 1;
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});"""
-#: A run ended since the count was reset, none is going on, and every chart drew (a page without
-#: a chart only waits for the run).
+#: A run ended since the count was reset, none is going on, every element is drawn (Streamlit
+#: draws a grey skeleton, `stSkeleton`, where an element waits for its lazily loaded code: the
+#: KPI cards, charts and tables of a first visit) and every chart drew its SVG (a page without a
+#: chart only waits for the run and its elements).
 DRAWN = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!window.ciRuns || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.querySelector('[data-testid=stSkeleton]')) return false;
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
   return charts.every(c => c.querySelector('svg.main-svg'));
 }"""

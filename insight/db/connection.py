@@ -139,8 +139,10 @@ class Connection:
                 if isinstance(exc, duckdb.Error):
                     raise write_error(exc) from exc
                 raise
-            finally:  # after the commit (or rollback): what was remembered is read again
-                _WRITTEN[self._file] = next(_TICKS)
+            finally:  # after the commit (or rollback): what was remembered is read again, but
+                # for a line of the audit log (nothing remembered reads it; every sign-in writes one)
+                if not beside:
+                    _WRITTEN[self._file] = next(_TICKS)
 
     def close(self) -> None:
         self._con.close()

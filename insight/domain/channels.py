@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from insight.db import dialect, facts
-from insight.semantic import metrics, query
+from insight.semantic import metrics, query, rollups
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
@@ -28,14 +28,17 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     return frame
 
 
-def crosstab(scope: Scope, dim: str) -> pd.DataFrame:
-    """Revenue by channel × `dim` (region or segment), long format."""
-    if not scope.has("orders", "channel"):
-        return pd.DataFrame(columns=["channel", dim, "revenue"])
-    if query.dimension_sql(scope, "orders", dim) is None:
-        return pd.DataFrame(columns=["channel", dim, "revenue"])
-    frame = query.run(scope, Query(("revenue",), ("channel", dim), sort=("channel", dim)))
-    return frame.drop(columns="period_index")
+def crosstabs(scope: Scope, dims: tuple[str, ...] = ("region", "segment")) -> dict[str, pd.DataFrame]:
+    """Revenue by channel × each of `dims`, long format, from one scan by channel × all of them
+    (revenue adds up: a few hundred groups summed here)."""
+    out = {dim: pd.DataFrame(columns=["channel", dim, "revenue"]) for dim in dims}
+    found = tuple(d for d in dims if query.dimension_sql(scope, "orders", d) is not None)
+    if not scope.has("orders", "channel") or not found:
+        return out
+    frame = query.run(scope, Query(("revenue",), ("channel", *found)))
+    for dim in found:
+        out[dim] = frame.groupby(["channel", dim], as_index=False, sort=True)["revenue"].sum()
+    return out
 
 
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
@@ -99,9 +102,12 @@ def service(scope: Scope) -> pd.DataFrame:
         return pd.DataFrame(columns=["channel", "tickets", *ids])
     frame = query.run(scope, Query(tuple(ids), ("channel",), sets=True)).drop(columns=["period_index", "dimension"])
     where, params = scope.where("tickets")
+    # (from the tickets rollup where it serves the filters: it counts every ticket too)
+    rolled = rollups.relation(scope, "tickets", [metrics.REGISTRY["complaints"]], ("channel",), None)
+    count = "sum(t.tickets)" if rolled else "count(*)"
     counts = scope.query(
-        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, count(*) AS tickets "
-        f"FROM {scope.table('tickets')} t WHERE {where} GROUP BY 1",
+        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, {count} AS tickets "
+        f"FROM {rolled or scope.table('tickets')} t WHERE {where} GROUP BY 1",
         params,
     )
     frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})

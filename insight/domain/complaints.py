@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from insight.db import dialect
+from insight.db import dialect, facts
 from insight.i18n import Message, msg
 from insight.semantic import metrics, query
 from insight.semantic.metrics import complaint_condition, due_sql, priority_level
@@ -29,6 +29,7 @@ OVERDUE_SHOWN = 500
 HISTOGRAM_BINS = 30
 URGENCY = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
 OTHER = "other"
+BACKLOG_SCHEMA = 1
 
 
 def _base(scope: Scope, period: bool = True) -> tuple[str, list]:
@@ -234,14 +235,18 @@ def overdue(scope: Scope, tiers: bool = True, limit: int | None = OVERDUE_SHOWN)
     cols = scope.columns["tickets"]
     tbl = scope.table("tickets")
     where, params = scope.where("tickets", "t", period=False)
-    due = due_sql(cols, sla_hours=metrics.sla_from(dict(scope.filters.extra))[0])
-    latest = scope.scalar(f"SELECT max(created_at) FROM {tbl}")
+    sla = metrics.sla_from(dict(scope.filters.extra))[0]
+    due = due_sql(cols, sla_hours=sla)
+    latest = as_of(scope)
     keep = [c for c in ("ticket_id", "customer_id", "category", "priority", "channel", "status") if c in cols]
     tier_join, tier = _tier_join(scope) if tiers else ("", "NULL")
     picks = [*(f"t.{c}" for c in keep), *([f"{tier} AS tier"] if tiers else [])]
     open_ = "t.resolved_at IS NULL"
     if "status" in cols:
         open_ += " AND lower(coalesce(CAST(t.status AS VARCHAR), '')) NOT IN ('closed', 'resolved', '已关闭', '已解决')"
+    late = f"{complaint_condition(cols)} AND {open_} AND {due} < CAST(? AS TIMESTAMP)"
+    if sla is None:  # every filter set's backlog is part of the version's (a few % of the tickets)
+        tbl = _backlog(scope, late, latest) or tbl
     urgency = "CASE level " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in URGENCY.items()) + " END"
     ties = [c for c in ("ticket_id", "created_at") if c in [*keep, "created_at"]]  # a stated order, whatever the engine
     # Sorted and cut in SQL, counted over the whole backlog: only the rows shown leave the engine.
@@ -251,15 +256,26 @@ def overdue(scope: Scope, tiers: bool = True, limit: int | None = OVERDUE_SHOWN)
                {dialect.hours_between(due, "CAST(? AS TIMESTAMP)", "minute")} AS overdue_hours,
                {priority_level("t.priority") if "priority" in cols else "'medium'"} AS level
             FROM {tbl} t {tier_join}
-            WHERE {complaint_condition(cols)} AND {where} AND {open_} AND {due} < CAST(? AS TIMESTAMP)) b
+            WHERE {late} AND {where}) b
         ORDER BY {urgency}, overdue_hours DESC{"".join(f", {c}" for c in ties)}
         {f"LIMIT {int(limit)}" if limit is not None else ""}"""
-    args = [latest, latest, *params, latest]
+    args = [latest, latest, latest, *params]
     # The backlog is the same in every period: the rows shown are remembered per filter set.
     frame = scope.query(sql, args, cap=10_000_000) if limit is None else query.state(scope, sql, args)
     count = int(frame["_count"].iloc[0]) if len(frame) else 0
     oldest = float(frame["_oldest"].iloc[0]) if len(frame) else None
     return Backlog(frame.drop(columns=["_count", "_oldest"]).reset_index(drop=True), count, oldest)
+
+
+def _backlog(scope: Scope, late: str, latest) -> str | None:
+    """The version's overdue backlog (the tickets fact's rows `late` holds for, every column kept
+    so that any filter applies to it), built once per version and row scope in the scratch
+    catalog; None where the fact is read (another engine)."""
+    fact = scope.snap.tables.get("tickets", "")
+    if scope.ws.engine is not None or not fact.startswith("_fact_tickets") or latest is None:
+        return None
+    sql = f"SELECT * FROM {scope.table('tickets')} t WHERE {late}"
+    return facts.derived_table(scope.ws, "odb", BACKLOG_SCHEMA, fact, scope.snap.rows or "all", sql, [latest])
 
 
 def _tier_join(scope: Scope) -> tuple[str, str]:
@@ -396,18 +412,20 @@ def value_at_stake(scope: Scope) -> pd.DataFrame | None:
     return frame.sort_values("tier", key=lambda s: s.map(order).fillna(9)).reset_index(drop=True)
 
 
-def coverage(scope: Scope) -> tuple[int, int] | None:
+def coverage(scope: Scope, found: dict | None = None) -> tuple[int, int] | None:
     """(complaint tickets of the view whose customer is in the customers table, all complaint
-    tickets of the view). Complaints per 1,000 customers divides all of them by the customers."""
+    tickets of the view). Complaints per 1,000 customers divides all of them by the customers.
+    `found`: the period's `linked_complaints` and `complaints` where a page has them already."""
     if not scope.snap.has("customers") or not scope.has("tickets", "created_at") or scope.period is None:
         return None
-    found = query.values(scope, ["linked_complaints", "complaints"])[0]  # (from the tickets rollup)
+    if found is None:
+        found = query.values(scope, ["linked_complaints", "complaints"])[0]  # (from the tickets rollup)
     return int(found["linked_complaints"] or 0), int(found["complaints"] or 0)
 
 
-def coverage_notes(scope: Scope) -> list[Message]:
-    """A note when some complaint tickets of the view have no known customer."""
-    found = coverage(scope)
+def coverage_notes(scope: Scope, found: dict | None = None) -> list[Message]:
+    """A note when some complaint tickets of the view have no known customer (`found`: see `coverage`)."""
+    found = coverage(scope, found)
     if found is None or not found[1] or found[0] == found[1]:
         return []
     return [msg("coverage.tickets", linked=f"{found[0]:,}", total=f"{found[1]:,}")]
@@ -424,4 +442,8 @@ def undated(scope: Scope) -> int:
 
 
 def as_of(scope: Scope) -> dt.datetime | None:
-    return scope.scalar(f"SELECT max(created_at) FROM {scope.table('tickets')}")
+    """The latest ticket's creation time (once per version and row scope: a version never changes)."""
+    key = f"_as_of_{scope.snap.tables['tickets']}_{scope.snap.rows}"
+    if key not in scope.ws._facts_meta:
+        scope.ws._facts_meta[key] = scope.scalar(f"SELECT max(created_at) FROM {scope.table('tickets')}")
+    return scope.ws._facts_meta[key]

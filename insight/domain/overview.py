@@ -7,7 +7,7 @@ import pandas as pd
 from insight import settings
 from insight.db import dialect
 from insight.domain.complaints import Backlog, as_of
-from insight.semantic import metrics, query
+from insight.semantic import metrics, query, rollups
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
@@ -47,9 +47,10 @@ def what_moved(
 ) -> dict[str, pd.DataFrame]:
     """Change of additive metrics against the comparison period, split by each dimension.
 
-    For each metric, one row per (dimension, value): current, previous, change, and its share of
-    the total change. Within a dimension the changes sum to the total change. Dimensions the data
-    does not have (every value "(none)") are left out. One scan per table for all of it.
+    For each metric, one row per (dimension, value) with some of it in either period: current,
+    previous, change, and its share of the total change. Within a dimension the changes sum to the
+    total change. Dimensions the data does not have (every value "(none)") are left out. One scan
+    per table for all of it.
     """
     other = scope.compare()
     cols = ["dimension", "value", "current", "previous", "change", "share_of_change"]
@@ -58,40 +59,33 @@ def what_moved(
     if other is None or not ids:
         return empty
     grouped = query.run(scope, Query(tuple(ids), dims, periods=(scope.period, other.period), sets=True))
+    # A few hundred rows at most: plain Python, where pandas per metric and dimension took half of it.
+    sums: dict[tuple[str, str, str], list[float]] = {}  # (metric, dimension, value) -> [current, previous]
+    present: dict[str, set[str]] = {d: set() for d in dims}
+    columns = [grouped[c].tolist() for c in ("dimension", "value", "period_index", *ids)]
+    for dim, value, index, *xs in zip(*columns, strict=True):
+        present[dim].add(value)
+        for metric_id, x in zip(ids, xs, strict=True):
+            if x is not None and x == x and index in (0, 1):  # (NaN: the other metric's table only)
+                sums.setdefault((metric_id, dim, value), [0.0, 0.0])[int(index)] += float(x)
     out = dict(empty)
     for metric_id in ids:
-        frames = []
+        rows = []
         for dim in dims:
-            part = grouped[grouped["dimension"] == dim]
-            if part.empty or set(part["value"]) == {"(none)"}:
+            if present[dim] == {"(none)"}:  # the data has no such dimension
                 continue
-            sums = _per_period(part, metric_id)
-            frame = pd.DataFrame(
-                {
-                    "dimension": dim,
-                    "value": list(sums[0]),
-                    "current": list(sums[0].values()),
-                    "previous": list(sums[1].values()),
-                }
-            )
-            frame["change"] = frame["current"] - frame["previous"]
-            total = frame["change"].sum()
-            frame["share_of_change"] = frame["change"] / total if total else float("nan")
-            frames.append(frame.sort_values("change", key=abs, ascending=False))
-        if frames:
-            out[metric_id] = pd.concat(frames, ignore_index=True)
+            found = [
+                (v, *sums[metric_id, dim, v]) for v in sorted(present[dim]) if any(sums.get((metric_id, dim, v), ()))
+            ]
+            total = sum(cur - prev for _, cur, prev in found)
+            found.sort(key=lambda r: abs(r[1] - r[2]), reverse=True)
+            rows += [
+                (dim, v, cur, prev, cur - prev, (cur - prev) / total if total else float("nan"))
+                for v, cur, prev in found
+            ]
+        if rows:
+            out[metric_id] = pd.DataFrame(rows, columns=cols)
     return out
-
-
-def _per_period(part: pd.DataFrame, metric_id: str) -> dict[int, dict[str, float]]:
-    """{period index: {value: sum}} over the values in order (0 where a period has none). A few
-    dozen rows: plain Python, where a pivot table took a sixth of the page."""
-    values = sorted(set(part["value"]))
-    sums = {i: dict.fromkeys(values, 0.0) for i in (0, 1)}
-    for value, index, x in zip(part["value"], part["period_index"], part[metric_id], strict=True):
-        if pd.notna(x) and index in sums:
-            sums[int(index)][value] += float(x)
-    return sums
 
 
 def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: Backlog | None) -> list[dict]:
@@ -109,14 +103,14 @@ def alerts(scope: Scope, moved: dict[str, pd.DataFrame], overdue: Backlog | None
     spike = churn_spike(scope)
     if spike:
         out.append({"kind": "churn_spike", **spike})
-    for row in channel_shifts(moved.get("revenue")).itertuples():
+    for row in channel_shifts(moved.get("revenue")):
         out.append(
             {
                 "kind": "channel_shift",
-                "channel": row.value,
-                "current": row.current_share,
-                "previous": row.previous_share,
-                "change_pts": row.change_pts,
+                "channel": row["value"],
+                "current": row["current_share"],
+                "previous": row["previous_share"],
+                "change_pts": row["change_pts"],
             }
         )
     return out
@@ -126,16 +120,20 @@ def churn_spike(scope: Scope) -> dict | None:
     """The latest complete month's churned customers against the mean + 2σ of the 12 before."""
     if not scope.has("customers", "churned", "churn_date"):
         return None
-    where, params = scope.where("customers", period=False)
-    monthly = query.state(  # the same for every period: remembered per filter set
-        scope,
-        f"""
+    if states := rollups.states(scope):  # (the customers' states, where they serve the filters)
+        where, params = states.where(scope)
+        sql = (
+            f"SELECT t.churn_month AS month, sum(t.rows) AS churned FROM {states.relation} t "
+            f"WHERE {where} AND t.churned AND t.churn_month IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+    else:
+        where, params = scope.where("customers", period=False)
+        sql = f"""
         SELECT {dialect.trunc("month", "t.churn_date")} AS month, count(*) AS churned
         FROM {scope.table("customers")} t WHERE {where} AND t.churned AND t.churn_date IS NOT NULL
         GROUP BY 1 ORDER BY 1
-        """,
-        params,
-    )
+        """
+    monthly = query.state(scope, sql, params)  # the same for every period: remembered per filter set
     if len(monthly) < 6:
         return None
     last, history = monthly.iloc[-1], monthly.iloc[-13:-1]["churned"]
@@ -145,19 +143,19 @@ def churn_spike(scope: Scope) -> dict | None:
     return {"month": str(last["month"]), "churned": int(last["churned"]), "threshold": float(threshold)}
 
 
-def channel_shifts(
-    moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS
-) -> pd.DataFrame:
+def channel_shifts(moved_revenue: pd.DataFrame | None, threshold_pts: float = settings.CHANNEL_SHIFT_PTS) -> list[dict]:
     """Channels whose revenue share moved by more than `threshold_pts` against the comparison
-    (read from the revenue split of `what_moved`)."""
-    cols = ["value", "current_share", "previous_share", "change_pts"]
+    (read from the revenue split of `what_moved`), largest shift first: value, current_share,
+    previous_share, change_pts. A dozen rows: plain Python."""
     if moved_revenue is None or moved_revenue.empty:
-        return pd.DataFrame(columns=cols)
+        return []
     part = moved_revenue[moved_revenue["dimension"] == "channel"]
-    if part.empty:
-        return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"value": part["value"]})
-    frame["current_share"] = part["current"] / part["current"].sum() if part["current"].sum() else float("nan")
-    frame["previous_share"] = part["previous"] / part["previous"].sum() if part["previous"].sum() else float("nan")
-    frame["change_pts"] = (frame["current_share"] - frame["previous_share"]) * 100
-    return frame[frame["change_pts"].abs() > threshold_pts].sort_values("change_pts", key=abs, ascending=False)
+    rows = list(zip(part["value"], part["current"], part["previous"], strict=True))
+    now, before = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    out = []
+    for value, current, previous in rows:
+        shares = (current / now if now else float("nan"), previous / before if before else float("nan"))
+        change = (shares[0] - shares[1]) * 100
+        if abs(change) > threshold_pts:  # (NaN: never)
+            out.append({"value": value, "current_share": shares[0], "previous_share": shares[1], "change_pts": change})
+    return sorted(out, key=lambda r: abs(r["change_pts"]), reverse=True)

@@ -173,15 +173,20 @@ def _equity(cols, table, scope) -> str:
     return f"sum({customer_value.clv_inputs(scope).sql('t')}) FILTER (WHERE t.active)"
 
 
-def _customer_count(scope: Scope) -> str:
-    """Distinct customers of the customers table: a plain count where its ids are unique (checked
-    once per version: hashing every id text again was most of a filtered KPI card's time)."""
+def unique_customers(scope: Scope) -> bool:
+    """Whether the customers table's ids are unique (checked once per version)."""
     physical = scope.snap.tables["customers"]
     key = f"{physical}:unique:customer_id"
     if key not in scope.ws._facts_meta:
         sql = f"SELECT count(DISTINCT customer_id) = count(customer_id) FROM {quote(physical)}"
         scope.ws._facts_meta[key] = bool(scope.ws.scalar(sql))
-    return "count(t.customer_id)" if scope.ws._facts_meta[key] else "count(DISTINCT t.customer_id)"
+    return scope.ws._facts_meta[key]
+
+
+def _customer_count(scope: Scope) -> str:
+    """Distinct customers of the customers table: a plain count where its ids are unique (hashing
+    every id text again was most of a filtered KPI card's time)."""
+    return "count(t.customer_id)" if unique_customers(scope) else "count(DISTINCT t.customer_id)"
 
 
 def _linked(cols, table, scope) -> str:
@@ -225,7 +230,14 @@ REGISTRY: dict[str, Metric] = {
             ("customer_id",),
             rows=VALID_ORDER,
         ),
-        _m("customers", "customers", lambda c, tbl, scope: _customer_count(scope), ("customer_id",), period=False),
+        _m(
+            "customers",
+            "customers",
+            lambda c, tbl, scope: _customer_count(scope),
+            ("customer_id",),
+            period=False,
+            rollup="coalesce(sum(t.n), 0)",
+        ),
         _m(
             "churned_customers",
             "customers",
@@ -233,6 +245,7 @@ REGISTRY: dict[str, Metric] = {
             ("churned",),
             up_is_good=False,
             period=False,
+            rollup="coalesce(sum(t.n) FILTER (WHERE t.churned), 0)",
         ),
         # The definition in force (SPEC §6): churned_customers / customers under the flag, else
         # (or when asked) lapses among the customers active at month starts.

@@ -209,6 +209,9 @@ def compile_scan(
     if timed and (rolled := rollups.relation(scope, table, measures, q.dimensions, q.grain)):
         tbl = rolled  # (counted orders only)
         exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in measures)
+    elif table == "customers" and not q.dimensions and all(m.rollup for m in measures) and (s := rollups.states(scope)):
+        tbl, (where, params) = s.relation, s.where(scope)
+        exprs = ", ".join(f"{m.rollup} AS {m.id}" for m in measures)
     elif len(rows := {m.rows for m in measures}) == 1 and None not in rows:
         where = f"{where} AND {rows.pop()}"  # the rows every measure counts
     found = {d: f for d in q.dimensions if (f := dimension_sql(scope, table, d)) is not None}

@@ -2,15 +2,19 @@
 filters and splits use only those dimensions reads thousands of rows instead of millions.
 
 The orders rollup (revenue and orders) is built when the data is published
-(insight/db/facts.py). The tickets rollup (complaints, on-time, CSAT and first-contact
+(insight/db/facts.py). The tickets rollup (tickets, complaints, on-time, CSAT, first-contact
 resolution, each average kept as its sum and count) is built here on first use per data version
 and row scope, in the scratch catalog (`facts.derived_table`): nothing is added to an import.
-(Complaints of known customers too: the coverage of complaints per 1,000 customers.) A measure
-is served by its table's rollup when it declares a `rollup` expression
-(insight/semantic/metrics.py) and the buckets are days or longer.
+(Complaints of known customers too: the coverage of complaints per 1,000 customers.) The
+customers' states (how many, how many churned, by churn month) are kept the same way per region,
+segment and set of channels ordered through (`states`): a channel filter on customers was a join
+of every customer id. A measure is served by its table's rollup when it declares a `rollup`
+expression (insight/semantic/metrics.py) and the buckets are days or longer.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from insight.db import facts
 from insight.db.workspace import quote
@@ -20,7 +24,7 @@ from insight.semantic.scope import Scope
 ORDERS = facts.ORDERS_ROLLUP
 #: The dimensions the tickets rollup keeps (those the tickets fact has).
 TICKETS_DIMS = ("region", "segment", "channel")
-SCHEMA = 1
+SCHEMA = 2
 
 
 def relation(scope: Scope, table: str, measures: list, dims: tuple[str, ...], grain: str | None) -> str | None:
@@ -46,7 +50,7 @@ def _tickets(scope: Scope, keys: set[str]) -> str | None:
         return None
     if not keys <= set(dims) or sla_from(dict(scope.filters.extra))[0] is not None:  # (other SLA hours)
         return None
-    parts = [f"count(*) FILTER (WHERE {complaint_condition(cols)}) AS complaints"]
+    parts = ["count(*) AS tickets", f"count(*) FILTER (WHERE {complaint_condition(cols)}) AS complaints"]
     parts.append(f"{REGISTRY['linked_complaints'].expr(cols, None, scope)} AS linked")
     if "resolved_at" in cols:
         resolved = "t.resolved_at IS NOT NULL AND t.resolved_at >= t.created_at"
@@ -65,3 +69,65 @@ def _tickets(scope: Scope, keys: set[str]) -> str | None:
         f"FROM {scope.table('tickets')} t GROUP BY ALL ORDER BY created_at"
     )
     return facts.derived_table(scope.ws, "tkr", SCHEMA, fact, scope.snap.rows or "all", sql, [])
+
+
+#: What the customer states keep: the customers' own filter dimensions (the channels they ordered
+#: through are a bit set).
+STATE_DIMS = ("region", "segment")
+MAX_CHANNELS = 63
+
+
+@dataclass(frozen=True)
+class States:
+    """The customers per region × segment × churned × churn month × the set of channels they
+    ordered through (`channels`, a bit per channel of `bits`): `n` customers, `rows` rows."""
+
+    relation: str
+    bits: dict[str, int]
+
+    def where(self, scope: Scope) -> tuple[str, list]:
+        """The scope's filters on the states, as the customers table's filters select customers."""
+        clauses, params = ["true"], []
+        for key, values in scope.filters.dims:
+            if key == "channel":
+                clauses.append("(t.channels & CAST(? AS UBIGINT)) <> 0")
+                params.append(str(sum(1 << self.bits[v] for v in values if v in self.bits)))
+            else:
+                clauses.append(f"CAST(t.{quote(key)} AS VARCHAR) IN ({', '.join('?' for _ in values)})")
+                params += list(values)
+        return " AND ".join(clauses), params
+
+
+def states(scope: Scope) -> States | None:
+    """The version's customer states (built on first use per version and row scope), where they
+    can serve the scope's filters (region, segment, channel) and the customers' ids are unique
+    (so customers add up); None where the customers table is read."""
+    from insight.semantic.metrics import unique_customers
+
+    cols = scope.columns.get("customers", frozenset())
+    keys = {k for k, _ in scope.filters.dims}
+    dims = [d for d in STATE_DIMS if d in cols]
+    if scope.ws.engine is not None or not {"customer_id", "churned"} <= cols or not keys <= {*dims, "channel"}:
+        return None
+    through = facts.CUSTOMER_CHANNELS
+    if not scope.snap.has(through) or not unique_customers(scope):
+        return None
+    source = scope.snap.tables["customers"]
+    names_key = f"{scope.snap.tables[through]}:channels"
+    if names_key not in scope.ws._facts_meta:
+        found = scope.ws.query(f"SELECT DISTINCT CAST(channel AS VARCHAR) AS c FROM {scope.table(through)} ORDER BY 1")
+        scope.ws._facts_meta[names_key] = [c for c in found["c"] if c is not None]
+    names = scope.ws._facts_meta[names_key]
+    if len(names) > MAX_CHANNELS:
+        return None
+    month = "CAST(date_trunc('month', t.churn_date) AS DATE)" if "churn_date" in cols else "CAST(NULL AS DATE)"
+    bit = "CAST(1 AS UBIGINT) << CAST(list_position(?, CAST(channel AS VARCHAR)) - 1 AS UBIGINT)"
+    sql = (
+        f"SELECT {''.join(f't.{quote(d)}, ' for d in dims)}t.churned, {month} AS churn_month, "
+        f"coalesce(m.mask, CAST(0 AS UBIGINT)) AS channels, count(t.customer_id) AS n, count(*) AS rows "
+        f"FROM {scope.table('customers')} t LEFT JOIN (SELECT customer_id, bit_or({bit}) AS mask "
+        f"FROM {scope.table(through)} WHERE channel IS NOT NULL GROUP BY 1) m ON m.customer_id = t.customer_id "
+        "GROUP BY ALL"
+    )
+    relation = facts.derived_table(scope.ws, "cst", SCHEMA, source, scope.snap.rows or "all", sql, [names])
+    return States(relation, {name: i for i, name in enumerate(names)})

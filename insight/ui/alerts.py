@@ -62,7 +62,9 @@ def rule_form(ctx: Context) -> None:
     the last N days of the data)."""
     if not ctx.can("save_views"):
         return
-    with st.expander(tr("alerts.new"), icon=":material/add_alert:"):
+    with st.expander(tr("alerts.new"), icon=":material/add_alert:", key="rule_form_open", on_change="rerun") as box:
+        if not box.open:  # its dozen widgets are drawn (and sent) once it is opened
+            return
         query = Filters(cmp=ctx.filters.cmp, dims=ctx.filters.dims).to_query()
         st.caption(tr("alerts.new.help", filters=md(query or "—")))
         name = st.text_input(tr("alerts.name"), key="rule_name", max_chars=80)

@@ -89,10 +89,14 @@ def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
 
 
 def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
-    fig = chart_base.inert(annotations.draw(chart_style.apply(build(), ctx.lang), chart_marks(ctx)))
+    fig = chart_base.inert(chart_style.apply(build(), ctx.lang))
     if height:
         chart_style.relayout(fig, height=height)
+    shapes, labels = annotations.overlay(fig, chart_marks(ctx))
     spec = fig.to_dict()
+    if shapes:  # the marks as the dicts Plotly would hold for them, never validated shape by shape
+        spec["layout"]["shapes"] = [*spec["layout"].get("shapes", ()), *shapes]
+        spec["layout"]["annotations"] = [*spec["layout"].get("annotations", ()), *labels]
     spec["layout"]["margin"] = margins.fit(spec, MARGIN)  # room for the labels: drawn once in the browser
     for trace in spec.get("data", []):
         trace.pop("uid", None)  # what plotly.io.to_json removes: the shared dict is never written

@@ -28,7 +28,9 @@ def save_view(ctx: Context, page: str) -> None:
     """A popover that saves the view on screen under a name."""
     if not ctx.can("save_views"):
         return
-    with st.popover(tr("saved.save"), icon=":material/bookmark_add:"):
+    with st.popover(tr("saved.save"), icon=":material/bookmark_add:", key="save_view_open", on_change="rerun") as box:
+        if not box.open:  # drawn once opened: every page's header has it
+            return
         name = st.text_input(tr("saved.name"), key="save_view_name", max_chars=saved.MAX_NAME)
         shared = st.toggle(tr("saved.shared"), key="save_view_shared", help=tr("saved.shared.help"))
         label = tr("saved.pinned", version=int(ctx.scope.snap.version))
@@ -53,7 +55,9 @@ def notes_control(ctx: Context) -> None:
     author or an administrator)."""
     if not ctx.can("save_views"):
         return
-    with st.popover(tr("notes.title"), icon=":material/sticky_note_2:"):
+    with st.popover(tr("notes.title"), icon=":material/sticky_note_2:", key="notes_open", on_change="rerun") as box:
+        if not box.open:  # drawn (and the notes listed) once opened
+            return
         default = ctx.scope.period[1] if ctx.scope.period else dt.date.today()
         a, b = st.columns(2)
         day = a.date_input(tr("notes.day"), value=default, key="note_day")

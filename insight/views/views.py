@@ -194,12 +194,15 @@ def missing_tables(scope: Scope, page: str) -> list[str]:
     return [t for t in PAGE_TABLES.get(page, ()) if not scope.snap.has(t)]
 
 
-def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS) -> dict[str, Kpi]:
+def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS, also: tuple[str, ...] = ()) -> dict[str, Kpi]:
     """The KPI cards: value, comparison and what is missing. A figure gets no comparison when
     none can be measured (a state such as a churned flag, or a comparison period the data does
-    not reach), and no value when its table has no rows anywhere near the period."""
+    not reach), and no value when its table has no rows anywhere near the period. Measures in
+    `also` are computed in the same scans for the page's other figures: `Kpi` cards too, kept
+    apart from the shown ones by the caller."""
     other = scope.compare()
-    now, before = query.values(scope, list(ids), [scope.period, other.period if other else None])
+    now, before = query.values(scope, [*ids, *also], [scope.period, other.period if other else None])
+    ids = (*ids, *also)
     behavioural = False
     if "churn_rate" in ids:  # the definition in force (the registry's churn_rate follows it)
         d, _ = churn.definition(scope)

@@ -93,3 +93,22 @@ def test_constant_per_customer_matches_pandas(ws):
         expected = bool((counted.groupby("customer_id")[column].nunique(dropna=False) <= 1).all())
         assert facts.constant_per_customer(ws, fact, column) is expected, column
     assert [facts.constant_per_customer(ws, fact, c) for c in columns] == [True, False, True, False, True]
+
+
+def test_remembered_values_survive_audit_lines_and_not_other_writes(ws):
+    """What a run reads once per write (the version, the notes' revision) is read again after a
+    write, but not after an audit line (every sign-in writes one; nothing remembered reads it)."""
+    from insight.auth import audit
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return ws.scalar("SELECT count(*) FROM _audit")
+
+    first = ws.remembered("test", read)
+    audit.record(ws, "owner", "signin", "test", "test")
+    assert ws.remembered("test", read) == first and len(reads) == 1
+    with ws.writer() as cur:
+        cur.execute("CREATE TABLE _other AS SELECT 1 AS x")
+    assert ws.remembered("test", read) == first + 1 and len(reads) == 2

@@ -75,6 +75,35 @@ def test_charts_without_a_time_axis_are_left_alone(seed):
     assert fig.to_plotly_json() == before
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_overlay_dicts_are_what_plotly_holds_for_the_drawn_marks(seed):
+    """The app puts `overlay`'s dicts straight into the figure it sends (no validation): each
+    must be exactly what Plotly makes of it, and what `draw` adds through Plotly."""
+    rng = random.Random(seed)
+    start = D(2025, rng.randrange(1, 13), 1)
+    if rng.random() < 0.5:
+        x = [f"{d:%Y-%m}" for d in pd.date_range(start, periods=rng.randrange(2, 15), freq="MS")]
+    else:
+        x = list(pd.date_range(start, periods=rng.randrange(2, 60), freq=rng.choice(["D", "W-MON"])))
+    marks = []
+    for i in range(rng.randrange(1, 20)):
+        first = start + dt.timedelta(days=rng.randrange(-60, 400))
+        last = first + dt.timedelta(days=rng.choice([0, 0, rng.randrange(1, 90)]))
+        marks.append(
+            Mark(
+                first, last, rng.choice(["<b>x</b>", "大促 & sale", "y" * 50]), rng.choice(["campaign", "note"]), str(i)
+            )
+        )
+    fig = go.Figure(go.Scatter(x=x, y=list(range(len(x)))))
+    fig.add_shape(type="line", x0=0, x1=1, y0=0.5, y1=0.5, xref="paper", yref="paper")  # a chart's own shape
+    shapes, labels = annotations.overlay(fig, marks)
+    assert [go.layout.Shape(s).to_plotly_json() for s in shapes] == shapes
+    assert [go.layout.Annotation(a).to_plotly_json() for a in labels] == labels
+    drawn = annotations.draw(fig, marks).to_dict()["layout"]
+    assert drawn.get("shapes", [])[1:] == shapes and drawn.get("annotations", []) == labels
+    assert len(shapes) == len(labels) and all("<" not in a["text"] for a in labels)
+
+
 def test_notes_need_an_analyst_and_sensible_text(demo_ws):
     viewer = users.add(demo_ws, "vic", "viewer", "a-long-password", RowScope.all())
     with pytest.raises(InsightError, match="analyst role"):

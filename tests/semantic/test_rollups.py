@@ -69,3 +69,41 @@ def test_other_sla_hours_and_other_filters_read_the_fact(demo_ws, link, served):
     assert (found is not None) == served
     assert rollups.relation(scope, "tickets", [REGISTRY["csat_satisfied_share"]], (), None) is None
     assert rollups.relation(scope, "tickets", [REGISTRY["complaints"]], (), "hour") is None
+
+
+@pytest.mark.parametrize(
+    ("link", "served"),
+    [
+        ("", True),
+        ("region=East&channel=App", True),
+        ("channel=Store&channel=WeChat&segment=SMB", True),
+        ("channel=Nowhere", True),
+        ("category=Electronics&region=North", False),
+    ],
+)
+def test_customer_states_count_the_customers_pandas_counts(demo_ws, demo_raw, link, served):
+    """Customers, churned customers and the churn spike's months from the customer states equal
+    pandas over the customers table (a customer in a channel: one who ordered through it)."""
+    from insight.domain.overview import churn_spike
+
+    filters = Filters.from_query(link)[0]
+    scope = Scope.open(demo_ws, filters)
+    assert (rollups.states(scope) is not None) == served
+    people, orders = demo_raw["customers"], demo_raw["orders"]
+    orders = orders[~orders["status"].fillna("").isin(["cancelled", "returned"])]  # orders that count
+    for key, values in filters.dims:
+        if key == "channel":
+            people = people[people["customer_id"].isin(orders.loc[orders["channel"].isin(values), "customer_id"])]
+        elif key in people:
+            people = people[people[key].isin(values)]
+    got = query.values(scope, ["customers", "churned_customers"])[0]
+    assert got == {"customers": len(people), "churned_customers": int(people["churned"].fillna(False).sum())}
+    gone = people[people["churned"].fillna(False).astype(bool) & people["churn_date"].notna()]
+    monthly = gone.groupby(gone["churn_date"].dt.to_period("M")).size()
+    history = monthly.iloc[-13:-1]
+    spike = churn_spike(scope)
+    if len(monthly) < 6 or monthly.iloc[-1] <= history.mean() + 2 * history.std(ddof=1):
+        assert spike is None
+    else:
+        assert spike["churned"] == monthly.iloc[-1]
+        assert spike["threshold"] == pytest.approx(history.mean() + 2 * history.std(ddof=1))

@@ -311,3 +311,20 @@ def test_campaigns_under_filters_that_leave_no_control_group(demo_ws, monkeypatc
     assert view.kpis["uplift"].value is None and view.kpis["uplift"].note.key == "kpi.no_control"
     at = app(demo_ws, monkeypatch, "campaigns", query)
     assert "no campaign in this view has a control group" in texts(at)
+
+
+def test_the_overdue_list_is_sent_only_once_opened(demo_ws, monkeypatch):
+    """The Overview's overdue work orders (thousands of rows at scale) are neither formatted nor
+    sent while their section is closed; opened, it lists the view's overdue tickets."""
+    from insight.auth.access import RowScope
+    from insight.views.views import page_view
+
+    label = "Overdue work orders (超期预警)"
+    at = app(demo_ws, monkeypatch)
+    box = next(e for e in at.expander if e.label == label)
+    assert not box.dataframe
+    at.session_state["overdue_open"] = True
+    at.run()
+    box = next(e for e in at.expander if e.label == label)
+    expected = page_view(demo_ws, "overview?", RowScope.all()).overdue
+    assert len(expected) and box.dataframe[0].value["ticket_id"].tolist() == expected["ticket_id"].astype(str).tolist()

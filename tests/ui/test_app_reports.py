@@ -11,12 +11,16 @@ from insight.auth.access import RowScope
 from insight.auth.users import OWNER
 from insight.reports import alert_checks, alerts, saved, schedule
 from insight.reports.deliver import Outcome, record
+from insight.semantic.filters import Filters
 from tests.ui.test_app import app, clean_caches, texts  # noqa: F401 (clean_caches: autouse fixture)
 
 
 def test_saving_the_view_on_screen(demo_ws, monkeypatch):
     query = {"from": "2026-01-01", "to": "2026-03-31", "region": "East", "mv": "complaints"}
     at = app(demo_ws, monkeypatch, query=query)
+    assert "save_view_name" not in [w.key for w in at.text_input]  # drawn once its popover opens
+    at.session_state["save_view_open"] = True
+    at.run()
     at.text_input(key="save_view_name").input("Q1 East")
     at.toggle(key="save_view_shared").set_value(True)
     at.toggle(key="save_view_pinned").set_value(True)
@@ -91,6 +95,9 @@ def test_the_administration_page_lists_schedules_rules_and_deliveries(demo_ws, m
 
 def test_adding_a_note_from_a_page(demo_ws, monkeypatch):
     at = app(demo_ws, monkeypatch, query={"from": "2026-01-01", "to": "2026-06-30"})
+    assert "note_text" not in [w.key for w in at.text_input]  # drawn once its popover opens
+    at.session_state["notes_open"] = True
+    at.run()
     at.date_input(key="note_day").set_value(dt.date(2026, 3, 8))
     at.text_input(key="note_text").input("Women's Day promotion")
     at.button(key="note_add").click().run()
@@ -98,3 +105,22 @@ def test_adding_a_note_from_a_page(demo_ws, monkeypatch):
     notes = demo_ws.query("SELECT * FROM _annotations")
     assert notes["text"].tolist() == ["Women's Day promotion"] and notes["author"].tolist() == ["token"]
     assert any("Women" in c.value for c in at.caption)
+
+
+def test_a_rule_made_from_the_overview_form_watches_the_filters_in_force(demo_ws, monkeypatch):
+    """The New alert rule form is drawn (and sent) only once opened; opened, it makes a rule on
+    the filters in force with what was typed."""
+    at = app(demo_ws, monkeypatch, query={"region": "East", "cmp": "yoy"})
+    assert "rule_name" not in [w.key for w in at.text_input]
+    at.session_state["rule_form_open"] = True
+    at.run()
+    at.text_input(key="rule_name").input("east complaints")
+    at.selectbox(key="rule_m").set_value("complaints")
+    at.selectbox(key="rule_op").set_value("above")
+    at.text_input(key="rule_x").input("25")
+    at.number_input(key="rule_days").set_value(14)
+    at.button(key="rule_go").click().run()
+    assert not at.exception
+    made = alerts.get(demo_ws, "east complaints")
+    assert (made.metric, made.op, made.threshold, made.days) == ("complaints", "above", 25.0, 14)
+    assert Filters.from_query(made.query)[0].values("region") == ("East",)

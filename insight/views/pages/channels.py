@@ -31,8 +31,8 @@ def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
     g = grain(scope)
     view.kpis = kpis(scope, CHANNEL_KPIS)
     view.over_time = channels.over_time(scope, g)
-    view.channel_region = channels.crosstab(scope, "region")
-    view.channel_segment = channels.crosstab(scope, "segment")
+    cross = channels.crosstabs(scope, ("region", "segment"))
+    view.channel_region, view.channel_segment = cross["region"], cross["segment"]
     view.acquisition = channels.acquisition(scope, g)
     view.service = channels.service(scope)
     if everything or read("channels", scope.filters)["more"]:  # the journeys section is open

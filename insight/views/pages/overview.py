@@ -30,7 +30,8 @@ class OverviewView(PageView):
 
 
 def build(scope: Scope, view: OverviewView, everything: bool = True) -> None:
-    view.kpis = kpis(scope)
+    view.kpis = kpis(scope, OVERVIEW_KPIS, also=("linked_complaints",))  # (the coverage note's, same scan)
+    linked = view.kpis.pop("linked_complaints").value
     view.coverage = coverage(scope)
     over_time = overview.series(scope, OVERVIEW_KPIS, grain(scope))
     if view.kpis["revenue"].note is not None:  # no comparison for the orders: no comparison line
@@ -42,4 +43,6 @@ def build(scope: Scope, view: OverviewView, everything: bool = True) -> None:
     if overdue is not None:
         view.overdue = overdue.rows
     view.alerts = pd.DataFrame(overview.alerts(scope, moved, overdue))
-    view.notes += complaints.coverage_notes(scope)
+    view.notes += complaints.coverage_notes(
+        scope, {"linked_complaints": linked, "complaints": view.kpis["complaints"].value}
+    )
