@@ -261,11 +261,11 @@ def _orders_parts(
         extra += ["cust._cust", "cust._first_at", "cust._first_channel", "cust._first_channel_code", "cust._last_day"]
         # Each counted order's previous counted order day of its customer: churn spells for any
         # inactivity threshold are then a filter on it (insight/domain/churn.py). The window runs
-        # over the three columns it needs and is joined back by row: sorting whole rows for it
-        # took most of the publish.
+        # over the counted orders' three columns it needs and is joined back by row: sorting whole
+        # rows for it took most of the publish.
         join += (
-            f" LEFT JOIN (SELECT {key('p')} AS _prev_key, CASE WHEN {valid} THEN lag({dialect.as_date('order_date')}) "
-            f"OVER (PARTITION BY customer_id, {valid} ORDER BY order_date) END AS _prev_day FROM {source} p) prev "
+            f" LEFT JOIN (SELECT {key('p')} AS _prev_key, lag({dialect.as_date('order_date')}) "
+            f"OVER (PARTITION BY customer_id ORDER BY order_date) AS _prev_day FROM {source} p WHERE {valid}) prev "
             f"ON prev._prev_key = {key('e')}"
         )
         extra.append("prev._prev_day")

@@ -25,6 +25,7 @@ from insight.ingest import integrity, mapping, reader, wide
 from insight.ingest.plan import RAW, TYPED, Plan, first_reject, reject_text
 
 MODES = ("replace", "append")
+_STREAMED = ("orders", "tickets")
 #: `wide=` values: detect a wide response file and unpivot it, or never.
 WIDE_AUTO, WIDE_OFF = "auto", "off"
 
@@ -150,10 +151,20 @@ def import_file(
         raise InsightError(msg("import.unknown_mode", mode=mode), hint=msg("import.unknown_mode.hint"))
     step = progress or (lambda fraction, text: None)
     name = display_name or Path(path).name
+    # Event tables replaced by a plain text file are typed as they are read (insight/ingest/stream.py):
+    # nothing edits their typed rows but the rejects' removal.
+    streamed = table in _STREAMED and mode == "replace"
     with ws.cursor() as cur:
         step(0.05, "reading")
         parsed = reader.read(
-            cur, path, table=RAW, display_name=name, sheet=sheet, encoding=encoding, delimiter=delimiter
+            cur,
+            path,
+            table=RAW,
+            display_name=name,
+            sheet=sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            stream=streamed,
         )
         found = wide.detect(cur, RAW, parsed.columns, overrides) if table == "contacts" else None
         unpivoted = _unpivot(cur, parsed, wide_columns, found, overrides, name)

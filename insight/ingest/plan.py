@@ -1,8 +1,9 @@
 """Typing one import: every mapped column coerced, the ids a table can do without stood in for,
 every row that cannot be read rejected with its reason, in one pass over the raw rows.
 
-`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`)
-and TEMP TABLE `rejects` (row, column, value, reason key, detail).
+`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`; for a
+file typed as it is read, a view of TEMP TABLE `typed_base`: see insight/ingest/stream.py) and TEMP
+TABLE `rejects` (row, column, value, reason key, detail).
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ from insight.db.schema import (
 from insight.db.workspace import quote
 from insight.errors import InsightError
 from insight.i18n import Message, msg
-from insight.ingest import coerce, reader, wide
+from insight.ingest import coerce, reader, stream, wide
 
 RAW, TYPED, REJECTS = "raw_import", "typed_import", "rejects"
 #: Marks contacts whose customer id was generated (the file had none): they match no customer.
 GENERATED = "customer_id_generated"
 
 
+#: Statuses of the first rows worked out before the typing pass (more: free text, matched per row).
+_KNOWN_STATUSES = 1000
 #: Extra columns typed per scan (see Plan._extras).
 _EXTRAS_PER_SCAN = 50
 
@@ -156,20 +159,22 @@ class Plan:
         return f"CASE {' '.join(cases)} ELSE {default} END" if cases else default
 
     def _status_words(self, given: str) -> list[str]:
-        """WHEN clauses that normalise the file's cancel/return statuses. Worked out once on the
-        distinct statuses (an export has a handful), so each row is a plain lookup, not a regex."""
+        """WHEN clauses that normalise the file's cancel/return statuses. The statuses of the first rows
+        (an export has a handful) are worked out here, so each row holding one is a plain lookup; a
+        row holding another (or free text) is matched there."""
         source = coerce.clean_text(quote(self.chosen["status"]), self.parsed.blanks)
-        values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {RAW} LIMIT 10001").fetchall()]
-        if len(values) > 10_000:  # free text: match each row
-            return [
-                f"WHEN regexp_matches(lower({given}), {coerce.lit('|'.join(words))}) THEN '{word}'"
-                for word, words in STATUS_WORDS.items()
-            ]
-        cases = []
-        for word, words in STATUS_WORDS.items():
-            hits = [v for v in values if v is not None and re.search("|".join(words), v)]
+        first = f"(SELECT {quote(self.chosen['status'])} FROM {RAW} LIMIT {settings.GUESS_SAMPLE_ROWS})"
+        values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {first}").fetchall()]
+        known = [v for v in values if v is not None] if len(values) <= _KNOWN_STATUSES else []
+        status = f"lower({given})"
+        cases, patterns = [], {word: "|".join(words) for word, words in STATUS_WORDS.items()}
+        for word, pattern in patterns.items():
+            hits = [v for v in known if re.search(pattern, v)]
             if hits:
-                cases.append(f"WHEN lower({given}) IN ({', '.join(coerce.lit(v) for v in hits)}) THEN '{word}'")
+                cases.append(f"WHEN {status} IN ({', '.join(coerce.lit(v) for v in hits)}) THEN '{word}'")
+        unknown = f"{status} NOT IN ({', '.join(coerce.lit(v) for v in known)}) AND " if known else ""
+        for word, pattern in patterns.items():
+            cases.append(f"WHEN {unknown}regexp_matches({status}, {coerce.lit(pattern)}) THEN '{word}'")
         return cases
 
     def _require(self) -> None:
@@ -226,11 +231,11 @@ class Plan:
         self.output_columns = order
         select = ", ".join(f"{self.exprs[n]} AS {quote(n)}" for n in order)
         bad = " OR ".join(f"({cond})" for _, _, cond, _, _ in self.checks) or "false"
-        cur = self.cur
-        cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {select}, "
-            f"NOT ({bad}) AS _ok FROM {self._with_clean(RAW)}"
-        )
+        cur, rows, typed = self.cur, TYPED, f"{select}, NOT ({bad}) AS _ok"
+        if self.parsed.stream and stream.typed(cur, self.parsed, TYPED, typed, self._with_clean):
+            rows = stream.BASE  # (TYPED is its view)
+        else:
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {typed} FROM {self._with_clean(RAW)}")
         bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
         failed = reader._EMPTY_REJECTS
         if bad_rows:  # the reasons are worked out on the rejected rows only
@@ -252,7 +257,7 @@ class Plan:
             f"UNION ALL SELECT * FROM {reader.READ_REJECTS}"
         )
         if bad_rows:
-            cur.execute(f"DELETE FROM {TYPED} WHERE NOT _ok")
+            cur.execute(f"DELETE FROM {rows} WHERE NOT _ok")
         self.rejected = bad_rows + self.parsed.unreadable_rows
         self.loaded = self.parsed.rows - bad_rows
 

@@ -5,20 +5,21 @@ pipeline decides what the columns mean. Every source value arrives as VARCHAR (o
 empty) with control characters removed, with `_row`, the 1-based data-row number a person can
 find in the file, and blank rows dropped. Lines that cannot be read (too many fields, bytes
 invalid in the file's encoding, over the line-length limit) become rejects in TEMP TABLE
-`read_rejects` (row, column, value, reason, detail); the rest load.
+`read_rejects` (row, column, value, reason, detail); the rest load. A plain UTF-8 text file may instead
+be read where it is typed (`stream`; insight/ingest/stream.py), the view then reading the file.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
-import numpy as np
 
 from insight import settings
 from insight.errors import InsightError
@@ -30,6 +31,7 @@ EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 SUPPORTED = sorted(TEXT_EXTENSIONS | EXCEL_EXTENSIONS | {".parquet", ".json", ".jsonl", ".ndjson"})
 READ_REJECTS = "read_rejects"
 _BASE = "raw_base"
+_POSITION = "_file_position"
 _EMPTY_REJECTS = (
     'SELECT NULL::BIGINT AS "row", NULL::VARCHAR AS "column", NULL::VARCHAR AS value, '
     "NULL::VARCHAR AS reason, NULL::VARCHAR AS detail WHERE false"
@@ -55,6 +57,9 @@ class Parsed:
     unreadable_rows: int = 0  # lines rejected by the reader (in read_rejects)
     cleaned: dict[str, int] = field(default_factory=dict)  # column -> cells with control characters removed
     blanks: bool = True  # whether a value may start or end with blanks (False: no value needs trimming)
+    #: A UTF-8 text file typed where it is read (insight/ingest/stream.py): its read_csv call given
+    #: the options after the layout's. None: the rows were copied into the view's table.
+    stream: Callable[[str], str] | None = None
 
     def describe(self) -> dict:
         return {
@@ -80,8 +85,10 @@ def read(
     sheet: str | None = None,
     encoding: str = "auto",
     delimiter: str = "auto",
+    stream: bool = False,
 ) -> Parsed:
-    """Load `path` into TEMP VIEW `table` (on this cursor) and say how it was read."""
+    """Load `path` into TEMP VIEW `table` (on this cursor) and say how it was read. `stream`: a
+    plain UTF-8 text file is not copied; `table` reads the file (see insight/ingest/stream.py)."""
     path = Path(path)
     name = display_name or path.name
     ext = path.suffix.lower()
@@ -107,11 +114,50 @@ def read(
     elif ext in {".json", ".jsonl", ".ndjson"}:
         parsed = _read_duckdb(cur, path, name, table, "json", "read_json_auto(?)")
     else:
-        parsed = _read_text(cur, path, name, table, encoding, delimiter, size)
+        parsed = _read_text(cur, path, name, table, encoding, delimiter, size, stream)
+    if parsed.stream is None:
+        _settle(cur, parsed)
+    else:
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {streamed(cur, parsed)}")
+        try:
+            readable = cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
+        except duckdb.Error:
+            readable = 0
+        if not readable:
+            copy(cur, parsed)  # nothing to read at its start: the copy says why
+    return parsed
+
+
+def streamed(cur, parsed: Parsed) -> str:
+    """The rows of a streamed file read again, numbered as the file does, without blank rows."""
+    buffer = f"{SKIP_REJECTS}, buffer_size={max(_SMALL_BUFFER, 2 * settings.MAX_LINE_BYTES)}"
+    rows = (
+        f"(SELECT * FROM (SELECT row_number() OVER () - 1 AS {_POSITION}, * FROM {parsed.stream(buffer)}) "
+        f"WHERE NOT ({blank_row(parsed.columns, parsed.blanks)}))"
+    )
+    return numbered(cur, parsed, rows, _POSITION, _POSITION)
+
+
+def _settle(cur, parsed: Parsed) -> None:
+    """The copied rows without blank rows and control characters, numbered, counted."""
     parsed.blank_rows = _drop_blank_rows(cur, parsed.columns, parsed.blanks)
     _clean_control_characters(cur, parsed)
-    cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {_numbered(cur, parsed)}")
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW {parsed.table} AS {numbered(cur, parsed)}")
     parsed.rows = cur.execute(f"SELECT count(*) FROM {_BASE}").fetchone()[0]
+    check_rows(cur, parsed)
+
+
+def copy(cur, parsed: Parsed) -> None:
+    """Copy a streamed file's rows into the view's table after all, as `read` does without `stream`."""
+    _duckdb_csv(cur, parsed.stream, [], parsed.columns, parsed.skipped_lines + parsed.header, parsed.file)
+    parsed.stream = None
+    parsed.unreadable_rows = cur.execute(f"SELECT count(*) FROM {READ_REJECTS}").fetchone()[0]
+    _settle(cur, parsed)
+
+
+def check_rows(cur, parsed: Parsed) -> None:
+    """Refuse a file with no rows to load, saying why."""
+    name = parsed.file
     if not parsed.columns or parsed.rows == 0:
         if parsed.unreadable_rows:
             first = cur.execute(f'SELECT "row", reason, detail FROM {READ_REJECTS} ORDER BY "row" LIMIT 1').fetchone()
@@ -126,7 +172,6 @@ def read(
             file=name,
             hint=msg("import.no_rows.hint"),
         )
-    return parsed
 
 
 def _check_file(path: Path, name: str) -> int:
@@ -158,7 +203,9 @@ def _check_file(path: Path, name: str) -> int:
 # --- text files -----------------------------------------------------------------------------
 
 
-def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter: str, size: int = 0) -> Parsed:
+def _read_text(
+    cur, path: Path, name: str, table: str, encoding: str, delimiter: str, size: int = 0, stream: bool = False
+) -> Parsed:
     with path.open("rb") as fh:
         head = fh.read(settings.SNIFF_BYTES)
     size = size or path.stat().st_size
@@ -179,8 +226,14 @@ def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter:
     if not lay.columns:
         raise InsightError(msg("import.no_rows_at_all"), file=name, hint=msg("import.no_rows.hint"))
     try:
-        _duckdb_csv(cur, source, lay, delim, skip, name)
-        control, blanks = _scan_bytes(source, delim)
+        control, blanks = sniff.scan_bytes(source, delim)
+        types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in lay.columns) + "}"
+        call = partial(csv_call, _literal(source), types, _literal(delim), lay.header, skip)
+        direct = stream and tmp is None and not control and _plain(source, delim, *lay.columns)
+        if not direct:  # (bound: a path or header that is not UTF-8 is read too)
+            csv = partial(csv_call, "?", "?", "?", lay.header, skip)
+            params = [source, delim, {c: "VARCHAR" for c in lay.columns}]
+            _duckdb_csv(cur, csv, params, lay.columns, skip + lay.header, name, lay.encoding)
     finally:
         if tmp:
             os.unlink(tmp)
@@ -197,32 +250,60 @@ def _read_text(cur, path: Path, name: str, table: str, encoding: str, delimiter:
         unreadable_rows=cur.execute(f"SELECT count(*) FROM {READ_REJECTS}").fetchone()[0],
         cleaned={"*": 1} if control else {},
         blanks=blanks,
+        stream=call if direct else None,
     )
 
 
-def _duckdb_csv(cur, source: str, lay: sniff.Layout, delim: str, skip: int, name: str) -> None:
-    """Read with the layout already decided (no sniffing), every column as text, bad lines kept
-    aside in DuckDB's reject tables."""
-    columns = {c: "VARCHAR" for c in lay.columns}
-    base = (
-        f"CREATE OR REPLACE TEMP TABLE {_BASE} AS SELECT * FROM read_csv(?, delim=?, quote='\"', escape='\"', "
-        "header=?, skip=?, auto_detect=false, columns=?, max_line_size=?, store_rejects=true, "
-        "rejects_table='csv_errors', rejects_scan='csv_scans'{extra})"
+#: read_csv options: bad lines kept aside in DuckDB's reject tables; or skipped (the same lines).
+KEEP_REJECTS = ", store_rejects=true, rejects_table='csv_errors', rejects_scan='csv_scans'"
+SKIP_REJECTS = ", ignore_errors=true"
+#: The buffer a streamed file's view reads with: its samples of the first rows then parse a few MB,
+#: not the default buffer of tens of MB per thread.
+_SMALL_BUFFER = 4 * 1024 * 1024
+#: Short rows (trailing empty cells left out) are padded; with quoted line breaks that needs the
+#: single-threaded reader.
+_PADDED = ", null_padding=true, parallel=false"
+
+
+def csv_call(source: str, types: str, delim: str, header: bool, skip: int, extra: str = "") -> str:
+    """The read_csv call of a text file whose layout is decided (no sniffing), every column as
+    text; `source`, `types` (column: type) and `delim` are SQL: literals, or ? bound to them."""
+    return (
+        f"read_csv({source}, delim={delim}, quote='\"', escape='\"', header={str(header).lower()}, "
+        f"skip={int(skip)}, auto_detect=false, columns={types}, max_line_size={settings.MAX_LINE_BYTES}{extra})"
     )
-    params = [source, delim, lay.header, skip, columns, settings.MAX_LINE_BYTES]
-    cur.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
+
+
+def _duckdb_csv(
+    cur, call: Callable[[str], str], params: list, columns: list[str], offset: int, name: str, encoding: str = "utf-8"
+) -> None:
+    """Copy the rows of `call` into the view's table, bad lines aside as rejects (`offset`: lines
+    before the first row; `encoding`: the file's, which bytes of a rejected line did not fit)."""
+    drop_csv_errors(cur)
     try:
-        cur.execute(base.format(extra=""), params)
-        if cur.execute("SELECT count(*) FROM csv_errors WHERE error_type = 'MISSING COLUMNS'").fetchone()[0]:
-            # Short rows (trailing empty cells left out) are padded; with quoted line breaks that
-            # needs the single-threaded reader.
-            cur.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
-            cur.execute(base.format(extra=", null_padding=true, parallel=false"), params)
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {_BASE} AS SELECT * FROM {call(KEEP_REJECTS)}", params)
+        if short_rows(cur):
+            drop_csv_errors(cur)
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {_BASE} AS SELECT * FROM {call(KEEP_REJECTS + _PADDED)}", params)
     except duckdb.Error as exc:
         raise InsightError(
             msg("import.unreadable", reason=_first_line(exc)), file=name, hint=msg("import.unreadable.hint")
         ) from None
-    offset = skip + (1 if lay.header else 0)
+    keep_rejects(cur, columns, offset, name, encoding)
+
+
+def drop_csv_errors(cur) -> None:
+    cur.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
+
+
+def short_rows(cur) -> bool:
+    """Whether the last read met rows with fewer fields than columns (read again, padded)."""
+    return bool(cur.execute("SELECT count(*) FROM csv_errors WHERE error_type = 'MISSING COLUMNS'").fetchone()[0])
+
+
+def keep_rejects(cur, columns: list[str], offset: int, name: str, encoding: str = "utf-8") -> None:
+    """The last read's bad lines as rejects in READ_REJECTS, one reason per line; an open quote
+    refuses the file."""
     errors = cur.execute(
         "SELECT line, column_idx, error_type, csv_line, error_message FROM csv_errors ORDER BY line"
     ).fetchall()
@@ -239,87 +320,23 @@ def _duckdb_csv(cur, source: str, lay: sniff.Layout, delim: str, skip: int, name
                 rows=[row],
                 hint=msg("import.open_quote.hint"),
             )
-        column = lay.columns[column_idx - 1] if column_idx and 0 < column_idx <= len(lay.columns) else None
-        reason, detail = _reject_reason(kind, message, lay)
+        column = columns[column_idx - 1] if column_idx and 0 < column_idx <= len(columns) else None
+        reason, detail = _reject_reason(kind, message, len(columns), encoding)
         rejects.append((row, column, (text or "")[:200], reason, detail))
     if rejects:
         cur.executemany(f"INSERT INTO {READ_REJECTS} VALUES (?, ?, ?, ?, ?)", rejects)
 
 
-def _reject_reason(kind: str, message: str, lay: sniff.Layout) -> tuple[str, str]:
+def _reject_reason(kind: str, message: str, columns: int, encoding: str) -> tuple[str, str]:
     if kind == "TOO MANY COLUMNS":
         found = re.search(r"Found:\s*(\d+)", message or "")
-        return "reject.too_many_fields", f"{found.group(1) if found else '?'} / {len(lay.columns)}"
+        return "reject.too_many_fields", f"{found.group(1) if found else '?'} / {columns}"
     if kind in ("INVALID ENCODING", "INVALID UNICODE"):
-        return "reject.encoding", lay.encoding
+        return "reject.encoding", encoding
     if kind == "LINE SIZE OVER MAXIMUM":
         size = re.search(r"Actual Size:\s*(\d+)", message or "")
         return "reject.line_too_long", f"{int(size.group(1)):,}" if size else "?"
     return "reject.unreadable", (message or kind).splitlines()[0][:200]
-
-
-#: Bytes scanned at a time by `_scan_bytes` (a piece that stays in the cache: 4 MB ones take 3x as long).
-_SCAN_CHUNK = 1 << 18
-
-
-def _scan_bytes(path: str, delimiter: str) -> tuple[bool, bool]:
-    """(control, blanks) of a text file as DuckDB reads it: whether it holds control characters other
-    than tab and line ends (NUL included), and whether any value may start or end with a blank (space,
-    tab, line end, no-break or ideographic space). `blanks` errs towards True: False means no value
-    needs trimming, so the typing pass skips the trims (most of its time)."""
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        data = np.frombuffer(mapped, np.uint8)
-        try:
-            delim = ord(delimiter) if len(delimiter) == 1 else None
-            # (DuckDB drops a byte-order mark: a blank after it starts a value.)
-            control, blanks = False, delim is None or bytes(data[:4]) in (b"\xef\xbb\xbf ", b"\xef\xbb\xbf\t")
-            size = len(data)
-            for start in range(0, size, _SCAN_CHUNK):
-                # Two bytes either side (the file's ends read as line ends): a byte's neighbours.
-                lo, hi = max(0, start - 2), min(size, start + _SCAN_CHUNK + 2)
-                c, b = _chunk_flags(data, lo, hi, size, None if blanks else delim)
-                control, blanks = control or c, blanks or b
-                if control:
-                    break  # cleaning control characters may leave blanks at the ends of a value
-            return control, blanks or control
-        finally:
-            del data
-
-
-def _chunk_flags(data, lo: int, hi: int, size: int, delim: int | None) -> tuple[bool, bool]:
-    """(control, blanks) of `data[lo:hi]`; blanks are not looked for when `delim` is None. (One
-    comparison per test over the piece: look-up tables and pairs of bytes cost several times more.)"""
-    newline = np.array([10], np.uint8)
-    w = np.concatenate([newline[: int(lo == 0)], data[lo:hi], newline[: int(hi == size)]])
-    low, lines = np.count_nonzero(w < 32), np.count_nonzero(w == 10)
-    tabs = returns = 0
-    if low > lines:  # tabs and carriage returns are fine too (a look for TSV and CRLF files)
-        tabs, returns = np.count_nonzero(w == 9), np.count_nonzero(w == 13)
-    control = bool(low > lines + tabs + returns)
-    if delim is None:
-        return control, False
-    # A value's first or last character stands next to a delimiter, a line end or a quote.
-    edge = (w == delim) | (w == 10) | (w == 34)
-    blank = w[1:-1] == 32
-    if tabs and delim != 9:
-        blank |= w[1:-1] == 9
-    if returns:
-        edge |= w == 13
-    if np.any(blank & (edge[:-2] | edge[2:])):
-        return control, True
-    quotes = np.flatnonzero(w[1:-1] == 34) + 1  # inside quotes a value may start or end with a line end
-    near = (w[quotes - 1] == 10) | (w[quotes + 1] == 10) | (w[quotes - 1] == 13) | (w[quotes + 1] == 13)
-    if delim == 9:
-        near |= (w[quotes - 1] == 9) | (w[quotes + 1] == 9)
-    if near.any():
-        return control, True
-    if returns and np.any((w[:-1] == 13) & (w[1:] != 10)):  # a CR that does not end a line
-        return control, True
-    if w.max() < 0x80:
-        return control, False
-    nbsp = np.any((w[:-1] == 0xC2) & (w[1:] == 0xA0))  # U+00A0
-    ideographic = np.flatnonzero(w[:-2] == 0xE3)  # U+3000: E3 80 80
-    return control, bool(nbsp or ((w[ideographic + 1] == 0x80) & (w[ideographic + 2] == 0x80)).any())
 
 
 # --- other formats --------------------------------------------------------------------------
@@ -349,11 +366,13 @@ def _read_duckdb(cur, path: Path, name: str, table: str, kind: str, reader: str)
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _numbered(cur, parsed: Parsed) -> str:
-    """The view of the rows with `_row`: the row's position in the file, counting the rows the
-    reader rejected (their numbers come from DuckDB's line count)."""
+def numbered(cur, parsed: Parsed, base: str = _BASE, position: str = "rowid", hidden: str = "") -> str:
+    """The view of the rows of `base` with `_row`: the row's position in the file, counting the rows
+    the reader rejected (their numbers come from DuckDB's line count). `position`: the 0-based
+    position of a row among those read; `hidden`: a column of `base` left out."""
+    drop = f" EXCLUDE ({hidden})" if hidden else ""
     if not parsed.unreadable_rows:
-        return f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, * FROM {_BASE}"
+        return f"SELECT CAST({position} + 1 AS BIGINT) AS _row, *{drop} FROM {base}"
     # Accepted row k (0-based) follows every rejected row j (0-based, in order) with row_j - j - 1 <= k.
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE read_gaps AS SELECT k, max(j) AS before FROM ("
@@ -361,16 +380,21 @@ def _numbered(cur, parsed: Parsed) -> str:
         f'  FROM (SELECT DISTINCT "row" FROM {READ_REJECTS})) GROUP BY k'
     )
     return (
-        f"SELECT CAST(b.rowid + 1 + coalesce(g.before, 0) AS BIGINT) AS _row, b.* FROM {_BASE} b "
-        "ASOF LEFT JOIN read_gaps g ON b.rowid >= g.k"
+        f"SELECT CAST(b.{position} + 1 + coalesce(g.before, 0) AS BIGINT) AS _row, b.*{drop} FROM {base} b "
+        f"ASOF LEFT JOIN read_gaps g ON b.{position} >= g.k"
     )
 
 
+def blank_row(columns: list[str], blanks: bool = True) -> str:
+    """Whether a row's every cell is empty or spaces (`blanks=False`: no cell has spaces at its ends)."""
+    return " AND ".join(f"({_q(c)} IS NULL OR {'trim(' + _q(c) + ')' if blanks else _q(c)} = '')" for c in columns)
+
+
 def _drop_blank_rows(cur, columns: list[str], blanks: bool = True) -> int:
-    """Delete the rows whose every cell is empty or spaces (`blanks=False`: no cell has spaces at its ends)."""
+    """Delete the blank rows (see `blank_row`)."""
     if not columns:
         return 0
-    blank = " AND ".join(f"({_q(c)} IS NULL OR {'trim(' + _q(c) + ')' if blanks else _q(c)} = '')" for c in columns)
+    blank = blank_row(columns, blanks)
     n = cur.execute(f"SELECT count(*) FROM {_BASE} WHERE {blank}").fetchone()[0]
     if n:
         cur.execute(f"DELETE FROM {_BASE} WHERE {blank}")
@@ -386,6 +410,19 @@ def _clean_control_characters(cur, parsed: Parsed) -> None:
     parsed.cleaned = {c: n for c, n in zip(parsed.columns, found, strict=True) if n}
     for c in parsed.cleaned:
         cur.execute(f"UPDATE {_BASE} SET {_q(c)} = regexp_replace({_q(c)}, ?, '', 'g')", [sniff.CONTROL_CHARS])
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _plain(*texts: str) -> bool:
+    """Whether every text can be written in SQL as a literal (UTF-8, no NUL)."""
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any("\x00" in t for t in texts)
 
 
 def _q(identifier: str) -> str:

@@ -12,7 +12,7 @@ import random
 import pandas as pd
 import pytest
 
-from insight.ingest import reader
+from insight.ingest import sniff
 from insight.ingest.importer import import_file
 
 #: What the import trims from both ends of a value (insight/ingest/coerce.py _BLANKS).
@@ -41,7 +41,7 @@ def random_file(rng: random.Random) -> tuple[list[list[str]], str, str]:
 def scan(tmp_path, content: str, delimiter: str) -> bool:
     path = tmp_path / "f.csv"
     path.write_bytes(content.encode())
-    control, blanks = reader._scan_bytes(str(path), delimiter)
+    control, blanks = sniff.scan_bytes(str(path), delimiter)
     assert not control
     return blanks
 
