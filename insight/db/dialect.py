@@ -170,6 +170,11 @@ def group_all() -> str:
     return "GROUP BY ALL"
 
 
+def materialized() -> str:
+    """After `name AS` in a WITH clause: computed once however often the query reads it."""
+    return "MATERIALIZED "
+
+
 def named(name: str) -> str:
     """A named parameter (bound from a dict)."""
     if not name.isidentifier():

@@ -321,6 +321,18 @@ def customer_keys(ws: Workspace, fact: str) -> int:
     return cache[fact]
 
 
+def customer_ids(ws: Workspace, snap: Snapshot) -> str | None:
+    """SQL naming a table of each customer key's customer_id and last counted order day
+    (`_cust, customer_id, _last_day`, sorted by key), from the first orders (a row or a few per
+    customer), kept in memory per data version; None without first orders. Joining it by the
+    integer key is cheaper than carrying the id text through a grouping of the orders."""
+    if not snap.has(FIRST_ORDERS):
+        return None
+    first = snap.tables[FIRST_ORDERS]
+    sql = f"SELECT DISTINCT _cust, customer_id, _last_day FROM {quote(first)} ORDER BY _cust"
+    return derived_table(ws, "cid", 1, first, "ids", sql, [], keep=2)
+
+
 def _drop_stale(cur, ws: Workspace) -> None:
     """Drop facts whose source versions are gone (and per-scope copies of older versions)."""
     from insight.auth.access import drop_legacy
@@ -342,15 +354,30 @@ def _drop_stale(cur, ws: Workspace) -> None:
             ws._facts.discard(name)
 
 
+def derived_built(ws: Workspace, family: str, schema: int, source: str, key: str) -> bool:
+    """Whether `derived_table` holds that table already (nothing is built)."""
+    return f"_{family}{schema}{source}_{key}" in ws._facts_meta.get(f"_{family}_order", [])
+
+
 def derived_table(
-    ws: Workspace, family: str, schema: int, source: str, key: str, sql: str, params, keep: int = 8
+    ws: Workspace,
+    family: str,
+    schema: int,
+    source: str,
+    key: str,
+    sql: str,
+    params,
+    keep: int = 8,
+    frame: Callable[[], object] | None = None,
 ) -> str:
     """A table computed from the fact `source` (`CREATE TABLE … AS sql`) on first use and reused
     after, as `<scratch>."_{family}{schema}{source}_{key}"` (the SQL to read it), where `key` names
     the settings (and the row scope). It lives in the workspace's in-memory scratch catalog, never
     in the file: a read does not write the workspace, and a version's tables go with the process.
     At most `keep` of a family are kept (least recently used dropped first); one is built at a
-    time, so two readers asking for it at once build it once."""
+    time, so two readers asking for it at once build it once. `frame`: a function giving a data
+    frame (or Arrow table) the SQL reads as `_frame`, called only when the table is built (DuckDB
+    only: a table computed outside SQL)."""
     name = f"_{family}{schema}{source}_{key}"
     qualified = f"{ws.scratch}.{quote(name)}"
     order: list[str] = ws._facts_meta.setdefault(f"_{family}_order", [])  # least recently used first
@@ -359,6 +386,8 @@ def derived_table(
             order.remove(name)
         else:
             with ws.cursor() as cur:
+                if frame is not None:
+                    cur.register("_frame", frame())
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS {sql}", params)
                 while len(order) >= keep:
                     cur.execute(f"DROP TABLE IF EXISTS {ws.scratch}.{quote(order.pop(0))}")

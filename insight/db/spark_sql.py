@@ -140,6 +140,9 @@ def _name(node: exp.Expression) -> str:
 
 
 def _fix(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.CTE) and node.args.get("materialized"):  # Spark plans it itself
+        node.set("materialized", None)
+        return node
     if isinstance(node, exp.Dot) and (mode := _most_frequent(node)) is not None:
         return mode
     if isinstance(node, exp.Div) and not node.args.get("typed"):  # DuckDB divides in DOUBLE

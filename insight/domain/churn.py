@@ -16,6 +16,7 @@ Two definitions:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 
 from insight import settings
 from insight.cache import memo
-from insight.db import dialect
+from insight.db import dialect, facts
 from insight.db.workspace import quote
 from insight.domain import spells
 from insight.i18n import Message, msg
@@ -157,20 +158,29 @@ def default_attribute(options: list[str]) -> str | None:
     return options[0] if options else None
 
 
-def attribute_join(scope: Scope, attr: str, key: str = "customer_id") -> tuple[str, str]:
-    """(join, value expression) that bring `attr` onto rows keyed by `key` (a customer_id)."""
+def attribute_join(scope: Scope, attr: str, key: str = "customer_id", by_key: bool = False) -> tuple[str, str]:
+    """(join, value expression) that bring `attr` onto rows keyed by `key`: a customer_id, or with
+    `by_key` the fact's integer customer key (`_cust`), which joins several times faster."""
+    col = "_cust" if by_key else "customer_id"
     if attr in ("tier", "rfm"):
         from insight.domain import segments
 
         seg = segments.with_segments(scope).table(segments.SEGMENTS)
-        return f"LEFT JOIN {seg} a ON a.customer_id = {key} AND a.active", f"a.{attr}"
-    if attr == "channel":
+        return f"LEFT JOIN {seg} a ON a.{col} = {key} AND a.active", f"a.{attr}"
+    if attr == "channel":  # (the first orders hold every customer's first-order channel)
+        source = quote(scope.snap.tables["first_orders"]) if scope.snap.has("first_orders") else scope.table("orders")
         first = (
-            f"(SELECT customer_id, {dialect.any_of('_first_channel')} AS channel FROM {scope.table('orders')} "
-            "WHERE customer_id IS NOT NULL GROUP BY customer_id)"
+            f"(SELECT {col}, {dialect.any_of('_first_channel')} AS channel FROM {source} "
+            f"WHERE {col} IS NOT NULL GROUP BY {col})"
         )
-        return f"LEFT JOIN {first} a ON a.customer_id = {key}", "a.channel"
-    return f"LEFT JOIN {scope.table('customers')} a ON a.customer_id = {key}", f"CAST(a.{quote(attr)} AS VARCHAR)"
+        return f"LEFT JOIN {first} a ON a.{col} = {key}", "a.channel"
+    customers, value = scope.table("customers"), f"CAST(a.{quote(attr)} AS VARCHAR)"
+    if by_key and (ids := facts.customer_ids(scope.ws, scope.snap)):  # each key's value, kept per version
+        sql = f"SELECT i._cust, {value} AS value FROM {ids} i JOIN {customers} a ON a.customer_id = i.customer_id"
+        digest = hashlib.sha1(repr((customers, attr)).encode()).hexdigest()[:12]
+        table = facts.derived_table(scope.ws, "cat", 1, scope.snap.tables["orders"], digest, sql, [], keep=4)
+        return f"LEFT JOIN {table} a ON a._cust = {key}", "a.value"
+    return f"LEFT JOIN {customers} a ON a.{col} = {key}", value
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -199,21 +209,16 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
             [*spell_params, months, end],
         )
     elif d.dated:
-        where, params = scope.where("customers", "c", period=False)
-        start = "c.signup_date" if scope.has("customers", "signup_date") else "NULL"
-        if start == "NULL" and scope.has("orders", "customer_id"):
-            start = f"(SELECT min(o._first_at) FROM {scope.table('orders')} o WHERE o.customer_id = c.customer_id)"
-        frame = scope.query(
-            f"""WITH c AS (SELECT CAST({start} AS DATE) AS s, coalesce(c.churned, false) AS churned,
-                                  CAST(c.churn_date AS DATE) AS e FROM {scope.table("customers")} c WHERE {where}),
-                 months AS ({dialect.date_rows("?", "m")})
-            SELECT m AS month,
-                   count(*) FILTER (WHERE (s IS NULL OR s < m) AND (NOT churned OR e >= m)) AS active,
-                   count(*) FILTER (WHERE (s IS NULL OR s < m) AND churned AND e >= m
-                                    AND e < {dialect.plus_month("m")}) AS churned
-            FROM months CROSS JOIN c GROUP BY m ORDER BY m""",
-            [*params, months],
-        )
+        # Customers counted by the months they start and churn in (a month starts on its 1st, so
+        # a day is before it exactly when its month is): a few thousand groups, not every
+        # customer times every month.
+        g = _customer_months(scope)
+        at = pd.to_datetime(pd.Series(months)).to_numpy()
+        started = g["s"].isna().to_numpy()[:, None] | (g["s"].to_numpy()[:, None] < at)
+        active = started & (~g["churned"].to_numpy()[:, None] | (g["e"].to_numpy()[:, None] >= at))
+        lapsed = started & g["churned"].to_numpy()[:, None] & (g["e"].to_numpy()[:, None] == at)
+        n = g["n"].to_numpy()[:, None]
+        frame = pd.DataFrame({"month": months, "active": (active * n).sum(axis=0), "churned": (lapsed * n).sum(axis=0)})
     else:
         return None
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
@@ -222,10 +227,39 @@ def trend(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = 
     return frame
 
 
+def _filters_key(scope: Scope) -> tuple:
+    return (str(scope.ws.path), tuple(sorted(scope.snap.tables.items())), scope.snap.rows, scope.filters.dims)
+
+
+@memo(64, key=_filters_key)
+def _customer_months(scope: Scope) -> pd.DataFrame:
+    """The customers the filters keep (explicit churn with dates) counted by the month they start
+    in (`s`: signup, else first order; NaT unknown), whether `churned`, and the month they churned
+    in (`e`): what the trend and the headline rate of every period are computed from, once per
+    filter set."""
+    where, params = scope.where("customers", "c", period=False)
+    start = "c.signup_date" if scope.has("customers", "signup_date") else "NULL"
+    if start == "NULL" and scope.has("orders", "customer_id"):
+        start = f"(SELECT min(o._first_at) FROM {scope.table('orders')} o WHERE o.customer_id = c.customer_id)"
+    month = lambda day: dialect.as_date(dialect.trunc("month", f"CAST({day} AS DATE)"))  # noqa: E731
+    frame = scope.query(
+        f"SELECT {month(start)} AS s, coalesce(c.churned, false) AS churned, {month('c.churn_date')} AS e, "
+        f"count(*) AS n FROM {scope.table('customers')} c WHERE {where} GROUP BY 1, 2, 3",
+        params,
+    )
+    return frame.assign(
+        s=pd.to_datetime(frame["s"]), e=pd.to_datetime(frame["e"]), churned=frame["churned"].astype(bool)
+    )
+
+
 def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = None) -> dict:
     """The headline: churn_rate with its numerator and denominator. Explicit: churned / customers
     in scope. Behavioural: lapses / active customers at month starts, pooled over the period's
     complete months (all its months when none is complete)."""
+    if d.kind == "explicit" and d.dated:  # (the trend's groups)
+        g = _customer_months(scope)
+        base, churned = int(g["n"].sum()), int(g.loc[g["churned"], "n"].sum())
+        return {"churn_rate": churned / base if base else None, "churned": churned, "base": base, "provisional": False}
     if d.kind == "explicit":
         where, params = scope.where("customers", "c", period=False)
         row = scope.query(
@@ -268,10 +302,11 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
         )
     else:
         months = [m for m in _months(scope.period) if _month_end(m) <= scope.data_end] or _months(scope.period)
-        join, value = attribute_join(scope, attr, "s.customer_id")
+        join, value = attribute_join(scope, attr, "s._cust", by_key=True)
         spells, spell_params = spell_cte(scope, d)
         # Each spell's customer-months at risk among the months (consecutive: a range), counted
-        # by arithmetic on its first and last month instead of a join with every month.
+        # by arithmetic on its first and last month instead of a join with every month; the
+        # attribute joined by the integer customer key.
         lo, hi = "greatest(s.first_month, CAST(? AS DATE))", "least(s.last_month, CAST(? AS DATE))"
         frame = scope.query(
             f"""WITH {spells}

@@ -287,10 +287,10 @@ def _tier_join(scope: Scope) -> tuple[str, str]:
     from insight.semantic.scope import default_start
 
     end = scope.data_end
-    seg = segments.with_segments(scope, (default_start(end), end))
-    if not seg.snap.has(segments.SEGMENTS):
+    table = segments.tiers(scope, (default_start(end), end))
+    if table is None:
         return "", "NULL"
-    return f"LEFT JOIN {seg.table(segments.SEGMENTS)} s ON s.customer_id = t.customer_id AND s.active", "s.tier"
+    return f"LEFT JOIN {table} s ON s.customer_id = t.customer_id AND s.active", "s.tier"
 
 
 # --- satisfaction -----------------------------------------------------------------------------

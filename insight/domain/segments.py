@@ -51,7 +51,7 @@ SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 RFM_SEGMENTS = tuple(SEGMENT_CELLS)
 INACTIVE = "inactive"  # no counted order in the period (movement matrix)
-SEG_SCHEMA = 4  # bump whenever the segment SQL changes: older tables are dropped
+SEG_SCHEMA = 5  # bump whenever the segment SQL changes: older tables are dropped
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,17 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     # customers with a strictly worse value: those before this value's group in `order`
     worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     start_, as_of_ = dialect.named("start"), dialect.named("as_of")
-    y1_, y2_ = dialect.named("y1"), dialect.named("y2")
+    # (a period of the last 12 months starts on y1: one sum then serves M and the annual revenue)
+    y1_, y2_ = start_ if y1 == start else dialect.named("y1"), dialect.named("y2")
+    # `per` is read twice (the active count is an aggregate DuckDB joins back): materialised, the
+    # orders are grouped once. The customer_id is joined to the groups by the integer key.
+    ids = facts.customer_ids(ws, snap)
+    last_in_period = f"CASE WHEN last_order_at >= {start_} THEN last_order_at END"
+    per_id = "" if ids else f"{dialect.any_of('customer_id')} AS customer_id, "
+    join_id = f"JOIN {ids} i ON i._cust = s._cust" if ids else ""
     sql = f"""
-        WITH per AS (
-            SELECT {dialect.any_of("customer_id")} AS customer_id, _cust,
-                max(order_date) FILTER (WHERE order_date >= {start_}) AS last_at,
+        WITH per AS {dialect.materialized()}(
+            SELECT {per_id}_cust,
                 count(*) FILTER (WHERE order_date >= {start_} AND _order_first) AS frequency,
                 -- in cents: a parallel float sum varies in its last bits, and M ranks and breaks ties
                 round(coalesce(sum(amount) FILTER (WHERE order_date >= {start_}), 0), 2) AS monetary,
@@ -123,14 +129,14 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 coalesce(sum(amount) FILTER (WHERE order_date >= {y1_}), 0) AS annual,
                 min(order_date) AS first_at,
                 max(order_date) AS last_order_at,
-                bool_or(order_date >= {y1_}) AS active_y1,
                 bool_or(order_date >= {y2_} AND order_date < {y1_}) AS active_y2
             FROM {snap["orders"]}
             WHERE _valid AND _cust IS NOT NULL AND order_date < {as_of_}
             GROUP BY _cust  -- the fact's integer customer key: hashing it beats hashing the id text
         ), counted AS (
-            SELECT *, frequency > 0 AS active,
-                {dialect.days_between("last_at", as_of_)} AS recency,
+            SELECT *, frequency > 0 AS active, last_order_at >= {y1_} AS active_y1,
+                -- the last order in the period is the last one, where there is one in it
+                {dialect.days_between(last_in_period, as_of_)} AS recency,
                 {dialect.days_between("first_at", as_of_)} AS tenure_days,
                 count(*) OVER (PARTITION BY frequency > 0) AS n
             FROM per
@@ -149,7 +155,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
             LEFT JOIN recency_worse rw ON rw.recency = c.recency
             LEFT JOIN frequency_worse fw ON fw.frequency = c.frequency
         )
-        SELECT customer_id, _cust, active, recency, frequency, monetary, r, f, m,
+        SELECT {"i" if ids else "s"}.customer_id, s._cust, active, recency, frequency, monetary, r, f, m,
             {segment_case()} AS rfm,
             CASE WHEN NOT active THEN NULL
                 WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
@@ -158,9 +164,9 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
                 ELSE 'basic' END AS tier,
             value_rank, value_rank * 10000 <= n * 2000 AND active AS top20,
             history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
-        FROM scored
+        FROM scored s {join_id}
     """
-    params = {"start": start, "as_of": as_of, "y1": y1, "y2": y2}
+    params = {"start": start, "as_of": as_of, "y2": y2, **({} if y1 == start else {"y1": y1})}
     key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
     return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
 
@@ -178,6 +184,40 @@ def with_segments(scope: Scope, period=None, options: Options | None = None) -> 
     )
     columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {table} LIMIT 0").columns)}
     return replace(scope, snap=snap, columns=columns)
+
+
+def tiers(scope: Scope, period) -> str | None:
+    """SQL naming a table of the value tier of the customers active in `period` (`customer_id,
+    tier, active`), for a page that needs no more of the segments (the complaints' overdue list):
+    the segment table where it is built already, else one ranking the period's revenue per
+    customer alone, a fraction of its work, with the same tiers."""
+    options = Options.from_extra(dict(scope.filters.extra))[0]
+    ws, snap = scope.ws, scope.snap
+    if period is None or "customer_id" not in scope.columns.get("orders", ()):
+        return None
+    key = f"{snap.rows or 'all'}x{table_key(period, options)}"
+    ids = facts.customer_ids(ws, snap)
+    if ids is None or facts.derived_built(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key):
+        return ensure(ws, snap, scope.columns, period, options)
+    d, g, s = (round(c * 10000) for c in options.cutoffs)
+    start_, as_of_ = dialect.named("start"), dialect.named("as_of")
+    sql = f"""
+        WITH per AS (  -- as the segment table's: M in cents, active with a counted order in the period
+            SELECT _cust, round(coalesce(sum(amount), 0), 2) AS monetary FROM {snap["orders"]}
+            WHERE _valid AND _cust IS NOT NULL AND order_date >= {start_} AND order_date < {as_of_}
+            GROUP BY _cust HAVING count(*) FILTER (WHERE _order_first) > 0
+        ), ranked AS (
+            SELECT _cust, row_number() OVER (ORDER BY monetary DESC, _cust) AS value_rank, count(*) OVER () AS n
+            FROM per
+        )
+        SELECT i.customer_id, CASE WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
+                WHEN value_rank * 10000 <= n * {g} THEN 'gold'
+                WHEN value_rank * 10000 <= n * {s} THEN 'silver'
+                ELSE 'basic' END AS tier, true AS active
+        FROM ranked r JOIN {ids} i ON i._cust = r._cust
+    """
+    params = {"start": period[0], "as_of": period[1] + dt.timedelta(days=1)}
+    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2)
 
 
 def needed(filters) -> bool:

@@ -3,14 +3,12 @@ orders at most N days apart.
 
 Three ways to the same spells:
 
-- **customer days** (DuckDB): an accelerator built in memory on first use per data version and
-  row scope holds every counted order as (customer key, day, the fact's previous order day, a
-  code of its region, segment, channel, category and product) sorted by customer and day, and a
-  filter is a list of codes. Where the filters keep or drop each customer's orders whole, starts
-  are a filter on the previous order day and each spell ends before the next start (the next row,
-  in one streaming pass); where they split a customer's orders (a channel, a category), each kept
-  order's previous and next kept day are its neighbours in that order, read in one streaming
-  pass (no sort);
+- **customer days** (DuckDB): every counted order as (customer key, day, a code of its region,
+  segment, channel, category and product), sorted by customer and day, read on first use per
+  data version and row scope into arrays held in memory (about 10 bytes an order). A filter is a
+  list of codes: the days it keeps are a lookup of their codes, and the spells for any N one pass
+  over them (a day more than N days after its customer's previous kept day starts one), whether
+  the filters keep each customer's orders whole or split them (a channel, a category);
 - **the fact** (another engine, or a customer lookup such as the value tier): where customers are
   kept whole, the fact's previous and last order days and one window over the starts;
 - otherwise the previous day is recomputed by windows over the orders kept.
@@ -22,13 +20,17 @@ file): the trend, its comparison, the breakdown, survival and the complaints spl
 from __future__ import annotations
 
 import hashlib
+import threading
+
+import numpy as np
+import pyarrow as pa
 
 from insight.db import dialect, facts
 from insight.db.workspace import quote
 from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
 
-SCHEMA = 5  # in the spell tables' names: bump whenever their SQL changes
+SCHEMA = 6  # in the spell tables' names: bump whenever their SQL changes
 
 #: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
 #: source on the orders is a lookup through the customer).
@@ -48,32 +50,30 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
     with the order before the next start, or with the customer's last kept order."""
     n = int(n)
     orders = scope.table("orders")
-    whole = whole_customers(scope)
+    frame = None
     if (codes := _codes(scope)) is not None:
-        sql, args = (_whole_days if whole else _from_days)(scope, n, codes), []
-    elif whole:
-        sql, args = _from_fact(scope, n, cond), params
+        frame = lambda: _runs(*_kept_days(scope, codes), n)  # noqa: E731
+        sql = "SELECT s._cust, i.customer_id, s.start, s.lapse, s.first_month, s.last_month FROM _frame s "
+        sql, args = sql + f"JOIN {_ids(scope)} i ON i._cust = s._cust", []
     else:
-        sql, args = _recomputed(scope, n, cond), params
-    first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
-    sql = f"SELECT s.*, {first} AS first_month, {dialect.trunc('month', 's.lapse')} AS last_month FROM ({sql}) s"
+        sql, args = (_from_fact(scope, n, cond) if whole_customers(scope) else _recomputed(scope, n, cond)), params
+        first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
+        sql = f"SELECT s.*, {first} AS first_month, {dialect.trunc('month', 's.lapse')} AS last_month FROM ({sql}) s"
     digest = hashlib.sha1(repr((orders, cond, params)).encode()).hexdigest()[:12]
-    table = facts.derived_table(scope.ws, "spl", SCHEMA, scope.snap.tables["orders"], f"{n}x{digest}", sql, args)
+    fact = scope.snap.tables["orders"]
+    table = facts.derived_table(scope.ws, "spl", SCHEMA, fact, f"{n}x{digest}", sql, args, frame=frame)
     return f"spells AS (SELECT * FROM {table})", []
 
 
 def _ids(scope: Scope) -> str:
-    """Each customer key's customer_id and last counted order day, from the first orders (a row or
-    a few per customer; all of them: the row scope is applied to the spells already), kept in
-    memory per data version."""
-    first = scope.snap.tables["first_orders"]
-    sql = f"SELECT DISTINCT _cust, customer_id, _last_day FROM {quote(first)} ORDER BY _cust"
-    return facts.derived_table(scope.ws, "cid", SCHEMA, first, "ids", sql, [], keep=2)
+    """Each customer key's customer_id and last counted order day (all customers: the row scope
+    is applied to the spells already)."""
+    return facts.customer_ids(scope.ws, scope.snap)
 
 
-def _gap(a: str, b: str, n: int, missing: str | None = None) -> str:
-    """Whether day `b` comes more than `n` days after day `a`, or there is no `missing` (`a`)."""
-    return f"({missing or a} IS NULL OR {dialect.days_between(a, b)} > {n})"
+def _gap(a: str, b: str, n: int) -> str:
+    """Whether day `b` comes more than `n` days after day `a`, or there is no `a`."""
+    return f"({a} IS NULL OR {dialect.days_between(a, b)} > {n})"
 
 
 def _from_fact(scope: Scope, n: int, cond: str) -> str:
@@ -106,56 +106,87 @@ def _recomputed(scope: Scope, n: int, cond: str) -> str:
     return _paired(scope, starts, n)
 
 
-def _keep(kept: list[int] | None) -> str:
-    """SQL keeping the customer days (`t`) whose code is in `kept` (None: every day)."""
+_HELD = threading.Lock()
+
+
+def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The customer days (`days`: the SQL giving them, as `_accelerator` says) as arrays: customer
+    key, day number and code, sorted by customer and day; computed on first use and held for the
+    last two versions or row scopes in use (about 10 bytes an order). Filtering them and finding
+    runs is several times faster than SQL windows over a table of them."""
+    meta = scope.ws._facts_meta
+    with _HELD:
+        held: dict = meta.setdefault("_spell_arrays", {})
+        if days not in held:
+            with scope.ws.cursor() as cur:
+                found = cur.execute(days).fetchnumpy()
+            cust, day, code = (np.asarray(found[c]) for c in ("_cust", "d", "_k"))
+            later = (cust[1:] > cust[:-1]) | ((cust[1:] == cust[:-1]) & (day[1:] >= day[:-1]))
+            if not later.all():  # (the query sorts them, as a rule)
+                order = np.lexsort((day, cust))
+                cust, day, code = cust[order], day[order], code[order]
+            while len(held) >= 2:
+                held.pop(next(iter(held)))
+            held[days] = (cust, day, code)
+        return held[days]
+
+
+def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(customer keys, day numbers) of the customer days whose code is kept, in order; the last
+    filter set's are held (its spells for another N, its cohorts' first days read them again)."""
+    days, kept = codes
+    cust, day, code = _arrays(scope, days)
     if kept is None:
-        return "true"
-    return f"list_contains([{', '.join(str(int(k)) for k in kept)}], t._k)" if kept else "false"
+        return cust, day
+    meta = scope.ws._facts_meta
+    held = meta.get("_spell_kept")
+    if held is None or held[0] != codes:
+        wanted = np.zeros(int(code.max(initial=0)) + 1, dtype=bool)
+        wanted[[k for k in kept if k < len(wanted)]] = True
+        keep = wanted[code]
+        held = meta["_spell_kept"] = (codes, (cust[keep], day[keep]))
+    return held[1]
 
 
-def _whole_days(scope: Scope, n: int, codes: tuple[str, list[int] | None]) -> str:
-    """Spells of customers kept whole, from the customer days: the starts are a filter on the
-    previous order day (the fact's), and each spell lapses N days after the next start's previous
-    order day, or after the customer's last order: the next start is the next row, in one
-    streaming pass in the stored order (customer, day)."""
-    days, kept = codes
-    nxt = "CASE WHEN lead(t._cust) OVER () = t._cust THEN lead(t._prev) OVER () END"
-    starts = (
-        f"SELECT t._cust, t._day AS d, {nxt} AS next_prev FROM {days} t "
-        f"WHERE {_keep(kept)} AND {_gap('t._prev', 't._day', n)}"
-    )
-    lapse = dialect.plus_days("coalesce(s.next_prev, i._last_day)", n)
-    spells = f"SELECT i._cust, i.customer_id, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
-    return f"{spells} JOIN {_ids(scope)} i ON i._cust = s._cust"
+def _firsts(cust: np.ndarray) -> np.ndarray:
+    """Whether each row is its customer's first (rows sorted by customer)."""
+    first = np.ones(len(cust), dtype=bool)
+    np.not_equal(cust[1:], cust[:-1], out=first[1:])
+    return first
 
 
-def _from_days(scope: Scope, n: int, codes: tuple[str, list[int] | None]) -> str:
-    """Spells of the customer days whose code is kept, in one pass in their stored order
-    (customer, day): DuckDB's streaming window (`OVER ()`) reads its input in that order."""
-    days, kept = codes
-    keep = _keep(kept)
-    same = lambda f, col: f"CASE WHEN {f}(t._cust) OVER () = t._cust THEN {f}({col}) OVER () END"  # noqa: E731
-    marked = (
-        f"SELECT _cust, d, {_gap('prev', 'd', n)} AS first, {_gap('d', 'next', n, 'next')} AS last FROM "
-        f"(SELECT t._cust, t._day AS d, {same('lag', 't._day')} AS prev, {same('lead', 't._day')} AS next "
-        f"FROM {days} t WHERE {keep}) o WHERE {_gap('prev', 'd', n)} OR {_gap('d', 'next', n, 'next')}"
-    )
-    # Starts and ends alternate per customer: a start's spell ends on itself or on the next row.
-    end = "CASE WHEN e.last THEN e.d ELSE lead(e.d) OVER () END"
-    ended = f"SELECT e._cust, e.d, e.first, {end} AS end_day FROM ({marked}) e"
-    lapse = dialect.plus_days("s.end_day", n)
-    return (
-        f"SELECT i._cust, i.customer_id, s.d AS start, {lapse} AS lapse FROM ({ended}) s "
-        f"JOIN {_ids(scope)} i ON i._cust = s._cust WHERE s.first"
-    )
+def _runs(cust: np.ndarray, day: np.ndarray, n: int) -> pa.Table:
+    """Spells (`_cust, start, lapse, first_month, last_month`, as `cte` says) of day numbers
+    sorted by customer and day: a day more than `n` days after the customer's previous one (or
+    their first) starts one, which lapses `n` days after the day before the next start (or the
+    customer's last)."""
+    start = _firsts(cust)
+    start[1:] |= (day[1:] - day[:-1]) > n
+    first = np.flatnonzero(start)
+    last = np.append(first[1:] - 1, len(day) - 1) if len(first) else first
+    starts, lapses = day[first], day[last] + n
+    low = int(starts.min(initial=0))
+    month = np.arange(low, int(lapses.max(initial=0)) + 1).astype("datetime64[D]").astype("datetime64[M]")
+    begins = lambda m: m.astype("datetime64[D]").astype(np.int32)  # noqa: E731  (a spanned day's month's 1st)
+    columns = {"start": starts, "lapse": lapses}
+    columns |= {"first_month": begins(month + 1)[starts - low], "last_month": begins(month)[lapses - low]}
+    return pa.table({"_cust": cust[first], **{k: pa.array(v, pa.date32()) for k, v in columns.items()}})
 
 
 def first_days(scope: Scope, cond: str, params: list) -> tuple[str, list]:
     """(SQL of `_cust, first_day`, its params): each customer's first order among the orders `t`
     where `cond` holds: from the customer days where they code the filters, else the orders."""
     if (codes := _codes(scope)) is not None:
-        days, kept = codes
-        return f"SELECT t._cust, min(t._day) AS first_day FROM {days} t WHERE {_keep(kept)} GROUP BY t._cust", []
+
+        def firsts() -> pa.Table:
+            cust, day = _kept_days(scope, codes)
+            first = _firsts(cust)
+            return pa.table({"_cust": cust[first], "first_day": pa.array(day[first], pa.date32())})
+
+        sql = "SELECT _cust, first_day FROM _frame"
+        digest = hashlib.sha1(repr(codes).encode()).hexdigest()[:12]
+        fact = scope.snap.tables["orders"]
+        return f"SELECT * FROM {facts.derived_table(scope.ws, 'spf', SCHEMA, fact, digest, sql, [], frame=firsts)}", []
     return (
         f"SELECT t._cust, min(t._day) AS first_day FROM {scope.table('orders')} t WHERE {cond} GROUP BY t._cust",
         params,
@@ -178,9 +209,11 @@ def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:
 
 
 def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
-    """(the customer days table, its codes' table, the columns coded) of the scope's counted
-    orders, built on first use per data version and row scope (in memory: about 18 bytes an
-    order); None on another engine or without first orders."""
+    """(the SQL of the customer days, its codes' table, the columns coded) of the scope's counted
+    orders: each as (customer key, day number, the code of its region, segment, channel, category
+    and product) sorted by customer and day, read into arrays by `_arrays`; the codes' table is
+    built on first use per data version and row scope. None on another engine or without first
+    orders."""
     cols = [c for c in _ORDER_COLUMNS if c in scope.columns.get("orders", ())]
     if scope.ws.engine is not None or not scope.snap.has("first_orders"):
         return None
@@ -193,33 +226,37 @@ def _accelerator(scope: Scope) -> tuple[str, str, list[str]] | None:
     combos_sql = f"SELECT CAST(row_number() OVER (ORDER BY {order}) AS INTEGER) AS _k, * FROM ({distinct}) c"
     combos = facts.derived_table(scope.ws, "spk", SCHEMA, fact, digest, combos_sql, [], keep=2)
     same = " AND ".join(f"t.{quote(c)} IS NOT DISTINCT FROM k.{quote(c)}" for c in cols) or "true"
-    days_sql = (
-        f"SELECT CAST(t._cust AS INTEGER) AS _cust, t._day, k._k, t._prev_day AS _prev "
-        f"FROM {orders} t JOIN {combos} k ON {same} WHERE t._valid AND t._cust IS NOT NULL ORDER BY t._cust, t._day"
+    day = "CAST(date_diff('day', DATE '1970-01-01', t._day) AS INTEGER)"  # (Arrow's date32)
+    days = (
+        f"SELECT CAST(t._cust AS INTEGER) AS _cust, {day} AS d, k._k FROM {orders} t JOIN {combos} k ON {same} "
+        "WHERE t._valid AND t._cust IS NOT NULL AND t._day IS NOT NULL ORDER BY t._cust, t._day"
     )
-    days = facts.derived_table(scope.ws, "spd", SCHEMA, fact, digest, days_sql, [], keep=2)
     return days, combos, cols
 
 
 def _constant(scope: Scope) -> set[str] | None:
     """The coded columns no customer's counted orders take two values of (NULL counting as a
-    value), all checked in one pass over the customer days; None where there is no accelerator
-    or a row scope (a rule is judged against every row of the fact, not the rows it keeps)."""
+    value), all checked over the customer days' arrays (once per version); None where there is
+    no accelerator or a row scope (a rule is judged against every row of the fact, not the rows
+    it keeps)."""
     found = _accelerator(scope) if scope.rows.everything else None
     if found is None:
         return None
     days, combos, cols = found
-    key = f"{days}:constant"
-    if key not in scope.ws._facts_meta:
-        codes = ", ".join(f"dense_rank() OVER (ORDER BY {quote(c)}) AS {quote(c)}" for c in cols)
-        spans = ", ".join(f"max(k.{quote(c)}) = min(k.{quote(c)}) AS {quote(c)}" for c in cols)
-        every = ", ".join(f"coalesce(bool_and({quote(c)}), true) AS {quote(c)}" for c in cols)
-        sql = (
-            f"SELECT {every} FROM (SELECT d._cust, {spans} FROM {days} d "
-            f"JOIN (SELECT _k, {codes} FROM {combos}) k ON k._k = d._k GROUP BY d._cust) c"
-        )
-        row = scope.query(sql).iloc[0] if cols else {}
-        scope.ws._facts_meta[key] = {c for c in cols if bool(row[c])}
+    key = f"_constant:{hashlib.sha1(days.encode()).hexdigest()}"
+    if key not in scope.ws._facts_meta:  # each column's values ranked (NULL too), compared per customer
+        ranks = ", ".join(f"dense_rank() OVER (ORDER BY {quote(c)}) AS {quote(c)}" for c in cols)
+        coded = scope.query(f"SELECT _k, {ranks} FROM {combos}")
+        cust, _, code = _arrays(scope, days)
+        same = cust[1:] == cust[:-1]
+        constant = set()
+        for c in cols:
+            rank = np.zeros(int(max(code.max(initial=0), coded["_k"].max())) + 1, dtype=np.int32)
+            rank[coded["_k"].to_numpy()] = coded[c].to_numpy()
+            ranked = rank[code]
+            if not (same & (ranked[1:] != ranked[:-1])).any():
+                constant.add(c)
+        scope.ws._facts_meta[key] = constant
     return scope.ws._facts_meta[key]
 
 

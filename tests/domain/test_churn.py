@@ -208,17 +208,25 @@ def test_behavioural_churn_under_filters_matches_pandas(demo_ws, demo_raw, query
     assert expected["churned"].sum() > 0
 
 
-def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw):
+@pytest.mark.parametrize("attr", ["contract", "channel"])
+def test_behavioural_churn_by_attribute_pools_customer_months(demo_ws, demo_raw, attr):
+    """Customer-months at risk and lapses per value of a customers column, or of the channel of
+    each customer's first counted order (joined to the spells by the integer customer key)."""
     orders, customers = demo_raw["orders"], demo_raw["customers"]
     start, end = default_period(orders)
-    spells = pandas_spells(orders, 90).merge(customers[["customer_id", "contract"]], on="customer_id")
+    values = customers[["customer_id", "contract"]]
+    if attr == "channel":
+        counted = valid_orders(orders).sort_values("order_date", kind="stable")
+        values = counted.groupby("customer_id")["channel"].first().rename("contract").reset_index()
+    spells = pandas_spells(orders, 90).merge(values, on="customer_id")
     rows = []
     for m in pd.date_range(start.replace(day=1), end, freq="MS"):
         active = spells[(spells["start"] < m) & (spells["lapse"] >= m)]
         lapsed = (active["lapse"] < m + pd.DateOffset(months=1)) & (active["lapse"] <= end)
         rows.append(active.assign(churned=lapsed)[["contract", "churned"]])
     expected = pd.concat(rows).groupby("contract")["churned"].agg(["size", "sum"])
-    got = tables(demo_ws, "churn?churn=behavioural&tab=attribute&attr=contract")["churn_by"].set_index("value")
+    got = tables(demo_ws, f"churn?churn=behavioural&tab=attribute&attr={attr}")["churn_by"].set_index("value")
+    assert len(got) == len(expected) > 1
     for contract, row in expected.iterrows():
         assert (got.loc[contract, "customers"], got.loc[contract, "churned"]) == (row["size"], row["sum"])
 

@@ -288,3 +288,26 @@ def test_clusters_on_all_customers_and_on_a_bounded_sample(demo_ws, monkeypatch)
     ]
     view = page_view(demo_ws, "segments?tab=clusters&k=4")
     assert any(n.key == "cluster.sampled" and "800" in n.text("zh") for n in view.notes)
+
+
+PERIODS = [(dt.date(2025, 11, 1), dt.date(2026, 10, 31)), (dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+
+
+@pytest.mark.parametrize("query", ["", "tiers=10,30,60", "region=East"])
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+def test_tiers_alone_match_pandas_and_the_segment_table(demo_ws, query, start, end):
+    """The tiers a page reads without the rest of the segments (the complaints' overdue list),
+    built alone, are pandas' tiers and, once the segment table exists, read from it."""
+    scope = Scope.open(demo_ws, Filters.from_query(query)[0])
+    alone = segments.tiers(scope, (start, end))
+    assert "_segt" in alone
+    got = demo_ws.query(f"SELECT customer_id, tier FROM {alone} WHERE active").set_index("customer_id")["tier"]
+    want, _ = expected_rfm(demo_lines(demo_ws), start, end)
+    if query.startswith("tiers="):  # the same ranking, other cut-offs
+        n, position = len(want), np.arange(1, len(want) + 1) * 10000
+        bounds = [n * int(c) * 100 for c in query.removeprefix("tiers=").split(",")]
+        want = want.assign(tier=np.select([position <= b for b in bounds], ["diamond", "gold", "silver"], "basic"))
+    assert len(got) == len(want) > 100
+    assert got.sort_index().to_dict() == want["tier"].sort_index().to_dict()
+    full = segments.with_segments(scope, (start, end)).table(segments.SEGMENTS)
+    assert segments.tiers(scope, (start, end)) == full

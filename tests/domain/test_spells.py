@@ -8,6 +8,7 @@ large enough (several row groups) that DuckDB reads it on several threads."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -144,3 +145,90 @@ def test_cohorts_under_filters_match_pandas_and_are_computed_once(big, query):
     again = churn.cohorts(Scope.open(ws, Filters.from_query(f"churn=behavioural&days=30&{query}")[0]))
     assert {(r.cohort, r.offset): (r.customers, r.retained) for r in again.itertuples()} == expected
     assert churn._cohorts.cache_info().hits >= 1
+
+
+def odd_days(seed: int) -> pd.DataFrame:
+    """Customer days of odd shapes: one-order customers, several orders on one day, gaps of
+    exactly N and N + 1 days, days before 1970 and across month and year ends, customer keys
+    with holes; in the accelerator's order (customer, day)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cust in rng.choice(np.arange(1, 400), size=120, replace=False):
+        day = int(rng.integers(-800, 20_000))
+        for _ in range(int(rng.integers(1, 12))):
+            rows.append((int(cust), day))
+            day += int(rng.choice([0, 0, 1, 29, 30, 31, 45, 200, int(rng.integers(0, 400))]))
+    return pd.DataFrame(rows, columns=["cust", "day"]).sort_values(["cust", "day"], kind="stable")
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("n", [0, 1, 30, 90])
+def test_runs_of_odd_customer_days_match_pandas(seed, n):
+    """The array pass over the customer days (spells for any N, with the months each is active
+    at the start of) against pandas."""
+    days = odd_days(seed)
+    got = spells._runs(days["cust"].to_numpy(np.int32), days["day"].to_numpy(np.int32), n).to_pandas()
+    epoch = pd.Timestamp("1970-01-01")
+    orders = pd.DataFrame(
+        {"customer_id": days["cust"], "order_date": epoch + pd.to_timedelta(days["day"], unit="D"), "status": None}
+    )
+    expected = pandas_spells(orders, n).rename(columns={"customer_id": "_cust"})
+    expected = expected.astype({"start": "<M8[ns]", "lapse": "<M8[ns]"})
+    got = got.astype({c: "<M8[ns]" for c in ("start", "lapse", "first_month", "last_month")})
+    pd.testing.assert_frame_equal(
+        got[["_cust", "start", "lapse"]].astype({"_cust": "int64"}), expected.astype({"_cust": "int64"})
+    )
+    assert (got["first_month"] == (got["start"].dt.to_period("M") + 1).dt.to_timestamp()).all()
+    assert (got["last_month"] == got["lapse"].dt.to_period("M").dt.to_timestamp()).all()
+
+
+def test_customer_days_kept_and_first_days_match_pandas(big):
+    """The codes a filter keeps pick the same days from the arrays as SQL from the table, and
+    each customer's first kept day is pandas' first order day among the kept orders."""
+    ws, frames = big
+    for query in ("channel=Store&channel=App", "category=Mobile&region=East", "product=nothing-sold"):
+        scope = Scope.open(ws, Filters.from_query(query)[0])
+        codes = spells._codes(scope)
+        cust, day = spells._kept_days(scope, codes)
+        kept = valid_orders(kept_orders(frames, query))
+        assert len(cust) == len(kept)
+        sql, params = spells.first_days(scope, *churn._orders(scope))
+        firsts = scope.query(
+            f"SELECT i.customer_id, f.first_day FROM ({sql}) f JOIN {spells._ids(scope)} i ON i._cust = f._cust",
+            params,
+            cap=10_000_000,
+        )
+        expected = kept.groupby("customer_id")["day"].min()
+        got = firsts.set_index("customer_id")["first_day"].astype("<M8[ns]").sort_index()
+        assert got.index.astype(str).tolist() == expected.sort_index().index.astype(str).tolist()
+        assert (got.to_numpy() == expected.astype("<M8[ns]").sort_index().to_numpy()).all()
+
+
+@pytest.mark.parametrize("moved", [0, 1, 40])
+def test_columns_constant_per_customer_match_pandas(tmp_path, moved):
+    """Which coded columns no customer's counted orders take two values of (NULL a value too),
+    from the customer days' arrays, against pandas; `moved` orders get another region (or none:
+    the customer's fills it)."""
+    frames = demo.generate(customers=300, orders=6_000, seed=moved)
+    orders = frames["orders"].copy()
+    orders["region"] = orders["customer_id"].map(frames["customers"].set_index("customer_id")["region"])
+    rng = np.random.default_rng(moved)
+    for i in rng.choice(len(orders), size=moved, replace=False):
+        orders.loc[orders.index[i], "region"] = rng.choice(["Mars", None])
+    ws = Workspace(tmp_path / "ws.duckdb")
+    ws.publish_frames({**frames, "orders": orders}, source_file="generated")
+    try:
+        scope = Scope.open(ws, Filters())
+        own = frames["customers"].set_index("customer_id")  # the order's own value wins, the customer's fills
+        fact = orders.assign(
+            segment=orders["customer_id"].map(own["segment"]),
+            region=orders["region"].fillna(orders["customer_id"].map(own["region"])),
+        )
+        counted = valid_orders(fact)
+        columns = ("region", "segment", "channel", "category", "product")
+        expected = {c for c in columns if (counted.groupby("customer_id")[c].nunique(dropna=False) <= 1).all()}
+        assert spells._constant(scope) == expected
+        if moved != 1:  # (one moved order may have no region, or be cancelled)
+            assert ("region" in expected) is (moved == 0)
+    finally:
+        ws.close()
