@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import re
+from unittest.mock import MagicMock
 
 import pytest
 import streamlit as st
 from streamlit import config
 from streamlit.components.v2 import manifest_scanner
-from streamlit.testing.v1 import AppTest, local_script_runner
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from insight import cache
 from tests.conftest import ROOT
@@ -35,6 +37,23 @@ def _await_run(runner, timeout: float = 3) -> None:
 
 
 local_script_runner.require_widgets_deltas = _await_run
+
+# Each AppTest run compiles the app and the page it opens anew (a fresh script cache per run); the
+# scripts do not change during a test session, so compile each once per process.
+_SCRIPTS = ScriptCache()
+app_test.ScriptCache = lambda: _SCRIPTS
+
+
+def _runtime(*args, **kwargs) -> MagicMock:
+    """AppTest's stand-in Runtime, without a browser session: `st.context` reads no cookies,
+    headers or address (None, as in bare mode) instead of building mock objects on every read
+    (the sign-in check reads the cookies on each run)."""
+    runtime = MagicMock(*args, **kwargs)
+    runtime.get_client.return_value = None
+    return runtime
+
+
+app_test.MagicMock = _runtime
 
 
 @pytest.fixture(autouse=True)

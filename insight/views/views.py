@@ -5,13 +5,15 @@ typed view (insight/views/pages/)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from insight import formatting
 from insight.auth.access import RowScope
+from insight.cache import memo
 from insight.db.workspace import Workspace
 from insight.domain import churn
 from insight.i18n import Message, msg, note_kind, t
@@ -228,6 +230,26 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS, also: tuple[str, ..
     return out
 
 
+def _tab_free_key(scope: Scope, *args) -> tuple:
+    """The state of a scope apart from the open tab: the data (its physical tables), the row
+    scope, the period and the filters with every page option but `tab`."""
+    filters = replace(scope.filters, extra=tuple(kv for kv in scope.filters.extra if kv[0] != "tab"))
+    tables = tuple(sorted(scope.snap.tables.items()))
+    return (str(scope.ws.path), tables, scope.snap.rows, filters, scope.period, scope.data_end, *args)
+
+
+def every_tab(func):
+    """Memoise what a page computes alike on each of its tabs (its cards, the tables every tab
+    shows), once per state apart from the tab (insight/cache.py): a tab switch, and the CLI's view
+    of every section, reuse it. Its results are shared: `own_cards` gives a view cards of its own."""
+    return memo(32, key=_tab_free_key)(func)
+
+
+def own_cards(cards: dict[str, Kpi]) -> dict[str, Kpi]:
+    """Copies of shared cards, for a view that may annotate its own (`note`, `available`)."""
+    return {mid: replace(card) for mid, card in cards.items()}
+
+
 def kpi(mid: str, value, previous, table: str, note: Message | None = None) -> Kpi:
     """A card's figures; `note` says why there is no comparison (none without a value)."""
     if value is None:
@@ -306,9 +328,21 @@ def _table(value) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
-    out = out.astype(object).where(out.notna(), None)
-    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()} for r in out.to_dict("records")]
+    """The rows as plain values: times as text, dates ISO, missing cells None. Column by column
+    (a table has few columns and many cells: a whole-frame `where` and `to_dict` cost more than
+    the cells)."""
+    names, columns = list(frame.columns), []
+    for i in range(frame.shape[1]):
+        values = frame.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
+        cells = values.to_numpy(dtype=object, copy=True)
+        cells[values.isna().to_numpy()] = None
+        columns.append([_plain(v) for v in cells.tolist()])
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if names else [{}] * len(frame)
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value

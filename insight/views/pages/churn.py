@@ -13,7 +13,7 @@ from insight.i18n import msg
 from insight.ml import churn_model
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import AT_RISK_SHOWN, PageView, Record, kpi, unapplied_notes
+from insight.views.views import AT_RISK_SHOWN, PageView, Record, every_tab, kpi, own_cards, unapplied_notes
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
     view.notes += unapplied_notes(scope, ("customers",) if d.kind == "explicit" else ("orders",))
     view.definition = d
     shown = lambda tab: everything or options["tab"] == tab  # noqa: E731
-    monthly, compared, cohort, versus = _cards(scope, view, d)
+    cards, monthly, compared, cohort, versus = _cards(scope, d)
+    view.kpis = own_cards(cards)
     if monthly is not None and shown("trend"):
         view.trend, view.trend_compare = monthly, compared
     view.attributes = options["attributes"]
@@ -89,9 +90,11 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
         _risk(scope, view, d)
 
 
-def _cards(scope: Scope, view: ChurnView, d: churn.Definition):
-    """The cards; returns what they were computed from: the monthly trend (and the comparison
-    period's), the retention cohorts and complaints against churn."""
+@every_tab
+def _cards(scope: Scope, d: churn.Definition):
+    """The cards (the same on every tab: computed once for all of them) and what they were
+    computed from: the monthly trend (and the comparison period's), the retention cohorts and
+    complaints against churn."""
     other = scope.compare()
     monthly = churn.trend(scope, d)
     why = scope.uncompared("orders") if d.kind == "behavioural" else msg("kpi.state")
@@ -106,7 +109,7 @@ def _cards(scope: Scope, view: ChurnView, d: churn.Definition):
     gap = churn_measures.gap(versus)
     if other is None:
         why = None
-    view.kpis = {
+    cards = {
         "churn_rate": kpi("churn_rate", now["churn_rate"], before.get("churn_rate"), "customers", why),
         "churned_customers": kpi("churned_customers", now["churned"], before.get("churned"), "customers", why),
         "churn_base": kpi("churn_base", now["base"], before.get("base"), "customers", why),
@@ -114,8 +117,8 @@ def _cards(scope: Scope, view: ChurnView, d: churn.Definition):
         "complaint_churn_gap": kpi("complaint_churn_gap", gap, None, "tickets", msg("kpi.cutoff") if other else None),
     }
     for mid in ("retention_m3", "complaint_churn_gap"):
-        view.kpis[mid].available = view.kpis[mid].value is not None
-    return monthly, compared, cohort, versus
+        cards[mid].available = cards[mid].value is not None
+    return cards, monthly, compared, cohort, versus
 
 
 def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:

@@ -14,7 +14,16 @@ from insight.errors import InsightError
 from insight.i18n import msg
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import COMPLAINT_KPIS, SUGGESTIONS_SHOWN, PageView, Record, kpis, rows_or_none
+from insight.views.views import (
+    COMPLAINT_KPIS,
+    SUGGESTIONS_SHOWN,
+    PageView,
+    Record,
+    every_tab,
+    kpis,
+    own_cards,
+    rows_or_none,
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,8 @@ class ComplaintsView(PageView):
 def build(scope: Scope, view: ComplaintsView, everything: bool = True) -> None:
     opts = read("complaints", scope.filters)
     tab = opts["tab"]
-    view.kpis = kpis(scope, COMPLAINT_KPIS)
-    found = complaints.pareto(scope)
+    cards, found, missing_dates, coverage = _common(scope)
+    view.kpis = own_cards(cards)
     if found is not None and len(found):
         view.categories = found
     elif found is not None:
@@ -72,12 +81,11 @@ def build(scope: Scope, view: ComplaintsView, everything: bool = True) -> None:
     if sub:
         view.tickets = complaints.ticket_list(scope, sub)
         view.tickets_count = TicketsCount(complaints.subcategory_count(scope, sub))
-    missing_dates = complaints.undated(scope)
     if missing_dates:
         view.notes.append(msg("data.undated_tickets", count=f"{missing_dates:,}"))
     if not scope.has("tickets", "customer_id"):
         view.notes.append(msg("data.no_column", table=msg("table.tickets"), column="customer_id"))
-    view.notes += complaints.coverage_notes(scope)
+    view.notes += coverage
     if tab == "categories":
         view.trend = rows_or_none(complaints.trend(scope))
     elif tab == "time":
@@ -96,6 +104,18 @@ def build(scope: Scope, view: ComplaintsView, everything: bool = True) -> None:
         view.value_at_stake = rows_or_none(complaints.value_at_stake(scope))
     elif tab == "text":
         _text(scope, view, opts["k"])
+
+
+@every_tab
+def _common(scope: Scope) -> tuple:
+    """What every tab shows (computed once for all of them): the cards, the categories' Pareto,
+    the undated tickets and the coverage notes."""
+    return (
+        kpis(scope, COMPLAINT_KPIS),
+        complaints.pareto(scope),
+        complaints.undated(scope),
+        complaints.coverage_notes(scope),
+    )
 
 
 def _time(scope: Scope, view: ComplaintsView) -> None:

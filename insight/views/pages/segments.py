@@ -12,7 +12,17 @@ from insight.i18n import msg
 from insight.ml import clusters
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import MEMBERS_SHOWN, SEGMENT_KPIS, PageView, Record, kpi, rows_or_none, unapplied_notes
+from insight.views.views import (
+    MEMBERS_SHOWN,
+    SEGMENT_KPIS,
+    PageView,
+    Record,
+    every_tab,
+    kpi,
+    own_cards,
+    rows_or_none,
+    unapplied_notes,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,21 @@ class SegmentsView(PageView):
     members_count: MembersCount | None = None
 
 
+#: Each section's figures, computed once per state for the tabs that show them and the CLI's view
+#: of every section.
+_rf_grid, _tier_table, _churn_basis, _pareto_curve, _given_tiers, _transitions = map(
+    every_tab,
+    (
+        segment_tables.rf_grid,
+        segment_tables.tier_table,
+        segment_tables.churn_basis,
+        segment_tables.pareto_curve,
+        segment_tables.given_tiers,
+        segment_tables.transitions,
+    ),
+)
+
+
 def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     scope = segments.with_segments(scope)
     if not scope.snap.has(segments.SEGMENTS):
@@ -56,20 +81,19 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
     opts = read("segments", scope.filters)
     tab, k, spec = opts["tab"], opts["k"], opts["members"]
     shown = lambda *tabs: everything or tab in tabs  # noqa: E731
-    clv = customer_value.clv_inputs(scope)
-    _kpis(scope, view, clv)
-    view.segments = segment_tables.segment_table(scope, clv)
+    clv, cards, view.segments = _common(scope)
+    view.kpis = own_cards(cards)
     view.clv = clv
     if shown("rfm"):
-        view.rf_grid = segment_tables.rf_grid(scope)
+        view.rf_grid = _rf_grid(scope)
     if shown("tiers", "clv"):
-        view.tiers = segment_tables.tier_table(scope, clv)
+        view.tiers = _tier_table(scope, clv)
     if shown("tiers"):
-        view.tier_churn = TierChurn(**segment_tables.churn_basis(scope))
-        view.pareto = segment_tables.pareto_curve(scope)
-        view.given_tiers = rows_or_none(segment_tables.given_tiers(scope))
+        view.tier_churn = TierChurn(**_churn_basis(scope))
+        view.pareto = _pareto_curve(scope)
+        view.given_tiers = rows_or_none(_given_tiers(scope))
     if tab == "movement":
-        view.transitions = segment_tables.transitions(scope)
+        view.transitions = _transitions(scope)
     found = clusters.run(scope, k) if tab == "clusters" or spec.startswith("cluster:") else None
     if found is not None:
         view.notes += found.notes
@@ -87,7 +111,15 @@ def build(scope: Scope, view: SegmentsView, everything: bool = True) -> None:
             view.members_count = MembersCount(len(listed))
 
 
-def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
+@every_tab
+def _common(scope: Scope) -> tuple[customer_value.Clv, dict, pd.DataFrame]:
+    """What every tab shows (computed once for all of them): the CLV inputs, the cards and the
+    segments table."""
+    clv = customer_value.clv_inputs(scope)
+    return clv, _kpis(scope, clv), segment_tables.segment_table(scope, clv)
+
+
+def _kpis(scope: Scope, clv: customer_value.Clv) -> dict:
     """The cards, compared with the same customers ranked over the comparison period."""
     now = segment_tables.summary(scope)
     other = scope.compare()
@@ -99,5 +131,7 @@ def _kpis(scope: Scope, view: SegmentsView, clv: customer_value.Clv) -> None:
         before = segment_tables.summary(previous)
         if (earlier.retention is None) != (clv.retention is None):  # equity measured two ways: no comparison
             before["customer_equity"] = None
-    for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share"):
-        view.kpis[mid] = kpi(mid, now.get(mid), before.get(mid), "orders", why)
+    return {
+        mid: kpi(mid, now.get(mid), before.get(mid), "orders", why)
+        for mid in (*SEGMENT_KPIS, "gold_share", "silver_share", "basic_share")
+    }
