@@ -113,11 +113,8 @@ def states(scope: Scope) -> States | None:
     if not scope.snap.has(through) or not unique_customers(scope):
         return None
     source = scope.snap.tables["customers"]
-    names_key = f"{scope.snap.tables[through]}:channels"
-    if names_key not in scope.ws._facts_meta:
-        found = scope.ws.query(f"SELECT DISTINCT CAST(channel AS VARCHAR) AS c FROM {scope.table(through)} ORDER BY 1")
-        scope.ws._facts_meta[names_key] = [c for c in found["c"] if c is not None]
-    names = scope.ws._facts_meta[names_key]
+    # a bit per channel of the version's orders (the activity masks' names, remembered per version)
+    names = sorted({str(c) for c in facts.channel_names(scope.ws, scope.snap.tables["orders"]).values()})
     if len(names) > MAX_CHANNELS:
         return None
     month = "CAST(date_trunc('month', t.churn_date) AS DATE)" if "churn_date" in cols else "CAST(NULL AS DATE)"
@@ -129,5 +126,7 @@ def states(scope: Scope) -> States | None:
         f"FROM {scope.table(through)} WHERE channel IS NOT NULL GROUP BY 1) m ON m.customer_id = t.customer_id "
         "GROUP BY ALL"
     )
-    relation = facts.derived_table(scope.ws, "cst", SCHEMA, source, scope.snap.rows or "all", sql, [names])
+    # (per customers version, and the orders version whose channels they ordered through)
+    key = f"{scope.snap.tables[through]}_{scope.snap.rows or 'all'}"
+    relation = facts.derived_table(scope.ws, "cst", SCHEMA, source, key, sql, [names])
     return States(relation, {name: i for i, name in enumerate(names)})

@@ -107,3 +107,20 @@ def test_customer_states_count_the_customers_pandas_counts(demo_ws, demo_raw, li
     else:
         assert spike["churned"] == monthly.iloc[-1]
         assert spike["threshold"] == pytest.approx(history.mean() + 2 * history.std(ddof=1))
+
+
+def test_customer_states_follow_a_new_orders_version(demo_ws, demo_raw):
+    """Replacing the orders (the customers kept) gives the states the new orders' channels: a
+    customer in a channel is one who ordered through it in the version in force."""
+    link = "channel=App"
+    before = query.values(Scope.open(demo_ws, Filters.from_query(link)[0]), ["customers"])[0]
+    orders = demo_raw["orders"].copy()
+    counted = ~orders["status"].fillna("").isin(["cancelled", "returned"])
+    orders["channel"] = np.where(orders["customer_id"].str[-1].isin(list("0123")), "App", "Store")
+    demo_ws.publish_frames({"orders": orders}, source_file="orders.csv")
+    scope = Scope.open(demo_ws, Filters.from_query(link)[0])
+    assert rollups.states(scope) is not None
+    people = demo_raw["customers"]
+    expected = people["customer_id"].isin(orders.loc[counted & (orders["channel"] == "App"), "customer_id"]).sum()
+    assert query.values(scope, ["customers"])[0] == {"customers": int(expected)}
+    assert expected != before["customers"]
