@@ -54,7 +54,7 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
     if (codes := _codes(scope)) is not None:
         frame = lambda: _runs(*_kept_days(scope, codes), n)  # noqa: E731
         sql = "SELECT s._cust, i.customer_id, s.start, s.lapse, s.first_month, s.last_month FROM _frame s "
-        sql, args = sql + f"JOIN {_ids(scope)} i ON i._cust = s._cust", []
+        sql, args = sql + f"JOIN {facts.customer_ids(scope.ws, scope.snap)} i ON i._cust = s._cust", []
     else:
         sql, args = (_from_fact(scope, n, cond) if whole_customers(scope) else _recomputed(scope, n, cond)), params
         first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
@@ -63,12 +63,6 @@ def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
     fact = scope.snap.tables["orders"]
     table = facts.derived_table(scope.ws, "spl", SCHEMA, fact, f"{n}x{digest}", sql, args, frame=frame)
     return f"spells AS (SELECT * FROM {table})", []
-
-
-def _ids(scope: Scope) -> str:
-    """Each customer key's customer_id and last counted order day (all customers: the row scope
-    is applied to the spells already)."""
-    return facts.customer_ids(scope.ws, scope.snap)
 
 
 def _gap(a: str, b: str, n: int) -> str:
@@ -91,7 +85,7 @@ def _paired(scope: Scope, starts: str, n: int) -> str:
     key alone; the customer_id is joined to its result."""
     lapse = dialect.plus_days("coalesce(lead(s.prev) OVER (PARTITION BY s._cust ORDER BY s.d), s.last_all)", n)
     spells = f"SELECT s._cust, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
-    ids = _ids(scope)
+    ids = facts.customer_ids(scope.ws, scope.snap)  # (every customer: the row scope is applied already)
     return f"SELECT w._cust, i.customer_id, w.start, w.lapse FROM ({spells}) w JOIN {ids} i ON i._cust = w._cust"
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from insight import demo
+from insight.db import facts
 from insight.db.workspace import Workspace
 from insight.domain import churn, spells
 from insight.semantic.filters import Filters
@@ -193,8 +194,9 @@ def test_customer_days_kept_and_first_days_match_pandas(big):
         kept = valid_orders(kept_orders(frames, query))
         assert len(cust) == len(kept)
         sql, params = spells.first_days(scope, *churn._orders(scope))
+        ids = facts.customer_ids(scope.ws, scope.snap)
         firsts = scope.query(
-            f"SELECT i.customer_id, f.first_day FROM ({sql}) f JOIN {spells._ids(scope)} i ON i._cust = f._cust",
+            f"SELECT i.customer_id, f.first_day FROM ({sql}) f JOIN {ids} i ON i._cust = f._cust",
             params,
             cap=10_000_000,
         )
