@@ -105,7 +105,6 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         return None
     as_of = period[1] + dt.timedelta(days=1)
     start, y1, y2 = period[0], as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
-    d, g, s = (round(c * 10000) for c in options.cutoffs)
     rank = "rank() OVER (PARTITION BY active ORDER BY {})"
     score = "CASE WHEN active THEN least(5, 1 + ({rank} - 1) * 5 // n) END"
     # customers with a strictly worse value: those before this value's group in `order`
@@ -157,11 +156,7 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         )
         SELECT {"i" if ids else "s"}.customer_id, s._cust, active, recency, frequency, monetary, r, f, m,
             {segment_case()} AS rfm,
-            CASE WHEN NOT active THEN NULL
-                WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
-                WHEN value_rank * 10000 <= n * {g} THEN 'gold'
-                WHEN value_rank * 10000 <= n * {s} THEN 'silver'
-                ELSE 'basic' END AS tier,
+            CASE WHEN NOT active THEN NULL {_tier_cases(options)} END AS tier,
             value_rank, value_rank * 10000 <= n * 2000 AND active AS top20,
             history, annual, first_at, last_order_at, tenure_days, active_y1, active_y2
         FROM scored s {join_id}
@@ -169,6 +164,16 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     params = {"start": start, "as_of": as_of, "y2": y2, **({} if y1 == start else {"y1": y1})}
     key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
     return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
+
+
+def _tier_cases(options: Options) -> str:
+    """The CASE branches of the value tier of an active customer ranked `value_rank` of `n` by the
+    period's revenue (the cut-offs are cumulative shares of the active customers)."""
+    d, g, s = (round(c * 10000) for c in options.cutoffs)
+    return (
+        f"WHEN value_rank * 10000 <= n * {d} THEN 'diamond' WHEN value_rank * 10000 <= n * {g} THEN 'gold' "
+        f"WHEN value_rank * 10000 <= n * {s} THEN 'silver' ELSE 'basic'"
+    )
 
 
 def with_segments(scope: Scope, period=None, options: Options | None = None) -> Scope:
@@ -199,7 +204,6 @@ def tiers(scope: Scope, period) -> str | None:
     ids = facts.customer_ids(ws, snap)
     if ids is None or facts.derived_built(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key):
         return ensure(ws, snap, scope.columns, period, options)
-    d, g, s = (round(c * 10000) for c in options.cutoffs)
     start_, as_of_ = dialect.named("start"), dialect.named("as_of")
     sql = f"""
         WITH per AS (  -- as the segment table's: M in cents, active with a counted order in the period
@@ -210,10 +214,7 @@ def tiers(scope: Scope, period) -> str | None:
             SELECT _cust, row_number() OVER (ORDER BY monetary DESC, _cust) AS value_rank, count(*) OVER () AS n
             FROM per
         )
-        SELECT i.customer_id, CASE WHEN value_rank * 10000 <= n * {d} THEN 'diamond'
-                WHEN value_rank * 10000 <= n * {g} THEN 'gold'
-                WHEN value_rank * 10000 <= n * {s} THEN 'silver'
-                ELSE 'basic' END AS tier, true AS active
+        SELECT i.customer_id, CASE {_tier_cases(options)} END AS tier, true AS active
         FROM ranked r JOIN {ids} i ON i._cust = r._cust
     """
     params = {"start": period[0], "as_of": period[1] + dt.timedelta(days=1)}
