@@ -230,18 +230,23 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS, also: tuple[str, ..
     return out
 
 
+#: The page options that only say which sections are open: the tab, Channel mix's journeys (`more`).
+SECTION_OPTIONS = frozenset({"tab", "more"})
+
+
 def _tab_free_key(scope: Scope, *args) -> tuple:
-    """The state of a scope apart from the open tab: the data (its physical tables), the row
-    scope, the period and the filters with every page option but `tab`."""
-    filters = replace(scope.filters, extra=tuple(kv for kv in scope.filters.extra if kv[0] != "tab"))
+    """The state of a scope apart from the open sections: the data (its physical tables), the row
+    scope, the period and the filters with every page option but those of `SECTION_OPTIONS`."""
+    filters = replace(scope.filters, extra=tuple(kv for kv in scope.filters.extra if kv[0] not in SECTION_OPTIONS))
     tables = tuple(sorted(scope.snap.tables.items()))
     return (str(scope.ws.path), tables, scope.snap.rows, filters, scope.period, scope.data_end, *args)
 
 
 def every_tab(func):
-    """Memoise what a page computes alike on each of its tabs (its cards, the tables every tab
-    shows), once per state apart from the tab (insight/cache.py): a tab switch, and the CLI's view
-    of every section, reuse it. Its results are shared: `own_cards` gives a view cards of its own."""
+    """Memoise what a page computes alike on each of its tabs and sections (its cards, the tables
+    every tab shows, Channel mix's figures above the fold), once per state apart from the open
+    sections (insight/cache.py): a tab switch, opening a section, and the CLI's view of every
+    section reuse it. Its results are shared: `own_cards` gives a view cards of its own."""
     return memo(32, key=_tab_free_key)(func)
 
 

@@ -1,6 +1,7 @@
 """What a page shows on every tab (its cards, the tables above the tabs, a section's figures on the
-tabs that show it) is computed once per state and reused: the same figures a tab computed on its
-own would show, each view with cards of its own, and another state computed anew."""
+tabs that show it; Channel mix's figures above the fold, with its journeys open or closed) is
+computed once per state and reused: the same figures a tab computed on its own would show, each
+view with cards of its own, and another state computed anew."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ import pytest
 
 from insight import cache
 from insight.views.options import CHURN_TABS, COMPLAINT_TABS, SEGMENT_TABS
-from insight.views.pages import churn, complaints, segments
+from insight.views.pages import channels, churn, complaints, segments
 from insight.views.views import page_view
 from tests.apptest_support import clean_caches  # noqa: F401 (autouse)
 
-#: Each tabbed page's tabs (Churn's risk tab trains a model: its cards are the same code path) and
-#: the functions whose figures its tabs share (the first: every tab's).
+#: Each page's sections as link parameters: the tabs (Churn's risk tab trains a model: its cards
+#: are the same code path), Channel mix's journeys closed and open; and the functions whose
+#: figures its sections share (the first: every section's).
 PAGES = {
-    "segments": (SEGMENT_TABS, (segments._common, segments._tier_table)),  # (tiers and CLV tabs show tiers)
-    "churn": (tuple(t for t in CHURN_TABS if t != "risk"), (churn._cards,)),
-    "complaints": (COMPLAINT_TABS, (complaints._common,)),
+    "segments": (tuple(f"tab={t}" for t in SEGMENT_TABS), (segments._common, segments._tier_table)),  # (tiers, CLV)
+    "churn": (tuple(f"tab={t}" for t in CHURN_TABS if t != "risk"), (churn._cards,)),
+    "complaints": (tuple(f"tab={t}" for t in COMPLAINT_TABS), (complaints._common,)),
+    "channels": (("more=false", "more=true"), (channels._above_fold,)),
 }
 
 pytestmark = pytest.mark.xdist_group("shape-demo")
@@ -52,9 +55,9 @@ def test_every_tab_reuses_the_figures_computed_once(shape_ws, page, query):
     alone = {}
     for tab in tabs:  # each tab opened first, on its own
         cache.clear()
-        alone[tab] = page_view(ws, f"{page}?tab={tab}{query}", everything=False)
+        alone[tab] = page_view(ws, f"{page}?{tab}{query}", everything=False)
     cache.clear()
-    together = {tab: page_view(ws, f"{page}?tab={tab}{query}", everything=False) for tab in tabs}
+    together = {tab: page_view(ws, f"{page}?{tab}{query}", everything=False) for tab in tabs}
     assert [f.cache_info().misses for f in shared] == [1] * len(shared)  # one computation for every tab
     for tab, view in together.items():
         assert_same_cards(cards(view), cards(alone[tab]))
@@ -67,7 +70,7 @@ def test_every_tab_reuses_the_figures_computed_once(shape_ws, page, query):
             pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, obj=f"{tab} {name}")
     first, second = list(together.values())[:2]
     assert all(first.kpis[m] is not second.kpis[m] for m in first.kpis)  # each view's own cards
-    other = page_view(ws, f"{page}?tab={tabs[0]}{query}&segment=SMB", everything=False)
+    other = page_view(ws, f"{page}?{tabs[0]}{query}&segment=SMB", everything=False)
     assert shared[0].cache_info().misses == 2  # another filter: computed anew
     cache.clear()
-    assert_same_cards(cards(other), cards(page_view(ws, f"{page}?tab={tabs[0]}{query}&segment=SMB", everything=False)))
+    assert_same_cards(cards(other), cards(page_view(ws, f"{page}?{tabs[0]}{query}&segment=SMB", everything=False)))

@@ -11,7 +11,7 @@ from insight.domain import channels
 from insight.i18n import msg
 from insight.semantic.scope import Scope
 from insight.views.options import read
-from insight.views.views import CHANNEL_KPIS, PageView, grain, kpis
+from insight.views.views import CHANNEL_KPIS, PageView, every_tab, grain, kpis, own_cards
 
 
 @dataclass
@@ -28,15 +28,27 @@ class ChannelsView(PageView):
 
 
 def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
-    g = grain(scope)
-    view.kpis = kpis(scope, CHANNEL_KPIS)
-    view.over_time = channels.over_time(scope, g)
-    cross = channels.crosstabs(scope, ("region", "segment"))
+    cards, view.over_time, cross, view.acquisition, view.service = _above_fold(scope)
+    view.kpis = own_cards(cards)
     view.channel_region, view.channel_segment = cross["region"], cross["segment"]
-    view.acquisition = channels.acquisition(scope, g)
-    view.service = channels.service(scope)
     if everything or read("channels", scope.filters)["more"]:  # the journeys section is open
         view.migration = channels.migration(scope)
         view.roles = channels.roles(scope)
     if not scope.has("orders", "channel"):
         view.notes.append(msg("data.no_column", table=msg("table.orders"), column="channel"))
+
+
+@every_tab
+def _above_fold(scope: Scope) -> tuple:
+    """The figures above the fold (the same with the journeys open or closed: computed once for
+    both, and for the CLI's view of every section): the cards, channels over time, the
+    cross-tabs, acquisition and service."""
+    g = grain(scope)
+    crosstabs = channels.crosstabs(scope, ("region", "segment"))
+    return (
+        kpis(scope, CHANNEL_KPIS),
+        channels.over_time(scope, g),
+        crosstabs,
+        channels.acquisition(scope, g),
+        channels.service(scope),
+    )
