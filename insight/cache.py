@@ -25,9 +25,11 @@ _HEAVY = threading.RLock()
 _ALL: list = []
 
 
-def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False) -> Callable:
+def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False, content: bool = False) -> Callable:
     """Memoise a function in a bounded, thread-safe, single-flight LRU of `size` entries; `key`
-    maps its arguments to the cache key (default: the arguments themselves, hashable)."""
+    maps its arguments to the cache key (default: the arguments themselves, hashable).
+    `content=True`: the key names the inputs by their content (a digest of the rows), not by a
+    workspace and data version, so nothing can make a result stale and `clear()` keeps them."""
 
     def decorate(func: Callable) -> Callable:
         body = func
@@ -40,6 +42,7 @@ def memo(size: int, *, key: Callable = keys.hashkey, heavy: bool = False) -> Cal
 
         lock = threading.RLock()
         wrapper = cached(LRUCache(size), key=key, lock=lock, condition=threading.Condition(lock), info=True)(body)
+        wrapper.content = content
         _ALL.append(wrapper)
         return wrapper
 
@@ -80,9 +83,11 @@ def peek(func: Callable, *args, **kwargs):
 
 
 def clear() -> None:
-    """Forget every cached result (tests; a deleted table's results are unreachable anyway)."""
+    """Forget every cached result keyed by data versions (tests; a deleted table's results are
+    unreachable anyway); those keyed by content stay (`memo(content=True)`: they cannot go stale)."""
     for func in _ALL:
-        func.cache_clear()
+        if not func.content:
+            func.cache_clear()
 
 
 def stats() -> dict[str, dict]:

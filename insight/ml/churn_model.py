@@ -64,9 +64,10 @@ def cached(scope: Scope, d: Definition) -> Model | None:
 def train(
     scope: Scope, d: Definition, progress: Progress | None = None, extra: tuple[Feature, ...] = ()
 ) -> Model | None:
-    """Train, evaluate and score (cached per data version, filters and definition). `extra`:
-    more features to offer the model (they pass the leakage guard like any other).
-    None when there is too little to learn from (no customers, or one class only)."""
+    """Train, evaluate and score (cached per data version, filters and definition; the model
+    learnt from the frames, by their content: `learn`). `extra`: more features to offer the model
+    (they pass the leakage guard like any other). None when there is too little to learn from
+    (no customers, or one class only)."""
     step = progress or (lambda fraction, stage: None)
     temporal = features.is_temporal(scope, d)
     if not temporal and not (d.kind == "explicit" and scope.has("customers", "churned")):
@@ -79,6 +80,24 @@ def train(
         found = features.snapshot_frames(scope, d, offered)
     if found is None:
         return None
+    return learn(temporal, d, tuple(offered), tuple(refused.items()), found, step)
+
+
+def _lesson_key(temporal: bool, d: Definition, offered: tuple, refused: tuple, found: features.Frames, step=None):
+    """What a model learns from, by content (the rows, by a digest: `Frames.fingerprint`), and the
+    bounds of its fit: the same rows learnt again (the same data imported anew, a filter that
+    leaves the customers alone) are one key, whatever the workspace, data version or filters."""
+    fit = (settings.CHURN_MAX_LEVELS, settings.CHURN_IMPORTANCE_ROWS, settings.CHURN_SEED, settings.MIN_GROUP)
+    return (temporal, d, offered, refused, found.fingerprint(), fit)
+
+
+@memo(6, key=_lesson_key, heavy=True, content=True)
+def learn(
+    temporal: bool, d: Definition, offered: tuple[Feature, ...], refused: tuple, found: features.Frames, step: Progress
+) -> Model | None:
+    """The model learnt from `found` (fit, evaluate, drivers, scores): a function of its
+    arguments alone, so kept by their content."""
+    refused = dict(refused)
     aucs = guard.single_aucs(found.train_x, found.train_y, offered)
     refused.update(guard.guard_empirical(aucs, found.train_x))
     kept = [f for f in offered if f.name not in refused]

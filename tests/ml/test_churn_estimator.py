@@ -1,5 +1,6 @@
 """The churn model's drivers: the shuffled copies scored together give scikit-learn's own
-`permutation_importance`, to the last digit, however the copies are batched."""
+`permutation_importance`, to the last digit, however the copies are batched. The model is kept by
+the content of the rows it learns from."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import pandas as pd
 import pytest
 from sklearn.inspection import permutation_importance
 
-from insight import settings
+from insight import cache, settings
+from insight.domain import churn
+from insight.ml import churn_model
 from insight.ml.churn import estimator
 from insight.ml.churn.features import Feature
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
 
 FEATURES = [
     Feature("plan", "cat", "static", "customers"),
@@ -62,3 +67,34 @@ def test_importance_is_permutation_importance(rows, batch, monkeypatch):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.loc[got["feature"] == "unused", "importance"].item() == 0  # never split on
     assert got["feature"].iloc[0] == "recency_days"
+
+
+def risk_model(ws, query: str = ""):
+    scope = Scope.open(ws, Filters.from_query(query)[0])
+    return churn_model.train(scope, churn.definition(scope)[0])
+
+
+@pytest.mark.xdist_group("shape-demo")
+def test_the_same_rows_learn_one_model(shape_ws):
+    """The model is kept by what it learns from: the same customers' rows in another workspace (the
+    demo without its control group: only contacts differ, which the model does not read), or under
+    a filter the tables cannot take, reuse it; other rows learn their own. A model learnt anew
+    from the same rows is the same model."""
+    demo, twin, orders = shape_ws("demo"), shape_ws("no_control_group"), shape_ws("orders_only")
+    churn_model.learn.cache_clear()
+    first = risk_model(demo)
+    assert churn_model.learn.cache_info().misses == 1
+    assert risk_model(twin) is first  # another workspace, the same rows: no second fit
+    assert risk_model(demo, "region=West") is not first  # other customers: a model of their own
+    alone = risk_model(orders)
+    assert alone is not first
+    assert risk_model(orders, "segment=SMB") is alone  # no customers table: the segment cannot apply
+    assert churn_model.learn.cache_info().misses == 3
+
+    churn_model.learn.cache_clear()
+    cache.clear()
+    again = risk_model(twin)
+    assert again is not first
+    assert again.metrics == first.metrics and again.features == first.features
+    pd.testing.assert_frame_equal(again.importance, first.importance, check_exact=True)
+    pd.testing.assert_frame_equal(again.scores, first.scores, check_exact=True)

@@ -18,6 +18,7 @@ here is scored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -87,6 +88,22 @@ class Frames:
     eval_cutoff: dt.date | None
     as_of: dt.date | None
     notes: list[Message] = field(default_factory=list)
+
+    def fingerprint(self) -> bytes | object:
+        """A digest of everything here (the values with their index, columns and types, the
+        labels, cutoffs and notes): equal frames learn the same model. Frames pandas cannot hash
+        get a key of their own (never equal to another)."""
+        digest = hashlib.blake2b(digest_size=20)
+        try:
+            for frame in (self.train_x, self.test_x, self.score):
+                digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+                digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except (TypeError, ValueError):  # unhashable cells
+            return object()
+        for labels in (self.train_y, self.test_y):
+            digest.update(repr((str(labels.dtype), labels.shape)).encode() + np.ascontiguousarray(labels).tobytes())
+        digest.update(repr((self.cutoffs, self.eval_cutoff, self.as_of, self.notes)).encode())
+        return digest.digest()
 
 
 def customer_features(scope: Scope, temporal: bool) -> list[Feature]:
