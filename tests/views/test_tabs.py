@@ -74,3 +74,26 @@ def test_every_tab_reuses_the_figures_computed_once(shape_ws, page, query):
     assert shared[0].cache_info().misses == 2  # another filter: computed anew
     cache.clear()
     assert_same_cards(cards(other), cards(page_view(ws, f"{page}?{tabs[0]}{query}&segment=SMB", everything=False)))
+
+
+#: What the CLI's view of every section takes from the sections the app computed one at a time.
+EVERY_SECTION = {
+    "churn": (churn._cards, churn._by_attribute, churn._survival),
+    "channels": (channels._above_fold,),
+}
+
+
+@pytest.mark.parametrize("page", EVERY_SECTION)
+def test_the_view_of_every_section_reuses_the_sections(shape_ws, page):
+    """The CLI's view of every section, after the app opened each section, computes none of them
+    again, and holds each section's tables as the section computed them."""
+    ws = shape_ws("demo")
+    tabs, _ = PAGES[page]
+    cache.clear()
+    sections = [page_view(ws, f"{page}?{tab}", everything=False) for tab in tabs]
+    whole = page_view(ws, page, everything=True)
+    assert [f.cache_info().misses for f in EVERY_SECTION[page]] == [1] * len(EVERY_SECTION[page])
+    every = whole.tables()
+    for view in sections:
+        for name, table in view.tables().items():
+            pd.testing.assert_frame_equal(every[name], table, obj=name)

@@ -75,9 +75,9 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
         view.trend, view.trend_compare = monthly, compared
     view.attributes = options["attributes"]
     if options["attr"] and shown("attribute"):
-        view.churn_by = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
+        view.churn_by = _by_attribute(scope, d, options["attr"])
     view.retention = cohort if shown("cohorts") else None
-    lasting = survival.survival(scope, d, options["split"] or None) if shown("survival") else None
+    lasting = _survival(scope, d, options["split"] or None) if shown("survival") else None
     if lasting is not None:
         view.survival = lasting.curves
         view.survival_groups = lasting.groups.assign(unit=lasting.unit, basis=lasting.basis, p_value=lasting.p_value)
@@ -119,6 +119,18 @@ def _cards(scope: Scope, d: churn.Definition):
     for mid in ("retention_m3", "complaint_churn_gap"):
         cards[mid].available = cards[mid].value is not None
     return cards, monthly, compared, cohort, versus
+
+
+@every_tab
+def _by_attribute(scope: Scope, d: churn.Definition, attr: str) -> pd.DataFrame:
+    """The attribute tab's table, computed once per state for the tab and the CLI's view of every section."""
+    return churn.by_attribute(scope, d, attr).assign(attribute=attr)
+
+
+@every_tab
+def _survival(scope: Scope, d: churn.Definition, split: str | None) -> survival.Survival | None:
+    """The survival tab's curves, computed once per state for the tab and the CLI's view of every section."""
+    return survival.survival(scope, d, split)
 
 
 def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
