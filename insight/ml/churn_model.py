@@ -78,8 +78,8 @@ def train(
         found = features.temporal_frames(scope, d, offered, step)
     else:
         found = features.snapshot_frames(scope, d, offered)
-    if found is None:
-        return None
+    if found is None or len(np.unique(found.train_y)) < 2 or len(np.unique(found.test_y)) < 2:
+        return None  # (one class only: nothing to learn, nothing to keep)
     return learn(temporal, d, tuple(offered), tuple(refused.items()), found, step)
 
 
@@ -101,7 +101,7 @@ def learn(
     aucs = guard.single_aucs(found.train_x, found.train_y, offered)
     refused.update(guard.guard_empirical(aucs, found.train_x))
     kept = [f for f in offered if f.name not in refused]
-    if not kept or len(np.unique(found.train_y)) < 2 or len(np.unique(found.test_y)) < 2:
+    if not kept:
         return None
     step(0.45, "fit")
     model = estimator.fit(kept, found.train_x, found.train_y)

@@ -12,7 +12,7 @@ from sklearn.inspection import permutation_importance
 from insight import cache, settings
 from insight.domain import churn
 from insight.ml import churn_model
-from insight.ml.churn import estimator
+from insight.ml.churn import estimator, guard
 from insight.ml.churn.features import Feature
 from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
@@ -85,11 +85,11 @@ def test_the_same_rows_learn_one_model(shape_ws):
     first = risk_model(demo)
     assert churn_model.learn.cache_info().misses == 1
     assert risk_model(twin) is first  # another workspace, the same rows: no second fit
-    assert risk_model(demo, "region=West") is not first  # other customers: a model of their own
-    alone = risk_model(orders)
-    assert alone is not first
+    assert risk_model(demo, "region=West") is None  # the West's few customers: one class, nothing kept
+    alone = risk_model(orders)  # other rows: a model of their own
+    assert alone is not None and alone is not first
     assert risk_model(orders, "segment=SMB") is alone  # no customers table: the segment cannot apply
-    assert churn_model.learn.cache_info().misses == 3
+    assert churn_model.learn.cache_info().misses == 2
 
     churn_model.learn.cache_clear()
     cache.clear()
@@ -98,3 +98,15 @@ def test_the_same_rows_learn_one_model(shape_ws):
     assert again.metrics == first.metrics and again.features == first.features
     pd.testing.assert_frame_equal(again.importance, first.importance, check_exact=True)
     pd.testing.assert_frame_equal(again.scores, first.scores, check_exact=True)
+
+
+@pytest.mark.parametrize("rows", [20, 300, 5_000])
+def test_roc_auc_is_roc_auc_score(rows):
+    """The model's ROC AUC is scikit-learn's `roc_auc_score`, to the last digit (scores with ties,
+    whole numbers such as a count feature, and floats)."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(rows)
+    y = np.r_[0, 1, rng.integers(0, 2, rows - 2)]
+    for score in (rng.integers(0, 5, rows), rng.random(rows), rng.random(rows).round(1)):
+        assert guard.roc_auc(y, score) == roc_auc_score(y, score)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from insight import settings
 from insight.ml.churn.features import Feature
+from insight.ml.churn.guard import roc_auc
 
 #: Shuffles of each feature whose lost ROC AUC is averaged.
 IMPORTANCE_REPEATS = 3
@@ -82,7 +83,6 @@ def importance(model: Pipeline, x: pd.DataFrame, y: np.ndarray, features: list[F
     measures it, to the last digit. The encoder maps each column value by value, so shuffling a
     feature's encoded column is shuffling the feature: the rows are encoded once and only the trees
     score the shuffles (encoding every shuffle was most of the cost)."""
-    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
     names = [f.name for f in features]
@@ -93,7 +93,7 @@ def importance(model: Pipeline, x: pd.DataFrame, y: np.ndarray, features: list[F
         )
     matrix, columns = encoded(model, x)
     trees = model[-1]
-    lost = roc_auc_score(y, trees.decision_function(matrix)) - shuffled_scores(trees, matrix, y)
+    lost = roc_auc(y, trees.decision_function(matrix)) - shuffled_scores(trees, matrix, y)
     frame = pd.DataFrame({"feature": columns, "importance": lost.mean(axis=1), "std": lost.std(axis=1)})
     frame = frame.set_index("feature").loc[names].reset_index()  # the features' own order breaks ties
     return frame.sort_values("importance", ascending=False, ignore_index=True)
@@ -109,8 +109,6 @@ def shuffled_scores(trees, matrix: np.ndarray, y: np.ndarray, repeats: int = IMP
     (columns × repeats): the shuffles of `permutation_importance(random_state=CHURN_SEED)` (one
     seed drawn from it; each column shuffled again and again by a generator of that seed), the
     shuffled copies scored together, a few calls in all instead of one per shuffle."""
-    from sklearn.metrics import roc_auc_score
-
     n, width = matrix.shape
     seed = np.random.RandomState(settings.CHURN_SEED).randint(np.iinfo(np.int32).max + 1)
     shuffle, order, rows, orders = np.random.RandomState(seed), np.arange(n), np.arange(n), []
@@ -127,5 +125,5 @@ def shuffled_scores(trees, matrix: np.ndarray, y: np.ndarray, repeats: int = IMP
         for copy, (column, rows) in zip(copies, part, strict=True):
             copy[:, column] = matrix[rows, column]
         decisions = trees.decision_function(copies.reshape(-1, width)).reshape(len(part), n)
-        scores += [roc_auc_score(y, decision) for decision in decisions]
+        scores += [roc_auc(y, decision) for decision in decisions]
     return np.array(scores).reshape(width, repeats)

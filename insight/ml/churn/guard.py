@@ -43,13 +43,21 @@ def guard(features: list[Feature], temporal: bool) -> tuple[list[Feature], dict[
     return kept, refused
 
 
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC of `score` for labels `y` (0/1, both present): what `roc_auc_score` computes (the
+    ROC curve, then the area under it), without its checks of the labels, which cost more than
+    the area on a few thousand rows (a model computes a hundred of them)."""
+    from sklearn.metrics import auc, roc_curve  # lazily, as every scikit-learn import: 1 s
+
+    fpr, tpr, _ = roc_curve(y, score)
+    return float(auc(fpr, tpr))
+
+
 def single_aucs(frame: pd.DataFrame, y: np.ndarray, features: list[Feature]) -> dict[str, float]:
     """Each feature's ROC AUC on its own (a one-feature rule) on the training data."""
-    from sklearn.metrics import roc_auc_score  # lazily, as every scikit-learn import: 1 s
-
     if len(np.unique(y)) < 2:
         return {}
-    return {f.name: float(roc_auc_score(y, single_score(frame[f.name], y, frame[f.name], f.kind))) for f in features}
+    return {f.name: roc_auc(y, single_score(frame[f.name], y, frame[f.name], f.kind)) for f in features}
 
 
 def guard_empirical(aucs: dict[str, float], frame: pd.DataFrame) -> dict[str, Message]:
@@ -88,14 +96,14 @@ def evaluate(
 ) -> dict:
     """Held-out ROC AUC and PR AUC of the model, of the majority class and of the best
     one-feature rule (chosen on the training data)."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
+    from sklearn.metrics import average_precision_score
 
     (train_x, train_y), (test_x, test_y) = train, test
     best = max(features, key=lambda f: max(aucs[f.name], 1 - aucs[f.name]), default=None)
     sign = 1 if best is None or aucs[best.name] >= 0.5 else -1
     prevalence = float(test_y.mean())
     out = {
-        "roc_auc": float(roc_auc_score(test_y, risk)),
+        "roc_auc": roc_auc(test_y, risk),
         "pr_auc": float(average_precision_score(test_y, risk)),
         "baseline_roc_auc": 0.5,  # the majority class ranks no one above anyone
         "baseline_pr_auc": prevalence,
@@ -108,7 +116,7 @@ def evaluate(
     }
     if best is not None:
         rule = sign * single_score(train_x[best.name], train_y, test_x[best.name], best.kind)
-        out["rule_roc_auc"] = float(roc_auc_score(test_y, rule))
+        out["rule_roc_auc"] = roc_auc(test_y, rule)
         out["rule_pr_auc"] = float(average_precision_score(test_y, rule))
     return out
 
