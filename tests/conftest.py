@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from insight.db.workspace import Workspace
-from tests import shapes
-from tests.mail_support import Hooks, SmtpServer
+if TYPE_CHECKING:
+    from insight.db.workspace import Workspace
+    from tests import shapes
+
+# The fixtures import what they use (pandas, DuckDB, the mail servers) when they first run: the
+# process that only hands tests to the xdist workers loads this file too, and runs none of them.
 
 # `make test` runs two xdist workers on two cores: one OpenMP thread each (scikit-learn's gradient
 # boosting and k-means) instead of two per worker, which spin against each other and ran the model
@@ -36,6 +40,8 @@ DEMO_SIZE = {"customers": 3000, "orders": 60000, "seed": 7}
 
 @pytest.fixture
 def ws(tmp_path) -> Workspace:
+    from insight.db.workspace import Workspace
+
     w = Workspace(tmp_path / "ws.duckdb")
     yield w
     w.close()
@@ -44,6 +50,7 @@ def ws(tmp_path) -> Workspace:
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo workspace built once per test session; tests copy it before writing."""
+    from insight.db.workspace import Workspace
     from insight.demo_workspace import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -55,6 +62,8 @@ def demo_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_ws(demo_file, tmp_path) -> Workspace:
+    from insight.db.workspace import Workspace
+
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
     w = Workspace(path)
@@ -78,6 +87,7 @@ def shape_base() -> shapes.Frames:
     """The shapes' base: a slice of the demo's tables as generated (the demo workspace's own,
     without publishing 60,000 orders to read a fifteenth of them back)."""
     from insight import demo
+    from tests import shapes
 
     return shapes.base_frames(demo.generate(**DEMO_SIZE))
 
@@ -86,6 +96,8 @@ def shape_base() -> shapes.Frames:
 def shape_ws(shape_base, tmp_path_factory):
     """Each shape's workspace, built on first use and kept for the session (the tests of one shape
     share an xdist group, so each is built once)."""
+    from tests import shapes
+
     root = tmp_path_factory.mktemp("shapes")
     built: dict = {}
 
@@ -137,6 +149,8 @@ def spark_session():
 @pytest.fixture
 def smtp():
     """A local SMTP server (aiosmtpd) that keeps what it receives."""
+    from tests.mail_support import SmtpServer
+
     server = SmtpServer()
     yield server
     server.stop()
@@ -145,6 +159,8 @@ def smtp():
 @pytest.fixture
 def hooks():
     """A local HTTP server that keeps the webhooks it receives."""
+    from tests.mail_support import Hooks
+
     server = Hooks()
     yield server
     server.stop()
