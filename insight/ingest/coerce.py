@@ -189,11 +189,16 @@ def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, in
     s = clean_text(src)
     sample = f"(SELECT {s} AS v FROM {table} WHERE {s} IS NOT NULL LIMIT {DATE_SAMPLE})"
     v = '"v"'
-    counts = ", ".join(f"count({date_expr(v, f)})" for f in DATE_FAMILIES)
-    scored = list(cur.execute(f"SELECT count(*), {counts} FROM {sample}").fetchone())
-    seen, sampled = scored[0], scored[1:]
+    # ISO, the first family, wins every tie; no other family reads a value that starts `YYYY-`. So
+    # when ISO reads every sampled value and each starts so, no other family is scored.
+    iso = f"count({date_expr(v, DATE_FAMILIES[0])}), count(*) FILTER (WHERE regexp_matches(v, '^\\d{{4}}-'))"
+    seen, iso, dashed = cur.execute(f"SELECT count(*), {iso} FROM {sample}").fetchone()
     if seen == 0:
         return None, 0, []
+    if iso == dashed == seen:
+        return DATE_FAMILIES[0], seen, []
+    counts = ", ".join(f"count({date_expr(v, f)})" for f in DATE_FAMILIES[1:])
+    sampled = [iso, *cur.execute(f"SELECT {counts} FROM {sample}").fetchone()]
     top = max(sampled)
     if top == 0:
         return None, seen, []
