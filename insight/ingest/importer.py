@@ -172,7 +172,8 @@ def import_file(
         found = wide.detect(cur, RAW, parsed.columns, overrides) if table == "contacts" else None
         unpivoted = _unpivot(cur, parsed, wide_columns, found, overrides, name)
         sig = mapping.signature(table, parsed.columns)
-        proposal = mapping.propose(cur, RAW, table, parsed.columns, ws.template(sig))
+        template = ws.template(sig)
+        proposal = mapping.propose(cur, RAW, table, parsed.columns, template)  # (samples the first rows)
         _wide_guesses(proposal, unpivoted)
         chosen = dict(proposal.mapping)
         for canonical, source in (overrides or {}).items():
@@ -186,7 +187,7 @@ def import_file(
         chosen = mapping.validate(table, chosen, parsed.columns, file=name)
 
         step(0.3, "checking types")
-        plan = Plan(cur, table, parsed, chosen, name, campaign)
+        plan = Plan(cur, table, parsed, chosen, name, campaign, sampled=template is None)
         plan.build()
         step(0.6, "checking duplicates")
         unique = integrity.unique_ids(cur, plan.ids)
