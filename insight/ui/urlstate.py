@@ -25,7 +25,8 @@ from insight.escape import md
 from insight.semantic.filters import CMP_CHOICES, DEFAULT_CMP
 from insight.views import options as schema
 
-HIDE_STORES = "<style>[class*='st-key-urlstate_']{display:none}</style>"
+#: Hides the stores, and the chart-code prefetch (insight/ui/shell.py), which show nothing.
+HIDE_STORES = "<style>[class*='st-key-urlstate_'],.st-key-chart_code{display:none}</style>"
 
 
 def lang() -> str:
