@@ -41,7 +41,7 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
             if why := reason(kpi):
                 reasons.setdefault(why, []).append(card_label)
                 help_text += "\n\n" + i18n.text(why, ctx.lang, markdown=True)
-            with col, st.container(border=True):
+            with col, st.container(border=True, height="stretch"):
                 if kpi.missing or kpi.value is None and kpi.note is not None:
                     short = "kpi.short.missing" if kpi.missing else "kpi.short.outside"
                     st.metric(card_label, "—", help=help_text, delta=ctx.t(short), delta_color="off", delta_arrow="off")
