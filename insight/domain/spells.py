@@ -137,8 +137,8 @@ def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.nd
     if held is None or held[0] != codes:
         wanted = np.zeros(int(code.max(initial=0)) + 1, dtype=bool)
         wanted[[k for k in kept if k < len(wanted)]] = True
-        keep = wanted[code]
-        held = meta["_spell_kept"] = (codes, (cust[keep], day[keep]))
+        keep = np.flatnonzero(wanted.take(code))  # (positions taken: several times faster than a mask)
+        held = meta["_spell_kept"] = (codes, (cust.take(keep), day.take(keep)))
     return held[1]
 
 
