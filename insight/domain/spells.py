@@ -30,7 +30,7 @@ from insight.db.workspace import quote
 from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
 
-SCHEMA = 6  # in the spell tables' names: bump whenever their SQL changes
+SCHEMA = 7  # in the spell tables' names: bump whenever their SQL changes
 
 #: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
 #: source on the orders is a lookup through the customer).
@@ -40,21 +40,22 @@ _ORDER_COLUMNS = tuple(d.key for d in DIMENSIONS if d.key in d.sources.get("orde
 
 
 def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
-    """(a CTE `spells(_cust, customer_id, start, lapse, first_month, last_month)`, its params): runs
+    """(a CTE `spells(_cust, start, lapse, first_month, last_month)`, its params): runs
     of the orders `t` where `cond` holds (`params`) at most `n` days apart, with `lapse` = the
     run's last order + N days (in the future while the run is open), `first_month` the first month
     whose start the spell is active at (the month after its start) and `last_month` the month its
     lapse falls in: active at the start of every month between them.
 
     An order more than N days after the customer's previous kept one starts a spell; a spell ends
-    with the order before the next start, or with the customer's last kept order."""
+    with the order before the next start, or with the customer's last kept order. The customer
+    key alone: a reader that needs the customer_id joins `facts.customer_ids` to the spells it
+    keeps (several times cheaper than carrying the id text into every spell)."""
     n = int(n)
     orders = scope.table("orders")
     frame = None
     if (codes := _codes(scope)) is not None:
         frame = lambda: _runs(*_kept_days(scope, codes), n)  # noqa: E731
-        sql = "SELECT s._cust, i.customer_id, s.start, s.lapse, s.first_month, s.last_month FROM _frame s "
-        sql, args = sql + f"JOIN {facts.customer_ids(scope.ws, scope.snap)} i ON i._cust = s._cust", []
+        sql, args = "SELECT _cust, start, lapse, first_month, last_month FROM _frame", []
     else:
         sql, args = (_from_fact(scope, n, cond) if whole_customers(scope) else _recomputed(scope, n, cond)), params
         first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
@@ -76,17 +77,14 @@ def _from_fact(scope: Scope, n: int, cond: str) -> str:
         f"SELECT t._cust, t._day AS d, t._prev_day AS prev, t._last_day AS last_all "
         f"FROM {scope.table('orders')} t WHERE {cond} AND {_gap('t._prev_day', 't._day', n)}"
     )
-    return _paired(scope, starts, n)
+    return _paired(starts, n)
 
 
-def _paired(scope: Scope, starts: str, n: int) -> str:
+def _paired(starts: str, n: int) -> str:
     """Spells from their starts (`_cust, d, prev, last_all`): each lapses N days after the order
-    before the customer's next start, or after their last order. The window runs over the integer
-    key alone; the customer_id is joined to its result."""
+    before the customer's next start, or after their last order."""
     lapse = dialect.plus_days("coalesce(lead(s.prev) OVER (PARTITION BY s._cust ORDER BY s.d), s.last_all)", n)
-    spells = f"SELECT s._cust, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
-    ids = facts.customer_ids(scope.ws, scope.snap)  # (every customer: the row scope is applied already)
-    return f"SELECT w._cust, i.customer_id, w.start, w.lapse FROM ({spells}) w JOIN {ids} i ON i._cust = w._cust"
+    return f"SELECT s._cust, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
 
 
 def _recomputed(scope: Scope, n: int, cond: str) -> str:
@@ -97,7 +95,7 @@ def _recomputed(scope: Scope, n: int, cond: str) -> str:
         f"max(t._day) OVER (PARTITION BY t._cust) AS last_all FROM {scope.table('orders')} t WHERE {cond}) o "
         f"WHERE {_gap('prev', 'd', n)}"
     )
-    return _paired(scope, starts, n)
+    return _paired(starts, n)
 
 
 _HELD = threading.Lock()
