@@ -137,6 +137,11 @@ def _month_end(month: dt.date) -> dt.date:
     return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
 
 
+def last_complete_month(end: dt.date) -> dt.date:
+    """The first day of the last month that ends by `end` (the data's last day)."""
+    return (pd.Timestamp(end + dt.timedelta(days=1)).replace(day=1) - pd.DateOffset(months=1)).date()
+
+
 # --- attributes -----------------------------------------------------------------------------
 
 
@@ -411,7 +416,7 @@ def _cohorts(scope: Scope) -> pd.DataFrame | None:
     if frame.empty:
         return None
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.date
-    done = (pd.Timestamp(end + dt.timedelta(days=1)).replace(day=1) - pd.DateOffset(months=1)).date()
+    done = last_complete_month(end)
     cells = [(c, k) for c in sorted(frame["cohort"].unique()) if c <= done for k in range(_months_between(c, done) + 1)]
     grid = pd.DataFrame(cells, columns=["cohort", "offset"])
     if grid.empty:
