@@ -124,13 +124,14 @@ def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def warm(scope: Scope) -> None:
-    """Read the scope's customer days into memory and judge which coded columns no customer's
-    orders change, once per data version and row scope (the server's warm-up, insight/serve.py):
-    the first behavioural churn view and the first filtered one do not wait for them (about 2 s
-    of CPU at 10M orders)."""
+    """Read the scope's customer days into memory, judge which coded columns no customer's orders
+    change and key the customer ids, once per data version and row scope (the server's warm-up,
+    insight/serve.py): the first behavioural churn view and the first filtered one do not wait
+    for them (about 2 s of CPU at 10M orders)."""
     if (found := _accelerator(scope)) is not None:
         _arrays(scope, found[0])
         _constant(scope)
+        facts.customer_ids(scope.ws, scope.snap)
 
 
 def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
