@@ -39,7 +39,7 @@ def retention(scope: Scope, offset: int) -> float | None:
     the whole cohort matrix: the cards show it on every tab, the matrix only the cohorts tab."""
     if not scope.has("orders", "customer_id", "order_date") or scope.period is None:
         return None
-    if not spells.whole_customers(scope):
+    if scope.data_end is not None and not spells.whole_customers(scope):
         month = lambda day: day.year * 12 + day.month - 1  # noqa: E731
         last = min(month(scope.period[1]), month(last_complete_month(scope.data_end)) - offset)
         if (found := spells.retained(scope, month(scope.period[0]), last, offset)) is not None:
