@@ -185,6 +185,7 @@ BY_NAME = {s.name: s for s in SHAPES}
 SECTIONS: tuple[tuple[str, str | None], ...] = (
     ("overview", None),
     ("channels", None),
+    ("channels", "more"),  # the journeys section below the fold, opened (`more=true`)
     *(("segments", t) for t in ("rfm", "movement", "tiers", "clusters", "clv")),
     *(("churn", t) for t in ("trend", "attribute", "cohorts", "survival", "risk")),
     *(("complaints", t) for t in ("categories", "time", "satisfaction", "customers", "text")),
@@ -192,7 +193,8 @@ SECTIONS: tuple[tuple[str, str | None], ...] = (
     ("customer", None),
     ("data", None),
 )
-#: The sections whose figures the CLI `view` computes differently: a Churn view holds the tables of
+#: The sections whose figures the CLI `view` computes differently: a Channel mix view holds the
+#: journeys section's (`everything`); a Churn view holds the tables of
 #: every section, and with `tab=risk` the risk model too; a Segments view those of RFM, tiers and
 #: CLV, and with `tab=movement` or `tab=clusters` their own as well. The views of the other tabs
 #: are parts of these (the same computations on the same scope), so they would only repeat them.
@@ -201,6 +203,7 @@ CLI_SECTIONS = tuple(
     for s in SECTIONS
     if s
     not in {
+        ("channels", "more"),
         ("churn", "trend"),
         ("churn", "attribute"),
         ("churn", "cohorts"),

@@ -27,7 +27,9 @@ def by_shape(names=shapes.SHAPE_NAMES):
 
 def query_of(shape: shapes.Shape, page: str, tab: str | None, ws, extra: dict | None = None) -> dict:
     q = {**shape.query, **(extra or {})}
-    if tab:
+    if tab == "more":  # a section below the fold, opened
+        q["more"] = "true"
+    elif tab:
         q["tab"] = tab
     if page == "customer" and (cid := shapes.first_customer(ws)):
         q["id"] = cid
@@ -92,7 +94,7 @@ def visit(at, ws, shape: shapes.Shape, page: str, tab: str | None) -> None:
     if (page, tab) != ("overview", None):
         at.switch_page(f"app_pages/{page}.py")
         for key, value in query_of(shape, page, tab, ws).items():
-            if key in ("tab", "id"):
+            if key in ("tab", "id", "more"):
                 at.session_state[key] = value
         at.run()
     assert_clean(at)
@@ -111,6 +113,9 @@ def visit_every_section(at, ws, shape: shapes.Shape, filtered: bool = False) -> 
             need = f"{tables[other]}.{column}" if other else tables[table]
             assert lacks(ws, need), (page, tab, need)
         assert at.title[0].value == i18n.t(f"page.{page}")
+        if tab == "more":  # the section is open, so its figures were computed and drawn
+            journeys = [e for e in at.expander if e.label == i18n.t("channels.journeys")]
+            assert at.session_state["_more_ui"] and journeys[0].proto.expanded
 
 
 def cli_views(ws, shape: shapes.Shape, frames: shapes.Frames, extra: dict, capsys) -> None:
