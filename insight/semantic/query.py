@@ -14,6 +14,7 @@ import importlib
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 from cachetools import keys
 
@@ -90,7 +91,7 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
             part = part[part[[m.id for m in measures]].fillna(0).ne(0).any(axis=1)]
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
-        merged = part if merged is None else merged.merge(part, on=keys, how="outer")
+        merged = part if merged is None else _outer(merged, part, keys)
     if merged is None:
         merged = pd.DataFrame(columns=keys)
     for mid in wanted:
@@ -117,6 +118,28 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
     if q.sort and (len(by_table) != 1 or served is not None):
         out = out.sort_values([s.lstrip("-") for s in q.sort], ascending=[not s.startswith("-") for s in q.sort])
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
+
+
+def _outer(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`left.merge(right, on=keys, how="outer")`. Where both have the same rows (each key once,
+    typed alike: the usual case, each scan's groups of the same periods and values), they are
+    lined up in the merge's order (sorted keys) by plain Python: a few dozen rows, where pandas'
+    merge was a tenth of a KPI view."""
+    same = all(left[k].dtype == right[k].dtype for k in keys) and len(left) == len(right)
+    if same:
+        ours, theirs = (list(zip(*(f[k].tolist() for k in keys), strict=True)) for f in (left, right))
+        where = {key: i for i, key in enumerate(theirs)}
+        same = len(where) == len(theirs) and all(key in where for key in ours)
+    if not same:
+        return left.merge(right, on=keys, how="outer")
+    try:
+        order = sorted(range(len(ours)), key=ours.__getitem__)
+    except TypeError:  # keys Python cannot order (None beside text): pandas' own rules
+        return left.merge(right, on=keys, how="outer")
+    mine, other = np.array(order, dtype="int64"), np.array([where[ours[i]] for i in order], dtype="int64")
+    columns = {c: left[c].array.take(mine) for c in left.columns}  # (`array`: each column's own type)
+    columns |= {c: right[c].array.take(other) for c in right.columns if c not in keys}
+    return pd.DataFrame(columns)
 
 
 def _active_customers(scope: Scope, q: Query, by_table: dict, periods: list) -> pd.DataFrame | None:
