@@ -110,7 +110,8 @@ def service(scope: Scope) -> pd.DataFrame:
         f"FROM {rolled or scope.table('tickets')} t WHERE {where} GROUP BY 1",
         params,
     )
-    frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})
+    # (every channel with tickets has a row of both: lined up without pandas' merge where it can)
+    frame = query.outer_merge(counts, frame, ["value"]).rename(columns={"value": "channel"})
     # ties: by name, not by the engine's row order
     return frame.sort_values(["tickets", "channel"], ascending=[False, True]).reset_index(drop=True)
 

@@ -91,7 +91,7 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
             part = part[part[[m.id for m in measures]].fillna(0).ne(0).any(axis=1)]
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
-        merged = part if merged is None else _outer(merged, part, keys)
+        merged = part if merged is None else outer_merge(merged, part, keys)
     if merged is None:
         merged = pd.DataFrame(columns=keys)
     for mid in wanted:
@@ -120,25 +120,34 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
 
 
-def _outer(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """`left.merge(right, on=keys, how="outer")`. Where both have the same rows (each key once,
-    typed alike: the usual case, each scan's groups of the same periods and values), they are
-    lined up in the merge's order (sorted keys) by plain Python: a few dozen rows, where pandas'
-    merge was a tenth of a KPI view."""
-    same = all(left[k].dtype == right[k].dtype for k in keys) and len(left) == len(right)
-    if same:
-        ours, theirs = (list(zip(*(f[k].tolist() for k in keys), strict=True)) for f in (left, right))
-        where = {key: i for i, key in enumerate(theirs)}
-        same = len(where) == len(theirs) and all(key in where for key in ours)
-    if not same:
+def outer_merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`left.merge(right, on=keys, how="outer")`. Where both have the same rows (each key once:
+    the usual case, each scan's groups of the same periods and values), they are lined up in the
+    merge's order (sorted keys) by plain Python, typed as the merge types them: a few dozen rows,
+    where pandas' merge was a tenth of a KPI view."""
+    types = {c: left[c].dtype for c in left.columns} | {c: right[c].dtype for c in right.columns if c not in keys}
+    for k in keys:
+        pair = {left[k].dtype, right[k].dtype}
+        if len(pair) == 1 or all(pd.api.types.is_integer_dtype(t) for t in pair):
+            continue  # (integers of two widths: the left one's)
+        if pair != {pd.StringDtype(na_value=float("nan")), np.dtype(object)}:
+            return left.merge(right, on=keys, how="outer")
+        types[k] = np.dtype(object)  # text and objects: objects
+    ours, theirs = (list(zip(*(f[k].tolist() for k in keys), strict=True)) for f in (left, right))
+    where = {key: i for i, key in enumerate(theirs)}
+    if len(ours) != len(theirs) or len(where) != len(theirs) or not all(key in where for key in ours):
         return left.merge(right, on=keys, how="outer")
     try:
         order = sorted(range(len(ours)), key=ours.__getitem__)
     except TypeError:  # keys Python cannot order (None beside text): pandas' own rules
         return left.merge(right, on=keys, how="outer")
-    mine, other = np.array(order, dtype="int64"), np.array([where[ours[i]] for i in order], dtype="int64")
-    columns = {c: left[c].array.take(mine) for c in left.columns}  # (`array`: each column's own type)
-    columns |= {c: right[c].array.take(other) for c in right.columns if c not in keys}
+    picks = {c: np.array(order, dtype="int64") for c in left.columns}
+    picks |= dict.fromkeys([c for c in right.columns if c not in keys], np.array([where[ours[i]] for i in order]))
+    columns = {}
+    for c, rows in picks.items():
+        values = (left if c in left.columns else right)[c].array.take(rows)
+        # (objects stay objects: a frame would read text in them as text)
+        columns[c] = pd.Series(values, dtype=object) if types[c] == np.dtype(object) else values
     return pd.DataFrame(columns)
 
 
