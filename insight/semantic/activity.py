@@ -297,16 +297,19 @@ def _whole(scope, act, index: int, months: list[int], attrs, dimensions, groups)
     # One row per row of `wide` and pick (group n, month k, its count): a few hundred rows, stacked
     # column by column (a frame per pick was most of the Channel mix's trend).
     rows = len(wide)
-    month = np.concatenate([wide["k"].to_numpy() if k is None else np.full(rows, k) for _, k, _ in picks])
+    # (no pick: a filter on channels the data does not have)
+    month = np.concatenate(
+        [np.empty(0, "int64")] + [wide["k"].to_numpy() if k is None else np.full(rows, k) for _, k, _ in picks]
+    )
     starts = {k: month_start(act.last - int(k)) for k in set(month.tolist())}
     columns = {"period_index": np.full(rows * len(picks), index, dtype="int64")}
     for d in dimensions:
         if d == "channel":
             names = np.array(list(groups), dtype=object)
-            columns[d] = names[np.repeat([n for n, _, _ in picks], rows)]
+            columns[d] = names[np.repeat(np.array([n for n, _, _ in picks], dtype="int64"), rows)]
         else:
             columns[d] = np.tile(wide[d].to_numpy(), len(picks))
     columns["bucket"] = pd.to_datetime([starts[k] for k in month.tolist()]).astype("datetime64[us]")
-    counts = pd.Series(np.concatenate([wide[c].to_numpy() for _, _, c in picks]))
+    counts = pd.Series(np.concatenate([np.empty(0, "int64")] + [wide[c].to_numpy() for _, _, c in picks]))
     columns[MEASURE] = counts.fillna(0).astype("int64").to_numpy()
     return pd.DataFrame(columns)
