@@ -88,7 +88,8 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         if part is None:
             continue
         if served is not None and table == "orders":  # (the rollup's groups of uncounted orders only)
-            part = part[part[[m.id for m in measures]].fillna(0).ne(0).any(axis=1)]
+            counted = np.nan_to_num(part[[m.id for m in measures]].to_numpy(dtype="float64")).any(axis=1)
+            part = part if counted.all() else part[counted]
         if not timed:  # a state (e.g. churned customers): the same in every period
             part = pd.concat([part.assign(period_index=i) for i in range(len(periods))], ignore_index=True)
         merged = part if merged is None else outer_merge(merged, part, keys)
@@ -101,9 +102,10 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
         elif mid not in merged.columns:
             merged[mid] = None
         elif m.additive:
-            merged[mid] = merged[mid].fillna(0.0)
-            if served is not None and mid == activity.MEASURE:  # a count, as the fact's scan gives it
-                merged[mid] = merged[mid].astype("int64")
+            if merged[mid].dtype.kind not in "iuf" or merged[mid].hasnans:  # (else as it is)
+                merged[mid] = merged[mid].fillna(0.0)
+            if served is not None and mid == activity.MEASURE and merged[mid].dtype != "int64":
+                merged[mid] = merged[mid].astype("int64")  # a count, as the fact's scan gives it
     for mid in wanted:
         if ratio := REGISTRY[mid].ratio:
             a = pd.to_numeric(merged[ratio[0]], errors="coerce")
@@ -114,7 +116,8 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
     if lacking:  # a period without rows: counts are 0, averages unknown
         blank = {mid: (0.0 if REGISTRY[mid].additive else None) for mid in wanted}
         merged = pd.concat([merged, pd.DataFrame([{"period_index": i, **blank} for i in lacking])], ignore_index=True)
-    out = merged[keys + wanted].reset_index(drop=True)
+    out = merged if list(merged.columns) == keys + wanted else merged[keys + wanted]
+    out = out if out.index.equals(pd.RangeIndex(len(out))) else out.reset_index(drop=True)
     if q.sort and (len(by_table) != 1 or served is not None):
         out = out.sort_values([s.lstrip("-") for s in q.sort], ascending=[not s.startswith("-") for s in q.sort])
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
@@ -174,11 +177,12 @@ def _active_customers(scope: Scope, q: Query, by_table: dict, periods: list) -> 
 def values(scope: Scope, measures: list[str], periods: list[Period | None] | None = None) -> list[dict]:
     """The measures' values for each period (default: the scope's), None where not computable."""
     frame = run(scope, Query(tuple(measures), periods=tuple(periods) if periods is not None else None))
-    out = []
-    for i in range(len(periods) if periods is not None else 1):
-        part = frame[frame["period_index"] == i]
-        out.append({mid: (_number(part[mid].iloc[0]) if len(part) else None) for mid in measures})
-    return out
+    first = {}  # period -> its row (one per period)
+    for row, i in enumerate(frame["period_index"].tolist()):
+        first.setdefault(i, row)
+    columns = {mid: frame[mid].tolist() for mid in measures}
+    count = len(periods) if periods is not None else 1
+    return [{mid: (_number(columns[mid][first[i]]) if i in first else None) for mid in measures} for i in range(count)]
 
 
 def measure_sql(scope: Scope, measure: str, table: str | None = None) -> str:
