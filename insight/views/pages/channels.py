@@ -9,6 +9,7 @@ import pandas as pd
 
 from insight.domain import channels
 from insight.i18n import msg
+from insight.semantic import query
 from insight.semantic.scope import Scope
 from insight.views.options import read
 from insight.views.views import CHANNEL_KPIS, PageView, grain, kpis
@@ -29,12 +30,13 @@ class ChannelsView(PageView):
 
 def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
     g = grain(scope)
-    view.kpis = kpis(scope, CHANNEL_KPIS)
-    view.over_time = channels.over_time(scope, g)
-    cross = channels.crosstabs(scope, ("region", "segment"))
+    (view.kpis, view.service), view.over_time, (cross, view.acquisition) = query.together(
+        scope,
+        lambda: (kpis(scope, CHANNEL_KPIS), channels.service(scope)),
+        lambda: channels.over_time(scope, g),
+        lambda: (channels.crosstabs(scope, ("region", "segment")), channels.acquisition(scope, g)),
+    )
     view.channel_region, view.channel_segment = cross["region"], cross["segment"]
-    view.acquisition = channels.acquisition(scope, g)
-    view.service = channels.service(scope)
     if everything or read("channels", scope.filters)["more"]:  # the journeys section is open
         view.migration = channels.migration(scope)
         view.roles = channels.roles(scope)
