@@ -29,7 +29,8 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     for col in ("revenue", "orders", "customers"):  # a few hundred rows: summed per bucket here
         totals = _sums(buckets, columns[col])
         whole = np.array([totals[b] for b in buckets], dtype=columns[col].dtype)
-        columns[f"{col}_share"] = pd.Series(columns[col].to_numpy() / whole, index=frame.index)
+        with np.errstate(divide="ignore", invalid="ignore"):  # (a bucket of nothing: no share, as pandas gives it)
+            columns[f"{col}_share"] = pd.Series(columns[col].to_numpy() / whole, index=frame.index)
     return pd.DataFrame(columns)
 
 
