@@ -308,7 +308,7 @@ def satisfaction(scope: Scope, by: str) -> pd.DataFrame | None:
         f"SELECT CAST(t.{by} AS VARCHAR) AS value, count(*) AS complaints, count(t.satisfaction) AS rated, "
         f"avg(t.satisfaction) AS csat, avg(CASE WHEN t.satisfaction >= {threshold} THEN 1.0 ELSE 0.0 END) "
         f"FILTER (WHERE t.satisfaction IS NOT NULL) AS satisfied_share "
-        f"FROM {tbl} t WHERE {cond} GROUP BY 1 ORDER BY csat NULLS LAST",
+        f"FROM {tbl} t WHERE {cond} GROUP BY 1 ORDER BY csat NULLS LAST, value",
         params,
     )
 

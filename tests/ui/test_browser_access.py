@@ -40,6 +40,9 @@ def sign_in(page, name: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORDS[name])
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
+    # The page writes the session cookie from a component whose code loads after the run: a
+    # navigation before that opens a session that is not signed in, as it would for a user.
+    page.wait_for_function("() => /(^|; )insight_session=[^;]/.test(document.cookie)", timeout=30_000)
 
 
 def fresh(browser):
