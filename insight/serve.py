@@ -54,9 +54,13 @@ def keep_warm(
 
 def warm(ws: Workspace) -> None:
     """Compute each page's default view for every row scope in use (the administrators' and each
-    user's), into the cache the pages read (the libraries its figures need come with them)."""
+    user's), into the cache the pages read (the libraries its figures need come with them), and
+    read the customer days behavioural churn filters (insight/domain/spells.py)."""
     from insight import cache
     from insight.auth.access import RowScope
+    from insight.domain import spells
+    from insight.semantic.filters import Filters
+    from insight.semantic.scope import Scope
 
     try:
         scopes = {RowScope.all()}
@@ -67,6 +71,7 @@ def warm(ws: Workspace) -> None:
             filter_values(ws, version, rows)
             for link in warm_links():
                 cache.page_view(str(ws.path), version, link, rows)
+        spells.warm(Scope.open(ws, Filters()))  # (the administrators' rows: two scopes' are held)
     except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
         _LOG.warning("warming the page cache failed", exc_info=True)
 

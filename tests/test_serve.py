@@ -4,6 +4,9 @@ the very views the pages read when a visitor opens them with no filters."""
 from __future__ import annotations
 
 from insight import cache, serve
+from insight.domain import spells
+from insight.semantic.filters import Filters
+from insight.semantic.scope import Scope
 from tests.apptest_support import app, clean_caches  # noqa: F401 (clean_caches: autouse)
 
 PAGES = ("overview", "channels", "churn", "complaints", "segments", "campaigns")
@@ -13,6 +16,8 @@ def test_the_warm_up_computes_the_views_the_pages_read(demo_ws, monkeypatch):
     serve.warm(demo_ws)
     warmed = cache.page_view.cache_info()
     assert warmed.currsize == len(serve.warm_links())  # one row scope: the administrators'
+    days = spells._accelerator(Scope.open(demo_ws, Filters()))[0]
+    assert days in demo_ws._facts_meta["_spell_arrays"]  # behavioural churn's customer days, read
     at = None
     for page in PAGES:
         at = app(demo_ws, monkeypatch, page)

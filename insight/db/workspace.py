@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,15 +161,27 @@ class Workspace(Connection):
         source_file: str | None,
         report: dict | None = None,
         params: list | None = None,
+        compress: dict[str, str] | None = None,
     ) -> int:
-        """Inside `writer()`: materialise `select_sql` as the next version of `table`."""
+        """Inside `writer()`: materialise `select_sql` as the next version of `table`. `compress`:
+        {column: DuckDB compression method} for columns whose data the caller knows (zstd writes a
+        unique id column 3x faster than the dictionary+FSST DuckDB picks, and smaller)."""
         if table not in TABLE_NAMES:
             raise InsightError(
                 msg("error.unknown_table", table=table), hint=msg("error.choose", choices=", ".join(TABLE_NAMES))
             )
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM _imports").fetchone()[0]
         physical = f"{table}__v{version}"
-        cur.execute(f"CREATE TABLE {quote(physical)} AS {select_sql}", params or [])
+        if compress and _compression_chosen(cur):
+            columns = cur.execute(f"DESCRIBE {select_sql}", params or []).fetchall()
+            defined = ", ".join(
+                f"{quote(name)} {kind}" + (f" USING COMPRESSION {compress[name]}" if name in compress else "")
+                for name, kind, *_ in columns
+            )
+            cur.execute(f"CREATE TABLE {quote(physical)} ({defined})")
+            cur.execute(f"INSERT INTO {quote(physical)} {select_sql}", params or [])
+        else:
+            cur.execute(f"CREATE TABLE {quote(physical)} AS {select_sql}", params or [])
         rows = cur.execute(f"SELECT count(*) FROM {quote(physical)}").fetchone()[0]
         cur.execute(
             "INSERT INTO _imports (version, table_name, physical, op, rows, source_file, report) "
@@ -247,6 +260,14 @@ class Workspace(Connection):
         for name in self._physical_tables(cur):
             if name.startswith(f"{table}__v") and name not in keep:
                 cur.execute(f"DROP TABLE {quote(name)}")
+
+
+def _compression_chosen(cur) -> bool:
+    """Whether the workspace file's storage version lets a column's compression be chosen (zstd
+    for text came with 1.2; an older file refuses it, and the refusal would abort the transaction)."""
+    tags = cur.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    found = re.match(r"v(\d+)\.(\d+)", (tags or {}).get("storage_version", ""))
+    return bool(found) and (int(found.group(1)), int(found.group(2))) >= (1, 2)
 
 
 def quote(identifier: str) -> str:

@@ -98,9 +98,29 @@ def _orders(scope: Scope) -> tuple[str, list]:
     return f"t._valid AND t._cust IS NOT NULL AND {where}", params
 
 
+#: The customers columns churn reads from the customers the filters keep (`customers`).
+_STATE_COLUMNS = ("customer_id", "signup_date", "churned", "churn_date", "tenure_months")
+
+
+def customers(scope: Scope) -> tuple[str, str, list]:
+    """(table, condition on it aliased `c`, params): the customers under the global filters. A
+    filter that reaches them through another table (a channel through the customer × channel
+    fact, a campaign through the contacts) is a lookup by customer_id: its customers are kept
+    once per filter set, with the columns churn reads, so that the trend, the complaints split,
+    the breakdown and survival do not each repeat it."""
+    where, params = scope.where("customers", "c", period=False)
+    if not scope.filters.lookups("customers", scope.columns):
+        return scope.table("customers"), where, params
+    cols = ", ".join(f"c.{quote(col)}" for col in _STATE_COLUMNS if scope.has("customers", col))
+    sql = f"SELECT {cols} FROM {scope.table('customers')} c WHERE {where}"
+    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()[:12]
+    source = scope.snap.tables["customers"]
+    return facts.derived_table(scope.ws, "chc", 1, source, digest, sql, params, keep=4), "true", []
+
+
 def spell_cte(scope: Scope, d: Definition) -> tuple[str, list]:
-    """(a CTE `spells(_cust, customer_id, start, lapse)`, its params) of the counted orders under
-    the global filters (insight/domain/spells.py)."""
+    """(a CTE `spells(_cust, start, lapse, first_month, last_month)`, its params) of the counted
+    orders under the global filters (insight/domain/spells.py)."""
     return spells.cte(scope, int(d.days), *_orders(scope))
 
 
@@ -115,6 +135,11 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 def _month_end(month: dt.date) -> dt.date:
     return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+
+
+def last_complete_month(end: dt.date) -> dt.date:
+    """The first day of the last month that ends by `end` (the data's last day)."""
+    return (pd.Timestamp(end + dt.timedelta(days=1)).replace(day=1) - pd.DateOffset(months=1)).date()
 
 
 # --- attributes -----------------------------------------------------------------------------
@@ -237,14 +262,14 @@ def _customer_months(scope: Scope) -> pd.DataFrame:
     in (`s`: signup, else first order; NaT unknown), whether `churned`, and the month they churned
     in (`e`): what the trend and the headline rate of every period are computed from, once per
     filter set."""
-    where, params = scope.where("customers", "c", period=False)
+    table, where, params = customers(scope)
     start = "c.signup_date" if scope.has("customers", "signup_date") else "NULL"
     if start == "NULL" and scope.has("orders", "customer_id"):
         start = f"(SELECT min(o._first_at) FROM {scope.table('orders')} o WHERE o.customer_id = c.customer_id)"
     month = lambda day: dialect.as_date(dialect.trunc("month", f"CAST({day} AS DATE)"))  # noqa: E731
     frame = scope.query(
         f"SELECT {month(start)} AS s, coalesce(c.churned, false) AS churned, {month('c.churn_date')} AS e, "
-        f"count(*) AS n FROM {scope.table('customers')} c WHERE {where} GROUP BY 1, 2, 3",
+        f"count(*) AS n FROM {table} c WHERE {where} GROUP BY 1, 2, 3",
         params,
     )
     return frame.assign(
@@ -261,10 +286,9 @@ def rate(scope: Scope, d: Definition, period: tuple[dt.date, dt.date] | None = N
         base, churned = int(g["n"].sum()), int(g.loc[g["churned"], "n"].sum())
         return {"churn_rate": churned / base if base else None, "churned": churned, "base": base, "provisional": False}
     if d.kind == "explicit":
-        where, params = scope.where("customers", "c", period=False)
+        table, where, params = customers(scope)
         row = scope.query(
-            f"SELECT count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned "
-            f"FROM {scope.table('customers')} c WHERE {where}",
+            f"SELECT count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned FROM {table} c WHERE {where}",
             params,
         ).iloc[0]
         base, churned = int(row["customers"]), int(row["churned"])
@@ -293,11 +317,11 @@ def by_attribute(scope: Scope, d: Definition, attr: str) -> pd.DataFrame:
     churn_rate, low/high (95 % Wilson), small (fewer than `MIN_GROUP`). Sorted by rate,
     small groups last."""
     if d.kind == "explicit":
-        where, params = scope.where("customers", "c", period=False)
+        table, where, params = customers(scope)
         join, value = attribute_join(scope, attr, "c.customer_id")
         frame = scope.query(
             f"SELECT {value} AS value, count(*) AS customers, count(*) FILTER (WHERE c.churned) AS churned "
-            f"FROM {scope.table('customers')} c {join} WHERE {where} GROUP BY 1",
+            f"FROM {table} c {join} WHERE {where} GROUP BY 1",
             params,
         )
     else:
@@ -392,7 +416,7 @@ def _cohorts(scope: Scope) -> pd.DataFrame | None:
     if frame.empty:
         return None
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.date
-    done = (pd.Timestamp(end + dt.timedelta(days=1)).replace(day=1) - pd.DateOffset(months=1)).date()
+    done = last_complete_month(end)
     cells = [(c, k) for c in sorted(frame["cohort"].unique()) if c <= done for k in range(_months_between(c, done) + 1)]
     grid = pd.DataFrame(cells, columns=["cohort", "offset"])
     if grid.empty:
@@ -423,15 +447,16 @@ def status_at(scope: Scope, d: Definition, day: dt.date) -> tuple[str, list] | N
     n = int(d.days)
     if d.kind == "behavioural":  # active on `day`: inside a spell; churned: that spell lapses within N days
         spells, spell_params = spell_cte(scope, d)
-        sql = f"""WITH {spells} SELECT customer_id, lapse <= {dialect.plus_days("CAST(? AS DATE)", n)} AS churned
-            FROM spells WHERE start <= ? AND lapse > ?"""
+        ids = facts.customer_ids(scope.ws, scope.snap)
+        sql = f"""WITH {spells} SELECT i.customer_id, s.lapse <= {dialect.plus_days("CAST(? AS DATE)", n)} AS churned
+            FROM spells s JOIN {ids} i ON i._cust = s._cust WHERE s.start <= ? AND s.lapse > ?"""
         return sql, [*spell_params, day, day, day]
     if d.dated:
-        where, params = scope.where("customers", "c", period=False)
+        table, where, params = customers(scope)
         started = "AND (c.signup_date IS NULL OR c.signup_date <= ?)" if scope.has("customers", "signup_date") else ""
         sql = f"""SELECT c.customer_id,
                    coalesce(c.churned AND c.churn_date <= {dialect.plus_days("CAST(? AS DATE)", n)}, false) AS churned
-            FROM {scope.table("customers")} c
+            FROM {table} c
             WHERE NOT (coalesce(c.churned, false) AND (c.churn_date IS NULL OR c.churn_date <= ?))
             {started} AND {where}"""
         return sql, [day, day, *([day] if started else []), *params]
@@ -450,10 +475,9 @@ def complaints_vs_churn(scope: Scope, d: Definition) -> pd.DataFrame | None:
     if found is None:  # a flag without dates: complaints in the last 90 days against the flag
         if d.kind != "explicit":
             return None
-        where, params = scope.where("customers", "c", period=False)
+        table, where, params = customers(scope)
         found = (
-            f"SELECT c.customer_id, coalesce(c.churned, false) AS churned FROM {scope.table('customers')} c "
-            f"WHERE {where}",
+            f"SELECT c.customer_id, coalesce(c.churned, false) AS churned FROM {table} c WHERE {where}",
             params,
         )
         day = scope.data_end

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight.domain.churn import available, cohorts, complaints_vs_churn, definition, rate
+from insight.domain import spells
+from insight.domain.churn import available, cohorts, complaints_vs_churn, definition, last_complete_month, rate
 from insight.semantic import query
 from insight.semantic.scope import Scope
 
@@ -29,7 +30,22 @@ def churn_base(scope: Scope) -> float | None:
 
 def retention_m3(scope: Scope) -> float | None:
     """The registry's `retention_m3`: the period's cohorts' customers still ordering 3 months on."""
-    return retention_at(cohorts(scope), 3)
+    return retention(scope, 3)
+
+
+def retention(scope: Scope, offset: int) -> float | None:
+    """`retention_at` of the period's cohorts. Where the filters split customers' orders it is
+    counted over the customer days (insight/domain/spells.py) instead of grouping the orders into
+    the whole cohort matrix: the cards show it on every tab, the matrix only the cohorts tab."""
+    if not scope.has("orders", "customer_id", "order_date") or scope.period is None:
+        return None
+    if scope.data_end is not None and not spells.whole_customers(scope):
+        month = lambda day: day.year * 12 + day.month - 1  # noqa: E731
+        last = min(month(scope.period[1]), month(last_complete_month(scope.data_end)) - offset)
+        if (found := spells.retained(scope, month(scope.period[0]), last, offset)) is not None:
+            customers, kept = found
+            return kept / customers if customers else None
+    return retention_at(cohorts(scope), offset)
 
 
 def retention_at(cohort: pd.DataFrame | None, offset: int) -> float | None:

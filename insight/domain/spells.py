@@ -30,7 +30,7 @@ from insight.db.workspace import quote
 from insight.semantic.filters import DIMENSIONS
 from insight.semantic.scope import Scope
 
-SCHEMA = 6  # in the spell tables' names: bump whenever their SQL changes
+SCHEMA = 7  # in the spell tables' names: bump whenever their SQL changes
 
 #: Filter dimensions that keep or drop a customer's orders whole wherever they come from (their
 #: source on the orders is a lookup through the customer).
@@ -40,21 +40,22 @@ _ORDER_COLUMNS = tuple(d.key for d in DIMENSIONS if d.key in d.sources.get("orde
 
 
 def cte(scope: Scope, n: int, cond: str, params: list) -> tuple[str, list]:
-    """(a CTE `spells(_cust, customer_id, start, lapse, first_month, last_month)`, its params): runs
+    """(a CTE `spells(_cust, start, lapse, first_month, last_month)`, its params): runs
     of the orders `t` where `cond` holds (`params`) at most `n` days apart, with `lapse` = the
     run's last order + N days (in the future while the run is open), `first_month` the first month
     whose start the spell is active at (the month after its start) and `last_month` the month its
     lapse falls in: active at the start of every month between them.
 
     An order more than N days after the customer's previous kept one starts a spell; a spell ends
-    with the order before the next start, or with the customer's last kept order."""
+    with the order before the next start, or with the customer's last kept order. The customer
+    key alone: a reader that needs the customer_id joins `facts.customer_ids` to the spells it
+    keeps (several times cheaper than carrying the id text into every spell)."""
     n = int(n)
     orders = scope.table("orders")
     frame = None
     if (codes := _codes(scope)) is not None:
         frame = lambda: _runs(*_kept_days(scope, codes), n)  # noqa: E731
-        sql = "SELECT s._cust, i.customer_id, s.start, s.lapse, s.first_month, s.last_month FROM _frame s "
-        sql, args = sql + f"JOIN {facts.customer_ids(scope.ws, scope.snap)} i ON i._cust = s._cust", []
+        sql, args = "SELECT _cust, start, lapse, first_month, last_month FROM _frame", []
     else:
         sql, args = (_from_fact(scope, n, cond) if whole_customers(scope) else _recomputed(scope, n, cond)), params
         first = dialect.as_date(dialect.plus_month(dialect.trunc("month", "s.start")))
@@ -76,17 +77,14 @@ def _from_fact(scope: Scope, n: int, cond: str) -> str:
         f"SELECT t._cust, t._day AS d, t._prev_day AS prev, t._last_day AS last_all "
         f"FROM {scope.table('orders')} t WHERE {cond} AND {_gap('t._prev_day', 't._day', n)}"
     )
-    return _paired(scope, starts, n)
+    return _paired(starts, n)
 
 
-def _paired(scope: Scope, starts: str, n: int) -> str:
+def _paired(starts: str, n: int) -> str:
     """Spells from their starts (`_cust, d, prev, last_all`): each lapses N days after the order
-    before the customer's next start, or after their last order. The window runs over the integer
-    key alone; the customer_id is joined to its result."""
+    before the customer's next start, or after their last order."""
     lapse = dialect.plus_days("coalesce(lead(s.prev) OVER (PARTITION BY s._cust ORDER BY s.d), s.last_all)", n)
-    spells = f"SELECT s._cust, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
-    ids = facts.customer_ids(scope.ws, scope.snap)  # (every customer: the row scope is applied already)
-    return f"SELECT w._cust, i.customer_id, w.start, w.lapse FROM ({spells}) w JOIN {ids} i ON i._cust = w._cust"
+    return f"SELECT s._cust, s.d AS start, {lapse} AS lapse FROM ({starts}) s"
 
 
 def _recomputed(scope: Scope, n: int, cond: str) -> str:
@@ -97,7 +95,7 @@ def _recomputed(scope: Scope, n: int, cond: str) -> str:
         f"max(t._day) OVER (PARTITION BY t._cust) AS last_all FROM {scope.table('orders')} t WHERE {cond}) o "
         f"WHERE {_gap('prev', 'd', n)}"
     )
-    return _paired(scope, starts, n)
+    return _paired(starts, n)
 
 
 _HELD = threading.Lock()
@@ -125,6 +123,17 @@ def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         return held[days]
 
 
+def warm(scope: Scope) -> None:
+    """Read the scope's customer days into memory, judge which coded columns no customer's orders
+    change and key the customer ids, once per data version and row scope (the server's warm-up,
+    insight/serve.py): the first behavioural churn view and the first filtered one do not wait
+    for them (about 2 s of CPU at 10M orders)."""
+    if (found := _accelerator(scope)) is not None:
+        _arrays(scope, found[0])
+        _constant(scope)
+        facts.customer_ids(scope.ws, scope.snap)
+
+
 def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
     """(customer keys, day numbers) of the customer days whose code is kept, in order; the last
     filter set's are held (its spells for another N, its cohorts' first days read them again)."""
@@ -137,8 +146,8 @@ def _kept_days(scope: Scope, codes: tuple[str, list[int] | None]) -> tuple[np.nd
     if held is None or held[0] != codes:
         wanted = np.zeros(int(code.max(initial=0)) + 1, dtype=bool)
         wanted[[k for k in kept if k < len(wanted)]] = True
-        keep = wanted[code]
-        held = meta["_spell_kept"] = (codes, (cust[keep], day[keep]))
+        keep = wanted.take(code)  # (`compress`: several times faster than indexing by the mask)
+        held = meta["_spell_kept"] = (codes, (np.compress(keep, cust), np.compress(keep, day)))
     return held[1]
 
 
@@ -185,6 +194,27 @@ def first_days(scope: Scope, cond: str, params: list) -> tuple[str, list]:
         f"SELECT t._cust, min(t._day) AS first_day FROM {scope.table('orders')} t WHERE {cond} GROUP BY t._cust",
         params,
     )
+
+
+def retained(scope: Scope, first: int, last: int, offset: int) -> tuple[int, int] | None:
+    """(customers, retained) of the cohorts of months `first` … `last` (month numbers: year × 12
+    + month − 1): the customers whose first kept order falls in them, and those of them with a kept
+    order `offset` months after that month; from the customer days, None where they do not code
+    the filters. (One cell of `churn.cohorts` per cohort, without grouping the orders.)"""
+    if (codes := _codes(scope)) is None:
+        return None
+    cust, day = _kept_days(scope, codes)
+    if not len(day):
+        return 0, 0
+    low = int(day.min())
+    months = np.arange(low, int(day.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)
+    month = months.take(day - low) + np.int32(1970 * 12)  # (datetime64[M] counts from 1970-01)
+    starts = _firsts(cust)
+    cohort = month[starts].take(np.cumsum(starts) - 1)
+    inside = (cohort >= first) & (cohort <= last)
+    hits = np.flatnonzero(inside & (month == cohort + offset))
+    again = _firsts(cust.take(hits))  # (a customer counted once, however many orders that month)
+    return int(np.count_nonzero(inside & starts)), int(np.count_nonzero(again))
 
 
 def _codes(scope: Scope) -> tuple[str, list[int] | None] | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from insight.db import dialect
-from insight.domain.churn import Definition, attribute_join, spell_cte
+from insight.domain.churn import Definition, attribute_join, customers, spell_cte
 from insight.semantic.scope import Scope
 
 MAX_SURVIVAL_GROUPS = 8
@@ -28,7 +28,7 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
     """(frame of time, event, group; unit; basis)."""
     group_join, group_value = ("", "NULL")
     if d.kind == "explicit":
-        where, params = scope.where("customers", "c", period=False)
+        table, where, params = customers(scope)
         if attr:
             group_join, group_value = attribute_join(scope, attr, "c.customer_id")
         if d.dated and scope.has("customers", "signup_date") and scope.data_end:
@@ -44,15 +44,15 @@ def survival_data(scope: Scope, d: Definition, attr: str | None) -> tuple[pd.Dat
             return None
         sql = (
             f"SELECT CAST({time} AS DOUBLE) AS time, coalesce(c.churned, false) AS event, {group_value} AS grp "
-            f"FROM {scope.table('customers')} c {group_join} WHERE {cond} AND {where}"
+            f"FROM {table} c {group_join} WHERE {cond} AND {where}"
         )
     else:
         if attr:
-            group_join, group_value = attribute_join(scope, attr, "f.customer_id")
+            group_join, group_value = attribute_join(scope, attr, "f._cust", by_key=True)
         spells, spell_params = spell_cte(scope, d)
         sql = f"""WITH {spells},
-            f AS (SELECT customer_id, min(start) AS start, {dialect.first_by("lapse", "start")} AS lapse
-                  FROM spells GROUP BY customer_id)
+            f AS (SELECT _cust, min(start) AS start, {dialect.first_by("lapse", "start")} AS lapse
+                  FROM spells GROUP BY _cust)
             SELECT CAST({dialect.days_between("f.start", "least(f.lapse, ?)")} AS DOUBLE) AS time,
                    f.lapse <= ? AS event, {group_value} AS grp
             FROM f {group_join}"""

@@ -180,20 +180,26 @@ def reason_detail(kind: str, family: DateFamily | None = None) -> str:
 DATE_SAMPLE = 2_000
 
 
-def choose_date_family(cur, table: str, src: str) -> tuple[DateFamily | None, int, list[str]]:
+def choose_date_family(cur, table: str, src: str, first: str | None = None) -> tuple[DateFamily | None, int, list[str]]:
     """The family that reads most non-blank values of `src`: (family, non-blank count, notes).
 
-    Every family is scored on the first non-blank values; families tied on the sample (day/month order, typically)
-    are then scored on every distinct value, so one row with day 13 decides.
+    Every family is scored on the first non-blank values (read from `first`, a table of the first
+    rows holding them, else `table`); families tied on the sample (day/month order, typically) are
+    then scored on every distinct value of `table`, so one row with day 13 decides.
     """
     s = clean_text(src)
-    sample = f"(SELECT {s} AS v FROM {table} WHERE {s} IS NOT NULL LIMIT {DATE_SAMPLE})"
+    sample = f"(SELECT {s} AS v FROM {first or table} WHERE {s} IS NOT NULL LIMIT {DATE_SAMPLE})"
     v = '"v"'
-    counts = ", ".join(f"count({date_expr(v, f)})" for f in DATE_FAMILIES)
-    scored = list(cur.execute(f"SELECT count(*), {counts} FROM {sample}").fetchone())
-    seen, sampled = scored[0], scored[1:]
+    # ISO, the first family, wins every tie; no other family reads a value that starts `YYYY-`. So
+    # when ISO reads every sampled value and each starts so, no other family is scored.
+    iso = f"count({date_expr(v, DATE_FAMILIES[0])}), count(*) FILTER (WHERE regexp_matches(v, '^\\d{{4}}-'))"
+    seen, iso, dashed = cur.execute(f"SELECT count(*), {iso} FROM {sample}").fetchone()
     if seen == 0:
         return None, 0, []
+    if iso == dashed == seen:
+        return DATE_FAMILIES[0], seen, []
+    counts = ", ".join(f"count({date_expr(v, f)})" for f in DATE_FAMILIES[1:])
+    sampled = [iso, *cur.execute(f"SELECT {counts} FROM {sample}").fetchone()]
     top = max(sampled)
     if top == 0:
         return None, seen, []
@@ -227,12 +233,16 @@ def choose_decimal(values: list[str]) -> str:
     return COMMA if comma > point else POINT
 
 
+#: Values looked at to decide how a column's numbers are written.
+NUMBER_SAMPLE = 5_000
+
+
 def number_sample(cur, table: str, src: str) -> list[str]:
     """The first non-blank values of `src`: they show how its numbers are written. None when not
     one of them could be read with a decimal comma (no comma, fewer than two dots): `choose_decimal`
     then says POINT without looking at each value in Python."""
     s = clean_text(src)
-    sample = f"(SELECT {s} AS v FROM {table} WHERE {s} IS NOT NULL LIMIT 5000)"
+    sample = f"(SELECT {s} AS v FROM {table} WHERE {s} IS NOT NULL LIMIT {NUMBER_SAMPLE})"
     comma = "contains(v, ',') OR v LIKE '%.%.%'"
     if not cur.execute(f"SELECT count(*) FILTER (WHERE {comma}) FROM {sample}").fetchone()[0]:
         return []

@@ -31,7 +31,7 @@ from insight.db.schema import (
 from insight.db.workspace import quote
 from insight.errors import InsightError
 from insight.i18n import Message, msg
-from insight.ingest import coerce, reader, stream, wide
+from insight.ingest import coerce, mapping, reader, stream, wide
 
 RAW, TYPED, REJECTS = "raw_import", "typed_import", "rejects"
 #: Marks contacts whose customer id was generated (the file had none): they match no customer.
@@ -45,7 +45,9 @@ _EXTRAS_PER_SCAN = 50
 
 
 class Plan:
-    def __init__(self, cur, table: str, parsed: reader.Parsed, chosen: dict[str, str], file: str, campaign=None):
+    def __init__(
+        self, cur, table: str, parsed: reader.Parsed, chosen: dict[str, str], file: str, campaign=None, sampled=False
+    ):
         self.cur, self.table, self.parsed, self.chosen, self.file = cur, table, parsed, chosen, file
         self.campaign = campaign or Path(file).stem
         self.exprs: dict[str, str] = {}
@@ -60,6 +62,8 @@ class Plan:
         self.extras_source: list[str] = []
         self.output_columns: list[str] = []
         self.cleaned: dict[str, str] = {}  # source column -> its trimmed text, computed once per row
+        # The rows of the mapping's sample of the file's first rows (`sampled`: it took one), else 0.
+        self.sampled = cur.execute(f"SELECT count(*) FROM {mapping.SAMPLE}").fetchone()[0] if sampled else 0
 
     def _clean(self, source: str) -> str:
         """The name of `source`'s trimmed text in the typing pass (every expression reads it there
@@ -84,7 +88,8 @@ class Plan:
         src = quote(source)
         family, decimal = None, coerce.POINT
         if col.kind == DATE:
-            family, seen, notes = coerce.choose_date_family(self.cur, RAW, src)
+            first = self._first(src, coerce.DATE_SAMPLE)
+            family, seen, notes = coerce.choose_date_family(self.cur, RAW, src, first)
             if seen and family is None:
                 examples = [
                     r[0]
@@ -103,7 +108,8 @@ class Plan:
             self.date_formats[canonical] = family.name
             self.warnings.extend(msg(n, column=source) for n in notes)
         elif col.kind in (NUMBER, INTEGER):
-            decimal = coerce.choose_decimal(coerce.number_sample(self.cur, RAW, src))
+            first = self._first(src, coerce.NUMBER_SAMPLE)
+            decimal = coerce.choose_decimal(coerce.number_sample(self.cur, first, src))
             if decimal == coerce.COMMA:
                 self.decimals[canonical] = decimal
                 self.warnings.append(msg("note.decimal_comma", column=source))
@@ -114,6 +120,17 @@ class Plan:
             invalid = f"({value}) IS NULL AND {clean} IS NOT NULL"
             reason = coerce.reason_expr(src, col.kind, family, decimal, clean)
             self.checks.append((source, src, invalid, reason, coerce.reason_detail(col.kind, family)))
+
+    def _first(self, src: str, n: int) -> str:
+        """Where the first `n` non-blank values of source column `src` are read: the mapping's sample
+        of the first rows when it holds that many (or the whole file), else the file, read again."""
+        if not self.sampled:
+            return RAW
+        s = coerce.clean_text(src)
+        have = f"SELECT count(*) FROM (SELECT 1 FROM {mapping.SAMPLE} WHERE {s} IS NOT NULL LIMIT {n})"
+        if self.sampled < settings.GUESS_SAMPLE_ROWS or self.cur.execute(have).fetchone()[0] >= n:
+            return mapping.SAMPLE
+        return RAW
 
     def _stand_ins(self) -> None:
         e = self.exprs
@@ -163,7 +180,8 @@ class Plan:
         (an export has a handful) are worked out here, so each row holding one is a plain lookup; a
         row holding another (or free text) is matched there."""
         source = coerce.clean_text(quote(self.chosen["status"]), self.parsed.blanks)
-        first = f"(SELECT {quote(self.chosen['status'])} FROM {RAW} LIMIT {settings.GUESS_SAMPLE_ROWS})"
+        rows = mapping.SAMPLE if self.sampled else RAW  # (the sample is these first rows)
+        first = f"(SELECT {quote(self.chosen['status'])} FROM {rows} LIMIT {settings.GUESS_SAMPLE_ROWS})"
         values = [r[0] for r in self.cur.execute(f"SELECT DISTINCT lower({source}) FROM {first}").fetchall()]
         known = [v for v in values if v is not None] if len(values) <= _KNOWN_STATUSES else []
         status = f"lower({given})"

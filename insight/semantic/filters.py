@@ -243,26 +243,42 @@ class Filters:
 
     def unapplied(self, table: str, snap: Snapshot, columns: dict[str, set[str]]) -> list[str]:
         """The active dimensions that cannot restrict `table` (its rows have no such value)."""
-        return [key for key, _ in self.dims if _dimension_sql(_BY_KEY[key], table, snap, columns, "t") is None]
+        return [key for key, _ in self.dims if _source(_BY_KEY[key], table, columns) is None]
+
+    def lookups(self, table: str, columns: dict[str, set[str]]) -> list[str]:
+        """The active dimensions that restrict `table` through another table (the rows of its
+        customers there, a lookup by customer_id), not by a column of its own."""
+        return [key for key, _ in self.dims if (found := _source(_BY_KEY[key], table, columns)) and found[0] != table]
 
 
-def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: str) -> str | None:
+def _source(dim: Dimension, table: str, columns) -> tuple[str, str] | None:
+    """(the table `dim` is read from for `table`: itself or one its customers are looked up in,
+    the column), or None where neither has it."""
     for source in dim.sources.get(table, ()):
         other, _, col = source.rpartition(".")
         if not other:
             if col in columns.get(table, set()):
-                return f"CAST({alias}.{quote(col)} AS VARCHAR) IN ({{values}})"
+                return table, col
             continue
         if (
             col in columns.get(other, set())
             and "customer_id" in columns.get(table, set())
             and "customer_id" in columns.get(other, set())
         ):
-            return (
-                f"{alias}.customer_id IN (SELECT customer_id FROM {snap[other]} "
-                f"WHERE CAST({quote(col)} AS VARCHAR) IN ({{values}}))"
-            )
+            return other, col
     return None
+
+
+def _dimension_sql(dim: Dimension, table: str, snap: Snapshot, columns, alias: str) -> str | None:
+    if (found := _source(dim, table, columns)) is None:
+        return None
+    other, col = found
+    if other == table:
+        return f"CAST({alias}.{quote(col)} AS VARCHAR) IN ({{values}})"
+    return (
+        f"{alias}.customer_id IN (SELECT customer_id FROM {snap[other]} "
+        f"WHERE CAST({quote(col)} AS VARCHAR) IN ({{values}}))"
+    )
 
 
 def _date(raw: str | None, key: str, notes: list[Message]) -> dt.date | None:

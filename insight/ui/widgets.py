@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -38,18 +41,10 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
             if why := reason(kpi):
                 reasons.setdefault(why, []).append(card_label)
                 help_text += "\n\n" + i18n.text(why, ctx.lang, markdown=True)
-            with col:
+            with col, st.container(border=True, height="stretch"):
                 if kpi.missing or kpi.value is None and kpi.note is not None:
                     short = "kpi.short.missing" if kpi.missing else "kpi.short.outside"
-                    st.metric(
-                        card_label,
-                        "—",
-                        help=help_text,
-                        border=True,
-                        delta=ctx.t(short),
-                        delta_color="off",
-                        delta_arrow="off",
-                    )
+                    st.metric(card_label, "—", help=help_text, delta=ctx.t(short), delta_color="off", delta_arrow="off")
                     continue
                 change = formatting.change(kpi.change, kpi.change_pct, m.fmt, ctx.lang)
                 st.metric(
@@ -59,11 +54,42 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
                     delta_color="off" if not kpi.change else "normal" if m.up_is_good else "inverse",
                     delta_arrow="auto" if kpi.note is None else "off",
                     help=help_text,
-                    border=True,
-                    chart_data=(sparks or {}).get(kpi.id),
                 )
+                if line := sparkline((sparks or {}).get(kpi.id, ())):
+                    st.html(line)
     for why, labels in reasons.items():
         st.caption(ctx.t("kpi.why", metrics=md(", ".join(labels)), why=i18n.text(why, ctx.lang, markdown=True)))
+
+
+#: A sparkline's box (its width stretches with the card) and the colour of its line.
+SPARK_HEIGHT = 36
+SPARK_COLOR = "#1f6feb"
+
+
+def sparkline(values, height: int = SPARK_HEIGHT) -> str:
+    """A KPI's trend as an inline SVG line under its card, its lowest value at the bottom and its
+    highest at the top (blanks skipped); "" with fewer than two values. Drawn here rather than with
+    `st.metric(chart_data=…)`, which loads Vega-Lite (a second chart library beside Plotly) and
+    embeds one Vega view per card: half a second of the browser's work on every visit."""
+    points = [(i, float(v)) for i, v in enumerate(values) if v is not None and math.isfinite(float(v))]
+    if len(points) < 2:
+        return ""
+    first, last = points[0][0], points[-1][0]
+    low, high = min(y for _, y in points), max(y for _, y in points)
+    pad = 2  # half the stroke: the extremes are not cut
+
+    def y_of(y: float) -> float:
+        return height - pad - (y - low) / (high - low) * (height - 2 * pad) if high > low else height / 2
+
+    coords = " ".join(f"{100 * (x - first) / (last - first):.2f},{y_of(y):.2f}" for x, y in points)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 {height}" preserveAspectRatio="none">'
+        f'<polyline points="{coords}" fill="none" stroke="{SPARK_COLOR}" stroke-width="2" stroke-linecap="round" '
+        'stroke-linejoin="round" vector-effect="non-scaling-stroke"/></svg>'
+    )
+    # an image: st.html keeps no inline SVG (its sanitiser allows HTML only)
+    source = quote(svg)
+    return f'<img data-testid="ciSparkline" alt="" width="100%" height="{height}" src="data:image/svg+xml,{source}">'
 
 
 def ready(ctx: Context, pv) -> bool:

@@ -291,6 +291,30 @@ def test_retention_cohorts_under_filters_match_pandas(demo_ws, demo_raw, query, 
     assert len(expected) > 10
 
 
+@pytest.mark.parametrize(
+    "query", ["", "region=East", "channel=App", "channel=Store&channel=App&segment=SMB", "category=Mobile"]
+)
+def test_retention_card_matches_pandas_cohorts(demo_ws, demo_raw, query):
+    """The month-3 retention card, counted over the customer days where the filters split
+    customers' orders (no cohort matrix), pools the cohorts' month-3 cells as pandas does."""
+    orders, customers = demo_raw["orders"], demo_raw["customers"]
+    start, end = default_period(orders)
+    kept = orders
+    for key, values in Filters.from_query(query)[0].dims:
+        if key in orders.columns:
+            kept = kept[kept[key].isin(values)]
+        else:
+            kept = kept[kept["customer_id"].isin(customers.loc[customers[key].isin(values), "customer_id"])]
+    cells = [v for (_, k), v in pandas_cohorts(kept, start, end).items() if k == 3]
+    expected = sum(r for _, r in cells) / sum(n for n, _ in cells)
+    from insight.domain import spells
+
+    split = not spells.whole_customers(Scope.open(demo_ws, Filters.from_query(query)[0]))
+    assert split is (query not in ("", "region=East"))  # (split: counted over the customer days)
+    card = page_view(demo_ws, f"churn?{query}", everything=False).kpis["retention_m3"].value
+    assert card == pytest.approx(expected, rel=1e-12) and 0 < expected < 1 and len(cells) > 3
+
+
 def test_incomplete_months_are_provisional_and_masked(ws, demo_raw):
     """Data ending mid-month: the trend marks that month provisional, and no cohort cell of it
     appears (masked, not 0)."""

@@ -60,7 +60,9 @@ def pandas_spells(orders: pd.DataFrame, n: int) -> pd.DataFrame:
 def product_spells(ws: Workspace, query: str) -> pd.DataFrame:
     scope = Scope.open(ws, Filters.from_query(f"churn=behavioural&{query}")[0])
     cte, params = churn.spell_cte(scope, churn.definition(scope)[0])
-    frame = scope.query(f"WITH {cte} SELECT customer_id, start, lapse FROM spells", params, cap=10_000_000)
+    ids = facts.customer_ids(scope.ws, scope.snap)
+    sql = f"WITH {cte} SELECT i.customer_id, s.start, s.lapse FROM spells s JOIN {ids} i ON i._cust = s._cust"
+    frame = scope.query(sql, params, cap=10_000_000)
     frame["start"], frame["lapse"] = pd.to_datetime(frame["start"]), pd.to_datetime(frame["lapse"])
     return (
         frame.sort_values(["customer_id", "start"])

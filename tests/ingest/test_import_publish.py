@@ -13,6 +13,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,4 +237,34 @@ def test_each_counted_orders_previous_order_day_matches_pandas_after_replace_and
         assert len(got) == len(frame)
         found = {c: sorted(_day(d) for d in g) for c, g in got.groupby("customer_id")["_prev_day"]}
         assert found == _expected_prev_days(frame)
+    ws.close()
+
+
+@pytest.mark.parametrize("storage", [None, "v1.0.0"])
+def test_unique_order_ids_are_stored_with_zstd_where_the_file_allows(tmp_path, storage):
+    """A unique order_id column is written with zstd (cheaper to write than DuckDB's own choice for
+    text with no repeats); a workspace file of a storage version without it imports as before.
+    Either way the ids read back as the file has them (against pandas)."""
+    path = tmp_path / "ws.duckdb"
+    if storage:
+        con = duckdb.connect()
+        con.execute(f"ATTACH '{path}' AS old (STORAGE_VERSION '{storage}')")
+        con.close()
+    frame = _orders_frame(3, 3000)
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    ws = Workspace(path)
+    import_file(ws, tmp_path / "orders.csv", "orders")
+    physical = ws.snapshot().tables["orders"]
+    with ws.cursor() as cur:
+        cur.execute("CHECKPOINT")
+        methods = {
+            r[0]
+            for r in cur.execute(
+                f"SELECT DISTINCT compression FROM pragma_storage_info('{physical}') "
+                "WHERE column_name = 'order_id' AND segment_type = 'VARCHAR'"
+            ).fetchall()
+        }
+    assert (methods == {"ZSTD"}) == (storage is None), methods
+    got = ws.query("SELECT order_id FROM orders")["order_id"]
+    assert sorted(got) == sorted(frame["order_id"].astype(str))
     ws.close()

@@ -69,14 +69,14 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
     view.notes += unapplied_notes(scope, ("customers",) if d.kind == "explicit" else ("orders",))
     view.definition = d
     shown = lambda tab: everything or options["tab"] == tab  # noqa: E731
-    cards, monthly, compared, cohort, versus = _cards(scope, d)
+    cards, monthly, compared, versus = _cards(scope, d)
     view.kpis = own_cards(cards)
     if monthly is not None and shown("trend"):
         view.trend, view.trend_compare = monthly, compared
     view.attributes = options["attributes"]
     if options["attr"] and shown("attribute"):
         view.churn_by = churn.by_attribute(scope, d, options["attr"]).assign(attribute=options["attr"])
-    view.retention = cohort if shown("cohorts") else None
+    view.retention = churn.cohorts(scope) if shown("cohorts") else None
     lasting = survival.survival(scope, d, options["split"] or None) if shown("survival") else None
     if lasting is not None:
         view.survival = lasting.curves
@@ -93,8 +93,8 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
 @every_tab
 def _cards(scope: Scope, d: churn.Definition):
     """The cards (the same on every tab: computed once for all of them) and what they were
-    computed from: the monthly trend (and the comparison period's), the retention cohorts and
-    complaints against churn."""
+    computed from: the monthly trend (and the comparison period's) and complaints against churn.
+    (Retention at month 3 without the cohort matrix where it can: insight/domain/churn_measures.py.)"""
     other = scope.compare()
     monthly = churn.trend(scope, d)
     why = scope.uncompared("orders") if d.kind == "behavioural" else msg("kpi.state")
@@ -103,8 +103,7 @@ def _cards(scope: Scope, d: churn.Definition):
         compared = churn.trend(scope, d, other.period)
     now = churn.pooled(monthly) if d.kind == "behavioural" else churn.rate(scope, d)
     before = churn.pooled(compared) if compared is not None else {}
-    cohort = churn.cohorts(scope)
-    m3 = churn_measures.retention_at(cohort, 3)
+    m3 = churn_measures.retention_m3(scope)
     versus = churn.complaints_vs_churn(scope, d)
     gap = churn_measures.gap(versus)
     if other is None:
@@ -118,7 +117,7 @@ def _cards(scope: Scope, d: churn.Definition):
     }
     for mid in ("retention_m3", "complaint_churn_gap"):
         cards[mid].available = cards[mid].value is not None
-    return cards, monthly, compared, cohort, versus
+    return cards, monthly, compared, versus
 
 
 def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
