@@ -84,6 +84,15 @@ class Connection:
             cur.execute(sql, params or [])
             chunks = [cur.fetch_df_chunk(vectors)]
             got = len(chunks[0])
+            if 0 < got <= cap and cur.fetchone() is None:  # the usual case: every row in the first chunk
+                # (typed as when an empty last chunk, whose text columns are objects, was appended:
+                # a frame of no rows cost more than the rows of a small result)
+                text = [c for c, t in zip(chunks[0].columns, chunks[0].dtypes, strict=True) if t == "str"]
+                return (chunks[0].astype(dict.fromkeys(text, object)) if text else chunks[0]), False
+            if 0 < got <= cap:  # more rows (a row was taken): read again, a chunk at a time
+                cur.execute(sql, params or [])
+                chunks = [cur.fetch_df_chunk(vectors)]
+                got = len(chunks[0])
             while got <= cap and len(chunks[-1]):
                 chunks.append(cur.fetch_df_chunk(vectors))
                 got += len(chunks[-1])

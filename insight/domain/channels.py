@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pandas as pd
 
 from insight.db import dialect, facts
@@ -21,24 +23,53 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
     measures = ("revenue", "orders", "active_customers")
     frame = query.run(scope, Query(measures, ("channel",), grain=grain, sort=("bucket", "channel")))
-    frame = frame.drop(columns="period_index").rename(columns={"active_customers": "customers"})
-    frame = frame[["bucket", "channel", "revenue", "orders", "customers"]]
-    for col in ("revenue", "orders", "customers"):
-        frame[f"{col}_share"] = frame[col] / frame.groupby("bucket")[col].transform("sum")
-    return frame
+    names = {"bucket": "bucket", "channel": "channel", "revenue": "revenue", "orders": "orders"}
+    columns = {name: frame[col] for name, col in (names | {"customers": "active_customers"}).items()}
+    buckets = columns["bucket"].tolist()
+    for col in ("revenue", "orders", "customers"):  # a few hundred rows: summed per bucket here
+        totals = _sums(buckets, columns[col])
+        whole = np.array([totals[b] for b in buckets], dtype=columns[col].dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):  # (a bucket of nothing: no share, as pandas gives it)
+            columns[f"{col}_share"] = pd.Series(columns[col].to_numpy() / whole, index=frame.index)
+    return pd.DataFrame(columns)
 
 
 def crosstabs(scope: Scope, dims: tuple[str, ...] = ("region", "segment")) -> dict[str, pd.DataFrame]:
     """Revenue by channel × each of `dims`, long format, from one scan by channel × all of them
     (revenue adds up: a few hundred groups summed here)."""
-    out = {dim: pd.DataFrame(columns=["channel", dim, "revenue"]) for dim in dims}
     found = tuple(d for d in dims if query.dimension_sql(scope, "orders", d) is not None)
     if not scope.has("orders", "channel") or not found:
-        return out
+        return {dim: pd.DataFrame(columns=["channel", dim, "revenue"]) for dim in dims}
     frame = query.run(scope, Query(("revenue",), ("channel", *found)))
-    for dim in found:
-        out[dim] = frame.groupby(["channel", dim], as_index=False, sort=True)["revenue"].sum()
+    out = {}
+    for dim in dims:
+        if dim not in found:
+            out[dim] = pd.DataFrame(columns=["channel", dim, "revenue"])
+            continue
+        if frame.empty:  # (typed as the scan's columns)
+            out[dim] = frame.groupby(["channel", dim], as_index=False, sort=True)["revenue"].sum()
+            continue
+        sums = _sums(list(zip(frame["channel"].tolist(), frame[dim].tolist(), strict=True)), frame["revenue"])
+        keys = sorted(sums)
+        out[dim] = pd.DataFrame(
+            {
+                "channel": [k[0] for k in keys],  # (text, as pandas' grouping gives its keys)
+                dim: [k[1] for k in keys],
+                "revenue": pd.Series([sums[k] for k in keys], dtype=frame["revenue"].dtype),
+            }
+        )
     return out
+
+
+def _sums(keys: list, values: pd.Series) -> dict:
+    """The sum of `values` per key (missing values skipped; floats exactly rounded: pandas' grouped
+    sum may differ in the last digit, as the engine's own parallel sums do from run to run)."""
+    parts: dict = {}
+    for key, x in zip(keys, values.tolist(), strict=True):
+        parts.setdefault(key, []).append(x)
+    if not pd.api.types.is_float_dtype(values.dtype):
+        return {key: sum(xs) for key, xs in parts.items()}
+    return {key: math.fsum(x for x in xs if x == x) for key, xs in parts.items()}
 
 
 def acquisition(scope: Scope, grain: str) -> pd.DataFrame:
@@ -110,7 +141,8 @@ def service(scope: Scope) -> pd.DataFrame:
         f"FROM {rolled or scope.table('tickets')} t WHERE {where} GROUP BY 1",
         params,
     )
-    frame = counts.merge(frame, on="value", how="left").rename(columns={"value": "channel"})
+    # (every channel with tickets has a row of both: lined up without pandas' merge where it can)
+    frame = query.outer_merge(counts, frame, ["value"]).rename(columns={"value": "channel"})
     # ties: by name, not by the engine's row order
     return frame.sort_values(["tickets", "channel"], ascending=[False, True]).reset_index(drop=True)
 

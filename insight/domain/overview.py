@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from insight import settings
@@ -30,9 +31,17 @@ def series(scope: Scope, ids: tuple[str, ...], grain: str) -> pd.DataFrame:
         before = query.run(other, Query(("revenue",), grain=grain)).assign(period_index=1)
         frame = pd.concat([frame, before], ignore_index=True)
     frame = frame.sort_values(["period_index", "bucket"]).reset_index(drop=True)
-    frame["series"] = frame["period_index"].map({0: "current", 1: "comparison"})
-    frame["offset"] = frame.groupby("period_index").cumcount()
-    return frame[["series", "offset", "bucket", *timed]]
+    index, offsets, seen = frame["period_index"].tolist(), [], {}
+    for i in index:  # each period's buckets numbered from 0 (a few dozen rows)
+        offsets.append(seen.get(i, 0))
+        seen[i] = offsets[-1] + 1
+    names = [{0: "current", 1: "comparison"}.get(i) for i in index]
+    first = {
+        "series": pd.Series(names, dtype="str"),
+        "offset": np.array(offsets, dtype="int64"),
+        "bucket": frame["bucket"],
+    }
+    return pd.DataFrame(first | {m: frame[m] for m in timed})
 
 
 def _timed(metric_id: str) -> bool:
@@ -58,16 +67,23 @@ def what_moved(
     empty = {m: pd.DataFrame(columns=cols) for m in metric_ids}
     if other is None or not ids:
         return empty
-    grouped = query.run(scope, Query(tuple(ids), dims, periods=(scope.period, other.period), sets=True))
-    # A few hundred rows at most: plain Python, where pandas per metric and dimension took half of it.
+    # One scan per metric grouped by every dimension its table has (a plain grouping: a fifth less
+    # work than one grouping set per dimension), then each dimension's sums here: a few hundred
+    # groups, plain Python (pandas per metric and dimension took half of it).
     sums: dict[tuple[str, str, str], list[float]] = {}  # (metric, dimension, value) -> [current, previous]
     present: dict[str, set[str]] = {d: set() for d in dims}
-    columns = [grouped[c].tolist() for c in ("dimension", "value", "period_index", *ids)]
-    for dim, value, index, *xs in zip(*columns, strict=True):
-        present[dim].add(value)
-        for metric_id, x in zip(ids, xs, strict=True):
-            if x is not None and x == x and index in (0, 1):  # (NaN: the other metric's table only)
-                sums.setdefault((metric_id, dim, value), [0.0, 0.0])[int(index)] += float(x)
+    for metric_id in ids:
+        table = metrics.REGISTRY[metric_id].table
+        found = tuple(d for d in dims if query.dimension_sql(scope, table, d) is not None)
+        if not found:
+            continue
+        grouped = query.run(scope, Query((metric_id,), found, periods=(scope.period, other.period)))
+        columns = [grouped[c].tolist() for c in (*found, "period_index", metric_id)]
+        for *values, index, x in zip(*columns, strict=True):
+            for dim, value in zip(found, values, strict=True):
+                present[dim].add(value)
+                if x is not None and x == x and index in (0, 1):
+                    sums.setdefault((metric_id, dim, value), [0.0, 0.0])[int(index)] += float(x)
     out = dict(empty)
     for metric_id in ids:
         rows = []
@@ -158,4 +174,5 @@ def channel_shifts(moved_revenue: pd.DataFrame | None, threshold_pts: float = se
         change = (shares[0] - shares[1]) * 100
         if abs(change) > threshold_pts:  # (NaN: never)
             out.append({"value": value, "current_share": shares[0], "previous_share": shares[1], "change_pts": change})
-    return sorted(out, key=lambda r: abs(r["change_pts"]), reverse=True)
+    # ties (two channels' shifts are equal and opposite): by name, not by the sums' last digit
+    return sorted(out, key=lambda r: (-round(abs(r["change_pts"]), 9), r["value"]))

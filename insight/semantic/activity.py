@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from insight.db import facts
@@ -283,7 +284,7 @@ def _whole(scope, act, index: int, months: list[int], attrs, dimensions, groups)
         found = ", ".join(map(str, ks))
         sql = f"SELECT t.k{select_attrs}{sums} FROM {act.cells} t WHERE t.k IN ({found}) AND {where} GROUP BY 1{by}"
         wide = scope.query(sql, params)
-        parts = [wide[["k", *attrs]].assign(g=n, n=wide[f"g{n}"]) for n in range(len(cols))]
+        picks = [(n, None, f"g{n}") for n in range(len(cols))]
     else:
         counts = [
             f"count(*) FILTER (WHERE ({_mask(codes)}) & {_bits([k])} <> 0) AS g{n}_{k}"
@@ -292,10 +293,23 @@ def _whole(scope, act, index: int, months: list[int], attrs, dimensions, groups)
         ]
         sql = f"SELECT 1 AS one{select_attrs}, {', '.join(counts)} FROM {act.masks} t WHERE {where} GROUP BY 1{by}"
         wide = scope.query(sql, params)
-        parts = [wide[attrs].assign(k=k, g=n, n=wide[f"g{n}_{k}"]) for n in range(len(groups)) for k in ks]
-    out = pd.concat(parts, ignore_index=True)
-    out[MEASURE] = out["n"].fillna(0).astype("int64")
-    if "channel" in dimensions:
-        out["channel"] = out["g"].map(dict(enumerate(groups)))
-    out["bucket"] = pd.to_datetime([month_start(act.last - int(k)) for k in out["k"]]).astype("datetime64[us]")
-    return out.assign(period_index=index)[["period_index", *dimensions, "bucket", MEASURE]]
+        picks = [(n, k, f"g{n}_{k}") for n in range(len(groups)) for k in ks]
+    # One row per row of `wide` and pick (group n, month k, its count): a few hundred rows, stacked
+    # column by column (a frame per pick was most of the Channel mix's trend).
+    rows = len(wide)
+    # (no pick: a filter on channels the data does not have)
+    month = np.concatenate(
+        [np.empty(0, "int64")] + [wide["k"].to_numpy() if k is None else np.full(rows, k) for _, k, _ in picks]
+    )
+    starts = {k: month_start(act.last - int(k)) for k in set(month.tolist())}
+    columns = {"period_index": np.full(rows * len(picks), index, dtype="int64")}
+    for d in dimensions:
+        if d == "channel":
+            names = np.array(list(groups), dtype=object)
+            columns[d] = names[np.repeat(np.array([n for n, _, _ in picks], dtype="int64"), rows)]
+        else:
+            columns[d] = np.tile(wide[d].to_numpy(), len(picks))
+    columns["bucket"] = pd.to_datetime([starts[k] for k in month.tolist()]).astype("datetime64[us]")
+    counts = pd.Series(np.concatenate([np.empty(0, "int64")] + [wide[c].to_numpy() for _, _, c in picks]))
+    columns[MEASURE] = counts.fillna(0).astype("int64").to_numpy()
+    return pd.DataFrame(columns)

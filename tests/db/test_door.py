@@ -34,6 +34,22 @@ def test_the_row_cap_stops_fetching_and_says_so(ws, total, cap):
             ws.query(f"SELECT range FROM range({total})", cap=cap)
 
 
+@pytest.mark.parametrize("total, cap", [(30, 100), (100_000, 40_000), (100_000, 30_000), (1_000_000, 300_000)])
+def test_rows_over_several_fetches_arrive_whole(ws, total, cap):
+    """A filter leaves chunks part filled, so a result under the cap may need more than one fetch
+    (the first fetch then read one row too many, and the rows are read again); text columns come
+    as objects whichever way the rows were read."""
+    sql = f"SELECT range AS n, CAST(range AS VARCHAR) AS s FROM range({total}) WHERE range % 3 = 0"
+    expected = [n for n in range(total) if n % 3 == 0]
+    frame, truncated = ws.fetch(sql, cap=cap)
+    assert truncated == (len(expected) > cap)
+    assert len(frame) == min(len(expected), cap)
+    assert set(frame["n"]) <= set(expected) and frame["s"].tolist() == [str(n) for n in frame["n"]]
+    if not truncated:
+        assert sorted(frame["n"]) == expected
+        assert frame["s"].dtype == object
+
+
 def test_one_watchdog_stops_each_late_query_and_only_those(ws):
     """The time limits of concurrent queries share one watchdog thread: a query due early is stopped
     while one due later still runs, and the many queries that finish in time are never interrupted."""

@@ -100,6 +100,8 @@ LINKS = [
     "region=East&region=South&from=2025-03-05&to=2025-12-31",
     "category=Toys",  # read from the fact
     "category=Toys&channel=App&from=2025-01-15&to=2025-11-20",
+    "channel=Nowhere",  # a channel the data does not have (a hand-edited link): no one, no error
+    "channel=Nowhere&region=East&cmp=yoy",
 ]
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from insight.domain import channels
 from insight.i18n import msg
+from insight.semantic import query
 from insight.semantic.scope import Scope
 from insight.views.options import read
 from insight.views.views import CHANNEL_KPIS, PageView, every_tab, grain, kpis, own_cards
@@ -44,11 +45,10 @@ def _above_fold(scope: Scope) -> tuple:
     both, and for the CLI's view of every section): the cards, channels over time, the
     cross-tabs, acquisition and service."""
     g = grain(scope)
-    crosstabs = channels.crosstabs(scope, ("region", "segment"))
-    return (
-        kpis(scope, CHANNEL_KPIS),
-        channels.over_time(scope, g),
-        crosstabs,
-        channels.acquisition(scope, g),
-        channels.service(scope),
+    (cards, service), over_time, (cross, acquisition) = query.together(
+        scope,
+        lambda: (kpis(scope, CHANNEL_KPIS), channels.service(scope)),
+        lambda: channels.over_time(scope, g),
+        lambda: (channels.crosstabs(scope, ("region", "segment")), channels.acquisition(scope, g)),
     )
+    return cards, over_time, cross, acquisition, service

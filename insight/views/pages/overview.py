@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from insight.domain import complaints, overview
+from insight.semantic import query
 from insight.semantic.scope import Scope
 from insight.views.views import OVERVIEW_KPIS, PageView, coverage, grain, kpis
 
@@ -30,16 +31,19 @@ class OverviewView(PageView):
 
 
 def build(scope: Scope, view: OverviewView, everything: bool = True) -> None:
-    view.kpis = kpis(scope, OVERVIEW_KPIS, also=("linked_complaints",))  # (the coverage note's, same scan)
+    cards, over_time, (moved, overdue) = query.together(
+        scope,
+        lambda: kpis(scope, OVERVIEW_KPIS, also=("linked_complaints",)),  # (the coverage note's, same scan)
+        lambda: overview.series(scope, OVERVIEW_KPIS, grain(scope)),
+        lambda: (overview.what_moved(scope), complaints.overdue(scope, tiers=False)),
+    )
+    view.kpis = cards
     linked = view.kpis.pop("linked_complaints").value
     view.coverage = coverage(scope)
-    over_time = overview.series(scope, OVERVIEW_KPIS, grain(scope))
     if view.kpis["revenue"].note is not None:  # no comparison for the orders: no comparison line
         over_time = over_time[over_time["series"] == "current"]
     view.series = over_time
-    moved = overview.what_moved(scope)
     view.moved = {m: frame if view.kpis[m].note is None else frame.head(0) for m, frame in moved.items()}
-    overdue = complaints.overdue(scope, tiers=False)
     if overdue is not None:
         view.overdue = overdue.rows
     view.alerts = pd.DataFrame(overview.alerts(scope, moved, overdue))
