@@ -27,6 +27,9 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
     columns = {name: frame[col] for name, col in (names | {"customers": "active_customers"}).items()}
     buckets = columns["bucket"].tolist()
     for col in ("revenue", "orders", "customers"):  # a few hundred rows: summed per bucket here
+        if columns[col].dtype == object:  # a measure the data cannot give (no customer ids): None
+            columns[f"{col}_share"] = columns[col] / columns[col].groupby(buckets).transform("sum")
+            continue
         totals = _sums(buckets, columns[col])
         whole = np.array([totals[b] for b in buckets], dtype=columns[col].dtype)
         with np.errstate(divide="ignore", invalid="ignore"):  # (a bucket of nothing: no share, as pandas gives it)
