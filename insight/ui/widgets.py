@@ -74,14 +74,14 @@ def sparkline(values, height: int = SPARK_HEIGHT) -> str:
     points = [(i, float(v)) for i, v in enumerate(values) if v is not None and math.isfinite(float(v))]
     if len(points) < 2:
         return ""
-    first, last = points[0][0], points[-1][0]
+    left, right = points[0][0], points[-1][0]
     low, high = min(y for _, y in points), max(y for _, y in points)
     pad = 2  # half the stroke: the extremes are not cut
 
     def y_of(y: float) -> float:
         return height - pad - (y - low) / (high - low) * (height - 2 * pad) if high > low else height / 2
 
-    coords = " ".join(f"{100 * (x - first) / (last - first):.2f},{y_of(y):.2f}" for x, y in points)
+    coords = " ".join(f"{100 * (x - left) / (right - left):.2f},{y_of(y):.2f}" for x, y in points)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 {height}" preserveAspectRatio="none">'
         f'<polyline points="{coords}" fill="none" stroke="{SPARK_COLOR}" stroke-width="2" stroke-linecap="round" '
