@@ -9,7 +9,6 @@ import os
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import streamlit as st
 from streamlit.logger import get_logger
@@ -70,9 +69,6 @@ def start() -> Context:
     if DEMO_ON_START and ensure_demo(ws):
         st.toast(tr("app.demo_created"))
     st.html(HIDE_STORES)
-    if script := chart_code_prefetch():
-        with st.container(key="chart_code"):  # hidden (HIDE_STORES)
-            st.html(script, unsafe_allow_javascript=True)
     with st.sidebar:
         language_switch()
     user = auth.gate(ws, lang())  # no figure, filter value or page before sign-in
@@ -81,19 +77,6 @@ def start() -> Context:
         filters, notes = filter_bar(ws, user.rows)
     serve.background(ws)  # handed-off CLI commands and the due report schedules, while the app serves
     return Context(ws, lang(), filters, None, user, tuple(notes))
-
-
-@functools.cache
-def chart_code_prefetch() -> str:
-    """A script that has the browser load and evaluate Streamlit's chart code (its Plotly module,
-    4.7 MB: the largest part of a new tab's work) as soon as the run's first element arrives,
-    while the rest of the run is still on its way, instead of when the first chart does. The same
-    URL Streamlit imports it from, so the chart finds it loaded. Our own constant text, no user
-    text; "" when this Streamlit's frontend names its chart code otherwise."""
-    found = list((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
-    if len(found) != 1:
-        return ""
-    return f'<script type="module">import("./static/js/{found[0].name}").catch(() => {{}})</script>'
 
 
 def open_page(ctx: Context, page: str) -> Context:

@@ -25,14 +25,10 @@ from insight.escape import md
 from insight.semantic.filters import CMP_CHOICES, DEFAULT_CMP
 from insight.views import options as schema
 
-#: Hides the stores, and the chart-code prefetch (insight/ui/shell.py), which show nothing, with
-#: the layout wrappers around them (else each still takes a gap between the elements of its block).
-_HIDDEN = ("[class*='st-key-urlstate_']", ".st-key-chart_code")
-HIDE_STORES = (
-    "<style>"
-    + ",".join((*_HIDDEN, *(f"[data-testid=stLayoutWrapper]:has(> {h})" for h in _HIDDEN)))
-    + "{display:none}</style>"
-)
+#: Hides the stores, which show nothing, with the layout wrappers around them (else each still
+#: takes a gap between the elements of its block).
+_HIDDEN = "[class*='st-key-urlstate_']"
+HIDE_STORES = f"<style>{_HIDDEN},[data-testid=stLayoutWrapper]:has(> {_HIDDEN}){{display:none}}</style>"
 
 
 def lang() -> str:

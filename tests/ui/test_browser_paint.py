@@ -5,13 +5,8 @@ inside its chart. Every page's default view in both languages at 1440 × 900."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-import streamlit as st
 
-from insight.ui.shell import chart_code_prefetch
 from tests.browser_support import wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -58,10 +53,8 @@ def test_every_chart_is_drawn_once_with_room_for_its_labels(server, browser, lan
     assert not problems, problems
 
 
-def test_one_chart_library_and_its_code_asked_for_before_the_first_chart(server, browser):
-    """The Overview loads Plotly and no Vega (its sparklines are images), and the first element of
-    the run has the browser import Streamlit's chart code, before the first chart's element asks
-    for it; the script that does it takes no room on the page."""
+def test_one_chart_library_and_the_sparklines_drawn_as_images(server, browser):
+    """The Overview loads Plotly and no Vega (its sparklines are images)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{server.url}/overview")
@@ -71,17 +64,4 @@ def test_one_chart_library_and_its_code_asked_for_before_the_first_chart(server,
     assert any(name.startswith("PlotlyChart.") for name in loaded)
     assert not any(name.startswith(("embed.", "vega")) for name in loaded), "Vega-Lite was loaded"
     assert page.get_by_test_id("ciSparkline").count() >= 4
-    assert page.locator(".st-key-chart_code").evaluate("e => getComputedStyle(e).display") == "none"
-    first = page.locator("[data-testid=stMain] [data-testid=stElementContainer]").first
-    assert "chart_code" in first.evaluate("e => e.closest('[class*=st-key-]').className")
     context.close()
-
-
-def test_the_prefetched_chart_code_is_the_module_streamlit_imports():
-    """The prefetch imports the URL Streamlit's own frontend imports the chart code from, so the
-    browser evaluates one module, once (a different URL would be a second copy)."""
-    js = Path(st.__file__).parent / "static" / "static" / "js"
-    name = re.search(r'import\("\./static/js/([^"]+)"\)', chart_code_prefetch()).group(1)
-    assert (js / name).is_file()
-    importers = [f for f in js.glob("index.*.js") if f"import(`./{name}`)" in f.read_text(encoding="utf-8")]
-    assert importers, f"Streamlit's frontend no longer imports {name}"
