@@ -322,8 +322,6 @@ def bench_pages(path: str) -> dict:
     """Server-side time to compute what each page shows (the app's `everything=False`: the open tab,
     closed sections left out), for each filter change (cold cache)."""
     from insight.domain import spells
-    from insight.semantic.filters import Filters
-    from insight.semantic.scope import Scope
     from insight.views.views import page_view
 
     ws = Workspace(path)
@@ -331,7 +329,7 @@ def bench_pages(path: str) -> dict:
     # tables a version's pages read (insight/semantic/activity.py, rollups.py).
     warm, warm_cpu = time.perf_counter(), time.process_time()
     page_view(ws, "overview")
-    spells.warm(Scope.open(ws, Filters()))  # the behavioural churn's customer days, read at warm-up too
+    spells.warm(ws)  # the behavioural churn's customer days, read at warm-up as the server does
     out: dict = {"warmup_ms": round((time.perf_counter() - warm) * 1000)}
     out["warmup_cpu_ms"] = round((time.process_time() - warm_cpu) * 1000)
     for page in PAGES:

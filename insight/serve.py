@@ -59,8 +59,6 @@ def warm(ws: Workspace) -> None:
     from insight import cache
     from insight.auth.access import RowScope
     from insight.domain import spells
-    from insight.semantic.filters import Filters
-    from insight.semantic.scope import Scope
 
     try:
         scopes = {RowScope.all()}
@@ -71,7 +69,7 @@ def warm(ws: Workspace) -> None:
             filter_values(ws, version, rows)
             for link in warm_links():
                 cache.page_view(str(ws.path), version, link, rows)
-        spells.warm(Scope.open(ws, Filters()))  # (the administrators' rows: two scopes' are held)
+        spells.warm(ws)
     except Exception:  # a warm-up that fails leaves the pages to compute on demand, as before
         _LOG.warning("warming the page cache failed", exc_info=True)
 

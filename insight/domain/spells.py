@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 
 from insight.db import dialect, facts
-from insight.db.workspace import quote
-from insight.semantic.filters import DIMENSIONS
+from insight.db.workspace import Workspace, quote
+from insight.semantic.filters import DIMENSIONS, Filters
 from insight.semantic.scope import Scope
 
 SCHEMA = 7  # in the spell tables' names: bump whenever their SQL changes
@@ -123,11 +123,13 @@ def _arrays(scope: Scope, days: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         return held[days]
 
 
-def warm(scope: Scope) -> None:
-    """Read the scope's customer days into memory, judge which coded columns no customer's orders
-    change and key the customer ids, once per data version and row scope (the server's warm-up,
-    insight/serve.py): the first behavioural churn view and the first filtered one do not wait
-    for them (about 2 s of CPU at 10M orders)."""
+def warm(ws: Workspace) -> None:
+    """Read the customer days of every row into memory, judge which coded columns no customer's
+    orders change and key the customer ids, once per data version (the server's warm-up,
+    insight/serve.py, and the page bench's): the first behavioural churn view and the first
+    filtered one do not wait for them (about 2 s of CPU at 10M orders). (The administrators' rows:
+    two row scopes' arrays are held.)"""
+    scope = Scope.open(ws, Filters())
     if (found := _accelerator(scope)) is not None:
         _arrays(scope, found[0])
         _constant(scope)
