@@ -267,8 +267,10 @@ def _monthly(scope, act, dimensions, dated, groups) -> pd.DataFrame:
                 frames.append(edge.assign(period_index=i))
     if not frames:
         return pd.DataFrame(columns=[*keys, MEASURE])
-    out = pd.concat([f[[*keys, MEASURE]] for f in frames], ignore_index=True)
-    return out[out[MEASURE] > 0].reset_index(drop=True)
+    # (whole months alone, the usual period: one frame, as it is where no count is 0)
+    out = frames[0][[*keys, MEASURE]] if len(frames) == 1 else pd.concat([f[[*keys, MEASURE]] for f in frames])
+    counted = out[MEASURE].to_numpy() > 0
+    return out.reset_index(drop=True) if counted.all() else out[counted].reset_index(drop=True)
 
 
 def _whole(scope, act, index: int, months: list[int], attrs, dimensions, groups) -> pd.DataFrame:
