@@ -221,7 +221,8 @@ def tiers(scope: Scope, period) -> str | None:
         FROM ranked r JOIN {ids} i ON i._cust = r._cust
     """
     params = {"start": period[0], "as_of": period[1] + dt.timedelta(days=1)}
-    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2)
+    dense = dialect.dense_grouping(facts.customer_keys(ws, snap.tables["orders"]))
+    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2, session=dense)
 
 
 def needed(filters) -> bool:
