@@ -55,7 +55,7 @@ if ready(ctx, pv):
             served = lambda: chart_kinds.bars(pv.service, "channel", "tickets", t("col.tickets"))  # noqa: E731
             chart(served, "channels_service", dim="channel")
     if pv.service is not None and len(pv.service):
-        table(ctx, pv.service, prefix="col", static=True)
+        table(ctx, pv.service, prefix="col")
 
     with section("more", t("channels.journeys"), icon=":material/alt_route:"):
         if pv.migration is not None and chart_or_why(ctx, pv.migration, t("channels.none_customers")):

@@ -63,7 +63,7 @@ if ready(ctx, pv):
             chart(drawn, f"moved_{metric}_{dim}", dim=dim)
         with c2:
             part = moved[moved["dimension"] == dim].drop(columns="dimension")
-            table(ctx, part, prefix="overview.col", static=True)
+            table(ctx, part, prefix="overview.col")
 
     if pv.overdue is not None and len(pv.overdue):  # up to 500 rows: formatted and sent once opened
         with st.expander(t("overview.overdue"), icon=":material/alarm:", key="overdue_open", on_change="rerun") as box:

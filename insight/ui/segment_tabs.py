@@ -57,8 +57,7 @@ def rfm(ctx: Context, pv) -> None:
     chart(lambda: segment_charts.rf_grid(pv.rf_grid, measure, title, t, label), f"seg_grid_{measure}", pick="members")
     chart(lambda: chart_kinds.coded_bars(segs, "rfm", "customers", t("seg.by_segment"), label), "seg_bars", dim="rfm")
     st.caption(t("seg.grid.hint"))
-    rfm_table = segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]])
-    table(ctx, rfm_table, "col", static=True)
+    table(ctx, segs.assign(action=[t(f"action.{c}") for c in segs["rfm"]], rfm=[label(c) for c in segs["rfm"]]), "col")
 
 
 def movement(ctx: Context, pv) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from urllib.parse import quote
 
@@ -156,12 +155,12 @@ def table(
 ) -> None:
     """A table as readers read it (`formatting.table`): translated titles (`{prefix}.{column}`,
     `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
-    linking to their customer page. `static`: a short list drawn as one plain HTML table in the
-    page (`html_table`), not a scrolling grid: no grid code for the browser to load and mount
-    (a tenth to a fifth of a page's first paint in Chromium where it was the page's only grid)."""
+    linking to their customer page. `static`: a short list drawn as plain text in the page (its
+    cells are Markdown there, so escaped), not a scrolling grid."""
     formatted = shown(frame, ctx.lang, prefix)
     if static:
-        st.html(_TABLE_STYLE + html_table(formatted))
+        cells = formatted.frame.map(lambda v: md(v) if isinstance(v, str) else v)
+        st.table(cells.rename(columns=formatted.titles).set_index(formatted.titles[frame.columns[0]]))
         return
     config: dict = {
         c: st.column_config.TextColumn(formatted.titles[c], alignment="right" if c in formatted.figures else None)
@@ -176,29 +175,6 @@ def table(
             formatted.titles["customer_id"], display_text=r"customer\?id=(.*)"
         )
     st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
-
-
-#: The static table's look: Streamlit's own table (thin rules, muted titles), figures right-aligned,
-#: scrolled sideways inside its column where it is wider.
-_TABLE_STYLE = (
-    "<style>.ci-scroll{overflow-x:auto}.ci-table{border-collapse:collapse;width:100%;font-size:.875rem}"
-    ".ci-table th,.ci-table td{padding:.25rem .5rem;border-bottom:1px solid rgba(49,51,63,.1);text-align:left}"
-    ".ci-table th{font-weight:400;color:rgba(49,51,63,.6)}.ci-table .num{text-align:right}</style>"
-)
-
-
-def html_table(formatted: formatting.Shown) -> str:
-    """A formatted table as one HTML table, every title and cell escaped (user text is data),
-    figures right-aligned."""
-    columns = list(formatted.frame.columns)
-    align = [' class="num"' if c in formatted.figures else "" for c in columns]
-    head = "".join(f"<th{a}>{html.escape(str(formatted.titles[c]))}</th>" for c, a in zip(columns, align, strict=True))
-    rows = "".join(
-        "<tr>" + "".join(f"<td{a}>{html.escape(str(v))}</td>" for v, a in zip(row, align, strict=True)) + "</tr>"
-        for row in formatted.frame.itertuples(index=False, name=None)
-    )
-    table = f'<table class="ci-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    return f'<div class="ci-scroll">{table}</div>'
 
 
 def shown(frame: pd.DataFrame, lang: str, prefix: str | None = "col") -> formatting.Shown:

@@ -41,7 +41,7 @@ def test_upload_then_language_then_filter_survives_reload(server, page, tmp_path
     page.get_by_role("button", name="Import 37 rows into customers").click()
     wait_idle(page)
     expect(page.get_by_text("Imported 37 rows into customers")).to_be_visible()
-    table = page.locator("table.ci-table")  # a short list: one HTML table (widgets.table static)
+    table = page.get_by_test_id("stTable")
     expect(table).to_contain_text("客户名单.csv")
     row = table.locator("tr", has_text="客户名单.csv")
     expect(row).to_contain_text("37")
