@@ -46,7 +46,8 @@ def test_click_a_grid_cell_lists_and_downloads_its_customers(server, browser, de
     expect(heading).to_be_visible()
     expect(page.get_by_text(re.compile(rf"^{len(champions_cell):,} customers"))).to_be_visible()
 
-    with page.expect_download() as info:
+    wait_idle(page)  # (a click during a run may reach a button the run is replacing)
+    with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="Download target list (CSV)").click()
     path = tmp_path / "list.csv"
     info.value.save_as(path)
