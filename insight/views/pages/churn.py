@@ -76,7 +76,7 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
     view.attributes = options["attributes"]
     if options["attr"] and shown("attribute"):
         view.churn_by = _by_attribute(scope, d, options["attr"])
-    view.retention = churn.cohorts(scope) if shown("cohorts") else None
+    view.retention = _cohorts(scope) if shown("cohorts") else None
     lasting = _survival(scope, d, options["split"] or None) if shown("survival") else None
     if lasting is not None:
         view.survival = lasting.curves
@@ -130,6 +130,12 @@ def _by_attribute(scope: Scope, d: churn.Definition, attr: str) -> pd.DataFrame:
 def _survival(scope: Scope, d: churn.Definition, split: str | None) -> survival.Survival | None:
     """The survival tab's curves, computed once per state for the tab and the CLI's view of every section."""
     return survival.survival(scope, d, split)
+
+
+@every_tab
+def _cohorts(scope: Scope) -> pd.DataFrame | None:
+    """The cohorts tab's retention matrix, computed once per state for the tab and the CLI's view of every section."""
+    return churn.cohorts(scope)
 
 
 def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
