@@ -138,16 +138,24 @@ def _cohorts(scope: Scope) -> pd.DataFrame | None:
     return churn.cohorts(scope)
 
 
-def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
+@every_tab
+def _model(scope: Scope, d: churn.Definition) -> tuple | None:
+    """The risk model and its at-risk list, computed once per state for the risk tab and the CLI's
+    view of every section (the model itself is kept apart: `churn_model.train`)."""
     model = churn_model.train(scope, d)
-    if model is None:
+    return None if model is None else (model, churn_model.at_risk(scope, model))
+
+
+def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
+    found = _model(scope, d)
+    if found is None:
         view.notes.append(msg("data.model_needs"))
         return
+    model, (listed, basis) = found
     view.notes += model.notes
     view.model = model.summary()
     view.calibration = model.calibration
     view.importance = model.importance
     view.refused = pd.DataFrame(list(model.refused.items()), columns=["feature", "reason"])
-    listed, basis = churn_model.at_risk(scope, model)
     view.at_risk = listed.head(AT_RISK_SHOWN)
     view.at_risk_count = AtRiskCount(len(listed), basis)
