@@ -17,6 +17,7 @@ segments) live in memory (`derived_table`).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -75,18 +76,17 @@ def build(ws: Workspace, cur, tables: dict[str, str]) -> None:
     tables in force (`{canonical: physical}`, which may not be committed yet) and drop stale ones.
     A version is published together with everything its pages read, or not at all."""
     snap = Snapshot(0, dict(tables))
+    stored = functools.cache(lambda physical: _table_columns(cur, physical))  # (asked once per table)
 
     def cols(table: str) -> list[str]:
-        return _table_columns(cur, snap.tables[table]) if snap.has(table) else []
+        return stored(snap.tables[table]) if snap.has(table) else []
 
     existing = {r[0] for r in cur.execute(_LIST_SQL).fetchall()}
     for table in (*FACT_TABLES, *DERIVED):
         name = fact_name(snap, table)
         if name is None or name in existing:
             continue
-        made = _sql(
-            _reading(ws, cur), snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(_table_columns(cur, f))
-        )
+        made = _sql(_reading(ws, cur), snap, table, cols, lambda t: fact_name(snap, t), lambda f: set(stored(f)))
         if made is not None:
             cur.execute(f"CREATE {made[0]} {quote(name)} AS {made[1]}")
             ws.created(name, *made)

@@ -106,3 +106,47 @@ def test_duplicate_rows_of_other_tables_match_pandas(tmp_path, table):
     assert result.rows_rejected == 0
     assert result.duplicate_rows == int(frame.duplicated().sum()) >= 25
     ws.close()
+
+
+def numbered_file(seed: int, layout: str) -> pd.DataFrame:
+    """Orders numbered in file order (as most exports are), then one way or another not quite:
+    an id again far from its first row, next to it (an order of two lines), a blank id, numbers
+    that rise as numbers but not as text (9, 10), or ids falling."""
+    rng = np.random.default_rng(seed)
+    n = 500
+    ids = [f"N{i:05d}" for i in range(n)]
+    if layout == "repeated far apart":
+        ids[-1] = ids[rng.integers(0, n // 2)]
+    elif layout == "repeated next to it":
+        at = int(rng.integers(1, n))
+        ids[at] = ids[at - 1]
+    elif layout == "a blank id":
+        ids[int(rng.integers(0, n))] = ""
+    elif layout == "numbers":
+        ids = [str(i) for i in range(n)]
+    elif layout == "falling":
+        ids = ids[::-1]
+    return pd.DataFrame(
+        {
+            "order_id": ids,
+            "customer_id": [f"C{i}" for i in rng.integers(0, 40, n)],
+            "order_date": [f"2025-05-{d:02d} 08:00" for d in rng.integers(1, 29, n)],
+            "amount": [f"{a:.2f}" for a in rng.uniform(1, 100, n)],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "layout", ["rising", "repeated far apart", "repeated next to it", "a blank id", "numbers", "falling"]
+)
+def test_orders_numbered_in_file_order_count_each_order_once(tmp_path, layout):
+    """Ids that rise from row to row are known unique without a distinct count; any other layout
+    is counted. Either way each order has one first line and duplicates match pandas."""
+    frame = numbered_file(seed=len(layout), layout=layout)
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    result = import_file(ws, tmp_path / "orders.csv", "orders")
+    assert result.duplicate_rows == expected_duplicates(frame)
+    ids = frame["order_id"].replace("", None)
+    assert ws.scalar("SELECT count(*) FILTER (WHERE _order_first) FROM orders") == ids.nunique() + ids.isna().sum()
+    ws.close()

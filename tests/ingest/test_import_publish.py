@@ -241,10 +241,11 @@ def test_each_counted_orders_previous_order_day_matches_pandas_after_replace_and
 
 
 @pytest.mark.parametrize("storage", [None, "v1.0.0"])
-def test_unique_order_ids_are_stored_with_zstd_where_the_file_allows(tmp_path, storage):
+def test_order_and_customer_ids_are_stored_as_chosen_where_the_file_allows(tmp_path, storage):
     """A unique order_id column is written with zstd (cheaper to write than DuckDB's own choice for
-    text with no repeats); a workspace file of a storage version without it imports as before.
-    Either way the ids read back as the file has them (against pandas)."""
+    text with no repeats), customer_id uncompressed (a few dozen rows per id: nothing worth the
+    encoding); a workspace file of a storage version without the choice imports as before. Either
+    way the ids read back as the file has them (against pandas)."""
     path = tmp_path / "ws.duckdb"
     if storage:
         con = duckdb.connect()
@@ -257,14 +258,14 @@ def test_unique_order_ids_are_stored_with_zstd_where_the_file_allows(tmp_path, s
     physical = ws.snapshot().tables["orders"]
     with ws.cursor() as cur:
         cur.execute("CHECKPOINT")
-        methods = {
-            r[0]
-            for r in cur.execute(
-                f"SELECT DISTINCT compression FROM pragma_storage_info('{physical}') "
-                "WHERE column_name = 'order_id' AND segment_type = 'VARCHAR'"
-            ).fetchall()
-        }
-    assert (methods == {"ZSTD"}) == (storage is None), methods
-    got = ws.query("SELECT order_id FROM orders")["order_id"]
-    assert sorted(got) == sorted(frame["order_id"].astype(str))
+        rows = cur.execute(
+            f"SELECT DISTINCT column_name, compression FROM pragma_storage_info('{physical}') "
+            "WHERE column_name IN ('order_id', 'customer_id') AND segment_type = 'VARCHAR'"
+        ).fetchall()
+    methods = {column: {m for c, m in rows if c == column} for column in ("order_id", "customer_id")}
+    assert (methods["order_id"] == {"ZSTD"}) == (storage is None), methods
+    assert (methods["customer_id"] == {"Uncompressed"}) == (storage is None), methods
+    got = ws.query("SELECT order_id, customer_id FROM orders")
+    assert sorted(got["order_id"]) == sorted(frame["order_id"].astype(str))
+    assert sorted(got["customer_id"].dropna()) == sorted(frame["customer_id"].dropna().astype(str))
     ws.close()
