@@ -12,6 +12,14 @@ returning visitor's Chromium keeps the compiled code of the scripts it ran (its 
 third of Plotly's 4.7 MB module's evaluation), which an incognito context keeps nowhere. Beside
 the wall times, `browser_cpu_s` is the CPU time all of the browser's processes spent on each
 visit (the median of the pages), a figure a machine shared with other work disturbs far less.
+
+Where a visit's time goes, `phases_s` (medians of the pages, seconds from the navigation): `run_end`
+when the page saw the server's run end (the HTML, Streamlit's own code, the websocket and the
+script run), `shown` when no element waits for its lazily loaded code any more (Plotly's module
+for a page with a chart), and `drawn` when every chart has drawn. `INSIGHT_PAINT_FLAGS` adds
+Chromium switches, to measure what a browser setting changes: Chromium 156 with its default
+`BackgroundResourceFetch` produces a code cache for Streamlit's module scripts but never consumes
+it, which `--disable-features=BackgroundResourceFetch` restores (README, first paint).
 """
 
 from __future__ import annotations
@@ -28,19 +36,25 @@ from insight.bench_load import Server
 CHROMIUM = "/usr/bin/chromium"
 PAGES = ("overview", "channels", "churn", "complaints", "segments")
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-#: Counts the runs that end in the page (`window.ciRuns`), from the first byte of the document.
+#: Counts the runs that end in the page (`window.ciRuns`), from the first byte of the document, and
+#: notes when the first one ended (`window.ciRunEnd`, ms from the navigation).
 RUNS = """window.ciRuns = 0;
 new MutationObserver((changes) => {
-  for (const c of changes) if (c.target.getAttribute(c.attributeName) === 'notRunning') window.ciRuns += 1;
+  for (const c of changes) if (c.target.getAttribute(c.attributeName) === 'notRunning') {
+    window.ciRuns += 1;
+    window.ciRunEnd = window.ciRunEnd || performance.now();
+  }
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});"""
 #: A run ended since the count was reset, none is going on, every element is drawn (Streamlit
 #: draws a grey skeleton, `stSkeleton`, where an element waits for its lazily loaded code: the
 #: KPI cards, charts and tables of a first visit) and every chart drew its SVG (a page without a
-#: chart only waits for the run and its elements).
+#: chart only waits for the run and its elements). When no element waits any more is noted
+#: (`window.ciShown`).
 DRAWN = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!window.ciRuns || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (app.querySelector('[data-testid=stSkeleton]')) return false;
+  window.ciShown = window.ciShown || performance.now();
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
   return charts.every(c => c.querySelector('svg.main-svg'));
 }"""
@@ -51,11 +65,14 @@ def _painted(page, started: float, timeout_ms: int = 120_000) -> float:
     return time.perf_counter() - started
 
 
-def _visit(context, url: str) -> tuple[float, object]:
+def _visit(context, url: str) -> tuple[float, dict, object]:
+    """Seconds from the navigation to `url` in a new tab until it is drawn, its phases, the tab."""
     page = context.new_page()
     started = time.perf_counter()
     page.goto(url)
-    return _painted(page, started), page
+    seconds = _painted(page, started)
+    run_end, shown = page.evaluate("[window.ciRunEnd, window.ciShown]")
+    return seconds, {"run_end": run_end / 1000, "shown": shown / 1000, "drawn": seconds}, page
 
 
 def browser_cpu(profile: str) -> float:
@@ -102,12 +119,13 @@ def bench_paint(workspace: Path) -> dict:
     url = f"http://127.0.0.1:{server.port}"
     out: dict = {"cold_s": {}, "warm_s": {}, "filter_s": {}}
     cpu: dict[str, list[float]] = {"cold": [], "warm": [], "filter": []}
+    steps: dict[str, dict[str, list[float]]] = {"cold": {}, "warm": {}}
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="insight-paint-") as profile:
             context = p.chromium.launch_persistent_context(
                 profile,
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu"],
+                args=["--no-sandbox", "--disable-gpu", *os.environ.get("INSIGHT_PAINT_FLAGS", "").split()],
                 viewport={"width": 1400, "height": 1000},
             )
             context.add_init_script(RUNS)
@@ -115,8 +133,10 @@ def bench_paint(workspace: Path) -> dict:
             for kind in ("cold", "warm"):
                 for name in PAGES:
                     before = browser_cpu(profile)
-                    seconds, page = _visit(context, f"{url}/{name}")
+                    seconds, phases, page = _visit(context, f"{url}/{name}")
                     out[f"{kind}_s"][name] = round(seconds, 2)
+                    for phase, at in phases.items():
+                        steps[kind].setdefault(phase, []).append(at)
                     cpu[kind].append(browser_cpu(profile) - before)
                     if kind == "warm":
                         before = browser_cpu(profile)
@@ -131,4 +151,7 @@ def bench_paint(workspace: Path) -> dict:
         out[kind]["median"] = round(statistics.median(values), 2)
         out[kind]["max"] = round(max(values), 2)
     out["browser_cpu_s"] = {kind: round(statistics.median(values), 2) for kind, values in cpu.items()}
+    out["phases_s"] = {
+        kind: {phase: round(statistics.median(at), 2) for phase, at in phases.items()} for kind, phases in steps.items()
+    }
     return out

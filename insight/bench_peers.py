@@ -100,8 +100,10 @@ def load(ws: Workspace) -> dict[str, dict]:
 
 
 def bench_peers(path: str, changes: tuple[str, ...]) -> dict:
-    """Per page: p50 of each contender over the filter changes, the median of the paired ratios
-    peer ÷ product (above 1: the product is faster), and whether every figure agrees."""
+    """Per page: p50 of each contender over the filter changes (wall, and CPU of every thread of the
+    process: on a shared machine the wall ratios swing with the load, the CPU much less), the median
+    of the paired ratios peer ÷ product (above 1: the product is faster), and whether every figure
+    agrees."""
     ws = Workspace(path)
     data = load(ws)
     memory = {
@@ -112,6 +114,7 @@ def bench_peers(path: str, changes: tuple[str, ...]) -> dict:
     out: dict = {"orders": len(data["pandas"]["orders"]), "memory": memory}
     for page, peers in PEERS.items():
         times: dict[str, list[float]] = {"product": [], "pandas": [], "polars": []}
+        cpu: dict[str, list[float]] = {name: [] for name in times}  # (all threads: inflated less by a load)
         disagree: list[str] = []
         for i, query in enumerate(changes):
             inp = inputs(ws, page, query)
@@ -121,17 +124,19 @@ def bench_peers(path: str, changes: tuple[str, ...]) -> dict:
             contenders = contenders[i % 3 :] + contenders[: i % 3]
             results = {}
             for name in contenders:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 if name == "product":
                     results[name] = page_view(ws, f"{page}?{query}", everything=False)
                 else:
                     results[name] = peers[name](data[name], inp)
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - started_cpu)
             for peer in ("pandas", "polars"):
                 disagree += [f"{peer} {query!r}: {d}" for d in differences(page, results["product"], results[peer])]
         out[page] = {
             "changes": len(times["product"]),
             **{f"{k}_p50_ms": round(statistics.median(v) * 1000) for k, v in times.items()},
+            **{f"{k}_cpu_p50_ms": round(statistics.median(v) * 1000) for k, v in cpu.items()},
             **{
                 f"{peer}_over_product": round(
                     statistics.median(p / q for p, q in zip(times[peer], times["product"], strict=True)), 2

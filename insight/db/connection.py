@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from insight import settings
@@ -87,8 +88,7 @@ class Connection:
             if 0 < got <= cap and cur.fetchone() is None:  # the usual case: every row in the first chunk
                 # (typed as when an empty last chunk, whose text columns are objects, was appended:
                 # a frame of no rows cost more than the rows of a small result)
-                text = [c for c, t in zip(chunks[0].columns, chunks[0].dtypes, strict=True) if t == "str"]
-                return (chunks[0].astype(dict.fromkeys(text, object)) if text else chunks[0]), False
+                return _text_as_objects(chunks[0]), False
             if 0 < got <= cap:  # more rows (a row was taken): read again, a chunk at a time
                 cur.execute(sql, params or [])
                 chunks = [cur.fetch_df_chunk(vectors)]
@@ -155,6 +155,20 @@ class Connection:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _text_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text columns as objects (missing text: NaN), as `astype(object)` gives
+    them, column by column: `astype` of a frame concatenates its columns again, which cost more
+    than a small result's own conversion (most of a page's statements return a few dozen rows)."""
+    text = [c for c, t in zip(frame.columns, frame.dtypes, strict=True) if t == "str"]
+    if not text:
+        return frame
+    out = frame.copy(deep=False)
+    for c in text:  # (a Series typed `object`: a frame would read text in a plain array as text)
+        values = out[c].array.to_numpy(dtype=object, na_value=np.nan)
+        out[c] = pd.Series(values, index=out.index, dtype=object, copy=False)
+    return out
 
 
 def write_error(exc: duckdb.Error) -> Exception:

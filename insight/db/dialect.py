@@ -175,6 +175,19 @@ def materialized() -> str:
     return "MATERIALIZED "
 
 
+#: The widest dense key range (in bits) a grouping may index directly: 2^20 groups, about 100 MB of
+#: aggregate states per thread at most.
+DENSE_GROUP_BITS = 20
+
+
+def dense_grouping(top: int | None) -> dict[str, int]:
+    """Session settings for a statement grouping by a dense positive integer key of at most `top`
+    (the fact's `_cust`): the engine then indexes an array by the key instead of hashing it (DuckDB's
+    perfect hash aggregate), where the key range is small enough (else nothing changes)."""
+    bits = (top + 1).bit_length() if top else 0  # (one more slot: a NULL key)
+    return {"perfect_ht_threshold": bits} if 0 < bits <= DENSE_GROUP_BITS else {}
+
+
 def named(name: str) -> str:
     """A named parameter (bound from a dict)."""
     if not name.isidentifier():

@@ -369,6 +369,7 @@ def derived_table(
     params,
     keep: int = 8,
     frame: Callable[[], object] | None = None,
+    session: dict[str, int] | None = None,
 ) -> str:
     """A table computed from the fact `source` (`CREATE TABLE … AS sql`) on first use and reused
     after, as `<scratch>."_{family}{schema}{source}_{key}"` (the SQL to read it), where `key` names
@@ -377,7 +378,8 @@ def derived_table(
     At most `keep` of a family are kept (least recently used dropped first); one is built at a
     time, so two readers asking for it at once build it once. `frame`: a function giving a data
     frame (or Arrow table) the SQL reads as `_frame`, called only when the table is built (DuckDB
-    only: a table computed outside SQL)."""
+    only: a table computed outside SQL). `session`: DuckDB settings for the building statement alone
+    (its cursor's own session)."""
     name = f"_{family}{schema}{source}_{key}"
     qualified = f"{ws.scratch}.{quote(name)}"
     order: list[str] = ws._facts_meta.setdefault(f"_{family}_order", [])  # least recently used first
@@ -388,6 +390,8 @@ def derived_table(
             with ws.cursor() as cur:
                 if frame is not None:
                     cur.register("_frame", frame())
+                for setting, value in (session or {}).items():
+                    cur.execute(f"SET {setting} = {int(value)}")
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS {sql}", params)
                 while len(order) >= keep:
                     cur.execute(f"DROP TABLE IF EXISTS {ws.scratch}.{quote(order.pop(0))}")

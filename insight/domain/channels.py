@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from insight.db import dialect, facts
-from insight.semantic import metrics, query, rollups
+from insight.semantic import metrics, query
 from insight.semantic.query import Query
 from insight.semantic.scope import Scope
 
@@ -130,24 +130,13 @@ def migration(scope: Scope) -> pd.DataFrame:
 
 
 def service(scope: Scope) -> pd.DataFrame:
-    """Tickets by channel with complaints, CSAT and on-time rate."""
+    """Tickets by channel with complaints, CSAT and on-time rate (one scan: the tickets rollup
+    where it serves the filters), most tickets first, ties by name."""
     ids = [m for m in ("complaints", "csat", "on_time_rate") if metrics.available(scope, m)]
     if not ids or not scope.has("tickets", "channel"):
         return pd.DataFrame(columns=["channel", "tickets", *ids])
-    frame = query.run(scope, Query(tuple(ids), ("channel",), sets=True)).drop(columns=["period_index", "dimension"])
-    where, params = scope.where("tickets")
-    # (from the tickets rollup where it serves the filters: it counts every ticket too)
-    rolled = rollups.relation(scope, "tickets", [metrics.REGISTRY["complaints"]], ("channel",), None)
-    count = "sum(t.tickets)" if rolled else "count(*)"
-    counts = scope.query(
-        f"SELECT coalesce(CAST(t.channel AS VARCHAR), '(none)') AS value, {count} AS tickets "
-        f"FROM {rolled or scope.table('tickets')} t WHERE {where} GROUP BY 1",
-        params,
-    )
-    # (every channel with tickets has a row of both: lined up without pandas' merge where it can)
-    frame = query.outer_merge(counts, frame, ["value"]).rename(columns={"value": "channel"})
-    # ties: by name, not by the engine's row order
-    return frame.sort_values(["tickets", "channel"], ascending=[False, True]).reset_index(drop=True)
+    frame = query.run(scope, Query(("tickets", *ids), ("channel",), sort=("-tickets", "channel")))
+    return frame.drop(columns="period_index")
 
 
 def roles(scope: Scope) -> pd.DataFrame:

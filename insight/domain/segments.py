@@ -52,7 +52,7 @@ SEGMENT_CELLS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 RFM_SEGMENTS = tuple(SEGMENT_CELLS)
 INACTIVE = "inactive"  # no counted order in the period (movement matrix)
-SEG_SCHEMA = 5  # bump whenever the segment SQL changes: older tables are dropped
+SEG_SCHEMA = 6  # bump whenever the segment SQL changes: older tables are dropped
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,6 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
         return None
     as_of = period[1] + dt.timedelta(days=1)
     start, y1, y2 = period[0], as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
-    rank = "rank() OVER (PARTITION BY active ORDER BY {})"
-    score = "CASE WHEN active THEN least(5, 1 + ({rank} - 1) * 5 // n) END"
     # customers with a strictly worse value: those before this value's group in `order`
     worse = "coalesce(sum(count(*)) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     start_, as_of_ = dialect.named("start"), dialect.named("as_of")
@@ -148,7 +146,10 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
             SELECT c.*,
                 CASE WHEN active THEN least(5, 1 + rw.worse * 5 // n) END AS r,
                 CASE WHEN active THEN least(5, 1 + fw.worse * 5 // n) END AS f,
-                {score.format(rank=rank.format("monetary"))} AS m,
+                -- customers with a lower M: those after this M's group in the value ranking's order
+                -- (so both read one sort of the customers)
+                CASE WHEN active THEN least(5, 1 + (n - count(*) OVER (PARTITION BY active ORDER BY monetary DESC
+                    RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) * 5 // n) END AS m,
                 CASE WHEN active THEN row_number() OVER (PARTITION BY active ORDER BY monetary DESC, _cust) END
                     AS value_rank
             FROM counted c
@@ -164,7 +165,9 @@ def ensure(ws: Workspace, snap: Snapshot, columns: dict, period, options: Option
     """
     params = {"start": start, "as_of": as_of, "y2": y2, **({} if y1 == start else {"y1": y1})}
     key = f"{snap.rows or 'all'}x{table_key(period, options)}"  # a row scope reads other rows
-    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params)
+    # (grouped by the integer key: indexed directly where its range is small enough)
+    dense = dialect.dense_grouping(facts.customer_keys(ws, snap.tables["orders"]))
+    return facts.derived_table(ws, "seg", SEG_SCHEMA, snap.tables["orders"], key, sql, params, session=dense)
 
 
 def _tier_cases(options: Options) -> str:
@@ -225,7 +228,8 @@ def tiers(scope: Scope, period) -> str | None:
         FROM ranked r JOIN {ids} i ON i._cust = r._cust
     """
     params = {"start": period[0], "as_of": period[1] + dt.timedelta(days=1)}
-    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2)
+    dense = dialect.dense_grouping(facts.customer_keys(ws, snap.tables["orders"]))
+    return facts.derived_table(ws, "segt", SEG_SCHEMA, snap.tables["orders"], key, sql, params, keep=2, session=dense)
 
 
 def needed(filters) -> bool:

@@ -252,6 +252,9 @@ REGISTRY: dict[str, Metric] = {
         _computed(
             "churn_rate", "insight.domain.churn_measures:churn_rate", _CHURN, fmt="pct", up_is_good=False, period=False
         ),
+        # Every ticket created in the period (Channel mix's service table counts them per channel
+        # in the scan of its other ticket measures).
+        _m("tickets", "tickets", "count(*)", ("created_at",), up_is_good=False, rollup="coalesce(sum(t.tickets), 0)"),
         _m(
             "complaints",
             "tickets",

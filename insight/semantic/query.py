@@ -121,8 +121,23 @@ def run(scope: Scope, q: Query) -> pd.DataFrame:
     out = merged if list(merged.columns) == keys + wanted else merged[keys + wanted]
     out = out if out.index.equals(pd.RangeIndex(len(out))) else out.reset_index(drop=True)
     if q.sort and (len(by_table) != 1 or served is not None):
-        out = out.sort_values([s.lstrip("-") for s in q.sort], ascending=[not s.startswith("-") for s in q.sort])
+        out = _sorted(out, q.sort)
     return out.head(q.limit).reset_index(drop=True) if q.limit else out
+
+
+def _sorted(frame: pd.DataFrame, sort: tuple[str, ...]) -> pd.DataFrame:
+    """`frame.sort_values` on `sort` ("-x": descending). Where every row's keys differ and none is
+    missing (a few dozen groups, the usual case), the order is the keys' own, found by plain
+    Python: pandas' sort of a small frame cost a millisecond."""
+    names = [s.lstrip("-") for s in sort]
+    keys = list(zip(*(frame[n].tolist() for n in names), strict=True))
+    try:
+        plain = not any(s.startswith("-") for s in sort) and len(set(keys)) == len(keys)
+        if plain and not any(v is None or v != v for key in keys for v in key):
+            return frame.take(sorted(range(len(keys)), key=keys.__getitem__))
+    except TypeError:  # (keys Python cannot hash, compare or order: pandas' own rules)
+        pass
+    return frame.sort_values(names, ascending=[not s.startswith("-") for s in sort])
 
 
 def outer_merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
