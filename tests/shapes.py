@@ -255,3 +255,17 @@ def first_customer(ws: Workspace) -> str | None:
             if found is not None:
                 return str(found)
     return None
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a shape's workspace holds, read once (the checks ask on every section): each current
+    table with its columns, and the customer the Customer page opens."""
+
+    columns: dict[str, frozenset[str]]
+    customer: str | None
+
+    @classmethod
+    def of(cls, ws: Workspace) -> Held:
+        tables = ws.datasets()["table"]
+        return cls({t: frozenset(ws.columns(t)) for t in tables}, first_customer(ws))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from insight import settings
+from insight.cache import memo
+from insight.db.workspace import Workspace
 from insight.domain.segments import SEGMENTS, Options, segment_as_of
 from insight.semantic.scope import Scope
 
@@ -17,12 +19,17 @@ from insight.semantic.scope import Scope
 def retention(scope: Scope) -> float | None:
     """Yearly retention: customers of the year before the last 12 months who bought again in
     them. None when the data does not reach back two years."""
-    tbl = scope.table(SEGMENTS)
-    row = scope.query(
+    return _retention(scope.ws, scope.table(SEGMENTS), segment_as_of(scope))
+
+
+@memo(64, key=lambda ws, table, as_of: (str(ws.path), table, as_of))
+def _retention(ws: Workspace, table: str, as_of: dt.date) -> float | None:
+    """Retention from the segment table `table` (its name is its key: the same table gives the
+    same figure to every card, view and model that asks, on every script run)."""
+    row = ws.query(
         f"SELECT count(*) FILTER (WHERE active_y2) AS base, count(*) FILTER (WHERE active_y2 AND active_y1) AS kept, "
-        f"min(first_at) AS first FROM {tbl}"
+        f"min(first_at) AS first FROM {table}"
     ).iloc[0]
-    as_of = segment_as_of(scope)
     if not row["base"] or pd.Timestamp(row["first"]).date() > as_of - dt.timedelta(days=730):
         return None
     return float(row["kept"]) / float(row["base"])

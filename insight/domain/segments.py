@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from insight import settings
+from insight.cache import memo
 from insight.db import dialect, facts
 from insight.db.workspace import Snapshot, Workspace
 from insight.i18n import Message, msg
@@ -190,8 +191,14 @@ def with_segments(scope: Scope, period=None, options: Options | None = None) -> 
         tables={**scope.snap.tables, SEGMENTS: table},
         relations={**scope.snap.relations, SEGMENTS: table},
     )
-    columns = {**scope.columns, SEGMENTS: frozenset(scope.ws.query(f"SELECT * FROM {table} LIMIT 0").columns)}
-    return replace(scope, snap=snap, columns=columns)
+    return replace(scope, snap=snap, columns={**scope.columns, SEGMENTS: _columns(scope.ws, table)})
+
+
+@memo(64, key=lambda ws, table: (str(ws.path), table))
+def _columns(ws: Workspace, table: str) -> frozenset[str]:
+    """A segment table's columns, read once: its name is its key (the source fact, the schema and
+    the settings), so every scope opening it (each script run, each page view) gets the same."""
+    return frozenset(ws.query(f"SELECT * FROM {table} LIMIT 0").columns)
 
 
 def tiers(scope: Scope, period) -> str | None:

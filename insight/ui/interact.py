@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -29,7 +31,7 @@ from insight.ui.shell import Context, context, show_note, show_notes, tr
 from insight.ui.urlstate import link_params, page_options
 from insight.views import drill, export, rows
 from insight.views.options import PageOptions
-from insight.views.views import PAGES
+from insight.views.views import PAGES, SECTION_OPTIONS
 
 #: The smallest margins of a chart; `margins.fit` widens them to hold its labels.
 MARGIN = {"t": 40, "b": 10, "l": 10, "r": 10}
@@ -75,10 +77,13 @@ def finished(ctx: Context, build: Callable[[], go.Figure], key: str, height: int
     """The chart `key` of this view as Streamlit sends it (a figure dict): built, styled in the
     reader's language, with its notes drawn and its data text escaped. Made once per view and
     shared by every session that opens it (insight/cache.py), keyed by everything it is drawn
-    from: the workspace, the data version, the user's rows and role, the page and its whole URL
-    state (filters and options), the language, the notes' revision and the day."""
+    from: the workspace, the data version, the user's rows and role, the page and its URL state
+    (filters and options), the language, the notes' revision and the day. The open section (`tab`,
+    `more`) is not part of it: a chart is drawn by one section, from the state's figures, so
+    opening another section or the one below the fold keeps the charts already drawn."""
     view = (str(ctx.ws.path), ctx.scope.snap.version, ctx.scope.rows.key, ctx.user.role)
-    page = (st.session_state.get("_options_page"), ctx.filters.to_query(), vary)
+    state = tuple(kv for kv in ctx.filters.extra if kv[0] not in SECTION_OPTIONS)
+    page = (st.session_state.get("_options_page"), replace(ctx.filters, extra=state).to_query(), vary)
     ident = (*view, *page, ctx.lang, key, height, ctx.marks_revision, dt.date.today())
     return _finish(ident, partial(_draw, ctx, build, height))
 
@@ -89,10 +94,27 @@ def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
 
 
 def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
-    fig = chart_base.inert(chart_style.apply(build(), ctx.lang))
+    return _styled(build(), ctx.lang, height, tuple(chart_marks(ctx)))
+
+
+def _figure_key(fig: go.Figure, lang: str, height: int | None, marks: tuple) -> tuple:
+    """A built figure by its content (a digest of what `to_dict` reads), with what styles it: the
+    same figure from other data versions, filters or workspaces (a filter its table ignores, an
+    import of another table) is styled once. A figure that cannot be pickled is a key of its own."""
+    try:
+        content = pickle.dumps((fig._data, fig._layout, [f._props for f in fig._frame_objs]), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return (object(),)
+    return (hashlib.blake2b(content, digest_size=20).digest(), lang, height, marks)
+
+
+@memo(512, key=_figure_key, content=True)
+def _styled(fig: go.Figure, lang: str, height: int | None, marks: tuple) -> dict:
+    """`fig` styled in `lang`, escaped, its `marks` drawn and its margins fitted, as a dict."""
+    fig = chart_base.inert(chart_style.apply(fig, lang))
     if height:
         chart_style.relayout(fig, height=height)
-    shapes, labels = annotations.overlay(fig, chart_marks(ctx))
+    shapes, labels = annotations.overlay(fig, list(marks))
     spec = fig.to_dict()
     if shapes:  # the marks as the dicts Plotly would hold for them, never validated shape by shape
         spec["layout"]["shapes"] = [*spec["layout"].get("shapes", ()), *shapes]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ import pytest
 from insight.auth import users
 from insight.auth.access import RowScope
 from insight.auth.users import OWNER
+from insight.db.workspace import Workspace
 from insight.domain import annotations
 from insight.ingest.importer import import_file
 from insight.ui import interact
@@ -64,6 +66,19 @@ def test_a_second_visitor_of_a_view_gets_the_same_figure_without_building_it(dem
     after = interact._finish.cache_info()
     assert again == first
     assert after.misses == built.misses and after.hits > built.hits  # drawn from the shared figure
+
+
+def test_the_same_figure_from_another_workspace_is_styled_once(demo_ws, demo_file, monkeypatch, tmp_path):
+    """A copy of the workspace (another file, the same rows): its view is its own, built anew, and
+    the figure built from it is the first one's, styled once (keyed by its content)."""
+    first = trend(app(demo_ws, monkeypatch, query=PERIOD))
+    copy = Workspace(shutil.copy(demo_file, tmp_path / "copy.duckdb"))
+    views, styled = interact._finish.cache_info(), interact._styled.cache_info()
+    again = trend(app(copy, monkeypatch, query=PERIOD))
+    copy.close()
+    assert again == first
+    assert interact._finish.cache_info().misses > views.misses  # another workspace: its own view ...
+    assert interact._styled.cache_info().hits > styled.hits  # ... and the same figure, not styled again
 
 
 def test_users_with_other_rows_never_see_each_others_figures(demo_ws, monkeypatch, demo_raw):

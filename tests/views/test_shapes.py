@@ -25,14 +25,14 @@ def by_shape(names=shapes.SHAPE_NAMES):
     return [pytest.param(n, marks=pytest.mark.xdist_group(f"shape-{n}"), id=n) for n in ordered]
 
 
-def query_of(shape: shapes.Shape, page: str, tab: str | None, ws, extra: dict | None = None) -> dict:
+def query_of(shape: shapes.Shape, page: str, tab: str | None, held: shapes.Held, extra: dict | None = None) -> dict:
     q = {**shape.query, **(extra or {})}
     if tab == "more":  # a section below the fold, opened
         q["more"] = "true"
     elif tab:
         q["tab"] = tab
-    if page == "customer" and (cid := shapes.first_customer(ws)):
-        q["id"] = cid
+    if page == "customer" and held.customer:
+        q["id"] = held.customer
     return q
 
 
@@ -47,12 +47,10 @@ def cli_view(ws, page: str, query: dict, capsys) -> dict:
 # --- truth of what the pages say is missing -------------------------------------------------------
 
 
-def lacks(ws, need: str) -> bool:
+def lacks(held: shapes.Held, need: str) -> bool:
     """Whether the workspace truly lacks `table` or `table.column`."""
     table, _, column = need.partition(".")
-    if table not in set(ws.datasets()["table"]):
-        return True
-    return bool(column) and column not in ws.columns(table)
+    return table not in held.columns or (bool(column) and column not in held.columns[table])
 
 
 def rows_in(frame: pd.DataFrame, table: str, start, end) -> int:
@@ -60,15 +58,15 @@ def rows_in(frame: pd.DataFrame, table: str, start, end) -> int:
     return int(((dates >= pd.Timestamp(start)) & (dates < pd.Timestamp(end) + pd.Timedelta(days=1))).sum())
 
 
-def assert_view_is_true(ws, frames: shapes.Frames, view: dict, filtered: bool) -> None:
+def assert_view_is_true(held: shapes.Held, frames: shapes.Frames, view: dict, filtered: bool) -> None:
     """What a view says is missing is missing; a table said to lie outside the period has no rows
     in it; "no complaint tickets" holds where no filter could explain it."""
     if view["missing"]:  # alternatives: the page needs one of them, and has none
-        assert all(lacks(ws, need) for need in view["missing"]), view["missing"]
+        assert all(lacks(held, need) for need in view["missing"]), view["missing"]
     period = view["tables"].get("period", [{}])[0]
     for mid, kpi in view["comparison"].items():
         if kpi["missing"]:
-            assert lacks(ws, kpi["missing"]), (mid, kpi["missing"])
+            assert lacks(held, kpi["missing"]), (mid, kpi["missing"])
         note = kpi["note"] or ""
         if note.startswith("no ") and " in this period (they run " in note:  # kpi.outside
             table = kpi["table"]
@@ -89,43 +87,43 @@ def assert_view_is_true(ws, frames: shapes.Frames, view: dict, filtered: bool) -
 _LACKS = re.compile(r"there is no (\w+) table|the (\w+) table has no (\w+) column")
 
 
-def visit(at, ws, shape: shapes.Shape, page: str, tab: str | None) -> None:
+def visit(at, held: shapes.Held, shape: shapes.Shape, page: str, tab: str | None) -> None:
     """Switch the running app to a page and section (the app opened on the Overview)."""
     if (page, tab) != ("overview", None):
         at.switch_page(f"app_pages/{page}.py")
-        for key, value in query_of(shape, page, tab, ws).items():
+        for key, value in query_of(shape, page, tab, held).items():
             if key in ("tab", "id", "more"):
                 at.session_state[key] = value
         at.run()
     assert_clean(at)
 
 
-def visit_every_section(at, ws, shape: shapes.Shape, filtered: bool = False) -> None:
+def visit_every_section(at, held: shapes.Held, shape: shapes.Shape, filtered: bool = False) -> None:
     """Open every page and section in one running app; each run must be clean, and every table
     or column a page says is missing must be missing."""
     tables = {i18n.t(f"table.{t}"): t for t in shapes.TABLES}
     for page, tab in shapes.SECTIONS:
         if filtered and (page, tab) in shapes.UNFILTERED_ONLY:
             continue
-        visit(at, ws, shape, page, tab)
+        visit(at, held, shape, page, tab)
         shown = texts(at) + "\n" + "\n".join(str(m.delta or "") for m in at.metric)
         for table, other, column in _LACKS.findall(shown):
             need = f"{tables[other]}.{column}" if other else tables[table]
-            assert lacks(ws, need), (page, tab, need)
+            assert lacks(held, need), (page, tab, need)
         assert at.title[0].value == i18n.t(f"page.{page}")
-        if tab == "more" and not lacks(ws, "orders"):  # the section is open: its figures computed and drawn
+        if tab == "more" and not lacks(held, "orders"):  # the section is open: its figures computed and drawn
             journeys = [e for e in at.expander if e.label == i18n.t("channels.journeys")]
             assert journeys and journeys[0].proto.expanded
 
 
-def cli_views(ws, shape: shapes.Shape, frames: shapes.Frames, extra: dict, capsys) -> None:
+def cli_views(ws, held: shapes.Held, shape: shapes.Shape, frames: shapes.Frames, extra: dict, capsys) -> None:
     """The CLI `view` of every section (as `python -m insight view LINK --json`, in process)."""
     for page, tab in shapes.CLI_SECTIONS:
         if extra and (page, tab) in shapes.UNFILTERED_ONLY:
             continue
-        view = cli_view(ws, page, query_of(shape, page, tab, ws, extra), capsys)
+        view = cli_view(ws, page, query_of(shape, page, tab, held, extra), capsys)
         assert view["page"] == page
-        assert_view_is_true(ws, frames, view, filtered=bool(extra))
+        assert_view_is_true(held, frames, view, filtered=bool(extra))
 
 
 #: The shape also run in 简体中文 (tables from two eras, so the period notes show too).
@@ -139,21 +137,22 @@ def test_every_page_and_section_on_every_shape(name, shape_ws, shape_base, monke
     share (page views, models, clusters) are computed once."""
     shape = shapes.BY_NAME[name]
     ws = shape_ws(name)
+    held = shapes.Held.of(ws)
     frames = shape.build(shape_base)
     for extra in ({}, shapes.emptying_filter(shape)):
         at = app(ws, monkeypatch, query={**shape.query, **extra})
-        visit_every_section(at, ws, shape, filtered=bool(extra))
-        cli_views(ws, shape, frames, extra, capsys)
+        visit_every_section(at, held, shape, filtered=bool(extra))
+        cli_views(ws, held, shape, frames, extra, capsys)
     if name in IN_CHINESE:
-        visit_in_chinese(ws, shape, monkeypatch)
+        visit_in_chinese(ws, held, shape, monkeypatch)
 
 
-def visit_in_chinese(ws, shape: shapes.Shape, monkeypatch) -> None:
+def visit_in_chinese(ws, held: shapes.Held, shape: shapes.Shape, monkeypatch) -> None:
     """Every page and section in 简体中文: the notes from the core are translated as well."""
     at = app(ws, monkeypatch, query={**shape.query, "lang": "zh"})
     assert at.title[0].value == "总览"
     for page, tab in shapes.SECTIONS:
-        visit(at, ws, shape, page, tab)
+        visit(at, held, shape, page, tab)
         assert at.title[0].value == i18n.t(f"page.{page}", "zh")
         if page == "complaints":  # the tickets' own period, said in Chinese
             assert "本页显示工单数据的最近 12 个月" in texts(at)

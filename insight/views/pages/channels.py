@@ -33,8 +33,7 @@ def build(scope: Scope, view: ChannelsView, everything: bool = True) -> None:
     view.kpis = own_cards(cards)
     view.channel_region, view.channel_segment = cross["region"], cross["segment"]
     if everything or read("channels", scope.filters)["more"]:  # the journeys section is open
-        view.migration = channels.migration(scope)
-        view.roles = channels.roles(scope)
+        view.migration, view.roles = _journeys(scope)
     if not scope.has("orders", "channel"):
         view.notes.append(msg("data.no_column", table=msg("table.orders"), column="channel"))
 
@@ -52,3 +51,10 @@ def _above_fold(scope: Scope) -> tuple:
         lambda: (channels.crosstabs(scope, ("region", "segment")), channels.acquisition(scope, g)),
     )
     return cards, over_time, cross, acquisition, service
+
+
+@every_tab
+def _journeys(scope: Scope) -> tuple:
+    """The journeys section (migration and roles), computed once per state for the app's open
+    section and the CLI's view of every section."""
+    return channels.migration(scope), channels.roles(scope)

@@ -76,7 +76,7 @@ def build(scope: Scope, view: ChurnView, everything: bool = True) -> None:
     view.attributes = options["attributes"]
     if options["attr"] and shown("attribute"):
         view.churn_by = _by_attribute(scope, d, options["attr"])
-    view.retention = churn.cohorts(scope) if shown("cohorts") else None
+    view.retention = _cohorts(scope) if shown("cohorts") else None
     lasting = _survival(scope, d, options["split"] or None) if shown("survival") else None
     if lasting is not None:
         view.survival = lasting.curves
@@ -132,16 +132,30 @@ def _survival(scope: Scope, d: churn.Definition, split: str | None) -> survival.
     return survival.survival(scope, d, split)
 
 
-def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
+@every_tab
+def _cohorts(scope: Scope) -> pd.DataFrame | None:
+    """The cohorts tab's retention matrix, computed once per state for the tab and the CLI's view of every section."""
+    return churn.cohorts(scope)
+
+
+@every_tab
+def _model(scope: Scope, d: churn.Definition) -> tuple | None:
+    """The risk model and its at-risk list, computed once per state for the risk tab and the CLI's
+    view of every section (the model itself is kept apart: `churn_model.train`)."""
     model = churn_model.train(scope, d)
-    if model is None:
+    return None if model is None else (model, churn_model.at_risk(scope, model))
+
+
+def _risk(scope: Scope, view: ChurnView, d: churn.Definition) -> None:
+    found = _model(scope, d)
+    if found is None:
         view.notes.append(msg("data.model_needs"))
         return
+    model, (listed, basis) = found
     view.notes += model.notes
     view.model = model.summary()
     view.calibration = model.calibration
     view.importance = model.importance
     view.refused = pd.DataFrame(list(model.refused.items()), columns=["feature", "reason"])
-    listed, basis = churn_model.at_risk(scope, model)
     view.at_risk = listed.head(AT_RISK_SHOWN)
     view.at_risk_count = AtRiskCount(len(listed), basis)
