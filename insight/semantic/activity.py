@@ -221,11 +221,11 @@ def _totals(scope, act, dimensions, dated, groups) -> pd.DataFrame:
     for i, p in dated:
         first, last = whole_months(p)
         months = [act.last - m for m in range(max(first, act.first), min(last, act.last) + 1)]
-        united, params = parts[bool(edges(p))]
+        into, params = parts[bool(edges(p))]  # (a period with edge days unites masks and days)
         for group, codes in groups.items():
             if months:
                 mask = "m_all" if codes is None else _mask(codes)
-                united.append(
+                into.append(
                     f"SELECT {i} AS period_index{_dim_cols(dimensions, 'm', group)}, m._cust FROM {act.masks} m "
                     f"WHERE ({mask}) & {_bits(months)} <> 0 AND {where}"
                 )
@@ -233,7 +233,7 @@ def _totals(scope, act, dimensions, dated, groups) -> pd.DataFrame:
         for start, end in edges(p):
             fwhere, fparams = scope.where("orders", period=False)
             dims = "".join(f", coalesce(CAST(t.{quote(d)} AS VARCHAR), '(none)') AS {quote(d)}" for d in dimensions)
-            united.append(
+            into.append(
                 f"SELECT {i} AS period_index{dims}, t._cust FROM {scope.table('orders')} t WHERE {fwhere} "
                 "AND t._valid AND t._cust IS NOT NULL AND t.order_date >= ? AND t.order_date < ?"
             )
