@@ -23,8 +23,8 @@ def over_time(scope: Scope, grain: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["bucket", "channel", "revenue", "orders", "customers"])
     measures = ("revenue", "orders", "active_customers")
     frame = query.run(scope, Query(measures, ("channel",), grain=grain, sort=("bucket", "channel")))
-    names = {"bucket": "bucket", "channel": "channel", "revenue": "revenue", "orders": "orders"}
-    columns = {name: frame[col] for name, col in (names | {"customers": "active_customers"}).items()}
+    columns = {c: frame[c] for c in ("bucket", "channel", "revenue", "orders")}
+    columns["customers"] = frame["active_customers"]
     buckets = columns["bucket"].tolist()
     for col in ("revenue", "orders", "customers"):  # a few hundred rows: summed per bucket here
         if columns[col].dtype == object:  # a measure the data cannot give (no customer ids): None

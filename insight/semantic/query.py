@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -324,27 +324,13 @@ def together(scope: Scope, *calls: Callable[[], object]) -> list:
     other on a thread of its own: DuckDB runs a statement without holding Python's lock, so one
     section's SQL runs while another's Python reads its rows. (A page view at 1M orders spends about
     half its time in statements: run one after another, the cores took turns.) Another engine, or
-    one call: one after another. The first failure is raised, after every call has ended."""
+    one call: one after another. A failure is raised after every call has ended."""
     if len(calls) < 2 or scope.ws.engine is not None:
         return [call() for call in calls]
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def one(i: int) -> None:
-        try:
-            results[i] = calls[i]()
-        except BaseException as exc:  # raised on the caller's thread below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(i,), name="insight-section") for i in range(1, len(calls))]
-    for thread in threads:
-        thread.start()
-    one(0)
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
+    with ThreadPoolExecutor(len(calls) - 1, thread_name_prefix="insight-section") as pool:
+        others = [pool.submit(call) for call in calls[1:]]
+        first = calls[0]()
+        return [first, *(other.result() for other in others)]
 
 
 def _narrowed(scope: Scope, where: tuple[tuple[str, tuple[str, ...]], ...]) -> Scope:

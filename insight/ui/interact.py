@@ -31,7 +31,7 @@ from insight.ui.shell import Context, context, show_note, show_notes, tr
 from insight.ui.urlstate import link_params, page_options
 from insight.views import drill, export, rows
 from insight.views.options import PageOptions
-from insight.views.views import PAGES, SECTION_OPTIONS
+from insight.views.views import PAGES, sections_apart
 
 #: The smallest margins of a chart; `margins.fit` widens them to hold its labels.
 MARGIN = {"t": 40, "b": 10, "l": 10, "r": 10}
@@ -82,8 +82,7 @@ def finished(ctx: Context, build: Callable[[], go.Figure], key: str, height: int
     `more`) is not part of it: a chart is drawn by one section, from the state's figures, so
     opening another section or the one below the fold keeps the charts already drawn."""
     view = (str(ctx.ws.path), ctx.scope.snap.version, ctx.scope.rows.key, ctx.user.role)
-    state = tuple(kv for kv in ctx.filters.extra if kv[0] not in SECTION_OPTIONS)
-    page = (st.session_state.get("_options_page"), replace(ctx.filters, extra=state).to_query(), vary)
+    page = (st.session_state.get("_options_page"), sections_apart(ctx.filters).to_query(), vary)
     ident = (*view, *page, ctx.lang, key, height, ctx.marks_revision, dt.date.today())
     return _finish(ident, partial(_draw, ctx, build, height))
 

@@ -234,11 +234,16 @@ def kpis(scope: Scope, ids: tuple[str, ...] = OVERVIEW_KPIS, also: tuple[str, ..
 SECTION_OPTIONS = frozenset({"tab", "more"})
 
 
+def sections_apart(filters: Filters) -> Filters:
+    """The filters with every page option but those that only open sections (`SECTION_OPTIONS`):
+    what a page's figures depend on, whichever of its sections is open."""
+    return replace(filters, extra=tuple(kv for kv in filters.extra if kv[0] not in SECTION_OPTIONS))
+
+
 def _tab_free_key(scope: Scope, *args) -> tuple:
     """The state of a scope apart from the open sections: the data (its physical tables), the row
-    scope, the period and the filters with every page option but those of `SECTION_OPTIONS`."""
-    filters = replace(scope.filters, extra=tuple(kv for kv in scope.filters.extra if kv[0] not in SECTION_OPTIONS))
-    tables = tuple(sorted(scope.snap.tables.items()))
+    scope, the period and the filters (`sections_apart`)."""
+    tables, filters = tuple(sorted(scope.snap.tables.items())), sections_apart(scope.filters)
     return (str(scope.ws.path), tables, scope.snap.rows, filters, scope.period, scope.data_end, *args)
 
 
