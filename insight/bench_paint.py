@@ -59,9 +59,24 @@ DRAWN = """() => {
   return charts.every(c => c.querySelector('svg.main-svg'));
 }"""
 
+#: A run started since the count was reset (it is going on, or over).
+STARTED = """() => window.ciRuns > 0 ||
+  document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'running'"""
+#: What a page that is not drawn waits for, for the message of a bench that gives up.
+STATE = """() => ({
+  runs: window.ciRuns,
+  state: document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state'),
+  skeletons: document.querySelectorAll('[data-testid=stSkeleton]').length,
+  undrawn: [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .filter(c => !c.querySelector('svg.main-svg')).length,
+})"""
+
 
 def _painted(page, started: float, timeout_ms: int = 120_000) -> float:
-    page.wait_for_function(DRAWN, timeout=timeout_ms, polling=20)
+    try:
+        page.wait_for_function(DRAWN, timeout=timeout_ms, polling=20)
+    except Exception as e:  # say what it waited for
+        raise RuntimeError(f"the page was not drawn: {page.evaluate(STATE)}") from e
     return time.perf_counter() - started
 
 
@@ -107,8 +122,12 @@ def _pick_region(page, region: str, attempts: int = 3) -> float:
         started = time.perf_counter()
         option.click()
         page.keyboard.press("Escape")
+        try:
+            page.wait_for_function(STARTED, timeout=10_000, polling=20)
+        except Exception:  # the pick was lost (the list was redrawn under the pointer): no run started
+            continue
         return _painted(page, started)
-    raise RuntimeError(f"could not pick the region {region!r}")
+    raise RuntimeError(f"could not pick the region {region!r}: {page.evaluate(STATE)}")
 
 
 def bench_paint(workspace: Path) -> dict:
