@@ -15,8 +15,8 @@ and never uses it). Two changes, made at server start on a copy of Streamlit's s
   background thread that parses it rather than lazily on the main thread during its evaluation.
 
 Every other file is Streamlit's, linked; the chunk keeps its name (only a comment is added). The
-copy is built once per Streamlit build under the system's temporary folder and shared by every
-server on the machine. Without the chunk (another Streamlit build) Streamlit's folder is served as
+copy is built once per Streamlit build in the user's cache folder (`ROOT`) and shared by the user's
+servers. Without the chunk (another Streamlit build) Streamlit's folder is served as
 it is.
 """
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -33,8 +34,9 @@ _LOG = logging.getLogger(__name__)
 CHUNKS = ("PlotlyChart",)
 #: V8's explicit compile hint: compile every function of the file while streaming it.
 HINT = b"//# allFunctionsCalledOnLoad\n"
-#: Where the adjusted copies live (one folder per Streamlit build and version of this module).
-ROOT = Path(tempfile.gettempdir()) / "insight-frontend"
+#: Where the adjusted copies live (one folder per Streamlit build and version of this module): the
+#: user's cache folder, which no other user can write to (a shared /tmp folder would let one).
+ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "insight" / "frontend"
 
 
 def chunks(static: Path) -> list[Path]:
