@@ -112,12 +112,15 @@ def _pick_region(page, region: str, attempts: int = 3) -> float:
     for _ in range(attempts):
         page.wait_for_selector(IDLE)
         field.click()
-        option = page.get_by_role("option", name=region)
         try:
-            option.wait_for(timeout=10_000)
+            page.get_by_role("option").first.wait_for(timeout=10_000)
         except Exception:  # the list closed under a rerun
             page.keyboard.press("Escape")
             continue
+        # a new tab may open with the region the last tab picked (in its URL), and the list offers
+        # only the regions not picked yet: then another one
+        option = page.get_by_role("option", name=region)
+        option = option if option.count() else page.get_by_role("option").first
         page.evaluate("window.ciRuns = 0")
         started = time.perf_counter()
         option.click()
