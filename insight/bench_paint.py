@@ -90,10 +90,10 @@ def _visit(context, url: str) -> tuple[float, dict, object]:
     return seconds, {"run_end": run_end / 1000, "shown": shown / 1000, "drawn": seconds}, page
 
 
-def browser_cpu(profile: str) -> float:
-    """CPU seconds (user + system) the browser's processes have used so far: those started on
-    `profile` (each Chromium process names its profile on its command line)."""
-    total = 0.0
+def browser_cpu(profile: str) -> dict[str, float]:
+    """CPU seconds (user + system) each of the browser's processes has used so far, by process id:
+    those started on `profile` (each Chromium process names its profile on its command line)."""
+    used = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if profile.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
@@ -101,8 +101,14 @@ def browser_cpu(profile: str) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_since(before: dict[str, float], profile: str) -> float:
+    """CPU seconds the browser's processes used since `before` (`browser_cpu`): the growth of each
+    process alive now, so that a closed tab's renderer ending meanwhile takes nothing away."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in browser_cpu(profile).items())
 
 
 def _pick_region(page, region: str, attempts: int = 3) -> float:
@@ -159,11 +165,11 @@ def bench_paint(workspace: Path) -> dict:
                     out[f"{kind}_s"][name] = round(seconds, 2)
                     for phase, at in phases.items():
                         steps[kind].setdefault(phase, []).append(at)
-                    cpu[kind].append(browser_cpu(profile) - before)
+                    cpu[kind].append(cpu_since(before, profile))
                     if kind == "warm":
                         before = browser_cpu(profile)
                         out["filter_s"][name] = round(_pick_region(page, "East"), 2)
-                        cpu["filter"].append(browser_cpu(profile) - before)
+                        cpu["filter"].append(cpu_since(before, profile))
                     page.close()
             context.close()
     finally:
