@@ -30,9 +30,12 @@ import re
 import threading
 import zlib
 
+import narwhals.stable.v1
+import numpy as np
 import pandas as pd
 import plotly.basedatatypes
 import plotly.graph_objects as go
+from _plotly_utils import basevalidators
 
 from insight import formatting
 
@@ -66,6 +69,26 @@ if not hasattr(plotly.basedatatypes._str_to_dict_path_full, "cache_info"):
     plotly.basedatatypes._str_to_dict_path_full = functools.lru_cache(maxsize=4096)(
         plotly.basedatatypes._str_to_dict_path_full
     )
+
+
+class _PlainArrays:
+    """narwhals as Plotly's validators see it, but a list, tuple or numpy array (most of what a
+    figure holds: custom data, colours, hover texts) is handed back at once: `from_native(...,
+    pass_through=True)` returns them unchanged anyway, after ~50 µs of checks a value (a tenth of
+    a cold page run's Python under load). Everything else is narwhals itself."""
+
+    def __getattr__(self, name: str):
+        return getattr(narwhals.stable.v1, name)
+
+    @staticmethod
+    def from_native(value, **kwargs):
+        if kwargs.get("pass_through") and type(value) in (list, tuple, np.ndarray):
+            return value
+        return narwhals.stable.v1.from_native(value, **kwargs)
+
+
+if basevalidators.nw is narwhals.stable.v1:
+    basevalidators.nw = _PlainArrays()
 
 
 def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
