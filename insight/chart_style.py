@@ -101,12 +101,16 @@ def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
 
 def merge(obj: plotly.basedatatypes.BasePlotlyType, props: dict) -> None:
     """`obj.update(props)`, one value at a time (a dict into a nested part is merged into it)."""
+    held = obj._props or {}
     for key, value in props.items():
         part = obj[key] if isinstance(value, dict) and key in obj else None
         if isinstance(part, plotly.basedatatypes.BasePlotlyType):
             merge(part, value)
-        else:
-            obj[key] = value
+        elif type(value) not in _SCALARS or type(held.get(key)) is not type(value) or held[key] != value:
+            obj[key] = value  # (a scalar it already holds is not validated and set again)
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def axis_names(fig: go.Figure) -> list[str]:
