@@ -23,7 +23,7 @@ from insight.db.workspace import Workspace, quote
 from insight.ingest import integrity, mapping, reader
 from insight.ingest.plan import RAW, REJECTS, Plan
 
-_OK, _BLANK, _ROW = "_ok", "_blank_row", "_row"
+_OK, _ROW = "_ok", "_row"
 
 
 class Refused(Exception):
@@ -37,11 +37,10 @@ def applies(cur, plan: Plan, mode: str, dry_run: bool) -> bool:
     parsed = plan.parsed
     if plan.table != "orders" or mode != "replace" or dry_run or parsed.stream is None or plan.ids != ["order_id"]:
         return False
-    blank = reader.blank_row(parsed.columns, parsed.blanks)
     first = mapping.SAMPLE if plan.sampled else f"(SELECT * FROM {RAW} LIMIT {settings.GUESS_SAMPLE_ROWS})"
-    rows = f"(SELECT {plan.typed()}, {blank} AS {_BLANK} FROM {plan.with_clean(first)})"
     bad, repeated = cur.execute(
-        f"SELECT count(*) FILTER (WHERE NOT {_OK} OR {_BLANK}), count(order_id) - count(DISTINCT order_id) FROM {rows}"
+        f"SELECT count(*) FILTER (WHERE NOT {_OK}), count(order_id) - count(DISTINCT order_id) "
+        f"FROM (SELECT {plan.typed()} FROM {plan.with_clean(first)})"
     ).fetchone()
     return not bad and not repeated
 
@@ -51,13 +50,12 @@ def publish(ws: Workspace, cur, plan: Plan, name: str, compress: dict[str, str])
     as `Workspace.publish`); (version, physical table). Raises `Refused` when a row, a line or an
     order id needs the usual import."""
     parsed = plan.parsed
-    blank = reader.blank_row(parsed.columns, parsed.blanks)
-    # Rows numbered as the file does (blank rows counted): the key the fact's window joins back on.
-    typed = (
-        f"SELECT row_number() OVER () AS {_ROW}, {plan.typed()}, {blank} AS {_BLANK} "
+    # Rows numbered as the file does: the key the fact's window joins back on. (A blank row fails
+    # the check of the order date every order needs: nothing else looks for blank rows here.)
+    source = (
+        f"SELECT row_number() OVER () AS {_ROW}, {plan.typed()} "
         f"FROM {plan.with_clean(parsed.stream(reader.KEEP_REJECTS))}"
     )
-    source = f"SELECT * EXCLUDE ({_BLANK}) REPLACE ({_OK} AND NOT {_BLANK} AS {_OK}) FROM ({typed})"
     select = facts.orders_select(
         cur, "typed_rows", set(plan.output_columns), key=_ROW, unique_ids=True, ok=_OK, defined=source
     )

@@ -38,6 +38,11 @@ UNIQUE_TEXT = "zstd"
 #: dictionary+FSST little to share, and analysing and encoding them took 0.1-0.15 CPU-s per million
 #: rows of the publish; scans of them (the facts', the pages') are no slower uncompressed.
 CUSTOMER_TEXT = "uncompressed"
+#: How the orders' time and the fact's integer and date columns are stored: as DuckDB picks for
+#: them (the rows are sorted by time), named so that no other method is tried on them first.
+ORDERS_NUMBERS = dict.fromkeys(
+    ("order_date", "_channel_code", "_cust", "_first_at", "_first_channel_code", "_last_day", "_prev_day"), "bitpacking"
+)
 
 
 @dataclass
@@ -231,7 +236,8 @@ def import_file(
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
             unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
             select = facts.orders_select(cur, f"({select})", columns, key="_row", unique_ids=unique_orders)
-            compress = {"customer_id": CUSTOMER_TEXT} | ({"order_id": UNIQUE_TEXT} if unique_orders else {})
+            compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT}
+            compress |= {"order_id": UNIQUE_TEXT} if unique_orders else {}
         step(0.8, "publishing")
         try:
             with ws.writer(cur):
@@ -297,7 +303,7 @@ def _publish_direct(ws: Workspace, cur, plan: Plan, sig: str, proposal, step: Pr
     step(0.8, "publishing")
     try:
         with ws.writer(cur):
-            compress = {"customer_id": CUSTOMER_TEXT, "order_id": UNIQUE_TEXT}
+            compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT, "order_id": UNIQUE_TEXT}
             version, physical = direct.publish(ws, cur, plan, plan.file, compress)
             result = _result(plan, proposal, None, 0)
             _links(cur, ws, snap, plan, result, quote(physical))
