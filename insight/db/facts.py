@@ -225,10 +225,10 @@ def orders_select(
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
     columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time (ties by
     `key`): what an import publishes as an orders version. `key` is a column of `source` unique per
-    row; it is left out of the result. `unique_ids`: the caller knows
-    no two rows share an order id. `ok`: a boolean column of `source` (left out too); its false rows
-    take no part in the customers' columns and keep a NULL ORDERS_MARK, so the caller can count them.
-    `defined`: the SELECT that `source` names (read once, however many parts read it)."""
+    row; it is left out of the result. `unique_ids`: the caller knows no two rows share an order id.
+    `ok`: a boolean column of `source` (left out too); its false rows take no part in the customers'
+    columns and keep a NULL ORDERS_MARK, so the caller can count them. `defined`: the SELECT that
+    `source` names (read once, however many parts read it)."""
     lower = {c.lower() for c in columns}
     rows = f"(SELECT * FROM {source} WHERE {quote(ok)})" if ok else source
     with_, join, extra = _orders_parts(cur, rows, lower, lambda a: f"{a}.{quote(key)}", unique_ids)

@@ -45,7 +45,7 @@ def applies(cur, plan: Plan, mode: str, dry_run: bool) -> bool:
     return not bad and not repeated
 
 
-def publish(ws: Workspace, cur, plan: Plan, name: str, compress: dict[str, str]) -> tuple[int, str]:
+def publish(ws: Workspace, cur, plan: Plan, compress: dict[str, str]) -> tuple[int, str]:
     """Inside `writer(cur)`: type and publish the file's rows as the next orders version (`compress`:
     as `Workspace.publish`); (version, physical table). Raises `Refused` when a row, a line or an
     order id needs the usual import."""
@@ -60,7 +60,7 @@ def publish(ws: Workspace, cur, plan: Plan, name: str, compress: dict[str, str])
         cur, "typed_rows", set(plan.output_columns), key=_ROW, unique_ids=True, ok=_OK, defined=source
     )
     reader.drop_csv_errors(cur)
-    version = ws.publish(cur, "orders", select, op="replace", source_file=name, compress=compress)
+    version = ws.publish(cur, "orders", select, op="replace", source_file=plan.file, compress=compress)
     physical = f"orders__v{version}"
     refused = cur.execute(f"SELECT count(*) FROM {quote(physical)} WHERE {facts.ORDERS_MARK} IS NULL").fetchone()[0]
     refused += cur.execute("SELECT count(*) FROM csv_errors").fetchone()[0]

@@ -304,7 +304,7 @@ def _publish_direct(ws: Workspace, cur, plan: Plan, sig: str, proposal, step: Pr
     try:
         with ws.writer(cur):
             compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT, "order_id": UNIQUE_TEXT}
-            version, physical = direct.publish(ws, cur, plan, plan.file, compress)
+            version, physical = direct.publish(ws, cur, plan, compress)
             result = _result(plan, proposal, None, 0)
             _links(cur, ws, snap, plan, result, quote(physical))
             ws.set_report(cur, version, _report(result))  # (as the usual import's: written before its version)
