@@ -28,18 +28,18 @@ _OK, _ROW = "_ok", "_row"
 
 class Refused(Exception):
     """The published rows need the usual import after all (rolled back): a row failed a check, the
-    reader rejected a line, or two rows share an order id."""
+    reader rejected a line, or an order id is blank or on two rows."""
 
 
 def applies(cur, plan: Plan, mode: str, dry_run: bool) -> bool:
     """Whether `plan` (prepared) may be published directly: an orders file with order ids replacing
-    the table, typed as it is read, whose sampled first rows all load and repeat no order id."""
+    the table, typed as it is read, whose sampled first rows all load and have order ids, none twice."""
     parsed = plan.parsed
     if plan.table != "orders" or mode != "replace" or dry_run or parsed.stream is None or plan.ids != ["order_id"]:
         return False
     first = mapping.SAMPLE if plan.sampled else f"(SELECT * FROM {RAW} LIMIT {settings.GUESS_SAMPLE_ROWS})"
     bad, repeated = cur.execute(
-        f"SELECT count(*) FILTER (WHERE NOT {_OK}), count(order_id) - count(DISTINCT order_id) "
+        f"SELECT count(*) FILTER (WHERE NOT {_OK}), count(*) - count(DISTINCT order_id) "
         f"FROM (SELECT {plan.typed()} FROM {plan.with_clean(first)})"
     ).fetchone()
     return not bad and not repeated

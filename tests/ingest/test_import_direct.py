@@ -21,15 +21,16 @@ USUAL_STEPS = ["reading", "checking types", "checking duplicates", "publishing",
 ROWS = settings.GUESS_SAMPLE_ROWS + 5000  # past the first rows the mapping samples
 
 
-def _file(path, order: str = "time", late: str | None = None):
+def _file(path, order: str = "time", late: str | None = None, at: int = settings.GUESS_SAMPLE_ROWS + 100):
     """A generated orders export (unique order ids, shared timestamps, guests, refunds), with one
-    `late` defect past the first rows."""
+    defect (`late`) at line `at` (past the first rows by default)."""
     frame = generated(seed=5, n=ROWS, order=order, lines=False)
     lines = frame.to_csv(index=False).splitlines()  # order_id,customer_id,order_date,amount,channel,status
-    at, fields = settings.GUESS_SAMPLE_ROWS + 100, None
-    if late in ("bad value", "repeated order id"):
+    if late in ("bad value", "repeated order id", "blank order id"):
         fields = lines[at].split(",")
-        fields[3 if late == "bad value" else 0] = "12abc" if late == "bad value" else lines[8].split(",")[0]
+        fields[3 if late == "bad value" else 0] = {"bad value": "12abc", "blank order id": ""}.get(
+            late, lines[8].split(",")[0]
+        )
         lines[at] = ",".join(fields)
     elif late == "blank line":
         lines.insert(at, ",,,,,")
@@ -103,6 +104,20 @@ def test_a_defect_past_the_first_rows_sends_the_file_to_the_usual_import(tmp_pat
         else:
             assert d_result.rows_rejected + d_result.read["blank_rows"] == 1
             assert d_result.rows_loaded == ROWS - (late in ("bad value", "surplus field"))
+    finally:
+        direct.close()
+        usual.close()
+
+
+@pytest.mark.parametrize("late", ["bad value", "blank order id", "repeated order id"])
+def test_a_defect_in_the_first_rows_takes_the_usual_import_at_once(tmp_path, late):
+    path = tmp_path / "orders.csv"
+    _file(path, late=late, at=50)
+    direct, d_result, d_steps = _imported(tmp_path, path, "direct", "replace")
+    usual, u_result, _ = _imported(tmp_path, path, "usual", "append")
+    try:
+        assert d_steps == USUAL_STEPS  # no attempt published first
+        _same(direct, usual, d_result, u_result)
     finally:
         direct.close()
         usual.close()
