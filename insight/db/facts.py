@@ -225,15 +225,16 @@ def orders_select(
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
     columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time (ties by
     `key`): what an import publishes as an orders version. `key` is a column of `source` unique per
-    row; it is left out of the result. `unique_ids`: the caller knows no two rows share an order id.
-    `ok`: a boolean column of `source` (left out too); its false rows take no part in the customers'
-    columns and keep a NULL ORDERS_MARK, so the caller can count them. `defined`: the SELECT that
-    `source` names (read once, however many parts read it)."""
+    row, left out of the result unless it is one of `columns`. `unique_ids`: the caller knows no
+    two rows share an order id. `ok`: a boolean column of `source` (left out too); its false rows
+    take no part in the customers' columns and keep a NULL ORDERS_MARK, so the caller can count
+    them. `defined`: the SELECT that `source` names (read once, however many parts read it)."""
     lower = {c.lower() for c in columns}
     rows = f"(SELECT * FROM {source} WHERE {quote(ok)})" if ok else source
     with_, join, extra = _orders_parts(cur, rows, lower, lambda a: f"{a}.{quote(key)}", unique_ids)
     with_ = [f"{source} AS ({defined})", *with_] if defined else with_
-    base = dialect.star_except("e", [quote(key)] + ([quote(ok)] if ok else []))
+    hidden = ([] if key.lower() in lower else [quote(key)]) + ([quote(ok)] if ok else [])
+    base = dialect.star_except("e", hidden)
     mark = f"CASE WHEN e.{quote(ok)} THEN true END" if ok else "true"
     select = (
         f"SELECT {base}, {', '.join(extra)}, {mark} AS {ORDERS_MARK} FROM {source} e {join} "

@@ -23,7 +23,7 @@ from insight.db.workspace import Workspace, quote
 from insight.ingest import integrity, mapping, reader
 from insight.ingest.plan import RAW, REJECTS, Plan
 
-_OK, _ROW = "_ok", "_row"
+_OK = "_ok"
 
 
 class Refused(Exception):
@@ -50,14 +50,12 @@ def publish(ws: Workspace, cur, plan: Plan, compress: dict[str, str]) -> tuple[i
     as `Workspace.publish`); (version, physical table). Raises `Refused` when a row, a line or an
     order id needs the usual import."""
     parsed = plan.parsed
-    # Rows numbered as the file does: the key the fact's window joins back on. (A blank row fails
+    # The order id is the row key the fact's window joins back on (unique, or refused below): the
+    # file's row number would take a window that reads the file on one thread. (A blank row fails
     # the check of the order date every order needs: nothing else looks for blank rows here.)
-    source = (
-        f"SELECT row_number() OVER () AS {_ROW}, {plan.typed()} "
-        f"FROM {plan.with_clean(parsed.stream(reader.KEEP_REJECTS))}"
-    )
+    source = f"SELECT {plan.typed()} FROM {plan.with_clean(parsed.stream(reader.KEEP_REJECTS))}"
     select = facts.orders_select(
-        cur, "typed_rows", set(plan.output_columns), key=_ROW, unique_ids=True, ok=_OK, defined=source
+        cur, "typed_rows", set(plan.output_columns), key="order_id", unique_ids=True, ok=_OK, defined=source
     )
     reader.drop_csv_errors(cur)
     version = ws.publish(cur, "orders", select, op="replace", source_file=plan.file, compress=compress)

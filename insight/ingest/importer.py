@@ -235,7 +235,11 @@ def import_file(
         compress = None
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
             unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
-            select = facts.orders_select(cur, f"({select})", columns, key="_row", unique_ids=unique_orders)
+            # (the row key the fact's window joins back on, and orders at one time follow: the order
+            # id where it is unique, as the direct publish has it, else the file's row number)
+            key = "order_id" if unique_orders else "_row"
+            select = f"SELECT * EXCLUDE (_row) FROM ({select})" if unique_orders else select
+            select = facts.orders_select(cur, f"({select})", columns, key=key, unique_ids=unique_orders)
             compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT}
             compress |= {"order_id": UNIQUE_TEXT} if unique_orders else {}
         step(0.8, "publishing")
