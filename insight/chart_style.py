@@ -30,9 +30,12 @@ import re
 import threading
 import zlib
 
+import narwhals.stable.v1
+import numpy as np
 import pandas as pd
 import plotly.basedatatypes
 import plotly.graph_objects as go
+from _plotly_utils import basevalidators
 
 from insight import formatting
 
@@ -68,6 +71,26 @@ if not hasattr(plotly.basedatatypes._str_to_dict_path_full, "cache_info"):
     )
 
 
+class _PlainArrays:
+    """narwhals as Plotly's validators see it, but a list, tuple or numpy array (most of what a
+    figure holds: custom data, colours, hover texts) is handed back at once: `from_native(...,
+    pass_through=True)` returns them unchanged anyway, after ~50 µs of checks a value (a tenth of
+    a cold page run's Python under load). Everything else is narwhals itself."""
+
+    def __getattr__(self, name: str):
+        return getattr(narwhals.stable.v1, name)
+
+    @staticmethod
+    def from_native(value, **kwargs):
+        if kwargs.get("pass_through") and type(value) in (list, tuple, np.ndarray):
+            return value
+        return narwhals.stable.v1.from_native(value, **kwargs)
+
+
+if basevalidators.nw is narwhals.stable.v1:
+    basevalidators.nw = _PlainArrays()
+
+
 def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
     """`fig.update_layout(props, **more)` at a tenth of its cost: every value is set where it
     goes, nested parts merged into what is there (Plotly's update walks every nested part through
@@ -78,12 +101,16 @@ def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
 
 def merge(obj: plotly.basedatatypes.BasePlotlyType, props: dict) -> None:
     """`obj.update(props)`, one value at a time (a dict into a nested part is merged into it)."""
+    held = obj._props or {}
     for key, value in props.items():
         part = obj[key] if isinstance(value, dict) and key in obj else None
         if isinstance(part, plotly.basedatatypes.BasePlotlyType):
             merge(part, value)
-        else:
-            obj[key] = value
+        elif type(value) not in _SCALARS or type(held.get(key)) is not type(value) or held[key] != value:
+            obj[key] = value  # (a scalar it already holds is not validated and set again)
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def axis_names(fig: go.Figure) -> list[str]:

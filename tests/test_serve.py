@@ -138,3 +138,24 @@ def test_the_server_does_not_collect_garbage_after_every_run():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=settings.PROJECT_ROOT
     )
     assert out.stdout.split()[-1] == "False"
+
+
+def test_the_server_settles_its_heap_before_it_listens():
+    """What the start-up left alive is frozen out of the cycle collector and the thresholds are the
+    serving ones (`serve.settle_heap`, run by `serve.main` before Streamlit listens); in a process of
+    its own, as the server runs it."""
+    import subprocess
+    import sys
+
+    from insight import settings
+
+    code = (
+        "import gc; from insight import serve; serve.import_pages(); before = gc.get_freeze_count(); "
+        "serve.settle_heap(); print(before, gc.get_freeze_count(), *gc.get_threshold())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=settings.PROJECT_ROOT
+    )
+    before, frozen, *thresholds = map(int, out.stdout.split()[-5:])
+    assert before == 0 and frozen > 100_000  # the modules the pages import, and what they made
+    assert tuple(thresholds) == serve.GC_THRESHOLDS != (700, 10, 10)

@@ -22,8 +22,8 @@ MUTE_DAYS = 7
 
 
 def rule_alerts(ctx: Context) -> None:
-    rules = {r.name: r for r in alerts.rules(ctx.ws)}
-    for event in alerts.events(ctx.ws, ctx.user).to_dict("records"):
+    rules, events = _open_alerts(ctx)
+    for event in events:
         rule = rules.get(event["rule"])
         if rule is None:
             continue
@@ -46,6 +46,16 @@ def rule_alerts(ctx: Context) -> None:
                 tr("alerts.mute", days=MUTE_DAYS), key=f"mute_{event['id']}", on_click=_mute, args=(ctx, rule.name)
             )
     rule_form(ctx)
+
+
+def _open_alerts(ctx: Context) -> tuple[dict, list[dict]]:
+    """The rules by name and the open occurrences the reader may see, read once per write to the
+    workspace (`remembered`: rules, occurrences and deliveries change only through its writer),
+    not on every run of the Overview."""
+    ws, user = ctx.ws, ctx.user
+    rules = ws.remembered("alert_rules", lambda: {r.name: r for r in alerts.rules(ws)})
+    seen_as = f"alert_events/{user.name}/{user.role}/{user.rows.key}"
+    return rules, ws.remembered(seen_as, lambda: alerts.events(ws, user).to_dict("records"))
 
 
 def _resolve(ctx: Context, name: str) -> None:
