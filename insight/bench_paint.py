@@ -59,9 +59,24 @@ DRAWN = """() => {
   return charts.every(c => c.querySelector('svg.main-svg'));
 }"""
 
+#: A run started since the count was reset (it is going on, or over).
+STARTED = """() => window.ciRuns > 0 ||
+  document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'running'"""
+#: What a page that is not drawn waits for, for the message of a bench that gives up.
+STATE = """() => ({
+  runs: window.ciRuns,
+  state: document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state'),
+  skeletons: document.querySelectorAll('[data-testid=stSkeleton]').length,
+  undrawn: [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .filter(c => !c.querySelector('svg.main-svg')).length,
+})"""
+
 
 def _painted(page, started: float, timeout_ms: int = 120_000) -> float:
-    page.wait_for_function(DRAWN, timeout=timeout_ms, polling=20)
+    try:
+        page.wait_for_function(DRAWN, timeout=timeout_ms, polling=20)
+    except Exception as e:  # say what it waited for
+        raise RuntimeError(f"the page was not drawn: {page.evaluate(STATE)}") from e
     return time.perf_counter() - started
 
 
@@ -75,10 +90,10 @@ def _visit(context, url: str) -> tuple[float, dict, object]:
     return seconds, {"run_end": run_end / 1000, "shown": shown / 1000, "drawn": seconds}, page
 
 
-def browser_cpu(profile: str) -> float:
-    """CPU seconds (user + system) the browser's processes have used so far: those started on
-    `profile` (each Chromium process names its profile on its command line)."""
-    total = 0.0
+def browser_cpu(profile: str) -> dict[str, float]:
+    """CPU seconds (user + system) each of the browser's processes has used so far, by process id:
+    those started on `profile` (each Chromium process names its profile on its command line)."""
+    used = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if profile.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
@@ -86,8 +101,14 @@ def browser_cpu(profile: str) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_since(before: dict[str, float], profile: str) -> float:
+    """CPU seconds the browser's processes used since `before` (`browser_cpu`): the growth of each
+    process alive now, so that a closed tab's renderer ending meanwhile takes nothing away."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in browser_cpu(profile).items())
 
 
 def _pick_region(page, region: str, attempts: int = 3) -> float:
@@ -97,18 +118,25 @@ def _pick_region(page, region: str, attempts: int = 3) -> float:
     for _ in range(attempts):
         page.wait_for_selector(IDLE)
         field.click()
-        option = page.get_by_role("option", name=region)
         try:
-            option.wait_for(timeout=10_000)
+            page.get_by_role("option").first.wait_for(timeout=10_000)
         except Exception:  # the list closed under a rerun
             page.keyboard.press("Escape")
             continue
+        # a new tab may open with the region the last tab picked (in its URL), and the list offers
+        # only the regions not picked yet: then another one
+        option = page.get_by_role("option", name=region)
+        option = option if option.count() else page.get_by_role("option").first
         page.evaluate("window.ciRuns = 0")
         started = time.perf_counter()
         option.click()
         page.keyboard.press("Escape")
+        try:
+            page.wait_for_function(STARTED, timeout=10_000, polling=20)
+        except Exception:  # the pick was lost (the list was redrawn under the pointer): no run started
+            continue
         return _painted(page, started)
-    raise RuntimeError(f"could not pick the region {region!r}")
+    raise RuntimeError(f"could not pick the region {region!r}: {page.evaluate(STATE)}")
 
 
 def bench_paint(workspace: Path) -> dict:
@@ -137,11 +165,11 @@ def bench_paint(workspace: Path) -> dict:
                     out[f"{kind}_s"][name] = round(seconds, 2)
                     for phase, at in phases.items():
                         steps[kind].setdefault(phase, []).append(at)
-                    cpu[kind].append(browser_cpu(profile) - before)
+                    cpu[kind].append(cpu_since(before, profile))
                     if kind == "warm":
                         before = browser_cpu(profile)
                         out["filter_s"][name] = round(_pick_region(page, "East"), 2)
-                        cpu["filter"].append(browser_cpu(profile) - before)
+                        cpu["filter"].append(cpu_since(before, profile))
                     page.close()
             context.close()
     finally:

@@ -160,6 +160,9 @@ def main() -> None:
     if settings.warm_on():  # before it listens: the first visitors find the default views ready
         warm(ws)
         threading.Thread(target=keep_warm, args=(ws, ws.version()), name="insight-warm", daemon=True).start()
+    from insight.ui import frontend
+
+    frontend.install()  # Streamlit's front end with the chart code fetched from the page's head
     settle_heap()
     sys.argv = ["streamlit", "run", str(settings.PROJECT_ROOT / "app.py"), *sys.argv[1:]]
     cli.main()

@@ -1,0 +1,120 @@
+"""The front end as served (insight/ui/frontend.py): Streamlit's static folder copied with the chart
+chunk preloaded from the HTML and carrying V8's compile hint, everything else Streamlit's own bytes."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit import file_util
+
+from insight.ui import frontend
+
+STREAMLIT = Path(file_util.get_static_dir())
+PRELOAD = re.compile(r'<link rel="modulepreload" crossorigin href="\./static/js/([^"]+)">')
+
+
+def without_added(html: str) -> str:
+    """`html` without the preloads of Plotly chunks (and the indentation added after them)."""
+    return re.sub(r'<link rel="modulepreload" crossorigin href="\./static/js/PlotlyChart\.[^"]+">\n *', "", html)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (links followed), by its path relative to `folder`."""
+    found = (Path(top) / name for top, _, names in os.walk(folder, followlinks=True) for name in names)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in found}
+
+
+def test_the_copy_of_streamlits_folder_differs_only_by_the_preload_and_the_hint(tmp_path):
+    served = frontend.build(STREAMLIT, tmp_path)
+    original, copy = files(STREAMLIT), files(served)
+    assert copy.keys() == original.keys()
+    chunks = [name for name in original if re.fullmatch(r"static/js/PlotlyChart\.[^/]+\.js", name)]
+    assert len(chunks) == 1
+    changed = {name for name in original if copy[name] != original[name]}
+    assert changed == {"index.html", *chunks}
+    assert copy[chunks[0]] == frontend.HINT + original[chunks[0]]
+    html = copy["index.html"].decode()
+    assert PRELOAD.findall(html) == PRELOAD.findall(original["index.html"].decode()) + [chunks[0].rsplit("/", 1)[1]]
+    assert html.index(chunks[0]) < html.index('rel="stylesheet"')  # in the head, with Streamlit's own preloads
+    assert without_added(html) == original["index.html"].decode()
+    # Streamlit's files are linked, not copied: only the HTML and the chunk are files of the copy's own
+    own = {p.relative_to(served).as_posix() for p in served.rglob("*") if p.is_file() and not p.is_symlink()}
+    assert own == {"index.html", *chunks}
+    assert frontend.build(STREAMLIT, tmp_path) == served  # built once
+
+
+def fake_static(root: Path, rng: random.Random, charts: int, stylesheet: bool) -> tuple[Path, list[str]]:
+    """A made-up Streamlit static folder: an index.html, `charts` Plotly chunks among other chunks,
+    media and nested folders, with random names and bytes."""
+    static = root / f"static-{rng.randrange(10**9)}"
+    (static / "static" / "js").mkdir(parents=True)
+    (static / "static" / "media" / "fonts").mkdir(parents=True)
+    names = []
+    for i in range(charts):
+        name = f"PlotlyChart.{rng.randrange(16**8):08x}{i}.js"
+        (static / "static" / "js" / name).write_bytes(rng.randbytes(rng.randrange(1, 5000)))
+        names.append(name)
+    for i in range(rng.randrange(1, 8)):
+        (static / "static" / "js" / f"Other{i}.{rng.randrange(16**8):08x}.js").write_bytes(rng.randbytes(100))
+    (static / "static" / "media" / "fonts" / "a.woff2").write_bytes(rng.randbytes(50))
+    (static / "favicon.png").write_bytes(rng.randbytes(30))
+    head = '<script type="module" src="./static/js/index.js"></script>\n'
+    if stylesheet:
+        head += '<link rel="stylesheet" crossorigin href="./static/css/index.css">\n'
+    (static / "index.html").write_text(f"<html><head>\n{head}</head><body><div id=root></div></body></html>\n")
+    return static, names
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_folders(tmp_path, seed):
+    rng = random.Random(seed)
+    static, names = fake_static(tmp_path, rng, charts=rng.choice([0, 1, 1, 2]), stylesheet=rng.random() < 0.6)
+    served = frontend.build(static, tmp_path / "served")
+    if not names:  # another build of Streamlit: served as it is
+        assert served == static
+        return
+    original, copy = files(static), files(served)
+    assert copy.keys() == original.keys()
+    for name, data in original.items():
+        expected = frontend.HINT + data if name.rsplit("/", 1)[-1] in names else data
+        if name != "index.html":
+            assert copy[name] == expected, name
+    html = copy["index.html"].decode()
+    assert sorted(PRELOAD.findall(html)) == sorted(names)
+    assert html.index("modulepreload") < html.index("</head>")
+    assert without_added(html) == original["index.html"].decode()
+
+
+def test_servers_starting_together_share_one_complete_copy(tmp_path):
+    root = tmp_path / "served"
+    results: list[Path] = []
+    threads = [threading.Thread(target=lambda: results.append(frontend.build(STREAMLIT, root))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1
+    assert files(results[0]).keys() == files(STREAMLIT).keys()
+    assert [p.name for p in root.iterdir()] == [results[0].name]  # no half-built folder left
+
+
+def test_install_points_streamlit_at_the_copy_and_falls_back_to_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(file_util, "get_static_dir", file_util.get_static_dir)
+    monkeypatch.setattr(frontend, "ROOT", tmp_path / "served")
+    frontend.install()
+    served = Path(file_util.get_static_dir())
+    assert (
+        served.parent == tmp_path / "served"
+        and (served / "index.html").read_text() != (STREAMLIT / "index.html").read_text()
+    )
+
+    monkeypatch.setattr(file_util, "get_static_dir", lambda: str(STREAMLIT))
+    monkeypatch.setattr(frontend, "ROOT", tmp_path / "a-file")
+    (tmp_path / "a-file").write_text("")  # the copy cannot be made: Streamlit's folder is served
+    frontend.install()
+    assert file_util.get_static_dir() == str(STREAMLIT)
