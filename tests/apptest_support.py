@@ -4,6 +4,7 @@ whatever the app needs before a page shows (a workspace, a signed-in user) is se
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from unittest.mock import MagicMock
 
@@ -37,6 +38,13 @@ def _await_run(runner, timeout: float = 3) -> None:
 
 
 local_script_runner.require_widgets_deltas = _await_run
+
+# A test sets a widget's value (`at.session_state[key] = ...`) from its own thread, outside any
+# script run: Streamlit logs "missing ScriptRunContext" on every such write (a formatted record
+# written to the captured stderr, about a millisecond each). It says nothing under AppTest.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: "missing ScriptRunContext" not in record.getMessage()
+)
 
 # Each AppTest run compiles the app and the page it opens anew (a fresh script cache per run); the
 # scripts do not change during a test session, so compile each once per process.
@@ -119,9 +127,22 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", str(markdown))
 
 
-def texts(at: AppTest) -> str:
-    """Every text a reader sees on the page: titles, Markdown, notes, captions, subheaders."""
-    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info]
-    parts += [e.value for e in at.warning] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-    parts += [e.value for e in at.error] + [e.value for e in at.success]
-    return "\n".join(shown(p) for p in parts)
+#: The elements whose text a reader sees, in the order `texts` joins them.
+TEXT_TYPES = ("title", "markdown", "info", "warning", "caption", "subheader", "error", "success")
+
+
+def elements(at: AppTest, *types: str) -> dict[str, list]:
+    """The page's elements of each of `types`, in page order, from one walk of the page (each of
+    AppTest's `at.title`, `at.markdown`... walks the whole page again)."""
+    found: dict[str, list] = {kind: [] for kind in types}
+    for node in at._tree:
+        if node.type in found:
+            found[node.type].append(node)
+    return found
+
+
+def texts(at: AppTest, found: dict[str, list] | None = None) -> str:
+    """Every text a reader sees on the page: titles, Markdown, notes, captions, subheaders (from
+    `found`, the page's `elements`, when the caller has them)."""
+    found = found or elements(at, *TEXT_TYPES)
+    return "\n".join(shown(e.value) for kind in TEXT_TYPES for e in found[kind])

@@ -14,7 +14,14 @@ import pytest
 from insight import cli, i18n
 from insight.semantic.filters import TIME_COLUMNS
 from tests import shapes
-from tests.apptest_support import app, assert_clean, clean_caches, texts  # noqa: F401 (clean_caches: autouse)
+from tests.apptest_support import (  # noqa: F401 (clean_caches: autouse)
+    TEXT_TYPES,
+    app,
+    assert_clean,
+    clean_caches,
+    elements,
+    texts,
+)
 
 
 def by_shape(names=shapes.SHAPE_NAMES):
@@ -106,11 +113,12 @@ def visit_every_section(at, held: shapes.Held, shape: shapes.Shape, filtered: bo
         if filtered and (page, tab) in shapes.UNFILTERED_ONLY:
             continue
         visit(at, held, shape, page, tab)
-        shown = texts(at) + "\n" + "\n".join(str(m.delta or "") for m in at.metric)
+        found = elements(at, *TEXT_TYPES, "metric")
+        shown = texts(at, found) + "\n" + "\n".join(str(m.delta or "") for m in found["metric"])
         for table, other, column in _LACKS.findall(shown):
             need = f"{tables[other]}.{column}" if other else tables[table]
             assert lacks(held, need), (page, tab, need)
-        assert at.title[0].value == i18n.t(f"page.{page}")
+        assert found["title"][0].value == i18n.t(f"page.{page}")
         if tab == "more" and not lacks(held, "orders"):  # the section is open: its figures computed and drawn
             journeys = [e for e in at.expander if e.label == i18n.t("channels.journeys")]
             assert journeys and journeys[0].proto.expanded
