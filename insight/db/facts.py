@@ -213,15 +213,33 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
     return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
-def orders_select(cur, source: str, columns: set[str], key: str, unique_ids: bool = False) -> str:
+def orders_select(
+    cur,
+    source: str,
+    columns: set[str],
+    key: str,
+    unique_ids: bool = False,
+    ok: str | None = None,
+    defined: str | None = None,
+) -> str:
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
-    columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time: what
-    an import publishes as an orders version. `key` is a column of `source` unique per row; it is
-    left out of the result. `unique_ids`: the caller knows no two rows share an order id."""
+    columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time (ties by
+    `key`): what an import publishes as an orders version. `key` is a column of `source` unique per
+    row, left out of the result unless it is one of `columns`. `unique_ids`: the caller knows no
+    two rows share an order id. `ok`: a boolean column of `source` (left out too); its false rows
+    take no part in the customers' columns and keep a NULL ORDERS_MARK, so the caller can count
+    them. `defined`: the SELECT that `source` names (read once, however many parts read it)."""
     lower = {c.lower() for c in columns}
-    with_, join, extra = _orders_parts(cur, source, lower, lambda a: f"{a}.{quote(key)}", unique_ids)
-    base = dialect.star_except("e", [quote(key)])
-    select = f"SELECT {base}, {', '.join(extra)}, true AS {ORDERS_MARK} FROM {source} e {join} ORDER BY e.order_date"
+    rows = f"(SELECT * FROM {source} WHERE {quote(ok)})" if ok else source
+    with_, join, extra = _orders_parts(cur, rows, lower, lambda a: f"{a}.{quote(key)}", unique_ids)
+    with_ = [f"{source} AS ({defined})", *with_] if defined else with_
+    hidden = ([] if key.lower() in lower else [quote(key)]) + ([quote(ok)] if ok else [])
+    base = dialect.star_except("e", hidden)
+    mark = f"CASE WHEN e.{quote(ok)} THEN true END" if ok else "true"
+    select = (
+        f"SELECT {base}, {', '.join(extra)}, {mark} AS {ORDERS_MARK} FROM {source} e {join} "
+        f"ORDER BY e.order_date, e.{quote(key)}"
+    )
     return f"WITH {', '.join(with_)} {select}" if with_ else select
 
 
@@ -262,11 +280,12 @@ def _orders_parts(
         # Each counted order's previous counted order day of its customer: churn spells for any
         # inactivity threshold are then a filter on it (insight/domain/churn.py). The window runs
         # over the counted orders' three columns it needs and is joined back by row: sorting whole
-        # rows for it took most of the publish.
+        # rows for it took most of the publish. (Orders at the same time in the key's order: the
+        # same days every time.)
         join += (
             f" LEFT JOIN (SELECT {key('p')} AS _prev_key, lag({dialect.as_date('order_date')}) "
-            f"OVER (PARTITION BY customer_id ORDER BY order_date) AS _prev_day FROM {source} p WHERE {valid}) prev "
-            f"ON prev._prev_key = {key('e')}"
+            f"OVER (PARTITION BY customer_id ORDER BY order_date, {key('p')}) AS _prev_day "
+            f"FROM {source} p WHERE {valid}) prev ON prev._prev_key = {key('e')}"
         )
         extra.append("prev._prev_day")
     else:
@@ -279,7 +298,7 @@ def _orders_parts(
         unique = cur.execute(f"SELECT count(DISTINCT order_id) = count(order_id) FROM {source}").fetchone()[0]
         if not unique:
             first_line = "e.order_id IS NULL OR row_number() OVER "
-            first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC) = 1"
+            first_line += f"(PARTITION BY e.order_id ORDER BY {valid_e} DESC, {key('e')}) = 1"
     extra += [f"{dialect.as_date('e.order_date')} AS _day", f"{valid_e} AS _valid", f"{first_line} AS _order_first"]
     return with_, join, extra
 

@@ -192,6 +192,11 @@ class Workspace(Connection):
         self._prune(cur, table)
         return version
 
+    def set_report(self, cur, version: int, report: dict) -> None:
+        """Inside `writer()`: the import report of `version`, written after its rows were (an
+        import that checks the rows it published: insight/ingest/direct.py)."""
+        cur.execute("UPDATE _imports SET report = ? WHERE version = ?", [json.dumps(report, default=str), version])
+
     def publish_frames(self, frames: dict[str, pd.DataFrame], source_file: str) -> int:
         """Replace several tables from DataFrames in one transaction with the facts their pages
         read (the demo uses this)."""

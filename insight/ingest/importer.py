@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from insight import settings
@@ -21,7 +22,7 @@ from insight.db.schema import TABLE_NAMES
 from insight.db.workspace import Workspace, quote
 from insight.errors import InsightError
 from insight.i18n import Message, msg
-from insight.ingest import integrity, mapping, reader, wide
+from insight.ingest import direct, integrity, mapping, reader, wide
 from insight.ingest.plan import RAW, TYPED, Plan, first_reject, reject_text
 
 MODES = ("replace", "append")
@@ -37,6 +38,11 @@ UNIQUE_TEXT = "zstd"
 #: dictionary+FSST little to share, and analysing and encoding them took 0.1-0.15 CPU-s per million
 #: rows of the publish; scans of them (the facts', the pages') are no slower uncompressed.
 CUSTOMER_TEXT = "uncompressed"
+#: How the orders' time and the fact's integer and date columns are stored: as DuckDB picks for
+#: them (the rows are sorted by time), named so that no other method is tried on them first.
+ORDERS_NUMBERS = dict.fromkeys(
+    ("order_date", "_channel_code", "_cust", "_first_at", "_first_channel_code", "_last_day", "_prev_day"), "bitpacking"
+)
 
 
 @dataclass
@@ -192,30 +198,16 @@ def import_file(
 
         step(0.3, "checking types")
         plan = Plan(cur, table, parsed, chosen, name, campaign, sampled=template is None)
-        plan.build()
+        plan.prepare()
+        if direct.applies(cur, plan, mode, dry_run):
+            result = _publish_direct(ws, cur, plan, sig, proposal, step)
+            if result is not None:
+                return result
+        plan.materialise()
         step(0.6, "checking duplicates")
         unique = integrity.unique_ids(cur, plan.ids)
-        result = Result(
-            table=table,
-            file=name,
-            rows_read=parsed.rows + parsed.unreadable_rows,
-            rows_loaded=plan.loaded,
-            rows_rejected=plan.rejected,
-            rejects=plan.rejects(),
-            mapping=chosen,
-            unmapped=plan.extras_source,
-            duplicate_rows=integrity.duplicate_rows(cur, unique, parsed.columns, plan.loaded == parsed.rows),
-            duplicates_existing=0,
-            version=None,
-            read=parsed.describe(),
-            derived=plan.derived + ([unpivoted["note"]] if unpivoted else []),
-            warnings=plan.warnings + _read_notes(parsed),
-            choices=plan.choices,
-            date_formats=plan.date_formats,
-            proposal=proposal,
-        )
-        if result.duplicate_rows:
-            result.warnings.append(msg("note.duplicate_rows", count=f"{result.duplicate_rows:,}"))
+        duplicates = integrity.duplicate_rows(cur, unique, parsed.columns, plan.loaded == parsed.rows)
+        result = _result(plan, proposal, unpivoted, duplicates)
         if plan.loaded == 0:
             raise InsightError(
                 msg("import.nothing_loaded", count=f"{result.rows_read:,}", first=first_reject(result.rejects)),
@@ -230,12 +222,8 @@ def import_file(
             result.warnings.append(
                 msg("note.superseded", count=f"{kept.rows:,}", column=integrity.KEYS[table], keys=keys)
             )
-        guests = integrity.guest_orders(cur, plan.output_columns) if table == "orders" else None
-        if guests:
-            result.warnings.append(guests)
         snap = ws.snapshot()
-        result.coverage, low = integrity.coverage(cur, ws, snap, table, plan.output_columns)
-        result.warnings += low
+        _links(cur, ws, snap, plan, result)
         # (orders keep the file's row number: a unique key the fact's window joins back on)
         select = f"SELECT * EXCLUDE ({'' if table == 'orders' else '_row, '}_ok) FROM {TYPED}"
         columns = set(plan.output_columns)
@@ -247,14 +235,18 @@ def import_file(
         compress = None
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
             unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
-            select = facts.orders_select(cur, f"({select})", columns, key="_row", unique_ids=unique_orders)
-            compress = {"customer_id": CUSTOMER_TEXT} | ({"order_id": UNIQUE_TEXT} if unique_orders else {})
+            # (the row key the fact's window joins back on, and orders at one time follow: the order
+            # id where it is unique, as the direct publish has it, else the file's row number)
+            key = "order_id" if unique_orders else "_row"
+            select = f"SELECT * EXCLUDE (_row) FROM ({select})" if unique_orders else select
+            select = facts.orders_select(cur, f"({select})", columns, key=key, unique_ids=unique_orders)
+            compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT}
+            compress |= {"order_id": UNIQUE_TEXT} if unique_orders else {}
         step(0.8, "publishing")
-        report = {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
         try:
             with ws.writer(cur):
                 result.version = ws.publish(
-                    cur, table, select, op=mode, source_file=name, report=report, compress=compress
+                    cur, table, select, op=mode, source_file=name, report=_report(result), compress=compress
                 )
                 ws.save_template(cur, sig, table, chosen)
                 step(0.9, "building facts")
@@ -264,6 +256,73 @@ def import_file(
             raise
         step(1.0, "done")
         return result
+
+
+def _result(plan: Plan, proposal: mapping.Proposal, unpivoted: dict | None, duplicates: int) -> Result:
+    """The report of a typed import (rows, rejects, notes) before its links to the other tables."""
+    parsed = plan.parsed
+    result = Result(
+        table=plan.table,
+        file=plan.file,
+        rows_read=parsed.rows + parsed.unreadable_rows,
+        rows_loaded=plan.loaded,
+        rows_rejected=plan.rejected,
+        rejects=plan.rejects(),
+        mapping=plan.chosen,
+        unmapped=plan.extras_source,
+        duplicate_rows=duplicates,
+        duplicates_existing=0,
+        version=None,
+        read=parsed.describe(),
+        derived=plan.derived + ([unpivoted["note"]] if unpivoted else []),
+        warnings=plan.warnings + _read_notes(parsed),
+        choices=plan.choices,
+        date_formats=plan.date_formats,
+        proposal=proposal,
+    )
+    if duplicates:
+        result.warnings.append(msg("note.duplicate_rows", count=f"{duplicates:,}"))
+    return result
+
+
+def _links(cur, ws: Workspace, snap, plan: Plan, result: Result, rows: str = TYPED) -> None:
+    """Guest orders and the file's customer ids found in the other tables, as notes (`rows`: the
+    loaded rows)."""
+    guests = integrity.guest_orders(cur, plan.output_columns, rows) if plan.table == "orders" else None
+    if guests:
+        result.warnings.append(guests)
+    result.coverage, low = integrity.coverage(cur, ws, snap, plan.table, plan.output_columns, rows)
+    result.warnings += low
+
+
+def _report(result: Result) -> dict:
+    """What `_imports` keeps of an import's result."""
+    return {k: v for k, v in result.to_dict(rejects_limit=0).items() if k != "rejects"}
+
+
+def _publish_direct(ws: Workspace, cur, plan: Plan, sig: str, proposal, step: Progress) -> Result | None:
+    """Type and publish an orders file in the statement that reads it, then check it (see
+    insight/ingest/direct.py); None when it needs the usual import after all (rolled back)."""
+    snap = ws.snapshot()
+    step(0.8, "publishing")
+    try:
+        with ws.writer(cur):
+            compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT, "order_id": UNIQUE_TEXT}
+            version, physical = direct.publish(ws, cur, plan, compress)
+            result = _result(plan, proposal, None, 0)
+            _links(cur, ws, snap, plan, result, quote(physical))
+            ws.set_report(cur, version, _report(result))  # (as the usual import's: written before its version)
+            result.version = version
+            ws.save_template(cur, sig, plan.table, plan.chosen)
+            step(0.9, "building facts")
+            facts.build(ws, cur, {**snap.tables, plan.table: physical})
+    except (direct.Refused, duckdb.Error):
+        return None
+    except InsightError as exc:  # a full disk or memory: the previous version still serves
+        exc.file = exc.file or plan.file
+        raise
+    step(1.0, "done")
+    return result
 
 
 def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, select: str) -> str:

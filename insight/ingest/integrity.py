@@ -30,8 +30,8 @@ class Superseded:
     keys: list[str]  # a few of those keys
 
 
-def unique_ids(cur, ids: list[str]) -> set[str]:
-    """The columns of `ids` that no loaded row leaves blank and no two share."""
+def unique_ids(cur, ids: list[str], rows: str = TYPED) -> set[str]:
+    """The columns of `ids` that no loaded row (of `rows`) leaves blank and no two share."""
     if not ids:
         return set()
     # Exports mostly number their rows in order: ids that rise from each row to the next (in one
@@ -40,11 +40,11 @@ def unique_ids(cur, ids: list[str]) -> set[str]:
     rising = [f"bool_and(_{i})" for i in range(len(ids))]
     steps = ", ".join(f"{quote(c)} IS NOT NULL AND coalesce({quote(c)} > lag({quote(c)}) OVER (), true)" for c in ids)
     names = ", ".join(f"_{i}" for i in range(len(ids)))
-    found = cur.execute(f"SELECT {', '.join(rising)} FROM (SELECT {steps} FROM {TYPED}) t({names})").fetchone()
+    found = cur.execute(f"SELECT {', '.join(rising)} FROM (SELECT {steps} FROM {rows}) t({names})").fetchone()
     counted = [c for c, up in zip(ids, found, strict=True) if not up]
     if not counted:
         return set(ids)
-    found = cur.execute(f"SELECT {', '.join(f'count(DISTINCT {quote(c)}) = count(*)' for c in counted)} FROM {TYPED}")
+    found = cur.execute(f"SELECT {', '.join(f'count(DISTINCT {quote(c)}) = count(*)' for c in counted)} FROM {rows}")
     return set(ids) - {c for c, unique in zip(counted, found.fetchone(), strict=True) if not unique}
 
 
@@ -112,14 +112,16 @@ def drop_existing(cur) -> None:
     cur.execute(f"DELETE FROM {TYPED} WHERE _row IN (SELECT _row FROM dup_rows)")
 
 
-def coverage(cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str]) -> tuple[list[dict], list[Message]]:
-    """How many of the file's customer ids appear in each other table; warnings where few do."""
+def coverage(
+    cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str], rows: str = TYPED
+) -> tuple[list[dict], list[Message]]:
+    """How many of the file's customer ids (in `rows`) appear in each other table; warnings where few do."""
     others = [t for t in LINKED if t != table and snap.has(t) and "customer_id" in ws.columns(t, snap)]
     if "customer_id" not in columns or not others:
         return [], []
     real = f"AND NOT coalesce({quote(GENERATED)}, false)" if GENERATED in columns else ""
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE file_ids AS SELECT DISTINCT customer_id FROM {TYPED} "
+        f"CREATE OR REPLACE TEMP TABLE file_ids AS SELECT DISTINCT customer_id FROM {rows} "
         f"WHERE customer_id IS NOT NULL {real}"
     )
     total = cur.execute("SELECT count(*) FROM file_ids").fetchone()[0]
@@ -151,11 +153,11 @@ def coverage(cur, ws: Workspace, snap: Snapshot, table: str, columns: list[str])
     return out, warnings
 
 
-def guest_orders(cur, columns: list[str]) -> Message | None:
-    """Orders of the file with no customer id (guest orders), when the file has a customer id column."""
+def guest_orders(cur, columns: list[str], rows: str = TYPED) -> Message | None:
+    """Orders of the file (in `rows`) with no customer id (guest orders), when the file has a customer id column."""
     if "customer_id" not in columns:
         return None
-    n, total = cur.execute(f"SELECT count(*) FILTER (WHERE customer_id IS NULL), count(*) FROM {TYPED}").fetchone()
+    n, total = cur.execute(f"SELECT count(*) FILTER (WHERE customer_id IS NULL), count(*) FROM {rows}").fetchone()
     if not n:
         return None
     return msg("note.guest_orders", count=f"{n:,}", share=f"{n / total:.0%}")

@@ -1,9 +1,10 @@
 """Typing one import: every mapped column coerced, the ids a table can do without stood in for,
 every row that cannot be read rejected with its reason, in one pass over the raw rows.
 
-`Plan.build()` leaves TEMP TABLE `typed_import` (`_row`, the canonical and extra columns, `_ok`; for a
-file typed as it is read, a view of TEMP TABLE `typed_base`: see insight/ingest/stream.py) and TEMP
-TABLE `rejects` (row, column, value, reason key, detail).
+`Plan.build()` (`prepare()` then `materialise()`) leaves TEMP TABLE `typed_import` (`_row`, the
+canonical and extra columns, `_ok`; for a file typed as it is read, a view of TEMP TABLE `typed_base`:
+see insight/ingest/stream.py) and TEMP TABLE `rejects` (row, column, value, reason key, detail). An
+orders file may instead be typed where it is published (insight/ingest/direct.py).
 """
 
 from __future__ import annotations
@@ -70,18 +71,30 @@ class Plan:
         instead of trimming again: inlined, the trims would multiply with each use)."""
         return self.cleaned.setdefault(source, quote(f"__clean_{len(self.cleaned)}"))
 
-    def _with_clean(self, table: str) -> str:
+    def with_clean(self, table: str) -> str:
         blanks = self.parsed.blanks
         cleaned = ", ".join(f"{coerce.clean_text(quote(s), blanks)} AS {alias}" for s, alias in self.cleaned.items())
         return f"(SELECT *{', ' + cleaned if cleaned else ''} FROM {table})"
 
     def build(self) -> None:
+        self.prepare()
+        self.materialise()
+
+    def prepare(self) -> None:
+        """Every column's expression and every row check decided (from samples), nothing typed yet."""
         for canonical, source in self.chosen.items():
             self._typed(canonical, source)
         self._stand_ins()
         self._require()
         self._extras()
-        self._materialise()
+        order = [c.name for c in columns(self.table) if c.name in self.exprs]
+        self.output_columns = order + [n for n in self.exprs if n not in order]
+
+    def typed(self) -> str:
+        """The typing pass's SELECT list: the typed columns and `_ok` (the row passes every check)."""
+        select = ", ".join(f"{self.exprs[n]} AS {quote(n)}" for n in self.output_columns)
+        bad = " OR ".join(f"({cond})" for _, _, cond, _, _ in self.checks) or "false"
+        return f"{select}, NOT ({bad}) AS _ok"
 
     def _typed(self, canonical: str, source: str) -> None:
         col = column(self.table, canonical)
@@ -243,17 +256,13 @@ class Plan:
         """An extra column's value: kept as it is but for spaces (a wide file has hundreds), NULL when blank."""
         return f"NULLIF(trim({quote(source)}), '')" if self.parsed.blanks else f"NULLIF({quote(source)}, '')"
 
-    def _materialise(self) -> None:
-        order = [c.name for c in columns(self.table) if c.name in self.exprs]
-        order += [n for n in self.exprs if n not in order]
-        self.output_columns = order
-        select = ", ".join(f"{self.exprs[n]} AS {quote(n)}" for n in order)
-        bad = " OR ".join(f"({cond})" for _, _, cond, _, _ in self.checks) or "false"
-        cur, rows, typed = self.cur, TYPED, f"{select}, NOT ({bad}) AS _ok"
-        if self.parsed.stream and stream.typed(cur, self.parsed, TYPED, typed, self._with_clean):
+    def materialise(self) -> None:
+        """TEMP TABLE typed_import and the rejects (see the module's docstring)."""
+        cur, rows, typed = self.cur, TYPED, self.typed()
+        if self.parsed.stream and stream.typed(cur, self.parsed, TYPED, typed, self.with_clean):
             rows = stream.BASE  # (TYPED is its view)
         else:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {typed} FROM {self._with_clean(RAW)}")
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {typed} FROM {self.with_clean(RAW)}")
         bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
         failed = reader._EMPTY_REJECTS
         if bad_rows:  # the reasons are worked out on the rejected rows only
@@ -263,7 +272,7 @@ class Plan:
             )
             failed = " UNION ALL ".join(
                 f'SELECT _row AS "row", {coerce.lit(shown)} AS "column", CAST({src} AS VARCHAR) AS value, '
-                f"{reason} AS reason, {coerce.lit(detail)} AS detail FROM {self._with_clean('bad_raw')} WHERE {cond}"
+                f"{reason} AS reason, {coerce.lit(detail)} AS detail FROM {self.with_clean('bad_raw')} WHERE {cond}"
                 for shown, src, cond, reason, detail in self.checks
             )
         # One reason per row and column: a value that is there but unreadable says so, rather
