@@ -5,7 +5,9 @@ chart on the page has drawn its SVG: **cold** is the first visit of each page ri
 server starts (after its warm-up of the default views, insight/serve.py), **warm** a second visit
 of the same page in a new tab, **filter change** picking a region in the filter bar of the open
 page. The end of the run is seen, not guessed: a script in the page counts the app's switches back
-to "not running", so a run that starts late on a loaded machine is waited for.
+to "not running", so a run that starts late on a loaded machine is waited for; a pick's run is
+over when the page shows the picked region among its active filters and no run is going on (a
+run served from the caches may never switch the state at all).
 
 The browser runs on a profile of its own (a new one per bench run), as a user's browser does: a
 returning visitor's Chromium keeps the compiled code of the scripts it ran (its code cache, a
@@ -45,23 +47,37 @@ new MutationObserver((changes) => {
     window.ciRunEnd = window.ciRunEnd || performance.now();
   }
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});"""
-#: A run ended since the count was reset, none is going on, every element is drawn (Streamlit
-#: draws a grey skeleton, `stSkeleton`, where an element waits for its lazily loaded code: the
-#: KPI cards, charts and tables of a first visit) and every chart drew its SVG (a page without a
-#: chart only waits for the run and its elements). When no element waits any more is noted
-#: (`window.ciShown`).
-DRAWN = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  if (!window.ciRuns || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+#: Every element is drawn (Streamlit draws a grey skeleton, `stSkeleton`, where an element waits for
+#: its lazily loaded code: the KPI cards, charts and tables of a first visit) and every chart drew
+#: its SVG (a page without a chart only waits for its elements). When no element waits any more is
+#: noted (`window.ciShown`).
+_ALL_DRAWN = """
   if (app.querySelector('[data-testid=stSkeleton]')) return false;
   window.ciShown = window.ciShown || performance.now();
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  return charts.every(c => c.querySelector('svg.main-svg'));
-}"""
+  return charts.every(c => c.querySelector('svg.main-svg'));"""
+#: A visit is drawn: a run ended since the count was reset, none is going on, everything is drawn.
+DRAWN = (
+    """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!window.ciRuns || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;"""
+    + _ALL_DRAWN
+    + "\n}"
+)
+#: A filter change is drawn: the run the pick started has drawn the filter's chip (the page's
+#: "active filters", insight/ui/interact.py: the server's answer to the pick, never the browser's
+#: echo of it), no run is going on and everything is drawn. Not counted by `RUNS`: the run of a
+#: pick the server serves from its caches comes in one burst of messages, which React renders in
+#: one commit, so the app's script state may never leave "notRunning".
+PICKED = (
+    """([dim, value]) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!app.querySelector(`.st-key-chip_${CSS.escape(dim)}_${CSS.escape(value)}`)) return false;"""
+    + _ALL_DRAWN
+    + "\n}"
+)
 
-#: A run started since the count was reset (it is going on, or over).
-STARTED = """() => window.ciRuns > 0 ||
-  document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'running'"""
 #: What a page that is not drawn waits for, for the message of a bench that gives up.
 STATE = """() => ({
   runs: window.ciRuns,
@@ -72,9 +88,10 @@ STATE = """() => ({
 })"""
 
 
-def _painted(page, started: float, timeout_ms: int = 120_000) -> float:
+def _painted(page, started: float, done: str = DRAWN, arg=None, timeout_ms: int = 120_000) -> float:
+    """Seconds from `started` until `done` (a predicate in the page, given `arg`) holds."""
     try:
-        page.wait_for_function(DRAWN, timeout=timeout_ms, polling=20)
+        page.wait_for_function(done, arg=arg, timeout=timeout_ms, polling=20)
     except Exception as e:  # say what it waited for
         raise RuntimeError(f"the page was not drawn: {page.evaluate(STATE)}") from e
     return time.perf_counter() - started
@@ -112,30 +129,33 @@ def cpu_since(before: dict[str, float], profile: str) -> float:
 
 
 def _pick_region(page, region: str, attempts: int = 3) -> float:
-    """Seconds from picking `region` in the filter bar to the page redrawn (a rerun may close the
-    list under the pointer: then open it again)."""
+    """Seconds from picking `region` in the filter bar to the page redrawn with it (a rerun may
+    close the list under the pointer, or redraw it under the click: then the pick again).
+
+    Each visit opens the page's bare URL in a new tab, so its filter bar must be empty: a region
+    already picked there is an error, never picked around."""
     field = page.get_by_role("combobox", name="Region", exact=True)
+    picked = page.get_by_test_id("stMultiSelect").filter(has=field).locator("[data-tag]")  # a picked value
+    page.wait_for_selector(IDLE)
+    if picked.count():
+        raise RuntimeError(f"the tab opened with a region picked: {page.url}")
     for _ in range(attempts):
         page.wait_for_selector(IDLE)
         field.click()
+        option = page.get_by_role("option", name=region, exact=True)
         try:
-            page.get_by_role("option").first.wait_for(timeout=10_000)
+            option.wait_for(timeout=10_000)
         except Exception:  # the list closed under a rerun
             page.keyboard.press("Escape")
             continue
-        # a new tab may open with the region the last tab picked (in its URL), and the list offers
-        # only the regions not picked yet: then another one
-        option = page.get_by_role("option", name=region)
-        option = option if option.count() else page.get_by_role("option").first
-        page.evaluate("window.ciRuns = 0")
         started = time.perf_counter()
         option.click()
         page.keyboard.press("Escape")
-        try:
-            page.wait_for_function(STARTED, timeout=10_000, polling=20)
-        except Exception:  # the pick was lost (the list was redrawn under the pointer): no run started
+        try:  # the widget shows the pick at once, or it was lost (the list redrawn under the pointer)
+            picked.and_(page.get_by_label(region, exact=True)).first.wait_for(timeout=10_000)
+        except Exception:
             continue
-        return _painted(page, started)
+        return _painted(page, started, PICKED, ["region", region])
     raise RuntimeError(f"could not pick the region {region!r}: {page.evaluate(STATE)}")
 
 
