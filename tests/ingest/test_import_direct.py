@@ -49,12 +49,14 @@ def _imported(tmp_path, path, name: str, mode: str):
 
 
 def _tables(ws: Workspace) -> dict[str, pd.DataFrame]:
-    """The orders version and every fact built on it, rows in their stored order."""
+    """The orders version and its fact, rows in their stored order (by time, ties by order id), and
+    every other fact built on it, rows sorted (a grouping's output has no order of its own)."""
     snap = ws.snapshot()
     out = {"orders": ws.query(f'SELECT * FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)}
     for table in (*facts.DERIVED, "orders"):
         name = facts.fact_name(snap, table)
-        out[name.split("_v")[0]] = ws.query(f'SELECT * FROM "{name}" ORDER BY rowid', cap=10**7)
+        order = "rowid" if table == "orders" else "ALL"
+        out[name.split("_v")[0]] = ws.query(f'SELECT * FROM "{name}" ORDER BY {order}', cap=10**7)
     return out
 
 
