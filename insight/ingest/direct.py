@@ -60,11 +60,12 @@ def publish(ws: Workspace, cur, plan: Plan, compress: dict[str, str]) -> tuple[i
     reader.drop_csv_errors(cur)
     version = ws.publish(cur, "orders", select, op="replace", source_file=plan.file, compress=compress)
     physical = f"orders__v{version}"
-    refused = cur.execute(f"SELECT count(*) FROM {quote(physical)} WHERE {facts.ORDERS_MARK} IS NULL").fetchone()[0]
-    refused += cur.execute("SELECT count(*) FROM csv_errors").fetchone()[0]
-    parsed.rows = cur.execute(f"SELECT count(*) FROM {quote(physical)}").fetchone()[0]
+    refused, parsed.rows = cur.execute(
+        f"SELECT count(*) FILTER (WHERE {facts.ORDERS_MARK} IS NULL) + (SELECT count(*) FROM csv_errors), count(*) "
+        f"FROM {quote(physical)}"
+    ).fetchone()
     if refused or not parsed.rows or not integrity.unique_ids(cur, ["order_id"], quote(physical)):
         raise Refused
     plan.loaded, plan.rejected = parsed.rows, 0
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {REJECTS} AS {reader._EMPTY_REJECTS}")
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {REJECTS} AS {reader.EMPTY_REJECTS}")
     return version, physical

@@ -264,7 +264,7 @@ class Plan:
         else:
             cur.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT _row, {typed} FROM {self.with_clean(RAW)}")
         bad_rows = cur.execute(f"SELECT count(*) FROM {TYPED} WHERE NOT _ok").fetchone()[0]
-        failed = reader._EMPTY_REJECTS
+        failed = reader.EMPTY_REJECTS
         if bad_rows:  # the reasons are worked out on the rejected rows only
             cur.execute(
                 f"CREATE OR REPLACE TEMP TABLE bad_raw AS SELECT * FROM {RAW} "

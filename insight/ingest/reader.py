@@ -32,7 +32,7 @@ SUPPORTED = sorted(TEXT_EXTENSIONS | EXCEL_EXTENSIONS | {".parquet", ".json", ".
 READ_REJECTS = "read_rejects"
 _BASE = "raw_base"
 _POSITION = "_file_position"
-_EMPTY_REJECTS = (
+EMPTY_REJECTS = (
     'SELECT NULL::BIGINT AS "row", NULL::VARCHAR AS "column", NULL::VARCHAR AS value, '
     "NULL::VARCHAR AS reason, NULL::VARCHAR AS detail WHERE false"
 )
@@ -99,7 +99,7 @@ def read(
             hint=msg("import.extension.hint", kinds=", ".join(SUPPORTED)),
         )
     size = _check_file(path, name)
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {READ_REJECTS} AS {_EMPTY_REJECTS}")
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {READ_REJECTS} AS {EMPTY_REJECTS}")
     if ext in EXCEL_EXTENSIONS:
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="insight-sheet-")
         os.close(fd)
