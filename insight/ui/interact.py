@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io
 import streamlit as st
 from plotly.basedatatypes import convert_to_base64
 
@@ -128,12 +129,34 @@ def _styled(fig: go.Figure, lang: str, height: int | None, marks: tuple) -> dict
 def _own_dict(fig: go.Figure) -> dict:
     """`fig.to_dict()` without its deep copy (a third of the styling, the template copied again):
     the figure was built for this call and is dropped after, so its own parts become the spec."""
-    spec = {"data": fig._data, "layout": fig._layout}
+    spec = _Spec(data=fig._data, layout=fig._layout)
     frames = [frame._props for frame in fig._frame_objs]
     if frames:
         spec["frames"] = frames
     convert_to_base64(spec)  # numbers as typed arrays, as `to_dict` sends them
     return spec
+
+
+class _Spec(dict):
+    """A finished chart's figure dict, which carries its JSON once made: `st.plotly_chart` writes
+    the figure as JSON on every run (`plotly.io.to_json`), 3 % of a cached run's Python (profiled);
+    a spec is shared and never written once finished, so its JSON is made once (`_to_json`)."""
+
+    json: str | None = None
+
+
+def _to_json(fig, *args, **kwargs) -> str:
+    """`plotly.io.to_json`, made once per finished spec (the call `st.plotly_chart` makes)."""
+    if type(fig) is not _Spec or args or kwargs != {"validate": False}:
+        return _PLOTLY_TO_JSON(fig, *args, **kwargs)
+    if fig.json is None:
+        fig.json = _PLOTLY_TO_JSON(dict(fig), validate=False)
+    return fig.json
+
+
+_PLOTLY_TO_JSON = getattr(plotly.io.to_json, "plain", plotly.io.to_json)
+_to_json.plain = _PLOTLY_TO_JSON
+plotly.io.to_json = _to_json
 
 
 class _Finished(go.Figure):

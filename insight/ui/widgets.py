@@ -6,7 +6,9 @@ import math
 from urllib.parse import quote
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from insight import formatting, i18n
 from insight.cache import memo
@@ -157,7 +159,7 @@ def table(
     `col.{column}` … in the catalog) and labels, figures formatted and right-aligned, customer IDs
     linking to their customer page. `static`: a short list drawn as plain text in the page (its
     cells are Markdown there, so escaped), not a scrolling grid."""
-    formatted = shown(frame, ctx.lang, prefix)
+    formatted, grid = shown(frame, ctx.lang, prefix)
     if static:
         cells = formatted.frame.map(lambda v: md(v) if isinstance(v, str) else v)
         st.table(cells.rename(columns=formatted.titles).set_index(formatted.titles[frame.columns[0]]))
@@ -166,33 +168,50 @@ def table(
         c: st.column_config.TextColumn(formatted.titles[c], alignment="right" if c in formatted.figures else None)
         for c in formatted.frame.columns
     }
-    data = formatted.frame
-    if "customer_id" in data.columns:
-        data = data.assign(
-            customer_id=[f"customer?id={v}" if v != formatting.MISSING else None for v in data["customer_id"]]
-        )
+    if "customer_id" in formatted.frame.columns:
         config["customer_id"] = st.column_config.LinkColumn(
             formatted.titles["customer_id"], display_text=r"customer\?id=(.*)"
         )
-    st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
+    st.dataframe(grid, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
 
 
-def shown(frame: pd.DataFrame, lang: str, prefix: str | None = "col") -> formatting.Shown:
-    """`formatting.table(frame, lang, prefix)`, made once per content: a table's cells are
-    formatted one by one (Babel, the catalog), a tenth of a page run, so the formatted table is
-    shared by every run that shows the same rows: keyed by a hash of the values and the index
-    (pandas, vectorised), the columns and their types. A frame pandas cannot hash is formatted."""
+def shown(
+    frame: pd.DataFrame, lang: str, prefix: str | None = "col"
+) -> tuple[formatting.Shown, pa.Table | pd.DataFrame]:
+    """`formatting.table(frame, lang, prefix)` and the grid `st.dataframe` is given (the cells,
+    customer IDs as links, as the Arrow table Streamlit would convert them to), made once per
+    content: a table's cells are formatted one by one (Babel, the catalog), a tenth of a page run,
+    and Streamlit converts a pandas frame to Arrow on every run, so both are shared by every run
+    that shows the same rows, keyed by a hash of the values and the index (pandas, vectorised),
+    the columns and their types. A frame pandas cannot hash is formatted, as a pandas grid."""
     try:
         digest = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
     except (TypeError, ValueError):  # unhashable cells (lists, dicts): no cache
-        return formatting.table(frame, lang, prefix)
-    key = (digest, tuple(frame.columns), tuple(map(str, frame.dtypes)), lang, prefix)
-    return _shown(key, frame, lang, prefix)
+        formatted = formatting.table(frame, lang, prefix)
+        return formatted, _linked(formatted.frame)
+    content = (digest, tuple(frame.columns), tuple(map(str, frame.dtypes)), lang, prefix)
+    formatted = _shown(content, frame)
+    return formatted, _grid(content, formatted.frame)
 
 
-@memo(512, key=lambda key, frame, lang, prefix: key)
-def _shown(key: tuple, frame: pd.DataFrame, lang: str, prefix: str | None) -> formatting.Shown:
-    return formatting.table(frame, lang, prefix)
+@memo(512, key=lambda content, frame: content)
+def _shown(content: tuple, frame: pd.DataFrame) -> formatting.Shown:
+    return formatting.table(frame, *content[-2:])
+
+
+def _linked(cells: pd.DataFrame) -> pd.DataFrame:
+    """Formatted cells with each customer ID as the link to its customer page."""
+    if "customer_id" not in cells.columns:
+        return cells
+    links = [f"customer?id={v}" if v != formatting.MISSING else None for v in cells["customer_id"]]
+    return cells.assign(customer_id=links)
+
+
+@memo(512, key=lambda content, cells: content)
+def _grid(content: tuple, cells: pd.DataFrame) -> pa.Table:
+    """The grid as `st.dataframe` sends it, converted by Streamlit's own function (what it does
+    with a pandas frame on every run), once per content."""
+    return dataframe_util.convert_pandas_df_to_arrow_table(_linked(cells))
 
 
 def record(ctx: Context, fields: dict) -> None:

@@ -122,3 +122,37 @@ def test_the_language_and_a_new_note_make_a_new_figure(demo_ws, monkeypatch):
     noted = trend(app(demo_ws, monkeypatch, query=PERIOD))
     shapes = {s.get("name") for s in noted["layout"].get("shapes", [])}
     assert f"note:{note}" in shapes and f"note:{note}" not in {s.get("name") for s in english["layout"]["shapes"]}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_finished_chart_is_sent_as_plotly_writes_it(seed):
+    """`st.plotly_chart` writes a finished chart's JSON once (insight/ui/interact.py `_to_json`):
+    the JSON is the one Plotly writes for a copy of the figure dict, on the first call and after,
+    each chart its own; any other figure is written by Plotly as before."""
+    import copy
+
+    import plotly.graph_objects as go
+    import plotly.io
+    from plotly.io import _json
+
+    from insight.charts import kinds
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 15))
+    labels = rng.choice(
+        ["App", "微信", "<b>bold</b>", "a & b", "Store", "x" * 30], n, replace=False if n <= 6 else True
+    )
+    amounts = rng.uniform(-1e6, 1e7, n)
+    amounts[rng.random(n) < 0.2] = np.nan
+    frame = pd.DataFrame({"channel": labels, "revenue": amounts})
+    lang = ("en", "zh")[seed % 2]
+    specs = [interact._styled(kinds.bars(frame, "channel", "revenue", "Revenue <i>by</i> channel"), lang, None, ())]
+    specs.append(interact._styled(kinds.bars(frame.iloc[::-1], "channel", "revenue", "Reversed"), lang, 400, ()))
+    for spec in specs:
+        plain = _json.to_json(copy.deepcopy(dict(spec)), validate=False)
+        assert plotly.io.to_json(spec, validate=False) == plain
+        assert plotly.io.to_json(spec, validate=False) == plain  # made once, the same after
+    assert plotly.io.to_json(specs[0], validate=False) != plotly.io.to_json(specs[1], validate=False)
+    other = go.Figure(go.Bar(x=list(labels), y=amounts))
+    assert plotly.io.to_json(other) == _json.to_json(other)
+    assert plotly.io.to_json(dict(specs[0]), validate=False) == _json.to_json(dict(specs[0]), validate=False)
