@@ -1,20 +1,25 @@
 """Streamlit's front end as this app serves it: Streamlit's own files, with the chart code a page
-needs fetched and compiled from the start instead of after the script run.
+needs fetched and compiled from the start instead of after the script run, and set up for the app's
+charts only.
 
 A new tab of a page with a chart shows nothing of its elements until Streamlit's lazily loaded
 Plotly module (4.7 MB) is in: Streamlit asks for it only when the run's first chart arrives, then
 the browser parses it and evaluates it on the page's main thread, where V8 compiles each function
 Plotly's set-up calls, one by one (most of that evaluation; Chromium 156 keeps a code cache for it
-and never uses it). Two changes, made at server start on a copy of Streamlit's static folder
+and never uses it). Changes, made at server start on a copy of Streamlit's static folder
 (`install`, called by insight/serve.py; site-packages is never written):
 
 - `index.html` asks for the module from its head (`<link rel="modulepreload">`), so it is fetched and
   parsed while Streamlit's own code starts, the websocket connects and the script runs;
 - the module is served with V8's explicit compile hint (`//# allFunctionsCalledOnLoad`, the magic
   comment Chromium honours since 136) on its first line, so its functions are compiled on the
-  background thread that parses it rather than lazily on the main thread during its evaluation.
+  background thread that parses it rather than lazily on the main thread during its evaluation;
+- the module's Plotly registers only the trace types the app draws (`pruned`): setting up the
+  other forty (3D, maps, WebGL...) was half of its evaluation on the main thread;
+- `index.html` tells Streamlit's code where its server is (`BASE`), which it otherwise finds by
+  asking the page's own path first (a 404, then a retry 0.1 s later, on every new tab).
 
-Every other file is Streamlit's, linked; the chunk keeps its name (only a comment is added). The
+Every other file is Streamlit's, linked; the chunk keeps its name. The
 copy is built once per Streamlit build in the user's cache folder (`ROOT`) and shared by the user's
 servers. Without the chunk (another Streamlit build) Streamlit's folder is served as
 it is.
@@ -25,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,6 +40,19 @@ _LOG = logging.getLogger(__name__)
 CHUNKS = ("PlotlyChart",)
 #: V8's explicit compile hint: compile every function of the file while streaming it.
 HINT = b"//# allFunctionsCalledOnLoad\n"
+#: The Plotly trace types the app draws besides those in Plotly's core (scatter): insight/charts/*.
+TRACES = ("bar", "heatmap", "waterfall")
+#: Where Plotly's bundle registers its trace types and components (`lib/index.js`), and where each
+#: of those is defined (`lib/bar.js`...), by the names the minified chunk gives them.
+REGISTER = re.compile(rb'"lib/index\.js"\([\w$]+,[\w$]+\)\{var [\w$]+=[\w$]+\(\);[\w$]+\.register\(\[([\w$(),]*)\]\)')
+DEFINED = re.compile(rb'([\w$]+)=[\w$]+\(\{"lib/(\w+)\.js"')
+#: Where Streamlit's front end finds its server: the folder the page's own files are served from,
+#: so that it does not first try the page's path as the server's (`/overview/_stcore/health`, a 404
+#: and a retry 0.1 s later on every new tab of a page other than the first).
+BASE = (
+    '<script>window.__streamlit = {BACKEND_BASE_URL: new URL(".", document.baseURI).href, ...window.__streamlit}'
+    "</script>\n"
+)
 #: Where the adjusted copies live (one folder per Streamlit build and version of this module): the
 #: user's cache folder, which no other user can write to (a shared /tmp folder would let one).
 ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "insight" / "frontend"
@@ -50,11 +69,32 @@ def preload_links(found: list[Path]) -> str:
 
 
 def adjusted_index(html: str, found: list[Path]) -> str:
-    """Streamlit's `index.html` with `found` preloaded after its own preloads (before its stylesheet)."""
+    """Streamlit's `index.html` with `found` preloaded after its own preloads (before its stylesheet),
+    and its server's folder (`BASE`) set before its code runs."""
+    module = '<script type="module"'
+    if module in html:
+        html = html.replace(module, BASE + "    " + module, 1)
     anchor = '<link rel="stylesheet"'
     if anchor not in html:
         return html.replace("</head>", preload_links(found) + "</head>", 1)
     return html.replace(anchor, preload_links(found) + "    " + anchor, 1)
+
+
+def pruned(chunk: bytes) -> bytes:
+    """Plotly's chunk with only the trace types the app draws (`TRACES`) registered: the others
+    (3D, maps, WebGL, finance...) stay in the file but are never set up, which was half of the
+    chunk's evaluation on the page's main thread. As it is when the bundle is not laid out as
+    expected (another Plotly or Streamlit build)."""
+    found = list(REGISTER.finditer(chunk))
+    defined = {name: module.decode() for name, module in DEFINED.findall(chunk)}
+    if len(found) != 1:
+        return chunk
+    calls = found[0].group(1).split(b",")
+    modules = [defined.get(call.removesuffix(b"()")) for call in calls]
+    if None in modules or not set(TRACES) <= set(modules):
+        return chunk
+    kept = b",".join(call for call, module in zip(calls, modules, strict=True) if module in TRACES)
+    return chunk[: found[0].start(1)] + kept + chunk[found[0].end(1) :]
 
 
 def build(static: Path, root: Path) -> Path:
@@ -90,7 +130,7 @@ def _copy(source: Path, target: Path, hinted: set[Path], skip: str = "") -> None
         if entry.name == skip:
             continue
         if entry in hinted:
-            (target / entry.name).write_bytes(HINT + entry.read_bytes())
+            (target / entry.name).write_bytes(HINT + pruned(entry.read_bytes()))
         elif entry.is_dir() and any(p.is_relative_to(entry) for p in hinted):
             (target / entry.name).mkdir()
             _copy(entry, target / entry.name, hinted)

@@ -1,5 +1,6 @@
 """The front end as served (insight/ui/frontend.py): Streamlit's static folder copied with the chart
-chunk preloaded from the HTML and carrying V8's compile hint, everything else Streamlit's own bytes."""
+chunk preloaded from the HTML, carrying V8's compile hint and registering only the trace types the app
+draws, the server's folder set in the HTML, everything else Streamlit's own bytes."""
 
 from __future__ import annotations
 
@@ -19,8 +20,17 @@ PRELOAD = re.compile(r'<link rel="modulepreload" crossorigin href="\./static/js/
 
 
 def without_added(html: str) -> str:
-    """`html` without the preloads of Plotly chunks (and the indentation added after them)."""
+    """`html` without the preloads of Plotly chunks and the server's folder (and the indentation
+    added after them)."""
+    html = html.replace(frontend.BASE + "    ", "", 1)
     return re.sub(r'<link rel="modulepreload" crossorigin href="\./static/js/PlotlyChart\.[^"]+">\n *', "", html)
+
+
+def registered(chunk: bytes) -> list[str]:
+    """The modules Plotly's bundle in `chunk` registers (`lib/bar.js` → "bar"), in order."""
+    (calls,) = frontend.REGISTER.findall(chunk)
+    defined = dict(frontend.DEFINED.findall(chunk))
+    return [defined[call.removesuffix(b"()")].decode() for call in calls.split(b",")]
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -37,8 +47,14 @@ def test_the_copy_of_streamlits_folder_differs_only_by_the_preload_and_the_hint(
     assert len(chunks) == 1
     changed = {name for name in original if copy[name] != original[name]}
     assert changed == {"index.html", *chunks}
-    assert copy[chunks[0]] == frontend.HINT + original[chunks[0]]
+    assert copy[chunks[0]] == frontend.HINT + frontend.pruned(original[chunks[0]])
+    # Streamlit's Plotly registers every trace type; the served one those the app draws, and
+    # differs from Streamlit's only there
+    assert {"bar", "heatmap", "waterfall", "scatter3d", "scattermap", "sankey"} <= set(registered(original[chunks[0]]))
+    assert registered(copy[chunks[0]]) == [m for m in registered(original[chunks[0]]) if m in frontend.TRACES]
+    assert set(registered(copy[chunks[0]])) == set(frontend.TRACES)
     html = copy["index.html"].decode()
+    assert html.index(frontend.BASE) < html.index('<script type="module"')  # before Streamlit's code runs
     assert PRELOAD.findall(html) == PRELOAD.findall(original["index.html"].decode()) + [chunks[0].rsplit("/", 1)[1]]
     assert html.index(chunks[0]) < html.index('rel="stylesheet"')  # in the head, with Streamlit's own preloads
     assert without_added(html) == original["index.html"].decode()
@@ -88,6 +104,54 @@ def test_generated_folders(tmp_path, seed):
     assert sorted(PRELOAD.findall(html)) == sorted(names)
     assert html.index("modulepreload") < html.index("</head>")
     assert without_added(html) == original["index.html"].decode()
+
+
+#: Modules a Plotly bundle may register besides the app's trace types.
+OTHERS = ("box", "pie", "sankey", "scatter3d", "scattergl", "scattermap", "table", "violin", "calendars")
+
+
+def fake_bundle(rng: random.Random, modules: list[str], register: int = 1) -> bytes:
+    """A made-up minified chunk laid out as Streamlit's build lays out Plotly's bundle: each
+    `lib/<module>.js` defined under a random name, `lib/index.js` registering `modules` in
+    order (`register` times), random code around."""
+
+    def ident() -> str:
+        return rng.choice("abcdefghijklmnopqrstuvwxyz$_") + "".join(
+            rng.choices("abcdefghijk$_0123456789", k=rng.randrange(1, 4))
+        )
+
+    def noise() -> str:
+        return "".join(rng.choices("abc(){}[];,=`$_ 01", k=rng.randrange(0, 300)))
+
+    names: dict[str, str] = {}
+    for module in dict.fromkeys([*modules, *rng.sample(OTHERS, 3)]):  # some defined but not registered
+        while (name := ident()) in names.values():
+            pass
+        names[module] = name
+    helper = ident()
+    parts = [f'var {n}={helper}({{"lib/{m}.js"(e,t){{t.exports={ident()}()}}}}),' for m, n in names.items()]
+    rng.shuffle(parts)
+    calls = ",".join(f"{names[m]}()" for m in modules)
+    index = f'_({{"lib/index.js"(e,t){{var n={ident()}();n.register([{calls}]),t.exports=n}}}})'
+    return (noise() + "".join(parts) + noise() + (index + noise()) * register).encode()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_generated_bundles_register_only_the_apps_trace_types(seed):
+    rng = random.Random(seed)
+    pool = [*frontend.TRACES, *OTHERS]
+    modules = rng.sample(pool, rng.randrange(1, len(pool) + 1))
+    complete = set(frontend.TRACES) <= set(modules)
+    register = rng.choice([1, 1, 1, 2]) if complete else 1
+    chunk = fake_bundle(rng, modules, register)
+    out = frontend.pruned(chunk)
+    if not complete or register != 1:  # not the layout expected (a trace type missing, two registers)
+        assert out == chunk
+        return
+    assert registered(out) == [m for m in modules if m in frontend.TRACES]
+    (kept,) = frontend.REGISTER.finditer(out)
+    (was,) = frontend.REGISTER.finditer(chunk)
+    assert out[: kept.start(1)] == chunk[: was.start(1)] and out[kept.end(1) :] == chunk[was.end(1) :]
 
 
 def test_servers_starting_together_share_one_complete_copy(tmp_path):
