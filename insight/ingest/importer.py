@@ -234,9 +234,12 @@ def import_file(
             return result
         compress = None
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
-            unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
+            unique_orders = "order_id" in unique
+            if unique_orders and mode == "append" and snap.has(table):  # unique with the table's rows too?
+                unique_orders = cur.execute(f"SELECT count(DISTINCT order_id) = count(*) FROM ({select})").fetchone()[0]
             # (the row key the fact's window joins back on, and orders at one time follow: the order
-            # id where it is unique, as the direct publish has it, else the file's row number)
+            # id where it is unique, as the direct publish has it, else the file's row number; an
+            # append's existing rows come first, in their order: as an import of them and the file)
             key = "order_id" if unique_orders else "_row"
             select = f"SELECT * EXCLUDE (_row) FROM ({select})" if unique_orders else select
             select = facts.orders_select(cur, f"({select})", columns, key=key, unique_ids=unique_orders)
@@ -329,8 +332,9 @@ def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, s
     """The SELECT of an append: keyed tables replace rows by key; others skip rows already there."""
     existing = snap[table]
     ours = [quote(c) for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
-    if table == "orders":  # internals computed again over all the rows; rows keyed below the file's
-        existing = f"(SELECT {dialect.star_except('x', ours)}, -1 - {dialect.row_id('x')} AS _row FROM {existing} x)"
+    if table == "orders":  # internals computed again over all the rows; rows keyed below the file's, in order
+        below = f"{dialect.row_id('x')} - (SELECT count(*) FROM {existing})"
+        existing = f"(SELECT {dialect.star_except('x', ours)}, {below} AS _row FROM {existing} x)"
     elif ours:
         existing = f"(SELECT * EXCLUDE ({', '.join(ours)}) FROM {existing})"
     if table in integrity.KEYS:
