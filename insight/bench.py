@@ -96,18 +96,20 @@ def run_bench(
                 return results
         path = tmp / "pages.duckdb"
         results |= _pages_workspace(path, orders)
-        if sessions:
+        if sessions or only == "append":
+            batch = _nightly(tmp, orders)
+            if only == "append":
+                results["append"] = bench_append(path, batch)
+                return results
             from insight.bench_load import bench_load
 
-            batch = tmp / "nightly_orders.csv"
-            frame = demo.generate(customers=max(1000, orders // 24), orders=10_000, seed=99)["orders"]
-            frame.assign(order_id="N" + frame["order_id"]).to_csv(batch, index=False)
             results["load"] = bench_load(path, sessions, views, FILTER_CHANGES, batch)
             results["machine"] = {"cores": os.cpu_count()}
             return results
         if only in ("peers", "paint"):
             results[only] = _child(str(path), "peers") if only == "peers" else _paint(path)
             return results
+        results["append"] = bench_append(path, _nightly(tmp, orders))
         results["pages"] = _child(str(path))
         results["peers"] = _child(str(path), "peers")
         results["paint"] = _paint(path)
@@ -296,6 +298,41 @@ def bench_import(tmp: Path, rows: int, runs: int = IMPORT_RUNS) -> dict:
         "duckdb_read_csv_cpu_seconds": round(statistics.median(raw_cpu), 2),
         "ratio_to_read_csv_cpu": round(statistics.median(cpu) / statistics.median(raw_cpu), 1),
         "stages_cpu_seconds": {k: round(statistics.median(v), 2) for k, v in stages_cpu.items() if v},
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+
+
+def _nightly(tmp: Path, orders: int) -> Path:
+    """10,000 new orders of the pages workspace's customers (new order ids, times across its whole
+    history): the cron import the load bench hands to its server."""
+    batch = tmp / "nightly_orders.csv"
+    frame = demo.generate(customers=max(1000, orders // 24), orders=10_000, seed=99)["orders"]
+    frame.assign(order_id="N" + frame["order_id"]).to_csv(batch, index=False)
+    return batch
+
+
+def bench_append(path: Path, batch: Path, runs: int = IMPORT_RUNS) -> dict:
+    """The append of `batch` to a copy of the pages workspace (a new version and its facts), each
+    run on a fresh copy: wall time, and CPU time of every thread (what it takes from a server)."""
+    import shutil
+
+    wall, cpu = [], []
+    for i in range(runs):
+        copy = path.with_name(f"append{i}.duckdb")
+        shutil.copy(path, copy)
+        ws = Workspace(copy)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        rows = import_file(ws, batch, "orders", mode="append").rows_loaded
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        ws.close()
+        copy.unlink()
+    return {
+        "rows": rows,
+        "runs": runs,
+        "seconds": round(statistics.median(wall), 2),
+        "seconds_max": round(max(wall), 2),
+        "cpu_seconds": round(statistics.median(cpu), 2),
         "load_average": round(os.getloadavg()[0], 1),
     }
 

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks of the issue-stated budgets")
     bench.add_argument("--orders", type=int, default=1_000_000)
     bench.add_argument("--import-rows", type=int, default=1_000_000)
-    bench.add_argument("--only", choices=["import", "peers", "paint"], help="run one part of the benchmark")
+    bench.add_argument("--only", choices=["import", "append", "peers", "paint"], help="run one part of the benchmark")
     bench.add_argument(
         "--sessions", type=int, metavar="N", help="N concurrent sessions on the real server, while a file imports"
     )

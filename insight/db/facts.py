@@ -9,6 +9,9 @@ with precomputed columns the metrics use:
   counted order day `_prev_day` and last one `_last_day` (churn spells are a filter on them);
 - tickets: `_due` (the deadline under the default SLA hours).
 
+An import publishes orders with these columns, and their customers' segment and region, already
+computed: the orders fact is then a view of the version itself (see DIM_PREFIX).
+
 A fact is named after the versions it comes from, built when the data changes (at import, or by
 the named step `refresh`), and dropped with them. Reads never build one: queries on `orders` and
 `tickets` read the fact (see `Scope.open`). Tables computed per read settings (a period's
@@ -51,6 +54,22 @@ ORDER_INTERNALS = ("_channel_code", "_cust", "_first_at", "_first_channel", "_fi
 ORDER_INTERNALS += ("_order_first", "_prev_day", "_last_day")
 _BUILDING = threading.Lock()  # one derived table built at a time (see derived_table)
 ORDERS_MARK = f"_fact_s{FACT_SCHEMA}"
+#: An orders version published while customers are in force carries their CUSTOMER_DIMS as
+#: `_dim_<dim>` (joined in as it is published; the order's own value wins) and a mark naming the
+#: customers version they come from (`dims_mark`): while that version is in force the fact is a
+#: view of the orders version, so an import writes every row once (the fact's copy of every row
+#: was a third of an append's work). Another customers version makes the fact a table again.
+DIM_PREFIX, DIMS_MARK_PREFIX = "_dim_", "_dims_c"
+
+
+def dims_mark(snap: Snapshot) -> str:
+    return f"{DIMS_MARK_PREFIX}{_version(snap.tables.get('customers'))}"
+
+
+def internal(column: str) -> bool:
+    """Whether an orders version's column is one its import computed (computed again when its rows
+    are published again)."""
+    return column in ORDER_INTERNALS or column == ORDERS_MARK or column.startswith((DIM_PREFIX, DIMS_MARK_PREFIX))
 
 
 def refresh(ws: Workspace) -> None:
@@ -176,21 +195,28 @@ def _sql(cur, snap: Snapshot, table: str, cols, fact_of, fact_cols) -> tuple[str
     return _fact_sql(cur, snap, table, cols)
 
 
-def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
-    all_cols = cols(table)
-    lower = {c.lower() for c in all_cols}
-    cust_cols = {c.lower(): c for c in cols("customers")}
+def _customer_join(snap: Snapshot, lower: set[str], cust_cols: dict[str, str], name=lambda dim: dim):
+    """(join, columns, replaced): the join of the event rows `e` (of columns `lower`) to their
+    customer, the CUSTOMER_DIMS it copies onto them (`name(dim)` naming each), and the event's own
+    columns among them (the event's own value wins; the customer's fills the gaps)."""
     join, extra, replaced = "", [], []
     if cust_cols and "customer_id" in lower:
         join = f"LEFT JOIN {snap['customers']} c ON c.customer_id = e.customer_id"
         for dim in CUSTOMER_DIMS:
             if dim not in cust_cols:
                 continue
-            if dim in lower:  # the event's own value wins; the customer's fills the gaps
+            if dim in lower:
                 replaced.append(dim)
-                extra.append(f"coalesce(e.{quote(dim)}, c.{quote(cust_cols[dim])}) AS {quote(dim)}")
+                extra.append(f"coalesce(e.{quote(dim)}, c.{quote(cust_cols[dim])}) AS {quote(name(dim))}")
             else:
-                extra.append(f"c.{quote(cust_cols[dim])} AS {quote(dim)}")
+                extra.append(f"c.{quote(cust_cols[dim])} AS {quote(name(dim))}")
+    return join, extra, replaced
+
+
+def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
+    all_cols = cols(table)
+    lower = {c.lower() for c in all_cols}
+    join, extra, replaced = _customer_join(snap, lower, {c.lower(): c for c in cols("customers")})
     time_col = FACT_TABLES[table]
     if table != "orders":
         from insight.semantic.metrics import due_sql  # metrics reads facts' columns; the SQL lives there
@@ -200,12 +226,18 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
     source = snap[table]
     if ORDERS_MARK in lower:  # published with its own columns: join customers only
-        if not extra:  # (rowid passed through: queries break ties and count lines by it)
-            return "VIEW", f"SELECT {dialect.row_id(source)} AS rowid, * FROM {source}"
-        base = dialect.star_except("e", [quote(d) for d in replaced])
+        carried = [c for c in all_cols if c.startswith((DIM_PREFIX, DIMS_MARK_PREFIX))]
+        if not extra or dims_mark(snap) in lower:  # a view (rowid passed through: queries break ties by it)
+            hidden, dims = carried, []
+            if extra:  # the customer attributes the version carries, under their own names
+                hidden = [*replaced, *carried]
+                dims = [f"{quote(c)} AS {quote(c[len(DIM_PREFIX) :])}" for c in carried if c.startswith(DIM_PREFIX)]
+            base = dialect.star_except(source, [quote(c) for c in hidden])
+            return "VIEW", f"SELECT {', '.join([f'{dialect.row_id(source)} AS rowid', base, *dims])} FROM {source}"
+        base = dialect.star_except("e", [quote(d) for d in [*replaced, *carried]])
         return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
     # Recomputed (a version published before ORDERS_MARK): its own columns dropped first.
-    ours = [c for c in all_cols if c in ORDER_INTERNALS or c == ORDERS_MARK]
+    ours = [c for c in all_cols if internal(c)]
     base = dialect.star_except("e", [quote(d) for d in [*replaced, *ours]])
     with_, more_join, more = _orders_parts(cur, source, lower - set(ours), dialect.row_id)
     select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
@@ -221,6 +253,7 @@ def orders_select(
     unique_ids: bool = False,
     ok: str | None = None,
     defined: str | None = None,
+    snap: Snapshot | None = None,
 ) -> str:
     """The rows of `source` (a table, or a parenthesised SELECT of canonical and extra order
     columns) with the fact's customer-independent columns and ORDERS_MARK, sorted by time (ties by
@@ -228,11 +261,18 @@ def orders_select(
     row, left out of the result unless it is one of `columns`. `unique_ids`: the caller knows no
     two rows share an order id. `ok`: a boolean column of `source` (left out too); its false rows
     take no part in the customers' columns and keep a NULL ORDERS_MARK, so the caller can count
-    them. `defined`: the SELECT that `source` names (read once, however many parts read it)."""
+    them. `defined`: the SELECT that `source` names (read once, however many parts read it).
+    `snap`: the tables in force, whose customers' attributes the rows carry (see DIM_PREFIX)."""
     lower = {c.lower() for c in columns}
     rows = f"(SELECT * FROM {source} WHERE {quote(ok)})" if ok else source
     with_, join, extra = _orders_parts(cur, rows, lower, lambda a: f"{a}.{quote(key)}", unique_ids)
     with_ = [f"{source} AS ({defined})", *with_] if defined else with_
+    if snap is not None and snap.has("customers"):
+        customers = {c.lower(): c for c in _table_columns(cur, snap.tables["customers"])}
+        more_join, dims, _ = _customer_join(snap, lower, customers, lambda dim: DIM_PREFIX + dim)
+        if dims:
+            join += f" {more_join}"
+            extra += [*dims, f"true AS {dims_mark(snap)}"]
     hidden = ([] if key.lower() in lower else [quote(key)]) + ([quote(ok)] if ok else [])
     base = dialect.star_except("e", hidden)
     mark = f"CASE WHEN e.{quote(ok)} THEN true END" if ok else "true"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from insight import settings
 from insight.db import facts
-from insight.db.workspace import Workspace, quote
+from insight.db.workspace import Snapshot, Workspace, quote
 from insight.ingest import integrity, mapping, reader
 from insight.ingest.plan import RAW, REJECTS, Plan
 
@@ -45,17 +45,17 @@ def applies(cur, plan: Plan, mode: str, dry_run: bool) -> bool:
     return not bad and not repeated
 
 
-def publish(ws: Workspace, cur, plan: Plan, compress: dict[str, str]) -> tuple[int, str]:
+def publish(ws: Workspace, cur, plan: Plan, compress: dict[str, str], snap: Snapshot) -> tuple[int, str]:
     """Inside `writer(cur)`: type and publish the file's rows as the next orders version (`compress`:
-    as `Workspace.publish`); (version, physical table). Raises `Refused` when a row, a line or an
-    order id needs the usual import."""
+    as `Workspace.publish`; `snap`: the tables in force); (version, physical table). Raises `Refused`
+    when a row, a line or an order id needs the usual import."""
     parsed = plan.parsed
     # The order id is the row key the fact's window joins back on (unique, or refused below): the
     # file's row number would take a window that reads the file on one thread. (A blank row fails
     # the check of the order date every order needs: nothing else looks for blank rows here.)
     source = f"SELECT {plan.typed()} FROM {plan.with_clean(parsed.stream(reader.KEEP_REJECTS))}"
     select = facts.orders_select(
-        cur, "typed_rows", set(plan.output_columns), key="order_id", unique_ids=True, ok=_OK, defined=source
+        cur, "typed_rows", set(plan.output_columns), key="order_id", unique_ids=True, ok=_OK, defined=source, snap=snap
     )
     reader.drop_csv_errors(cur)
     version = ws.publish(cur, "orders", select, op="replace", source_file=plan.file, compress=compress)

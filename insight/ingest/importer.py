@@ -229,17 +229,20 @@ def import_file(
         columns = set(plan.output_columns)
         if mode == "append" and snap.has(table):
             select = _append(cur, ws, snap, table, plan, result, keep_duplicates, select)
-            columns |= {c for c in ws.columns(table, snap) if c not in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)}
+            columns |= {c for c in ws.columns(table, snap) if not facts.internal(c)}
         if dry_run:
             return result
         compress = None
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
-            unique_orders = "order_id" in unique and not (mode == "append" and snap.has(table))
+            unique_orders = "order_id" in unique
+            if unique_orders and mode == "append" and snap.has(table):  # unique with the table's rows too?
+                unique_orders = cur.execute(f"SELECT count(DISTINCT order_id) = count(*) FROM ({select})").fetchone()[0]
             # (the row key the fact's window joins back on, and orders at one time follow: the order
-            # id where it is unique, as the direct publish has it, else the file's row number)
+            # id where it is unique, as the direct publish has it, else the file's row number; an
+            # append's existing rows come first, in their order: as an import of them and the file)
             key = "order_id" if unique_orders else "_row"
             select = f"SELECT * EXCLUDE (_row) FROM ({select})" if unique_orders else select
-            select = facts.orders_select(cur, f"({select})", columns, key=key, unique_ids=unique_orders)
+            select = facts.orders_select(cur, f"({select})", columns, key=key, unique_ids=unique_orders, snap=snap)
             compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT}
             compress |= {"order_id": UNIQUE_TEXT} if unique_orders else {}
         step(0.8, "publishing")
@@ -308,7 +311,7 @@ def _publish_direct(ws: Workspace, cur, plan: Plan, sig: str, proposal, step: Pr
     try:
         with ws.writer(cur):
             compress = ORDERS_NUMBERS | {"customer_id": CUSTOMER_TEXT, "order_id": UNIQUE_TEXT}
-            version, physical = direct.publish(ws, cur, plan, compress)
+            version, physical = direct.publish(ws, cur, plan, compress, snap)
             result = _result(plan, proposal, None, 0)
             _links(cur, ws, snap, plan, result, quote(physical))
             ws.set_report(cur, version, _report(result))  # (as the usual import's: written before its version)
@@ -328,9 +331,10 @@ def _publish_direct(ws: Workspace, cur, plan: Plan, sig: str, proposal, step: Pr
 def _append(cur, ws, snap, table, plan, result: Result, keep_duplicates: bool, select: str) -> str:
     """The SELECT of an append: keyed tables replace rows by key; others skip rows already there."""
     existing = snap[table]
-    ours = [quote(c) for c in ws.columns(table, snap) if c in facts.ORDER_INTERNALS + (facts.ORDERS_MARK,)]
-    if table == "orders":  # internals computed again over all the rows; rows keyed below the file's
-        existing = f"(SELECT {dialect.star_except('x', ours)}, -1 - {dialect.row_id('x')} AS _row FROM {existing} x)"
+    ours = [quote(c) for c in ws.columns(table, snap) if facts.internal(c)]
+    if table == "orders":  # internals computed again over all the rows; rows keyed below the file's, in order
+        below = f"{dialect.row_id('x')} - (SELECT count(*) FROM {existing})"
+        existing = f"(SELECT {dialect.star_except('x', ours)}, {below} AS _row FROM {existing} x)"
     elif ours:
         existing = f"(SELECT * EXCLUDE ({', '.join(ours)}) FROM {existing})"
     if table in integrity.KEYS:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from insight.db import facts
 from insight.db.workspace import Workspace
 from insight.ingest.importer import import_file
 
@@ -145,4 +146,46 @@ def test_the_fact_columns_match_pandas_after_an_append_out_of_order(tmp_path):
     import_file(ws, tmp_path / "a.csv", "orders")
     import_file(ws, tmp_path / "b.csv", "orders", mode="append")
     check(published(ws), pd.concat([first, second], ignore_index=True))
+    ws.close()
+
+
+def _fact(ws: Workspace) -> tuple[str, pd.DataFrame]:
+    """The orders fact's kind (VIEW or TABLE) and its rows."""
+    name = facts.fact_name(ws.snapshot(), "orders")
+    kind = ws.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name])
+    return ("VIEW" if kind else "TABLE"), ws.query(f'SELECT * FROM "{name}"', cap=10**7)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_orders_fact_carries_its_customers_attributes_as_pandas_joins_them(tmp_path, seed):
+    """An orders version published while customers are in force carries their segment and region
+    (the order's own region winning), and its fact is a view of it; customers imported again (other
+    values), the fact is a table joined to them. Either way each order's values are pandas' join."""
+    rng = np.random.default_rng(seed)
+    frame = generated(seed=seed, n=400, order="shuffled", lines=bool(seed % 2))
+    frame["region"] = rng.choice(["East", "West", ""], len(frame))
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    for round_, kind in enumerate(["VIEW", "TABLE"]):
+        customers = pd.DataFrame({"customer_id": [f"K{i:02d}" for i in range(25) if rng.random() < 0.8]})
+        customers["segment"] = rng.choice(["SMB", "Consumer", None], len(customers))
+        customers["region"] = rng.choice(["North", "South", None], len(customers))
+        customers.to_csv(tmp_path / "customers.csv", index=False)
+        import_file(ws, tmp_path / "customers.csv", "customers")
+        if round_ == 0:
+            import_file(ws, tmp_path / "orders.csv", "orders", mode="append" if seed > 1 else "replace")
+        found, fact = _fact(ws)
+        assert found == kind
+        by_id = customers.set_index("customer_id")
+        ids = frame["customer_id"].replace("", None)
+        want = pd.DataFrame(
+            {
+                "order_id": frame["order_id"],
+                "segment": ids.map(by_id["segment"]),
+                "region": frame["region"].replace("", None).fillna(ids.map(by_id["region"])),
+            }
+        )
+        got, want = ((f[["order_id", "segment", "region"]].fillna("-")) for f in (fact, want))
+        assert sorted(map(tuple, got.values)) == sorted(map(tuple, want.values))
+        assert not any(c.startswith(facts.DIM_PREFIX) for c in fact.columns)
     ws.close()
