@@ -21,7 +21,7 @@ script run), `shown` when no element waits for its lazily loaded code any more (
 for a page with a chart), and `drawn` when every chart has drawn. `INSIGHT_PAINT_FLAGS` adds
 Chromium switches, to measure what a browser setting changes: Chromium 156 with its default
 `BackgroundResourceFetch` produces a code cache for Streamlit's module scripts but never consumes
-it, which `--disable-features=BackgroundResourceFetch` restores (README, first paint).
+it, which `--disable-features=BackgroundResourceFetch` restores (docs/benchmark-history.md, first paint).
 """
 
 from __future__ import annotations
