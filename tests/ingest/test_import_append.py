@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight.db import facts
 from insight.db.workspace import Workspace
 from insight.errors import InsightError
 from insight.ingest.importer import import_file
 from tests.db.test_orders_fact import generated
+from tests.ingest.test_import_direct import stored_tables
 
 CASES = 16
 
@@ -74,18 +74,6 @@ def _imported(tmp_path, name: str, files: list[tuple[str, str]]) -> tuple[Worksp
     return ws, result
 
 
-def _tables(ws: Workspace) -> dict[str, pd.DataFrame]:
-    """The orders version and its fact, rows in their stored order, and every table derived from
-    the fact, rows sorted (a grouping's output has no order of its own); columns by name."""
-    snap = ws.snapshot()
-    out = {"orders": ws.query(f'SELECT * FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)}
-    for table in (*facts.DERIVED, "orders"):
-        name = facts.fact_name(snap, table)
-        order = "rowid" if table == "orders" else "ALL"
-        out[name.split("_v")[0]] = ws.query(f'SELECT * FROM "{name}" ORDER BY {order}', cap=10**7)
-    return {name: frame[sorted(frame.columns)] for name, frame in out.items()}
-
-
 @pytest.mark.parametrize("seed", range(CASES))
 def test_an_append_publishes_what_a_full_import_of_both_files_does(tmp_path, seed):
     table, appended, about = _case(seed)
@@ -96,7 +84,7 @@ def test_an_append_publishes_what_a_full_import_of_both_files_does(tmp_path, see
     ours, ours_result = _imported(tmp_path, "append", [("table.csv", "replace"), ("appended.csv", "append")])
     full, full_result = _imported(tmp_path, "full", [("both.csv", "replace")])
     try:
-        got, want = _tables(ours), _tables(full)
+        got, want = stored_tables(ours), stored_tables(full)
         assert got.keys() == want.keys()
         for name, frame in got.items():
             pd.testing.assert_frame_equal(frame, want[name], obj=f"{name} {about}")
@@ -117,11 +105,11 @@ def test_an_append_none_of_whose_rows_load_publishes_nothing(tmp_path):
     appended.assign(amount="12abc").to_csv(tmp_path / "appended.csv", index=False)
     ws, _ = _imported(tmp_path, "append", [("table.csv", "replace")])
     try:
-        before, version = _tables(ws), ws.version()
+        before, version = stored_tables(ws), ws.version()
         with pytest.raises(InsightError):
             import_file(ws, tmp_path / "appended.csv", "orders", mode="append")
         assert ws.version() == version
-        after = _tables(ws)
+        after = stored_tables(ws)
         for name, frame in before.items():
             pd.testing.assert_frame_equal(after[name], frame, obj=name)
     finally:

@@ -48,20 +48,21 @@ def _imported(tmp_path, path, name: str, mode: str):
     return ws, result, steps
 
 
-def _tables(ws: Workspace) -> dict[str, pd.DataFrame]:
+def stored_tables(ws: Workspace) -> dict[str, pd.DataFrame]:
     """The orders version and its fact, rows in their stored order (by time, ties by order id), and
-    every other fact built on it, rows sorted (a grouping's output has no order of its own)."""
+    every other fact built on it, rows sorted (a grouping's output has no order of its own); columns
+    by name."""
     snap = ws.snapshot()
     out = {"orders": ws.query(f'SELECT * FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)}
     for table in (*facts.DERIVED, "orders"):
         name = facts.fact_name(snap, table)
         order = "rowid" if table == "orders" else "ALL"
         out[name.split("_v")[0]] = ws.query(f'SELECT * FROM "{name}" ORDER BY {order}', cap=10**7)
-    return out
+    return {name: frame[sorted(frame.columns)] for name, frame in out.items()}
 
 
 def _same(direct: Workspace, usual: Workspace, d_result, u_result) -> None:
-    ours, theirs = _tables(direct), _tables(usual)
+    ours, theirs = stored_tables(direct), stored_tables(usual)
     assert ours.keys() == theirs.keys()
     for name, frame in ours.items():
         pd.testing.assert_frame_equal(frame, theirs[name], obj=name)
@@ -83,7 +84,7 @@ def test_a_clean_file_published_directly_equals_the_usual_import(tmp_path, order
         # Written in time order, orders at the same time by order id: the same rows every time.
         frame = generated(seed=5, n=ROWS, order=order, lines=False)
         want = frame.sort_values(["order_date", "order_id"])["order_id"].tolist()
-        assert _tables(direct)["orders"]["order_id"].tolist() == want
+        assert stored_tables(direct)["orders"]["order_id"].tolist() == want
         assert direct.history()["version"].tolist() == [1]
     finally:
         direct.close()
