@@ -223,7 +223,7 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
 
         base = dialect.star_except("e", [quote(d) for d in replaced])
         extra.append(f"{due_sql(set(lower), alias='e', precomputed=False)} AS _due")
-        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} ORDER BY e.{quote(time_col)}"
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {snap[table]} e {join} {_in_order(time_col)}"
     source = snap[table]
     if ORDERS_MARK in lower:  # published with its own columns: join customers only
         carried = [c for c in all_cols if c.startswith((DIM_PREFIX, DIMS_MARK_PREFIX))]
@@ -235,14 +235,20 @@ def _fact_sql(cur, snap: Snapshot, table: str, cols) -> tuple[str, str]:
             base = dialect.star_except(source, [quote(c) for c in hidden])
             return "VIEW", f"SELECT {', '.join([f'{dialect.row_id(source)} AS rowid', base, *dims])} FROM {source}"
         base = dialect.star_except("e", [quote(d) for d in [*replaced, *carried]])
-        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} ORDER BY e.{quote(time_col)}"
+        return "TABLE", f"SELECT {', '.join([base, *extra])} FROM {source} e {join} {_in_order(time_col)}"
     # Recomputed (a version published before ORDERS_MARK): its own columns dropped first.
     ours = [c for c in all_cols if internal(c)]
     base = dialect.star_except("e", [quote(d) for d in [*replaced, *ours]])
     with_, more_join, more = _orders_parts(cur, source, lower - set(ours), dialect.row_id)
     select = f"SELECT {', '.join([base, *extra, *more])} FROM {source} e {join} {more_join}"
-    select += f" ORDER BY e.{quote(time_col)}"
+    select += f" {_in_order(time_col)}"
     return "TABLE", f"WITH {', '.join(with_)} {select}" if with_ else select
+
+
+def _in_order(time_col: str) -> str:
+    """A fact's rows by time, rows at one time in the version's order (DuckDB's sort keeps no order
+    of its own among equal keys, and queries break ties by the fact's row id)."""
+    return f"ORDER BY e.{quote(time_col)}, {dialect.row_id('e')}"
 
 
 def orders_select(

@@ -189,3 +189,26 @@ def test_the_orders_fact_carries_its_customers_attributes_as_pandas_joins_them(t
         assert sorted(map(tuple, got.values)) == sorted(map(tuple, want.values))
         assert not any(c.startswith(facts.DIM_PREFIX) for c in fact.columns)
     ws.close()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fact_built_as_a_table_keeps_the_versions_order_among_orders_at_one_time(tmp_path, seed):
+    """Customers imported after the orders make the orders fact a table joined to them: its rows at
+    one time stay in the version's order (queries break ties by the fact's row id: which line of an
+    order is its first, a customer's first order), as pandas' stable sort of the version has them."""
+    frame = generated(seed=seed, n=150_000, order="shuffled", lines=True)
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    pd.DataFrame({"customer_id": [f"K{i:02d}" for i in range(25)], "segment": "SMB"}).to_csv(
+        tmp_path / "customers.csv", index=False
+    )
+    ws = Workspace(tmp_path / "ws.duckdb")
+    import_file(ws, tmp_path / "orders.csv", "orders")
+    import_file(ws, tmp_path / "customers.csv", "customers")
+    found, _ = _fact(ws)
+    assert found == "TABLE"
+    snap = ws.snapshot()
+    version = ws.query(f'SELECT order_id, order_date FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)
+    fact = ws.query(f'SELECT order_id FROM "{facts.fact_name(snap, "orders")}" ORDER BY rowid', cap=10**7)
+    want = version.sort_values("order_date", kind="stable")["order_id"].tolist()
+    assert fact["order_id"].tolist() == want
+    ws.close()
