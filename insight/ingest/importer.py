@@ -236,7 +236,7 @@ def import_file(
         if table == "orders":  # published with the fact's own columns: its fact is then the version itself
             unique_orders = "order_id" in unique
             if unique_orders and mode == "append" and snap.has(table):  # unique with the table's rows too?
-                unique_orders = cur.execute(f"SELECT count(DISTINCT order_id) = count(*) FROM ({select})").fetchone()[0]
+                unique_orders = "order_id" in integrity.unique_ids(cur, ["order_id"], f"({select})")
             # (the row key the fact's window joins back on, and orders at one time follow: the order
             # id where it is unique, as the direct publish has it, else the file's row number; an
             # append's existing rows come first, in their order: as an import of them and the file)
