@@ -43,7 +43,7 @@ DERIVED = (CUSTOMER_CHANNELS, ORDERS_ROLLUP, FIRST_ORDERS)
 #: is computed per period: see insight/domain/segments.py.)
 CUSTOMER_DIMS = ("segment", "region")
 #: Bumped whenever a fact's columns change, so an upgraded app never reads an older fact.
-FACT_SCHEMA = 10
+FACT_SCHEMA = 11
 _NAME = re.compile(r"_fact_(orders|tickets|customer_channels|orders_rollup|first_orders)_v(\d+)_c(\d+)_s(\d+)")
 _FACTS_LIKE = "\\_fact\\_%"
 _LIST_SQL = f"{dialect.stored('table', _FACTS_LIKE)} UNION ALL {dialect.stored('view', _FACTS_LIKE)}"
@@ -54,6 +54,7 @@ ORDER_INTERNALS = ("_channel_code", "_cust", "_first_at", "_first_channel", "_fi
 ORDER_INTERNALS += ("_order_first", "_prev_day", "_last_day")
 _BUILDING = threading.Lock()  # one derived table built at a time (see derived_table)
 ORDERS_MARK = f"_fact_s{FACT_SCHEMA}"
+_ANY_MARK = re.compile(r"_fact_s\d+")  # the mark of any schema (a version an older app published)
 #: An orders version published while customers are in force carries their CUSTOMER_DIMS as
 #: `_dim_<dim>` (joined in as it is published; the order's own value wins) and a mark naming the
 #: customers version they come from (`dims_mark`): while that version is in force the fact is a
@@ -69,7 +70,8 @@ def dims_mark(snap: Snapshot) -> str:
 def internal(column: str) -> bool:
     """Whether an orders version's column is one its import computed (computed again when its rows
     are published again)."""
-    return column in ORDER_INTERNALS or column == ORDERS_MARK or column.startswith((DIM_PREFIX, DIMS_MARK_PREFIX))
+    marked = _ANY_MARK.fullmatch(column) is not None
+    return column in ORDER_INTERNALS or marked or column.startswith((DIM_PREFIX, DIMS_MARK_PREFIX))
 
 
 def refresh(ws: Workspace) -> None:

@@ -212,3 +212,50 @@ def test_a_fact_built_as_a_table_keeps_the_versions_order_among_orders_at_one_ti
     want = version.sort_values("order_date", kind="stable")["order_id"].tolist()
     assert fact["order_id"].tolist() == want
     ws.close()
+
+
+@pytest.mark.parametrize("customers", [False, True], ids=["orders alone", "customers in force"])
+def test_an_app_with_a_new_fact_schema_rebuilds_an_older_apps_facts(tmp_path, monkeypatch, customers):
+    """A workspace written by the app before the last FACT_SCHEMA raise (its facts named for that
+    schema, its orders version marked with it), opened by this one: the named build step builds
+    every fact again under this schema and drops the old ones; the orders fact's columns are
+    pandas' and its rows keep the version's order at one time; an append then recomputes the old
+    version's columns, its old mark among them, over both files."""
+    old = facts.FACT_SCHEMA - 1
+    frame = generated(seed=5, n=3000, order="shuffled", lines=True)
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+    pd.DataFrame({"customer_id": [f"K{i:02d}" for i in range(25)], "segment": "SMB"}).to_csv(
+        tmp_path / "customers.csv", index=False
+    )
+    with monkeypatch.context() as patched:  # the previous app
+        patched.setattr(facts, "FACT_SCHEMA", old)
+        patched.setattr(facts, "ORDERS_MARK", f"_fact_s{old}")
+        ws = Workspace(tmp_path / "ws.duckdb")
+        if customers:
+            import_file(ws, tmp_path / "customers.csv", "customers")
+        import_file(ws, tmp_path / "orders.csv", "orders")
+        ws.close()
+
+    def stored() -> set[str]:
+        return set(ws.query(facts._LIST_SQL)["name"])
+
+    ws = Workspace(tmp_path / "ws.duckdb")
+    assert stored() and all(name.endswith(f"_s{old}") for name in stored())
+    facts.refresh(ws)
+    snap = ws.snapshot()
+    wanted = {facts.fact_name(snap, t) for t in (*facts.FACT_TABLES, *facts.DERIVED)} - {None}
+    assert stored() == wanted and all(name.endswith(f"_s{facts.FACT_SCHEMA}") for name in wanted)
+    kind, fact = _fact(ws)
+    assert kind == "TABLE" and f"_fact_s{old}" not in fact.columns
+    check(fact, frame)
+    version = ws.query(f'SELECT order_id, order_date FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)
+    in_order = ws.query(f'SELECT order_id FROM "{facts.fact_name(snap, "orders")}" ORDER BY rowid', cap=10**7)
+    assert in_order["order_id"].tolist() == version.sort_values("order_date", kind="stable")["order_id"].tolist()
+
+    more = generated(seed=6, n=800, order="shuffled", lines=False)
+    more.to_csv(tmp_path / "more.csv", index=False)
+    import_file(ws, tmp_path / "more.csv", "orders", mode="append")
+    version = published(ws)
+    assert f"_fact_s{old}" not in version.columns and facts.ORDERS_MARK in version.columns
+    check(version, pd.concat([frame, more], ignore_index=True))
+    ws.close()
