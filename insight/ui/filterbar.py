@@ -61,7 +61,7 @@ def filter_bar(ws: Workspace, rows: RowScope, box: DeltaGenerator) -> tuple[Filt
     st.subheader(tr("app.filters"))
     raw = read_stores(box, STORES)
     snap = ws.snapshot(whole_number((raw.get("ds") or [""])[0]))
-    with st.container(horizontal=True):  # side by side, one block (columns would be three)
+    with st.container(horizontal=True, wrap=False):  # side by side, one block (columns would be three)
         for key, label in (("from", "app.from"), ("to", "app.to")):
             day = st.date_input(
                 tr(label), value=None, key=key, bind="query-params", min_value=_MIN_DATE, max_value=_MAX_DATE
