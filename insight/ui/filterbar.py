@@ -87,7 +87,7 @@ def filter_bar(ws: Workspace, rows: RowScope, box: DeltaGenerator) -> tuple[Filt
         if unknown:
             notes.append(msg("ignored.not_in_data", dim=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
-            chosen = _coded_multiselect(box, dim.key, options, tr(dim.label))
+            chosen = _coded_multiselect(dim.key, options, tr(dim.label), box)
         else:
             chosen = st.multiselect(
                 tr(dim.label), options=options, key=dim.key, bind="query-params", placeholder=tr("app.choose")
@@ -120,7 +120,7 @@ def _has_customer_orders(path: str, version: int) -> bool:
     return "customer_id" in ws.columns("orders", ws.snapshot(version))
 
 
-def _coded_multiselect(box: DeltaGenerator, key: str, options: list[str], label: str) -> list[str]:
+def _coded_multiselect(key: str, options: list[str], label: str, box: DeltaGenerator) -> list[str]:
     """A multi-valued filter kept in the URL as codes (`tier=diamond`) and shown translated.
 
     Its store is a hidden multiselect of the codes bound to the URL, in `box`; the visible one is
