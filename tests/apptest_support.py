@@ -90,10 +90,17 @@ def clean_caches():
 TOKEN = "apptest-access-token"
 
 
-def app(workspace, monkeypatch, page: str | None = None, query: dict | None = None, signed_in: bool = True) -> AppTest:
+def app(
+    workspace,
+    monkeypatch,
+    page: str | None = None,
+    query: dict | None = None,
+    signed_in: bool = True,
+    link: str | None = None,
+) -> AppTest:
     """The app on `workspace`, opened with the URL `query` (signed in as an administrator unless
-    `signed_in=False`), then switched to `page` if given (AppTest starts on the default page).
-    Fails on any exception the run raised."""
+    `signed_in=False`) at the page `link` (a deep link; AppTest starts on the default page), then
+    switched to `page` if given. Fails on any exception the run raised."""
     monkeypatch.setenv("INSIGHT_WORKSPACE", str(workspace.path))
     monkeypatch.setenv("INSIGHT_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("INSIGHT_RAISE_ERRORS", "1")  # the error boundary re-raises: AppTest records it
@@ -103,6 +110,8 @@ def app(workspace, monkeypatch, page: str | None = None, query: dict | None = No
         at.query_params.update(query)
     if signed_in:
         at.query_params["token"] = TOKEN
+    if link:
+        at.switch_page(f"app_pages/{link}.py")
     at.run()
     assert_clean(at)
     if page:

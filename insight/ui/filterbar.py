@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from insight import i18n
 from insight.auth import access
@@ -28,9 +29,10 @@ STORES = ("ds", "cmp", *(o.name for o in schema.GLOBAL))
 GLOBAL_KEYS = frozenset({*STORES, "from", "to", *(d.key for d in DIMENSIONS)})
 
 
-def language_switch() -> None:
-    # Drawn before the language of this run is known, so its label carries both languages.
-    _, notes = SHELL["lang"].parse(store("lang"))
+def language_switch(box: DeltaGenerator) -> None:
+    """The language, its store in `box`. Drawn before the language of this run is known, so its
+    label carries both languages."""
+    _, notes = SHELL["lang"].parse(store(box, "lang"))
     choice("lang", i18n.t("app.language"), i18n.LANGS.get, widget="segmented", value=lang())
     for note in notes:  # before sign-in too: the language is the one thing shown then
         st.warning(i18n.text(note, lang(), markdown=True), icon=":material/warning:")
@@ -51,22 +53,21 @@ def dimension_options(key: str) -> list[str]:
     return dimension_values_of(str(ws.path), ws.version(), key, RowScope.all())
 
 
-def filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
-    """The filter bar; its values parsed once (`insight.views.options.parse`) with a note for
-    every value ignored. A link's values outside the user's rows are kept (shown, with a note):
-    the figures are the link's filters AND the user's rows, so such a link shows nothing of theirs."""
+def filter_bar(ws: Workspace, rows: RowScope, box: DeltaGenerator) -> tuple[Filters, list[Message]]:
+    """The filter bar, its stores in `box`; its values parsed once (`insight.views.options.parse`)
+    with a note for every value ignored. A link's values outside the user's rows are kept (shown,
+    with a note): the figures are the link's filters AND the user's rows, so such a link shows
+    nothing of theirs."""
     st.subheader(tr("app.filters"))
-    raw = read_stores(STORES, "global")
+    raw = read_stores(box, STORES)
     snap = ws.snapshot(whole_number((raw.get("ds") or [""])[0]))
-    c1, c2 = st.columns(2)
-    dates = {"from": (c1, "app.from"), "to": (c2, "app.to")}
-    for key, (col, label) in dates.items():
-        with col:
+    with st.container(horizontal=True, wrap=False):  # side by side, one block (columns would be three)
+        for key, label in (("from", "app.from"), ("to", "app.to")):
             day = st.date_input(
                 tr(label), value=None, key=key, bind="query-params", min_value=_MIN_DATE, max_value=_MAX_DATE
             )
-        if day:
-            raw[key] = [day.isoformat()]
+            if day:
+                raw[key] = [day.isoformat()]
     parsed, _ = Filters.from_query({"cmp": raw.get("cmp", [])})
     shown_in = lang()  # labels in this run's language (a format function outlives the run)
     choice("cmp", tr("app.cmp"), lambda c: i18n.t(f"app.cmp.{c}", shown_in), value=parsed.cmp)
@@ -86,7 +87,7 @@ def filter_bar(ws: Workspace, rows: RowScope) -> tuple[Filters, list[Message]]:
         if unknown:
             notes.append(msg("ignored.not_in_data", dim=dim.key, values=", ".join(unknown)))
         if dim.key in COMPUTED_DIMENSIONS:
-            chosen = _coded_multiselect(dim.key, options, tr(dim.label))
+            chosen = _coded_multiselect(dim.key, options, tr(dim.label), box)
         else:
             chosen = st.multiselect(
                 tr(dim.label), options=options, key=dim.key, bind="query-params", placeholder=tr("app.choose")
@@ -119,14 +120,13 @@ def _has_customer_orders(path: str, version: int) -> bool:
     return "customer_id" in ws.columns("orders", ws.snapshot(version))
 
 
-def _coded_multiselect(key: str, options: list[str], label: str) -> list[str]:
+def _coded_multiselect(key: str, options: list[str], label: str, box: DeltaGenerator) -> list[str]:
     """A multi-valued filter kept in the URL as codes (`tier=diamond`) and shown translated.
 
-    Its store is a hidden multiselect of the codes bound to the URL; the visible one is keyed per
-    language (its labels change with it) and mirrors the store in both directions.
+    Its store is a hidden multiselect of the codes bound to the URL, in `box`; the visible one is
+    keyed per language (its labels change with it) and mirrors the store in both directions.
     """
-    with st.container(key=f"urlstate_{key}"):
-        codes = st.multiselect(md(key), options=options, key=key, bind="query-params", label_visibility="collapsed")
+    codes = box.multiselect(md(key), options=options, key=key, bind="query-params", label_visibility="collapsed")
     shown_in = lang()  # labels in this run's language (a format function outlives the run)
     ui_key = f"_{key}_ui_{shown_in}"
     st.session_state[ui_key] = list(codes)

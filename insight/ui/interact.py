@@ -195,12 +195,11 @@ def breadcrumbs(ctx: Context) -> None:
         chips += [(d.key, f"{tr(d.label)}: {code_label(d.key, v)}", v) for v in ctx.filters.values(d.key)]
     if not chips:
         return
-    cols = st.columns(min(len(chips), 6) + 1, gap="small")
-    cols[0].caption(tr("drill.active"))
-    for i, (key, label, value) in enumerate(chips):
-        cols[1 + i % 6].button(
-            md(label) + " ✕", key=f"chip_{key}_{value}", on_click=_remove, args=(key, value), help=tr("drill.remove")
-        )
+    with st.container(horizontal=True, vertical_alignment="center"):  # one block, wrapping, not a column each
+        st.caption(tr("drill.active"), width="content")
+        for key, label, value in chips:
+            chip = md(label) + " ✕"
+            st.button(chip, key=f"chip_{key}_{value}", on_click=_remove, args=(key, value), help=tr("drill.remove"))
 
 
 def _remove(key: str, value: str | None) -> None:
@@ -372,9 +371,10 @@ def page_header(ctx: Context, page: str, chips: bool = True) -> tuple[Context, P
     filters, options, notes = page_options(page)
     ctx = replace(ctx, filters=filters)
     st.session_state["_ctx"] = ctx
-    head, tools = st.columns([3, 2], vertical_alignment="center")
-    head.title(tr(f"page.{page}"))
-    with tools, st.container(horizontal=True, horizontal_alignment="right"):
+    # one row, one block (columns and a row of tools in one were four): the title takes the room
+    # the tools leave, and they wrap under it where the page is narrow
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.title(tr(f"page.{page}"))
         share_link(ctx, page)
         save_view(ctx, page)
         notes_control(ctx)

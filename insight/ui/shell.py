@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.logger import get_logger
 
 from insight import i18n, serve
@@ -24,12 +25,19 @@ from insight.semantic.filters import Filters
 from insight.semantic.scope import Scope
 from insight.ui import auth
 from insight.ui.filterbar import filter_bar, language_switch
-from insight.ui.urlstate import HIDE_STORES, lang, tr
+from insight.ui.urlstate import HIDE_STORES, lang, stores, tr
 
 #: Set INSIGHT_DEMO_ON_START=0 to start on an empty workspace (tests of empty states do).
 DEMO_ON_START = os.environ.get("INSIGHT_DEMO_ON_START", "1") != "0"
 
 LOG = get_logger("insight")
+
+#: The app's own styles, one element per run: the hidden stores, and the KPI cards' labels,
+#: which wrap onto a second line rather than ending in "…" ("Complaints per 1,0…").
+STYLES = (
+    f"<style>{HIDE_STORES}[data-testid=stMetricLabel] *{{white-space:normal!important;"
+    "overflow:visible!important;text-overflow:clip!important}</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Context:
     scope: Scope | None  # None until `open_page` knows the page
     user: User = OWNER
     notes: tuple = ()  # the filter bar's notes, for the page's scope
+    stores: DeltaGenerator | None = None  # the run's hidden container of URL stores (`urlstate.stores`)
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
@@ -68,15 +77,16 @@ def start() -> Context:
     ws = open_workspace()
     if DEMO_ON_START and ensure_demo(ws):
         st.toast(tr("app.demo_created"))
-    st.html(HIDE_STORES)
+    st.html(STYLES)
+    box = stores()
     with st.sidebar:
-        language_switch()
+        language_switch(box)
     user = auth.gate(ws, lang())  # no figure, filter value or page before sign-in
     with st.sidebar:
         auth.account(ws, user, lang())
-        filters, notes = filter_bar(ws, user.rows)
+        filters, notes = filter_bar(ws, user.rows, box)
     serve.background(ws)  # handed-off CLI commands and the due report schedules, while the app serves
-    return Context(ws, lang(), filters, None, user, tuple(notes))
+    return Context(ws, lang(), filters, None, user, tuple(notes), box)
 
 
 def open_page(ctx: Context, page: str) -> Context:
@@ -98,7 +108,8 @@ def show_notes(ctx: Context) -> None:
     if ctx.scope.period:
         start, end = ctx.scope.period
         caption = ctx.t("app.period", start=md(start), end=md(end))
-        st.html(_period_in_inputs(ctx, start, end))
+        if style := _period_in_inputs(ctx, start, end):
+            st.html(style)
     else:
         caption = ctx.t("app.period.none")
     st.caption(f"{caption} · {ctx.t('app.version', version=md(ctx.scope.snap.version))}")
@@ -107,7 +118,7 @@ def show_notes(ctx: Context) -> None:
 def _period_in_inputs(ctx: Context, start: dt.date, end: dt.date) -> str:
     """The period in force written into the empty From/To boxes of the filter bar (a default
     period is not a chosen one, so the boxes stay empty and the URL without dates; this draws
-    the dates over them until the user types or picks one)."""
+    the dates over them until the user types or picks one); "" when both are chosen."""
     rules = []
     for key, day, chosen in (("from", start, ctx.filters.start), ("to", end, ctx.filters.end)):
         if chosen is None:
@@ -118,7 +129,7 @@ def _period_in_inputs(ctx: Context, start: dt.date, end: dt.date) -> str:
                 f'{box}::after{{content:"{day:%Y/%m/%d}";position:absolute;left:0;top:50%;'
                 "transform:translateY(-50%);white-space:nowrap;pointer-events:none}"
             )
-    return f"<style>{''.join(rules)}</style>"
+    return f"<style>{''.join(rules)}</style>" if rules else ""
 
 
 #: How each kind of note is shown (`i18n.note_kind`).

@@ -10,8 +10,10 @@ One mechanism keeps every value in the URL:
 
 The stores are read once per run and parsed by `insight.views.options` (the schema the CLI
 parses links with): global options in the entrypoint (they follow page switches), the page's
-own in `page_options`. The share link is derived from the parsed `Filters`, never from
-`st.query_params`.
+own in `page_options`. Every store of a run is drawn in one hidden container of the sidebar
+(`stores`), the page's too: each element costs the server and the browser on every run, a
+container per group of stores showed nothing more. The share link is derived from the parsed
+`Filters`, never from `st.query_params`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from insight import i18n
 from insight.escape import md
@@ -28,7 +31,7 @@ from insight.views import options as schema
 #: Hides the stores, which show nothing, with the layout wrappers around them (else each still
 #: takes a gap between the elements of its block).
 _HIDDEN = "[class*='st-key-urlstate_']"
-HIDE_STORES = f"<style>{_HIDDEN},[data-testid=stLayoutWrapper]:has(> {_HIDDEN}){{display:none}}</style>"
+HIDE_STORES = f"{_HIDDEN},[data-testid=stLayoutWrapper]:has(> {_HIDDEN}){{display:none}}"
 
 
 def lang() -> str:
@@ -40,21 +43,19 @@ def tr(key: str, **values) -> str:
     return i18n.t(key, lang(), **values)
 
 
-def store(key: str) -> str:
-    """The hidden text input bound to the URL parameter `key`: its raw value."""
-    with st.container(key=f"urlstate_{key}"):
-        return _store(key)
+def stores() -> DeltaGenerator:
+    """The hidden container of every store of this run (drawn first in the sidebar)."""
+    return st.sidebar.container(key="urlstate_stores")
 
 
-def _store(key: str) -> str:
-    return st.text_input(md(key), key=key, bind="query-params", label_visibility="collapsed")
+def store(box: DeltaGenerator, key: str) -> str:
+    """The hidden text input in `box` bound to the URL parameter `key`: its raw value."""
+    return box.text_input(md(key), key=key, bind="query-params", label_visibility="collapsed")
 
 
-def read_stores(names, group: str) -> dict[str, list[str]]:
-    """The raw values of the stores `names`, rendered in one hidden container named `group`, for
-    `insight.views.options`."""
-    with st.container(key=f"urlstate_{group}"):
-        values = {name: _store(name) for name in names}
+def read_stores(box: DeltaGenerator, names) -> dict[str, list[str]]:
+    """The raw values of the stores `names`, drawn in `box`, for `insight.views.options`."""
+    values = {name: store(box, name) for name in names}
     return {name: [value] for name, value in values.items() if value}
 
 
@@ -167,8 +168,7 @@ def page_options(page: str):
         given = st.session_state.get(option.name) if option.name in st.session_state else None
         given = st.query_params.get_all(option.name) if given is None else given
         raw[option.name] = [given] if isinstance(given, str) else list(given)
-    stores = [o.name for o in schema.PAGES.get(page, ()) if not o.own]
-    raw.update(read_stores(stores, f"page_{page}") if stores else {})
+    raw.update(read_stores(ctx.stores, [o.name for o in schema.PAGES.get(page, ()) if not o.own]))
     extra, notes = schema.validate(page, raw)
     filters = replace(ctx.filters, extra=(*ctx.filters.extra, *extra))  # the global options first
     typed = schema.read(page, filters)

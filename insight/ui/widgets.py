@@ -19,12 +19,6 @@ from insight.semantic.scope import PAGE_TABLES
 from insight.ui.shell import Context, empty_state, show_note
 from insight.views.views import Kpi, reason
 
-#: A card's label wraps onto a second line rather than ending in "…" ("Complaints per 1,0…").
-_WRAP_LABELS = (
-    "<style>[data-testid=stMetricLabel] *{white-space:normal!important;overflow:visible!important;"
-    "text-overflow:clip!important}</style>"
-)
-
 
 def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict | None = None) -> None:
     """One card per KPI: value, change against the comparison, sparkline, definition on hover.
@@ -33,7 +27,6 @@ def kpi_cards(ctx: Context, kpis: dict[str, Kpi], per_row: int = 5, sparks: dict
     under the cards, each once, with the cards they concern."""
     reasons: dict[i18n.Message, list[str]] = {}
     items = list(kpis.values())
-    st.html(_WRAP_LABELS)
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, items[start : start + per_row], strict=False):
