@@ -23,6 +23,7 @@ figures and tags each trace's figures with their format (`meta={"fmt": "money"}`
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import math
@@ -30,12 +31,8 @@ import re
 import threading
 import zlib
 
-import narwhals.stable.v1
-import numpy as np
 import pandas as pd
-import plotly.basedatatypes
-import plotly.graph_objects as go
-from _plotly_utils import basevalidators
+import plotly.io as pio
 
 from insight import formatting
 
@@ -63,69 +60,42 @@ CELL_WRAP = (9, 5)
 _CJK_SUFFIXES = ("客户", "用户", "会员")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
-# Plotly parses a property path ("xaxis_tickformat", "marker.color") on every update, and the parse
-# (a pure function of the string, returning tuples) was a third of a chart's build time: memoised.
-if not hasattr(plotly.basedatatypes._str_to_dict_path_full, "cache_info"):
-    plotly.basedatatypes._str_to_dict_path_full = functools.lru_cache(maxsize=4096)(
-        plotly.basedatatypes._str_to_dict_path_full
-    )
 
-
-def _no_callbacks(self, *changes) -> None:
-    """What a figure's change callbacks hear: nothing. Plotly walks the layout (or the traces) for
-    `on_change` callbacks after every property set, and no figure here has any (they are for
-    FigureWidget in a notebook): 1 % of the server's Python time under the load bench."""
-
-
-go.Figure._dispatch_layout_change_callbacks = _no_callbacks
-go.Figure._dispatch_trace_change_callbacks = _no_callbacks
-
-
-class _PlainArrays:
-    """narwhals as Plotly's validators see it, but a list, tuple or numpy array (most of what a
-    figure holds: custom data, colours, hover texts) is handed back at once: `from_native(...,
-    pass_through=True)` returns them unchanged anyway, after ~50 µs of checks a value (a tenth of
-    a cold page run's Python under load). Everything else is narwhals itself."""
-
-    def __getattr__(self, name: str):
-        return getattr(narwhals.stable.v1, name)
-
-    @staticmethod
-    def from_native(value, **kwargs):
-        if kwargs.get("pass_through") and type(value) in (list, tuple, np.ndarray):
-            return value
-        return narwhals.stable.v1.from_native(value, **kwargs)
-
-
-if basevalidators.nw is narwhals.stable.v1:
-    basevalidators.nw = _PlainArrays()
-
-
-def relayout(fig: go.Figure, props: dict | None = None, **more) -> go.Figure:
-    """`fig.update_layout(props, **more)` at a tenth of its cost: every value is set where it
-    goes, nested parts merged into what is there (Plotly's update walks every nested part through
-    a batch and sets it twice: about 3 ms a call, a third of a chart's build)."""
-    merge(fig.layout, {**(props or {}), **more})
+def relayout(fig: dict, props: dict | None = None, **more) -> dict:
+    """`fig.update_layout(props, **more)` on a figure dict: nested parts merged into what is there."""
+    merge(fig.setdefault("layout", {}), {**(props or {}), **more})
     return fig
 
 
-def merge(obj: plotly.basedatatypes.BasePlotlyType, props: dict) -> None:
-    """`obj.update(props)`, one value at a time (a dict into a nested part is merged into it)."""
-    held = obj._props or {}
+def merge(obj: dict, props: dict) -> None:
+    """`obj.update(props)` as Plotly updates a part of a figure: a dict is merged into the part
+    of that name (a copy: the dicts given are often shared constants), None removes a value."""
     for key, value in props.items():
-        part = obj[key] if isinstance(value, dict) and key in obj else None
-        if isinstance(part, plotly.basedatatypes.BasePlotlyType):
+        if value is None:
+            obj.pop(key, None)
+        elif isinstance(value, dict):
+            part = obj.get(key)
+            if not isinstance(part, dict):
+                part = obj[key] = {}
             merge(part, value)
-        elif type(value) not in _SCALARS or type(held.get(key)) is not type(value) or held[key] != value:
-            obj[key] = value  # (a scalar it already holds is not validated and set again)
+        else:
+            obj[key] = value
 
 
-_SCALARS = (str, int, float, bool)
-
-
-def axis_names(fig: go.Figure) -> list[str]:
+def axis_names(fig: dict) -> list[str]:
     """The names of the figure's cartesian axes (`xaxis`, `yaxis` and any `xaxis2`, `yaxis2` …)."""
-    return ["xaxis", "yaxis", *(k for k in fig.layout._props if re.fullmatch(r"[xy]axis\d+", k))]
+    return ["xaxis", "yaxis", *(k for k in fig["layout"] if re.fullmatch(r"[xy]axis\d+", k))]
+
+
+def template() -> dict:
+    """The layout template a new Plotly figure starts with (Streamlit's, once Streamlit's chart
+    element is imported), as a figure dict holds it: shared, never written."""
+    return _template(pio.templates.default)
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return copy.deepcopy(pio.templates[name].to_plotly_json())
 
 
 MIN_TEXT = 10  # px: text on marks smaller than this is hidden, not shrunk
@@ -208,22 +178,21 @@ def wrap(label: str, widths: tuple[int, int] = WRAP) -> str:
     return "<br>".join([*lines, line])
 
 
-def apply(fig: go.Figure, lang: str = "en") -> go.Figure:
-    """`fig` with the chart rules applied in `lang` (see the module's docstring)."""
+def apply(fig: dict, lang: str = "en") -> dict:
+    """`fig` (a figure dict) with the chart rules applied in `lang` (see the module's docstring)."""
     axes: dict[str, tuple[str, list]] = {}
-    for trace in fig.data:
-        meta = trace.meta if isinstance(trace.meta, dict) else {}
+    for trace in fig["data"]:
+        meta = trace.get("meta") if isinstance(trace.get("meta"), dict) else {}
         kind = meta.get("fmt")
         if not kind:
             continue
         if meta.get("cells"):
             _cells(trace, kind, lang, meta)
             continue
-        horizontal = getattr(trace, "orientation", None) == "h"
-        values = trace.x if horizontal else trace.y
-        if values is None:
+        horizontal = trace.get("orientation") == "h"
+        if trace.get("x" if horizontal else "y") is None:
             continue
-        axis = _axis_name(trace.xaxis if horizontal else trace.yaxis, "x" if horizontal else "y")
+        axis = _axis_name(trace.get("xaxis" if horizontal else "yaxis"), "x" if horizontal else "y")
         axes.setdefault(axis, (kind, []))[1].append(trace)
         _hover(trace, kind, lang, horizontal)
     _ticks(fig, axes, lang)
@@ -238,43 +207,43 @@ def _axis_name(ref: str | None, letter: str) -> str:
     return f"{letter}axis{suffix}"
 
 
-def _hover(trace, kind: str, lang: str, horizontal: bool) -> None:
-    values = trace.x if horizontal else trace.y
-    trace.hovertext = [formatting.value(v, kind, lang) for v in values]
+def _hover(trace: dict, kind: str, lang: str, horizontal: bool) -> None:
+    values = trace["x" if horizontal else "y"]
+    trace["hovertext"] = [formatting.value(v, kind, lang) for v in values]
     key = "%{y}" if horizontal else "%{x}"
-    trace.hovertemplate = f"{key}: %{{hovertext}}<extra>%{{fullData.name}}</extra>"
+    trace["hovertemplate"] = f"{key}: %{{hovertext}}<extra>%{{fullData.name}}</extra>"
 
 
-def _cells(trace, kind: str, lang: str, meta: dict) -> None:
+def _cells(trace: dict, kind: str, lang: str, meta: dict) -> None:
     """A heat map's cells: the number of each in the reader's format (compact, so it fits the
     cell), under its label where the cell has one; the hover in full."""
     values = list(meta["values"])
     labels = meta.get("labels") or [None] * len(values)
     short = "int" if kind == "money" else kind  # the title names the amount; the sign would not fit
     numbers = ["0" if v == 0 else formatting.value(v, short, lang) for v in values]
-    trace.text = [f"{wrap(lbl, CELL_WRAP)}<br>{n}" if lbl else n for lbl, n in zip(labels, numbers, strict=True)]
+    trace["text"] = [f"{wrap(lbl, CELL_WRAP)}<br>{n}" if lbl else n for lbl, n in zip(labels, numbers, strict=True)]
     full = [formatting.value(v, kind, lang, compact=False) for v in values]
-    trace.hovertext = [f"{y} × {x}: {f}" for x, y, f in zip(trace.x, trace.y, full, strict=True)]
-    trace.hovertemplate = "%{hovertext}<extra></extra>"
+    trace["hovertext"] = [f"{y} × {x}: {f}" for x, y, f in zip(trace["x"], trace["y"], full, strict=True)]
+    trace["hovertemplate"] = "%{hovertext}<extra></extra>"
 
 
-def _extent(fig: go.Figure, traces: list, horizontal_axis: bool) -> tuple[float, float]:
+def _extent(fig: dict, traces: list[dict], horizontal_axis: bool) -> tuple[float, float]:
     """The lowest and highest value the axis must show (stacked bars summed, error bars included)."""
-    stacked = fig.layout.barmode in ("stack", "relative")
+    stacked = fig["layout"].get("barmode") in ("stack", "relative")
     highs: list[float] = []
     lows: list[float] = [0.0]
     sums: dict = {}
     for trace in traces:
-        vertical = getattr(trace, "orientation", None) != "h"
-        values = pd.to_numeric(pd.Series(list(trace.y if vertical else trace.x)), errors="coerce")
-        if trace.type == "waterfall":  # running totals ("total" bars repeat the running total)
-            measure = list(trace.measure or [])
+        vertical = trace.get("orientation") != "h"
+        values = pd.to_numeric(pd.Series(list(trace["y" if vertical else "x"])), errors="coerce")
+        if trace["type"] == "waterfall":  # running totals ("total" bars repeat the running total)
+            measure = list(trace.get("measure") or [])
             values = values.where([m != "total" for m in measure] if measure else True, 0).cumsum()
-        error = getattr(trace, "error_y" if vertical else "error_x", None)
-        if error is not None and error.array is not None:
-            values = values + pd.to_numeric(pd.Series(list(error.array)), errors="coerce").fillna(0)
-        if stacked and trace.type == "bar":
-            keys = list(trace.x if vertical else trace.y)
+        error = trace.get("error_y" if vertical else "error_x") or {}
+        if error.get("array") is not None:
+            values = values + pd.to_numeric(pd.Series(list(error["array"])), errors="coerce").fillna(0)
+        if stacked and trace["type"] == "bar":
+            keys = list(trace["x" if vertical else "y"])
             for k, v in zip(keys, values, strict=True):
                 sums[k] = sums.get(k, 0) + (0 if pd.isna(v) else v)
         highs.append(float(values.max()) if values.notna().any() else 0.0)
@@ -284,39 +253,42 @@ def _extent(fig: go.Figure, traces: list, horizontal_axis: bool) -> tuple[float,
     return min(lows), max([*highs, 0.0])
 
 
-def _ticks(fig: go.Figure, axes: dict[str, tuple[str, list]], lang: str) -> None:
+def _ticks(fig: dict, axes: dict[str, tuple[str, list]], lang: str) -> None:
     """Round ticks in the reader's format; overlaid axes share their number of steps."""
     plans = {}
     for name, (kind, traces) in axes.items():
-        axis = fig.layout[name]
-        if axis.type in ("date", "category") or axis.tickformat and kind not in ("pct", "money", "int"):
+        axis = fig["layout"].get(name, {})
+        if axis.get("type") in ("date", "category") or axis.get("tickformat") and kind not in ("pct", "money", "int"):
             continue
-        low, high = (axis.range[0], axis.range[1]) if axis.range else _extent(fig, traces, name.startswith("x"))
-        floor = next((t.meta.get("floor") for t in traces if isinstance(t.meta, dict) and t.meta.get("floor")), None)
+        fixed = axis.get("range")
+        low, high = (fixed[0], fixed[1]) if fixed else _extent(fig, traces, name.startswith("x"))
+        floor = next((t["meta"].get("floor") for t in traces if t["meta"].get("floor")), None)
         if floor is not None:
             low = floor
         step = formatting.nice_step(max(high - low, 1e-9), 5)
         if kind == "int":
             step = max(step, 1.0)
         first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-        plans[name] = [kind, step, first, max(last, first + 1), axis.range is not None]
-    overlaid = [n for n in plans if fig.layout[n].overlaying]
+        plans[name] = [kind, step, first, max(last, first + 1), fixed is not None]
+    overlaid = [n for n in plans if fig["layout"].get(n, {}).get("overlaying")]
     for name in overlaid:
-        base = _axis_name(fig.layout[name].overlaying, name[0])
+        base = _axis_name(fig["layout"][name]["overlaying"], name[0])
         if base in plans:
             steps = max(plans[name][3] - plans[name][2], plans[base][3] - plans[base][2])
             for plan in (plans[name], plans[base]):
                 plan[3] = plan[2] + steps
     for name, (kind, step, first, last, fixed) in plans.items():
         ticks = [k * step for k in range(first, last + 1)]
-        merge(
-            fig.layout[name],
+        relayout(
+            fig,
             {
-                "tickmode": "array",
-                "tickvals": ticks,
-                "ticktext": [_tick(v, kind, step, lang) for v in ticks],
-                "range": None if fixed else [first * step, last * step],
-                "rangemode": None,
+                name: {
+                    "tickmode": "array",
+                    "tickvals": ticks,
+                    "ticktext": [_tick(v, kind, step, lang) for v in ticks],
+                    "range": None if fixed else [first * step, last * step],
+                    "rangemode": None,
+                }
             },
         )
 
@@ -332,13 +304,13 @@ def _tick(v: float, kind: str, step: float, lang: str) -> str:
     return formatting.decimal(v, lang, 0 if step >= 1 else 1 if step >= 0.1 else 2)
 
 
-def _wrap_categories(fig: go.Figure) -> None:
+def _wrap_categories(fig: dict) -> None:
     """Long category labels on two or more lines (the data keeps its values; only ticks change)."""
     for letter in ("x", "y"):
         seen: list = []
-        for trace in fig.data:
-            values = trace[letter] if letter in trace else None
-            if values is None or trace.type not in ("bar", "box"):
+        for trace in fig["data"]:
+            values = trace.get(letter)
+            if values is None or trace["type"] not in ("bar", "box"):
                 continue
             seen += [v for v in values if isinstance(v, str) and v not in seen]
         widths = tuple(w * (2 if letter == "y" else 1) for w in WRAP)

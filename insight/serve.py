@@ -104,22 +104,21 @@ def warm_libraries() -> None:
     """What the libraries load on first use, loaded before the server listens: Babel's number
     formats of each language, the emoji table Streamlit reads non-ASCII labels with (the language
     switch's 中文: 0.4 s of the first run), and the Plotly and
-    narwhals parts a figure built from pandas needs (a quarter of the first visitor's run)."""
+    narwhals parts a figure built from pandas needs, with Plotly's template (a quarter of the first
+    visitor's run)."""
     import pandas as pd
-    import plotly.graph_objects as go
     from streamlit import string_util
 
     from insight import chart_style, formatting, i18n
+    from insight.charts.base import figure, trace
 
     for lang in i18n.LANGS:
         for kind in ("money", "int", "pct", "num", "hours", "days"):
             formatting.change(123456.7, 0.05, kind, lang)
     string_util.extract_leading_icon("中文")
     frame = pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0]})
-    fig = go.Figure([go.Bar(x=frame["x"], y=frame["y"], meta={"fmt": "int"}), go.Scatter(x=frame["x"], y=frame["y"])])
-    fig.add_heatmap(x=frame["x"], y=frame["x"], z=[[1.0, 2.0], [3.0, 4.0]])
-    fig.add_waterfall(x=frame["x"], y=frame["y"])
-    chart_style.apply(fig).to_dict()
+    chart_style.apply(figure(trace("bar", x=frame["x"], y=frame["y"], meta={"fmt": "int"})))
+    chart_style.template()
 
 
 def import_pages() -> None:

@@ -1,5 +1,6 @@
-"""What every chart shares: the title and font, number and date axes, and `inert`, which escapes
-the text Plotly draws from the data."""
+"""What every chart shares: figures as the dicts Plotly would hold for them (`figure`, `trace`,
+`hline`, `vline`), the title and font, number and date axes, and `inert`, which escapes the text
+Plotly draws from the data."""
 
 from __future__ import annotations
 
@@ -9,16 +10,61 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.colors
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
 from insight.chart_style import LEGEND, relayout
 
 FONT = "Noto Sans CJK SC, Noto Sans, sans-serif"  # draws Chinese titles in the PNG export too
 
 T = Callable[..., str]
+#: Plotly's "Blues" as a figure holds it (Plotly turns a scale's name into its colours).
+BLUES = [[i / (len(plotly.colors.sequential.Blues) - 1), c] for i, c in enumerate(plotly.colors.sequential.Blues)]
 
 
-def layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+def figure(*traces: dict) -> dict:
+    """A figure dict of `traces` (what `go.Figure(traces).to_dict()` holds, less the template,
+    which the finished chart is given). Plotly's own objects validate every value as it is set:
+    that was most of the CPU a chart cost to build and style for a view not drawn before."""
+    return {"data": list(traces), "layout": {}}
+
+
+def trace(kind: str, **props) -> dict:
+    """A trace dict of type `kind`: pandas data and numpy arrays become the arrays Plotly's
+    validators would make of them (numbers go to the browser as typed arrays), nested dicts too."""
+    return {"type": kind, **{key: _plain(value) for key, value in props.items()}}
+
+
+def _plain(value):
+    if isinstance(value, pd.Series | pd.Index | np.ndarray):
+        return copy_to_readonly_numpy_array(value)
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    return value
+
+
+def add(fig: dict, kind: str, **props) -> dict:
+    """`fig.add_<kind>(**props)`."""
+    fig["data"].append(trace(kind, **props))
+    return fig
+
+
+def hline(fig: dict, y: float, line: dict, yref: str = "y") -> dict:
+    """`fig.add_hline`: a line across the plot at `y`."""
+    return _shape(fig, {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": yref}, line)
+
+
+def vline(fig: dict, x: float, line: dict) -> dict:
+    """`fig.add_vline`: a line up the plot at `x`."""
+    return _shape(fig, {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}, line)
+
+
+def _shape(fig: dict, shape: dict, line: dict) -> dict:
+    fig["layout"].setdefault("shapes", []).append({"line": dict(line), **shape})
+    return fig
+
+
+def layout(fig: dict, title: str, height: int = 360) -> dict:
     relayout(
         fig,
         title={"text": title, "font": {"size": 15}},
@@ -46,7 +92,7 @@ _TIME_TICKS = {
 MAX_TICKS = 7  # a half-width chart fits this many date labels without turning them
 
 
-def time_axis(fig: go.Figure, grain: str | None, buckets) -> go.Figure:
+def time_axis(fig: dict, grain: str | None, buckets) -> dict:
     """A date x axis that fits the data: labels are dates (hours on a one-day chart), ticks fall on
     bucket boundaries at most `MAX_TICKS` times, and a lone bucket gets a bucket's width either side,
     so the axis never shows sub-millisecond ticks or raw numbers. Without a `grain`, the buckets'
@@ -84,16 +130,17 @@ def _grain_of(values: pd.Series) -> str:
 _TEXT_FIELDS = ("x", "y", "text", "name", "hovertext", "labels")
 
 
-def inert(fig: go.Figure) -> go.Figure:
+def inert(fig: dict) -> dict:
     """`fig` with every string Plotly draws from the data (category values, names, labels, and
     the title, which may name a column) HTML-escaped, so a campaign called `<a href=…>` shows as
     that text, never as a link. Plotly draws the escaped characters as they were; the charts' own
     line breaks (`<br>`) stay, and drill keys (`customdata`) are left as they are."""
-    if fig.layout.title.text:
-        fig.layout.title.text = _text(fig.layout.title.text)
-    for trace in fig.data:
+    title = fig["layout"].get("title") or {}
+    if title.get("text"):
+        title["text"] = _text(title["text"])
+    for trace in fig["data"]:
         for field in _TEXT_FIELDS:
-            value = trace[field] if field in trace else None
+            value = trace.get(field)
             if isinstance(value, str):
                 trace[field] = _text(value)
             elif isinstance(value, tuple | list | np.ndarray | pd.Series | pd.Index):

@@ -6,21 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from insight.chart_style import PALETTE, ink, relayout
-from insight.charts.base import T, layout
+from insight.charts.base import BLUES, T, add, figure, layout, trace
 
 
-def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.Figure:
+def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> dict:
     """Monthly churn rate; provisional months hollow on a dotted stretch; the comparison period
     dashed, aligned month by month. A click on a month sets the period to it."""
-    fig = go.Figure()
+    fig = figure()
     months = [str(m)[:7] for m in frame["month"]]
     final = ~frame["provisional"].to_numpy(bool)
     last_final = max((i for i, f in enumerate(final) if f), default=-1)
     solid = frame["churn_rate"].where(final)
-    fig.add_scatter(
+    add(
+        fig,
+        "scatter",
         x=months,
         y=solid,
         mode="lines+markers",
@@ -31,7 +32,9 @@ def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.F
     )
     if not final.all():
         tail = frame["churn_rate"].where(~final | (pd.Series(range(len(frame))) == last_final).to_numpy())
-        fig.add_scatter(
+        add(
+            fig,
+            "scatter",
             x=months,
             y=tail,
             mode="lines+markers",
@@ -43,7 +46,9 @@ def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.F
         )
     if compare is not None and len(compare):
         n = min(len(compare), len(frame))
-        fig.add_scatter(
+        add(
+            fig,
+            "scatter",
             x=months[:n],
             y=compare["churn_rate"].iloc[:n],
             mode="lines",
@@ -56,12 +61,13 @@ def churn_trend(frame: pd.DataFrame, compare: pd.DataFrame | None, t: T) -> go.F
     return layout(fig, t("churn.trend"))
 
 
-def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T) -> go.Figure:
+def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T) -> dict:
     """Churn rate per group with its 95 % interval; small groups grey and last."""
     shown = frame.iloc[::-1]
     names = [label(v) for v in shown["value"]]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             y=names,
             x=shown["churn_rate"],
             orientation="h",
@@ -84,13 +90,14 @@ def rate_bars(frame: pd.DataFrame, title: str, label: Callable[[str], str], t: T
     return layout(fig, title, height=max(260, 60 + 34 * len(frame)))
 
 
-def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> go.Figure:
+def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> dict:
     """Cohort × months-since retention, complete cells only: an incomplete cell is left empty."""
     rows = sorted(matrix["cohort"].unique())
     cells = matrix.dropna(subset=[column])
     size = max(14, min(40, 300 / max(len(rows), 1)))
-    fig = go.Figure(
-        go.Scatter(
+    fig = figure(
+        trace(
+            "scatter",
             x=cells["offset"],
             y=cells["cohort"],
             mode="markers+text",
@@ -101,7 +108,7 @@ def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> go.Figure:
                 "symbol": "square",
                 "size": size,
                 "color": cells[column],
-                "colorscale": "Blues",
+                "colorscale": BLUES,
                 "cmin": 0,
                 "cmax": 1,
                 "showscale": True,
@@ -119,11 +126,13 @@ def cohort_grid(matrix: pd.DataFrame, column: str, title: str) -> go.Figure:
     return layout(fig, title, height=max(320, 90 + 26 * len(rows)))
 
 
-def retention_curves(matrix: pd.DataFrame, cohorts: list[str], column: str, t: T) -> go.Figure:
+def retention_curves(matrix: pd.DataFrame, cohorts: list[str], column: str, t: T) -> dict:
     """Retention by months since first order for the chosen cohorts, and the average of all."""
-    fig = go.Figure()
+    fig = figure()
     weights = matrix.assign(w=matrix[column] * matrix["customers"]).groupby("offset")[["w", "customers"]].sum()
-    fig.add_scatter(
+    add(
+        fig,
+        "scatter",
         x=weights.index,
         y=weights["w"] / weights["customers"],
         mode="lines",
@@ -132,7 +141,9 @@ def retention_curves(matrix: pd.DataFrame, cohorts: list[str], column: str, t: T
     )
     for i, cohort in enumerate(cohorts):
         part = matrix[matrix["cohort"] == cohort]
-        fig.add_scatter(
+        add(
+            fig,
+            "scatter",
             x=part["offset"],
             y=part[column],
             mode="lines+markers",
@@ -143,29 +154,38 @@ def retention_curves(matrix: pd.DataFrame, cohorts: list[str], column: str, t: T
     return layout(fig, t("churn.cohorts.curves"))
 
 
-def survival(curves: pd.DataFrame, title: str, x_title: str) -> go.Figure:
+def survival(curves: pd.DataFrame, title: str, x_title: str) -> dict:
     """Kaplan–Meier curves, one step line per group."""
-    fig = go.Figure()
+    fig = figure()
     for i, (name, part) in enumerate(curves.groupby("group", sort=False)):
-        fig.add_scatter(
+        add(
+            fig,
+            "scatter",
             x=part["time"],
             y=part["survival"],
             mode="lines",
-            line_shape="hv",
             name=str(name),
-            line={"color": PALETTE[i % len(PALETTE)]},
+            line={"color": PALETTE[i % len(PALETTE)], "shape": "hv"},
             hovertemplate=f"{name}: %{{y:.1%}} @ %{{x:.0f}}<extra></extra>",
         )
-    relayout(fig, yaxis={"tickformat": ".0%", "range": [0, 1.02]}, xaxis={"title": x_title})
+    relayout(fig, yaxis={"tickformat": ".0%", "range": [0, 1.02]}, xaxis={"title": {"text": x_title}})
     return layout(fig, title)
 
 
-def calibration(frame: pd.DataFrame, t: T) -> go.Figure:
-    fig = go.Figure()
-    fig.add_scatter(
-        x=[0, 1], y=[0, 1], mode="lines", name=t("churn.model.perfect"), line={"color": "#adb5bd", "dash": "dot"}
+def calibration(frame: pd.DataFrame, t: T) -> dict:
+    fig = figure()
+    add(
+        fig,
+        "scatter",
+        x=[0, 1],
+        y=[0, 1],
+        mode="lines",
+        name=t("churn.model.perfect"),
+        line={"color": "#adb5bd", "dash": "dot"},
     )
-    fig.add_scatter(
+    add(
+        fig,
+        "scatter",
         x=frame["predicted"],
         y=frame["observed"],
         mode="lines+markers",
@@ -175,16 +195,17 @@ def calibration(frame: pd.DataFrame, t: T) -> go.Figure:
     top = float(max(frame["predicted"].max(), frame["observed"].max(), 0.05)) * 1.1
     relayout(
         fig,
-        xaxis={"tickformat": ".0%", "range": [0, top], "title": t("churn.model.predicted")},
+        xaxis={"tickformat": ".0%", "range": [0, top], "title": {"text": t("churn.model.predicted")}},
         yaxis={"tickformat": ".0%", "range": [0, top]},
     )
     return layout(fig, t("churn.model.calibration"))
 
 
-def importance(frame: pd.DataFrame, label: Callable[[str], str], t: T, top: int = 12) -> go.Figure:
+def importance(frame: pd.DataFrame, label: Callable[[str], str], t: T, top: int = 12) -> dict:
     shown = frame.head(top).iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             y=[label(f) for f in shown["feature"]],
             x=shown["importance"],
             orientation="h",

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from insight.chart_style import PALETTE, colors, ink, relayout
-from insight.charts.base import COUNT_AXIS, NUMBER_AXIS, layout, time_axis
+from insight.charts.base import BLUES, COUNT_AXIS, NUMBER_AXIS, add, figure, layout, time_axis, trace
 
 
 def tiles(
@@ -19,7 +18,7 @@ def tiles(
     labels: list[list[str]] | None = None,
     height: int = 360,
     fmt: str = "int",
-) -> go.Figure:
+) -> dict:
     """A heat map whose cells can be clicked: Plotly's heat map draws the cells (they grow with the
     chart, so labels fit at any width) and an invisible marker on each cell takes the click
     (a heat map trace itself cannot be selected, so it could not drill). Rows are drawn top to
@@ -38,11 +37,23 @@ def tiles(
             ts.append(labels[i][j] if labels else None)
             colors_.append(ink(values[i, j], top))
     size = max(12, min(40, (height - 110) / max(len(rows), 1) - 8))
-    fig = go.Figure()
-    fig.add_heatmap(
-        x=cols, y=rows, z=values, colorscale="Blues", zmin=0, xgap=2, ygap=2, hoverinfo="skip", showscale=False
+    fig = figure()
+    add(
+        fig,
+        "heatmap",
+        x=cols,
+        y=rows,
+        z=values,
+        colorscale=BLUES,
+        zmin=0,
+        xgap=2,
+        ygap=2,
+        hoverinfo="skip",
+        showscale=False,
     )
-    fig.add_scatter(
+    add(
+        fig,
+        "scatter",
         x=xs,
         y=ys,
         mode="markers+text",
@@ -60,7 +71,7 @@ def tiles(
     return layout(fig, title, height=height)
 
 
-def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, drill_row: bool = True) -> go.Figure:
+def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, drill_row: bool = True) -> dict:
     """A row × column heat map; a cell click drills on the row value."""
     wide = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum").fillna(0)
     custom = [[r if drill_row else c for c in wide.columns] for r in wide.index]
@@ -72,16 +83,17 @@ def heatmap(frame: pd.DataFrame, row: str, col: str, value: str, title: str, dri
 _KINDS = {".0%": "pct", ".1%": "pct", ".2f": "num", ".3f": "num"}
 
 
-def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> go.Figure:
+def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None) -> dict:
     """One bar per value of `x`, each in its value's colour; a click carries the value."""
     palette = colors(frame[x], x)
     kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "num" if y == "silhouette" else "int")
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             x=frame[x],
             y=frame[y],
             customdata=frame[x],
-            marker_color=[palette[v] for v in frame[x]],
+            marker={"color": [palette[v] for v in frame[x]]},
             meta={"fmt": kind},
         )
     )
@@ -90,33 +102,36 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str | None = None
 
 def coded_bars(
     frame: pd.DataFrame, code: str, y: str, title: str, label: Callable[[str], str], fmt: str | None = None
-) -> go.Figure:
+) -> dict:
     """Bars of codes shown by their translated label; a click carries the code."""
     palette = colors(frame[code], code)
     kind = _KINDS.get(fmt or "", fmt) or ("money" if y == "revenue" else "int")
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             x=[label(c) for c in frame[code]],
             y=frame[y],
             customdata=frame[code],
-            marker_color=[palette[c] for c in frame[code]],
+            marker={"color": [palette[c] for c in frame[code]]},
             meta={"fmt": kind},
         )
     )
     return layout(fig, title, height=340)
 
 
-def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> go.Figure:
+def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False, grain: str | None = None) -> dict:
     """Channel × time-bucket stacked bars of `column` (a count, an amount or a share)."""
-    fig = go.Figure()
+    fig = figure()
     palette = colors(frame["channel"], "channel")
     kind = "pct" if percent else "money" if column == "revenue" else "int"
     for channel, part in frame.groupby("channel", sort=True):
-        fig.add_bar(
+        add(
+            fig,
+            "bar",
             x=part["bucket"],
             y=part[column],
             name=channel,
-            marker_color=palette[channel],
+            marker={"color": palette[channel]},
             customdata=[channel] * len(part),
             meta={"fmt": kind},
         )
@@ -125,30 +140,32 @@ def stacked(frame: pd.DataFrame, column: str, title: str, percent: bool = False,
     return time_axis(layout(fig, title), grain, frame["bucket"])
 
 
-def histogram(frame: pd.DataFrame, title: str, x_title: str) -> go.Figure:
-    fig = go.Figure(
-        go.Bar(
+def histogram(frame: pd.DataFrame, title: str, x_title: str) -> dict:
+    fig = figure(
+        trace(
+            "bar",
             x=(frame["low"] + frame["high"]) / 2,
             y=frame["tickets"],
             width=(frame["high"] - frame["low"]) * 0.95,
-            marker_color=PALETTE[0],
+            marker={"color": PALETTE[0]},
             meta={"fmt": "int"},
         )
     )
-    relayout(fig, xaxis={"title": x_title}, showlegend=False)
+    relayout(fig, xaxis={"title": {"text": x_title}}, showlegend=False)
     return layout(fig, title, height=320)
 
 
-def rate_by(frame: pd.DataFrame, value: str, title: str, fmt: str = ".0%") -> go.Figure:
+def rate_by(frame: pd.DataFrame, value: str, title: str, fmt: str = ".0%") -> dict:
     """A horizontal bar per row of `frame` (`value` column), labels in `frame["value"]`."""
     shown = frame.iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             y=shown["value"].astype(str),
             x=shown[value],
             orientation="h",
             customdata=shown["value"].astype(str),
-            marker_color=PALETTE[0],
+            marker={"color": PALETTE[0]},
             meta={"fmt": _KINDS.get(fmt, "num")},
         )
     )

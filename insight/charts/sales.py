@@ -4,26 +4,29 @@ customer's orders."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from insight.chart_style import PALETTE, colors, nonempty, relayout
-from insight.charts.base import COUNT_AXIS, NUMBER_AXIS, T, layout, time_axis
+from insight.charts.base import COUNT_AXIS, NUMBER_AXIS, T, add, figure, layout, time_axis, trace
 
 
-def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
+def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> dict:
     """Revenue (current and comparison, aligned by bucket) with active customers as bars."""
-    fig = go.Figure()
+    fig = figure()
     current = frame[frame["series"] == "current"]
     comparison = frame[frame["series"] == "comparison"]
-    fig.add_bar(
+    add(
+        fig,
+        "bar",
         x=current["bucket"],
         y=current["active_customers"],
         name=t("metric.active_customers"),
-        marker_color="#a5d8ff",
+        marker={"color": "#a5d8ff"},
         customdata=current["bucket"].astype(str),
         meta={"fmt": "int"},
     )
-    fig.add_scatter(
+    add(
+        fig,
+        "scatter",
         x=current["bucket"],
         y=current["revenue"],
         name=f"{t('metric.revenue')} · {t('overview.current')}",
@@ -34,7 +37,9 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
     )
     if len(comparison):
         x = current["bucket"].iloc[: len(comparison)].tolist()
-        fig.add_scatter(
+        add(
+            fig,
+            "scatter",
             x=x,
             y=comparison["revenue"].iloc[: len(x)],
             name=f"{t('metric.revenue')} · {t('overview.comparison')}",
@@ -46,13 +51,19 @@ def trend(frame: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
     # The line's axis overlays the bars' (so the line is drawn over them) and reads on the left.
     relayout(
         fig,
-        yaxis={**COUNT_AXIS, "side": "right", "title": t("metric.active_customers")},
-        yaxis2={**NUMBER_AXIS, "overlaying": "y", "side": "left", "showgrid": False, "title": t("metric.revenue")},
+        yaxis={**COUNT_AXIS, "side": "right", "title": {"text": t("metric.active_customers")}},
+        yaxis2={
+            **NUMBER_AXIS,
+            "overlaying": "y",
+            "side": "left",
+            "showgrid": False,
+            "title": {"text": t("metric.revenue")},
+        },
     )
     return time_axis(layout(fig, t("overview.trend")), grain, current["bucket"])
 
 
-def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str = "money") -> go.Figure:
+def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str = "money") -> dict:
     """Previous total → each value's contribution → current total, on a baseline just under the
     lowest running total (the changes are what the chart is for); values with nothing in either
     period are left out."""
@@ -63,8 +74,9 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str =
     floor = max(0.0, low - 0.6 * (high - low)) if high > low else 0.0
     x = [t("overview.comparison"), *part["value"].tolist(), t("overview.current")]
     y = [previous, *part["change"].tolist(), current]
-    fig = go.Figure(
-        go.Waterfall(
+    fig = figure(
+        trace(
+            "waterfall",
             x=x,
             y=y,
             measure=["absolute"] + ["relative"] * len(part) + ["total"],
@@ -77,17 +89,19 @@ def waterfall(moved: pd.DataFrame, dim: str, metric_label: str, t: T, fmt: str =
     return layout(fig, t("overview.moved_chart", metric=metric_label, dim=t(f"dim.{dim}")), height=340)
 
 
-def customer_orders(orders: pd.DataFrame, t: T, grain: str | None = None) -> go.Figure:
+def customer_orders(orders: pd.DataFrame, t: T, grain: str | None = None) -> dict:
     """One customer's orders over time: amount by date, one colour per channel, cancelled and
     returned orders hollow (they do not count in revenue)."""
-    fig = go.Figure()
+    fig = figure()
     channels = orders["channel"].fillna("—") if "channel" in orders else pd.Series("—", index=orders.index)
     palette = colors(channels, "channel")
     for channel, part in orders.groupby(channels, sort=True):
         counted = part["counted"].fillna(False).astype(bool)
         for mask, hollow in ((counted, False), (~counted, True)):
             if mask.any():
-                fig.add_scatter(
+                add(
+                    fig,
+                    "scatter",
                     x=part.loc[mask, "order_date"],
                     y=part.loc[mask, "amount"],
                     mode="markers",

@@ -220,7 +220,7 @@ def _document(report: Report) -> str:
         for f in figures.figures(report.view, t)
     ]
     for f in figs:
-        f.update_layout(width=CHART_WIDTH, clickmode="none")
+        chart_style.relayout(f, width=CHART_WIDTH, clickmode="none", template=chart_style.template())
     payload = "[" + ",".join(pio.to_json(f, validate=False) for f in figs) + "]"
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     generated = t("report.generated", at=f"{report.generated_at:%Y-%m-%d %H:%M}")

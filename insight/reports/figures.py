@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from insight.charts import churn as churn_charts
 from insight.charts import complaints as complaint_charts
@@ -63,8 +62,8 @@ def options(pv: PageView) -> dict[str, str]:
     return dict(pv.filters.extra)
 
 
-def figures(pv: PageView, t: T) -> list[go.Figure]:
-    """The page's charts, in the order the page shows them."""
+def figures(pv: PageView, t: T) -> list[dict]:
+    """The page's charts (figure dicts), in the order the page shows them."""
     out = []
     if pv.page == "overview":
         out.append(sales_charts.trend(pv.series, t))

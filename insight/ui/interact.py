@@ -42,7 +42,7 @@ PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png",
 
 
 def chart(
-    build: Callable[[], go.Figure],
+    build: Callable[[], dict],
     key: str,
     *,
     dim: str | None = None,
@@ -75,7 +75,7 @@ def chart(
     )
 
 
-def finished(ctx: Context, build: Callable[[], go.Figure], key: str, height: int | None, vary: tuple = ()) -> dict:
+def finished(ctx: Context, build: Callable[[], dict], key: str, height: int | None, vary: tuple = ()) -> dict:
     """The chart `key` of this view as Streamlit sends it (a figure dict): built, styled in the
     reader's language, with its notes drawn and its data text escaped. Made once per view and
     shared by every session that opens it (insight/cache.py), keyed by everything it is drawn
@@ -94,46 +94,33 @@ def _finish(ident: tuple, draw: Callable[[], dict]) -> dict:
     return draw()
 
 
-def _draw(ctx: Context, build: Callable[[], go.Figure], height: int | None) -> dict:
+def _draw(ctx: Context, build: Callable[[], dict], height: int | None) -> dict:
     return _styled(build(), ctx.lang, height, tuple(chart_marks(ctx)))
 
 
-def _figure_key(fig: go.Figure, lang: str, height: int | None, marks: tuple) -> tuple:
-    """A built figure by its content (a digest of what `to_dict` reads), with what styles it: the
-    same figure from other data versions, filters or workspaces (a filter its table ignores, an
-    import of another table) is styled once. A figure that cannot be pickled is a key of its own."""
+def _figure_key(fig: dict, lang: str, height: int | None, marks: tuple) -> tuple:
+    """A built figure dict by its content (a digest), with what styles it: the same figure from
+    other data versions, filters or workspaces (a filter its table ignores, an import of another
+    table) is styled once. A figure that cannot be pickled is a key of its own."""
     try:
-        content = pickle.dumps((fig._data, fig._layout, [f._props for f in fig._frame_objs]), protocol=5)
+        content = pickle.dumps(fig, protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError):
         return (object(),)
     return (hashlib.blake2b(content, digest_size=20).digest(), lang, height, marks)
 
 
 @memo(512, key=_figure_key, content=True)
-def _styled(fig: go.Figure, lang: str, height: int | None, marks: tuple) -> dict:
-    """`fig` styled in `lang`, escaped, its `marks` drawn and its margins fitted, as a dict."""
-    fig = chart_base.inert(chart_style.apply(fig, lang))
+def _styled(fig: dict, lang: str, height: int | None, marks: tuple) -> dict:
+    """`fig` styled in `lang`, escaped, its `marks` drawn and its margins fitted: the figure dict
+    Plotly's `to_dict` would give (the figure was built for this call, so its parts become the
+    spec)."""
+    spec = _Spec(chart_base.inert(chart_style.apply(fig, lang)))
     if height:
-        chart_style.relayout(fig, height=height)
-    shapes, labels = annotations.overlay(fig, list(marks))
-    spec = _own_dict(fig)
-    if shapes:  # the marks as the dicts Plotly would hold for them, never validated shape by shape
-        spec["layout"]["shapes"] = [*spec["layout"].get("shapes", ()), *shapes]
-        spec["layout"]["annotations"] = [*spec["layout"].get("annotations", ()), *labels]
-    spec["layout"]["margin"] = margins.fit(spec, MARGIN)  # room for the labels: drawn once in the browser
-    for trace in spec.get("data", []):
-        trace.pop("uid", None)  # what plotly.io.to_json removes: the shared dict is never written
-    return spec
-
-
-def _own_dict(fig: go.Figure) -> dict:
-    """`fig.to_dict()` without its deep copy (a third of the styling, the template copied again):
-    the figure was built for this call and is dropped after, so its own parts become the spec."""
-    spec = _Spec(data=fig._data, layout=fig._layout)
-    frames = [frame._props for frame in fig._frame_objs]
-    if frames:
-        spec["frames"] = frames
+        chart_style.relayout(spec, height=height)
+    annotations.draw(spec, list(marks))
     convert_to_base64(spec)  # numbers as typed arrays, as `to_dict` sends them
+    spec["layout"]["margin"] = margins.fit(spec, MARGIN)  # room for the labels: drawn once in the browser
+    spec["layout"]["template"] = chart_style.template()
     return spec
 
 

@@ -3,6 +3,7 @@ generated figures, in the app (AppTest reads the figure's shapes), at a share li
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import random
@@ -14,8 +15,10 @@ import pytest
 from insight.auth import users
 from insight.auth.access import RowScope
 from insight.auth.users import OWNER
+from insight.chart_style import relayout
 from insight.charts import base as chart_base
 from insight.charts import kinds as chart_kinds
+from insight.charts.base import figure, trace
 from insight.domain import annotations
 from insight.domain.annotations import Mark
 from insight.errors import InsightError
@@ -27,13 +30,13 @@ from tests.ui.test_app import app
 D = dt.date
 
 
-def shapes(fig: go.Figure) -> dict[str, dict]:
-    return {s.name: s.to_plotly_json() for s in fig.layout.shapes}
+def shapes(fig: dict) -> dict[str, dict]:
+    return {s["name"]: s for s in fig["layout"]["shapes"]}
 
 
 def test_marks_in_range_are_drawn_and_the_others_not():
     days = pd.date_range("2026-01-01", "2026-03-31", freq="W-MON")
-    fig = go.Figure(go.Scatter(x=days, y=list(range(len(days)))))
+    fig = figure(trace("scatter", x=days, y=list(range(len(days)))))
     marks = [
         Mark(D(2026, 2, 1), D(2026, 2, 14), "Spring sale", "campaign", "C1"),
         Mark(D(2026, 3, 3), D(2026, 3, 3), "price rise", "note", "1"),
@@ -45,14 +48,13 @@ def test_marks_in_range_are_drawn_and_the_others_not():
     assert set(drawn) == {"campaign:C1", "note:1", "note:3"}
     assert drawn["campaign:C1"]["type"] == "rect" and drawn["note:1"]["type"] == "line"
     assert pd.Timestamp(drawn["note:3"]["x0"]) == pd.Timestamp("2026-01-05")  # clipped to the chart's range
-    labels = [a.text for a in fig.layout.annotations]
+    labels = [a["text"] for a in fig["layout"]["annotations"]]
     assert "&lt;b&gt;outage&lt;/b&gt;" in labels and "<b>outage</b>" not in labels
 
 
 def test_month_categories_place_bands_on_their_months():
     months = [f"2026-{m:02d}" for m in range(1, 7)]
-    fig = go.Figure(go.Scatter(x=months, y=list(range(6))))
-    fig.update_layout(xaxis={"type": "category"})
+    fig = relayout(figure(trace("scatter", x=months, y=list(range(6)))), xaxis={"type": "category"})
     drawn = shapes(annotations.draw(fig, [Mark(D(2026, 2, 10), D(2026, 3, 5), "CNY", "campaign", "C9")]))
     assert (drawn["campaign:C9"]["x0"], drawn["campaign:C9"]["x1"]) == (0.5, 2.5)  # February and March
 
@@ -69,16 +71,16 @@ def test_charts_without_a_time_axis_are_left_alone(seed):
             ["2026-01-01", "East"],
         ]
     )
-    fig = go.Figure(go.Bar(x=x, y=list(range(len(x)))))
-    before = fig.to_plotly_json()
+    fig = figure(trace("bar", x=x, y=list(range(len(x)))))
+    before = copy.deepcopy(fig)
     annotations.draw(fig, [Mark(D(2026, 1, 1), D(2026, 12, 31), "all year", "campaign", "C")])
-    assert fig.to_plotly_json() == before
+    assert fig == before
 
 
 @pytest.mark.parametrize("seed", range(8))
 def test_overlay_dicts_are_what_plotly_holds_for_the_drawn_marks(seed):
     """The app puts `overlay`'s dicts straight into the figure it sends (no validation): each
-    must be exactly what Plotly makes of it, and what `draw` adds through Plotly."""
+    must be exactly what Plotly makes of it, and what `draw` adds after the chart's own shapes."""
     rng = random.Random(seed)
     start = D(2025, rng.randrange(1, 13), 1)
     if rng.random() < 0.5:
@@ -94,13 +96,14 @@ def test_overlay_dicts_are_what_plotly_holds_for_the_drawn_marks(seed):
                 first, last, rng.choice(["<b>x</b>", "大促 & sale", "y" * 50]), rng.choice(["campaign", "note"]), str(i)
             )
         )
-    fig = go.Figure(go.Scatter(x=x, y=list(range(len(x)))))
-    fig.add_shape(type="line", x0=0, x1=1, y0=0.5, y1=0.5, xref="paper", yref="paper")  # a chart's own shape
+    fig = figure(trace("scatter", x=x, y=list(range(len(x)))))
+    own = {"type": "line", "x0": 0, "x1": 1, "y0": 0.5, "y1": 0.5, "xref": "paper", "yref": "paper"}
+    fig["layout"]["shapes"] = [own]  # a chart's own shape
     shapes, labels = annotations.overlay(fig, marks)
     assert [go.layout.Shape(s).to_plotly_json() for s in shapes] == shapes
     assert [go.layout.Annotation(a).to_plotly_json() for a in labels] == labels
-    drawn = annotations.draw(fig, marks).to_dict()["layout"]
-    assert drawn.get("shapes", [])[1:] == shapes and drawn.get("annotations", []) == labels
+    drawn = annotations.draw(fig, marks)["layout"]
+    assert drawn["shapes"] == [own, *shapes] and drawn.get("annotations", []) == labels
     assert len(shapes) == len(labels) and all("<" not in a["text"] for a in labels)
 
 
@@ -176,14 +179,14 @@ def test_user_text_in_any_figure_stays_text(value):
         chart_kinds.stacked(frame, "revenue", f"Revenue of {value}"),
         chart_kinds.bars(frame, "channel", "revenue", "t"),
         chart_kinds.rate_by(frame.rename(columns={"channel": "value"}), "revenue", "t"),
-        go.Figure(go.Scatter(x=[1], y=[2], text=[f"{value}<br>2"], name=value)),
+        figure(trace("scatter", x=[1], y=[2], text=[f"{value}<br>2"], name=value)),
     ]
     for fig in figs:
-        drawn = " ".join(strings(chart_base.inert(fig).to_plotly_json(), skip="customdata"))
+        drawn = " ".join(strings(chart_base.inert(fig), skip="customdata"))
         assert "<a " not in drawn and "<img" not in drawn and "<b>" not in drawn
         assert "&lt;" in drawn or "&amp;" in drawn
-    assert figs[-1].data[0].text[0].endswith("<br>2")  # the chart's own line break stays
-    assert value in [t.customdata[0] for t in figs[0].data]  # drill keys are the values themselves
+    assert figs[-1]["data"][0]["text"][0].endswith("<br>2")  # the chart's own line break stays
+    assert value in [t["customdata"][0] for t in figs[0]["data"]]  # drill keys are the values themselves
 
 
 def strings(node, skip: str) -> list[str]:
