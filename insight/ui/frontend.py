@@ -16,6 +16,9 @@ and never uses it). Changes, made at server start on a copy of Streamlit's stati
   background thread that parses it rather than lazily on the main thread during its evaluation;
 - the module's Plotly registers only the trace types the app draws (`pruned`): setting up the
   other forty (3D, maps, WebGL...) was half of its evaluation on the main thread;
+- and keeps only the code those reach (`trimmed`): the bundle's module wrappers that nothing reached
+  calls (maps with MapLibre, WebGL, 3D, geo...: 3.2 of its 4.7 MB) are emptied, so the hint's eager
+  compilation, which every new tab pays again (the code cache is never used), compiles a third of it;
 - `index.html` tells Streamlit's code where its server is (`BASE`), which it otherwise finds by
   asking the page's own path first (a 404, then a retry 0.1 s later, on every new tab).
 
@@ -27,6 +30,7 @@ it is.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import os
@@ -97,6 +101,116 @@ def pruned(chunk: bytes) -> bytes:
     return chunk[: found[0].start(1)] + kept + chunk[found[0].end(1) :]
 
 
+#: One token of minified JavaScript, as far as telling code from text needs: blanks and comments,
+#: a string, a name, a number or one character (templates and regular expressions are read by
+#: `_read`, which knows where they may start).
+TOKEN = re.compile(
+    rb"""(?P<blank>\s+|//[^\n]*|/\*.*?\*/)|(?P<text>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+    rb"""|(?P<name>[A-Za-z_$][\w$]*)|(?P<number>\.?\d[\w.]*)|(?P<punct>.)""",
+    re.S,
+)
+#: A template literal's text from after its opening "`" (or a `${...}`'s closing "}") to its end or next `${`.
+TEMPLATE = re.compile(rb"(?:[^`\\$]|\\.|\$(?!\{))*(`|\$\{)", re.S)
+REGEXP = re.compile(rb"/(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[a-z]*")
+#: What a "/" that starts a regular expression (not a division) follows: punctuation or a keyword.
+BEFORE_REGEXP = {*b"(,=:[!&|?{};+-*%<>~^", None}
+KEYWORDS = {b"return", b"typeof", b"case", b"do", b"else", b"in", b"of", b"new", b"delete", b"void", b"throw"}
+KEYWORDS |= {b"yield", b"await", b"instanceof"}
+#: A module of the bundle as its build wraps it: `name=helper({"path"(exports,module){body}})`, the
+#: body run when `name()` is first called.
+WRAPPER = re.compile(rb'([\w$]+)=[\w$]+\(\{"([^"]+)"\([\w$,]*\)\{')
+
+
+def _read(src: bytes) -> tuple[list[tuple[int, bytes]], dict[int, int]] | None:
+    """The names `src` uses as values (where, which; a member's name after "." is not one, text in
+    strings, templates, regular expressions and comments neither) and where each "{" closes; None
+    when it does not read as balanced JavaScript."""
+    names: list[tuple[int, bytes]] = []
+    closes: dict[int, int] = {}
+    opens: list[int] = []
+    templates: list[int] = []  # how many "{" were open at each `${` still open
+    prev: int | bytes | None = None  # the last token that is not a blank: a character, or a name
+    i = 0
+    while i < len(src):
+        m = TOKEN.match(src, i)
+        kind, at, i = m.lastgroup, m.start(), m.end()
+        c = src[at]
+        if kind == "blank":
+            continue
+        if kind == "name":
+            if prev != ord("."):
+                names.append((at, m.group()))
+            prev = m.group()
+        elif kind in ("text", "number"):
+            prev = ord("a")
+        elif src.startswith(b"...", at):  # a spread: a value follows
+            i, prev = at + 3, ord(",")
+        elif c == ord("`") or (c == ord("}") and templates and templates[-1] == len(opens)):
+            if c == ord("}"):
+                templates.pop()
+            if not (text := TEMPLATE.match(src, i)):
+                return None
+            i = text.end()
+            if text.group(1) == b"${":
+                templates.append(len(opens))
+            prev = ord("{") if text.group(1) == b"${" else ord("a")
+        elif c == ord("/") and (prev in BEFORE_REGEXP or prev in KEYWORDS):
+            if not (regexp := REGEXP.match(src, at)):
+                return None
+            i, prev = regexp.end(), ord("a")
+        else:
+            if c == ord("{"):
+                opens.append(at)
+            elif c == ord("}"):
+                if not opens:
+                    return None
+                closes[opens.pop()] = at
+            prev = c
+    return (names, closes) if not opens and not templates else None
+
+
+def trimmed(chunk: bytes) -> bytes:
+    """`chunk` with the body of every module wrapper (`WRAPPER`) that no code run from outside the
+    wrappers reaches emptied: reached are the wrappers whose name that code uses, then those whose
+    name a reached body uses (a name shadowed by a local keeps its wrapper: more is kept, never
+    less). Nothing calls an emptied body, so the chunk runs as before with a third of the code to
+    compile. As it is when it does not read as balanced or a wrapper does not close as built."""
+    read = _read(chunk)
+    if read is None:
+        return chunk
+    names, closes = read
+    wrappers: dict[bytes, tuple[int, int, int]] = {}  # name -> where its head, body and body's end are
+    end = -1
+    for m in WRAPPER.finditer(chunk):
+        close = closes.get(m.end() - 1)
+        if close is None or chunk[close : close + 3] != b"}})":
+            return chunk
+        if m.start() > end:  # one inside another's body is that body's own business
+            end = close
+            wrappers[m.group(1)] = (m.start(), m.end(), close)
+    spans = sorted(wrappers.values())
+    starts = [head for head, _, _ in spans]
+    owner = {head: name for name, (head, _, _) in wrappers.items()}
+    uses: dict[bytes | None, set[bytes]] = {}  # by wrapper (None: outside them), the names its code uses
+    for at, name in names:
+        k = bisect.bisect_right(starts, at) - 1
+        if k >= 0 and spans[k][0] <= at < spans[k][1]:  # the wrapper's own head
+            continue
+        inside = k >= 0 and spans[k][1] <= at < spans[k][2]
+        uses.setdefault(owner[spans[k][0]] if inside else None, set()).add(name)
+    reached: set[bytes] = set()
+    todo = uses.get(None, set()) & wrappers.keys()
+    while todo:
+        reached.add(name := todo.pop())
+        todo |= (uses.get(name, set()) & wrappers.keys()) - reached
+    out, pos = [], 0
+    for head, body, close in spans:
+        if owner[head] not in reached:
+            out.append(chunk[pos:body])
+            pos = close
+    return b"".join([*out, chunk[pos:]])
+
+
 def build(static: Path, root: Path) -> Path:
     """The adjusted copy of Streamlit's static folder `static` (built under `root` unless it is
     there already); `static` itself when it has none of the chunks."""
@@ -125,12 +239,13 @@ def build(static: Path, root: Path) -> Path:
 
 def _copy(source: Path, target: Path, hinted: set[Path], skip: str = "") -> None:
     """`source` mirrored into `target`: the folders on the way to `hinted` made, `hinted` copied
-    with the compile hint first, everything else linked, but `skip` (written by the caller)."""
+    with the compile hint first and set up for the app's charts, everything else linked, but `skip`
+    (written by the caller)."""
     for entry in source.iterdir():
         if entry.name == skip:
             continue
         if entry in hinted:
-            (target / entry.name).write_bytes(HINT + pruned(entry.read_bytes()))
+            (target / entry.name).write_bytes(HINT + trimmed(pruned(entry.read_bytes())))
         elif entry.is_dir() and any(p.is_relative_to(entry) for p in hinted):
             (target / entry.name).mkdir()
             _copy(entry, target / entry.name, hinted)

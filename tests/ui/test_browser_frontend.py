@@ -1,8 +1,8 @@
 """Real browser on the serving app (`python -m insight.serve`, insight/ui/frontend.py): the chart
 chunk is fetched from the HTML's head, served with its compile hint, only the app's trace types
-registered and Streamlit's cache headers; the charts drawn from it keep every trace's type and
-values and still drill when a bar is clicked; a page's tab asks the server's root for its health,
-never the page's path."""
+registered and only the code they reach kept, with Streamlit's cache headers; the charts drawn from
+it keep every trace's type and values and still drill when a bar is clicked; a page's tab asks the
+server's root for its health, never the page's path."""
 
 from __future__ import annotations
 
@@ -63,7 +63,11 @@ def test_the_chunk_is_preloaded_hinted_and_cached_like_streamlits_own(serving):
     html, _ = get(f"{serving.url}/overview")
     assert f'<link rel="modulepreload" crossorigin href="./static/js/{chunk.name}">' in html.decode()
     body, headers = get(f"{serving.url}/static/js/{chunk.name}")
-    assert body == frontend.HINT + frontend.pruned(chunk.read_bytes()) != frontend.HINT + chunk.read_bytes()
+    assert (
+        body
+        == frontend.HINT + frontend.trimmed(frontend.pruned(chunk.read_bytes()))
+        != frontend.HINT + chunk.read_bytes()
+    )
     other = next(p for p in chunk.parent.glob("*.js") if p != chunk)
     other_body, other_headers = get(f"{serving.url}/static/js/{other.name}")
     assert other_body == other.read_bytes()

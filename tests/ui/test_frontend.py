@@ -1,6 +1,7 @@
 """The front end as served (insight/ui/frontend.py): Streamlit's static folder copied with the chart
-chunk preloaded from the HTML, carrying V8's compile hint and registering only the trace types the app
-draws, the server's folder set in the HTML, everything else Streamlit's own bytes."""
+chunk preloaded from the HTML, carrying V8's compile hint, registering only the trace types the app
+draws and keeping only the code its code reaches, the server's folder set in the HTML, everything
+else Streamlit's own bytes."""
 
 from __future__ import annotations
 
@@ -47,12 +48,20 @@ def test_the_copy_of_streamlits_folder_differs_only_by_the_preload_and_the_hint(
     assert len(chunks) == 1
     changed = {name for name in original if copy[name] != original[name]}
     assert changed == {"index.html", *chunks}
-    assert copy[chunks[0]] == frontend.HINT + frontend.pruned(original[chunks[0]])
+    assert copy[chunks[0]] == frontend.HINT + frontend.trimmed(frontend.pruned(original[chunks[0]]))
     # Streamlit's Plotly registers every trace type; the served one those the app draws, and
     # differs from Streamlit's only there
     assert {"bar", "heatmap", "waterfall", "scatter3d", "scattermap", "sankey"} <= set(registered(original[chunks[0]]))
     assert registered(copy[chunks[0]]) == [m for m in registered(original[chunks[0]]) if m in frontend.TRACES]
     assert set(registered(copy[chunks[0]])) == set(frontend.TRACES)
+    # and keeps the code of the app's trace types, not that of the others (3D, MapLibre's maps...)
+    served_chunk = copy[chunks[0]]
+    kept = {
+        m[2].decode() for m in frontend.WRAPPER.finditer(served_chunk) if served_chunk[m.end() : m.end() + 1] != b"}"
+    }
+    assert {f"lib/{trace}.js" for trace in frontend.TRACES} <= kept
+    assert not {"lib/scatter3d.js", "lib/scattermap.js", "node_modules/maplibre-gl/dist/maplibre-gl.mjs"} & kept
+    assert len(served_chunk) < len(original[chunks[0]]) / 2
     html = copy["index.html"].decode()
     assert html.index(frontend.BASE) < html.index('<script type="module"')  # before Streamlit's code runs
     assert PRELOAD.findall(html) == PRELOAD.findall(original["index.html"].decode()) + [chunks[0].rsplit("/", 1)[1]]
@@ -182,3 +191,87 @@ def test_install_points_streamlit_at_the_copy_and_falls_back_to_its_own(tmp_path
     (tmp_path / "a-file").write_text("")  # the copy cannot be made: Streamlit's folder is served
     frontend.install()
     assert file_util.get_static_dir() == str(STREAMLIT)
+
+
+#: How a module's body may use another module `{x}` in code: a call, a value, a spread, inside a
+#: template's `${}` (with a block in it), after a division (not a regular expression), in an object.
+USES = (
+    "var q={x}();",
+    "q=[{x}];",
+    "f(...{x}());",
+    "q=`a${{(()=>{{return {x}()}})()}}b`;",
+    "q=a/2/{x}().length;",
+    "q={{k:{x}(),[`${{{x}}}`]:1}};",
+    "if(q)return {x}();",
+)
+#: How it may mention another module `{y}` without using it: text, a comment, a member's name.
+MENTIONS = (
+    'q="{y}()";',
+    "q='{y}(\\')';",
+    "q=`{y}()`;",
+    "q=/{y}\\(\\)\\//g.test(a);",
+    "if(a)return/{y}\\(`/.test(a);",
+    "q=a.replace(/[{{}}`'\"]/g,``)+/{y}/.source;",
+    "/* {y}() */",
+    "q=a.{y}();",
+    "q=a?.{y};",
+    "q=`${{`{y}()`}}`;",
+)
+
+
+def fake_wrapped(rng: random.Random, emptied: set[str] | None = None) -> tuple[bytes, set[str]]:
+    """A made-up bundle of module wrappers laid out as Streamlit's build lays out Plotly's
+    (`name=helper({"path"(e,t){body}})`), each body using some modules in code and mentioning others
+    in text, the code outside them calling a few: the bundle and the modules that code reaches,
+    followed use by use (with `emptied`: the same bundle with those bodies empty)."""
+    count = rng.randrange(2, 30)
+    names = []
+    while len(names) < count:
+        name = rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ$_") + "".join(
+            rng.choices("abcdefgh$_0123456789", k=rng.randrange(0, 3))
+        )
+        if name not in names:
+            names.append(name)
+    used = {name: rng.sample(names, rng.randrange(0, min(4, count))) for name in names}
+    roots = rng.sample(names, rng.randrange(0, 3))
+    parts = []
+    for i, name in enumerate(names):
+        pieces = [rng.choice(USES).format(x=x) for x in used[name]]
+        pieces += [rng.choice(MENTIONS).format(y=y) for y in rng.sample(names, rng.randrange(0, 4))]
+        rng.shuffle(pieces)
+        body = "" if emptied is not None and name in emptied else "".join(pieces)
+        parts.append(f'{name}=h({{"src/m{i}.js"(e,t){{{body}}}}})')
+    outside = "".join(f"{r}();" for r in roots) + "".join(
+        rng.choice(MENTIONS).format(y=y) for y in rng.sample(names, 2)
+    )
+    chunk = f"var h=(c)=>()=>c;var {','.join(parts)};{outside}export{{h}};"
+    reached, todo = set(), set(roots)
+    while todo:
+        reached.add(name := todo.pop())
+        todo |= set(used[name]) - reached
+    return chunk.encode(), reached
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_generated_bundles_keep_the_modules_their_code_reaches(seed):
+    chunk, reached = fake_wrapped(random.Random(seed))
+    names = {m.group(1).decode() for m in frontend.WRAPPER.finditer(chunk)}
+    expected, _ = fake_wrapped(random.Random(seed), emptied=names - reached)
+    assert frontend.trimmed(chunk) == expected
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_bundles_that_do_not_read_as_built_are_kept_whole(seed):
+    rng = random.Random(seed)
+    chunk, _ = fake_wrapped(rng)
+    wrapper = rng.choice(list(frontend.WRAPPER.finditer(chunk)))
+    cut = rng.randrange(wrapper.end(), chunk.index(b"}})", wrapper.end()) + 2)  # before its object closes
+    broken = rng.choice(
+        [
+            chunk[:cut],  # cut short in a wrapper: a "{" left open
+            chunk + b"}",  # a "}" that closes nothing
+            chunk.replace(b"}})", b"}}+0)", 1),  # a wrapper that does not close as built
+            chunk + b"q=`${a",  # a template left open
+        ]
+    )
+    assert frontend.trimmed(broken) == broken
