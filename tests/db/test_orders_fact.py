@@ -206,12 +206,16 @@ def test_a_fact_built_as_a_table_keeps_the_versions_order_among_orders_at_one_ti
     import_file(ws, tmp_path / "customers.csv", "customers")
     found, _ = _fact(ws)
     assert found == "TABLE"
+    assert_in_version_order(ws)
+    ws.close()
+
+
+def assert_in_version_order(ws: Workspace) -> None:
+    """The orders fact's rows are pandas' stable sort of the version by time."""
     snap = ws.snapshot()
     version = ws.query(f'SELECT order_id, order_date FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)
     fact = ws.query(f'SELECT order_id FROM "{facts.fact_name(snap, "orders")}" ORDER BY rowid', cap=10**7)
-    want = version.sort_values("order_date", kind="stable")["order_id"].tolist()
-    assert fact["order_id"].tolist() == want
-    ws.close()
+    assert fact["order_id"].tolist() == version.sort_values("order_date", kind="stable")["order_id"].tolist()
 
 
 @pytest.mark.parametrize("customers", [False, True], ids=["orders alone", "customers in force"])
@@ -248,9 +252,7 @@ def test_an_app_with_a_new_fact_schema_rebuilds_an_older_apps_facts(tmp_path, mo
     kind, fact = _fact(ws)
     assert kind == "TABLE" and f"_fact_s{old}" not in fact.columns
     check(fact, frame)
-    version = ws.query(f'SELECT order_id, order_date FROM "{snap.tables["orders"]}" ORDER BY rowid', cap=10**7)
-    in_order = ws.query(f'SELECT order_id FROM "{facts.fact_name(snap, "orders")}" ORDER BY rowid', cap=10**7)
-    assert in_order["order_id"].tolist() == version.sort_values("order_date", kind="stable")["order_id"].tolist()
+    assert_in_version_order(ws)
 
     more = generated(seed=6, n=800, order="shuffled", lines=False)
     more.to_csv(tmp_path / "more.csv", index=False)
